@@ -1,0 +1,214 @@
+"""The one owner of the DuckDB file: connection, schema and migrations.
+
+Every other module receives a connection from here and never opens the file itself.
+Instants are stored as UTC ``TIMESTAMPTZ`` (SPEC "Time"); each connection runs with the
+session time zone set to UTC so that no conversion happens implicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB_PATH = Path("data") / "pantau.duckdb"
+DEFAULT_TIMEZONE = "Asia/Makassar"
+# SPEC "From events to visits": MAX_STAY defaults per category, in minutes.
+DEFAULT_MAX_STAY_MINUTES = {"ASN": 12 * 60, "THL": 12 * 60, "visitor": 3 * 60}
+CATEGORIES = ("ASN", "THL", "visitor")
+
+# Each entry migrates the schema from version i to i + 1. Never edit a released entry:
+# append a new one, so an existing database file is upgraded instead of broken.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: the visit-log engine.
+    """
+    CREATE TABLE buildings (
+        building_id        TEXT PRIMARY KEY,
+        name               TEXT,
+        timezone           TEXT NOT NULL DEFAULT 'Asia/Makassar',
+        capacity           INTEGER,
+        threshold_people   INTEGER,
+        threshold_share    DOUBLE,
+        ppkm_level         INTEGER,
+        max_stay_asn_min   INTEGER NOT NULL DEFAULT 720,
+        max_stay_thl_min   INTEGER NOT NULL DEFAULT 720,
+        max_stay_visitor_min INTEGER NOT NULL DEFAULT 180,
+        created_at         TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    );
+    CREATE TABLE gates (
+        building_id TEXT NOT NULL,
+        gate_id     TEXT NOT NULL,
+        name        TEXT,
+        PRIMARY KEY (building_id, gate_id)
+    );
+    -- Latest non-empty name / category / phone per person (SPEC "Words"); the *_at
+    -- columns hold the event time each value came from, so import order never matters.
+    CREATE TABLE persons (
+        person_id   TEXT PRIMARY KEY,
+        name        TEXT,
+        name_at     TIMESTAMPTZ,
+        category    TEXT NOT NULL DEFAULT 'visitor',
+        category_at TIMESTAMPTZ,
+        phone       TEXT,
+        phone_at    TIMESTAMPTZ
+    );
+    -- Identity of an event: (person_id, building, action, ts) (SPEC "Import").
+    CREATE TABLE events (
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        ts        TIMESTAMPTZ NOT NULL,
+        name      TEXT,
+        category  TEXT,
+        phone     TEXT,
+        gate      TEXT,
+        area      TEXT,
+        status    TEXT,
+        import_id BIGINT
+    );
+    -- checkout_at IS NULL: still open; it ends at auto_close_at once that is past.
+    CREATE TABLE visits (
+        person_id     TEXT NOT NULL,
+        building      TEXT NOT NULL,
+        checkin_at    TIMESTAMPTZ NOT NULL,
+        checkout_at   TIMESTAMPTZ,
+        checkout_kind TEXT,
+        auto_close_at TIMESTAMPTZ NOT NULL,
+        category      TEXT NOT NULL,
+        gate_in       TEXT,
+        gate_out      TEXT,
+        area          TEXT,
+        status        TEXT
+    );
+    -- Scans that made no visit: 'duplicate' (within DEDUP) or 'orphan' check-outs.
+    CREATE TABLE scan_anomalies (
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        ts        TIMESTAMPTZ NOT NULL,
+        action    TEXT NOT NULL,
+        kind      TEXT NOT NULL
+    );
+    CREATE SEQUENCE import_ids START 1;
+    CREATE TABLE imports (
+        import_id    BIGINT PRIMARY KEY,
+        file_name    TEXT NOT NULL,
+        imported_at  TIMESTAMPTZ NOT NULL,
+        imported_by  TEXT,
+        shape        TEXT,
+        status       TEXT NOT NULL,
+        message      TEXT,
+        rows_read    BIGINT NOT NULL DEFAULT 0,
+        events_new   BIGINT NOT NULL DEFAULT 0,
+        duplicates   BIGINT NOT NULL DEFAULT 0,
+        new_visits   BIGINT NOT NULL DEFAULT 0,
+        orphans      BIGINT NOT NULL DEFAULT 0,
+        quarantined  BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE quarantine (
+        import_id BIGINT NOT NULL,
+        file_name TEXT NOT NULL,
+        row_no    BIGINT,
+        reason    TEXT NOT NULL,
+        raw       TEXT
+    );
+    CREATE TABLE audit_log (
+        logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        actor    TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        subject  TEXT,
+        params   TEXT,
+        rows     BIGINT
+    );
+    """,
+]
+
+
+def default_db_path() -> Path:
+    """``$PANTAU_DB`` if set, else ``data/pantau.duckdb`` (SPEC "Command line")."""
+    return Path(os.environ.get("PANTAU_DB") or DEFAULT_DB_PATH)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the database file and return a connection in UTC."""
+    db_path = Path(path) if path is not None else default_db_path()
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    memory_limit = os.environ.get("PANTAU_MEMORY_LIMIT")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_meta'"
+    ).fetchall()
+    if rows[0][0] == 0:
+        return 0
+    return int(con.execute("SELECT max(version) FROM schema_meta").fetchall()[0][0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema up to the newest version, one transaction per step."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
+    current = schema_version(con)
+    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        with transaction(con):
+            con.execute(script)
+            con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a crash or an exception inside leaves the file as before."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) -> list[str]:
+    """Create buildings named in a log but not yet configured, with defaults (SPEC "Import").
+
+    Returns the ids that were created.
+    """
+    if not building_ids:
+        return []
+    existing = {r[0] for r in con.execute("SELECT building_id FROM buildings").fetchall()}
+    created = sorted(set(building_ids) - existing)
+    for building_id in created:
+        con.execute(
+            "INSERT INTO buildings (building_id, name, timezone) VALUES (?, ?, ?)",
+            [building_id, building_id, DEFAULT_TIMEZONE],
+        )
+    return created
+
+
+def building_timezones(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT building_id, timezone FROM buildings").fetchall())
+
+
+def write_audit(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    subject: str | None = None,
+    params: str | None = None,
+    rows: int | None = None,
+) -> None:
+    """One audit record: who did what, for whom, with which parameters, how many rows."""
+    con.execute(
+        "INSERT INTO audit_log (logged_at, actor, action, subject, params, rows) "
+        "VALUES (current_timestamp, ?, ?, ?, ?, ?)",
+        [actor, action, subject, params, rows],
+    )

@@ -1,0 +1,561 @@
+"""Import of scanner exports into the store (SPEC "Import").
+
+A file is read in chunks (``lib.readers``); each chunk is parsed and validated in SQL.
+Good rows become events, bad rows go to the quarantine with their row number, reason and
+raw content. One file is one transaction: it lands whole or not at all, and a file that
+fits neither shape is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from lib import db, pairing, readers
+from lib.timeutil import fixed_offset_seconds
+
+# SPEC "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "timestamp": ("timestamp", "waktu", "datetime", "time", "waktuscan", "tanggalwaktu", "scantime"),
+    "person_id": ("personid", "idorang", "nip", "nik", "idpegawai", "idpengunjung", "noidentitas", "id"),
+    "building": ("building", "gedung", "buildingid", "kantor", "lokasi"),
+    "action": ("action", "aksi", "statusscan", "scanaction"),
+    "name": ("name", "nama", "namalengkap"),
+    "category": ("category", "kategori"),
+    "phone": ("phone", "telepon", "nohp", "notelp", "notelepon", "hp", "telp", "nomorhp"),
+    "gate": ("gate", "pintu"),
+    "area": ("area", "ruang", "ruangan", "lantai"),
+    "status": ("status", "statuskesehatan", "healthstatus"),
+    "checkin_at": ("checkinat", "jammasuk", "waktumasuk", "checkin"),
+    "checkout_at": ("checkoutat", "jamkeluar", "waktukeluar", "checkout"),
+}
+EVENT_COLUMNS = ("timestamp", "person_id", "building", "action")
+VISIT_COLUMNS = ("person_id", "building", "checkin_at")
+OPTIONAL_COLUMNS = ("name", "category", "phone", "gate", "area", "status")
+
+CHECKIN_WORDS = ("checkin", "check-in", "check in", "in", "masuk")
+CHECKOUT_WORDS = ("checkout", "check-out", "check out", "out", "keluar")
+CATEGORY_WORDS = {"asn": "ASN", "thl": "THL"}  # anything else non-empty reads as visitor
+
+
+@dataclass
+class ImportSummary:
+    """What one file did to the store; counts are rows of this file."""
+
+    file_name: str
+    status: str = "ok"  # 'ok' or 'refused'
+    shape: str | None = None
+    message: str | None = None
+    message_code: str | None = None
+    missing_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    events_new: int = 0
+    duplicates: int = 0
+    new_visits: int = 0
+    orphans: int = 0
+    quarantined: int = 0
+    import_id: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class ImportRefused(Exception):
+    def __init__(self, code: str, detail: str = "", missing: Sequence[str] = ()) -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+        self.missing = list(missing)
+
+
+def normalize_column_name(name: str) -> str:
+    return re.sub(r"[\s\-_]+", "", name.strip().lstrip("\ufeff")).lower()
+
+
+def map_columns(header: Sequence[str]) -> dict[str, int]:
+    """Canonical column -> index in the header; the canonical name itself wins over aliases."""
+    normalized = [normalize_column_name(h) for h in header]
+    mapping: dict[str, int] = {}
+    taken: set[int] = set()
+    for canonical, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias in normalized and normalized.index(alias) not in taken:
+                mapping[canonical] = normalized.index(alias)
+                taken.add(mapping[canonical])
+                break
+    return mapping
+
+
+def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
+    """('events' | 'visits' | None, missing columns of the closer shape)."""
+    missing_events = [c for c in EVENT_COLUMNS if c not in mapping]
+    missing_visits = [c for c in VISIT_COLUMNS if c not in mapping]
+    if not missing_events:
+        return "events", []
+    if not missing_visits:
+        return "visits", []
+    closer = missing_events if len(missing_events) <= len(missing_visits) else missing_visits
+    return None, closer
+
+
+def _sql_list(words: Sequence[str]) -> str:
+    return ", ".join("'" + w.replace("'", "''") + "'" for w in words)
+
+
+def _text(column_index: int | None) -> str:
+    """A trimmed text column of the chunk, NULL when empty."""
+    if column_index is None:
+        return "CAST(NULL AS VARCHAR)"
+    return f"nullif(trim(c{column_index}), '')"
+
+
+def _instant_sql(text: str) -> str:
+    """SQL turning timestamp text into a UTC instant (SPEC "Time").
+
+    Text ending in an offset or Z is that instant; anything else is the local time of
+    the row's building: ISO 8601 or day-first dd/mm/yyyy. Fixed-offset zones subtract
+    the offset instead of calling the slow per-row ICU conversion.
+    """
+    has_offset = rf"regexp_matches({text}, '\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d+)?)?\s*([zZ]|[+-]\d{{2}}(:?\d{{2}})?)$')"
+    naive = (
+        f"CASE WHEN regexp_matches({text}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}\\s+\\d{{1,2}}:\\d{{2}}') "
+        f"THEN try_strptime({text}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S.%f']) "
+        f"WHEN regexp_matches({text}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}[T ]\\d{{1,2}}:\\d{{2}}') "
+        f"THEN try_strptime(replace({text}, 'T', ' '), "
+        f"['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S.%f']) END"
+    )
+    return (
+        f"CASE WHEN {text} IS NULL THEN NULL "
+        f"WHEN {has_offset} THEN try_cast({text} AS TIMESTAMPTZ) "
+        f"WHEN zone_offset_s IS NOT NULL THEN CAST(({naive}) - to_seconds(zone_offset_s) AS TIMESTAMPTZ) "
+        f"ELSE timezone(zone_name, {naive}) END"
+    )
+
+
+def _person_id_sql(text: str) -> str:
+    """person_id as text; a number a spreadsheet wrote as '123.0' or '7.17e15' gets its digits."""
+    return (
+        f"CASE WHEN regexp_matches({text}, '^\\d+\\.0+$') THEN regexp_extract({text}, '^(\\d+)') "
+        f"WHEN regexp_matches({text}, '^\\d+(\\.\\d+)?[eE]\\+?\\d+$') "
+        f"THEN CAST(CAST(CAST({text} AS DOUBLE) AS HUGEINT) AS VARCHAR) "
+        f"ELSE {text} END"
+    )
+
+
+def _raw_sql(header: Sequence[str]) -> str:
+    """The raw row as JSON with the file's own column names, for the quarantine."""
+    pairs = ", ".join(
+        "'" + (name or f"column{i + 1}").replace("'", "''") + f"', c{i}" for i, name in enumerate(header)
+    )
+    return f"CAST(json_object({pairs}) AS VARCHAR)" if header else "'{}'"
+
+
+def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str) -> str:
+    """SELECT over the chunk giving parsed values and a quarantine reason per row."""
+    col = {name: _text(mapping.get(name)) for name in COLUMN_ALIASES}
+    action_text = f"lower(regexp_replace({col['action']}, '\\s+', ' ', 'g'))"
+    action = (
+        f"CASE WHEN {action_text} IN ({_sql_list(CHECKIN_WORDS)}) THEN 'checkin' "
+        f"WHEN {action_text} IN ({_sql_list(CHECKOUT_WORDS)}) THEN 'checkout' END"
+    )
+    category_text = f"lower({col['category']})"
+    # SPEC "Words": ASN and THL by name; any other non-empty value reads as visitor.
+    category = (
+        f"CASE WHEN {col['category']} IS NULL THEN NULL "
+        f"WHEN {category_text} = 'asn' THEN 'ASN' WHEN {category_text} = 'thl' THEN 'THL' "
+        "ELSE 'visitor' END"
+    )
+    if shape == "events":
+        required = ["timestamp", "person_id", "building", "action"]
+        ts_text, ts_out_text, action_value = col["timestamp"], "CAST(NULL AS VARCHAR)", action
+        parse_checks = "WHEN ts IS NULL THEN 'bad_timestamp' WHEN action IS NULL THEN 'bad_action'"
+    else:
+        required = ["person_id", "building", "checkin_at"]
+        ts_text, ts_out_text, action_value = col["checkin_at"], col["checkout_at"], "'checkin'"
+        parse_checks = (
+            "WHEN ts IS NULL THEN 'bad_timestamp' "
+            "WHEN ts_out_text IS NOT NULL AND ts_out IS NULL THEN 'bad_checkout_timestamp' "
+            "WHEN ts_out IS NOT NULL AND ts_out <= ts THEN 'checkout_not_after_checkin'"
+        )
+    missing_checks = " ".join(
+        f"WHEN {col[name]} IS NULL THEN 'missing_value:{name}'" for name in required
+    )
+    default_offset = fixed_offset_seconds(db.DEFAULT_TIMEZONE)
+    return f"""
+        WITH base AS (
+            SELECT row_no, {_raw_sql(header)} AS raw,
+                   {_person_id_sql(col['person_id'])} AS person_id,
+                   {col['building']} AS building,
+                   {action_value} AS action,
+                   {col['name']} AS name, {category} AS category, {col['phone']} AS phone,
+                   {col['gate']} AS gate, {col['area']} AS area, lower({col['status']}) AS status,
+                   {ts_text} AS ts_text, {ts_out_text} AS ts_out_text,
+                   CASE WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
+            FROM chunk
+        ), zoned AS (
+            -- A building not configured yet gets the default zone (SPEC "Time").
+            SELECT base.*, coalesce(z.timezone, '{db.DEFAULT_TIMEZONE}') AS zone_name,
+                   CASE WHEN z.building_id IS NULL THEN {default_offset}
+                        ELSE z.fixed_offset_s END AS zone_offset_s
+            FROM base LEFT JOIN import_zones z ON z.building_id = base.building
+        ), parsed AS (
+            SELECT *, {_instant_sql('ts_text')} AS ts, {_instant_sql('ts_out_text')} AS ts_out
+            FROM zoned
+        )
+        SELECT *, CASE WHEN missing IS NOT NULL THEN missing {parse_checks} END AS reason
+        FROM parsed
+    """
+
+
+def _prepare_zones(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("SELECT building_id, timezone FROM buildings").fetchall()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE import_zones "
+        "(building_id TEXT, timezone TEXT, fixed_offset_s BIGINT)"
+    )
+    if rows:
+        con.executemany(
+            "INSERT INTO import_zones VALUES (?, ?, ?)",
+            [(b, tz, fixed_offset_seconds(tz)) for b, tz in rows],
+        )
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE stage_events (
+            row_no BIGINT, person_id TEXT, building TEXT, action TEXT, ts TIMESTAMPTZ,
+            name TEXT, category TEXT, phone TEXT, gate TEXT, area TEXT, status TEXT);
+        CREATE OR REPLACE TEMP TABLE stage_quarantine (row_no BIGINT, reason TEXT, raw TEXT);
+        """
+    )
+
+
+def _stage_chunk(con: duckdb.DuckDBPyConnection, chunk: pa.Table, row_sql: str, shape: str) -> None:
+    con.register("chunk", chunk)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE chunk_rows AS {row_sql}")
+    finally:
+        con.unregister("chunk")
+    con.execute(
+        "INSERT INTO stage_quarantine SELECT abs(row_no), reason, raw FROM chunk_rows WHERE reason IS NOT NULL"
+    )
+    attributes = "name, category, phone, gate, area, status"
+    con.execute(
+        f"INSERT INTO stage_events SELECT row_no, person_id, building, action, ts, {attributes} "
+        "FROM chunk_rows WHERE reason IS NULL"
+    )
+    if shape == "visits":
+        # SPEC "Import", visits shape: a given checkout_at becomes a check-out event.
+        con.execute(
+            f"INSERT INTO stage_events SELECT row_no, person_id, building, 'checkout', ts_out, {attributes} "
+            "FROM chunk_rows WHERE reason IS NULL AND ts_out IS NOT NULL"
+        )
+    con.execute("DROP TABLE chunk_rows")
+
+
+def _update_persons(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Latest non-empty name/category/phone per person (SPEC "Words").
+
+    Returns the persons whose category changed: their visits are re-paired from the
+    start, since MAX_STAY depends on the category.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE person_updates AS
+        SELECT person_id,
+               arg_max(name, ts) FILTER (WHERE name IS NOT NULL) AS name,
+               max(ts) FILTER (WHERE name IS NOT NULL) AS name_at,
+               arg_max(category, ts) FILTER (WHERE category IS NOT NULL) AS category,
+               max(ts) FILTER (WHERE category IS NOT NULL) AS category_at,
+               arg_max(phone, ts) FILTER (WHERE phone IS NOT NULL) AS phone,
+               max(ts) FILTER (WHERE phone IS NOT NULL) AS phone_at
+        FROM new_events GROUP BY person_id
+        """
+    )
+    changed = [
+        r[0]
+        for r in con.execute(
+            """
+            SELECT u.person_id FROM person_updates u JOIN persons p USING (person_id)
+            WHERE u.category IS NOT NULL AND u.category_at > coalesce(p.category_at, '-infinity'::TIMESTAMPTZ)
+              AND u.category <> p.category
+            """
+        ).fetchall()
+    ]
+    con.execute(
+        """
+        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at)
+        SELECT person_id, name, name_at, coalesce(category, 'visitor'), category_at, phone, phone_at
+        FROM person_updates
+        ON CONFLICT (person_id) DO UPDATE SET
+            name = CASE WHEN excluded.name_at > coalesce(persons.name_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.name ELSE persons.name END,
+            name_at = greatest(excluded.name_at, persons.name_at),
+            category = CASE WHEN excluded.category_at > coalesce(persons.category_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.category ELSE persons.category END,
+            category_at = greatest(excluded.category_at, persons.category_at),
+            phone = CASE WHEN excluded.phone_at > coalesce(persons.phone_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.phone ELSE persons.phone END,
+            phone_at = greatest(excluded.phone_at, persons.phone_at)
+        """
+    )
+    return changed
+
+
+def _read_source(path: Path, progress: readers.ProgressCallback | None) -> tuple[readers.TableSource, str, dict[str, int]]:
+    """The first table in the file that fits a shape; refuses the file otherwise."""
+    kind = readers.detect_format(path)
+    if kind == "xlsx":
+        first_missing: list[str] | None = None
+        for source in readers.read_xlsx_sheets(path, progress):
+            mapping = map_columns(source.header)
+            shape, missing = detect_shape(mapping)
+            if shape is not None:
+                return source, shape, mapping
+            if first_missing is None:
+                first_missing = missing
+        raise ImportRefused("missing_columns", missing=first_missing or list(EVENT_COLUMNS))
+    if kind == "parquet":
+        source = readers.read_parquet(path, progress)
+    else:
+        source = readers.read_csv(path, readers.sniff_encoding(path), progress)
+    mapping = map_columns(source.header)
+    shape, missing = detect_shape(mapping)
+    if shape is None:
+        raise ImportRefused("missing_columns", missing=missing)
+    return source, shape, mapping
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    actor: str = "cli",
+    display_name: str | None = None,
+    progress: readers.ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import one file in one transaction; returns its summary (also stored in ``imports``)."""
+    file_path = Path(path)
+    summary = ImportSummary(file_name=display_name or file_path.name)
+    try:
+        _import_in_transaction(con, file_path, summary, actor, progress)
+    except (ImportRefused, readers.UnreadableFile) as refusal:
+        summary.status = "refused"
+        summary.message_code = refusal.code
+        summary.message = refusal.detail or None
+        summary.missing_columns = getattr(refusal, "missing", [])
+        _record_refusal(con, summary, actor)
+    except UnicodeDecodeError:
+        # The start looked like UTF-8 but a later part is not: read it as Windows-1252.
+        try:
+            _import_in_transaction(con, file_path, summary, actor, progress, encoding="cp1252")
+        except (ImportRefused, readers.UnreadableFile) as refusal:
+            summary.status = "refused"
+            summary.message_code = refusal.code
+            summary.missing_columns = getattr(refusal, "missing", [])
+            _record_refusal(con, summary, actor)
+    return summary
+
+
+def _record_refusal(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str) -> None:
+    message = summary.message_code or "refused"
+    if summary.missing_columns:
+        message += ": " + ", ".join(summary.missing_columns)
+    with db.transaction(con):
+        import_id = con.execute("SELECT nextval('import_ids')").fetchall()[0][0]
+        summary.import_id = int(import_id)
+        con.execute(
+            "INSERT INTO imports (import_id, file_name, imported_at, imported_by, status, message) "
+            "VALUES (?, ?, current_timestamp, ?, 'refused', ?)",
+            [import_id, summary.file_name, actor, message],
+        )
+        db.write_audit(con, actor, "import_refused", summary.file_name, json.dumps({"reason": message}), 0)
+
+
+def _import_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    summary: ImportSummary,
+    actor: str,
+    progress: readers.ProgressCallback | None,
+    encoding: str | None = None,
+) -> None:
+    if encoding is not None and readers.detect_format(path) == "csv":
+        source = readers.read_csv(path, encoding, progress)
+        mapping = map_columns(source.header)
+        shape, missing = detect_shape(mapping)
+        if shape is None:
+            raise ImportRefused("missing_columns", missing=missing)
+    else:
+        source, shape, mapping = _read_source(path, progress)
+    summary.shape = shape
+    row_sql = _row_sql(source.header, mapping, shape)
+    with db.transaction(con):
+        _prepare_zones(con)
+        _create_stage(con)
+        for chunk in source.chunks:
+            _stage_chunk(con, chunk, row_sql, shape)
+        _finish_import(con, summary, actor)
+
+
+def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str) -> None:
+    """Inside the file's transaction: new events, persons, re-pairing and the summary."""
+    import_id = int(con.execute("SELECT nextval('import_ids')").fetchall()[0][0])
+    summary.import_id = import_id
+    counts = con.execute(
+        "SELECT (SELECT count(DISTINCT row_no) FROM stage_events), (SELECT count(*) FROM stage_quarantine)"
+    ).fetchall()[0]
+    summary.quarantined = int(counts[1])
+    summary.rows_read = int(counts[0]) + summary.quarantined
+    staged_events = int(con.execute("SELECT count(*) FROM stage_events").fetchall()[0][0])
+
+    buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM stage_events").fetchall()]
+    db.ensure_buildings(con, buildings)
+
+    # SPEC "Import": identity (person_id, building, action, ts); the first row wins
+    # within a file, and an event already stored is never written twice.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE new_events AS
+        WITH first_rows AS (
+            SELECT * FROM stage_events
+            QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts ORDER BY row_no) = 1
+        )
+        SELECT f.* FROM first_rows f
+        WHERE NOT EXISTS (
+            SELECT 1 FROM events e
+            WHERE e.person_id = f.person_id AND e.building = f.building
+              AND e.action = f.action AND e.ts = f.ts
+              AND e.ts >= (SELECT min(ts) FROM stage_events)
+              AND e.ts <= (SELECT max(ts) FROM stage_events)
+        )
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO events
+        SELECT person_id, building, action, ts, name, category, phone, gate, area, status, ?
+        FROM new_events ORDER BY ts
+        """,
+        [import_id],
+    )
+    summary.events_new = int(con.execute("SELECT count(*) FROM new_events").fetchall()[0][0])
+
+    category_changed = _update_persons(con)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE affected AS
+        SELECT person_id, min(ts) AS from_ts FROM new_events GROUP BY person_id
+        """
+    )
+    if category_changed:
+        con.execute("CREATE OR REPLACE TEMP TABLE category_changed (person_id TEXT)")
+        con.executemany("INSERT INTO category_changed VALUES (?)", [(p,) for p in category_changed])
+        con.execute(
+            "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM category_changed)"
+        )
+    pairing.repair(con, "affected")
+
+    outcome = con.execute(
+        """
+        SELECT
+          (SELECT count(*) FILTER (WHERE a.kind = 'duplicate') FROM scan_anomalies a JOIN new_events n
+             ON a.person_id = n.person_id AND a.building = n.building AND a.ts = n.ts AND a.action = n.action),
+          (SELECT count(*) FILTER (WHERE a.kind = 'orphan') FROM scan_anomalies a JOIN new_events n
+             ON a.person_id = n.person_id AND a.building = n.building AND a.ts = n.ts AND a.action = n.action),
+          (SELECT count(*) FROM visits v JOIN new_events n
+             ON v.person_id = n.person_id AND v.building = n.building AND v.checkin_at = n.ts
+           WHERE n.action = 'checkin')
+        """
+    ).fetchall()[0]
+    summary.duplicates = staged_events - summary.events_new + int(outcome[0])
+    summary.orphans = int(outcome[1])
+    summary.new_visits = int(outcome[2])
+
+    con.execute(
+        """
+        INSERT INTO quarantine (import_id, file_name, row_no, reason, raw)
+        SELECT ?, ?, s.row_no, s.reason, s.raw FROM stage_quarantine s
+        -- The same bad row of a file imported again is already on the quality page.
+        WHERE NOT EXISTS (
+            SELECT 1 FROM quarantine q
+            WHERE q.file_name = ? AND q.row_no = s.row_no AND q.raw IS NOT DISTINCT FROM s.raw
+        )
+        ORDER BY s.row_no
+        """,
+        [import_id, summary.file_name, summary.file_name],
+    )
+    con.execute(
+        """
+        INSERT INTO imports (import_id, file_name, imported_at, imported_by, shape, status,
+                             rows_read, events_new, duplicates, new_visits, orphans, quarantined)
+        VALUES (?, ?, current_timestamp, ?, ?, 'ok', ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            import_id, summary.file_name, actor, summary.shape, summary.rows_read,
+            summary.events_new, summary.duplicates, summary.new_visits, summary.orphans,
+            summary.quarantined,
+        ],
+    )
+    db.write_audit(
+        con, actor, "import", summary.file_name,
+        json.dumps({"shape": summary.shape, "quarantined": summary.quarantined}),
+        summary.events_new,
+    )
+    for table in ("stage_events", "stage_quarantine", "new_events", "affected", "person_updates"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | Path],
+    actor: str = "cli",
+    progress: Callable[[int, float], None] | None = None,
+) -> list[ImportSummary]:
+    """Import several files, each in its own transaction; ``progress(file_index, share)``."""
+    summaries = []
+    for index, path in enumerate(paths):
+        file_progress = (lambda share, i=index: progress(i, share)) if progress else None
+        summaries.append(import_file(con, path, actor=actor, progress=file_progress))
+    return summaries
+
+
+def record_events(
+    con: duckdb.DuckDBPyConnection,
+    events: Sequence[dict[str, object]],
+    source: str,
+    actor: str,
+) -> ImportSummary:
+    """Store scan events made by the project itself (the self check-in page, the demo).
+
+    Each dict has SPEC event fields: ``timestamp`` (an aware datetime or text as in a
+    file), ``person_id``, ``building``, ``action`` and optionally ``name``, ``category``,
+    ``phone``, ``gate``, ``area``, ``status``. They go through the same parsing, dedup and
+    pairing as an imported file, in one transaction.
+    """
+    header = ["timestamp", "person_id", "building", "action", *OPTIONAL_COLUMNS]
+    mapping = {name: index for index, name in enumerate(header)}
+    columns: dict[str, list[str | None]] = {f"c{i}": [] for i in range(len(header))}
+    for event in events:
+        for index, name in enumerate(header):
+            value = event.get(name)
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()  # type: ignore[union-attr]
+            columns[f"c{index}"].append(None if value is None else str(value))
+    chunk = pa.table(
+        {**{k: pa.array(v, type=pa.string()) for k, v in columns.items()},
+         "row_no": pa.array(range(1, len(events) + 1), type=pa.int64())}
+    )
+    summary = ImportSummary(file_name=source, shape="events")
+    with db.transaction(con):
+        _prepare_zones(con)
+        _create_stage(con)
+        _stage_chunk(con, chunk, _row_sql(header, mapping, "events"), "events")
+        _finish_import(con, summary, actor)
+    return summary

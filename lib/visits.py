@@ -1,0 +1,59 @@
+"""Visits as users see them: stored visits with the automatic close applied up to now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+
+def effective_visits_sql(now: str = "current_timestamp") -> str:
+    """SELECT over ``visits`` with SPEC's reading of a visit still open.
+
+    An open visit is closed automatically at ``auto_close_at`` once that is past
+    (``checkout_at``/``checkout_kind`` then say so); until then it is ``inside_now`` and
+    analytics end it at ``end_at = min(auto_close_at, now)`` (SPEC "From events to visits").
+    ``now`` is an SQL expression, a parameter in tests.
+    """
+    return f"""
+        SELECT person_id, building, checkin_at,
+               coalesce(checkout_at, CASE WHEN auto_close_at <= {now} THEN auto_close_at END) AS checkout_at,
+               coalesce(checkout_kind, CASE WHEN auto_close_at <= {now} THEN 'auto' END) AS checkout_kind,
+               coalesce(checkout_at, greatest(checkin_at, least(auto_close_at, {now}))) AS end_at,
+               (checkout_at IS NULL AND auto_close_at > {now}) AS inside_now,
+               auto_close_at, category, gate_in, gate_out, area, status
+        FROM visits
+    """
+
+
+def list_visits(
+    con: duckdb.DuckDBPyConnection,
+    building: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Visits that began in ``[start, end)`` (UTC), oldest first.
+
+    Columns: person_id, building, checkin_at, checkout_at, checkout_kind (UTC instants;
+    an empty checkout means the person is still inside).
+    """
+    conditions, params = [], []
+    if building:
+        conditions.append("building = ?")
+        params.append(building)
+    if start is not None:
+        conditions.append("checkin_at >= ?")
+        params.append(start)
+    if end is not None:
+        conditions.append("checkin_at < ?")
+        params.append(end)
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    now_sql = "CAST(? AS TIMESTAMPTZ)" if now is not None else "current_timestamp"
+    query = f"""
+        SELECT person_id, building, checkin_at, checkout_at, checkout_kind
+        FROM ({effective_visits_sql(now_sql)}) {where}
+        ORDER BY checkin_at, person_id, building
+    """
+    return con.execute(query, ([now] if now is not None else []) + params).df()
