@@ -123,6 +123,13 @@ MIGRATIONS: list[str] = [
         rows     BIGINT
     );
     """,
+    # 1 -> 2: settings of the whole installation (public base address, retention, ...).
+    """
+    CREATE TABLE app_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT
+    );
+    """,
 ]
 
 
@@ -211,4 +218,16 @@ def write_audit(
         "INSERT INTO audit_log (logged_at, actor, action, subject, params, rows) "
         "VALUES (current_timestamp, ?, ?, ?, ?, ?)",
         [actor, action, subject, params, rows],
+    )
+
+
+def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    rows = con.execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else default
+
+
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute(
+        "INSERT INTO app_settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
     )

@@ -5,7 +5,10 @@ Plain dictionaries, no Streamlit: the command line, exports and pages share them
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
+from functools import lru_cache
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -70,6 +73,18 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=1)
+def all_texts() -> dict[str, dict[str, str]]:
+    """The core texts above merged with every ``lib/texts/<area>.py``."""
+    import lib.texts
+
+    merged = dict(TEXTS)
+    for module_info in pkgutil.iter_modules(lib.texts.__path__):
+        module = importlib.import_module(f"lib.texts.{module_info.name}")
+        merged.update(getattr(module, "TEXTS", {}))
+    return merged
+
+
 def current_language() -> str:
     lang = os.environ.get("PANTAU_LANG", DEFAULT_LANGUAGE).lower()
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
@@ -77,7 +92,7 @@ def current_language() -> str:
 
 def t(key: str, lang: str | None = None, **values: object) -> str:
     """The text for ``key`` in ``lang``; falls back to Indonesian, then to the key."""
-    entry = TEXTS.get(key)
+    entry = all_texts().get(key)
     if entry is None:
         return key
     text = entry.get(lang or current_language()) or entry[DEFAULT_LANGUAGE]
