@@ -8,13 +8,25 @@ import duckdb
 import pandas as pd
 
 
+def now_sql(now: datetime | None) -> str:
+    """SQL for "now": the clock, or a fixed instant (tests, reports of a past moment).
+
+    A literal, not a parameter, because ``effective_visits_sql`` uses it several times.
+    """
+    if now is None:
+        return "current_timestamp"
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return f"CAST('{now.isoformat()}' AS TIMESTAMPTZ)"
+
+
 def effective_visits_sql(now: str = "current_timestamp") -> str:
     """SELECT over ``visits`` with SPEC's reading of a visit still open.
 
     An open visit is closed automatically at ``auto_close_at`` once that is past
     (``checkout_at``/``checkout_kind`` then say so); until then it is ``inside_now`` and
     analytics end it at ``end_at = min(auto_close_at, now)`` (SPEC "From events to visits").
-    ``now`` is an SQL expression, a parameter in tests.
+    ``now`` is an SQL expression: use ``now_sql(now)``.
     """
     return f"""
         SELECT person_id, building, checkin_at,
@@ -50,10 +62,9 @@ def list_visits(
         conditions.append("checkin_at < ?")
         params.append(end)
     where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
-    now_sql = "CAST(? AS TIMESTAMPTZ)" if now is not None else "current_timestamp"
     query = f"""
         SELECT person_id, building, checkin_at, checkout_at, checkout_kind
-        FROM ({effective_visits_sql(now_sql)}) {where}
+        FROM ({effective_visits_sql(now_sql(now))}) {where}
         ORDER BY checkin_at, person_id, building
     """
-    return con.execute(query, ([now] if now is not None else []) + params).df()
+    return con.execute(query, params).df()
