@@ -93,15 +93,19 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
 
 
 def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
-    """('events' | 'visits' | None, missing columns of the closer shape)."""
+    """('events' | 'visits' | None, the missing columns of the shape the file looks like).
+
+    A file with a check-in/check-out time column is taken to be a visits list; any
+    other file is judged as a scan-event log.
+    """
     missing_events = [c for c in EVENT_COLUMNS if c not in mapping]
     missing_visits = [c for c in VISIT_COLUMNS if c not in mapping]
     if not missing_events:
         return "events", []
     if not missing_visits:
         return "visits", []
-    closer = missing_events if len(missing_events) <= len(missing_visits) else missing_visits
-    return None, closer
+    looks_like_visits = "checkin_at" in mapping or "checkout_at" in mapping
+    return None, missing_visits if looks_like_visits else missing_events
 
 
 def _sql_list(words: Sequence[str]) -> str:
