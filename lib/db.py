@@ -8,6 +8,8 @@ session time zone set to UTC so that no conversion happens implicitly.
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -144,7 +146,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
-    con.execute("SET TimeZone = 'UTC'")
+    # GLOBAL, so every cursor of this database instance works in UTC too.
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
     memory_limit = os.environ.get("PANTAU_MEMORY_LIMIT")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -172,16 +175,84 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
 
 
+# Writers in one process take turns: DuckDB's optimistic concurrency would otherwise abort
+# one of two imports that re-pair the same person. Readers never wait for it.
+WRITE_LOCK = threading.RLock()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All or nothing: a crash or an exception inside leaves the file as before."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+
+class SharedDatabase:
+    """The one connection of a long-running process (the dashboard) to its database file.
+
+    DuckDB lets one process hold the file read-write; inside it, every thread needs a
+    cursor of its own (STACK_NOTES). ``cursor()`` hands them out; ``rewrite_file()``
+    copies the live data into a fresh file and swaps it in, so that deleted personal data
+    does not linger in freed blocks of the old file (SPEC "Personal data").
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._connection = connect(self.path)
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            cursor = self._connection.cursor()
+            self._cursors.add(cursor)
+            return cursor
+
+    def rewrite_file(self) -> None:
+        """Copy the database into a new file and replace the old one (all writes paused)."""
+        with WRITE_LOCK, self._lock:
+            fresh = self.path.with_name(self.path.name + ".rewrite")
+            for leftover in (fresh, Path(str(fresh) + ".wal")):
+                leftover.unlink(missing_ok=True)
+            catalog = self._connection.execute("SELECT current_database()").fetchall()[0][0]
+            self._connection.execute("CHECKPOINT")
+            self._connection.execute(f"ATTACH '{fresh}' AS pantau_rewrite")
+            try:
+                self._connection.execute(f'COPY FROM DATABASE "{catalog}" TO pantau_rewrite')
+            finally:
+                self._connection.execute("DETACH pantau_rewrite")
+            for cursor in list(self._cursors):
+                try:
+                    cursor.close()
+                except duckdb.Error:
+                    pass
+            self._connection.close()
+            os.replace(fresh, self.path)
+            Path(str(self.path) + ".wal").unlink(missing_ok=True)
+            self._connection = connect(self.path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+
+_SHARED: dict[Path, SharedDatabase] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(path: str | Path | None = None) -> SharedDatabase:
+    """The process-wide SharedDatabase of a file (created on first use)."""
+    key = Path(path if path is not None else default_db_path()).resolve()
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = SharedDatabase(key)
+        return _SHARED[key]
 
 
 def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) -> list[str]:

@@ -163,7 +163,7 @@ def read_csv(path: Path, encoding: str, progress: ProgressCallback | None = None
                     yield _chunk_table(width, row_numbers, rows)
                     row_numbers, rows = [], []
                     if progress is not None:
-                        progress(min(handle.tell() / total, 1.0) if not handle.closed else 1.0)
+                        progress(min(handle.buffer.tell() / total, 1.0))
             if rows:
                 yield _chunk_table(width, row_numbers, rows)
         except csv.Error as error:

@@ -349,3 +349,12 @@ def test_import_summary_is_stored(con: duckdb.DuckDBPyConnection, tmp_path: Path
     ).fetchall()
     assert row == [("s.csv", "admin", "ok", 2, 1, 1, 1)]
     assert con.execute("SELECT actor, action, subject, rows FROM audit_log").fetchall() == [("admin", "import", "s.csv", 1)]
+
+
+def test_progress_is_reported_for_long_files(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [[f"2022-01-03 {8 + i % 9:02d}:{i % 60:02d}:{i % 59:02d}", str(i % 700), "b", "in"] for i in range(250_000)]
+    path = write_csv(tmp_path / "long.csv", EVENT_HEADER[:4], rows)
+    shares: list[float] = []
+    summary = importer.import_file(con, path, progress=shares.append)
+    assert summary.rows_read == 250_000
+    assert len(shares) >= 3 and shares == sorted(shares) and shares[-1] == 1.0 and 0 < shares[0] < 1

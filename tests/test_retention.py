@@ -1,0 +1,102 @@
+"""SPEC "Personal data": retention purge, a file that really forgets, backups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from lib import backup, db, importer, retention
+from lib.visits import list_visits
+from tests.conftest import write_csv
+
+NOW = dt.datetime(2022, 3, 1, 12, 0, tzinfo=dt.UTC)
+HEADER = ["timestamp", "person_id", "building", "action", "name", "category", "phone"]
+
+
+def old_and_new_log(folder: Path) -> Path:
+    rows = []
+    for day in (3, 4, 5):  # January: older than 30 days on 1 March
+        rows += [
+            [f"2022-01-0{day} 08:00", "7172012301900001", "kantor-walikota", "in", "Yohanis Lama", "tamu", "081299990001"],
+            [f"2022-01-0{day} 09:30", "7172012301900001", "kantor-walikota", "out", "", "", ""],
+            [f"2022-01-0{day} 08:30", "198501012010011001", "kantor-walikota", "in", "Sherly Pegawai", "ASN", "081299990002"],
+            [f"2022-01-0{day} 16:00", "198501012010011001", "kantor-walikota", "out", "", "", ""],
+        ]
+    rows += [
+        ["2022-02-25 08:30", "198501012010011001", "kantor-walikota", "in", "Sherly Baru", "ASN", ""],
+        ["2022-02-25 16:00", "198501012010011001", "kantor-walikota", "out", "", "", ""],
+    ]
+    return write_csv(folder / "log.csv", HEADER, rows)
+
+
+def figures(con) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """What old charts are drawn from: visits per local day, distinct persons, person-hours."""
+    return con.execute(
+        """SELECT CAST(checkin_at AT TIME ZONE 'Asia/Makassar' AS DATE) AS day, count(*), count(DISTINCT person_id),
+                  round(sum(epoch(checkout_at - checkin_at)) / 3600, 3), count(DISTINCT category)
+           FROM visits GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
+
+
+@pytest.fixture(autouse=True)
+def secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
+
+
+def test_purge_removes_old_personal_data_keeps_figures(tmp_path: Path) -> None:
+    path = tmp_path / "p.duckdb"
+    con = db.connect(path)
+    importer.import_file(con, old_and_new_log(tmp_path))
+    con.execute("INSERT INTO audit_log VALUES ('2022-01-06 00:00:00+00', 'pelacak', 'trace', '7172012301900001', '{}', 1)")
+    before = figures(con)
+    counts = retention.purge(con, now=NOW)
+    assert counts["visits"] == 6 and counts["events"] == 12
+    assert figures(con) == before
+    weekly_persons = con.execute(
+        "SELECT count(DISTINCT person_id) FROM visits WHERE checkin_at < '2022-01-10'"
+    ).fetchall()[0][0]
+    assert weekly_persons == 2  # one pseudonym per person within the week
+    assert con.execute("SELECT name, phone FROM persons WHERE person_id = '198501012010011001'").fetchall() == [("Sherly Baru", None)]
+    assert con.execute("SELECT count(*) FROM persons WHERE person_id = '7172012301900001'").fetchall()[0][0] == 0
+    recent = list_visits(con, start=dt.datetime(2022, 2, 1, tzinfo=dt.UTC), now=NOW)
+    assert list(recent.person_id) == ["198501012010011001"]
+    assert retention.purge(con, now=NOW)["visits"] == 0  # twice changes nothing
+    con.close()
+    retention.rewrite_closed_file(path)
+    content = path.read_bytes()
+    for secret in (b"Yohanis Lama", b"Sherly Pegawai", b"081299990001", b"081299990002", b"7172012301900001"):
+        assert secret not in content, secret
+    assert b"Sherly Baru" in content  # within the period: kept
+    con = db.connect(path)
+    assert figures(con) == before
+    con.close()
+
+
+def test_purge_period_is_a_setting(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "s.duckdb")
+    importer.import_file(con, old_and_new_log(tmp_path))
+    db.set_setting(con, "retention_days", "90")
+    assert retention.purge(con, now=NOW)["visits"] == 0
+    db.set_setting(con, "retention_days", "30")
+    assert retention.purge(con, now=NOW)["visits"] == 6
+
+
+def test_backup_and_restore(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "live.duckdb")
+    importer.import_file(con, old_and_new_log(tmp_path))
+    expected = list_visits(con, now=NOW)
+    assert backup.backup(con, tmp_path / "copy.duckdb") == len(expected)
+    with pytest.raises(backup.BackupError):
+        backup.backup(con, tmp_path / "copy.duckdb")
+    con.execute("DELETE FROM visits")
+    assert backup.restore(con, tmp_path / "copy.duckdb") == len(expected)
+    assert list_visits(con, now=NOW).equals(expected)
+    later = write_csv(tmp_path / "later.csv", HEADER[:4], [["2022-02-26 08:00", "9", "kantor-walikota", "in"]])
+    assert importer.import_file(con, later).events_new == 1  # import ids continue after a restore
+    with pytest.raises(backup.BackupError):
+        backup.restore(con, tmp_path / "missing.duckdb")
+    (tmp_path / "junk.duckdb").write_bytes(b"not a database")
+    with pytest.raises(backup.BackupError):
+        backup.restore(con, tmp_path / "junk.duckdb")
