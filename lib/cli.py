@@ -12,7 +12,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -37,8 +37,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _actor() -> str:
+    from lib.owner import forwarded_user
+
     try:
-        return os.environ.get("PANTAU_USER") or f"cli:{getpass.getuser()}"
+        return forwarded_user() or os.environ.get("PANTAU_USER") or f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
 
@@ -140,12 +142,168 @@ def cmd_visits(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib import checkin
+    from lib.posters import write_poster
+
+    if not args.building:
+        raise CliError(i18n.t("cli.bad_argument", detail="--building is required"))
+    require_building(con, args.building)
+    if not args.out:
+        raise CliError(i18n.t("cli.bad_argument", detail="--out FILE (.pdf or .png) is required"))
+    if args.gate and checkin.gate_name(con, args.building, args.gate) is None:
+        raise CliError(i18n.t("posters.cli_unknown_gate", gate=args.gate))
+    try:
+        path = write_poster(con, args.building, args.gate, args.action, args.out, all_posters=args.all)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    print(i18n.t("posters.cli_written", path=path), file=sys.stderr)
+    return 0
+
+
+def _parse_day(text: str) -> date:
+    value = text.strip()
+    try:
+        return date.fromisoformat(value) if "-" in value else datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        raise CliError(i18n.t("cli.bad_argument", detail=f"not a date: {text!r}")) from None
+
+
+def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Contact tracing": --from/--to in the default zone; a missing bound comes from
+    the --onset/--swab window (two days before to fourteen days after, both days included)."""
+    from lib import tracing
+
+    lower, upper = window_bounds(con, None, args.start, args.end)
+    onset = args.onset or args.swab
+    if onset:
+        default_lower, default_upper = tracing.onset_window(_parse_day(onset), db.DEFAULT_TIMEZONE)
+        lower = default_lower if lower is None else lower
+        upper = default_upper if upper is None else upper
+    if lower is None or upper is None:
+        raise CliError(i18n.t("cli.bad_argument", detail="give --from and --to, or --onset/--swab"))
+    if upper <= lower:
+        raise CliError(i18n.t("cli.bad_argument", detail="--to must be after --from"))
+    try:
+        frame = tracing.trace_contacts(
+            con, args.person, lower, upper, min_overlap_minutes=args.min_overlap,
+            tail_minutes=args.tail, actor=_actor(),
+        )
+    except tracing.UnknownPersonError:
+        raise CliError(i18n.t("cli.unknown_person", person=args.person)) from None
+    except ValueError as error:
+        raise CliError(i18n.t("cli.bad_argument", detail=str(error))) from None
+    # One building: its zone; a contact across buildings: the default zone.
+    frame["zone_building"] = frame["buildings"].where(~frame["buildings"].str.contains(";", regex=False), None)
+    frame = _local_columns(con, frame, ["first_contact", "last_contact"], building_column="zone_building")
+    frame["overlap_minutes"] = frame["overlap_minutes"].map(lambda minutes: f"{minutes:.1f}")
+    frame["estimated"] = frame["estimated"].map(lambda flag: "true" if flag else "false")
+    _emit(frame[tracing.CONTACT_COLUMNS], args.out)
+    return 0
+
+
+def _required_window(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> tuple[datetime, datetime]:
+    lower, upper = window_bounds(con, args.building, args.start, args.end)
+    if lower is None or upper is None:
+        raise CliError(i18n.t("cli.bad_argument", detail="--from and --to are required"))
+    return lower, upper
+
+
+def cmd_occupancy(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Occupancy": one row per local hour (and category), zeros included."""
+    from lib.occupancy import hourly_occupancy
+
+    require_building(con, args.building)
+    lower, upper = _required_window(con, args)
+    frame = hourly_occupancy(con, lower, upper, building=args.building, by_category=args.by_category)
+    frame["person_hours"] = frame["person_hours"].round(4)
+    _emit(_local_columns(con, frame, ["hour"]), args.out)
+    return 0
+
+
+def cmd_crowding(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Crowding": whole episodes that overlap the window."""
+    from lib.crowding import crowding_episodes
+
+    require_building(con, args.building)
+    if args.threshold is not None and args.threshold < 0:
+        raise CliError(i18n.t("cli.bad_argument", detail="--threshold must be 0 or more"))
+    lower, upper = _required_window(con, args)
+    frame = crowding_episodes(con, lower, upper, building=args.building, threshold=args.threshold)
+    frame["minutes"] = frame["minutes"].round(1)
+    _emit(_local_columns(con, frame, ["start", "end"]), args.out)
+    return 0
+
+
+def cmd_weekly(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Weekly statistics": one row per building."""
+    from lib.weekly import parse_iso_week, weekly_stats
+
+    require_building(con, args.building)
+    try:
+        parse_iso_week(args.week)
+    except ValueError as error:
+        raise CliError(i18n.t("cli.bad_argument", detail=str(error))) from None
+    frame = weekly_stats(con, args.week, building=args.building)
+    frame["busiest_day"] = frame["busiest_day"].map(lambda day: day.isoformat() if day is not None else "")
+    for column, digits in (
+        ("visits_per_day", 2), ("median_stay_minutes", 1), ("auto_close_share", 4),
+        ("crowding_minutes", 1), ("visits_change_pct", 1), ("persons_change_pct", 1),
+    ):
+        frame[column] = frame[column].round(digits)
+    _emit(_local_columns(con, frame, ["peak_hour"]), args.out)
+    return 0
+
+
 def cmd_demo(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.demo import load_demo
 
     result = load_demo(con, seed=args.seed)
     print(i18n.t("cli.demo_done", visits=result["visits"], buildings=result["buildings"]), file=sys.stderr)
     return 0
+
+
+def cmd_backup(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib import backup
+
+    try:
+        visits = backup.backup(con, args.file, actor=_actor())
+    except backup.BackupError as error:
+        raise CliError(str(error)) from None
+    print(f"backup written: {args.file} ({visits} visits)", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib import backup
+
+    try:
+        visits = backup.restore(con, args.file, actor=_actor())
+    except backup.BackupError as error:
+        raise CliError(str(error)) from None
+    print(f"restored from {args.file} ({visits} visits)", file=sys.stderr)
+    return 0
+
+
+def cmd_purge(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib import retention
+
+    if args.days is not None and args.days < 1:
+        raise CliError(i18n.t("cli.bad_argument", detail="--days must be at least 1"))
+    counts = retention.purge(con, days=args.days, actor=_actor())
+    args.rewrite_after = True  # main() rewrites the file once this connection is closed
+    _emit(pd.DataFrame([{"table": k, "rows": v} for k, v in counts.items()]), args.out)
+    return 0
+
+
+def _rewrite_database_file(db_path: Path) -> None:
+    """After a purge: the dashboard's own file is rewritten by it, a free file here."""
+    from lib import owner, retention
+
+    if owner.owns(db_path):
+        db.shared(db_path).rewrite_file()
+    else:
+        retention.rewrite_closed_file(db_path)
 
 
 def build_parser() -> OneLineParser:
@@ -168,25 +326,101 @@ def build_parser() -> OneLineParser:
     visits.add_argument("--from", dest="start")
     visits.add_argument("--to", dest="end")
 
+    poster = add("poster", cmd_poster, "a printable QR poster (.pdf or .png); --all: every gate and action in one PDF")
+    poster.add_argument("--building")
+    poster.add_argument("--gate")
+    poster.add_argument("--action", choices=("checkin", "checkout"))
+    poster.add_argument("--all", action="store_true", help="all posters of the building in one PDF")
+
+    trace = add("trace", cmd_trace, "contacts of a case (audited)")
+    trace.add_argument("--person", required=True, help="person_id of the index case")
+    trace.add_argument("--from", dest="start", help="local date or date-time (default: from --onset/--swab)")
+    trace.add_argument("--to", dest="end", help="local date or date-time (default: from --onset/--swab)")
+    trace.add_argument("--min-overlap", dest="min_overlap", type=float, default=15.0, help="minutes (default 15)")
+    trace.add_argument("--tail", type=float, default=0.0, help="minutes added after each visit of the case")
+    onset = trace.add_mutually_exclusive_group()
+    onset.add_argument("--onset", help="symptom onset date: window two days before to fourteen days after")
+    onset.add_argument("--swab", help="swab date, when there are no symptoms: same window")
+
+    occupancy = add("occupancy", cmd_occupancy, "hourly occupancy of a building (peak, present, person-hours)")
+    occupancy.add_argument("--building", required=True)
+    occupancy.add_argument("--from", dest="start", required=True, help="local date or date-time")
+    occupancy.add_argument("--to", dest="end", required=True, help="local date (included) or date-time")
+    occupancy.add_argument("--by-category", dest="by_category", action="store_true", help="one row per category")
+
+    crowding = add("crowding", cmd_crowding, "crowding episodes (occupancy above the threshold)")
+    crowding.add_argument("--building")
+    crowding.add_argument("--from", dest="start", required=True, help="local date or date-time")
+    crowding.add_argument("--to", dest="end", required=True, help="local date (included) or date-time")
+    crowding.add_argument("--threshold", type=int, help="people; overrides each building's threshold")
+
+    weekly = add("weekly", cmd_weekly, "weekly statistics, one row per building")
+    weekly.add_argument("--week", required=True, help="ISO week, e.g. 2022-W02")
+    weekly.add_argument("--building")
+
+    backup_command = add("backup", cmd_backup, "write a consistent copy of the database (works while the app runs)")
+    backup_command.add_argument("file", help="the new backup file (.duckdb)")
+    restore_command = add("restore", cmd_restore, "replace the data with a backup's")
+    restore_command.add_argument("file")
+    purge = add("purge", cmd_purge, "remove personal data older than the retention period")
+    purge.add_argument("--days", type=int, help="retention in days (default: the setting, 30)")
+
     demo = add("demo", cmd_demo, "fill the database with a realistic demo month")
     demo.add_argument("--seed", type=int, default=2022)
     return parser
 
 
+PATH_OPTIONS = ("--out", "--db")
+PATH_COMMANDS = ("ingest", "backup", "restore")
+
+
+def absolute_paths(argv: Sequence[str]) -> list[str]:
+    """The arguments with file paths made absolute, for a process with another cwd."""
+    result: list[str] = []
+    previous = ""
+    in_path_command = False
+    for token in argv:
+        if token in PATH_COMMANDS:
+            in_path_command = True
+        is_path = previous in PATH_OPTIONS or (
+            not token.startswith("-") and (in_path_command and token not in PATH_COMMANDS or Path(token).exists())
+        )
+        result.append(os.path.abspath(token) if is_path and previous not in ("--lang",) else token)
+        previous = token
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
         if args.lang:
             os.environ["PANTAU_LANG"] = args.lang
         try:
             con = db.connect(args.db)
         except duckdb.IOException as error:
-            raise CliError(i18n.t("cli.db_locked", detail=str(error).splitlines()[0]), code=3) from None
+            # The dashboard holds the file: it runs the command for us (lib/owner.py).
+            from lib import owner
+
+            db_path = Path(args.db) if args.db else db.default_db_path()
+            env = {k: v for k, v in os.environ.items() if k in ("PANTAU_LANG", "PANTAU_USER")}
+            env.setdefault("PANTAU_USER", _actor())
+            forwarded = ["--db", str(db_path.resolve()), *absolute_paths(arguments)] if not args.db else absolute_paths(arguments)
+            answer = owner.forward(db_path, forwarded, env)
+            if answer is None:
+                raise CliError(i18n.t("cli.db_locked", detail=str(error).splitlines()[0]), code=3) from None
+            code, out, err = answer
+            sys.stdout.write(out)
+            sys.stderr.write(err)
+            return code
         try:
-            return int(args.handler(con, args))
+            code = int(args.handler(con, args))
         finally:
             con.close()
+        if getattr(args, "rewrite_after", False):
+            _rewrite_database_file(Path(args.db) if args.db else db.default_db_path())
+        return code
     except CliError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.code

@@ -13,12 +13,15 @@ may read the database file itself. The owner also runs the daily retention purge
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
@@ -92,6 +95,11 @@ def serve(database: db.SharedDatabase, runner: OwnerRunner, maintenance: Callabl
         return _SERVICES[database.path]
 
 
+def owns(db_path: Path) -> bool:
+    """Whether this process serves ``db_path`` to others (it is the dashboard)."""
+    return db_path.resolve() in _SERVICES
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -136,3 +144,56 @@ def daily(task: Callable[[], None], setting_key: str, database: db.SharedDatabas
             db.set_setting(cursor, setting_key, today)
 
     return run_if_due
+
+
+class _ThreadStream(io.TextIOBase):
+    """sys.stdout/sys.stderr that a thread can capture without touching the others."""
+
+    def __init__(self, fallback: Any) -> None:
+        self.fallback = fallback
+        self.local = threading.local()
+
+    def _target(self) -> Any:
+        return getattr(self.local, "buffer", None) or self.fallback
+
+    def write(self, text: str) -> int:
+        return int(self._target().write(text))
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return getattr(self.local, "buffer", None) is None and bool(self.fallback.isatty())
+
+
+_THREAD_STATE = threading.local()
+
+
+def forwarded_user() -> str | None:
+    """The user a forwarded command runs for (its PANTAU_USER), in this thread."""
+    env = getattr(_THREAD_STATE, "env", None)
+    return env.get("PANTAU_USER") if env else None
+
+
+@contextmanager
+def _captured(env: dict[str, str]) -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    for name in ("stdout", "stderr"):
+        if not isinstance(getattr(sys, name), _ThreadStream):
+            setattr(sys, name, _ThreadStream(getattr(sys, name)))
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdout.local.buffer, sys.stderr.local.buffer = out, err  # type: ignore[attr-defined]
+    _THREAD_STATE.env = env
+    try:
+        yield out, err
+    finally:
+        sys.stdout.local.buffer = sys.stderr.local.buffer = None  # type: ignore[attr-defined]
+        _THREAD_STATE.env = None
+
+
+def run_cli_command(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """The OwnerRunner of the dashboard: one command-line run in this process."""
+    from lib import cli
+
+    with _captured(env) as (out, err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
