@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 from typing import Any
@@ -129,21 +128,6 @@ def forward(db_path: Path, argv: list[str], env: dict[str, str], timeout: float 
             return (1, "", "error: the dashboard did not answer in time\n")
         answer = connection.recv()
     return int(answer["code"]), str(answer["stdout"]), str(answer["stderr"])
-
-
-def daily(task: Callable[[], None], setting_key: str, database: db.SharedDatabase) -> Callable[[], None]:
-    """Wrap ``task`` to run at most once per UTC day, remembered in the app settings."""
-
-    def run_if_due() -> None:
-        cursor = database.cursor()
-        today = datetime.now(UTC).date().isoformat()
-        if db.get_setting(cursor, setting_key) == today:
-            return
-        task()
-        with db.transaction(cursor):
-            db.set_setting(cursor, setting_key, today)
-
-    return run_if_due
 
 
 class _ThreadStream(io.TextIOBase):

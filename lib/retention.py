@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -105,3 +106,33 @@ def rewrite_closed_file(path: Path) -> None:
         shared.rewrite_file()
     finally:
         shared.close()
+
+
+NIGHTLY_HOUR = 2  # local time of the daily purge: a quiet hour for a government office
+
+
+def nightly_purge(database: db.SharedDatabase, now: datetime | None = None) -> bool:
+    """The running app's daily schedule: purge once a day from 02:00 local, then rewrite.
+
+    The first start only records the day, so a freshly imported history is never purged
+    as a side effect of starting the app. Returns whether a purge ran.
+    """
+    moment = now or datetime.now(UTC)
+    local = moment.astimezone(ZoneInfo(db.DEFAULT_TIMEZONE))
+    today = local.date().isoformat()
+    cursor = database.cursor()
+    try:
+        last = db.get_setting(cursor, "last_purge_day")
+        if last is None:
+            with db.transaction(cursor):
+                db.set_setting(cursor, "last_purge_day", today)
+            return False
+        if local.hour < NIGHTLY_HOUR or last >= today:
+            return False
+        purge(cursor, now=moment, actor="schedule")
+        with db.transaction(cursor):
+            db.set_setting(cursor, "last_purge_day", today)
+    finally:
+        cursor.close()
+    database.rewrite_file()
+    return True

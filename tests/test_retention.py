@@ -100,3 +100,24 @@ def test_backup_and_restore(tmp_path: Path) -> None:
     (tmp_path / "junk.duckdb").write_bytes(b"not a database")
     with pytest.raises(backup.BackupError):
         backup.restore(con, tmp_path / "junk.duckdb")
+
+
+def test_nightly_purge_runs_once_a_day_from_two_oclock_never_at_first_start(tmp_path: Path) -> None:
+    path = tmp_path / "n.duckdb"
+    con = db.connect(path)
+    importer.import_file(con, old_and_new_log(tmp_path))
+    con.close()
+    shared = db.SharedDatabase(path)
+    wita = dt.timezone(dt.timedelta(hours=8))
+    first_start = dt.datetime(2022, 3, 1, 9, 0, tzinfo=wita)
+    assert retention.nightly_purge(shared, now=first_start) is False
+    assert retention.nightly_purge(shared, now=dt.datetime(2022, 3, 2, 1, 30, tzinfo=wita)) is False
+    assert retention.nightly_purge(shared, now=dt.datetime(2022, 3, 2, 2, 5, tzinfo=wita)) is True
+    assert retention.nightly_purge(shared, now=dt.datetime(2022, 3, 2, 14, 0, tzinfo=wita)) is False
+    cursor = shared.cursor()
+    names = {r[0] for r in cursor.execute("SELECT name FROM events WHERE name IS NOT NULL").fetchall()}
+    assert names == {"Sherly Baru"}
+    assert cursor.execute("SELECT actor FROM audit_log WHERE action = 'purge'").fetchall() == [("schedule",)]
+    cursor.close()
+    shared.close()
+    assert b"Yohanis Lama" not in path.read_bytes()
