@@ -119,34 +119,44 @@ def _text(column_index: int | None) -> str:
     return f"nullif(trim(c{column_index}), '')"
 
 
+COMMON_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
+    "%d/%m/%Y %H:%M:%S.%f",
+)
+
+
+def _local_to_utc_sql(naive: str) -> str:
+    """A local wall-clock TIMESTAMP of the row's building as a UTC instant."""
+    return (
+        f"CASE WHEN zone_offset_s IS NOT NULL THEN CAST(({naive}) - to_seconds(zone_offset_s) AS TIMESTAMPTZ) "
+        f"ELSE timezone(zone_name, {naive}) END"
+    )
+
+
 def _instant_sql(text: str) -> str:
     """SQL turning timestamp text into a UTC instant (SPEC "Time").
 
     Text ending in an offset or Z is that instant; anything else is the local time of
-    the row's building: ISO 8601 or day-first dd/mm/yyyy. Fixed-offset zones subtract
-    the offset instead of calling the slow per-row ICU conversion.
+    the row's building: ISO 8601 or day-first dd/mm/yyyy. The usual forms parse with one
+    strptime (fast path); regular expressions only look at what is left. Fixed-offset
+    zones subtract the offset instead of calling the slow per-row ICU conversion.
     """
+    formats = "[" + ", ".join(f"'{f}'" for f in COMMON_FORMATS) + "]"
     has_offset = rf"regexp_matches({text}, '\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d+)?)?\s*([zZ]|[+-]\d{{2}}(:?\d{{2}})?)$')"
-    naive = (
-        f"CASE WHEN regexp_matches({text}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}\\s+\\d{{1,2}}:\\d{{2}}') "
-        f"THEN try_strptime({text}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S.%f']) "
-        f"WHEN regexp_matches({text}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}[T ]\\d{{1,2}}:\\d{{2}}') "
-        f"THEN try_strptime(replace({text}, 'T', ' '), "
-        f"['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S.%f']) END"
-    )
     return (
         f"CASE WHEN {text} IS NULL THEN NULL "
-        f"WHEN {has_offset} THEN try_cast({text} AS TIMESTAMPTZ) "
-        f"WHEN zone_offset_s IS NOT NULL THEN CAST(({naive}) - to_seconds(zone_offset_s) AS TIMESTAMPTZ) "
-        f"ELSE timezone(zone_name, {naive}) END"
+        f"WHEN try_strptime({text}, {formats}) IS NOT NULL THEN {_local_to_utc_sql(f'try_strptime({text}, {formats})')} "
+        f"WHEN {has_offset} THEN try_cast({text} AS TIMESTAMPTZ) END"
     )
 
 
 def _person_id_sql(text: str) -> str:
     """person_id as text; a number a spreadsheet wrote as '123.0' or '7.17e15' gets its digits."""
     return (
-        f"CASE WHEN regexp_matches({text}, '^\\d+\\.0+$') THEN regexp_extract({text}, '^(\\d+)') "
-        f"WHEN regexp_matches({text}, '^\\d+(\\.\\d+)?[eE]\\+?\\d+$') "
+        f"CASE WHEN strpos({text}, '.') = 0 AND strpos(lower({text}), 'e') = 0 THEN {text} "
+        rf"WHEN regexp_matches({text}, '^\d+\.0+$') THEN regexp_extract({text}, '^(\d+)') "
+        rf"WHEN regexp_matches({text}, '^\d+(\.\d+)?[eE]\+?\d+$') "
         f"THEN CAST(CAST(CAST({text} AS DOUBLE) AS HUGEINT) AS VARCHAR) "
         f"ELSE {text} END"
     )
@@ -163,10 +173,13 @@ def _raw_sql(header: Sequence[str]) -> str:
 def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str) -> str:
     """SELECT over the chunk giving parsed values and a quarantine reason per row."""
     col = {name: _text(mapping.get(name)) for name in COLUMN_ALIASES}
-    action_text = f"lower(regexp_replace({col['action']}, '\\s+', ' ', 'g'))"
+    action_text = f"lower({col['action']})"
+    spaced = f"regexp_replace({action_text}, '\\s+', ' ', 'g')"
     action = (
         f"CASE WHEN {action_text} IN ({_sql_list(CHECKIN_WORDS)}) THEN 'checkin' "
-        f"WHEN {action_text} IN ({_sql_list(CHECKOUT_WORDS)}) THEN 'checkout' END"
+        f"WHEN {action_text} IN ({_sql_list(CHECKOUT_WORDS)}) THEN 'checkout' "
+        f"WHEN {spaced} IN ({_sql_list(CHECKIN_WORDS)}) THEN 'checkin' "
+        f"WHEN {spaced} IN ({_sql_list(CHECKOUT_WORDS)}) THEN 'checkout' END"
     )
     category_text = f"lower({col['category']})"
     # SPEC "Words": ASN and THL by name; any other non-empty value reads as visitor.
@@ -193,7 +206,7 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str) -> str:
     default_offset = fixed_offset_seconds(db.DEFAULT_TIMEZONE)
     return f"""
         WITH base AS (
-            SELECT row_no, {_raw_sql(header)} AS raw,
+            SELECT chunk.*,
                    {_person_id_sql(col['person_id'])} AS person_id,
                    {col['building']} AS building,
                    {action_value} AS action,
@@ -211,9 +224,13 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str) -> str:
         ), parsed AS (
             SELECT *, {_instant_sql('ts_text')} AS ts, {_instant_sql('ts_out_text')} AS ts_out
             FROM zoned
+        ), judged AS (
+            SELECT *, CASE WHEN missing IS NOT NULL THEN missing {parse_checks} END AS reason
+            FROM parsed
         )
-        SELECT *, CASE WHEN missing IS NOT NULL THEN missing {parse_checks} END AS reason
-        FROM parsed
+        -- The raw row is only built for the rows that go to the quarantine.
+        SELECT *, CASE WHEN reason IS NOT NULL THEN {_raw_sql(header)} END AS raw
+        FROM judged
     """
 
 
@@ -224,10 +241,16 @@ def _prepare_zones(con: duckdb.DuckDBPyConnection) -> None:
         "(building_id TEXT, timezone TEXT, fixed_offset_s BIGINT)"
     )
     if rows:
-        con.executemany(
-            "INSERT INTO import_zones VALUES (?, ?, ?)",
-            [(b, tz, fixed_offset_seconds(tz)) for b, tz in rows],
+        zones = pa.table(
+            {
+                "building_id": [b for b, _ in rows],
+                "timezone": [tz for _, tz in rows],
+                "fixed_offset_s": pa.array([fixed_offset_seconds(tz) for _, tz in rows], type=pa.int64()),
+            }
         )
+        con.register("import_zones_arrow", zones)
+        con.execute("INSERT INTO import_zones SELECT * FROM import_zones_arrow")
+        con.unregister("import_zones_arrow")
 
 
 def _create_stage(con: duckdb.DuckDBPyConnection) -> None:

@@ -14,6 +14,7 @@ visit still open then, and the last close per building within DEDUP. An open vis
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -22,7 +23,7 @@ import pyarrow as pa
 DEDUP_SECONDS = 120
 DEDUP_US = DEDUP_SECONDS * 1_000_000
 # Persons are re-paired in groups of about this many events, to bound memory.
-EVENTS_PER_BATCH = 2_000_000
+EVENTS_PER_BATCH = 500_000
 
 _VISIT_SCHEMA = pa.schema(
     [
@@ -65,14 +66,29 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
     ``from_ts`` NULL re-pairs the person's whole history. Runs inside the caller's
     transaction.
     """
+    # Nothing before this instant can matter to the restart (zone maps skip it): the
+    # earliest restart, less the longest MAX_STAY and DEDUP. None: someone restarts from
+    # the beginning.
+    any_full, earliest = con.execute(f"SELECT bool_or(from_ts IS NULL), min(from_ts) FROM {affected_table}").fetchall()[0]
+    longest_stay = con.execute(
+        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), 720) FROM buildings"
+    ).fetchall()[0][0]
+    horizon = None if any_full or earliest is None else earliest - timedelta(minutes=int(longest_stay), seconds=DEDUP_SECONDS)
+    visits_bound = f"AND v.checkin_at >= '{horizon.isoformat()}'::TIMESTAMPTZ" if horizon else ""
+    delete_bound = f"AND visits.checkin_at >= '{horizon.isoformat()}'::TIMESTAMPTZ" if horizon else ""
+    events_bound = f"AND e.ts >= '{earliest.isoformat()}'::TIMESTAMPTZ" if horizon else ""
+    anomalies_bound = f"AND scan_anomalies.ts >= '{earliest.isoformat()}'::TIMESTAMPTZ" if horizon else ""
     con.execute(
         f"""
+        -- The visit open just before the restart: one that began before it and ends at or
+        -- after it. An open visit already past its MAX_STAY reads as closed automatically
+        -- at that instant whatever comes later, so it is left as stored.
         CREATE OR REPLACE TEMP TABLE seed_open AS
         SELECT v.person_id, v.building, epoch_us(v.checkin_at) AS checkin_us,
                epoch_us(v.auto_close_at) AS deadline_us, v.gate_in, v.area, v.status
         FROM visits v JOIN {affected_table} a USING (person_id)
         WHERE a.from_ts IS NOT NULL AND v.checkin_at < a.from_ts
-          AND (v.checkout_at IS NULL OR v.checkout_at >= a.from_ts);
+          AND coalesce(v.checkout_at, v.auto_close_at) >= a.from_ts {visits_bound};
 
         -- The last final visit per building that ended within DEDUP before the restart:
         -- a check-out soon after a scanned one is a duplicate (SPEC).
@@ -81,14 +97,15 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
                arg_max(v.checkout_kind, v.checkout_at) = 'scan' AS by_scan
         FROM visits v JOIN {affected_table} a USING (person_id)
         WHERE a.from_ts IS NOT NULL AND v.checkout_at < a.from_ts
-          AND v.checkout_at >= a.from_ts - INTERVAL {DEDUP_SECONDS} SECOND
+          AND v.checkout_at >= a.from_ts - INTERVAL {DEDUP_SECONDS} SECOND {visits_bound}
         GROUP BY ALL;
 
         DELETE FROM visits USING {affected_table} a
-        WHERE visits.person_id = a.person_id
-          AND (a.from_ts IS NULL OR visits.checkout_at IS NULL OR visits.checkout_at >= a.from_ts);
+        WHERE visits.person_id = a.person_id {delete_bound}
+          AND (a.from_ts IS NULL OR coalesce(visits.checkout_at, visits.auto_close_at) >= a.from_ts
+               OR visits.checkin_at >= a.from_ts);
         DELETE FROM scan_anomalies USING {affected_table} a
-        WHERE scan_anomalies.person_id = a.person_id
+        WHERE scan_anomalies.person_id = a.person_id {anomalies_bound}
           AND (a.from_ts IS NULL OR scan_anomalies.ts >= a.from_ts);
 
         CREATE OR REPLACE TEMP TABLE repair_batches AS
@@ -97,7 +114,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
         FROM (
             SELECT a.person_id, a.from_ts, count(e.ts) AS n
             FROM {affected_table} a LEFT JOIN events e
-              ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
+              ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts) {events_bound}
             GROUP BY ALL
         );
         """
@@ -123,6 +140,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
                    p.category, e.gate, e.area, e.status
             FROM events e
             JOIN repair_batches a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
+                 {events_bound}
             JOIN persons p ON p.person_id = e.person_id
             JOIN buildings b ON b.building_id = e.building
             WHERE a.batch = ?

@@ -109,71 +109,123 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _first_record(path: Path, encoding: str) -> tuple[list[str], str, int]:
+    """The header (first non-empty line), its delimiter and the physical lines it ends on."""
+    with open(path, newline="", encoding=encoding, errors="replace") as handle:
+        lines_before = 0
+        for line in handle:
+            lines_before += 1
+            if line.strip():
+                delimiter = sniff_delimiter(line)
+                try:
+                    header = next(csv.reader([line], delimiter=delimiter))
+                except (csv.Error, StopIteration):
+                    raise UnreadableFile("not_a_table", "header") from None
+                return [cell.strip().lstrip("\ufeff") for cell in header], delimiter, lines_before
+    raise UnreadableFile("empty")
+
+
 def read_csv(path: Path, encoding: str, progress: ProgressCallback | None = None) -> TableSource:
-    total = max(path.stat().st_size, 1)
-    handle = open(path, newline="", encoding=encoding, errors="strict" if encoding.startswith("utf") else "replace")  # noqa: SIM115
-    first_line = ""
-    while True:
-        line = handle.readline()
-        if not line:
-            break
-        if line.strip():
-            first_line = line
-            break
-    if not first_line:
-        handle.close()
-        raise UnreadableFile("empty")
-    delimiter = sniff_delimiter(first_line)
-    handle.seek(0)
-    reader = csv.reader(handle, delimiter=delimiter)
-    header: list[str] | None = None
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                header = [cell.strip().lstrip("\ufeff") for cell in row]
-                break
-    except csv.Error as error:
-        handle.close()
-        raise UnreadableFile("not_a_table", str(error)) from None
-    if header is None:
-        handle.close()
-        raise UnreadableFile("empty")
+    """Stream a CSV with Arrow's reader (text columns only).
+
+    Row numbers count the file's non-empty records with the header as row 1, as a
+    spreadsheet shows them. A record with another number of fields than the header
+    comes through with a negative row number and its raw text in ``c0``, for the
+    quarantine.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    header, delimiter, header_lines = _first_record(path, encoding)
     width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    total = max(path.stat().st_size, 1)
+    invalid: list[tuple[int, str]] = []
+
+    def on_invalid_row(row: pa_csv.InvalidRow) -> str:
+        invalid.append((int(row.number) if row.number is not None else -1, row.text))
+        return "skip"
+
+    source = open(path, "rb")  # noqa: SIM115 - closed when the chunks are done
+    try:
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(
+                column_names=names, skip_rows=header_lines, use_threads=False, block_size=2 << 20,
+                encoding="utf8" if encoding.startswith("utf") else encoding,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        source.close()
+        if "UTF8" in str(error):
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(error)) from None
+        raise UnreadableFile("not_a_table", str(error).splitlines()[0]) from None
 
     def chunks() -> Iterator[pa.Table]:
-        row_numbers: list[int] = []
-        rows: list[list[str | None]] = []
-        previous_line = reader.line_num
         try:
-            for row in reader:
-                start_line = previous_line + 1
-                previous_line = reader.line_num
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) > width and any(cell.strip() for cell in row[width:]):
-                    # More fields than the header: kept whole for the quarantine.
-                    row_numbers.append(-start_line)
-                    rows.append([delimiter.join(row)] + [None] * (width - 1))
-                else:
-                    padded: list[str | None] = list(row[:width])
-                    padded.extend([None] * (width - len(padded)))
-                    row_numbers.append(start_line)
-                    rows.append(padded)
-                if len(rows) >= CHUNK_ROWS:
-                    yield _chunk_table(width, row_numbers, rows)
-                    row_numbers, rows = [], []
-                    if progress is not None:
-                        progress(min(handle.buffer.tell() / total, 1.0))
-            if rows:
-                yield _chunk_table(width, row_numbers, rows)
-        except csv.Error as error:
-            raise UnreadableFile("not_a_table", str(error)) from None
+            yield from batches()
         finally:
-            handle.close()
+            source.close()
+
+    def batches() -> Iterator[pa.Table]:
+        next_number = 2  # the header is row 1
+        consumed = 0  # bytes of the records read so far: cells plus separators
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as error:
+                if "UTF8" in str(error):
+                    raise UnicodeDecodeError("utf-8", b"", 0, 1, str(error)) from None
+                raise UnreadableFile("not_a_table", str(error).splitlines()[0]) from None
+            skipped = sorted(n for n, _ in invalid if n >= next_number)
+            candidates = np.arange(next_number, next_number + batch.num_rows + len(skipped) + 1)
+            numbers = candidates[~np.isin(candidates, skipped)][: batch.num_rows]
+            if batch.num_rows:
+                next_number = int(numbers[-1]) + 1
+            table = pa.Table.from_batches([batch]).append_column("row_no", pa.array(numbers, type=pa.int64()))
+            consumed += batch.num_rows * width + sum(
+                int(pc.sum(pc.binary_length(batch.column(i))).as_py() or 0) for i in range(width)
+            )
+            # Records of empty cells only (",,,") are spreadsheet padding, not rows.
+            blank = None
+            for name in names:
+                empty = pc.equal(pc.utf8_trim_whitespace(table.column(name)), "")
+                blank = empty if blank is None else pc.and_(blank, empty)
+            if blank is not None:
+                table = table.filter(pc.invert(blank))
+            if invalid:
+                bad_rows = [(n, text) for n, text in invalid]
+                invalid.clear()
+                table = pa.concat_tables([table, _invalid_rows_table(width, bad_rows)])
+            if table.num_rows:
+                yield table
+            if progress is not None:
+                # Arrow reads ahead, so the file position says little; count what was parsed.
+                progress(min(consumed / total, 0.99))
+        if invalid:
+            yield _invalid_rows_table(width, list(invalid))
+            invalid.clear()
         if progress is not None:
             progress(1.0)
 
     return TableSource(header=header, chunks=chunks())
+
+
+def _invalid_rows_table(width: int, rows: list[tuple[int, str]]) -> pa.Table:
+    """Records with the wrong number of fields: negative row number, raw text in c0."""
+    columns = {f"c{i}": pa.array([text if i == 0 else None for _, text in rows], type=pa.string()) for i in range(width)}
+    columns["row_no"] = pa.array([-number for number, _ in rows], type=pa.int64())
+    return pa.table(columns)
 
 
 # --- XLSX --------------------------------------------------------------------------
