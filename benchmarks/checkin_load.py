@@ -62,11 +62,18 @@ class LoadResult:
 
 def prepare(data_dir: Path) -> str:
     """A database with the demo buildings; returns the check-in poster's query string."""
-    os.environ["PANTAU_SECRETS_FILE"] = str(data_dir / "secrets.json")
-    con = db.connect(data_dir / "pantau.duckdb")
-    configure_buildings(con)
-    url = checkin.checkin_url(con, BUILDING, GATE, "checkin")
-    con.close()
+    previous = os.environ.get("PANTAU_SECRETS_FILE")
+    os.environ["PANTAU_SECRETS_FILE"] = str(data_dir / "secrets.json")  # the server's key
+    try:
+        con = db.connect(data_dir / "pantau.duckdb")
+        configure_buildings(con)
+        url = checkin.checkin_url(con, BUILDING, GATE, "checkin")
+        con.close()
+    finally:
+        if previous is None:
+            os.environ.pop("PANTAU_SECRETS_FILE", None)
+        else:
+            os.environ["PANTAU_SECRETS_FILE"] = previous
     return url[url.index("/checkin") :]
 
 
