@@ -132,14 +132,15 @@ def wait_for_app(page: object) -> None:
 
 
 def make_login(page: object, server: StreamlitServer) -> Callable[[str, str], None]:
-    """Log in through the real login form."""
+    """Log in through the real login form (Indonesian labels: the default language)."""
 
     def login(username: str, password: str) -> None:
         page.goto(server.url)  # type: ignore[attr-defined]
         wait_for_app(page)
-        page.get_by_role("textbox", name="Username").fill(username)  # type: ignore[attr-defined]
-        page.get_by_role("textbox", name="Password").fill(password)  # type: ignore[attr-defined]
-        page.get_by_role("button", name="Login").click()  # type: ignore[attr-defined]
+        page.get_by_role("textbox", name="Nama pengguna").fill(username)  # type: ignore[attr-defined]
+        page.get_by_role("textbox", name="Kata sandi").fill(password)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Masuk", exact=True).click()  # type: ignore[attr-defined]
+        page.wait_for_selector('input[aria-label="Kata sandi"]', state="detached")  # type: ignore[attr-defined]
         wait_for_app(page)
 
     return login

@@ -1,0 +1,581 @@
+"""Synthetic visit logs for the benchmark, generated with numpy (no per-row Python loops).
+
+About 40 buildings of one province (time zone WITA, UTC+8) from Monday 2022-01-03 over
+several years:
+
+- civil servants (ASN) and contract staff (THL) arrive 07:00-08:30, about a third go out
+  for lunch (a second visit in the afternoon), and leave 15:00-17:00; a few come in on a
+  weekend; guards (THL) work 18:00 to the next morning;
+- visitors come in office hours (08:00-15:00) for shorter stays, a few stay longer than the
+  visitor MAX_STAY (their late check-out is an orphan);
+- weekends are quiet; about 1 % of building-weekdays have a crowded event (a sudden crowd of
+  visitors arriving within the hour and staying two hours);
+- about 5 % of visits have a forgotten check-out, about 2 % have a double scan (a second
+  check-in or check-out within a minute and a half).
+
+The generator knows the *intended* visits; :func:`stored_visits` turns them into exactly
+what the SPEC's events-to-visits rules store (closed automatically at the next check-in or
+at ``checkin + MAX_STAY``, still open at the end), so the visits can be written straight
+into a database (:func:`write_store`, fast) or made from the events through the real
+import (:func:`write_events_csv` + ``lib.importer.import_file``). The smoke test checks that
+both give the same visits.
+
+All instants are integer seconds since the epoch, UTC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+START_LOCAL = "2022-01-03"  # a Monday
+TIMEZONE = "Asia/Makassar"
+OFFSET_S = 8 * 3600  # WITA, no daylight saving
+DEDUP_S = 120
+MAX_STAY_S = {"ASN": 12 * 3600, "THL": 12 * 3600, "visitor": 3 * 3600}
+CATEGORY_NAMES = np.array(["ASN", "THL", "visitor"], dtype=object)
+NO_TIME = np.iinfo(np.int64).max  # "no instant" in the int64 arrays (NULL)
+
+SCALES = {"tiny": 20_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+
+_FIRST = np.array(
+    "Andi Budi Citra Dewi Eka Fajar Gita Hendra Indah Joko Kartika Lestari Made Nur Oktavia "
+    "Putri Rizky Sari Tono Utami Vina Wahyu Yohanes Zainal Meiske Stevi Jeane Olvie Ferry Rinny".split(),
+    dtype=object,
+)
+_LAST = np.array(
+    "Lumenta Pangemanan Sondakh Wuisan Rondonuwu Manoppo Tumbel Sumual Kalangi Mandagi Pontoh "
+    "Rumengan Tangkuman Walangitan Lasut Supit Mamahit Karundeng Runtuwene Tambuwun".split(),
+    dtype=object,
+)
+
+
+@dataclass
+class Dataset:
+    """Intended visits (sorted by person, check-in) plus buildings and persons."""
+
+    n_days: int
+    start_utc: int  # local midnight of the first day, in UTC seconds
+    # buildings
+    building_ids: np.ndarray  # object
+    capacity: np.ndarray
+    threshold_people: np.ndarray
+    # persons
+    person_ids: np.ndarray  # object
+    person_category: np.ndarray  # int8 index into CATEGORY_NAMES
+    person_names: np.ndarray
+    person_phones: np.ndarray
+    # intended visits
+    person: np.ndarray  # int64 person index
+    building: np.ndarray  # int16 building index
+    checkin: np.ndarray  # int64 seconds UTC
+    checkout: np.ndarray  # intended check-out scan time (also for a forgotten one)
+    forgot: np.ndarray  # bool: no check-out scan
+    dup_in: np.ndarray  # seconds after check-in of a second check-in scan, 0 = none
+    dup_out: np.ndarray  # seconds after check-out of a second check-out scan, 0 = none
+    gate_in: np.ndarray  # int8 1..3
+    gate_out: np.ndarray
+    status: np.ndarray  # int8 0 hijau, 1 kuning
+
+    @property
+    def end_utc(self) -> int:
+        return self.start_utc + self.n_days * 86400
+
+    def day_start(self, day: int) -> int:
+        return self.start_utc + day * 86400
+
+
+def _start_utc() -> int:
+    return int(np.datetime64(START_LOCAL + "T00:00:00", "s").astype(np.int64)) - OFFSET_S
+
+
+def generate(
+    n_visits: int,
+    weeks: int = 156,
+    n_buildings: int = 40,
+    seed: int = 20220103,
+) -> Dataset:
+    """About ``n_visits`` visits (exactly, unless the population is too small)."""
+    rng = np.random.default_rng(seed)
+    n_days = weeks * 7
+    start = _start_utc()
+    dow = np.arange(n_days) % 7  # 0 = Monday
+
+    # Buildings: sizes vary (a big city hall, small sub-district offices).
+    weight = rng.lognormal(0.0, 0.6, n_buildings)
+    weight /= weight.sum()
+
+    # Staff share of visits ~ 70 %; visits per staff member over the period.
+    weekday_days = int((dow < 5).sum())
+    per_staff = weekday_days * 0.9 * 1.35 + (n_days - weekday_days) * 0.03
+    n_staff = max(int(0.70 * n_visits / per_staff), n_buildings)
+    staff_building = rng.choice(n_buildings, size=n_staff, p=weight).astype(np.int16)
+    staff_category = np.where(rng.random(n_staff) < 0.65, 0, 1).astype(np.int8)
+    guard = rng.random(n_staff) < 0.03
+    staff_category[guard] = 1
+    staff_per_building = np.bincount(staff_building, minlength=n_buildings)
+    capacity = (staff_per_building * 1.6 + 20).round().astype(np.int64)
+    threshold_people = (capacity * 0.75).round().astype(np.int64)
+
+    parts: list[dict[str, np.ndarray]] = []
+
+    # --- Day staff --------------------------------------------------------------------
+    day_staff = np.nonzero(~guard)[0]
+    attend_p = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.04, 0.015])[dow]
+    s_idx, d_idx = np.nonzero(rng.random((day_staff.size, n_days)) < attend_p)
+    s_idx = day_staff[s_idx]
+    n = s_idx.size
+    base = start + d_idx.astype(np.int64) * 86400
+    weekend = dow[d_idx] >= 5
+    arrive = np.where(
+        weekend,
+        8 * 3600 + rng.integers(0, 2 * 3600, n),
+        7 * 3600 + (rng.beta(2, 2, n) * 90 * 60).astype(np.int64),
+    )
+    leave = np.where(
+        weekend,
+        arrive + rng.integers(3 * 3600, 5 * 3600, n),
+        15 * 3600 + (rng.beta(2, 2, n) * 120 * 60).astype(np.int64),
+    )
+    lunch = (~weekend) & (rng.random(n) < 0.35)
+    lunch_out = 11 * 3600 + 45 * 60 + rng.integers(0, 45 * 60, n)
+    lunch_back = lunch_out + rng.integers(30 * 60, 75 * 60, n)
+    parts.append(
+        {
+            "person": s_idx,
+            "building": staff_building[s_idx],
+            "checkin": base + arrive,
+            "checkout": base + np.where(lunch, lunch_out, leave),
+        }
+    )
+    parts.append(
+        {
+            "person": s_idx[lunch],
+            "building": staff_building[s_idx[lunch]],
+            "checkin": (base + lunch_back)[lunch],
+            "checkout": (base + leave)[lunch],
+        }
+    )
+
+    # --- Guards: night shifts across midnight, every day of the week -------------------
+    guards = np.nonzero(guard)[0]
+    g_idx, gd_idx = np.nonzero(rng.random((guards.size, n_days)) < 0.5)
+    g_idx = guards[g_idx]
+    g_in = start + gd_idx.astype(np.int64) * 86400 + 18 * 3600 + rng.integers(0, 30 * 60, g_idx.size)
+    parts.append(
+        {
+            "person": g_idx,
+            "building": staff_building[g_idx],
+            "checkin": g_in,
+            "checkout": g_in + rng.integers(int(10.5 * 3600), int(11.75 * 3600), g_idx.size),
+        }
+    )
+
+    staff_visits = sum(p["person"].size for p in parts)
+
+    # --- Visitors ------------------------------------------------------------------------
+    remaining = max(n_visits - staff_visits, n_visits // 10)
+    n_pool = max(int(remaining / 2.5), 50)
+
+    def visitor_ids(count: int) -> np.ndarray:
+        # A few regular visitors come often, most come once or twice.
+        return n_staff + np.minimum((n_pool * rng.random(count) ** 1.3).astype(np.int64), n_pool - 1)
+
+    # Crowded events: about 1 % of building-weekdays.
+    cells = np.nonzero(np.broadcast_to(dow < 5, (n_buildings, n_days)))
+    pick = rng.random(cells[0].size) < 0.01
+    ev_b, ev_d = cells[0][pick], cells[1][pick]
+    ev_size = (capacity[ev_b] * rng.uniform(0.4, 0.9, ev_b.size)).astype(np.int64)
+    ev_start = start + ev_d.astype(np.int64) * 86400 + 9 * 3600 + rng.integers(0, 4 * 3600, ev_b.size)
+    rep = np.repeat(np.arange(ev_b.size), ev_size)
+    ev_count = rep.size
+    ev_in = ev_start[rep] + np.clip(rng.normal(0, 15 * 60, ev_count), -40 * 60, 40 * 60).astype(np.int64)
+    parts.append(
+        {
+            "person": visitor_ids(ev_count),
+            "building": ev_b[rep].astype(np.int16),
+            "checkin": ev_in,
+            "checkout": ev_in + rng.integers(90 * 60, 150 * 60, ev_count),
+        }
+    )
+
+    # Ordinary visitors: building by size, weekdays busy, weekends quiet; a few percent
+    # extra because overlapping visits of one person are dropped below.
+    n_reg = max(int((n_visits - staff_visits - ev_count) * 1.04), n_visits // 20)
+    day_factor = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.08, 0.03])[dow]
+    cell_p = np.outer(weight, day_factor).ravel()
+    cell = rng.choice(cell_p.size, size=n_reg, p=cell_p / cell_p.sum())
+    v_b, v_d = np.divmod(cell, n_days)
+    v_in = start + v_d.astype(np.int64) * 86400 + 8 * 3600 + (rng.beta(2, 2.5, n_reg) * 7 * 3600).astype(np.int64)
+    stay = np.clip(rng.lognormal(np.log(35 * 60), 0.6, n_reg), 180, 170 * 60).astype(np.int64)
+    long_stay = rng.random(n_reg) < 0.005
+    stay[long_stay] = rng.integers(185 * 60, 240 * 60, int(long_stay.sum()))
+    parts.append({"person": visitor_ids(n_reg), "building": v_b.astype(np.int16), "checkin": v_in, "checkout": v_in + stay})
+
+    person = np.concatenate([p["person"] for p in parts]).astype(np.int64)
+    building = np.concatenate([p["building"] for p in parts]).astype(np.int16)
+    checkin = np.concatenate([p["checkin"] for p in parts]).astype(np.int64)
+    checkout = np.concatenate([p["checkout"] for p in parts]).astype(np.int64)
+    parts.clear()
+
+    order = np.lexsort((checkin, person))
+    person, building, checkin, checkout = person[order], building[order], checkin[order], checkout[order]
+    # One person is in one place at a time: drop a visit that begins before the
+    # person's previous visit ended (plus a margin for the double scans).
+    while True:
+        conflict = np.zeros(person.size, dtype=bool)
+        conflict[1:] = (person[1:] == person[:-1]) & (checkin[1:] < checkout[:-1] + 3 * 60)
+        if not conflict.any():
+            break
+        keep = ~conflict
+        person, building, checkin, checkout = person[keep], building[keep], checkin[keep], checkout[keep]
+    if person.size > n_visits:
+        drop = np.zeros(person.size, dtype=bool)
+        drop[rng.choice(person.size, size=person.size - n_visits, replace=False)] = True
+        keep = ~drop
+        person, building, checkin, checkout = person[keep], building[keep], checkin[keep], checkout[keep]
+
+    n = person.size
+    forgot = rng.random(n) < 0.05
+    dup_in = np.where(rng.random(n) < 0.01, rng.integers(5, 90, n), 0)
+    dup_out = np.where((rng.random(n) < 0.01) & ~forgot, rng.integers(5, 90, n), 0)
+
+    n_persons = n_staff + n_pool
+    person_category = np.concatenate([staff_category, np.full(n_pool, 2, dtype=np.int8)])
+    idx = np.arange(n_persons)
+    person_ids = np.empty(n_persons, dtype=object)
+    # NIP-like 18 digits for ASN, a staff number for THL, a phone number for visitors.
+    person_ids[:n_staff] = np.where(
+        staff_category == 0,
+        (197001012000000000 + idx[:n_staff] * 1_000_003).astype(str).astype(object),
+        np.char.add("THL-", np.char.zfill(idx[:n_staff].astype(str), 6)).astype(object),
+    )
+    phones = np.char.add("08", np.char.zfill(((idx * 7_919_317) % 10_000_000_000).astype(str), 10)).astype(object)
+    person_ids[n_staff:] = phones[n_staff:]
+    names = (_FIRST[idx % _FIRST.size] + " " + _LAST[(idx // _FIRST.size) % _LAST.size]).astype(object)
+
+    building_ids = np.array([f"GD{i + 1:02d}" for i in range(n_buildings)], dtype=object)
+    return Dataset(
+        n_days=n_days,
+        start_utc=start,
+        building_ids=building_ids,
+        capacity=capacity,
+        threshold_people=threshold_people,
+        person_ids=person_ids,
+        person_category=person_category,
+        person_names=names,
+        person_phones=phones,
+        person=person,
+        building=building,
+        checkin=checkin,
+        checkout=checkout,
+        forgot=forgot,
+        dup_in=dup_in,
+        dup_out=dup_out,
+        gate_in=rng.integers(1, 4, n).astype(np.int8),
+        gate_out=rng.integers(1, 4, n).astype(np.int8),
+        status=(rng.random(n) < 0.03).astype(np.int8),
+    )
+
+
+# --- Events ----------------------------------------------------------------------------
+
+
+def events(ds: Dataset, start: int | None = None, end: int | None = None) -> dict[str, np.ndarray]:
+    """The scan events of the data set with ``start <= ts < end``, in time order.
+
+    Columns: person (index), building (index), is_checkin, ts, gate, status (int codes).
+    """
+    has_out = ~ds.forgot
+    has_dup_in = ds.dup_in > 0
+    has_dup_out = ds.dup_out > 0
+    idx = np.concatenate(
+        [
+            np.arange(ds.person.size),
+            np.nonzero(has_out)[0],
+            np.nonzero(has_dup_in)[0],
+            np.nonzero(has_dup_out)[0],
+        ]
+    )
+    kind = np.concatenate(
+        [
+            np.zeros(ds.person.size, np.int8),
+            np.ones(int(has_out.sum()), np.int8),
+            np.full(int(has_dup_in.sum()), 2, np.int8),
+            np.full(int(has_dup_out.sum()), 3, np.int8),
+        ]
+    )
+    ts = np.select(
+        [kind == 0, kind == 1, kind == 2],
+        [ds.checkin[idx], ds.checkout[idx], ds.checkin[idx] + ds.dup_in[idx]],
+        ds.checkout[idx] + ds.dup_out[idx],
+    )
+    keep = np.ones(ts.size, dtype=bool)
+    if start is not None:
+        keep &= ts >= start
+    if end is not None:
+        keep &= ts < end
+    idx, kind, ts = idx[keep], kind[keep], ts[keep]
+    order = np.argsort(ts, kind="stable")
+    idx, kind, ts = idx[order], kind[order], ts[order]
+    is_checkin = (kind == 0) | (kind == 2)
+    return {
+        "visit": idx,
+        "person": ds.person[idx],
+        "building": ds.building[idx],
+        "is_checkin": is_checkin,
+        "ts": ts,
+        "gate": np.where(is_checkin, ds.gate_in[idx], ds.gate_out[idx]),
+        "status": ds.status[idx],
+        "duplicate": kind >= 2,
+    }
+
+
+def _local_text(ts: np.ndarray) -> pa.Array:
+    """Local wall-clock time, written by the CSV writer as '2022-01-03 08:01:23'."""
+    return pa.array((ts + OFFSET_S).astype("datetime64[s]"))
+
+
+def events_table(ds: Dataset, ev: dict[str, np.ndarray]) -> pa.Table:
+    """Events as an office's export: local time without offset, one row per scan."""
+    category_text = np.array(["ASN", "THL", "Pengunjung"], dtype=object)
+    status_text = np.array(["hijau", "kuning"], dtype=object)
+    p = ev["person"]
+    return pa.table(
+        {
+            "timestamp": _local_text(ev["ts"]),
+            "person_id": pa.array(ds.person_ids[p], pa.string()),
+            "name": pa.array(ds.person_names[p], pa.string()),
+            "category": pa.array(category_text[ds.person_category[p]], pa.string()),
+            "phone": pa.array(ds.person_phones[p], pa.string()),
+            "building": pa.array(ds.building_ids[ev["building"]], pa.string()),
+            "gate": pa.array(np.char.add("G", ev["gate"].astype(str)).astype(object), pa.string()),
+            "action": pa.array(np.where(ev["is_checkin"], "checkin", "checkout").astype(object), pa.string()),
+            "status": pa.array(status_text[ev["status"]], pa.string()),
+        }
+    )
+
+
+def write_events_csv(ds: Dataset, path: Path, start: int | None = None, end: int | None = None,
+                     limit: int | None = None) -> int:
+    """Write the events of ``[start, end)`` (the first ``limit`` of them) as CSV; returns rows."""
+    ev = events(ds, start, end)
+    if limit is not None:
+        ev = {k: v[:limit] for k, v in ev.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    step = 2_000_000
+    with pacsv.CSVWriter(tmp, events_table(ds, {k: v[:0] for k, v in ev.items()}).schema,
+                         write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
+        for i in range(0, ev["ts"].size, step):
+            writer.write_table(events_table(ds, {k: v[i:i + step] for k, v in ev.items()}))
+    tmp.replace(path)
+    return int(ev["ts"].size)
+
+
+# --- Stored visits (SPEC "From events to visits") --------------------------------------------
+
+
+def stored_visits(ds: Dataset, cut: int | None = None) -> dict[str, np.ndarray]:
+    """What the pairing rules store once every event before ``cut`` is imported.
+
+    Returns columns person, building, checkin_at, checkout_at (NO_TIME = NULL),
+    kind (0 scan, 1 auto, 2 NULL), auto_close_at, category, gate_in, gate_out (0 = NULL),
+    status; and the anomalies (duplicates, orphans).
+    """
+    cut_ = NO_TIME if cut is None else cut
+    keep = ds.checkin < cut_
+    person, building, checkin = ds.person[keep], ds.building[keep], ds.checkin[keep]
+    checkout, forgot = ds.checkout[keep], ds.forgot[keep] | (ds.checkout[keep] >= cut_)
+    category = ds.person_category[person]
+    max_stay = np.array([MAX_STAY_S["ASN"], MAX_STAY_S["THL"], MAX_STAY_S["visitor"]])[category]
+    deadline = checkin + max_stay
+    same_next = np.zeros(person.size, dtype=bool)
+    same_next[:-1] = person[1:] == person[:-1]
+    next_in = np.full(person.size, NO_TIME)
+    next_in[:-1] = np.where(same_next[:-1], checkin[1:], NO_TIME)
+    late = ~forgot & (checkout > deadline)  # scanned out after MAX_STAY: orphan check-out
+    out = np.where(
+        ~forgot & ~late,
+        checkout,
+        np.where(forgot & (next_in <= deadline), next_in, np.where(next_in < NO_TIME, deadline, NO_TIME)),
+    )
+    out = np.where(late, deadline, out)
+    kind = np.where(~forgot & ~late, 0, np.where(out == NO_TIME, 2, 1)).astype(np.int8)
+    gate_out = np.where(kind == 0, ds.gate_out[keep], 0).astype(np.int8)
+
+    dup_in = ds.dup_in[keep]
+    dup_out = ds.dup_out[keep]
+    a_in = (dup_in > 0) & (checkin + dup_in < cut_)
+    a_dup_out = (dup_out > 0) & ~forgot & ~late & (checkout + dup_out < cut_)
+    a_orphan = late & (checkout < cut_)
+    anomalies = {
+        "person": np.concatenate([person[a_in], person[a_dup_out], person[a_orphan]]),
+        "building": np.concatenate([building[a_in], building[a_dup_out], building[a_orphan]]),
+        "ts": np.concatenate([(checkin + dup_in)[a_in], (checkout + dup_out)[a_dup_out], checkout[a_orphan]]),
+        "is_checkin": np.concatenate(
+            [np.ones(int(a_in.sum()), bool), np.zeros(int(a_dup_out.sum() + a_orphan.sum()), bool)]
+        ),
+        "orphan": np.concatenate([np.zeros(int(a_in.sum() + a_dup_out.sum()), bool), np.ones(int(a_orphan.sum()), bool)]),
+    }
+    visits = {
+        "person": person,
+        "building": building,
+        "checkin_at": checkin,
+        "checkout_at": out,
+        "kind": kind,
+        "auto_close_at": deadline,
+        "category": category,
+        "gate_in": ds.gate_in[keep],
+        "gate_out": gate_out,
+        "status": ds.status[keep],
+    }
+    return {"visits": visits, "anomalies": anomalies}
+
+
+def _ts_array(seconds: np.ndarray) -> pa.Array:
+    mask = seconds == NO_TIME
+    values = np.where(mask, 0, seconds).astype("datetime64[s]").astype("datetime64[us]")
+    return pa.array(values, type=pa.timestamp("us", tz="UTC"), mask=mask)
+
+
+def visits_arrow(ds: Dataset, v: dict[str, np.ndarray]) -> pa.Table:
+    """Visits in the column order of ``lib.db``'s ``visits`` table."""
+    kind_text = np.array(["scan", "auto", None], dtype=object)
+    gate_text = np.array([None, "G1", "G2", "G3"], dtype=object)
+    status_text = np.array(["hijau", "kuning"], dtype=object)
+    return pa.table(
+        {
+            "person_id": pa.array(ds.person_ids[v["person"]], pa.string()),
+            "building": pa.array(ds.building_ids[v["building"]], pa.string()),
+            "checkin_at": _ts_array(v["checkin_at"]),
+            "checkout_at": _ts_array(v["checkout_at"]),
+            "checkout_kind": pa.array(kind_text[v["kind"]], pa.string()),
+            "auto_close_at": _ts_array(v["auto_close_at"]),
+            "category": pa.array(CATEGORY_NAMES[v["category"]], pa.string()),
+            "gate_in": pa.array(gate_text[v["gate_in"]], pa.string()),
+            "gate_out": pa.array(gate_text[v["gate_out"]], pa.string()),
+            "area": pa.nulls(v["person"].size, pa.string()),
+            "status": pa.array(status_text[v["status"]], pa.string()),
+        }
+    )
+
+
+def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> dict[str, int]:
+    """Write buildings, persons, events, visits and anomalies straight into a new database.
+
+    Every event before ``cut`` is in ``events``; ``visits`` holds exactly what the import
+    would have paired from them (see :func:`stored_visits`). Faster than importing the CSV,
+    and the smoke test proves it is the same.
+    """
+    from lib import db
+
+    if path.exists():
+        path.unlink()
+    wal = path.with_suffix(path.suffix + ".wal")
+    if wal.exists():
+        wal.unlink()
+    con = db.connect(path)
+    try:
+        stored = stored_visits(ds, cut)
+        buildings = pa.table(
+            {
+                "building_id": pa.array(ds.building_ids, pa.string()),
+                "capacity": pa.array(ds.capacity, pa.int32()),
+                "threshold_people": pa.array(ds.threshold_people, pa.int32()),
+            }
+        )
+        ev = events(ds, None, cut)
+        # persons: the latest event of each person gives name/category/phone time.
+        seen = np.zeros(ds.person_ids.size, dtype=bool)
+        seen[ev["person"]] = True
+        last_ts = np.full(ds.person_ids.size, NO_TIME)
+        order = np.argsort(ev["person"], kind="stable")
+        p_sorted = ev["person"][order]
+        last = np.r_[p_sorted[1:] != p_sorted[:-1], True]
+        last_ts[p_sorted[last]] = ev["ts"][order][last]
+        who = np.nonzero(seen)[0]
+        category_text = np.array(["ASN", "THL", "visitor"], dtype=object)
+        persons = pa.table(
+            {
+                "person_id": pa.array(ds.person_ids[who], pa.string()),
+                "name": pa.array(ds.person_names[who], pa.string()),
+                "name_at": _ts_array(last_ts[who]),
+                "category": pa.array(category_text[ds.person_category[who]], pa.string()),
+                "category_at": _ts_array(last_ts[who]),
+                "phone": pa.array(ds.person_phones[who], pa.string()),
+                "phone_at": _ts_array(last_ts[who]),
+            }
+        )
+        events_arrow = events_table(ds, ev)
+        an = stored["anomalies"]
+        anomalies = pa.table(
+            {
+                "person_id": pa.array(ds.person_ids[an["person"]], pa.string()),
+                "building": pa.array(ds.building_ids[an["building"]], pa.string()),
+                "ts": _ts_array(an["ts"]),
+                "action": pa.array(np.where(an["is_checkin"], "checkin", "checkout").astype(object), pa.string()),
+                "kind": pa.array(np.where(an["orphan"], "orphan", "duplicate").astype(object), pa.string()),
+            }
+        )
+        visits = visits_arrow(ds, stored["visits"])
+        with db.transaction(con):
+            con.register("b_arrow", buildings)
+            con.execute(
+                "INSERT INTO buildings (building_id, name, timezone, capacity, threshold_people) "
+                f"SELECT building_id, building_id, '{TIMEZONE}', capacity, threshold_people FROM b_arrow"
+            )
+            con.register("p_arrow", persons)
+            con.execute("INSERT INTO persons SELECT * FROM p_arrow")
+            con.register("e_arrow", events_arrow)
+            # Events are stored with UTC instants, as the importer stores them.
+            con.execute(
+                f"""
+                INSERT INTO events
+                SELECT person_id, building, CASE WHEN action = 'checkin' THEN 'checkin' ELSE 'checkout' END,
+                       CAST(CAST("timestamp" AS TIMESTAMP) - INTERVAL {OFFSET_S} SECOND AS TIMESTAMPTZ),
+                       name,
+                       CASE WHEN category IN ('ASN', 'THL') THEN category ELSE 'visitor' END,
+                       phone, gate, NULL, status, NULL
+                FROM e_arrow
+                """
+            )
+            con.register("v_arrow", visits)
+            con.execute("INSERT INTO visits SELECT * FROM v_arrow ORDER BY checkin_at")
+            con.register("a_arrow", anomalies)
+            con.execute("INSERT INTO scan_anomalies SELECT * FROM a_arrow")
+        counts = {
+            table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+            for table in ("buildings", "persons", "events", "visits", "scan_anomalies")
+        }
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Generate benchmark data")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="100k")
+    parser.add_argument("--csv", type=Path, help="write all events to this CSV file")
+    parser.add_argument("--db", type=Path, help="write visits straight into this database file")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    ds = generate(SCALES[args.scale])
+    print(f"generated {ds.person.size:,} visits of {ds.person_ids.size:,} persons in {time.perf_counter() - t0:.1f} s")
+    if args.csv:
+        rows = write_events_csv(ds, args.csv)
+        print(f"wrote {rows:,} events to {args.csv} (CSV, the real import path)")
+    if args.db:
+        counts = write_store(ds, args.db)
+        print(f"wrote {args.db} directly (visits inserted with SQL/Arrow, not through the import): {counts}")
+
+
+if __name__ == "__main__":
+    main()

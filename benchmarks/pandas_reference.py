@@ -1,0 +1,449 @@
+"""Plain pandas versions of the project's computations, for the benchmark's comparison.
+
+Each function does what a data analyst would write with pandas for the same SPEC rule,
+on data already in memory (:func:`load_visits` reads it once; that load is not timed).
+They are also a second, independent reading of SPEC: the benchmark asserts that they give
+the same answers as ``lib/``.
+
+Instants are integer microseconds since the epoch (UTC) inside; results carry tz-aware
+UTC ``Timestamp`` columns. Local hours/days/weeks use each building's fixed UTC offset
+(the Indonesian zones have no daylight saving, SPEC "Time").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+US = 1_000_000
+HOUR_US = 3600 * US
+DAY_US = 86400 * US
+DEDUP_US = 120 * US
+MAX_STAY_US = {"ASN": 12 * HOUR_US, "THL": 12 * HOUR_US, "visitor": 3 * HOUR_US}
+OFFSETS_S = {"Asia/Jakarta": 7 * 3600, "Asia/Pontianak": 7 * 3600, "Asia/Makassar": 8 * 3600,
+             "Asia/Jayapura": 9 * 3600}
+
+
+def to_us(instant: dt.datetime | pd.Timestamp) -> int:
+    stamp = pd.Timestamp(instant)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return int(stamp.tz_convert("UTC").value // 1000)
+
+
+def from_us(values: pd.Series | np.ndarray) -> pd.Series:
+    return pd.Series(pd.to_datetime(np.asarray(values, dtype=np.int64), unit="us", utc=True))
+
+
+# --- Loading (not timed) ----------------------------------------------------------------
+
+
+def load_buildings(con) -> pd.DataFrame:
+    frame = con.execute(
+        "SELECT building_id, timezone, capacity, threshold_people, threshold_share, ppkm_level FROM buildings"
+    ).df()
+    frame["offset_us"] = frame["timezone"].map(OFFSETS_S).astype(np.int64) * US
+    return frame.set_index("building_id")
+
+
+def load_persons(con) -> pd.DataFrame:
+    return con.execute("SELECT person_id, name, category, phone FROM persons").df().set_index("person_id")
+
+
+def load_visits(con, now: dt.datetime) -> pd.DataFrame:
+    """The visits table as pandas, with SPEC's end of an open visit at ``now`` applied.
+
+    Columns: person_id, building (category dtype), category, checkin, end (int64 us),
+    kind ('scan' / 'auto' / None = still inside), estimated (closed automatically or open).
+    """
+    frame = con.execute(
+        """
+        SELECT person_id, building, category, epoch_us(checkin_at) AS checkin,
+               epoch_us(checkout_at) AS checkout, checkout_kind, epoch_us(auto_close_at) AS deadline
+        FROM visits
+        """
+    ).df()
+    now_us = to_us(now)
+    checkout = frame["checkout"]
+    closed_later = checkout.isna() & (frame["deadline"] <= now_us)
+    end = checkout.fillna(np.maximum(frame["checkin"], np.minimum(frame["deadline"], now_us)))
+    kind = frame["checkout_kind"].where(~closed_later, "auto")
+    frame = pd.DataFrame(
+        {
+            "person_id": frame["person_id"],
+            "building": frame["building"].astype("category"),
+            "category": frame["category"].astype("category"),
+            "checkin": frame["checkin"].astype(np.int64),
+            "end": end.astype(np.int64),
+            "kind": kind,
+            "estimated": kind.ne("scan").to_numpy(),
+        }
+    )
+    return frame
+
+
+# --- Occupancy --------------------------------------------------------------------------
+
+
+def _window(visits: pd.DataFrame, start: int, end: int, building: str | None) -> pd.DataFrame:
+    sel = (visits["checkin"] < end) & (visits["end"] > start) & (visits["end"] > visits["checkin"])
+    if building is not None:
+        sel &= visits["building"] == building
+    return visits.loc[sel]
+
+
+def _sweep_levels(v: pd.DataFrame, marks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Concurrent occupancy after each change: rows building, t, level (sorted)."""
+    parts = [
+        pd.DataFrame({"building": v["building"].astype(str).to_numpy(), "t": v["checkin"].to_numpy(), "d": 1}),
+        pd.DataFrame({"building": v["building"].astype(str).to_numpy(), "t": v["end"].to_numpy(), "d": -1}),
+    ]
+    if marks is not None:
+        parts.append(marks.assign(d=0))
+    ev = pd.concat(parts, ignore_index=True).sort_values(["building", "t", "d"], kind="stable")
+    # Each building's +1/-1 sum to zero, so one running sum serves all buildings.
+    ev["level"] = ev["d"].cumsum()
+    return ev
+
+
+def hourly_occupancy(
+    visits: pd.DataFrame,
+    buildings: pd.DataFrame,
+    start: dt.datetime,
+    end: dt.datetime,
+    building: str | None = None,
+) -> pd.DataFrame:
+    """SPEC "Occupancy": building, hour (UTC instant of the local hour start), peak, present, person_hours."""
+    start_us, end_us = to_us(start), to_us(end)
+    ids = [building] if building is not None else sorted(buildings.index)
+    v = _window(visits, start_us, end_us, building)
+    offset = buildings["offset_us"]
+
+    # Every local hour of the window, for every building (zero rows included).
+    grid = []
+    for b in ids:
+        off = int(offset[b])
+        first = (start_us + off) // HOUR_US * HOUR_US - off
+        hours = np.arange(first, end_us, HOUR_US, dtype=np.int64)
+        grid.append(pd.DataFrame({"building": b, "hour": hours}))
+    grid_frame = pd.concat(grid, ignore_index=True)
+
+    # person_hours and present: each visit split at local hour boundaries.
+    v_off = v["building"].astype(str).map(offset).to_numpy(dtype=np.int64)
+    lo = np.maximum(v["checkin"].to_numpy(), start_us)
+    hi = np.minimum(v["end"].to_numpy(), end_us)
+    h_first = (lo + v_off) // HOUR_US
+    h_last = (hi - 1 + v_off) // HOUR_US
+    count = (h_last - h_first + 1).astype(np.int64)
+    rep = np.repeat(np.arange(len(v)), count)
+    step = np.arange(rep.size) - np.repeat(np.cumsum(count) - count, count)
+    hour = (h_first[rep] + step) * HOUR_US - v_off[rep]
+    seconds = np.minimum(hi[rep], hour + HOUR_US) - np.maximum(lo[rep], hour)
+    pieces = pd.DataFrame(
+        {
+            "building": v["building"].astype(str).to_numpy()[rep],
+            "hour": hour,
+            "person_id": v["person_id"].to_numpy()[rep],
+            "us": seconds,
+        }
+    )
+    agg = pieces.groupby(["building", "hour"]).agg(present=("person_id", "nunique"), us=("us", "sum"))
+    agg["person_hours"] = agg["us"] / HOUR_US
+
+    # peak: running level after each check-in/end and at each hour start.
+    levels = _sweep_levels(v, grid_frame.rename(columns={"hour": "t"}))
+    levels = levels[(levels["t"] >= start_us) & (levels["t"] < end_us)]
+    levels = levels[levels["building"].isin(ids)]
+    l_off = levels["building"].map(offset).to_numpy(dtype=np.int64)
+    levels = levels.assign(hour=(levels["t"].to_numpy() + l_off) // HOUR_US * HOUR_US - l_off)
+    peak = levels.groupby(["building", "hour"])["level"].max().rename("peak")
+
+    out = grid_frame.join(peak, on=["building", "hour"]).join(agg[["present", "person_hours"]], on=["building", "hour"])
+    out = out.fillna({"peak": 0, "present": 0, "person_hours": 0.0})
+    out["peak"] = out["peak"].astype(np.int64)
+    out["present"] = out["present"].astype(np.int64)
+    out["hour"] = from_us(out["hour"]).to_numpy()
+    return out[["building", "hour", "peak", "present", "person_hours"]].sort_values(["building", "hour"]).reset_index(
+        drop=True
+    )
+
+
+# --- Crowding ---------------------------------------------------------------------------
+
+
+def building_threshold(buildings: pd.DataFrame, building: str) -> float | None:
+    row = buildings.loc[building]
+    if pd.notna(row["threshold_people"]):
+        return float(row["threshold_people"])
+    share = row["threshold_share"]
+    if pd.isna(share) and pd.notna(row["ppkm_level"]):
+        share = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25}.get(int(row["ppkm_level"]))
+    if pd.notna(share) and pd.notna(row["capacity"]):
+        return float(row["capacity"]) * float(share)
+    return None
+
+
+def crowding_episodes(
+    visits: pd.DataFrame,
+    buildings: pd.DataFrame,
+    start: dt.datetime,
+    end: dt.datetime,
+    building: str,
+    threshold: float | None = None,
+) -> pd.DataFrame:
+    """SPEC "Crowding": maximal intervals with occupancy > threshold, clipped to the window."""
+    start_us, end_us = to_us(start), to_us(end)
+    limit = building_threshold(buildings, building) if threshold is None else float(threshold)
+    columns = ["building", "start", "end", "minutes", "peak"]
+    v = _window(visits, start_us, end_us, building)
+    if limit is None or v.empty:
+        return pd.DataFrame(columns=columns)
+    ev = _sweep_levels(v)
+    level = ev.groupby("t", sort=True)["level"].last()  # the level from each instant on
+    t = level.index.to_numpy()
+    lv = level.to_numpy()
+    above = lv > limit
+    begin = above & ~np.r_[False, above[:-1]]
+    stop = ~above & np.r_[False, above[:-1]]
+    starts, stops = t[begin], t[stop]
+    run = np.cumsum(begin)  # episode number of each instant
+    peaks = pd.Series(lv[above]).groupby(run[above]).max().to_numpy()
+    s = np.maximum(starts, start_us)
+    e = np.minimum(stops, end_us)
+    keep = e > s
+    out = pd.DataFrame(
+        {"building": building, "start": s[keep], "end": e[keep], "minutes": (e[keep] - s[keep]) / (60 * US),
+         "peak": peaks[keep].astype(np.int64)}
+    )
+    out["start"] = from_us(out["start"]).to_numpy()
+    out["end"] = from_us(out["end"]).to_numpy()
+    return out[columns].reset_index(drop=True)
+
+
+# --- Contact tracing --------------------------------------------------------------------
+
+
+def trace_contacts(
+    visits: pd.DataFrame,
+    persons: pd.DataFrame,
+    person_id: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    min_overlap_minutes: float = 15,
+    tail_minutes: float = 0,
+) -> pd.DataFrame:
+    """SPEC "Contact tracing": contacts sorted by overlap, longest first."""
+    start_us, end_us = to_us(start), to_us(end)
+    index = visits.loc[visits["person_id"] == person_id]
+    vs = np.maximum(index["checkin"].to_numpy(), start_us)
+    ve = np.minimum(index["end"].to_numpy() + int(round(tail_minutes * 60 * US)), end_us)
+    index = pd.DataFrame(
+        {"building": index["building"].astype(str).to_numpy(), "vs": vs, "ve": ve,
+         "v_est": index["estimated"].to_numpy()}
+    )[ve > vs]
+    columns = ["person_id", "name", "category", "phone", "buildings", "overlap_minutes", "first_contact",
+               "last_contact", "estimated"]
+    if index.empty:
+        return pd.DataFrame(columns=columns)
+    others = visits.loc[
+        (visits["checkin"] < index["ve"].max()) & (visits["end"] > index["vs"].min())
+        & visits["building"].isin(index["building"].unique()) & (visits["person_id"] != person_id)
+    ]
+    others = others.assign(building=others["building"].astype(str))
+    pairs = index.merge(others, on="building")
+    p_start = np.maximum(pairs["vs"].to_numpy(), pairs["checkin"].to_numpy())
+    p_end = np.minimum(pairs["ve"].to_numpy(), pairs["end"].to_numpy())
+    pairs = pairs.assign(p_start=p_start, p_end=p_end, overlap=p_end - p_start,
+                         est=pairs["v_est"].to_numpy() | pairs["estimated"].to_numpy())
+    pairs = pairs[pairs["overlap"] > 0]
+    per = pairs.groupby("person_id").agg(
+        overlap=("overlap", "sum"), first_contact=("p_start", "min"), last_contact=("p_end", "max"),
+        estimated=("est", "any"), buildings=("building", lambda s: ";".join(sorted(set(s)))),
+    )
+    per = per[per["overlap"] >= int(np.ceil(round(min_overlap_minutes * 60 * US, 3)))]
+    per = per.join(persons, how="left")
+    per = per.reset_index().sort_values(["overlap", "person_id"], ascending=[False, True])
+    per["overlap_minutes"] = per["overlap"] / (60 * US)
+    per["first_contact"] = from_us(per["first_contact"]).to_numpy()
+    per["last_contact"] = from_us(per["last_contact"]).to_numpy()
+    per["estimated"] = per["estimated"].astype(bool)
+    return per[columns].reset_index(drop=True)
+
+
+# --- Weekly statistics ------------------------------------------------------------------
+
+
+def week_bounds(week: str, offset_us: int) -> tuple[int, int]:
+    """'2022-W02' -> [Monday 00:00, next Monday 00:00) local, as UTC microseconds."""
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week.split("W")[1]), 1)
+    start = int(pd.Timestamp(monday).tz_localize("UTC").value // 1000) - offset_us
+    return start, start + 7 * DAY_US
+
+
+def weekly_stats(
+    visits: pd.DataFrame, buildings: pd.DataFrame, week: str, with_previous: bool = True
+) -> pd.DataFrame:
+    """SPEC "Weekly statistics", one row per building (every configured building).
+
+    visits (check-in in the week), persons (distinct; and per category), median stay in
+    minutes (scanned check-outs only), auto_close_share, busiest day (local date), peak and
+    peak hour (UTC instant of the local hour with the highest peak; the earliest on a
+    tie), crowding episodes and their minutes; with ``with_previous`` the previous week's
+    visits and persons and the change.
+    """
+    rows = []
+    for b in sorted(buildings.index):
+        off = int(buildings.loc[b, "offset_us"])
+        ws, we = week_bounds(week, off)
+        v = visits.loc[(visits["building"] == b) & (visits["checkin"] >= ws) & (visits["checkin"] < we)]
+        scanned = v.loc[v["kind"] == "scan"]
+        day = (v["checkin"] + off) // DAY_US
+        per_day = day.value_counts()
+        busiest = (
+            dt.date(1970, 1, 1) + dt.timedelta(days=int(per_day.sort_index().idxmax())) if len(per_day) else None
+        )
+        row = {
+            "building": b,
+            "visits": len(v),
+            "persons": v["person_id"].nunique(),
+            **{f"persons_{c}": v.loc[v["category"] == c, "person_id"].nunique() for c in ("ASN", "THL", "visitor")},
+            "median_stay_minutes": float(((scanned["end"] - scanned["checkin"]) / (60 * US)).median())
+            if len(scanned) else None,
+            "auto_close_share": float((v["kind"] == "auto").mean()) if len(v) else None,
+            "busiest_day": busiest,
+        }
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    # Peak hour and crowding from the hourly figures of the whole week.
+    any_off = int(buildings["offset_us"].iloc[0])
+    ws, we = week_bounds(week, any_off)
+    hourly = hourly_occupancy(visits, buildings, from_us([ws])[0], from_us([we])[0])
+    best = hourly.sort_values(["building", "peak", "hour"], ascending=[True, False, True]).drop_duplicates("building")
+    out = out.merge(best[["building", "peak", "hour"]].rename(columns={"hour": "peak_hour"}), on="building", how="left")
+    crowd = []
+    for b in out["building"]:
+        episodes = crowding_episodes(visits, buildings, from_us([ws])[0], from_us([we])[0], b)
+        crowd.append((len(episodes), float(episodes["minutes"].sum()) if len(episodes) else 0.0))
+    out["crowding_episodes"] = [c[0] for c in crowd]
+    out["crowding_minutes"] = [c[1] for c in crowd]
+    if with_previous:
+        year, number, _ = (dt.date.fromisocalendar(int(week[:4]), int(week.split("W")[1]), 1)
+                           - dt.timedelta(days=7)).isocalendar()
+        previous = weekly_counts(visits, buildings, f"{year}-W{number:02d}")
+        out = out.merge(previous.add_suffix("_prev").rename(columns={"building_prev": "building"}), on="building")
+        out["visits_change"] = out["visits"] - out["visits_prev"]
+        out["persons_change"] = out["persons"] - out["persons_prev"]
+    return out
+
+
+def weekly_counts(visits: pd.DataFrame, buildings: pd.DataFrame, week: str) -> pd.DataFrame:
+    """Visits and distinct persons per building in one ISO week (check-in in the week)."""
+    rows = []
+    for b in sorted(buildings.index):
+        ws, we = week_bounds(week, int(buildings.loc[b, "offset_us"]))
+        v = visits.loc[(visits["building"] == b) & (visits["checkin"] >= ws) & (visits["checkin"] < we)]
+        rows.append({"building": b, "visits": len(v), "persons": v["person_id"].nunique()})
+    return pd.DataFrame(rows)
+
+
+def weekly_trend(visits: pd.DataFrame, buildings: pd.DataFrame, week: str, weeks: int = 12) -> pd.DataFrame:
+    """Visits and persons per building for the ``weeks`` ISO weeks ending with ``week``."""
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week.split("W")[1]), 1)
+    frames = []
+    for k in range(weeks - 1, -1, -1):
+        year, number, _ = (monday - dt.timedelta(days=7 * k)).isocalendar()
+        label = f"{year}-W{number:02d}"
+        frames.append(weekly_counts(visits, buildings, label).assign(week=label))
+    return pd.concat(frames, ignore_index=True)[["week", "building", "visits", "persons"]]
+
+
+# --- Import: read the CSV and pair events into visits -------------------------------------
+
+
+def import_csv(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Read an events CSV with pandas and pair the events into visits (SPEC rules), in Python.
+
+    Timestamps without offset are local time (all buildings of the benchmark are in one
+    fixed-offset zone). Returns visits (person_id, building, checkin_at, checkout_at,
+    checkout_kind, category) and counts of duplicates and orphans.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.columns = [c.strip().lower() for c in df.columns]
+    local = pd.to_datetime(df["timestamp"], format="%Y-%m-%d %H:%M:%S")
+    ts = local.to_numpy().astype("datetime64[us]").astype(np.int64) - default_offset_s * US
+    action = df["action"].str.strip().str.lower().map(
+        {"checkin": 1, "check-in": 1, "check in": 1, "in": 1, "masuk": 1,
+         "checkout": 0, "check-out": 0, "check out": 0, "out": 0, "keluar": 0}
+    )
+    category = df["category"].str.strip().str.lower().map({"asn": "ASN", "thl": "THL"})
+    category = category.where(category.notna(), np.where(df["category"].str.strip() == "", None, "visitor"))
+    ev = pd.DataFrame({"person_id": df["person_id"].str.strip(), "building": df["building"].str.strip(),
+                       "is_checkin": action.astype(np.int8), "ts": ts, "category": category})
+    ev = ev.drop_duplicates(["person_id", "building", "is_checkin", "ts"])
+    # A person's category: the latest non-empty one (SPEC "Words").
+    latest = ev.dropna(subset=["category"]).sort_values("ts").groupby("person_id")["category"].last()
+    ev = ev.sort_values(["person_id", "ts", "is_checkin", "building"])
+    duplicates = len(df) - len(ev)
+    visits, dup, orphans = _pair(ev, latest)
+    return visits, {"duplicates": duplicates + dup, "orphans": orphans}
+
+
+def _pair(ev: pd.DataFrame, latest_category: pd.Series) -> tuple[pd.DataFrame, int, int]:
+    out_person, out_building, out_in, out_out, out_kind, out_cat = [], [], [], [], [], []
+    duplicates = orphans = 0
+    category_of = latest_category.to_dict()
+    for person_id, group in ev.groupby("person_id", sort=False):
+        category = category_of.get(person_id) or "visitor"
+        max_stay = MAX_STAY_US[category]
+        open_b = None
+        open_in = 0
+        last_close: dict[str, tuple[int, bool]] = {}
+
+        def close(b: str, begin: int, end: int | None, kind: str | None, who: str = person_id,
+                  cat: str = category) -> None:
+            out_person.append(who)
+            out_building.append(b)
+            out_in.append(begin)
+            out_out.append(end)
+            out_kind.append(kind)
+            out_cat.append(cat)
+
+        for building, is_in, t in zip(group["building"], group["is_checkin"], group["ts"], strict=True):
+            if open_b is not None and t > open_in + max_stay:
+                close(open_b, open_in, open_in + max_stay, "auto")
+                last_close[open_b] = (open_in + max_stay, False)
+                open_b = None
+            if is_in:
+                if open_b is not None:
+                    if open_b == building and t - open_in <= DEDUP_US:
+                        duplicates += 1
+                        continue
+                    close(open_b, open_in, min(open_in + max_stay, t), "auto")
+                    last_close[open_b] = (t, False)
+                open_b, open_in = building, t
+            elif open_b == building:
+                close(open_b, open_in, t, "scan")
+                last_close[building] = (t, True)
+                open_b = None
+            else:
+                previous = last_close.get(building)
+                if previous is not None and previous[1] and t - previous[0] <= DEDUP_US:
+                    duplicates += 1
+                else:
+                    orphans += 1
+        if open_b is not None:
+            close(open_b, open_in, None, None)
+    visits = pd.DataFrame(
+        {
+            "person_id": out_person,
+            "building": out_building,
+            "checkin_at": pd.to_datetime(pd.Series(out_in, dtype="int64"), unit="us", utc=True),
+            "checkout_at": pd.to_datetime(pd.Series(out_out, dtype="Int64"), unit="us", utc=True),
+            "checkout_kind": out_kind,
+            "category": out_cat,
+        }
+    )
+    return visits, duplicates, orphans

@@ -1,0 +1,37 @@
+"""Pantau: the router. Page config, language, login, a role-filtered menu, the page.
+
+Run with ``streamlit run dashboard.py``. Every rule lives in ``lib/``; every page checks
+its roles itself (``lib.ui.auth.require_roles``).
+"""
+
+import streamlit as st
+
+from lib.ui.auth import PageSpec, login_gate, navigation, prepare_accounts
+from lib.ui.data import prepare_database
+from lib.ui.i18n import language_switch, tr
+
+ADMIN, LEADERSHIP, TRACER = "admin", "leadership", "tracer"
+MONITOR, TRACING, DATA, ADMINISTRATION = (
+    "nav.section.monitor", "nav.section.tracing", "nav.section.data", "nav.section.admin",
+)
+# Order = menu order; the first page a user's roles allow is their start page.
+PAGES = [
+    PageSpec("pages/now.py", "now", "nav.now", "🚦", (ADMIN,), MONITOR),
+    PageSpec("pages/occupancy.py", "occupancy", "nav.occupancy", "📈", (ADMIN, LEADERSHIP), MONITOR),
+    PageSpec("pages/weekly.py", "weekly", "nav.weekly", "🗓️", (LEADERSHIP, ADMIN), MONITOR),
+    PageSpec("pages/tracing.py", "tracing", "nav.tracing", "🔎", (TRACER,), TRACING),
+    PageSpec("pages/import_logs.py", "import", "nav.import", "📥", (ADMIN,), DATA),
+    PageSpec("pages/quality.py", "quality", "nav.quality", "🧹", (ADMIN,), DATA),
+    PageSpec("pages/settings.py", "settings", "nav.settings", "⚙️", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/users.py", "users", "nav.users", "👥", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/posters.py", "posters", "nav.posters", "🖨️", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/audit.py", "audit", "nav.audit", "📜", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/checkin.py", "checkin", "nav.checkin", "✅", ()),  # public: no login
+]
+
+st.set_page_config(page_title="Pantau", page_icon="🏢", layout="wide")
+language_switch()
+prepare_database(tr("ui.loading_demo"))
+prepare_accounts()
+login_gate(PAGES)
+navigation(PAGES).run()

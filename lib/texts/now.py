@@ -1,0 +1,30 @@
+"""Texts of the Sekarang / Now page."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "now.title": {"id": "Sekarang", "en": "Now"},
+    "now.caption": {
+        "id": "Orang di dalam gedung saat ini, per kategori, dibanding ambang kerumunan. "
+        "Diperbarui otomatis setiap 30 detik.",
+        "en": "People inside each building now, by category, against the crowd threshold. "
+        "Refreshes itself every 30 seconds.",
+    },
+    "now.updated": {"id": "Diperbarui {time}", "en": "Updated {time}"},
+    "now.inside": {"id": "Di dalam sekarang", "en": "Inside now"},
+    "now.threshold": {"id": "Ambang kerumunan", "en": "Crowd threshold"},
+    "now.no_threshold": {"id": "belum diatur", "en": "not set"},
+    "now.visits_today": {"id": "Kunjungan hari ini", "en": "Visits today"},
+    "now.finished_today": {"id": "Selesai hari ini", "en": "Finished today"},
+    "now.of_threshold": {"id": "{inside} dari ambang {threshold}", "en": "{inside} of a threshold of {threshold}"},
+    "now.light.green": {"id": "Aman (di bawah 80 % ambang)", "en": "Fine (below 80 % of the threshold)"},
+    "now.light.yellow": {"id": "Mendekati ambang", "en": "Close to the threshold"},
+    "now.light.red": {"id": "Melewati ambang kerumunan", "en": "Above the crowd threshold"},
+    "now.light.none": {"id": "Ambang belum diatur", "en": "No threshold set"},
+    "now.last_scans": {"id": "Pindaian terakhir", "en": "Latest scans"},
+    "now.no_scans": {"id": "Belum ada pindaian.", "en": "No scans yet."},
+    "now.col.time": {"id": "Waktu", "en": "Time"},
+    "now.col.building": {"id": "Gedung", "en": "Building"},
+    "now.col.gate": {"id": "Pintu", "en": "Gate"},
+    "now.col.action": {"id": "Aksi", "en": "Action"},
+    "now.col.name": {"id": "Nama", "en": "Name"},
+    "now.col.category": {"id": "Kategori", "en": "Category"},
+}

@@ -1,0 +1,49 @@
+"""Texts of the Pengguna / Users page."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "users.title": {"id": "Pengguna", "en": "Users"},
+    "users.caption": {
+        "id": "Akun dasbor dan perannya. Kata sandi dibuat otomatis dan hanya ditampilkan sekali; "
+        "yang disimpan hanya hash bcrypt. Setelah {attempts} kali salah kata sandi akun dikunci {minutes} menit.",
+        "en": "Dashboard accounts and their roles. Passwords are generated and shown only once; only bcrypt "
+        "hashes are stored. After {attempts} wrong passwords an account is locked for {minutes} minutes.",
+    },
+    "users.username": {"id": "Nama pengguna", "en": "Username"},
+    "users.name": {"id": "Nama lengkap", "en": "Full name"},
+    "users.roles": {"id": "Peran", "en": "Roles"},
+    "users.status": {"id": "Status", "en": "Status"},
+    "users.active": {"id": "aktif", "en": "active"},
+    "users.no_roles": {"id": "tanpa akses", "en": "no access"},
+    "users.locked_until": {"id": "terkunci sampai {until}", "en": "locked until {until}"},
+    "users.failures": {"id": "Gagal berturut-turut", "en": "Failures in a row"},
+    "users.demo": {"id": "Demo", "en": "Demo"},
+    "users.add": {"id": "Tambah pengguna", "en": "Add a user"},
+    "users.add_submit": {"id": "Tambah", "en": "Add"},
+    "users.added": {
+        "id": "Pengguna {username} ditambahkan. Kata sandinya (hanya ditampilkan sekali ini):",
+        "en": "User {username} added. The password (shown only this once):",
+    },
+    "users.edit": {"id": "Ubah pengguna", "en": "Edit a user"},
+    "users.select": {"id": "Pengguna", "en": "User"},
+    "users.save_roles": {"id": "Simpan peran", "en": "Save roles"},
+    "users.roles_saved": {"id": "Peran {username} disimpan.", "en": "Roles of {username} saved."},
+    "users.reset": {"id": "Buat kata sandi baru", "en": "Reset the password"},
+    "users.reset_done": {
+        "id": "Kata sandi baru untuk {username} (hanya ditampilkan sekali ini; sesi lamanya diakhiri):",
+        "en": "New password for {username} (shown only this once; their old sessions are ended):",
+    },
+    "users.unlock": {"id": "Buka kunci", "en": "Unlock"},
+    "users.unlocked": {"id": "Akun {username} dibuka.", "en": "Account {username} unlocked."},
+    "users.error.bad_username": {
+        "id": "Nama pengguna 2–32 karakter: huruf kecil, angka, '.', '_' atau '-'.",
+        "en": "Username of 2–32 characters: lower-case letters, digits, '.', '_' or '-'.",
+    },
+    "users.error.bad_role": {"id": "Peran tidak dikenal: {role}", "en": "Unknown role: {role}"},
+    "users.error.no_roles": {"id": "Pilih paling sedikit satu peran.", "en": "Choose at least one role."},
+    "users.error.exists": {"id": "Pengguna {username} sudah ada.", "en": "User {username} already exists."},
+    "users.error.unknown_user": {"id": "Pengguna tidak dikenal: {username}", "en": "Unknown user: {username}"},
+    "users.error.last_admin": {
+        "id": "Admin terakhir tidak boleh kehilangan peran admin.",
+        "en": "The last administrator cannot lose the admin role.",
+    },
+}

@@ -1,0 +1,383 @@
+"""Login, roles and logout around streamlit-authenticator 0.4.2 (STACK_NOTES).
+
+- One ``Authenticate`` per run (never cached: a shared one leaks users between sessions),
+  built from ``lib.users`` (bcrypt hashes, ``auto_hash=False``) with the cookie key from
+  ``lib.secrets_store`` (never the library's public default).
+- Failed logins are counted by ``lib.users`` (lock after 5 wrong passwords in a row, for
+  15 minutes), through a wrapper around the library's credential check.
+- Logout ends every session of the user: ``lib.users.end_sessions`` records the instant;
+  a re-authentication cookie issued before it is refused, and so is any open session that
+  logged in before it (checked at each run). The cookie is also deleted again on each
+  logged-out run of a session that logged out (the library's logout race).
+- Anonymous users get a hidden navigation: every page address shows the login form, except
+  the public check-in page; after login the same address opens the real page (page ids
+  are derived from the address).
+- Every login, failed login, lock and logout writes an audit record.
+
+Pages call ``require_roles`` first: a role that may not see the page gets a refusal and
+nothing else, even when the address is typed in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit_authenticator.utilities import LoginError
+
+from lib import db
+from lib import users as users_mod
+from lib.secrets_store import get_secret
+from lib.ui.data import cursor, is_demo_mode
+from lib.ui.i18n import fmt_datetime, tr
+
+# The app registers its pages with st.navigation. Streamlit would otherwise treat the
+# pages/ folder as an old-style multipage app until the first st.navigation call, and run
+# a page file directly (without the router) for a first request to its address.
+PagesManager.uses_pages_directory = False
+
+COOKIE_NAME = "pantau_auth"
+COOKIE_EXPIRY_DAYS = 1.0
+ROLES = users_mod.ROLES
+APP_ROOT = Path(__file__).resolve().parents[2]
+_AUTH_AT = "pantau_auth_at"  # epoch seconds this session logged in
+_SET_COOKIE = "pantau_set_cookie"
+_LOGIN_ERROR = "pantau_login_error"
+_FIRST_ADMIN = "pantau_first_admin"
+
+
+# --- the contract every page uses -------------------------------------------------------
+
+
+def current_user() -> str:
+    """Username of the logged-in user ('' when nobody is logged in)."""
+    if not st.session_state.get("authentication_status"):
+        return ""
+    return str(st.session_state.get("username") or "")
+
+
+def current_roles() -> set[str]:
+    """Roles of the logged-in user (empty when nobody is logged in)."""
+    if not st.session_state.get("authentication_status"):
+        return set()
+    return {r for r in (st.session_state.get("roles") or []) if r in ROLES}
+
+
+def has_role(role: str) -> bool:
+    return role in current_roles()
+
+
+def require_roles(*roles: str) -> None:
+    """Stop the page with a localized refusal unless the user has one of ``roles``."""
+    if not st.session_state.get("authentication_status"):
+        st.error(tr("auth.login_required"))
+        st.stop()
+    if not current_roles() & set(roles):
+        st.error(tr("auth.refused"))
+        st.stop()
+
+
+# --- accounts and the authenticator ----------------------------------------------------
+
+
+def audit(action: str, subject: str | None = None, params: dict[str, Any] | None = None,
+          rows: int | None = None, actor: str | None = None) -> None:
+    """One audit record by the current user (or ``actor``)."""
+    db.write_audit(
+        cursor(), actor or current_user() or "anonymous", action, subject,
+        json.dumps(params, default=str) if params is not None else None, rows,
+    )
+
+
+_accounts_ready: set[str] = set()
+
+
+def prepare_accounts() -> None:
+    """Demo accounts in demo mode; otherwise a first ``admin`` with a generated password,
+    printed once to the server console (nowhere else), when no user exists."""
+    key = str(users_mod.users_path().resolve())
+    if key in _accounts_ready:
+        return
+    created = users_mod.ensure_initial_accounts(None, demo=is_demo_mode())
+    if created:
+        username, password = created
+        print(
+            "\n=== Pantau: first administrator account created ===\n"
+            f"username: {username}\npassword: {password}\n"
+            "Shown only this once: log in and keep it safe, or reset it on the Users page.\n",
+            flush=True,
+        )
+        audit("user_create", username, {"roles": ["admin"], "first_start": True}, 1, actor="system")
+        st.session_state[_FIRST_ADMIN] = username
+    _accounts_ready.add(key)
+
+
+def _login_sleep() -> dict[str, float]:
+    value = os.environ.get("PANTAU_LOGIN_SLEEP")
+    if value is None or value == "":
+        return {}
+    try:
+        return {"login_sleep_time": float(value)}
+    except ValueError:
+        return {}
+
+
+def _on_login_failure(username: str) -> None:
+    failures, locked = users_mod.record_failed_login(None, username)
+    audit("login_failed", username, {"failures_in_a_row": failures}, actor=username or "anonymous")
+    if locked is not None:
+        audit("account_locked", username, {"minutes": users_mod.LOCK_MINUTES}, actor="system")
+        st.session_state[_LOGIN_ERROR] = ("locked", locked)
+    else:
+        st.session_state[_LOGIN_ERROR] = ("wrong", None)
+
+
+def build_authenticator() -> stauth.Authenticate:
+    """A fresh authenticator for this run, with our lock and session checks wired in."""
+    users = users_mod.load_users()
+    authenticator = stauth.Authenticate(
+        users_mod.credentials(users),
+        cookie_name=COOKIE_NAME,
+        cookie_key=get_secret("cookie_key"),
+        cookie_expiry_days=COOKIE_EXPIRY_DAYS,
+        auto_hash=False,
+        **_login_sleep(),
+    )
+    model = authenticator.authentication_controller.authentication_model
+    original_check = model.check_credentials
+
+    def check_credentials(username: str, password: str) -> bool:
+        record = users_mod.load_users().get(username)
+        until = users_mod.locked_until(record)
+        if until is not None:
+            audit("login_refused_locked", username, actor=username)
+            st.session_state[_LOGIN_ERROR] = ("locked", until)
+            return False
+        if original_check(username, password):
+            users_mod.record_successful_login(None, username)
+            return True
+        _on_login_failure(username)
+        return False
+
+    model.check_credentials = check_credentials  # type: ignore[method-assign]
+
+    cookies = authenticator.cookie_controller
+    original_get = cookies.get_cookie
+
+    def get_cookie() -> dict[str, Any] | None:
+        token = original_get()
+        if not token:
+            return None
+        record = users_mod.load_users().get(str(token.get("username", "")).lower())
+        issued_at = float(token.get("exp_date", 0)) - COOKIE_EXPIRY_DAYS * 86400
+        return token if users_mod.session_allowed(record, issued_at) else None
+
+    cookies.get_cookie = get_cookie  # type: ignore[method-assign]
+    return authenticator
+
+
+def _on_login(details: dict[str, Any]) -> None:
+    st.session_state[_AUTH_AT] = time.time()
+    st.session_state[_SET_COOKIE] = True
+    st.session_state.pop(_LOGIN_ERROR, None)
+    audit("login", details.get("username"), {"roles": details.get("roles")}, actor=str(details.get("username")))
+
+
+def _on_logout(details: dict[str, Any]) -> None:
+    username = str(details.get("username") or "")
+    if username:
+        users_mod.end_sessions(None, username)
+        audit("logout", username, actor=username)
+    for key in (_AUTH_AT, _SET_COOKIE):
+        st.session_state.pop(key, None)
+
+
+# --- pages and navigation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the app: file, address, title text key, icon, roles, menu section key.
+
+    ``roles`` empty means public (no login), like the check-in page.
+    """
+
+    path: str
+    url_path: str
+    title_key: str
+    icon: str
+    roles: tuple[str, ...]
+    section_key: str = ""
+
+    def exists(self) -> bool:
+        return (APP_ROOT / self.path).is_file()
+
+
+def _login_view(authenticator: stauth.Authenticate) -> None:
+    """The login page: title, demo accounts in demo mode, the localized form."""
+    st.title(tr("login.title"))
+    st.caption(tr("login.caption"))
+    message = st.empty()
+    fields = {
+        "Form name": tr("login.form"),
+        "Username": tr("login.username"),
+        "Password": tr("login.password"),
+        "Login": tr("login.submit"),
+    }
+    authenticator.attrs["login_sleep_time"] = 0  # the cookie was already tried this run
+    st.session_state.pop(_LOGIN_ERROR, None)
+    try:
+        authenticator.login(location="main", fields=fields, key="pantau_login_form", callback=_on_login)
+    except LoginError as error:
+        message.error(str(error))
+    if st.session_state.get("authentication_status"):
+        # The cookie is set on the next run: rerunning now would drop the component
+        # that sets it (STACK_NOTES), so it is rendered again after the rerun.
+        st.rerun()
+    error = st.session_state.get(_LOGIN_ERROR)
+    if error and error[0] == "locked":
+        message.error(tr("login.locked", until=fmt_datetime(error[1], db.DEFAULT_TIMEZONE),
+                         attempts=users_mod.MAX_FAILED_LOGINS))
+    elif st.session_state.get("authentication_status") is False:
+        message.error(tr("login.wrong"))
+    if is_demo_mode():
+        with st.container(border=True):
+            st.markdown("**" + tr("login.demo_title") + "**")
+            st.caption(tr("login.demo_caption"))
+            st.table(
+                {
+                    tr("login.username"): list(users_mod.DEMO_ACCOUNTS),
+                    tr("login.password"): [p for p, _, _ in users_mod.DEMO_ACCOUNTS.values()],
+                    tr("users.roles"): [", ".join(tr(f"role.{r}") for r in roles)
+                                        for _, roles, _ in users_mod.DEMO_ACCOUNTS.values()],
+                }
+            )
+    elif st.session_state.get(_FIRST_ADMIN):
+        st.info(tr("login.first_admin", username=st.session_state[_FIRST_ADMIN]))
+
+
+def _no_pages_view() -> None:
+    st.title("Pantau")
+    st.info(tr("auth.no_pages"))
+
+
+def _page(spec: PageSpec, default: bool = False, visibility: str = "visible") -> Any:
+    return st.Page(
+        spec.path, title=tr(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+        default=default, visibility=visibility,  # type: ignore[arg-type]
+    )
+
+
+def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = None) -> None:
+    """Not logged in: the public pages, or the login form at any other address.
+
+    ``built``: the authenticator of this run if one exists already (after a logout).
+    """
+    authenticator: stauth.Authenticate | None = built
+
+    def login_view() -> None:
+        assert authenticator is not None
+        _login_view(authenticator)
+
+    pages = [st.Page(login_view, title=tr("login.title"), icon="🔐", url_path="login", default=True)]
+    public: dict[str, Any] = {}
+    for spec in specs:
+        if not spec.roles:
+            if spec.exists():
+                public[spec.url_path] = _page(spec, visibility="hidden")
+                pages.append(public[spec.url_path])
+        else:
+            pages.append(st.Page(login_view, title=tr("login.title"), icon="🔐", url_path=spec.url_path,
+                                 visibility="hidden"))
+    chosen = st.navigation(pages, position="hidden")
+    if chosen in public.values():
+        chosen.run()
+        st.stop()
+    with st.sidebar:
+        authenticator = authenticator or build_authenticator()
+        if st.session_state.get("logout") and built is None:
+            # This session logged out in an earlier run: delete the cookie again in case
+            # the first delete was lost (STACK_NOTES "logout race"); a leftover cookie is
+            # refused server-side anyway.
+            authenticator.cookie_controller.delete_cookie()
+        authenticator.login(location="unrendered")  # re-authentication cookie
+    if st.session_state.get("authentication_status"):
+        st.session_state[_AUTH_AT] = time.time()
+        st.rerun()
+    chosen.run()
+    st.stop()
+
+
+def _session_still_valid() -> bool:
+    """Logged out elsewhere, password reset or every role removed ends this session too.
+
+    A user missing from the users file keeps the roles of the session (tests seed it).
+    """
+    username = current_user()
+    record = users_mod.load_users().get(username.lower())
+    st.session_state.setdefault(_AUTH_AT, time.time())
+    if record is None:
+        return True
+    if not users_mod.session_allowed(record, float(st.session_state[_AUTH_AT])):
+        return False
+    st.session_state["roles"] = list(record.get("roles") or [])
+    st.session_state["name"] = record.get("name") or username
+    return True
+
+
+def login_gate(specs: Sequence[PageSpec]) -> None:
+    """Returns only for a logged-in user (with the sidebar user box and logout button);
+    otherwise renders the public page or the login page and stops the run."""
+    authenticator: stauth.Authenticate | None = None
+    if st.session_state.get("authentication_status"):
+        with st.sidebar:
+            authenticator = build_authenticator()
+        if not _session_still_valid():
+            with st.sidebar:
+                authenticator.logout(location="unrendered")
+            for key in (_AUTH_AT, _SET_COOKIE):
+                st.session_state.pop(key, None)
+        else:
+            with st.sidebar:
+                if st.session_state.pop(_SET_COOKIE, False):
+                    authenticator.cookie_controller.set_cookie()
+                st.markdown(f"👤 **{st.session_state.get('name') or current_user()}**")
+                st.caption(", ".join(tr(f"role.{r}") for r in ROLES if r in current_roles()) or "–")
+                authenticator.logout(button_name=tr("auth.logout"), location="sidebar", key="pantau_logout",
+                                     callback=_on_logout)
+    if not st.session_state.get("authentication_status"):
+        _anonymous(specs, authenticator)
+
+
+def navigation(specs: Sequence[PageSpec]) -> Any:
+    """The role-filtered menu (sections in the session's language); returns the page to run.
+
+    A page the user's roles do not allow is not registered; pages whose file does not
+    exist yet are left out. The first allowed page is the default.
+    """
+    roles = current_roles()
+    sections: dict[str, list[Any]] = {}
+    hidden: list[Any] = []
+    default_done = False
+    for spec in specs:
+        if not spec.exists():
+            continue
+        if not spec.roles:
+            hidden.append(_page(spec, visibility="hidden"))
+        elif roles & set(spec.roles):
+            page = _page(spec, default=not default_done)
+            default_done = True
+            sections.setdefault(tr(spec.section_key) if spec.section_key else "", []).append(page)
+    if not default_done:
+        sections = {"": [st.Page(_no_pages_view, title="Pantau", icon="🏢", url_path="home", default=True)]}
+    # Hidden pages (the public check-in) join the last section: they show in no menu.
+    list(sections.values())[-1].extend(hidden)
+    return st.navigation(sections, position="sidebar")

@@ -1,0 +1,124 @@
+"""The app's one database connection, a cursor per thread, first-start demo data, uploads.
+
+DuckDB allows one read-write process per file: the app holds one connection for its whole
+life (``@st.cache_resource``) and gives each script thread its own ``cursor()``, since a
+connection shared across threads without cursors fails (STACK_NOTES "DuckDB 2.0").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import streamlit as st
+
+from lib import db, importer
+
+DEFAULT_UPLOAD_LIMIT_MB = 200.0
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> db.SharedDatabase:
+    return db.shared(path)
+
+
+def database_path() -> Path:
+    """``$PANTAU_DB`` or ``data/pantau.duckdb``, absolute."""
+    return db.default_db_path().resolve()
+
+
+def get_connection() -> db.SharedDatabase:
+    """The process-wide owner of the database file (``lib.db.shared``, cached per path).
+
+    Its ``cursor()`` gives a connection for one thread; do not keep one across runs (the
+    file may be rewritten by the retention purge, which closes old cursors).
+    """
+    return _open(str(database_path()))
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor of the shared connection: call it once per run (or per thread)."""
+    return get_connection().cursor()
+
+
+_prepared: set[str] = set()
+_prepare_lock = threading.Lock()
+
+
+def prepare_database(spinner_text: str) -> None:
+    """First start on an empty database: load the demo month (unless ``PANTAU_DEMO=0``).
+
+    Runs once per database file and process; other sessions wait for it.
+    """
+    key = str(database_path())
+    if key in _prepared:
+        return
+    with _prepare_lock:
+        if key in _prepared:
+            return
+        cur = cursor()
+        empty = cur.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
+        if empty and db.get_setting(cur, "demo_mode") is None and os.environ.get("PANTAU_DEMO", "1") != "0":
+            try:
+                from lib.demo import load_demo
+            except ImportError:
+                load_demo = None
+            if load_demo is not None:
+                with st.spinner(spinner_text):
+                    load_demo(cur)
+        _prepared.add(key)
+
+
+def is_demo_mode() -> bool:
+    return db.get_setting(cursor(), "demo_mode") == "1"
+
+
+def upload_limit_bytes() -> int:
+    """Largest upload accepted: ``$PANTAU_MAX_UPLOAD_MB`` megabytes (default 200)."""
+    try:
+        megabytes = float(os.environ.get("PANTAU_MAX_UPLOAD_MB") or DEFAULT_UPLOAD_LIMIT_MB)
+    except ValueError:
+        megabytes = DEFAULT_UPLOAD_LIMIT_MB
+    return int(megabytes * 1024 * 1024)
+
+
+class Upload(Protocol):
+    name: str
+    size: int
+
+    def read(self, size: int = -1) -> bytes: ...
+
+
+def import_upload(
+    con: duckdb.DuckDBPyConnection,
+    upload: Upload,
+    actor: str,
+    limit_bytes: int,
+    limit_text: str,
+    progress: Callable[[float], None] | None = None,
+) -> importer.ImportSummary:
+    """Import one uploaded file through ``lib.importer.import_file`` (one transaction).
+
+    A file above ``limit_bytes`` is refused before anything is written (audited as
+    ``import_refused``). The upload is copied to a private temporary file in chunks,
+    keeping its suffix, and removed afterwards.
+    """
+    name = Path(upload.name).name or "upload"
+    if upload.size > limit_bytes:
+        summary = importer.ImportSummary(
+            file_name=name, status="refused", message_code="too_large", message=limit_text
+        )
+        db.write_audit(con, actor, "import_refused", name, json.dumps({"reason": "too_large", "bytes": upload.size}), 0)
+        return summary
+    with tempfile.TemporaryDirectory(prefix="pantau-upload-") as folder:
+        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
+        with open(path, "wb") as handle:
+            shutil.copyfileobj(upload, handle, length=1024 * 1024)  # type: ignore[misc]
+        return importer.import_file(con, path, actor=actor, display_name=name, progress=progress)

@@ -1,0 +1,60 @@
+"""Small widgets the admin pages share: building choice, local date range, traffic light."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from lib import db
+from lib.ui.i18n import tr
+
+LIGHT_ICONS = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
+
+
+def building_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """building id -> display name, in id order."""
+    return dict(con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall())
+
+
+def building_choice(con: duckdb.DuckDBPyConnection, key: str, allow_all: bool = True) -> str | None:
+    """A building select box; None means all buildings (or no building exists)."""
+    names = building_names(con)
+    options: list[str | None] = ([None] if allow_all else []) + list(names)
+    if not options:
+        return None
+    return st.selectbox(
+        tr("ui.building"), options, key=key,
+        format_func=lambda b: tr("ui.all_buildings") if b is None else f"{names[b]} ({b})",
+    )
+
+
+def local_today(tz: str = db.DEFAULT_TIMEZONE) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def date_range(key: str, default_days: int = 14, tz: str = db.DEFAULT_TIMEZONE) -> tuple[date, date] | None:
+    """Two day pickers (DD/MM/YYYY), both days included; None (with a message) if reversed."""
+    today = local_today(tz)
+    left, right = st.columns(2)
+    first = left.date_input(tr("ui.from"), value=today - timedelta(days=default_days - 1), key=f"{key}_from",
+                            format="DD/MM/YYYY")
+    last = right.date_input(tr("ui.to"), value=today, key=f"{key}_to", format="DD/MM/YYYY")
+    if not isinstance(first, date) or not isinstance(last, date) or last < first:
+        st.warning(tr("ui.bad_range"))
+        return None
+    return first, last
+
+
+def light_label(light: str | None) -> str:
+    """'🟢 Aman' etc.: the traffic light in words."""
+    key = f"now.light.{light or 'none'}"
+    return f"{LIGHT_ICONS.get(light, '⚪')} {tr(key)}"
+
+
+def fmt_day(day: date | pd.Timestamp) -> str:
+    """'03/01/2022'."""
+    return pd.Timestamp(day).strftime("%d/%m/%Y")

@@ -1,0 +1,45 @@
+"""Audit (admin): read and filter the audit log."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import audit
+from lib.db import DEFAULT_TIMEZONE
+from lib.timeutil import parse_local_bound, zone_label
+from lib.ui.auth import require_roles
+from lib.ui.data import cursor
+from lib.ui.i18n import fmt_datetime, fmt_number, tr
+from lib.ui.widgets import date_range
+
+require_roles("admin")
+
+st.title(tr("audit.title"))
+st.caption(tr("audit.caption", zone=zone_label(DEFAULT_TIMEZONE)))
+
+con = cursor()
+cells = st.columns(3)
+actors = cells[0].multiselect(tr("audit.actors"), audit.distinct_values(con, "actor"), key="audit_actors")
+actions = cells[1].multiselect(tr("audit.actions"), audit.distinct_values(con, "action"), key="audit_actions")
+text = cells[2].text_input(tr("audit.text"), key="audit_text")
+window = date_range("audit", default_days=30)
+if window is not None:
+    start = parse_local_bound(window[0].isoformat(), DEFAULT_TIMEZONE, is_end=False)
+    end = parse_local_bound(window[1].isoformat(), DEFAULT_TIMEZONE, is_end=True)
+    records = audit.read_audit(con, actors, actions, text, start, end)
+    st.caption(tr("audit.count", count=fmt_number(len(records))))
+    if records.empty:
+        st.info(tr("audit.empty"))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("audit.col.when"): [fmt_datetime(t, DEFAULT_TIMEZONE) for t in records["logged_at"]],
+                    tr("audit.col.actor"): records["actor"],
+                    tr("audit.col.action"): records["action"],
+                    tr("audit.col.subject"): records["subject"].fillna(""),
+                    tr("audit.col.params"): records["params"].fillna(""),
+                    tr("audit.col.rows"): records["rows"].astype("Int64"),
+                }
+            ),
+            hide_index=True, width="stretch", key="audit_table",
+        )

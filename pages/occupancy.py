@@ -1,0 +1,127 @@
+"""Okupansi / Occupancy (admin, leadership): hourly occupancy, crowding, weekday pattern.
+
+Aggregates only (SPEC "Personal data"): nothing on this page names a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from lib import buildings as building_settings
+from lib import charts, crowding, occupancy, report
+from lib.timeutil import parse_local_bound
+from lib.ui.auth import require_roles
+from lib.ui.data import cursor
+from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
+
+require_roles("admin", "leadership")
+
+MAX_DAYS = 92
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_hourly(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, start: datetime, end: datetime,
+                by_category: bool) -> pd.DataFrame:
+    return occupancy.hourly_occupancy(_con, start, end, building=building, by_category=by_category)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_crowding(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, start: datetime,
+                  end: datetime) -> tuple[int | None, pd.DataFrame]:
+    threshold = crowding.effective_threshold(_con, building)
+    episodes = crowding.crowding_episodes(_con, start, end, building=building) if threshold is not None else None
+    return threshold, episodes if episodes is not None else pd.DataFrame(columns=["building", "start", "end", "minutes", "peak"])
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_heatmap(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, start: datetime,
+                 end: datetime) -> pd.DataFrame:
+    return occupancy.weekday_hour_heatmap(_con, building, start, end)
+
+
+con = cursor()
+db_key = report.database_key(con)
+st.title(tr("occupancy.title"))
+st.caption(tr("occupancy.caption"))
+
+buildings = building_settings.list_buildings(con)
+if buildings.empty:
+    st.info(tr("occupancy.no_buildings"))
+    st.stop()
+names = dict(zip(buildings["building_id"], buildings["name"], strict=True))
+zones = dict(zip(buildings["building_id"], buildings["timezone"], strict=True))
+
+left, middle, right = st.columns([2, 1, 1])
+building = left.selectbox(
+    tr("occupancy.building"), list(names), format_func=lambda b: names[b], key="occupancy_building"
+)
+tz_name = zones[building]
+today = pd.Timestamp.now(tz=tz_name).date()
+first_day: date = middle.date_input(
+    tr("occupancy.from"), value=today - timedelta(days=6), format="DD/MM/YYYY", key="occupancy_from"
+)
+last_day: date = right.date_input(tr("occupancy.to"), value=today, format="DD/MM/YYYY", key="occupancy_to")
+if last_day < first_day:
+    st.warning(tr("occupancy.bad_range"))
+    st.stop()
+if (last_day - first_day).days + 1 > MAX_DAYS:
+    st.warning(tr("occupancy.too_long", days=MAX_DAYS))
+    st.stop()
+# Whole local days, both included (SPEC "Time", as --from/--to with dates).
+start = parse_local_bound(first_day.isoformat(), tz_name, is_end=False)
+end = parse_local_bound(last_day.isoformat(), tz_name, is_end=True)
+
+hourly = load_hourly(con, db_key, building, start, end, False)
+threshold, episodes = load_crowding(con, db_key, building, start, end)
+
+st.subheader(tr("occupancy.hourly_header"))
+cols = st.columns(4)
+cols[0].metric(tr("occupancy.max_peak"), fmt_number(int(hourly["peak"].max()) if len(hourly) else 0))
+cols[1].metric(tr("occupancy.person_hours"), fmt_number(float(hourly["person_hours"].sum()), 1))
+cols[2].metric(tr("occupancy.threshold"), fmt_number(threshold) if threshold is not None else tr("occupancy.no_threshold"))
+cols[3].metric(tr("occupancy.episodes_header"), fmt_number(len(episodes)))
+st.plotly_chart(
+    charts.occupancy_figure(hourly, tz_name, threshold, episodes, lang()),
+    width="stretch", key="occupancy_chart", alt=tr("occupancy.hourly_header"), config={"displaylogo": False},
+)
+
+st.subheader(tr("occupancy.episodes_header"))
+if threshold is None:
+    st.info(tr("occupancy.episodes_no_threshold"))
+elif episodes.empty:
+    st.info(tr("occupancy.episodes_none"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("occupancy.col.start"): [fmt_datetime(v, tz_name) for v in episodes["start"]],
+                tr("occupancy.col.end"): [fmt_datetime(v, tz_name) for v in episodes["end"]],
+                tr("occupancy.col.minutes"): [fmt_number(v, 0) for v in episodes["minutes"]],
+                tr("occupancy.col.peak"): [fmt_number(v) for v in episodes["peak"]],
+            }
+        ),
+        hide_index=True, width="stretch", key="occupancy_episodes",
+    )
+
+st.subheader(tr("occupancy.category_header"))
+measure_labels = {m: tr(f"charts.{m}") for m in ("present", "person_hours")}
+measure = st.radio(
+    tr("occupancy.measure"), list(measure_labels), horizontal=True, key="occupancy_measure",
+    format_func=measure_labels.__getitem__,
+)
+by_category = load_hourly(con, db_key, building, start, end, True)
+st.plotly_chart(
+    charts.category_figure(by_category, tz_name, measure, lang()),
+    width="stretch", key="occupancy_category_chart", alt=tr("occupancy.category_header"), config={"displaylogo": False},
+)
+
+st.subheader(tr("occupancy.heatmap_header"))
+st.caption(tr("occupancy.heatmap_caption"))
+st.plotly_chart(
+    charts.heatmap_figure(load_heatmap(con, db_key, building, start, end), tz_name, "avg_peak", lang()),
+    width="stretch", key="occupancy_heatmap", alt=tr("occupancy.heatmap_header"), config={"displaylogo": False},
+)

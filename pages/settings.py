@@ -1,0 +1,176 @@
+"""Pengaturan / Settings (admin): buildings, gates, thresholds, MAX_STAY, zone, app settings."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import buildings
+from lib.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
+from lib.ui.auth import current_user, require_roles
+from lib.ui.data import cursor
+from lib.ui.i18n import fmt_number, tr
+
+require_roles("admin")
+
+st.title(tr("settings.title"))
+st.caption(tr("settings.caption"))
+
+con = cursor()
+NEW = "__new__"
+
+
+def _value(row: pd.Series | None, column: str, default: object) -> object:
+    if row is None or pd.isna(row[column]):
+        return default
+    return row[column]
+
+
+def _error(error: buildings.SettingsError) -> None:
+    st.error(tr(f"settings.error.{error.code}", **error.values))
+
+
+st.header(tr("settings.buildings"))
+frame = buildings.list_buildings(con)
+staff = buildings.expected_staff(con)
+names = dict(zip(frame["building_id"], frame["name"], strict=True))
+choice = st.selectbox(
+    tr("settings.building"), [*frame["building_id"], NEW], key="settings_building",
+    format_func=lambda b: tr("settings.new_building") if b == NEW else f"{names[b]} ({b})",
+)
+row = None if choice == NEW else frame[frame["building_id"] == choice].iloc[0]
+current_mode = (
+    "people" if row is not None and not pd.isna(row["threshold_people"])
+    else "share" if row is not None and not pd.isna(row["threshold_share"])
+    else "ppkm" if row is not None and not pd.isna(row["ppkm_level"])
+    else "none"
+)
+with st.form(key=f"settings_form_{choice}"):
+    building_id = (
+        st.text_input(tr("settings.id"), key="settings_new_id") if choice == NEW else str(choice)
+    )
+    name = st.text_input(tr("settings.name"), value=str(_value(row, "name", "")), key=f"settings_name_{choice}")
+    timezone = st.text_input(
+        tr("settings.timezone"), value=str(_value(row, "timezone", DEFAULT_TIMEZONE)),
+        help=tr("settings.timezone_help"), key=f"settings_tz_{choice}",
+    )
+    capacity = st.number_input(
+        tr("settings.capacity"), min_value=0, step=1, value=int(_value(row, "capacity", 0)),  # type: ignore[arg-type]
+        key=f"settings_capacity_{choice}",
+    )
+    mode = st.radio(
+        tr("settings.threshold_mode"), buildings.THRESHOLD_MODES, horizontal=True,
+        index=buildings.THRESHOLD_MODES.index(current_mode), key=f"settings_mode_{choice}",
+        format_func=lambda m: tr(f"settings.mode.{m}"),
+    )
+    cells = st.columns(3)
+    people = cells[0].number_input(
+        tr("settings.threshold_people"), min_value=0, step=1,
+        value=int(_value(row, "threshold_people", 0)), key=f"settings_people_{choice}",  # type: ignore[arg-type]
+    )
+    share_percent = cells[1].number_input(
+        tr("settings.threshold_share"), min_value=1.0, max_value=100.0, step=5.0,
+        value=float(_value(row, "threshold_share", 0.5)) * 100, key=f"settings_share_{choice}",  # type: ignore[arg-type]
+    )
+    level = cells[2].selectbox(
+        tr("settings.ppkm_level"), list(buildings.PPKM_SHARES), key=f"settings_level_{choice}",
+        index=list(buildings.PPKM_SHARES).index(int(_value(row, "ppkm_level", 3))),  # type: ignore[arg-type]
+        format_func=lambda lv: tr("settings.ppkm_option", level=lv, share=fmt_number(buildings.PPKM_SHARES[lv] * 100)),
+    )
+    st.markdown(tr("settings.max_stay"))
+    cells = st.columns(3)
+    hours = {}
+    for cell, category in zip(cells, ("ASN", "THL", "visitor"), strict=True):
+        column = f"max_stay_{category.lower()}_min"
+        hours[category] = cell.number_input(
+            tr(f"ui.category.{category}"), min_value=0.25, max_value=48.0, step=0.5,
+            value=float(_value(row, column, DEFAULT_MAX_STAY_MINUTES[category])) / 60,  # type: ignore[arg-type]
+            key=f"settings_maxstay_{category}_{choice}",
+        )
+    expected = st.number_input(
+        tr("settings.expected_staff"), min_value=0, step=1, value=int(staff.get(str(choice), 0)),
+        key=f"settings_expected_{choice}",
+    )
+    submitted = st.form_submit_button(tr("settings.save"), type="primary")
+
+if submitted:
+    form = buildings.BuildingForm(
+        building_id=(building_id or "").strip(), name=name, timezone=timezone,
+        capacity=int(capacity) or None, threshold_mode=str(mode),
+        threshold_people=int(people), threshold_share=float(share_percent) / 100, ppkm_level=int(level),
+        max_stay_asn_min=round(hours["ASN"] * 60), max_stay_thl_min=round(hours["THL"] * 60),
+        max_stay_visitor_min=round(hours["visitor"] * 60),
+    )
+    try:
+        with st.spinner(tr("settings.repairing")):
+            result = buildings.save_building(con, form, current_user())
+        changed = [tr(f"settings.field.{c}") for c in result["changes"]]  # type: ignore[union-attr]
+        if buildings.set_expected_staff(con, form.building_id, int(expected), current_user()):
+            changed.append(tr("settings.field.expected_staff"))
+        st.success(tr("settings.saved", fields=", ".join(changed)) if changed else tr("settings.unchanged"))
+        if result["repaired"]:
+            st.info(tr("settings.repaired"))
+    except buildings.SettingsError as error:
+        _error(error)
+
+st.subheader(tr("settings.overview"))
+overview = buildings.list_buildings(con)
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("settings.id"): overview["building_id"],
+            tr("settings.name"): overview["name"],
+            tr("settings.timezone"): overview["timezone"],
+            tr("settings.field.capacity"): [fmt_number(c) for c in overview["capacity"]],
+            tr("settings.col.threshold"): [fmt_number(t) for t in overview["threshold"]],
+            "MAX_STAY ASN / THL / " + tr("ui.category.visitor") + " (h)": [
+                " / ".join(fmt_number(m / 60, 1) for m in (a, t, v))
+                for a, t, v in zip(overview["max_stay_asn_min"], overview["max_stay_thl_min"],
+                                   overview["max_stay_visitor_min"], strict=True)
+            ],
+            tr("settings.col.gates"): overview["gates"],
+        }
+    ),
+    hide_index=True, width="stretch", key="settings_overview",
+)
+
+if choice != NEW:
+    st.subheader(tr("settings.gates", building=names.get(str(choice), str(choice))))
+    gates = buildings.list_gates(con, str(choice))
+    with st.form(key=f"settings_gate_form_{choice}", clear_on_submit=True):
+        cells = st.columns(2)
+        gate_id = cells[0].text_input(tr("settings.gate_id"), key=f"settings_gate_id_{choice}")
+        gate_name = cells[1].text_input(tr("settings.gate_name"), key=f"settings_gate_name_{choice}")
+        gate_submitted = st.form_submit_button(tr("settings.gate_save"))
+    if gate_submitted:
+        try:
+            buildings.save_gate(con, str(choice), gate_id.strip(), gate_name, current_user())
+            st.success(tr("settings.gate_saved", gate=gate_id.strip()))
+            gates = buildings.list_gates(con, str(choice))
+        except buildings.SettingsError as error:
+            _error(error)
+    if gates.empty:
+        st.caption(tr("settings.no_gates"))
+    else:
+        st.dataframe(
+            gates.rename(columns={"gate_id": tr("settings.gate_id"), "name": tr("settings.gate_name")}),
+            hide_index=True, width="stretch", key="settings_gates",
+        )
+
+st.header(tr("settings.app"))
+with st.form(key="settings_app_form"):
+    base_url = st.text_input(
+        tr("settings.public_base_url"), value=buildings.public_base_url(con) or "", key="settings_base_url",
+        placeholder="https://pantau.example.go.id",
+    )
+    retention = st.number_input(
+        tr("settings.retention_days"), min_value=1, max_value=3650, step=1,
+        value=buildings.retention_days(con), key="settings_retention",
+    )
+    app_submitted = st.form_submit_button(tr("settings.save"))
+if app_submitted:
+    try:
+        if base_url.strip():
+            buildings.set_public_base_url(con, base_url, current_user())
+        buildings.set_retention_days(con, int(retention), current_user())
+        st.success(tr("settings.app_saved"))
+    except buildings.SettingsError as error:
+        _error(error)

@@ -1,0 +1,99 @@
+"""Pengguna / Users (admin): add users, set roles, reset a password, unlock."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import users
+from lib.db import DEFAULT_TIMEZONE
+from lib.ui.auth import audit, require_roles
+from lib.ui.i18n import fmt_datetime, tr
+
+require_roles("admin")
+
+st.title(tr("users.title"))
+st.caption(tr("users.caption", attempts=users.MAX_FAILED_LOGINS, minutes=users.LOCK_MINUTES))
+
+
+def role_names(roles: list[str]) -> str:
+    return ", ".join(tr(f"role.{r}") for r in roles) or tr("users.no_roles")
+
+
+def refused(error: users.UserError) -> None:
+    st.error(tr(f"users.error.{error.code}", **error.values))
+
+
+def show_password(message: str, password: str) -> None:
+    """The generated password, once: it is in this run's output only, never in state."""
+    st.success(message)
+    st.code(password, language=None)
+
+
+with st.expander(tr("users.add"), expanded=False):
+    with st.form(key="users_add_form", clear_on_submit=True):
+        cells = st.columns(2)
+        new_username = cells[0].text_input(tr("users.username"), key="users_new_username")
+        new_name = cells[1].text_input(tr("users.name"), key="users_new_name")
+        new_roles = st.multiselect(
+            tr("users.roles"), users.ROLES, key="users_new_roles", format_func=lambda r: tr(f"role.{r}")
+        )
+        add = st.form_submit_button(tr("users.add_submit"), type="primary")
+    if add:
+        try:
+            password = users.add_user(None, new_username, new_name, new_roles)
+            username = users.normalize_username(new_username)
+            audit("user_create", username, {"roles": new_roles}, 1)
+            show_password(tr("users.added", username=username), password)
+        except users.UserError as error:
+            refused(error)
+
+accounts = users.load_users()
+if accounts:
+    st.subheader(tr("users.edit"))
+    selected = st.selectbox(
+        tr("users.select"), sorted(accounts), key="users_selected",
+        format_func=lambda u: f"{accounts[u].get('name') or u} ({u})",
+    )
+    record = accounts[selected]
+    with st.form(key=f"users_roles_form_{selected}"):
+        roles = st.multiselect(
+            tr("users.roles"), users.ROLES, default=[r for r in record.get("roles") or [] if r in users.ROLES],
+            key=f"users_roles_{selected}", format_func=lambda r: tr(f"role.{r}"),
+        )
+        save = st.form_submit_button(tr("users.save_roles"))
+    if save:
+        try:
+            before = list(record.get("roles") or [])
+            users.set_roles(None, selected, roles)
+            audit("user_roles", selected, {"old": before, "new": roles}, 1)
+            st.success(tr("users.roles_saved", username=selected))
+        except users.UserError as error:
+            refused(error)
+    cells = st.columns(2)
+    if cells[0].button(tr("users.reset"), key=f"users_reset_{selected}"):
+        password = users.reset_password(None, selected)
+        audit("user_password_reset", selected, None, 1)
+        show_password(tr("users.reset_done", username=selected), password)
+    if cells[1].button(tr("users.unlock"), key=f"users_unlock_{selected}",
+                       disabled=users.locked_until(record) is None and not record.get("failed_logins")):
+        users.unlock(None, selected)
+        audit("user_unlock", selected, None, 1)
+        st.success(tr("users.unlocked", username=selected))
+
+table = users.list_users()
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("users.username"): table["username"],
+            tr("users.name"): table["name"],
+            tr("users.roles"): [role_names(r) for r in table["roles"]],
+            tr("users.status"): [
+                tr("users.locked_until", until=fmt_datetime(t, DEFAULT_TIMEZONE)) if not pd.isna(t)
+                else (tr("users.active") if r else tr("users.no_roles"))
+                for t, r in zip(table["locked_until"], table["roles"], strict=True)
+            ],
+            tr("users.failures"): table["failed_logins"],
+            tr("users.demo"): ["✓" if d else "" for d in table["demo"]],
+        }
+    ),
+    hide_index=True, width="stretch", key="users_table",
+)

@@ -1,0 +1,164 @@
+"""Statistik mingguan / Weekly (leadership, admin): one ISO week against the week before.
+
+Aggregates only (SPEC "Personal data"): the page, the PDF and the XLSX carry no names.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from lib import buildings as building_settings
+from lib import charts, report, weekly
+from lib.timeutil import zone_label
+from lib.ui.auth import require_roles
+from lib.ui.data import cursor
+from lib.ui.i18n import fmt_number, lang, tr
+
+require_roles("leadership", "admin")
+
+WEEKS_TO_PICK = 26
+TREND_WEEKS = 12
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def load_stats(_con: duckdb.DuckDBPyConnection, db_key: str, week: str) -> pd.DataFrame:
+    return weekly.weekly_stats(_con, week)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def load_trend(_con: duckdb.DuckDBPyConnection, db_key: str, week: str) -> pd.DataFrame:
+    return weekly.weekly_trend(_con, week, weeks=TREND_WEEKS)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def load_daily(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, building: str) -> pd.DataFrame:
+    return report.visits_per_day_by_category(_con, week, building)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def build_pdf(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, language: str) -> bytes:
+    year, number = weekly.parse_iso_week(week)
+    first = date.fromisocalendar(year, number, 1)
+    return report.weekly_report_pdf(
+        load_stats(_con, db_key, week), week, first, first + timedelta(days=6), names, zones, language,
+        generated_at=pd.Timestamp.now(tz=default_zone).to_pydatetime(),
+    )
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def build_xlsx(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, language: str) -> bytes:
+    return report.weekly_report_xlsx(
+        load_stats(_con, db_key, week), load_trend(_con, db_key, week), week, names, zones, language
+    )
+
+
+con = cursor()
+db_key = report.database_key(con)
+st.title(tr("weekly.title"))
+st.caption(tr("weekly.caption"))
+
+buildings = building_settings.list_buildings(con)
+if buildings.empty:
+    st.info(tr("weekly.no_buildings"))
+    st.stop()
+names = dict(zip(buildings["building_id"], buildings["name"], strict=True))
+zones = dict(zip(buildings["building_id"], buildings["timezone"], strict=True))
+default_zone = zones[next(iter(zones))]
+
+# ISO weeks, newest first: this (unfinished) week, then the last full week (the default).
+today = pd.Timestamp.now(tz=default_zone).date()
+mondays = [today - timedelta(days=today.weekday() + 7 * back) for back in range(WEEKS_TO_PICK)]
+weeks = [f"{m.isocalendar().year}-W{m.isocalendar().week:02d}" for m in mondays]
+
+left, right = st.columns([1, 2])
+week_labels = {
+    w: tr("weekly.period", week=w, first=f"{m:%d/%m/%Y}", last=f"{m + timedelta(days=6):%d/%m/%Y}")
+    for w, m in zip(weeks, mondays, strict=True)
+}
+week = left.selectbox(tr("weekly.week"), weeks, index=1, key="weekly_week", format_func=week_labels.__getitem__)
+stats = load_stats(con, db_key, week)
+if stats.empty:
+    st.info(tr("weekly.no_data"))
+    st.stop()
+building = right.selectbox(
+    tr("weekly.building"), list(stats["building"]), key="weekly_building", format_func=lambda b: names.get(b, b)
+)
+row = stats[stats["building"] == building].iloc[0].to_dict()
+tz_name = zones.get(building, default_zone)
+
+# The week's figures with the change against the week before (SPEC "Weekly statistics").
+cols = st.columns(4)
+cols[0].metric(
+    tr("weekly.visits"), fmt_number(row["visits"]), report.format_change(row.get("visits_change_pct"), lang()),
+    help=tr("weekly.vs_last_week"),
+)
+cols[1].metric(
+    tr("weekly.persons"), fmt_number(row["persons"]), report.format_change(row.get("persons_change_pct"), lang()),
+    help=tr("weekly.vs_last_week"),
+)
+cols[2].metric(tr("weekly.visits_per_day"), fmt_number(row["visits_per_day"], 1))
+cols[3].metric(tr("weekly.median_stay"), fmt_number(row["median_stay_minutes"]))
+cols = st.columns(4)
+cols[0].metric(
+    tr("weekly.busiest_day"), report.busiest_day_label(row.get("busiest_day"), tz_name, lang(), short=True),
+    f"{fmt_number(row.get('busiest_day_visits'))} {tr('weekly.visits').lower()}", delta_color="off",
+    delta_arrow="off",
+)
+peak_day, _, peak_clock = report.peak_hour_label(row.get("peak_hour"), tz_name, lang(), short=True).rpartition(" ")
+cols[1].metric(
+    f"{tr('weekly.peak_hour')} ({zone_label(tz_name)})", peak_clock,
+    f"{peak_day} · {tr('weekly.peak')}: {fmt_number(row.get('peak'))}".lstrip(" ·"), delta_color="off",
+    delta_arrow="off",
+)
+cols[2].metric(tr("weekly.auto_close_share"), fmt_number(float(row["auto_close_share"] or 0) * 100, 1) + " %")
+cols[3].metric(
+    tr("weekly.crowding_episodes"), fmt_number(row["crowding_episodes"]),
+    tr("weekly.crowding_value", episodes=fmt_number(row["crowding_episodes"]), minutes=fmt_number(row["crowding_minutes"])),
+    delta_color="off", delta_arrow="off",
+)
+
+st.subheader(tr("weekly.daily_header"))
+st.plotly_chart(
+    charts.daily_category_figure(load_daily(con, db_key, week, building), lang()),
+    width="stretch", key="weekly_daily_chart", alt=tr("weekly.daily_header"), config={"displaylogo": False},
+)
+
+st.subheader(tr("weekly.buildings_header"))
+side_by_side = pd.DataFrame(
+    {
+        names.get(b, b): dict(report.building_figures(r, zones.get(b, default_zone), lang()))
+        for b, r in zip(stats["building"], stats.to_dict("records"), strict=True)
+    }
+)
+st.dataframe(side_by_side, width="stretch", key="weekly_side_by_side")
+st.plotly_chart(
+    charts.buildings_weekday_figure(stats, names, lang()),
+    width="stretch", key="weekly_buildings_chart", alt=tr("weekly.buildings_header"), config={"displaylogo": False},
+)
+
+st.subheader(tr("weekly.trend_header"))
+measure_labels = {m: tr(f"charts.{m}") for m in ("visits", "persons", "peak", "median_stay_minutes")}
+measure = st.radio(
+    tr("weekly.trend_measure"), list(measure_labels), horizontal=True, key="weekly_trend_measure",
+    format_func=measure_labels.__getitem__,
+)
+st.plotly_chart(
+    charts.trend_figure(load_trend(con, db_key, week), measure, names, lang()),
+    width="stretch", key="weekly_trend_chart", alt=tr("weekly.trend_header"), config={"displaylogo": False},
+)
+
+st.subheader(tr("weekly.downloads_header"))
+cols = st.columns(2)
+cols[0].download_button(
+    tr("weekly.download_pdf"), build_pdf(con, db_key, week, lang()), file_name=f"pantau-{week}.pdf",
+    mime="application/pdf", key="weekly_pdf", on_click="ignore", type="primary",
+)
+cols[1].download_button(
+    tr("weekly.download_xlsx"), build_xlsx(con, db_key, week, lang()), file_name=f"pantau-{week}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="weekly_xlsx",
+    on_click="ignore",
+)

@@ -1,0 +1,229 @@
+"""From the poster on the door to the dashboard, in a real Chromium against `streamlit run`.
+
+Posters are printed to PDF, turned into PNG with pdftoppm and decoded with zbarimg; the
+decoded addresses are opened as a visitor would. The server holds the DuckDB file, so
+the store is read through the pages while it runs and directly only after it stopped.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from lib import checkin, db, importer, posters
+from tests.e2e import conftest as e2e
+
+pytestmark = pytest.mark.browser
+
+KEY = "browser-test-signing-key"
+VISITOR_NAME = "Siti Rahmawati – Café"
+VISITOR_NIK = "7172014506900001"
+
+
+def decode_poster(pdf: bytes, folder: Path) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "poster.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            shutil.which("pdftoppm") or "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            str(folder / "poster.pdf"),
+            str(folder / "page"),
+        ],
+        check=True,
+    )
+    done = subprocess.run(
+        [shutil.which("zbarimg") or "zbarimg", "--raw", "-q", str(folder / "page-1.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [address] = done.stdout.split()
+    return address
+
+
+def text_colour(locator: object) -> tuple[int, int, int]:
+    """The computed colour of the element's text as (r, g, b)."""
+    css = locator.evaluate("e => getComputedStyle(e).color")  # type: ignore[attr-defined]
+    return tuple(int(v) for v in re.findall(r"\d+", css)[:3])  # type: ignore[return-value]
+
+
+NOW_CARD = ".st-key-now_building_kantor"
+LOGIN_BOX = 'input[aria-label="Nama pengguna"]'
+
+
+def login_admin(page: object) -> None:
+    """Log in with the demo admin account through the real (Indonesian) login form."""
+    page.get_by_role("textbox", name="Nama pengguna").fill("admin")  # type: ignore[attr-defined]
+    page.get_by_role("textbox", name="Kata sandi").fill("demo-admin")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Masuk").click()  # type: ignore[attr-defined]
+    page.wait_for_selector(NOW_CARD, timeout=90_000)  # type: ignore[attr-defined]
+
+
+def now_page_inside(page: object, url: str) -> int:
+    """The 'inside now' figure of building 'kantor' on the admin's Now page (a fresh load).
+
+    The login cookie is written one run after the login; a reload that comes first shows
+    the login form again, so log in once more then.
+    """
+    page.goto(url + "/now")  # type: ignore[attr-defined]
+    page.wait_for_selector(f"{NOW_CARD}, {LOGIN_BOX}", timeout=90_000)  # type: ignore[attr-defined]
+    if page.locator(LOGIN_BOX).count():  # type: ignore[attr-defined]
+        login_admin(page)
+    e2e.wait_for_app(page)
+    card = page.locator(NOW_CARD)  # type: ignore[attr-defined]
+    value = card.locator('[data-testid="stMetricValue"]').first.inner_text()
+    return int(re.sub(r"\D", "", value))
+
+
+def test_poster_to_checkin_to_dashboard(
+    tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", KEY)
+    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
+    data_dir = tmp_path / "server"
+    data_dir.mkdir()
+    port = e2e.free_port()
+    monkeypatch.setattr(e2e, "free_port", lambda: port)  # the address printed on the poster
+
+    # The store: one building with a gate, two visitors already inside, demo accounts.
+    con = db.connect(data_dir / "pantau.duckdb")
+    con.execute(
+        "INSERT INTO buildings (building_id, name, capacity, threshold_people) "
+        "VALUES ('kantor', 'Kantor Wali Kota Bitung', 5, 2)"
+    )
+    con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama')")
+    db.set_setting(con, "demo_mode", "1")
+    checkin.set_public_base_url(con, f"http://127.0.0.1:{port}")
+    earlier = datetime.now(UTC) - timedelta(minutes=30)
+    importer.record_events(
+        con,
+        [
+            {
+                "timestamp": earlier,
+                "person_id": f"08120000000{i}",
+                "building": "kantor",
+                "action": "checkin",
+                "category": "visitor",
+            }
+            for i in range(2)
+        ],
+        source="seed",
+        actor="test",
+    )
+    checkin_address = decode_poster(posters.poster_pdf(con, "kantor", "utama", "checkin"), tmp_path / "in")
+    checkout_address = decode_poster(posters.poster_pdf(con, "kantor", "utama", "checkout"), tmp_path / "out")
+    assert checkin_address == checkin.checkin_url(con, "kantor", "utama", "checkin")
+    assert checkin_address.startswith(f"http://127.0.0.1:{port}/checkin?")
+    con.close()
+
+    server = e2e.StreamlitServer(data_dir, env={"PANTAU_QR_SIGNING_KEY": KEY, "PANTAU_DEMO": "1"})
+    admin = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    phone = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True)  # type: ignore[attr-defined]
+    try:
+        assert server.url == f"http://127.0.0.1:{port}"
+        dashboard = admin.new_page()
+        dashboard.set_default_timeout(30_000)
+        dashboard.goto(server.url)
+        e2e.wait_for_app(dashboard)
+        login_admin(dashboard)
+        e2e.wait_for_app(dashboard)
+        assert now_page_inside(dashboard, server.url) == 2
+
+        visitor = phone.new_page()
+        visitor.set_default_timeout(30_000)
+
+        # A hand-edited address (the action switched) is refused, in English on request.
+        visitor.goto(checkin_address.replace("a=checkin", "a=checkout") + "&lang=en")
+        e2e.wait_for_app(visitor)
+        visitor.get_by_text("This address was changed").wait_for()
+        assert visitor.get_by_role("button", name="CHECK OUT now").count() == 0
+
+        # First scan: the form, then the confirmation with the crowd now (over the limit: red).
+        visitor.goto(checkin_address)
+        e2e.wait_for_app(visitor)
+        visitor.get_by_text("2 orang di dalam, batas 2").wait_for()
+        visitor.get_by_role("textbox", name="Nama lengkap").fill(VISITOR_NAME)
+        visitor.get_by_role("textbox", name="NIP / NIK").fill(VISITOR_NIK)
+        visitor.get_by_role("button", name="MASUK sekarang").click()
+        e2e.wait_for_app(visitor)
+        visitor.get_by_text("Tercatat MASUK pukul").wait_for()
+        crowd = visitor.get_by_text("3 orang di dalam, batas 2")
+        crowd.wait_for()
+        red, green, _ = text_colour(crowd)
+        assert red > 150 and green < 100, "over the limit: the crowd line is red"
+        visitor.get_by_text("Kantor Wali Kota Bitung · Pintu Utama").wait_for()
+        assert any(c["name"] == checkin.COOKIE_NAME for c in phone.cookies())
+        assert VISITOR_NIK not in visitor.url  # personal data never in the address
+
+        assert now_page_inside(dashboard, server.url) == 3  # the Now page went up by one
+
+        # The next scan from the poster is one tap; a second tap within 2 minutes is not counted.
+        visitor.goto(checkin_address)
+        e2e.wait_for_app(visitor)
+        visitor.get_by_text(f"Halo, {VISITOR_NAME}").wait_for()
+        visitor.get_by_role("button", name="MASUK sekarang").click()
+        e2e.wait_for_app(visitor)
+        visitor.get_by_text("sudah tercatat masuk").wait_for()
+        visitor.get_by_text("3 orang di dalam, batas 2").wait_for()
+
+        # Check out from the check-out poster.
+        visitor.goto(checkout_address)
+        e2e.wait_for_app(visitor)
+        visitor.get_by_role("button", name="KELUAR sekarang").click()
+        e2e.wait_for_app(visitor)
+        visitor.get_by_text("Tercatat KELUAR pukul").wait_for()
+        visitor.get_by_text("2 orang di dalam, batas 2").wait_for()
+        assert now_page_inside(dashboard, server.url) == 2
+    finally:
+        admin.close()
+        phone.close()
+        server.stop()
+
+    con = db.connect(data_dir / "pantau.duckdb", read_only=True)
+    try:
+        events = con.execute(
+            "SELECT action, gate, name, category FROM events WHERE person_id = ? ORDER BY ts, action",
+            [VISITOR_NIK],
+        ).fetchall()
+        assert events == [
+            ("checkin", "utama", VISITOR_NAME, "visitor"),
+            ("checkin", "utama", VISITOR_NAME, "visitor"),
+            ("checkout", "utama", VISITOR_NAME, "visitor"),
+        ]
+        visits = con.execute(
+            "SELECT checkin_at, checkout_at, checkout_kind, gate_in, gate_out FROM visits WHERE person_id = ?",
+            [VISITOR_NIK],
+        ).fetchall()
+        assert len(visits) == 1
+        checkin_at, checkout_at, kind, gate_in, gate_out = visits[0]
+        assert kind == "scan" and (gate_in, gate_out) == ("utama", "utama") and checkout_at > checkin_at
+
+        # Concurrent occupancy of the building: one more while the visitor was in (SPEC "Occupancy").
+        def inside_at(instant: datetime) -> int:
+            return int(
+                con.execute(
+                    "SELECT count(*) FROM visits WHERE building = 'kantor' AND checkin_at <= ? "
+                    "AND (checkout_at IS NULL OR checkout_at > ?)",
+                    [instant, instant],
+                ).fetchall()[0][0]
+            )
+
+        second = timedelta(seconds=1)
+        assert (
+            inside_at(checkin_at - second),
+            inside_at(checkin_at + second),
+            inside_at(checkout_at + second),
+        ) == (2, 3, 2)
+        assert con.execute(
+            "SELECT kind FROM scan_anomalies WHERE person_id = ?", [VISITOR_NIK]
+        ).fetchall() == [("duplicate",)]
+    finally:
+        con.close()

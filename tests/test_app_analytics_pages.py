@@ -1,0 +1,389 @@
+"""Occupancy, Weekly and Tracing pages in AppTest, for each role, on the demo month.
+
+What a user would notice: the charts show the numbers of lib/ on the same database,
+leadership never receives a name or phone (not on screen, not in a download), a tracer
+cannot open the weekly page, and one search writes one audit record however often the
+page reruns.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from lib import crowding, db, demo, occupancy, tracing
+from lib.timeutil import parse_local_bound
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD = str(ROOT / "dashboard.py")
+TZ = db.DEFAULT_TIMEZONE
+LEADERSHIP = ("pimpinan", ["leadership"])
+ADMIN = ("admin", ["admin"])
+TRACER = ("pelacak", ["tracer"])
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
+    """The demo month in a database of its own, shared by this module's tests."""
+    folder = tmp_path_factory.mktemp("analytics_pages")
+    path = folder / "pantau.duckdb"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PANTAU_DB", str(path))
+    patch.setenv("PANTAU_DATA_DIR", str(folder))
+    patch.setenv("PANTAU_SECRETS_FILE", str(folder / "secrets.json"))
+    patch.setenv("PANTAU_LOGIN_SLEEP", "0")
+    patch.setenv("PANTAU_DEMO", "0")
+    con = db.connect(path)
+    demo.load_demo(con)
+    yield path, con
+    patch.undo()
+    con.close()
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, str, str | None]]:
+    """Every file the app hands to the browser in this test: (bytes, mime type, file name)."""
+    captured: list[tuple[bytes, str, str | None]] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self: MemoryMediaFileStorage, path_or_data: Any, mimetype: str, kind: Any,
+             filename: str | None = None) -> str:
+        if isinstance(path_or_data, bytes | str) and not mimetype.startswith("image/"):
+            data = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
+            captured.append((data, mimetype, filename))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return captured
+
+
+def app_as(user: tuple[str, list[str]], language: str = "id") -> AppTest:
+    """The dashboard with a logged-in session of ``user`` (username, roles)."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    username, roles = user
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = username
+    at.session_state["roles"] = roles
+    at.session_state["pantau_lang"] = language
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def page_as(page: str, user: tuple[str, list[str]]) -> AppTest:
+    """A page file run on its own (an address typed in), with ``user``'s session."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    username, roles = user
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["roles"] = roles
+    at.run()
+    return at
+
+
+def rendered_bytes(at: AppTest) -> bytes:
+    """Everything the browser would receive for this run: every element's protobuf."""
+    chunks: list[bytes] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "SerializeToString"):
+            chunks.append(proto.SerializeToString())
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return b"\n".join(chunks)
+
+
+def personal_data(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every name and phone number of the database (long enough not to match by chance)."""
+    rows = con.execute("SELECT name, phone FROM persons").fetchall()
+    values = {v for row in rows for v in row if v and len(v) >= 6}
+    assert len(values) > 100
+    return sorted(values)
+
+
+def assert_no_personal_data(blob: bytes, values: list[str]) -> None:
+    leaked = [v for v in values if v.encode() in blob]
+    assert not leaked, leaked[:5]
+
+
+def spec(at: AppTest, key: str) -> dict[str, Any]:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(key) or key in chart.proto.id:
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key}: {[c.proto.id for c in at.get('plotly_chart')]}")
+
+
+def local_x(hours: pd.Series) -> list[str]:
+    return [f"{t:%Y-%m-%dT%H:%M:%S}" for t in hours.dt.tz_convert(TZ)]
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "download.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def xlsx_text(data: bytes) -> str:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None)
+
+
+# --- Okupansi / Occupancy ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", [LEADERSHIP, ADMIN], ids=["leadership", "admin"])
+def test_occupancy_charts_equal_lib(demo_db, user) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    at = open_page(app_as(user), "pages/occupancy.py")
+    assert at.title[0].value == "Okupansi"
+    # A past week of the walikota office, so no visit is still open and nothing moves.
+    today = pd.Timestamp.now(tz=TZ).date()
+    first, last = today - timedelta(days=12), today - timedelta(days=3)
+    at.selectbox(key="occupancy_building").set_value("kantor-walikota")
+    at.date_input(key="occupancy_from").set_value(first)
+    at.date_input(key="occupancy_to").set_value(last).run()
+    assert not at.exception
+    start = parse_local_bound(first.isoformat(), TZ, is_end=False)
+    end = parse_local_bound(last.isoformat(), TZ, is_end=True)
+
+    hourly = occupancy.hourly_occupancy(con, start, end, building="kantor-walikota")
+    data = spec(at, "occupancy_chart")
+    peak, present = data["data"][0], data["data"][1]
+    assert peak["x"] == local_x(hourly["hour"])
+    assert peak["y"] == hourly["peak"].tolist()
+    assert present["y"] == hourly["present"].tolist()
+    assert max(peak["y"]) > 200  # the crowded event day is in this range
+    threshold = crowding.effective_threshold(con, "kantor-walikota")
+    assert threshold == 150  # PPKM level 3: half of 300
+    assert data["data"][2]["y"] == [threshold, threshold]
+    episodes = crowding.crowding_episodes(con, start, end, building="kantor-walikota")
+    assert len(episodes) >= 1
+    shapes = data["layout"]["shapes"]
+    assert [(s["x0"], s["x1"]) for s in shapes] == list(
+        zip(local_x(episodes["start"]), local_x(episodes["end"]), strict=True)
+    )
+    assert data["layout"]["xaxis"]["title"]["text"] == "Jam (WITA, UTC+8)"
+
+    by_category = occupancy.hourly_occupancy(con, start, end, building="kantor-walikota", by_category=True)
+    cat = spec(at, "occupancy_category_chart")
+    assert [t["name"] for t in cat["data"]] == ["ASN", "THL", "Pengunjung"]
+    for trace, category in zip(cat["data"], ["ASN", "THL", "visitor"], strict=True):
+        assert trace["y"] == by_category[by_category["category"] == category]["present"].tolist()
+
+    heat = occupancy.weekday_hour_heatmap(con, "kantor-walikota", start, end)
+    z = spec(at, "occupancy_heatmap")["data"][0]["z"]
+    for row in heat.itertuples():
+        expected = None if pd.isna(row.avg_peak) else pytest.approx(row.avg_peak)
+        assert z[row.weekday][row.hour] == expected
+
+    # The episode list on screen: one row per episode, local times with the zone named.
+    table = at.dataframe[0].value
+    assert len(table) == len(episodes)
+    assert table.iloc[0, 0].endswith("WITA")
+    assert_no_personal_data(rendered_bytes(at), personal_data(con))
+
+
+def test_occupancy_in_english_and_reversed_range(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(app_as(LEADERSHIP, "en"), "pages/occupancy.py")
+    assert at.title[0].value == "Occupancy"
+    assert "Hour (WITA, UTC+8)" in at.get("plotly_chart")[0].proto.spec
+    today = pd.Timestamp.now(tz=TZ).date()
+    at.date_input(key="occupancy_from").set_value(today)
+    at.date_input(key="occupancy_to").set_value(today - timedelta(days=2)).run()
+    assert not at.exception
+    assert any("end date" in w.value for w in at.warning)
+    assert not at.get("plotly_chart")
+
+
+# --- Statistik mingguan / Weekly ---------------------------------------------------------
+
+
+def last_full_week() -> str:
+    monday = pd.Timestamp.now(tz=TZ).date() - timedelta(days=pd.Timestamp.now(tz=TZ).weekday() + 7)
+    iso = monday.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+@pytest.mark.parametrize("user", [LEADERSHIP, ADMIN, ("both", ["tracer", "leadership"])],
+                         ids=["leadership", "admin", "tracer+leadership"])
+def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[no-untyped-def]
+    demo_db, user, downloads, tmp_path
+) -> None:
+    from lib import weekly
+
+    _, con = demo_db
+    at = open_page(app_as(user), "pages/weekly.py")
+    assert at.title[0].value == "Statistik mingguan"
+    week = last_full_week()
+    assert at.selectbox(key="weekly_week").value == week  # default: the last full week
+    at.selectbox(key="weekly_building").set_value("kantor-walikota").run()
+    assert not at.exception
+    stats = weekly.weekly_stats(con, week)
+    row = stats[stats["building"] == "kantor-walikota"].iloc[0]
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Kunjungan"].value == f"{int(row['visits']):,}".replace(",", ".")
+    assert metrics["Orang"].value == f"{int(row['persons']):,}".replace(",", ".")
+    if pd.notna(row["visits_change_pct"]):
+        sign = "+" if row["visits_change_pct"] > 0 else ""
+        assert metrics["Kunjungan"].delta == sign + f"{row['visits_change_pct']:.1f}".replace(".", ",") + " %"
+
+    side = spec(at, "weekly_buildings_chart")
+    by_name = {t["name"]: t["y"] for t in side["data"]}
+    assert len(by_name) == len(stats)
+    for record in stats.itertuples():
+        name = con.execute("SELECT name FROM buildings WHERE building_id = ?", [record.building]).fetchall()[0][0]
+        assert by_name[name] == [int(getattr(record, c)) for c in
+                                 ("visits_mon", "visits_tue", "visits_wed", "visits_thu", "visits_fri",
+                                  "visits_sat", "visits_sun")]
+    trend = weekly.weekly_trend(con, week, weeks=12)
+    trend_spec = spec(at, "weekly_trend_chart")
+    assert trend_spec["data"][0]["x"][-1] == week
+    total_trend = sum(v for t in trend_spec["data"] for v in t["y"] if v is not None)
+    assert total_trend == int(trend["visits"].sum())
+
+    values = personal_data(con)
+    assert_no_personal_data(rendered_bytes(at), values)
+    pdfs = [d for d, mime, _ in downloads if mime == "application/pdf"]
+    sheets = [d for d, mime, _ in downloads if "spreadsheet" in mime]
+    assert pdfs and sheets
+    text = pdf_text(pdfs[-1], tmp_path)
+    assert week in text and "Kantor Walikota Bitung" in text and "Dinas Kesehatan" in text
+    assert_no_personal_data(text.encode(), values)
+    assert_no_personal_data(xlsx_text(sheets[-1]).encode(), values)
+    assert_no_personal_data(b"".join(pdfs + sheets), values)
+
+
+def tr_id(key: str) -> str:
+    from lib.i18n import t
+
+    return t(key, "id")
+
+
+def test_tracer_cannot_open_weekly_or_occupancy(demo_db) -> None:  # type: ignore[no-untyped-def]
+    for page in ("pages/weekly.py", "pages/occupancy.py"):
+        at = page_as(page, TRACER)
+        assert not at.exception
+        assert len(at.error) == 1 and at.error[0].value == tr_id("auth.refused")
+        assert not at.get("plotly_chart") and not at.get("download_button") and not at.metric
+    # Through the router: the pages are not registered for a tracer, so they cannot run.
+    at = app_as(TRACER)
+    at.run()
+    for page in ("pages/weekly.py", "pages/occupancy.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+    assert at.title[0].value == "Pelacakan kontak"  # a tracer's start page
+
+
+# --- Pelacakan / Tracing -------------------------------------------------------------------
+
+
+def audit_count(con: duckdb.DuckDBPyConnection, action: str, actor: str) -> int:
+    return int(con.execute("SELECT count(*) FROM audit_log WHERE action = ? AND actor = ?",
+                           [action, actor]).fetchall()[0][0])
+
+
+def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    at = open_page(app_as(TRACER), "pages/tracing.py")
+    assert at.title[0].value == "Pelacakan kontak"
+    before = audit_count(con, "trace", "pelacak")
+    at.text_input(key="tracing_query").input("MEISKE rumeng").run()  # partial, any case
+    assert demo.POSITIVE_CASE_ID in at.selectbox(key="tracing_person").options[0] or any(
+        demo.POSITIVE_CASE_ID in o for o in at.selectbox(key="tracing_person").options
+    )
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
+    today = pd.Timestamp.now(tz=TZ).date()
+    # Onset sets SPEC's default window: two days before to fourteen days after.
+    at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()
+    assert at.date_input(key="tracing_from").value == today - timedelta(days=10)
+    assert at.date_input(key="tracing_to").value == today + timedelta(days=6)
+    # Edited to a past range, so every visit in it is closed and the result is fixed.
+    first, last = today - timedelta(days=10), today - timedelta(days=2)
+    at.date_input(key="tracing_to").set_value(last).run()
+    assert audit_count(con, "trace", "pelacak") == before  # nothing searched yet
+    at.button(key="tracing_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert audit_count(con, "trace", "pelacak") == before + 1
+
+    start = parse_local_bound(first.isoformat(), TZ, is_end=False)
+    end = parse_local_bound(last.isoformat(), TZ, is_end=True)
+    expected = tracing.trace_contacts(con, demo.POSITIVE_CASE_ID, start, end, audit=False)
+    assert len(expected) > 0
+    shown = at.dataframe[0].value
+    assert shown["ID"].tolist() == expected["person_id"].tolist()
+    assert shown["No. HP"].tolist() == expected["phone"].tolist()
+    assert shown["Menit bersama"].tolist() == [f"{v:,.1f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+                                               for v in expected["overlap_minutes"]]
+    # The health-office meeting colleagues are among the contacts.
+    assert "dinas-kesehatan" in ";".join(expected["buildings"])
+
+    timeline = spec(at, "tracing_timeline")
+    visits = tracing.index_visits(con, demo.POSITIVE_CASE_ID, start, end)
+    case_segments = sum(
+        1 for t in timeline["data"] for y in t["y"][::3] if y and y.startswith("KASUS")
+    )
+    assert case_segments == len(visits)
+
+    # Reruns and a changed widget without pressing the button: no new search, no new record.
+    at.run()
+    at.number_input(key="tracing_min_overlap").set_value(30.0).run()
+    assert audit_count(con, "trace", "pelacak") == before + 1
+    assert any("Lacak kontak" in i.value for i in at.info)  # the result is marked as stale
+
+    # The CSV export: formula-safe contact rows, and the download is audited.
+    csv_files = [d for d, mime, _ in downloads if mime == "text/csv"]
+    assert csv_files
+    frame = pd.read_csv(io.BytesIO(csv_files[-1]), encoding="utf-8-sig", dtype=str)
+    assert frame["person_id"].tolist() == expected["person_id"].tolist()
+    exports = audit_count(con, "export_trace", "pelacak")
+    at.download_button(key="tracing_csv").click().run()
+    assert audit_count(con, "export_trace", "pelacak") == exports + 1
+    assert audit_count(con, "trace", "pelacak") == before + 1
+
+
+def test_leadership_and_admin_are_refused_tracing_and_see_no_names(demo_db) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    values = personal_data(con)
+    for user in (LEADERSHIP, ADMIN):
+        at = page_as("pages/tracing.py", user)  # the address typed in
+        assert not at.exception
+        assert at.error and not at.text_input and not at.get("download_button")
+        assert_no_personal_data(rendered_bytes(at), values)
+        # Through the router the page is not registered: the user stays on an allowed page.
+        at = app_as(user)
+        at.run()
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page("pages/tracing.py")
+        assert not at.exception
+        assert not any(t.value == "Pelacakan kontak" for t in at.title)
+        if user is LEADERSHIP:  # administrators may see names on their own pages (SPEC)
+            assert_no_personal_data(rendered_bytes(at), values)
+
+
+def test_tracing_in_english(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(app_as(TRACER, "en"), "pages/tracing.py")
+    assert at.title[0].value == "Contact tracing"
+    at.text_input(key="tracing_query").input("zzzz-nobody").run()
+    assert any(w.value == "Nobody matches." for w in at.warning)
+    assert at.button(key="tracing_run").disabled

@@ -1,0 +1,294 @@
+"""The app shell in AppTest: login with roles, lockout, logout, language, first start.
+
+What a user would notice: the login form in Indonesian, the start page of their role,
+five wrong passwords locking the account, logout bringing the form back, English at one
+click, and no default password anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from lib import buildings, db, importer, users
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD = str(ROOT / "dashboard.py")
+# Personal data of the test building: must never reach leadership or anonymous users.
+NAMES = ["Siti Rahmawati", "Budi Sondakh", "Grace Lumentut", "Tamu Kunjungan"]
+PHONES = ["081234567801", "081234567802", "081234567803", "081234567804"]
+PASSWORDS: dict[str, str] = {}
+
+
+@dataclass
+class AppEnv:
+    folder: Path
+    db_path: Path
+    users_path: Path
+    now: datetime
+
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the app's own connection (one database instance per process)."""
+        return db.shared(self.db_path).cursor()
+
+
+def seed(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Building 'kantor' (threshold 5), three staff inside, one visitor inside, one gone."""
+    buildings.save_building(
+        con,
+        buildings.BuildingForm(building_id="kantor", name="Kantor Walikota", timezone="Asia/Makassar",
+                               capacity=10, threshold_mode="people", threshold_people=5),
+        "setup",
+    )
+    rows = []
+    for index, (name, phone) in enumerate(zip(NAMES, PHONES, strict=True)):
+        category = "visitor" if index == 3 else "ASN"
+        rows.append({"timestamp": now - timedelta(minutes=120 - index), "person_id": f"19800101200{index}",
+                     "building": "kantor", "action": "checkin", "name": name, "phone": phone,
+                     "category": category, "gate": "utama"})
+    rows.append({"timestamp": now - timedelta(minutes=30), "person_id": "19800101200" + "3", "building": "kantor",
+                 "action": "checkout", "gate": "utama"})
+    rows.append({"timestamp": now - timedelta(minutes=20), "person_id": "08129999", "building": "kantor",
+                 "action": "checkin", "name": "Pengunjung Baru", "phone": "081299990000", "category": "tamu"})
+    importer.record_events(con, rows, "setup", "setup")
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppEnv]:
+    """A database of its own with the test building, and three accounts with known passwords."""
+    monkeypatch.setenv("PANTAU_DB", str(tmp_path / "pantau.duckdb"))
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
+    monkeypatch.setenv("PANTAU_LOGIN_SLEEP", "0")
+    monkeypatch.setenv("PANTAU_DEMO", "0")
+    now = datetime.now(UTC)
+    env = AppEnv(tmp_path, tmp_path / "pantau.duckdb", tmp_path / "users.yaml", now)
+    seed(env.con(), now)
+    for username, roles in (("kabag", ["admin"]), ("pimpinan", ["leadership"]), ("pelacak", ["tracer"])):
+        PASSWORDS[username] = users.add_user(env.users_path, username, username.title(), roles)
+    yield env
+
+
+class RouterPagesManager(PagesManager):
+    """AppTest recreates the pages manager each run and, seeing a pages/ folder, would run
+    a page file directly (old multipage mode) instead of dashboard.py: keep the router."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", RouterPagesManager)
+
+
+def tree_text(at: AppTest) -> str:
+    """Everything the app sent to the browser in this run, as text (tables included)."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+def assert_no_personal_data(at: AppTest) -> None:
+    text = tree_text(at)
+    for secret in [*NAMES, *PHONES, "Pengunjung Baru", "081299990000"]:
+        assert secret not in text
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(DASHBOARD, default_timeout=60)
+
+
+def app_as(username: str, roles: list[str], language: str = "id") -> AppTest:
+    """The dashboard with a logged-in session seeded (STACK_NOTES recipe)."""
+    at = new_app()
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = username
+    at.session_state["roles"] = roles
+    at.session_state["pantau_lang"] = language
+    return at
+
+
+def submit_login(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    next(b for b in at.button if b.label in ("Masuk", "Log in")).click()
+    return at.run()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def audit_rows(env: AppEnv, action: str) -> list[tuple[str, str | None]]:
+    return env.con().execute(
+        "SELECT actor, subject FROM audit_log WHERE action = ? ORDER BY logged_at", [action]
+    ).fetchall()
+
+
+def test_anonymous_sees_only_the_indonesian_login_form(app_env: AppEnv) -> None:
+    at = new_app().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Masuk ke Pantau"]
+    assert [t.label for t in at.text_input] == ["Nama pengguna", "Kata sandi"]
+    assert not at.session_state["authentication_status"]
+    assert_no_personal_data(at)
+    assert not at.dataframe and not at.metric
+
+
+def test_login_opens_the_start_page_of_the_role_and_is_audited(app_env: AppEnv) -> None:
+    at = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sekarang"]
+    assert at.session_state["roles"] == ["admin"]
+    assert audit_rows(app_env, "login") == [("kabag", "kabag")]
+    assert "Siti Rahmawati" in tree_text(at)  # the admin's Now page lists the last scans
+
+    leader = submit_login(new_app().run(), "Pimpinan", PASSWORDS["pimpinan"])  # case does not matter
+    assert not leader.exception
+    assert leader.session_state["roles"] == ["leadership"]
+    assert [t.value for t in leader.title] != ["Sekarang"]
+    assert_no_personal_data(leader)
+
+
+def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app_env: AppEnv) -> None:
+    at = new_app().run()
+    for attempt in range(1, users.MAX_FAILED_LOGINS + 1):
+        at = submit_login(at, "kabag", f"wrong-{attempt}")
+        assert not at.session_state["authentication_status"]
+        if attempt < users.MAX_FAILED_LOGINS:
+            assert errors(at) == ["Nama pengguna atau kata sandi salah."]
+    assert len(errors(at)) == 1 and errors(at)[0].startswith("Akun dikunci sampai ")
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d WITA", errors(at)[0])
+    at = submit_login(at, "kabag", PASSWORDS["kabag"])
+    assert not at.session_state["authentication_status"]
+    assert errors(at)[0].startswith("Akun dikunci")
+    assert len(audit_rows(app_env, "login_failed")) == 5
+    assert audit_rows(app_env, "account_locked") == [("system", "kabag")]
+    assert audit_rows(app_env, "login_refused_locked") == [("kabag", "kabag")]
+    users.unlock(app_env.users_path, "kabag")
+    at = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
+    assert at.session_state["authentication_status"] is True
+
+
+def test_language_switch_is_one_click_each_way(app_env: AppEnv) -> None:
+    at = new_app().run()
+    at.button(key="lang_switch").click().run()
+    assert [t.value for t in at.title] == ["Log in to Pantau"]
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    at = submit_login(at, "kabag", PASSWORDS["kabag"])
+    assert [t.value for t in at.title] == ["Now"]
+    assert "Inside now" in [m.label for m in at.metric]
+    at.button(key="lang_switch").click().run()
+    assert [t.value for t in at.title] == ["Sekarang"]
+
+
+def test_logout_ends_the_session_and_old_cookies(app_env: AppEnv) -> None:
+    at = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
+    assert at.session_state["authentication_status"] is True
+    at.button(key="pantau_logout").click().run()
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert [t.value for t in at.title] == ["Masuk ke Pantau"]
+    assert_no_personal_data(at)
+    assert audit_rows(app_env, "logout") == [("kabag", "kabag")]
+    # A cookie issued before the logout no longer logs anyone in.
+    record = users.load_users(app_env.users_path)["kabag"]
+    assert not users.session_allowed(record, datetime.now(UTC).timestamp() - 60)
+
+
+def test_a_session_ends_when_the_password_is_reset_elsewhere(app_env: AppEnv) -> None:
+    at = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
+    assert [t.value for t in at.title] == ["Sekarang"]
+    users.reset_password(app_env.users_path, "kabag")
+    at.run()
+    assert not at.session_state["authentication_status"]
+    assert [t.value for t in at.title] == ["Masuk ke Pantau"]
+
+
+def test_roles_removed_by_an_admin_apply_at_the_next_run(app_env: AppEnv) -> None:
+    at = submit_login(new_app().run(), "pelacak", PASSWORDS["pelacak"])
+    assert at.session_state["roles"] == ["tracer"]
+    users.set_roles(app_env.users_path, "pelacak", ["leadership"])
+    at.run()
+    assert at.session_state["roles"] == ["leadership"]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/tracing.py")
+
+
+@pytest.mark.parametrize(
+    ("roles", "allowed", "refused"),
+    [
+        (["leadership"], ["pages/occupancy.py", "pages/weekly.py"],
+         ["pages/now.py", "pages/import_logs.py", "pages/quality.py", "pages/settings.py", "pages/users.py",
+          "pages/audit.py", "pages/tracing.py", "pages/posters.py"]),
+        (["tracer"], ["pages/tracing.py"], ["pages/now.py", "pages/users.py", "pages/audit.py", "pages/weekly.py"]),
+        (["admin"], ["pages/now.py", "pages/import_logs.py", "pages/quality.py", "pages/settings.py",
+                     "pages/users.py", "pages/audit.py"], ["pages/tracing.py"]),
+    ],
+)
+def test_the_menu_registers_only_the_pages_of_the_role(app_env: AppEnv, roles: list[str], allowed: list[str],
+                                                       refused: list[str]) -> None:
+    at = app_as("someone", roles).run()
+    assert not at.exception
+    for page in allowed:
+        if (ROOT / page).exists():
+            at.switch_page(page)  # registered: no error
+    for page in refused:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_the_public_checkin_page_needs_no_login(app_env: AppEnv) -> None:
+    at = new_app().run()
+    at.switch_page("pages/checkin.py").run()
+    assert not at.exception
+    assert "Kata sandi" not in [t.label for t in at.text_input]
+    assert "Masuk ke Pantau" not in [t.value for t in at.title]
+
+
+def test_first_start_outside_demo_mode_creates_an_admin_shown_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in {"PANTAU_DB": tmp_path / "pantau.duckdb", "PANTAU_DATA_DIR": tmp_path,
+                        "PANTAU_SECRETS_FILE": tmp_path / "secrets.json", "PANTAU_LOGIN_SLEEP": 0,
+                        "PANTAU_DEMO": 0}.items():
+        monkeypatch.setenv(name, str(value))
+    at = new_app().run()
+    assert not at.exception
+    printed = capsys.readouterr().out
+    password = re.search(r"password: (\S+)", printed).group(1)  # type: ignore[union-attr]
+    record = users.load_users(tmp_path / "users.yaml")["admin"]
+    assert users.check_password(password, record["password"])
+    assert password not in (tmp_path / "users.yaml").read_text()
+    assert password not in tree_text(at)
+    assert any("konsol server" in i.value for i in at.info)
+    # No demo data and no demo accounts outside demo mode.
+    assert set(users.load_users(tmp_path / "users.yaml")) == {"admin"}
+    assert db.shared(tmp_path / "pantau.duckdb").cursor().execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
+    # The cookie key is a generated secret, not the library's public default.
+    import json
+
+    key = json.loads((tmp_path / "secrets.json").read_text())["cookie_key"]
+    assert len(key) >= 32 and key != "some_key"
+    at = submit_login(at, "admin", password)
+    assert at.session_state["authentication_status"] is True

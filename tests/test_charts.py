@@ -1,0 +1,171 @@
+"""Figures of lib/charts.py show exactly the numbers lib/ returned, at local times."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib import charts, importer, tracing
+
+TZ = "Asia/Makassar"
+
+
+def spec(fig: object) -> dict:
+    """The figure as the browser receives it (what st.plotly_chart sends)."""
+    return json.loads(fig.to_json())  # type: ignore[attr-defined]
+
+
+def hourly_frame(peaks: list[int], presents: list[int], start: str = "2022-01-03 00:00") -> pd.DataFrame:
+    hours = pd.date_range(start, periods=len(peaks), freq="h", tz="UTC")
+    return pd.DataFrame(
+        {"building": "b1", "hour": hours, "peak": peaks, "present": presents, "person_hours": [0.5] * len(peaks)}
+    )
+
+
+def test_occupancy_figure_local_hours_threshold_and_shaded_episodes() -> None:
+    hourly = hourly_frame([1, 5, 3], [2, 6, 4])
+    episodes = pd.DataFrame(
+        {
+            "building": ["b1"],
+            "start": [pd.Timestamp("2022-01-03 01:10", tz="UTC")],
+            "end": [pd.Timestamp("2022-01-03 01:40", tz="UTC")],
+            "minutes": [30.0],
+            "peak": [5],
+        }
+    )
+    data = spec(charts.occupancy_figure(hourly, TZ, threshold=4, episodes=episodes, lang="id"))
+    peak, present, threshold = data["data"][:3]
+    # 00:00 UTC is 08:00 WITA: the axis shows the building's wall clock.
+    assert peak["x"] == ["2022-01-03T08:00:00", "2022-01-03T09:00:00", "2022-01-03T10:00:00"]
+    assert peak["y"] == [1, 5, 3] and peak["name"] == "Puncak"
+    assert present["y"] == [2, 6, 4] and present["name"] == "Hadir"
+    assert threshold["y"] == [4, 4] and threshold["name"] == "Ambang (4)"
+    assert threshold["x"] == ["2022-01-03T08:00:00", "2022-01-03T11:00:00"]
+    shapes = data["layout"]["shapes"]
+    assert [(s["x0"], s["x1"], s["yref"]) for s in shapes] == [
+        ("2022-01-03T09:10:00", "2022-01-03T09:40:00", "y domain")
+    ]
+    assert data["layout"]["xaxis"]["title"]["text"] == "Jam (WITA, UTC+8)"
+
+
+def test_occupancy_figure_without_threshold_or_episodes_has_no_line_or_band() -> None:
+    data = spec(charts.occupancy_figure(hourly_frame([0, 0], [0, 0]), TZ, threshold=None, episodes=None, lang="en"))
+    assert [trace["name"] for trace in data["data"]] == ["Peak", "Present"]
+    assert not data["layout"].get("shapes")
+    assert data["layout"]["xaxis"]["title"]["text"] == "Hour (WITA, UTC+8)"
+
+
+def test_other_zone_is_named_on_axis() -> None:
+    data = spec(charts.occupancy_figure(hourly_frame([1], [1]), "Asia/Jakarta", lang="id"))
+    assert data["data"][0]["x"] == ["2022-01-03T07:00:00"]
+    assert data["layout"]["xaxis"]["title"]["text"] == "Jam (WIB, UTC+7)"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["ASN", "THL", "visitor"]), st.integers(0, 23), st.integers(0, 50)),
+        min_size=1, max_size=30, unique_by=lambda r: (r[0], r[1]),
+    )
+)
+def test_category_figure_stacks_exactly_the_lib_rows(rows: list[tuple[str, int, int]]) -> None:
+    base = pd.Timestamp("2022-01-02 16:00", tz="UTC")  # 00:00 WITA on 3 January
+    frame = pd.DataFrame(
+        {
+            "building": "b1",
+            "hour": [base + pd.Timedelta(hours=h) for _, h, _ in rows],
+            "category": [c for c, _, _ in rows],
+            "peak": [v for _, _, v in rows],
+            "present": [v for _, _, v in rows],
+            "person_hours": [v / 2 for _, _, v in rows],
+        }
+    )
+    data = spec(charts.category_figure(frame, TZ, measure="present", lang="en"))
+    assert data["layout"]["barmode"] == "stack"
+    got: dict[tuple[str, str], float] = {}
+    names = {"Civil servants (ASN)": "ASN", "Contract staff (THL)": "THL", "Visitors": "visitor"}
+    for trace in data["data"]:
+        for x, y in zip(trace["x"], trace["y"], strict=True):
+            got[(names[trace["name"]], x)] = y
+    expected = {(c, f"2022-01-03T{h:02d}:00:00"): v for c, h, v in rows}
+    assert got == expected
+
+
+def test_heatmap_places_each_weekday_hour_and_leaves_missing_hours_blank() -> None:
+    heat = pd.DataFrame({"weekday": [0, 4, 6], "hour": [8, 13, 23], "avg_peak": [12.5, 3.0, 1.0], "avg_present": [1, 1, 1]})
+    data = spec(charts.heatmap_figure(heat, TZ, lang="id"))
+    z = data["data"][0]["z"]
+    assert len(z) == 7 and all(len(row) == 24 for row in z)
+    assert z[0][8] == 12.5 and z[4][13] == 3.0 and z[6][23] == 1.0
+    assert z[1][8] is None  # no such hour in the window: a gap, not a zero
+    assert sum(v for row in z for v in row if v is not None) == pytest.approx(16.5)
+    assert data["data"][0]["y"][0] == "Sen" and data["data"][0]["y"][6] == "Min"
+
+
+def test_weekly_figures_show_stats_and_trend() -> None:
+    stats = pd.DataFrame(
+        [
+            {"building": "a", **{c: i for i, c in enumerate(charts.WEEKDAY_COLUMNS)}},
+            {"building": "b", **{c: 10 * i for i, c in enumerate(charts.WEEKDAY_COLUMNS)}},
+        ]
+    )
+    data = spec(charts.buildings_weekday_figure(stats, {"a": "Gedung A"}, lang="en"))
+    assert [t["name"] for t in data["data"]] == ["Gedung A", "b"]
+    assert data["data"][1]["y"] == [0, 10, 20, 30, 40, 50, 60]
+    assert data["data"][0]["x"] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+    trend = pd.DataFrame(
+        {"week": ["2022-W01", "2022-W02", "2022-W02"], "building": ["a", "a", "b"], "visits": [5, 7, 3],
+         "persons": [1, 2, 3], "peak": [1, 1, 1], "median_stay_minutes": [None, 30.0, 10.0]}
+    )
+    data = spec(charts.trend_figure(trend, "visits", lang="id"))
+    by_name = {t["name"]: t for t in data["data"]}
+    assert by_name["a"]["x"] == ["2022-W01", "2022-W02"] and by_name["a"]["y"] == [5, 7]
+    assert by_name["b"]["y"] == [None, 3]  # no row that week: a gap, not a zero
+
+
+def test_daily_category_figure() -> None:
+    daily = pd.DataFrame(
+        {"day": pd.to_datetime(["2022-01-10", "2022-01-10", "2022-01-11"]).date, "category": ["ASN", "visitor", "ASN"],
+         "visits": [10, 4, 7]}
+    )
+    data = spec(charts.daily_category_figure(daily, lang="id"))
+    by_name = {t["name"]: t for t in data["data"]}
+    assert by_name["ASN"]["x"] == ["Sen 10/01", "Sel 11/01"] and by_name["ASN"]["y"] == [10, 7]
+    assert by_name["Pengunjung"]["y"] == [4]
+
+
+def _event(ts: datetime, person: str, building: str, action: str, name: str) -> dict[str, object]:
+    return {"timestamp": ts, "person_id": person, "building": building, "action": action, "name": name,
+            "category": "ASN", "phone": "0812"}
+
+
+def test_timeline_shows_case_visits_and_contact_overlaps_from_tracing(con) -> None:  # type: ignore[no-untyped-def]
+    t0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
+    events = [
+        _event(t0, "case", "b1", "checkin", "Kasus"),
+        _event(t0 + timedelta(hours=2), "case", "b1", "checkout", "Kasus"),
+        _event(t0 + timedelta(minutes=30), "c1", "b1", "checkin", "Kontak Satu"),
+        _event(t0 + timedelta(minutes=90), "c1", "b1", "checkout", "Kontak Satu"),
+        _event(t0 + timedelta(minutes=110), "c2", "b1", "checkin", "Kontak Dua"),  # 10 min: not a contact
+        _event(t0 + timedelta(hours=3), "c2", "b1", "checkout", "Kontak Dua"),
+    ]
+    importer.record_events(con, events, "test", "test")
+    start, end = t0 - timedelta(days=1), t0 + timedelta(days=1)
+    now = t0 + timedelta(days=2)
+    visits = tracing.index_visits(con, "case", start, end, now=now)
+    overlaps = tracing.contact_overlaps(con, "case", start, end, now=now)
+    contacts = tracing.trace_contacts(con, "case", start, end, actor="t", now=now)
+    labels = {str(p): f"{n} ({p})" for p, n in zip(contacts["person_id"], contacts["name"], strict=True)}
+    data = spec(charts.timeline_figure(visits, overlaps, labels, TZ, "KASUS", lang="id"))
+    assert len(data["data"]) == 1 and data["data"][0]["name"] == "b1"
+    trace = data["data"][0]
+    assert trace["y"] == ["KASUS", "KASUS", None, "Kontak Satu (c1)", "Kontak Satu (c1)", None]
+    assert trace["x"] == ["2022-01-03T08:00:00", "2022-01-03T10:00:00", None,
+                          "2022-01-03T08:30:00", "2022-01-03T09:30:00", None]
+    assert "Kontak Dua" not in json.dumps(data)

@@ -1,0 +1,390 @@
+"""Self check-in: signed addresses, one tap through the import rules, the crowd now."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib import checkin, db
+
+T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
+VISITOR = {
+    "person_id": "081234567890",
+    "name": "Siti Rahmawati",
+    "category": "visitor",
+    "phone": "081234567890",
+}
+ASN = {"person_id": "198703152010012001", "name": "Budi Santoso", "category": "ASN", "phone": ""}
+
+
+@pytest.fixture(autouse=True)
+def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A test key of its own; no secrets file is written into the repository."""
+    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-posters")
+    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
+
+
+def add_building(
+    con: duckdb.DuckDBPyConnection,
+    building: str = "kantor",
+    name: str = "Kantor Wali Kota",
+    capacity: int | None = 200,
+    threshold: int | None = 150,
+    gates: tuple[tuple[str, str], ...] = (("utama", "Pintu Utama"),),
+    share: float | None = None,
+    ppkm: int | None = None,
+) -> None:
+    con.execute(
+        "INSERT INTO buildings (building_id, name, capacity, threshold_people, threshold_share, ppkm_level) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [building, name, capacity, threshold, share, ppkm],
+    )
+    for gate, gate_name in gates:
+        con.execute("INSERT INTO gates VALUES (?, ?, ?)", [building, gate, gate_name])
+
+
+def params_of(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def target(
+    con: duckdb.DuckDBPyConnection, action: str, building: str = "kantor", gate: str = "utama"
+) -> checkin.CheckinTarget:
+    verified = checkin.verify_checkin_params(con, params_of(checkin.checkin_url(con, building, gate, action)))
+    assert isinstance(verified, checkin.CheckinTarget), verified
+    return verified
+
+
+# --- addresses -------------------------------------------------------------------
+
+
+def test_checkin_url_uses_the_public_base_setting_and_verifies(con: duckdb.DuckDBPyConnection) -> None:
+    add_building(con)
+    url = checkin.checkin_url(con, "kantor", "utama", "checkin")
+    assert url.startswith("http://localhost:8501/checkin?")
+    assert (
+        params_of(url)["b"] == "kantor"
+        and params_of(url)["g"] == "utama"
+        and params_of(url)["a"] == "checkin"
+    )
+    assert len(params_of(url)["s"]) == 22
+
+    checkin.set_public_base_url(con, "https://pantau.bitungkota.go.id/")
+    url = checkin.checkin_url(con, "kantor", "utama", "checkout")
+    assert url.startswith("https://pantau.bitungkota.go.id/checkin?b=kantor&g=utama&a=checkout&s=")
+    verified = checkin.verify_checkin_params(con, params_of(url))
+    assert verified == checkin.CheckinTarget(
+        "kantor", "Kantor Wali Kota", "utama", "Pintu Utama", "checkout", "Asia/Makassar"
+    )
+    with pytest.raises(ValueError):
+        checkin.set_public_base_url(con, "javascript:alert(1)")
+
+
+def test_tampered_addresses_are_refused(con: duckdb.DuckDBPyConnection) -> None:
+    add_building(con)
+    add_building(con, "dinkes", "Dinas Kesehatan", gates=())
+    good = params_of(checkin.checkin_url(con, "kantor", "utama", "checkin"))
+    assert isinstance(checkin.verify_checkin_params(con, good), checkin.CheckinTarget)
+
+    def verify(**changes: str) -> object:
+        params = {**good, **changes}
+        return checkin.verify_checkin_params(con, {k: v for k, v in params.items() if v is not None})
+
+    assert verify(a="checkout") == checkin.REFUSED_SIGNATURE  # the action switched by hand
+    assert verify(b="dinkes") == checkin.REFUSED_SIGNATURE  # another (existing) building
+    assert verify(b="gudang") == checkin.REFUSED_SIGNATURE  # an unknown building
+    assert verify(g="belakang") == checkin.REFUSED_SIGNATURE
+    assert verify(g="") == checkin.REFUSED_SIGNATURE
+    assert verify(s=good["s"][:-1] + ("A" if good["s"][-1] != "A" else "B")) == checkin.REFUSED_SIGNATURE
+    assert verify(s="") == checkin.REFUSED_MISSING
+    assert checkin.verify_checkin_params(con, {"b": "kantor", "a": "checkin"}) == checkin.REFUSED_MISSING
+    assert checkin.verify_checkin_params(con, {}) == checkin.REFUSED_MISSING
+
+    # Correctly signed, but not (or no longer) configured: the specific refusal.
+    forged = {"b": "gudang", "a": "checkin", "s": checkin.sign("gudang", "", "checkin")}
+    assert checkin.verify_checkin_params(con, forged) == checkin.REFUSED_BUILDING
+    forged = {
+        "b": "kantor",
+        "g": "belakang",
+        "a": "checkin",
+        "s": checkin.sign("kantor", "belakang", "checkin"),
+    }
+    assert checkin.verify_checkin_params(con, forged) == checkin.REFUSED_GATE
+    forged = {"b": "kantor", "g": "utama", "a": "enter", "s": checkin.sign("kantor", "utama", "enter")}
+    assert checkin.verify_checkin_params(con, forged) == checkin.REFUSED_ACTION
+
+
+def test_building_without_gates_and_a_new_key(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_building(con, "dinkes", "Dinas Kesehatan – Café", gates=())
+    url = checkin.checkin_url(con, "dinkes", None, "checkin")
+    assert "g" not in params_of(url)
+    verified = checkin.verify_checkin_params(con, params_of(url))
+    assert (
+        isinstance(verified, checkin.CheckinTarget)
+        and verified.gate == ""
+        and verified.building_name == "Dinas Kesehatan – Café"
+    )
+    with pytest.raises(ValueError):
+        checkin.checkin_url(con, "gudang", None, "checkin")
+    with pytest.raises(ValueError):
+        checkin.checkin_url(con, "dinkes", "x", "checkin")
+    with pytest.raises(ValueError):
+        checkin.checkin_url(con, "dinkes", None, "masuk")
+    # Ids with spaces, accents and '&' survive the address (percent-encoded) and verify.
+    add_building(con, "kantor camat – Girian & co", "Kantor Camat", gates=(("pintu 1/2", "Pintu ½"),))
+    odd = checkin.checkin_url(con, "kantor camat – Girian & co", "pintu 1/2", "checkout")
+    assert " " not in odd and "–" not in odd
+    verified = checkin.verify_checkin_params(con, params_of(odd))
+    assert isinstance(verified, checkin.CheckinTarget) and verified.gate_name == "Pintu ½"
+    # A '|' inside a name cannot move a field into another one.
+    assert checkin.sign("a|b", "", "checkin") != checkin.sign("a", "b", "checkin")
+    # Another server key: printed posters of the old key are refused.
+    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "another-key")
+    assert checkin.verify_checkin_params(con, params_of(url)) == checkin.REFUSED_SIGNATURE
+
+
+# --- one tap ----------------------------------------------------------------------
+
+
+def test_checkin_duplicate_checkout_and_orphan(con: duckdb.DuckDBPyConnection) -> None:
+    add_building(con)
+    first = checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0 + timedelta(seconds=5.7))
+    assert first.outcome == checkin.OUTCOME_CHECKED_IN
+    assert first.at == T0 + timedelta(seconds=5)  # stored to the whole second
+    assert first.local_time == "08:00 WITA" and first.local_datetime == "03/01/2022 08:00 WITA"
+    assert (first.building_name, first.gate_name) == ("Kantor Wali Kota", "Pintu Utama")
+    assert first.crowd == checkin.Crowd(inside_now=1, threshold=150, capacity=200)
+    events = con.execute("SELECT person_id, building, action, gate, name, category FROM events").fetchall()
+    assert events == [("081234567890", "kantor", "checkin", "utama", "Siti Rahmawati", "visitor")]
+    assert con.execute("SELECT name, phone FROM persons").fetchall() == [("Siti Rahmawati", "081234567890")]
+
+    # A second tap within two minutes: not a second visit.
+    again = checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0 + timedelta(seconds=90))
+    assert again.outcome == checkin.OUTCOME_DUPLICATE and again.crowd.inside_now == 1
+    same_second = checkin.record_self_scan(
+        con, target(con, "checkin"), VISITOR, now=T0 + timedelta(seconds=5)
+    )
+    assert same_second.outcome == checkin.OUTCOME_DUPLICATE
+    assert con.execute("SELECT count(*) FROM visits").fetchall()[0][0] == 1
+    assert checkin.outcome_message(again, "id")[0] == "info"
+
+    out = checkin.record_self_scan(
+        con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=2, minutes=5, seconds=5)
+    )
+    assert out.outcome == checkin.OUTCOME_CHECKED_OUT
+    assert out.stay_minutes == 125 and out.checkin_at == T0 + timedelta(seconds=5)
+    assert out.crowd.inside_now == 0
+    assert checkin.outcome_message(out, "id") == (
+        "success",
+        "Tercatat KELUAR pukul 10:05 WITA. Lama kunjungan: 2 jam 5 menit.",
+    )
+    visits = con.execute("SELECT checkout_at, checkout_kind, gate_in, gate_out FROM visits").fetchall()
+    assert visits == [(T0 + timedelta(hours=2, minutes=5, seconds=5), "scan", "utama", "utama")]
+
+    # Tapping check-out again right away: a duplicate; much later: an orphan.
+    out_again = checkin.record_self_scan(
+        con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=2, minutes=6)
+    )
+    assert out_again.outcome == checkin.OUTCOME_DUPLICATE
+    late = checkin.record_self_scan(con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=5))
+    assert late.outcome == checkin.OUTCOME_ORPHAN
+    assert checkin.outcome_message(late, "en")[0] == "warning"
+    kinds = con.execute("SELECT action, kind FROM scan_anomalies ORDER BY ts").fetchall()
+    assert kinds == [("checkin", "duplicate"), ("checkout", "duplicate"), ("checkout", "orphan")]
+
+
+def test_checkout_without_checkin_is_an_orphan_not_an_error(con: duckdb.DuckDBPyConnection) -> None:
+    add_building(con)
+    result = checkin.record_self_scan(con, target(con, "checkout"), ASN, now=T0)
+    assert result.outcome == checkin.OUTCOME_ORPHAN
+    assert con.execute("SELECT count(*) FROM visits").fetchall()[0][0] == 0
+    assert con.execute("SELECT kind FROM scan_anomalies").fetchall() == [("orphan",)]
+    # A check-out after MAX_STAY (visitor: 3 h) closes the visit automatically and is an orphan.
+    checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0)
+    late = checkin.record_self_scan(
+        con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=3, minutes=1)
+    )
+    assert late.outcome == checkin.OUTCOME_ORPHAN
+    assert con.execute(
+        "SELECT checkout_kind FROM visits WHERE person_id = ?", [VISITOR["person_id"]]
+    ).fetchall() == [("auto",)]
+
+
+def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnection) -> None:
+    add_building(con, capacity=4, threshold=2)
+    add_building(con, "dinkes", "Dinas Kesehatan", capacity=100, threshold=None, share=0.5, gates=())
+    add_building(con, "pasar", "Pasar", capacity=40, threshold=None, ppkm=3, gates=())
+    add_building(con, "gudang", "Gudang", capacity=None, threshold=None, gates=())
+    assert checkin.effective_threshold(con, "dinkes") == 50
+    assert checkin.effective_threshold(con, "pasar") == 20
+    assert checkin.effective_threshold(con, "gudang") is None
+
+    people = [{**VISITOR, "person_id": f"08{i:09d}"} for i in range(3)]
+    results = [
+        checkin.record_self_scan(con, target(con, "checkin"), p, now=T0 + timedelta(minutes=i))
+        for i, p in enumerate(people)
+    ]
+    assert [r.crowd.inside_now for r in results] == [1, 2, 3]
+    assert [r.crowd.over_threshold for r in results] == [False, False, True]  # strictly above 2
+    assert checkin.crowd_text(results[2].crowd, "id") == "3 orang di dalam, batas 2"
+    # Someone inside another building does not count here; at 3 h the visitors are gone.
+    checkin.record_self_scan(con, target(con, "checkin", "dinkes", ""), ASN, now=T0)
+    assert checkin.crowd_now(con, "kantor", T0 + timedelta(minutes=10)).inside_now == 3
+    assert checkin.crowd_now(con, "dinkes", T0 + timedelta(minutes=10)).inside_now == 1
+    assert checkin.crowd_now(con, "kantor", T0 + timedelta(hours=3, minutes=3)).inside_now == 0
+
+
+# --- the visitor's details ---------------------------------------------------------
+
+
+def test_person_from_the_form_and_the_cookie() -> None:
+    assert checkin.make_person("  ", "ASN", "1987") == "name"
+    assert checkin.make_person("Budi", "ASN", " ", "") == "id_or_phone"
+    person = checkin.make_person(" Budi  Santoso ", "asn", "1987 0315 2010", "")
+    assert person == {"person_id": "198703152010", "name": "Budi Santoso", "category": "ASN", "phone": ""}
+    by_phone = checkin.make_person("Siti", "Pengunjung", "", "+62 812-3456-7890")
+    assert by_phone == {
+        "person_id": "+6281234567890",
+        "name": "Siti",
+        "category": "visitor",
+        "phone": "+6281234567890",
+    }
+    accented = checkin.make_person("José Ñandú – tamu", "THL", "007", "")
+    assert isinstance(accented, dict) and accented["person_id"] == "007"  # leading zeros stay
+
+    cookie = checkin.encode_person_cookie(accented)
+    assert cookie.isascii() and ";" not in cookie and "=" not in cookie and "," not in cookie
+    assert checkin.decode_person_cookie(cookie) == accented
+    for garbage in (None, "", "not base64 !", "e30", "W10", "x" * 5000, cookie[:-3], 42):
+        assert checkin.decode_person_cookie(garbage) is None
+
+
+# --- against a ten-line reference ----------------------------------------------------
+
+DEDUP = timedelta(seconds=120)
+MAX_STAY = timedelta(hours=3)
+
+
+def reference(taps: list[tuple[int, str, datetime]]) -> tuple[list[str], dict[int, datetime | None]]:
+    """SPEC "From events to visits" for visitors in one building, taps in time order."""
+    open_at: dict[int, datetime | None] = {}
+    last_scan_out: dict[int, datetime] = {}
+    outcomes = []
+    for person, action, at in taps:
+        opened = open_at.get(person)
+        if opened is not None and opened + MAX_STAY < at:
+            opened = open_at[person] = None  # closed automatically long ago
+        if action == "checkin":
+            if opened is not None and at - opened <= DEDUP:
+                outcomes.append("duplicate")
+                continue
+            open_at[person] = at
+            outcomes.append("checked_in")
+        elif opened is not None and at <= opened + MAX_STAY:
+            open_at[person] = None
+            last_scan_out[person] = at
+            outcomes.append("checked_out")
+        elif person in last_scan_out and at - last_scan_out[person] <= DEDUP:
+            outcomes.append("duplicate")
+        else:
+            outcomes.append("orphan")
+    return outcomes, open_at
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.sampled_from(["checkin", "checkout"]), st.integers(1, 200)),
+        min_size=1,
+        max_size=9,
+    )
+)
+def test_outcomes_and_crowd_match_a_reference(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, str, int]]
+) -> None:
+    con = db.connect(tmp_path_factory.mktemp("ref") / "pantau.duckdb")
+    try:
+        add_building(con, capacity=10, threshold=1)
+        at = T0
+        taps = []
+        for person, action, minutes_later in steps:
+            at = at + timedelta(
+                minutes=minutes_later if minutes_later > 5 else 0, seconds=minutes_later * 7 % 60 + 1
+            )
+            taps.append((person, action, at))
+        expected, open_at = reference(taps)
+        got = []
+        for person, action, when in taps:
+            result = checkin.record_self_scan(
+                con, target(con, action), {**VISITOR, "person_id": f"p{person}"}, now=when
+            )
+            got.append(result.outcome)
+            inside = sum(
+                1 for opened in reference(taps[: len(got)])[1].values() if opened and opened + MAX_STAY > when
+            )
+            assert result.crowd.inside_now == inside
+            assert result.crowd.over_threshold == (inside > 1)
+        assert got == expected
+        assert checkin.crowd_now(con, "kantor", at).inside_now == sum(
+            1 for opened in open_at.values() if opened and opened + MAX_STAY > at
+        )
+    finally:
+        con.close()
+
+
+# --- the page (AppTest) -------------------------------------------------------------
+
+
+def run_page(db_path: Path, params: dict[str, str]):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parents[1] / "pages" / "checkin.py"), default_timeout=30
+    )
+    at.query_params.update(params)
+    return at.run()
+
+
+def test_page_refuses_a_tampered_address_and_records_a_first_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db_path = tmp_path / "page.duckdb"
+    monkeypatch.setenv("PANTAU_DB", str(db_path))
+    con = db.connect(db_path)
+    add_building(con)
+    url = checkin.checkin_url(con, "kantor", "utama", "checkin")
+    con.close()
+    params = params_of(url)
+
+    at = run_page(db_path, {**params, "a": "checkout"})
+    assert not at.exception
+    assert "telah diubah" in at.error[0].value
+    assert not [b for b in at.button if b.key in ("checkin_tap", "checkin_submit")]
+
+    at = run_page(db_path, {**params, "lang": "en"})
+    assert not at.exception
+    assert any("0 people inside, limit 150" in m.value for m in at.markdown)
+    at.text_input(key="checkin_name").input("Budi Santoso")
+    at.radio(key="checkin_category").set_value("ASN")
+    at.text_input(key="checkin_id_number").input("19870315 201001 2001")
+    at.button(key="checkin_submit").click().run()
+    assert not at.exception
+    assert any("Checked in at" in s.value for s in at.success)
+    assert any("1 people inside, limit 150" in m.value for m in at.markdown)
+
+    at.button(key="checkin_tap").click().run()  # the remembered visitor taps again
+    assert any("already checked in" in i.value for i in at.info)
+
+    from lib.ui import data
+
+    con = data.cursor()  # the page's own connection (one read-write holder per process)
+    rows = con.execute("SELECT person_id, category, gate FROM events ORDER BY ts").fetchall()
+    assert rows[0] == ("198703152010012001", "ASN", "utama")

@@ -1,0 +1,185 @@
+"""The weekly report (PDF, XLSX) and the trace export of lib/report.py."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lib import charts, report
+from lib.export import csv_bytes, xlsx_bytes
+
+
+def stats_row(building: str, visits: int = 1234, **extra: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "week": "2022-W02", "building": building, "visits": visits, "persons": 300, "persons_ASN": 180, "persons_THL": 50,
+        "persons_visitor": 70, "visits_per_day": visits / 7,
+        **{column: 10 * (index + 1) for index, column in enumerate(charts.WEEKDAY_COLUMNS)},
+        "busiest_day": date(2022, 1, 16), "busiest_day_visits": 70,
+        "peak_hour": pd.Timestamp("2022-01-12 02:00", tz="UTC"), "peak": 140, "median_stay_minutes": 421.0,
+        "auto_close_share": 0.05, "crowding_episodes": 2, "crowding_minutes": 95.0, "visits_prev": 1000,
+        "visits_change_pct": 23.4, "persons_prev": 290, "persons_change_pct": 3.4,
+    }
+    row.update(extra)
+    return row
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> list[Path]:
+    path = tmp_path / "render.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
+    return sorted(tmp_path.glob("page*.png"))
+
+
+def test_format_number_indonesian_and_english() -> None:
+    assert report.format_number(1234.5, "id", 1) == "1.234,5"
+    assert report.format_number(1234.5, "en", 1) == "1,234.5"
+    assert report.format_number(None, "id") == "–"
+    assert report.format_number(float("nan"), "en") == "–"
+    assert report.format_change(12.345, "id") == "+12,3 %"
+    assert report.format_change(-3, "en") == "-3.0 %"
+    assert report.format_change(None, "en") == "–"
+
+
+def test_pdf_is_one_a4_page_with_week_buildings_and_figures(tmp_path: Path) -> None:
+    stats = pd.DataFrame([stats_row("kantor-walikota"), stats_row("dinas-kesehatan", visits=80, visits_prev=0,
+                                                                   visits_change_pct=None)])
+    names = {"kantor-walikota": "Kantor Walikota Bitung", "dinas-kesehatan": "Dinas Kesehatan"}
+    pdf = report.weekly_report_pdf(stats, "2022-W02", date(2022, 1, 10), date(2022, 1, 16), names, lang="id",
+                                   generated_at=datetime(2022, 1, 17, 8, 0))
+    assert pdf.startswith(b"%PDF")
+    pages = pdf_pages(pdf, tmp_path)
+    assert len(pages) == 1
+    text = pdf_text(pdf, tmp_path)
+    assert "2022-W02" in text and "10/01/2022" in text and "16/01/2022" in text
+    assert "Kantor Walikota Bitung" in text and "Dinas Kesehatan" in text
+    assert "1.234 (+23,4 %)" in text  # Indonesian number format and the change against last week
+    assert "1.314 kunjungan" in text  # the total of both buildings
+    assert "Rab 12/01/2022 10:00 WITA (140)" in text  # peak hour in local time, zone named
+    # A4 portrait: 595 x 842 points.
+    info = subprocess.run(["pdfinfo", str(tmp_path / "render.pdf")], check=True, capture_output=True, text=True).stdout
+    assert "595.28 x 841.89" in info
+
+
+def test_pdf_in_english_and_many_buildings_stay_on_one_page(tmp_path: Path) -> None:
+    stats = pd.DataFrame([stats_row(f"gedung-{i}", visits=10 + i) for i in range(9)])
+    pdf = report.weekly_report_pdf(stats, "2022-W52", date(2022, 12, 26), date(2023, 1, 1), lang="en")
+    assert len(pdf_pages(pdf, tmp_path)) == 1
+    text = pdf_text(pdf, tmp_path)
+    assert "Weekly Building Visit Report" in text and "2022-W52" in text
+    for i in range(9):
+        assert f"gedung-{i}" in text
+
+
+def test_pdf_prints_non_latin1_building_names(tmp_path: Path) -> None:
+    stats = pd.DataFrame([stats_row("g1")])
+    pdf = report.weekly_report_pdf(stats, "2022-W02", date(2022, 1, 10), date(2022, 1, 16),
+                                   {"g1": "Kantor Čamat – Ŝelatan ✓"}, lang="id")
+    assert "Kantor Čamat – Ŝelatan ✓" in pdf_text(pdf, tmp_path)
+
+
+def test_pdf_of_an_empty_week(tmp_path: Path) -> None:
+    pdf = report.weekly_report_pdf(pd.DataFrame(columns=list(stats_row("x"))), "2022-W02", date(2022, 1, 10),
+                                   date(2022, 1, 16), lang="id")
+    assert "Tidak ada kunjungan" in pdf_text(pdf, tmp_path)
+
+
+def test_xlsx_has_both_sheets_local_times_and_no_formulas() -> None:
+    stats = pd.DataFrame([stats_row("=HYPERLINK(\"http://x\")")])
+    trend = pd.DataFrame({"week": ["2022-W01", "2022-W02"], "building": ["@b", "@b"], "visits": [3, 4],
+                          "persons": [1, 2], "peak": [1, 2], "median_stay_minutes": [5.0, None]})
+    data = report.weekly_report_xlsx(stats, trend, "2022-W02", {"=HYPERLINK(\"http://x\")": "+cmd"}, lang="en")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Week", "Trend"]
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in texts)
+    assert "'=HYPERLINK(\"http://x\")" in texts and "'+cmd" in texts and "'@b" in texts
+    week = book["Week"]
+    header = [c.value for c in week[1]]
+    peak_hour = week.cell(row=2, column=header.index("peak_hour") + 1).value
+    assert peak_hour == "2022-01-12T10:00:00+08:00"
+    assert week.cell(row=2, column=header.index("visits") + 1).value == 1234
+
+
+def test_trace_export_is_formula_safe_with_local_times() -> None:
+    contacts = pd.DataFrame(
+        {
+            "person_id": ["0012", "c2"], "name": ["=cmd|' /C calc'!A0", "Sélly Rorong"], "category": ["ASN", "visitor"],
+            "phone": ["+62812", "0812"], "buildings": ["b1;b2", "b1"], "overlap_minutes": [90.04, 15.0],
+            "first_contact": pd.to_datetime(["2022-01-03 00:30", "2022-01-03 01:00"], utc=True),
+            "last_contact": pd.to_datetime(["2022-01-03 02:00", "2022-01-03 01:15"], utc=True),
+            "estimated": [True, False],
+        }
+    )
+    frame = report.trace_export_frame(contacts, "Asia/Makassar")
+    text = csv_bytes(frame).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "person_id,name,category,phone,buildings,overlap_minutes,first_contact,last_contact,estimated"
+    assert lines[1].startswith("0012,'=cmd|' /C calc'!A0,ASN,'+62812,b1;b2,90.0,2022-01-03T08:30:00+08:00,")
+    assert lines[1].endswith(",true") and lines[2].endswith(",false")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame)))
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert "'=cmd|' /C calc'!A0" in values and "Sélly Rorong" in values and "0012" in values
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_building_figures_label_every_number(lang: str) -> None:
+    pairs = report.building_figures(stats_row("b"), "Asia/Makassar", lang)
+    assert len(pairs) == 9
+    values = dict(pairs)
+    key = "Hari tersibuk" if lang == "id" else "Busiest day"
+    assert values[key] == ("Min 16/01/2022 (70)" if lang == "id" else "Sun 16/01/2022 (70)")
+
+
+def test_report_from_real_weekly_stats_has_figures_and_no_names(con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """On a database with names and phones: the day split adds up to weekly_stats, no names leak."""
+    import random
+    from datetime import UTC, timedelta
+
+    from lib import importer, weekly
+
+    rng = random.Random(7)
+    people = [(f"P{i:03d}", f"Orang Nama{i:03d}", rng.choice(["ASN", "THL", "tamu"]), f"0812{i:08d}") for i in range(40)]
+    events = []
+    monday = datetime(2022, 1, 9, 16, 0, tzinfo=UTC)  # Monday 10 January 00:00 WITA
+    for pid, name, category, phone in people:
+        for day in rng.sample(range(-3, 10), 5):
+            start = monday + timedelta(days=day, hours=rng.uniform(6, 20))
+            building = rng.choice(["g1", "g2"])
+            base = {"person_id": pid, "building": building, "name": name, "category": category, "phone": phone}
+            events.append({**base, "timestamp": start, "action": "checkin"})
+            if rng.random() < 0.8:
+                events.append({**base, "timestamp": start + timedelta(minutes=rng.uniform(5, 300)), "action": "checkout"})
+    importer.record_events(con, events, "test", "test")
+    stats = weekly.weekly_stats(con, "2022-W02", now=datetime(2022, 3, 1, tzinfo=UTC))
+    assert len(stats) == 2 and stats["visits"].sum() > 0
+    for building in ("g1", "g2"):
+        daily = report.visits_per_day_by_category(con, "2022-W02", building)
+        assert len(daily) == 21 and daily["day"].min() == date(2022, 1, 10)
+        per_day = daily.groupby("day")["visits"].sum().tolist()
+        row = stats[stats["building"] == building].iloc[0]
+        assert per_day == [int(row[c]) for c in charts.WEEKDAY_COLUMNS]
+    pdf = report.weekly_report_pdf(stats, "2022-W02", date(2022, 1, 10), date(2022, 1, 16), lang="en")
+    text = pdf_text(pdf, tmp_path)
+    assert "g1" in text and "g2" in text and "2022-W02" in text
+    trend = weekly.weekly_trend(con, "2022-W02", now=datetime(2022, 3, 1, tzinfo=UTC))
+    sheet_text = "\n".join(
+        str(c.value) for sheet in openpyxl.load_workbook(io.BytesIO(report.weekly_report_xlsx(stats, trend, "2022-W02")))
+        for row in sheet.iter_rows() for c in row
+    )
+    for _, name, _, phone in people:
+        assert name not in text and phone not in text
+        assert name not in sheet_text and phone not in sheet_text
