@@ -16,17 +16,17 @@ MONITOR, TRACING, DATA, ADMINISTRATION = (
 )
 # Order = menu order; the first page a user's roles allow is their start page.
 PAGES = [
-    PageSpec("pages/now.py", "now", "nav.now", "🚦", (ADMIN,), MONITOR),
-    PageSpec("pages/occupancy.py", "occupancy", "nav.occupancy", "📈", (ADMIN, LEADERSHIP), MONITOR),
-    PageSpec("pages/weekly.py", "weekly", "nav.weekly", "🗓️", (LEADERSHIP, ADMIN), MONITOR),
-    PageSpec("pages/tracing.py", "tracing", "nav.tracing", "🔎", (TRACER,), TRACING),
-    PageSpec("pages/import_logs.py", "import", "nav.import", "📥", (ADMIN,), DATA),
-    PageSpec("pages/quality.py", "quality", "nav.quality", "🧹", (ADMIN,), DATA),
-    PageSpec("pages/settings.py", "settings", "nav.settings", "⚙️", (ADMIN,), ADMINISTRATION),
-    PageSpec("pages/users.py", "users", "nav.users", "👥", (ADMIN,), ADMINISTRATION),
-    PageSpec("pages/posters.py", "posters", "nav.posters", "🖨️", (ADMIN,), ADMINISTRATION),
-    PageSpec("pages/audit.py", "audit", "nav.audit", "📜", (ADMIN,), ADMINISTRATION),
-    PageSpec("pages/checkin.py", "checkin", "nav.checkin", "✅", ()),  # public: no login
+    PageSpec("pages/now.py", "now", "nav.now", ":material/traffic:", (ADMIN,), MONITOR),
+    PageSpec("pages/occupancy.py", "occupancy", "nav.occupancy", ":material/show_chart:", (ADMIN, LEADERSHIP), MONITOR),
+    PageSpec("pages/weekly.py", "weekly", "nav.weekly", ":material/calendar_month:", (LEADERSHIP, ADMIN), MONITOR),
+    PageSpec("pages/tracing.py", "tracing", "nav.tracing", ":material/person_search:", (TRACER,), TRACING),
+    PageSpec("pages/import_logs.py", "import", "nav.import", ":material/upload_file:", (ADMIN,), DATA),
+    PageSpec("pages/quality.py", "quality", "nav.quality", ":material/rule:", (ADMIN,), DATA),
+    PageSpec("pages/settings.py", "settings", "nav.settings", ":material/settings:", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/users.py", "users", "nav.users", ":material/group:", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/posters.py", "posters", "nav.posters", ":material/qr_code_2:", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/audit.py", "audit", "nav.audit", ":material/history:", (ADMIN,), ADMINISTRATION),
+    PageSpec("pages/checkin.py", "checkin", "nav.checkin", ":material/how_to_reg:", ()),  # public: no login
 ]
 
 st.set_page_config(page_title="Pantau", page_icon="🏢", layout="wide")

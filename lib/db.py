@@ -132,6 +132,22 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
+    # 2 -> 3: stored hourly figures, kept up to date at import (lib.aggregates).
+    """
+    CREATE TABLE hourly_figures (
+        building  TEXT NOT NULL,
+        hour      TIMESTAMPTZ NOT NULL,
+        category  TEXT NOT NULL,
+        peak      INTEGER NOT NULL,
+        present   INTEGER NOT NULL,
+        person_us BIGINT NOT NULL
+    );
+    CREATE TABLE hourly_figures_state (
+        building TEXT PRIMARY KEY,
+        until    TIMESTAMPTZ NOT NULL,
+        timezone TEXT NOT NULL
+    );
+    """,
 ]
 
 

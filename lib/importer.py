@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from lib import db, pairing, readers
+from lib import aggregates, db, pairing, readers
 from lib.timeutil import fixed_offset_seconds
 
 # SPEC "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
@@ -488,6 +488,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
             "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM category_changed)"
         )
     pairing.repair(con, "affected")
+    aggregates.refresh_after_repair(con, "affected")
 
     outcome = con.execute(
         """

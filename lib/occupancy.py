@@ -5,7 +5,10 @@ A visit occupies ``[checkin_at, end_at)``, ``end_at`` from ``lib.visits.effectiv
 nothing and counts for none of the figures. Hours are local hours of each building; the
 ``hour`` column holds the UTC instant at which the local hour starts.
 
-How it stays fast at millions of visits: one SQL scan fetches the visits that touch the
+How it stays fast at millions of visits: hours whose figures can no longer change are
+read from the table ``lib.aggregates`` keeps up to date at import (exactly what the live
+computation gives, see its docstring); only the remaining hours (the last few, or all
+when nothing is stored) are computed live. The live computation: one SQL scan fetches the visits that touch the
 window (range filters on ``checkin_at`` and ``auto_close_at`` let DuckDB skip old row
 groups by their zone maps); the sweep over +1/-1 events then runs on integer
 microseconds in numpy (one sort, a running sum), with the hour boundaries as events of
@@ -260,6 +263,7 @@ def hourly_occupancy(
     building: str | None = None,
     by_category: bool = False,
     now: datetime | None = None,
+    use_stored: bool = True,
 ) -> pd.DataFrame:
     """Hourly occupancy per building (SPEC "Occupancy"), every local hour in ``[start, end)``.
 
@@ -271,20 +275,16 @@ def hourly_occupancy(
     inside at any instant of the hour; ``present``: distinct persons whose visit overlaps
     the hour; ``person_hours``: sum of the visits' time inside the hour, in hours.
     Open visits end at ``min(checkin_at + MAX_STAY, now)`` (``now`` defaults to the clock).
+    ``use_stored``: read the hours ``lib.aggregates`` keeps (exactly equal, see there);
+    False computes every hour from the visits.
     """
+    from lib.aggregates import hourly_arrays
+
     now = resolve_now(now)
     targets = building_list(con, building)
     names = [b for b, _ in targets]
     first, hours = window_spine([tz for _, tz in targets], start, end)
-    n_cat = len(CATEGORIES) if by_category else 1
-    group_first = np.repeat(first, n_cat)
-    group_hours = np.repeat(hours, n_cat)
-    # Whole hours: the first and last hour may reach outside [start, end).
-    lo = datetime.fromtimestamp(int(first.min()) / 1e6, UTC) if len(first) else start
-    hi = datetime.fromtimestamp(int((first + hours * HOUR_US).max()) / 1e6, UTC) if len(first) else end
-    visits = fetch_visits(con, names, lo, hi, now, with_person=True, with_category=by_category)
-    group = visits["b"] * n_cat + (visits["c"] if by_category else 0)
-    result = hourly_sweep(group, visits["s"], visits["e"], group_first, group_hours, visits["p"])
+    result = hourly_arrays(con, targets, first, hours, now, by_category, with_person=True, use_stored=use_stored)
     return _hourly_frame(names, result, by_category)
 
 
@@ -356,6 +356,7 @@ def weekday_hour_heatmap(
     start: datetime,
     end: datetime,
     now: datetime | None = None,
+    use_stored: bool = True,
 ) -> pd.DataFrame:
     """Average hourly ``peak`` and ``present`` by local weekday and local hour of day.
 
@@ -364,7 +365,7 @@ def weekday_hour_heatmap(
     fall on that weekday and hour (empty hours count as zero), NaN where the window holds
     no such hour.
     """
-    hourly = hourly_occupancy(con, start, end, building=building, now=now)
+    hourly = hourly_occupancy(con, start, end, building=building, now=now, use_stored=use_stored)
     tz_name = dict(building_list(con, building)).get(building, DEFAULT_TIMEZONE)
     local = hourly["hour"].dt.tz_convert(tz_name)
     grouped = (

@@ -293,4 +293,7 @@ def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> N
         params,
     )
     repair(con, "affected_all")
+    from lib.aggregates import refresh_after_repair  # lib.aggregates imports the analytics
+
+    refresh_after_repair(con, "affected_all")
     con.execute("DROP TABLE affected_all")

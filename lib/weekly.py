@@ -15,8 +15,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from lib.aggregates import hourly_arrays
 from lib.crowding import effective_thresholds, episodes_for
-from lib.occupancy import HOUR_US, building_list, fetch_visits, from_us, hourly_sweep, resolve_now, to_us
+from lib.occupancy import HOUR_US, building_list, from_us, resolve_now, to_us
 from lib.timeutil import fixed_offset_seconds
 from lib.visits import effective_visits_sql, now_sql
 
@@ -153,10 +154,12 @@ def _weekly_peaks(
     first_monday: date,
     n_weeks: int,
     now: datetime,
+    use_stored: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Highest hourly ``peak`` per (building, week) and the UTC µs of its first hour (-1: none).
 
-    Arrays shaped (buildings, weeks); SPEC "Occupancy" peak, local hours.
+    Arrays shaped (buildings, weeks); SPEC "Occupancy" peak, local hours. The hourly
+    peaks come from ``lib.aggregates.hourly_arrays`` (stored hours, the rest live).
     """
     zones = [tz for _, tz in targets]
     week_starts = np.asarray(
@@ -172,19 +175,17 @@ def _weekly_peaks(
         return peaks, peak_hours
     first = week_starts[:, 0]
     hours = (week_starts[:, -1] - first) // HOUR_US
-    lo = datetime.fromtimestamp(int(first.min()) / 1e6, UTC)
-    hi = datetime.fromtimestamp(int(week_starts[:, -1].max()) / 1e6, UTC)
-    visits = fetch_visits(con, [b for b, _ in targets], lo, hi, now)
-    result = hourly_sweep(visits["b"], visits["s"], visits["e"], first, hours)
+    result = hourly_arrays(con, targets, first, hours, now, by_category=False, with_person=False, use_stored=use_stored)
     for g in range(len(zones)):
         peak = result.peak[result.offset[g] : result.offset[g] + hours[g]]
-        hour_us = first[g] + np.arange(hours[g], dtype=np.int64) * HOUR_US
-        week_of_hour = np.searchsorted(week_starts[g], hour_us, side="right") - 1
+        # Week w owns hours [bounds[w], bounds[w + 1]) of this building (local weeks).
+        bounds = (week_starts[g] - first[g]) // HOUR_US
         for w in range(n_weeks):
-            in_week = peak[week_of_hour == w]
+            in_week = peak[bounds[w] : bounds[w + 1]]
             if len(in_week) and in_week.max() > 0:
-                peaks[g, w] = int(in_week.max())
-                peak_hours[g, w] = int(hour_us[week_of_hour == w][int(np.argmax(in_week))])
+                best = int(np.argmax(in_week))
+                peaks[g, w] = int(in_week[best])
+                peak_hours[g, w] = int(first[g] + (bounds[w] + best) * HOUR_US)
     return peaks, peak_hours
 
 
@@ -199,6 +200,7 @@ def weekly_stats(
     week: str,
     building: str | None = None,
     now: datetime | None = None,
+    use_stored: bool = True,
 ) -> pd.DataFrame:
     """One row per building (all, or ``building``) for the local ISO week ``week``.
 
@@ -249,7 +251,7 @@ def weekly_stats(
     )
     frame["busiest_day_visits"] = per_day.max(axis=1) if names else np.zeros(0, dtype=np.int64)
 
-    peaks, peak_hours = _weekly_peaks(con, targets, this_monday, 1, now)
+    peaks, peak_hours = _weekly_peaks(con, targets, this_monday, 1, now, use_stored)
     frame["peak_hour"] = from_us(np.where(peak_hours[:, 0] >= 0, peak_hours[:, 0], 0)).where(peak_hours[:, 0] >= 0)
     frame["peak"] = peaks[:, 0]
     frame["median_stay_minutes"] = (
@@ -299,6 +301,7 @@ def weekly_trend(
     weeks: int = 12,
     building: str | None = None,
     now: datetime | None = None,
+    use_stored: bool = True,
 ) -> pd.DataFrame:
     """The ``weeks`` ISO weeks ending with ``week``, oldest first, per building.
 
@@ -314,7 +317,7 @@ def weekly_trend(
     labels = [week_label(y, w) for y, w in _weeks_back(week, weeks)]
     first_monday = _monday(*parse_iso_week(labels[0]))
     counts = _week_aggregates(con, targets, first_monday, weeks, now, detail=False)
-    peaks, _ = _weekly_peaks(con, targets, first_monday, weeks, now)
+    peaks, _ = _weekly_peaks(con, targets, first_monday, weeks, now, use_stored)
     frame = pd.DataFrame(
         {
             "week": np.tile(np.asarray(labels, dtype=object), len(names)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,18 +18,25 @@ from streamlit.testing.v1 import AppTest
 from lib import db, live, quality, users
 from lib.ui.data import import_upload
 from lib.ui.widgets import local_today
-from tests.test_app_shell import (  # noqa: F401  (fixtures)
+from tests.test_app_shell import (
     NAMES,
     PHONES,
     ROOT,
     AppEnv,
     app_as,
-    app_env,
     assert_no_personal_data,
     errors,
-    router_always_runs,
+    keep_router,
+    make_app_env,
     tree_text,
 )
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
+    keep_router(monkeypatch)
+    return make_app_env(tmp_path, monkeypatch)
+
 
 ADMIN_PAGES = ["pages/now.py", "pages/import_logs.py", "pages/quality.py", "pages/settings.py",
                "pages/users.py", "pages/audit.py"]
@@ -61,7 +69,7 @@ def test_now_shows_the_live_figures_of_lib(app_env: AppEnv) -> None:
     assert shown["Kunjungan hari ini"] == [str(expected["visits_today"])]
     assert shown["Selesai hari ini"] == [str(expected["finished_today"])]
     # 4 inside with a threshold of 5 is at least 80 %: yellow.
-    assert any("🟡" in m.value and "4 dari ambang 5" in m.value for m in at.markdown)
+    assert any(":orange[●]" in m.value and "4 dari ambang 5" in m.value for m in at.markdown)
     scans = at.dataframe[0].value
     assert scans.iloc[0]["Nama"] == "Pengunjung Baru"
     assert scans.iloc[0]["Waktu"].endswith(" WITA")
@@ -174,7 +182,7 @@ def test_users_page_adds_resets_and_unlocks_with_passwords_shown_once(app_env: A
     assert password not in tree_text(at)
     assert "Pelacak Dinkes" in at.dataframe[0].value["Nama lengkap"].tolist()
 
-    for attempt in range(users.MAX_FAILED_LOGINS):
+    for _ in range(users.MAX_FAILED_LOGINS):
         users.record_failed_login(app_env.users_path, "dinkes.pelacak")
     at.selectbox(key="users_selected").set_value("dinkes.pelacak").run()
     table = at.dataframe[0].value.set_index("Nama pengguna")

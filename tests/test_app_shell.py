@@ -64,6 +64,10 @@ def seed(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppEnv]:
+    yield make_app_env(tmp_path, monkeypatch)
+
+
+def make_app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
     """A database of its own with the test building, and three accounts with known passwords."""
     monkeypatch.setenv("PANTAU_DB", str(tmp_path / "pantau.duckdb"))
     monkeypatch.setenv("PANTAU_DATA_DIR", str(tmp_path))
@@ -75,7 +79,7 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppEnv]
     seed(env.con(), now)
     for username, roles in (("kabag", ["admin"]), ("pimpinan", ["leadership"]), ("pelacak", ["tracer"])):
         PASSWORDS[username] = users.add_user(env.users_path, username, username.title(), roles)
-    yield env
+    return env
 
 
 class RouterPagesManager(PagesManager):
@@ -87,9 +91,13 @@ class RouterPagesManager(PagesManager):
         PagesManager.uses_pages_directory = False
 
 
+def keep_router(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", RouterPagesManager)
+
+
 @pytest.fixture(autouse=True)
 def router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", RouterPagesManager)
+    keep_router(monkeypatch)
 
 
 def tree_text(at: AppTest) -> str:

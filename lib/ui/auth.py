@@ -287,7 +287,7 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
         assert authenticator is not None
         _login_view(authenticator)
 
-    pages = [st.Page(login_view, title=tr("login.title"), icon="🔐", url_path="login", default=True)]
+    pages = [st.Page(login_view, title=tr("login.title"), icon=":material/login:", url_path="login", default=True)]
     public: dict[str, Any] = {}
     for spec in specs:
         if not spec.roles:
@@ -295,7 +295,7 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
                 public[spec.url_path] = _page(spec, visibility="hidden")
                 pages.append(public[spec.url_path])
         else:
-            pages.append(st.Page(login_view, title=tr("login.title"), icon="🔐", url_path=spec.url_path,
+            pages.append(st.Page(login_view, title=tr("login.title"), icon=":material/login:", url_path=spec.url_path,
                                  visibility="hidden"))
     chosen = st.navigation(pages, position="hidden")
     if chosen in public.values():
@@ -349,7 +349,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
             with st.sidebar:
                 if st.session_state.pop(_SET_COOKIE, False):
                     authenticator.cookie_controller.set_cookie()
-                st.markdown(f"👤 **{st.session_state.get('name') or current_user()}**")
+                st.markdown(f":material/person: **{st.session_state.get('name') or current_user()}**")
                 st.caption(", ".join(tr(f"role.{r}") for r in ROLES if r in current_roles()) or "–")
                 authenticator.logout(button_name=tr("auth.logout"), location="sidebar", key="pantau_logout",
                                      callback=_on_logout)
@@ -377,7 +377,7 @@ def navigation(specs: Sequence[PageSpec]) -> Any:
             default_done = True
             sections.setdefault(tr(spec.section_key) if spec.section_key else "", []).append(page)
     if not default_done:
-        sections = {"": [st.Page(_no_pages_view, title="Pantau", icon="🏢", url_path="home", default=True)]}
+        sections = {"": [st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)]}
     # Hidden pages (the public check-in) join the last section: they show in no menu.
     list(sections.values())[-1].extend(hidden)
     return st.navigation(sections, position="sidebar")

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -24,9 +25,30 @@ from lib import db, importer
 DEFAULT_UPLOAD_LIMIT_MB = 200.0
 
 
-@st.cache_resource(show_spinner=False)
+OPEN_WAIT_SECONDS = 300.0
+
+
+@st.cache_resource(show_spinner="Basis data sedang dipakai proses lain (impor?), menunggu… / Database busy, waiting…")
 def _open(path: str) -> db.SharedDatabase:
-    return db.shared(path)
+    """Open the file once per process and become its owner (``lib/owner.py``).
+
+    A command-line import started before the dashboard holds the file until it is done:
+    wait for it rather than fail. Then serve other processes' commands and run the
+    nightly retention purge.
+    """
+    from lib import owner, retention
+
+    deadline = time.monotonic() + OPEN_WAIT_SECONDS
+    while True:
+        try:
+            database = db.shared(path)
+            break
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+    owner.serve(database, owner.run_cli_command, maintenance=lambda: retention.nightly_purge(database))
+    return database
 
 
 def database_path() -> Path:

@@ -12,7 +12,8 @@ import streamlit as st
 from lib import db
 from lib.ui.i18n import tr
 
-LIGHT_ICONS = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
+# Coloured dots (no emoji font needed) with the light in words next to them.
+LIGHT_DOTS = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[○]"}
 
 
 def building_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -50,9 +51,9 @@ def date_range(key: str, default_days: int = 14, tz: str = db.DEFAULT_TIMEZONE) 
 
 
 def light_label(light: str | None) -> str:
-    """'🟢 Aman' etc.: the traffic light in words."""
+    """':green[●] Aman …' etc.: the traffic light as a coloured dot and in words (markdown)."""
     key = f"now.light.{light or 'none'}"
-    return f"{LIGHT_ICONS.get(light, '⚪')} {tr(key)}"
+    return f"{LIGHT_DOTS.get(light, LIGHT_DOTS[None])} {tr(key)}"
 
 
 def fmt_day(day: date | pd.Timestamp) -> str:

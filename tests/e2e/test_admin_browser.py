@@ -30,9 +30,12 @@ def open_menu(page: object, title: str) -> None:
     page.get_by_role("heading", name=title).first.wait_for()  # type: ignore[attr-defined]
 
 
-def grid_text(page: object, key: str) -> str:
-    """The cells of an st.dataframe (drawn on a canvas; its accessible table holds the text)."""
-    return page.locator(f".st-key-{key}").inner_text()  # type: ignore[attr-defined]
+def grid_text(page: object, index: int) -> str:
+    """The cells of the index-th st.dataframe (drawn on a canvas; its accessible table
+    holds the text)."""
+    frame = page.locator('[data-testid="stDataFrame"]').nth(index)  # type: ignore[attr-defined]
+    frame.locator("table").first.wait_for(state="attached")
+    return str(frame.locator("table").first.inner_text())
 
 
 def try_login(page: object, username: str, password: str) -> None:
@@ -50,7 +53,7 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
     assert "Di dalam sekarang" in card.inner_text()
     assert "Kunjungan hari ini" in card.inner_text()
     assert page.locator('[data-testid="stMetricValue"]').count() >= 4 * 6  # type: ignore[attr-defined]
-    assert "WITA" in grid_text(page, "now_last_scans")
+    assert "WITA" in grid_text(page, 0)
     shot(page, "now")
 
     open_menu(page, "Impor")
@@ -67,9 +70,9 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
     page.get_by_role("button", name="Impor", exact=True).click()  # type: ignore[attr-defined]
     wait_for_app(page)
     page.get_by_role("heading", name="Ringkasan per file").wait_for()  # type: ignore[attr-defined]
-    summary = grid_text(page, "import_summary")
+    summary = grid_text(page, 0)
     assert "absen_lantai2.csv" in summary and "diimpor" in summary
-    quarantine = grid_text(page, "import_quarantine")
+    quarantine = grid_text(page, 1)
     assert "waktu tidak dapat dibaca" in quarantine and "kemarin sore" in quarantine
     shot(page, "import")
 
@@ -77,7 +80,7 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
         open_menu(page, title if name != "audit" else "Audit")
         assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
         shot(page, name)
-    assert "import" in grid_text(page, "audit_table")
+    assert "import" in grid_text(page, 0)
 
     open_menu(page, "Pengguna")
     page.get_by_text("Tambah pengguna").click()  # type: ignore[attr-defined]

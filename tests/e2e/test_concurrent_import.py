@@ -28,7 +28,8 @@ def test_cli_import_while_dashboard_serves(tmp_path: Path, page) -> None:  # typ
     server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "0"})
     try:
         page.goto(server.url)  # the first session opens the database in the server
-        wait_for_app(page)
+        page.get_by_role("textbox", name="Kata sandi").wait_for(timeout=90_000)
+        assert (data_dir / "pantau.duckdb.owner").exists()
         rows = []
         for person in range(300):
             rows.append([f"2022-01-03 {8 + person % 3:02d}:{person % 60:02d}:00", f"P{person:04d}", "kantor-walikota", "masuk", "ASN"])
