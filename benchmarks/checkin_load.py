@@ -17,6 +17,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,10 @@ def run(seconds: float, workers: int, data_dir: Path) -> LoadResult:
     server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "0"})
     result = LoadResult(seconds=seconds, workers=workers)
     try:
-        asyncio.run(drive(server.url, path, seconds, workers, result))
+        # Its own thread: the caller may already run an event loop (sync Playwright in pytest).
+        thread = threading.Thread(target=lambda: asyncio.run(drive(server.url, path, seconds, workers, result)))
+        thread.start()
+        thread.join()
     finally:
         server.stop()
     verify(data_dir, result)

@@ -550,6 +550,13 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
             con.execute("INSERT INTO visits SELECT * FROM v_arrow ORDER BY checkin_at")
             con.register("a_arrow", anomalies)
             con.execute("INSERT INTO scan_anomalies SELECT * FROM a_arrow")
+        # The import keeps the stored hourly figures up to date; so does this writer.
+        from datetime import UTC, datetime
+
+        from lib import aggregates
+
+        with db.transaction(con):
+            aggregates.refresh(con, None, None, now=datetime.fromtimestamp(ds.end_utc if cut is None else cut, UTC))
         counts = {
             table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
             for table in ("buildings", "persons", "events", "visits", "scan_anomalies")

@@ -1,4 +1,4 @@
-"""Stored hourly figures (SPEC "Occupancy"), kept up to date at import.
+"""Stored hourly and weekly figures (SPEC "Occupancy", "Weekly statistics"), kept up to date at import.
 
 Why: hourly occupancy, the weekly peak and the 12-week trend sweep +1/-1 events over
 every visit of their window; at millions of visits fetching those rows dominates. The
@@ -18,6 +18,14 @@ Tables (migration 3 in ``lib.db``):
 - ``hourly_figures_state(building, until, timezone)``: figures are stored for every local
   hour ``< until`` of the building; ``timezone`` is the zone they were computed in (a
   building whose zone changed is recomputed, and read live until then).
+- ``weekly_figures(building, week_start, visits, persons, persons_ASN/THL/visitor,
+  auto_closed, day0..day6, median_stay_minutes)`` (migration 4): the result of
+  ``lib.weekly``'s own weekly SQL for each whole local ISO week (``week_start``: UTC
+  instant of Monday 00:00 local), stored as computed (the median is not recombined from
+  anything); a missing row is a week without visits. ``weekly_figures_state(building,
+  until)``: every week ending by ``until`` is stored. A week is read from the table only
+  when it also ends by the hourly bound below (same "now" rule: a visit's
+  ``checkout_kind`` depends on "now" exactly when its end does).
 
 Which hours are stable. Only a visit not closed (``checkout_at IS NULL``) depends on
 "now": it ends at ``min(auto_close_at, now)``. Let ``U(q)`` be the earliest check-in of a
@@ -26,7 +34,7 @@ has the same analytics end under both unless it is in the set of ``U(q)`` or ``U
 so the figures of every hour before ``floor_hour(min(U(q), U(r)))`` are the same under
 both. Hence:
 
-- ``refresh`` stores hours below ``min(floor_hour(now), floor_hour(U(now)))`` (the new
+- ``refresh`` stores hours (and whole weeks) below ``min(floor_hour(now), floor_hour(U(now)))`` (the new
   ``until``), computed at that ``now``;
 - a reader at moment q uses stored hours below ``min(until, floor_hour(U(q)))`` and
   computes the rest live. In the running app q is the clock (``U(q) >= until``) and the
@@ -51,10 +59,12 @@ Hours are built from a building's first local hour in UTC steps of one hour (as 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from lib.db import CATEGORIES, DEFAULT_TIMEZONE
@@ -104,7 +114,12 @@ def open_since(con: duckdb.DuckDBPyConnection, q: datetime) -> dict[str, int]:
 
 
 def _states(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
-    rows = con.execute("SELECT building, epoch_us(until), timezone FROM hourly_figures_state").fetchall()
+    """Stored ``(until µs, zone)`` per building; none in a file opened read-only before
+    migration 3 (everything is then computed live)."""
+    try:
+        rows = con.execute("SELECT building, epoch_us(until), timezone FROM hourly_figures_state").fetchall()
+    except duckdb.CatalogException:
+        return {}
     return {str(b): (int(u), str(tz)) for b, u, tz in rows}
 
 
@@ -290,6 +305,7 @@ def refresh_many(
             ).fetchall()
         }
     targets: list[tuple[str, str]] = []
+    refreshed: list[tuple[str, str, int, int]] = []
     eff_list: list[int] = []
     until_list: list[int] = []
     for name, zone, longest in rows:
@@ -307,12 +323,14 @@ def refresh_many(
             "ON CONFLICT (building) DO UPDATE SET until = excluded.until, timezone = excluded.timezone",
             [name, _instant(new_until), zone],
         )
+        refreshed.append((name, zone, eff, new_until))
         if eff < new_until:
             targets.append((name, zone))
             eff_list.append(eff)
             until_list.append(new_until)
     if targets:
         _compute_and_store(con, targets, np.asarray(eff_list), np.asarray(until_list), now)
+    _store_weeks(con, refreshed, now)
 
 
 def _compute_and_store(
@@ -365,6 +383,133 @@ def _compute_and_store(
             )
         finally:
             con.unregister("hourly_figures_arrow")
+
+
+WEEK_COLUMNS = (
+    "visits", "persons", "persons_ASN", "persons_THL", "persons_visitor", "auto_closed",
+    *(f"day{d}" for d in range(7)), "median_stay_minutes",
+)
+WEEKS_PER_QUERY = 26
+
+
+def _local_monday(us: int, zone: str) -> date:
+    local = _instant(us).astimezone(ZoneInfo(zone)).date()
+    return local - timedelta(days=local.weekday())
+
+
+def _week_start_us(monday: date, zone: str) -> int:
+    return to_us(datetime(monday.year, monday.month, monday.day, tzinfo=ZoneInfo(zone)))
+
+
+def _store_weeks(con: duckdb.DuckDBPyConnection, refreshed: list[tuple[str, str, int, int]], now: datetime) -> None:
+    """Weekly figures (``lib.weekly``'s SQL, detail) of every whole local week from the week
+    holding ``eff`` that ends by ``until``, per refreshed ``(building, zone, eff, until)``."""
+    from lib.weekly import _week_aggregates_live
+
+    try:
+        stated = {
+            str(b): int(u) for b, u in con.execute("SELECT building, epoch_us(until) FROM weekly_figures_state").fetchall()
+        }
+    except duckdb.CatalogException:
+        return  # a file not yet migrated: weekly figures are computed live
+    missing = [name for name, _, _, _ in refreshed if name not in stated]
+    firsts = {}
+    if missing:  # never stored: from the building's first visit
+        firsts = {
+            str(b): int(t)
+            for b, t in con.execute(
+                "SELECT building, epoch_us(min(checkin_at)) FROM visits "
+                "WHERE building IN (SELECT unnest(?::VARCHAR[])) GROUP BY building",
+                [missing],
+            ).fetchall()
+        }
+    jobs = []
+    for name, zone, eff, until in refreshed:
+        if name in missing:
+            eff = min(firsts.get(name, _NEVER), until)
+        else:  # weeks between the old weekly until and eff were not whole before
+            eff = min(eff, stated[name])
+        first = _local_monday(min(eff, until), zone)
+        con.execute("DELETE FROM weekly_figures WHERE building = ? AND week_start >= ?",
+                    [name, _instant(_week_start_us(first, zone))])
+        last = _local_monday(until, zone)  # the week holding until is not whole yet
+        if _week_start_us(last + timedelta(days=7), zone) <= until:
+            last += timedelta(days=7)
+        con.execute(
+            "INSERT INTO weekly_figures_state VALUES (?, ?) ON CONFLICT (building) DO UPDATE SET until = excluded.until",
+            [name, _instant(_week_start_us(max(first, last), zone))],
+        )
+        if first < last:
+            jobs.append((name, zone, first, last))
+    if not jobs:
+        return
+    start = min(first for _, _, first, _ in jobs)
+    stop = max(last for _, _, _, last in jobs)
+    while start < stop:
+        n_weeks = min(WEEKS_PER_QUERY, (stop - start).days // 7)
+        part = [(n, z, f, la) for n, z, f, la in jobs if f < start + timedelta(weeks=n_weeks) and la > start]
+        frame = _week_aggregates_live(con, [(n, z) for n, z, _, _ in part], start, n_weeks, now, detail=True)
+        if len(frame):
+            lo = frame["building"].map({n: (f - start).days // 7 for n, _, f, _ in part})
+            hi = frame["building"].map({n: (la - start).days // 7 for n, _, _, la in part})
+            zones = {n: z for n, z, _, _ in part}
+            frame = frame[(frame["week_index"] >= lo) & (frame["week_index"] < hi)].copy()
+            frame["week_start"] = [
+                _instant(_week_start_us(start + timedelta(weeks=int(w)), zones[b]))
+                for b, w in zip(frame["building"], frame["week_index"], strict=True)
+            ]
+            if len(frame):
+                frame = frame[["building", "week_start", *WEEK_COLUMNS]]
+                con.register("weekly_figures_frame", frame)
+                try:
+                    con.execute("INSERT INTO weekly_figures SELECT * FROM weekly_figures_frame")
+                finally:
+                    con.unregister("weekly_figures_frame")
+        start += timedelta(weeks=n_weeks)
+
+
+def stored_weeks(
+    con: duckdb.DuckDBPyConnection,
+    targets: Sequence[tuple[str, str]],
+    first_monday: date,
+    n_weeks: int,
+    now: datetime,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Per building, how many leading weeks of ``n_weeks`` from ``first_monday`` are exact
+    in ``weekly_figures`` at moment ``now`` (whole weeks below ``usable_until``), and those
+    rows (``building, week_index`` and ``WEEK_COLUMNS``; a missing row: no visits)."""
+    usable = usable_until(con, targets, now)
+    try:
+        weekly_until = dict(con.execute("SELECT building, epoch_us(until) FROM weekly_figures_state").fetchall())
+    except duckdb.CatalogException:
+        weekly_until = {}
+    usable = np.minimum(usable, [weekly_until.get(b, np.iinfo(np.int64).min) for b, _ in targets])
+    counts = np.zeros(len(targets), dtype=np.int64)
+    for i, (_, zone) in enumerate(targets):
+        while counts[i] < n_weeks and _week_start_us(
+            first_monday + timedelta(weeks=int(counts[i]) + 1), zone
+        ) <= usable[i]:
+            counts[i] += 1
+    keep = [i for i in range(len(targets)) if counts[i] > 0]
+    if not keep:
+        return counts, pd.DataFrame(columns=["building", "week_index", *WEEK_COLUMNS])
+    starts = [_week_start_us(first_monday, targets[i][1]) for i in keep]
+    frame = con.execute(
+        f"""
+        SELECT f.building, CAST((epoch_us(f.week_start) - ids.lo) // {7 * 24 * HOUR_US} AS BIGINT) AS week_index,
+               {", ".join(f'f."{c}"' for c in WEEK_COLUMNS)}
+        FROM weekly_figures AS f
+        JOIN (SELECT unnest(?::VARCHAR[]) AS building, unnest(?::BIGINT[]) AS lo, unnest(?::BIGINT[]) AS n) AS ids
+          ON ids.building = f.building
+        WHERE f.week_start >= ? AND f.week_start < ?
+          AND epoch_us(f.week_start) >= ids.lo AND epoch_us(f.week_start) < ids.lo + ids.n * {7 * 24 * HOUR_US}
+        """,
+        [
+            [targets[i][0] for i in keep], starts, [int(counts[i]) for i in keep],
+            _instant(min(starts)), _instant(max(starts) + n_weeks * 7 * 24 * HOUR_US),
+        ],
+    ).df()
+    return counts, frame
 
 
 def refresh_after_repair(

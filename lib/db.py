@@ -148,6 +148,23 @@ MIGRATIONS: list[str] = [
         timezone TEXT NOT NULL
     );
     """,
+    # 3 -> 4: stored weekly figures (lib.aggregates), weeks below until are stored.
+    """
+    CREATE TABLE weekly_figures_state (
+        building TEXT PRIMARY KEY,
+        until    TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE weekly_figures (
+        building   TEXT NOT NULL,
+        week_start TIMESTAMPTZ NOT NULL,
+        visits BIGINT NOT NULL, persons BIGINT NOT NULL,
+        "persons_ASN" BIGINT NOT NULL, "persons_THL" BIGINT NOT NULL, persons_visitor BIGINT NOT NULL,
+        auto_closed BIGINT NOT NULL,
+        day0 BIGINT NOT NULL, day1 BIGINT NOT NULL, day2 BIGINT NOT NULL, day3 BIGINT NOT NULL,
+        day4 BIGINT NOT NULL, day5 BIGINT NOT NULL, day6 BIGINT NOT NULL,
+        median_stay_minutes DOUBLE
+    );
+    """,
 ]
 
 

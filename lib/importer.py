@@ -379,14 +379,20 @@ def import_file(
         summary.missing_columns = getattr(refusal, "missing", [])
         _record_refusal(con, summary, actor)
     except UnicodeDecodeError:
-        # The start looked like UTF-8 but a later part is not: read it as Windows-1252.
-        try:
-            _import_in_transaction(con, file_path, summary, actor, progress, encoding="cp1252")
-        except (ImportRefused, readers.UnreadableFile) as refusal:
-            summary.status = "refused"
-            summary.message_code = refusal.code
-            summary.missing_columns = getattr(refusal, "missing", [])
-            _record_refusal(con, summary, actor)
+        # The start looked like UTF-8 but a later part is not: Windows-1252 (what Excel
+        # writes), and Latin-1 for bytes even that does not define.
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                _import_in_transaction(con, file_path, summary, actor, progress, encoding=encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+            except (ImportRefused, readers.UnreadableFile) as refusal:
+                summary.status = "refused"
+                summary.message_code = refusal.code
+                summary.missing_columns = getattr(refusal, "missing", [])
+                _record_refusal(con, summary, actor)
+                break
     return summary
 
 

@@ -80,15 +80,16 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
     anomalies_bound = f"AND scan_anomalies.ts >= '{earliest.isoformat()}'::TIMESTAMPTZ" if horizon else ""
     con.execute(
         f"""
-        -- The visit open just before the restart: one that began before it and ends at or
-        -- after it. An open visit already past its MAX_STAY reads as closed automatically
-        -- at that instant whatever comes later, so it is left as stored.
+        -- The visit open just before the restart: one that began before it and was still
+        -- open or ended at or after it. (An open visit that began before the horizon is
+        -- past its MAX_STAY and reads as closed automatically whatever comes later; it is
+        -- left as stored.)
         CREATE OR REPLACE TEMP TABLE seed_open AS
         SELECT v.person_id, v.building, epoch_us(v.checkin_at) AS checkin_us,
                epoch_us(v.auto_close_at) AS deadline_us, v.gate_in, v.area, v.status
         FROM visits v JOIN {affected_table} a USING (person_id)
         WHERE a.from_ts IS NOT NULL AND v.checkin_at < a.from_ts
-          AND coalesce(v.checkout_at, v.auto_close_at) >= a.from_ts {visits_bound};
+          AND (v.checkout_at IS NULL OR v.checkout_at >= a.from_ts) {visits_bound};
 
         -- The last final visit per building that ended within DEDUP before the restart:
         -- a check-out soon after a scanned one is a duplicate (SPEC).
@@ -102,8 +103,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
 
         DELETE FROM visits USING {affected_table} a
         WHERE visits.person_id = a.person_id {delete_bound}
-          AND (a.from_ts IS NULL OR coalesce(visits.checkout_at, visits.auto_close_at) >= a.from_ts
-               OR visits.checkin_at >= a.from_ts);
+          AND (a.from_ts IS NULL OR visits.checkout_at IS NULL OR visits.checkout_at >= a.from_ts);
         DELETE FROM scan_anomalies USING {affected_table} a
         WHERE scan_anomalies.person_id = a.person_id {anomalies_bound}
           AND (a.from_ts IS NULL OR scan_anomalies.ts >= a.from_ts);

@@ -3,6 +3,13 @@
 Weeks are ISO weeks (Monday first) in each building's local time (SPEC "Time"); a visit
 belongs to the week and the day of its check-in. No total row across buildings: persons
 do not add up across buildings, and pages and the command line show one row per building.
+
+Fast at millions of visits: whole weeks whose figures can no longer change are read
+from ``weekly_figures`` and the hourly peaks from ``hourly_figures`` (``lib.aggregates``
+keeps both up to date at import, exactly equal to what the SQL and sweep below give);
+only the rest (usually the current week) is computed. Crowding episodes are not stored:
+one sweep over one week (plus a margin) per call is cheap. ``use_stored=False`` computes
+everything from the visits (the reference the tests compare against).
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lib.aggregates import hourly_arrays
+from lib.aggregates import hourly_arrays, stored_weeks
 from lib.crowding import effective_thresholds, episodes_for
 from lib.occupancy import HOUR_US, building_list, from_us, resolve_now, to_us
 from lib.timeutil import fixed_offset_seconds
@@ -69,7 +76,7 @@ def _weeks_back(week: str, count: int) -> list[tuple[int, int]]:
     return weeks
 
 
-def _week_aggregates(
+def _week_aggregates_live(
     con: duckdb.DuckDBPyConnection,
     targets: list[tuple[str, str]],
     first_monday: date,
@@ -148,6 +155,44 @@ def _week_aggregates(
     return con.execute(query, params).df() if targets else pd.DataFrame()
 
 
+def _week_aggregates(
+    con: duckdb.DuckDBPyConnection,
+    targets: list[tuple[str, str]],
+    first_monday: date,
+    n_weeks: int,
+    now: datetime,
+    detail: bool,
+    use_stored: bool = True,
+) -> pd.DataFrame:
+    """``_week_aggregates_live``, with the weeks ``lib.aggregates`` keeps read from there
+    (the same SQL's stored result) and only the others computed (usually the last)."""
+    if not use_stored or not targets:
+        return _week_aggregates_live(con, targets, first_monday, n_weeks, now, detail)
+    counts, stored = stored_weeks(con, targets, first_monday, n_weeks, now)
+    frames = [stored] if len(stored) else []
+    live_from = int(counts.min())
+    if live_from < n_weeks:
+        live = _week_aggregates_live(
+            con, targets, first_monday + timedelta(weeks=live_from), n_weeks - live_from, now, detail
+        )
+        if len(live):
+            live["week_index"] += live_from
+            done = live["building"].map(dict(zip([b for b, _ in targets], counts, strict=True)))
+            frames.append(live[live["week_index"] >= done])
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    columns = list(_week_aggregates_columns(detail))
+    return frame[["building", "week_index", *columns]].astype({"week_index": np.int64})
+
+
+def _week_aggregates_columns(detail: bool) -> tuple[str, ...]:
+    if detail:
+        return ("visits", "median_stay_minutes", "auto_closed", *(f"day{d}" for d in range(7)),
+                "persons", "persons_ASN", "persons_THL", "persons_visitor")
+    return ("visits", "median_stay_minutes", "persons")
+
+
 def _weekly_peaks(
     con: duckdb.DuckDBPyConnection,
     targets: list[tuple[str, str]],
@@ -162,13 +207,11 @@ def _weekly_peaks(
     peaks come from ``lib.aggregates.hourly_arrays`` (stored hours, the rest live).
     """
     zones = [tz for _, tz in targets]
-    week_starts = np.asarray(
-        [
-            [to_us(week_bounds(*(first_monday + timedelta(weeks=w)).isocalendar()[:2], tz)[0]) for w in range(n_weeks + 1)]
-            for tz in zones
-        ],
-        dtype=np.int64,
-    ).reshape(len(zones), n_weeks + 1)
+    per_zone = {
+        tz: [to_us(week_bounds(*(first_monday + timedelta(weeks=w)).isocalendar()[:2], tz)[0]) for w in range(n_weeks + 1)]
+        for tz in set(zones)
+    }
+    week_starts = np.asarray([per_zone[tz] for tz in zones], dtype=np.int64).reshape(len(zones), n_weeks + 1)
     peaks = np.zeros((len(zones), n_weeks), dtype=np.int64)
     peak_hours = np.full((len(zones), n_weeks), -1, dtype=np.int64)
     if not targets:
@@ -225,7 +268,7 @@ def weekly_stats(
     targets = building_list(con, building)
     this_monday = _monday(year, number)
     previous_monday = this_monday - timedelta(weeks=1)
-    counts = _week_aggregates(con, targets, previous_monday, 2, now, detail=True)
+    counts = _week_aggregates(con, targets, previous_monday, 2, now, detail=True, use_stored=use_stored)
     current = counts[counts["week_index"] == 1].set_index("building") if len(counts) else pd.DataFrame()
     previous = counts[counts["week_index"] == 0].set_index("building") if len(counts) else pd.DataFrame()
     names = [b for b, _ in targets]
@@ -316,7 +359,7 @@ def weekly_trend(
     names = [b for b, _ in targets]
     labels = [week_label(y, w) for y, w in _weeks_back(week, weeks)]
     first_monday = _monday(*parse_iso_week(labels[0]))
-    counts = _week_aggregates(con, targets, first_monday, weeks, now, detail=False)
+    counts = _week_aggregates(con, targets, first_monday, weeks, now, detail=False, use_stored=use_stored)
     peaks, _ = _weekly_peaks(con, targets, first_monday, weeks, now, use_stored)
     frame = pd.DataFrame(
         {

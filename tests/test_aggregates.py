@@ -25,7 +25,7 @@ from lib.occupancy import hourly_occupancy
 from lib.weekly import weekly_stats, weekly_trend
 from tests.test_occupancy import BASE, ZONES, V, load, reference_hourly, reference_hours, visit_sets
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 WINDOW = (BASE - timedelta(hours=8), BASE + timedelta(hours=100))
 
 
@@ -37,7 +37,8 @@ def db_con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def clear_stored(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DELETE FROM hourly_figures; DELETE FROM hourly_figures_state")
+    con.execute("DELETE FROM hourly_figures; DELETE FROM hourly_figures_state; "
+                "DELETE FROM weekly_figures; DELETE FROM weekly_figures_state")
 
 
 def insert_visits(con: duckdb.DuckDBPyConnection, visits: list[V]) -> None:
