@@ -60,8 +60,13 @@ def test_cli_import_while_dashboard_serves(tmp_path: Path, page) -> None:  # typ
         assert len(lines) == 1 + 300
         assert all(line.endswith(",scan") for line in lines[1:])
         assert cli(server.db_path, "ingest", str(first)).stdout.splitlines()[1].split(",")[3] == "0"  # again: nothing new
+        saved = cli(server.db_path, "backup", "cadangan.duckdb", cwd=tmp_path)
+        assert saved.returncode == 0, saved.stderr
+        assert (tmp_path / "cadangan.duckdb").exists()
     finally:
         server.stop()
     # After the server is gone the file is the command line's own, with everything in it.
     direct = cli(server.db_path, "visits")
     assert direct.returncode == 0 and len(direct.stdout.strip().splitlines()) == 301
+    from_backup = cli(tmp_path / "cadangan.duckdb", "visits")
+    assert from_backup.stdout == direct.stdout
