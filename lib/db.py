@@ -181,6 +181,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     con = duckdb.connect(str(db_path), read_only=read_only)
     # GLOBAL, so every cursor of this database instance works in UTC too.
     con.execute("SET GLOBAL TimeZone = 'UTC'")
+    # Standard output belongs to the command line's CSV: no progress bars from DuckDB.
+    con.execute("SET enable_progress_bar = false")
     memory_limit = os.environ.get("PANTAU_MEMORY_LIMIT")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")

@@ -9,8 +9,10 @@ fits neither shape is refused before anything is written.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -170,7 +172,7 @@ def _raw_sql(header: Sequence[str]) -> str:
     return f"CAST(json_object({pairs}) AS VARCHAR)" if header else "'{}'"
 
 
-def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str) -> str:
+def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source: str = "raw_rows") -> str:
     """SELECT over the chunk giving parsed values and a quarantine reason per row."""
     col = {name: _text(mapping.get(name)) for name in COLUMN_ALIASES}
     action_text = f"lower({col['action']})"
@@ -214,7 +216,7 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str) -> str:
                    {col['gate']} AS gate, {col['area']} AS area, lower({col['status']}) AS status,
                    {ts_text} AS ts_text, {ts_out_text} AS ts_out_text,
                    CASE WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
-            FROM chunk
+            FROM {source} chunk
         ), zoned AS (
             -- A building not configured yet gets the default zone (SPEC "Time").
             SELECT base.*, coalesce(z.timezone, '{db.DEFAULT_TIMEZONE}') AS zone_name,
@@ -264,27 +266,47 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _stage_chunk(con: duckdb.DuckDBPyConnection, chunk: pa.Table, row_sql: str, shape: str) -> None:
-    con.register("chunk", chunk)
+def _stage_chunk(con: duckdb.DuckDBPyConnection, chunk: pa.Table, first: bool) -> None:
+    """Append a chunk of raw text rows to the file's temporary ``raw_rows`` table.
+
+    Parsing happens once over the whole table afterwards (``_parse_staged``): one
+    parallel query instead of one small query per chunk. DuckDB spills the table to
+    disk beyond the import's memory limit.
+    """
+    con.register("chunk_arrow", chunk)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE chunk_rows AS {row_sql}")
+        if first:
+            con.execute("CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM chunk_arrow")
+        else:
+            con.execute("INSERT INTO raw_rows SELECT * FROM chunk_arrow")
     finally:
-        con.unregister("chunk")
+        con.unregister("chunk_arrow")
+
+
+def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> None:
+    """Parse and judge every staged row: events to ``stage_events``, the rest to the quarantine."""
     con.execute(
-        "INSERT INTO stage_quarantine SELECT abs(row_no), reason, raw FROM chunk_rows WHERE reason IS NOT NULL"
+        f"""CREATE OR REPLACE TEMP TABLE parsed_rows AS
+            SELECT row_no, person_id, building, action, ts, ts_out, name, category, phone, gate, area, status,
+                   reason, raw
+            FROM ({row_sql})"""
+    )
+    con.execute("DROP TABLE raw_rows")
+    con.execute(
+        "INSERT INTO stage_quarantine SELECT abs(row_no), reason, raw FROM parsed_rows WHERE reason IS NOT NULL"
     )
     attributes = "name, category, phone, gate, area, status"
     con.execute(
         f"INSERT INTO stage_events SELECT row_no, person_id, building, action, ts, {attributes} "
-        "FROM chunk_rows WHERE reason IS NULL"
+        "FROM parsed_rows WHERE reason IS NULL"
     )
     if shape == "visits":
         # SPEC "Import", visits shape: a given checkout_at becomes a check-out event.
         con.execute(
             f"INSERT INTO stage_events SELECT row_no, person_id, building, 'checkout', ts_out, {attributes} "
-            "FROM chunk_rows WHERE reason IS NULL AND ts_out IS NOT NULL"
+            "FROM parsed_rows WHERE reason IS NULL AND ts_out IS NOT NULL"
         )
-    con.execute("DROP TABLE chunk_rows")
+    con.execute("DROP TABLE parsed_rows")
 
 
 def _update_persons(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -360,6 +382,25 @@ def _read_source(path: Path, progress: readers.ProgressCallback | None) -> tuple
     return source, shape, mapping
 
 
+# DuckDB may use this much memory during an import and spills the rest to disk, so a
+# large export streams through in bounded memory (issue: 1 GB CSV well under 2 GB).
+IMPORT_MEMORY_LIMIT = os.environ.get("PANTAU_IMPORT_MEMORY_LIMIT", "1GB")
+
+
+@contextmanager
+def _bounded_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    previous = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    ).fetchall()[0]
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{previous[0]}'")
+        con.execute(f"SET preserve_insertion_order = {str(previous[1]).lower()}")
+
+
 def import_file(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
@@ -370,6 +411,18 @@ def import_file(
     """Import one file in one transaction; returns its summary (also stored in ``imports``)."""
     file_path = Path(path)
     summary = ImportSummary(file_name=display_name or file_path.name)
+    with _bounded_memory(con):
+        _import_with_fallbacks(con, file_path, summary, actor, progress)
+    return summary
+
+
+def _import_with_fallbacks(
+    con: duckdb.DuckDBPyConnection,
+    file_path: Path,
+    summary: ImportSummary,
+    actor: str,
+    progress: readers.ProgressCallback | None,
+) -> None:
     try:
         _import_in_transaction(con, file_path, summary, actor, progress)
     except (ImportRefused, readers.UnreadableFile) as refusal:
@@ -393,7 +446,6 @@ def import_file(
                 summary.missing_columns = getattr(refusal, "missing", [])
                 _record_refusal(con, summary, actor)
                 break
-    return summary
 
 
 def _record_refusal(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str) -> None:
@@ -432,8 +484,12 @@ def _import_in_transaction(
     with db.transaction(con):
         _prepare_zones(con)
         _create_stage(con)
+        staged = False
         for chunk in source.chunks:
-            _stage_chunk(con, chunk, row_sql, shape)
+            _stage_chunk(con, chunk, first=not staged)
+            staged = True
+        if staged:
+            _parse_staged(con, row_sql, shape)
         _finish_import(con, summary, actor)
 
 
@@ -457,10 +513,14 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         """
         CREATE OR REPLACE TEMP TABLE new_events AS
         WITH first_rows AS (
-            SELECT * FROM stage_events
-            QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts ORDER BY row_no) = 1
+            SELECT person_id, building, action, ts,
+                   arg_min(struct_pack(row_no, name, category, phone, gate, area, status), row_no) AS first
+            FROM stage_events GROUP BY person_id, building, action, ts
         )
-        SELECT f.* FROM first_rows f
+        SELECT f.person_id, f.building, f.action, f.ts, f.first.row_no AS row_no, f.first.name AS name,
+               f.first.category AS category, f.first.phone AS phone, f.first.gate AS gate,
+               f.first.area AS area, f.first.status AS status
+        FROM first_rows f
         WHERE NOT EXISTS (
             SELECT 1 FROM events e
             WHERE e.person_id = f.person_id AND e.building = f.building
@@ -474,7 +534,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         """
         INSERT INTO events
         SELECT person_id, building, action, ts, name, category, phone, gate, area, status, ?
-        FROM new_events ORDER BY ts
+        FROM new_events
         """,
         [import_id],
     )
@@ -590,6 +650,7 @@ def record_events(
     with db.transaction(con):
         _prepare_zones(con)
         _create_stage(con)
-        _stage_chunk(con, chunk, _row_sql(header, mapping, "events"), "events")
+        _stage_chunk(con, chunk, first=True)
+        _parse_staged(con, _row_sql(header, mapping, "events"), "events")
         _finish_import(con, summary, actor)
     return summary

@@ -14,6 +14,7 @@ visit still open then, and the last close per building within DEDUP. An open vis
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -149,76 +150,72 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
             """,
             params=[batch],
         ).to_arrow_table()
-        visits, anomalies = pair_events(
-            {name: table.column(name).to_pylist() for name in table.column_names},
-            seeds_open,
-            seeds_close,
-        )
-        _write(con, visits, anomalies)
+        columns = {name: table.column(name).to_pylist() for name in ("person_id", "building", "is_checkin", "t", "max_stay_us")}
+        outcome = pair_events(columns, seeds_open, seeds_close)
+        _write(con, *_outcome_tables(table, outcome))
     con.execute("DROP TABLE IF EXISTS seed_open; DROP TABLE IF EXISTS seed_close; DROP TABLE IF EXISTS repair_batches")
+
+
+@dataclass
+class PairingOutcome:
+    """What one pass decided, as row indices into the batch of events.
+
+    Visit i began with event ``visit_in[i]`` (or, when negative, with the stored open
+    visit ``seed_visits[-visit_in[i] - 1]``) and ended at ``visit_end[i]`` (None: still
+    open) by ``visit_kind[i]``; ``visit_out[i]`` is its check-out event or -1.
+    """
+
+    visit_in: list[int] = field(default_factory=list)
+    visit_end: list[int | None] = field(default_factory=list)
+    visit_kind: list[str | None] = field(default_factory=list)
+    visit_out: list[int] = field(default_factory=list)
+    visit_deadline: list[int] = field(default_factory=list)
+    seed_visits: list[tuple[Any, ...]] = field(default_factory=list)
+    anomaly_event: list[int] = field(default_factory=list)
+    anomaly_kind: list[str] = field(default_factory=list)
 
 
 def pair_events(
     events: dict[str, list[Any]],
     seeds_open: dict[str, tuple[Any, ...]],
     seeds_close: dict[str, dict[str, tuple[int, bool]]],
-) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+) -> PairingOutcome:
     """One ordered pass over events sorted by person, time, check-out first.
 
-    Times are integer microseconds since the epoch (UTC). Returns visit and anomaly
-    columns (``checkout_at`` None for a visit still open).
+    ``events`` holds the columns person_id, building, is_checkin, t (integer microseconds
+    since the epoch, UTC) and max_stay_us. Seeds: the state of each person just before
+    the restart (see ``repair``).
     """
     persons = events["person_id"]
     buildings = events["building"]
     is_checkin = events["is_checkin"]
     times = events["t"]
     max_stays = events["max_stay_us"]
-    categories = events["category"]
-    gates, areas, statuses = events["gate"], events["area"], events["status"]
-
-    visits: dict[str, list[Any]] = {name: [] for name in _VISIT_SCHEMA.names}
-    v_person, v_building, v_in, v_out = (
-        visits["person_id"], visits["building"], visits["checkin_at"], visits["checkout_at"]
+    out = PairingOutcome()
+    v_in, v_end, v_kind, v_out, v_deadline = (
+        out.visit_in, out.visit_end, out.visit_kind, out.visit_out, out.visit_deadline
     )
-    v_kind, v_deadline, v_category = visits["checkout_kind"], visits["auto_close_at"], visits["category"]
-    v_gate_in, v_gate_out, v_area, v_status = (
-        visits["gate_in"], visits["gate_out"], visits["area"], visits["status"]
-    )
-    anomalies: dict[str, list[Any]] = {name: [] for name in _ANOMALY_SCHEMA.names}
-    a_person, a_building, a_ts, a_action, a_kind = (
-        anomalies["person_id"], anomalies["building"], anomalies["ts"], anomalies["action"], anomalies["kind"]
-    )
-
-    def close(end: int | None, kind: str | None, gate_out: str | None) -> None:
-        v_person.append(person)
-        v_building.append(open_building)
-        v_in.append(open_checkin)
-        v_out.append(end)
-        v_kind.append(kind)
-        v_deadline.append(open_deadline)
-        v_category.append(category)
-        v_gate_in.append(open_attributes[0])
-        v_gate_out.append(gate_out)
-        v_area.append(open_attributes[1])
-        v_status.append(open_attributes[2])
+    a_event, a_kind = out.anomaly_event, out.anomaly_kind
 
     person: str | None = None
-    category: str | None = None
     open_building: str | None = None
-    open_checkin = open_deadline = 0
-    open_attributes: tuple[Any, Any, Any] = (None, None, None)
+    open_in = open_checkin = open_deadline = 0
     last_close: dict[str, tuple[int, bool]] = {}
 
     for i in range(len(persons)):
         if persons[i] != person:
             if open_building is not None:
-                close(None, None, None)
+                v_in.append(open_in)
+                v_end.append(None)
+                v_kind.append(None)
+                v_out.append(-1)
+                v_deadline.append(open_deadline)
             person = persons[i]
-            category = categories[i]
             seed = seeds_open.get(person)
             if seed is not None:
+                out.seed_visits.append((person, *seed))
                 open_building, open_checkin, open_deadline = seed[0], seed[1], seed[2]
-                open_attributes = (seed[3], seed[4], seed[5])
+                open_in = -len(out.seed_visits)
             else:
                 open_building = None
             last_close = dict(seeds_close.get(person, {}))
@@ -226,44 +223,107 @@ def pair_events(
         building = buildings[i]
         if open_building is not None and t > open_deadline:
             # Past checkin_at + MAX_STAY: closed automatically at that instant.
-            close(open_deadline, "auto", None)
+            v_in.append(open_in)
+            v_end.append(open_deadline)
+            v_kind.append("auto")
+            v_out.append(-1)
+            v_deadline.append(open_deadline)
             last_close[open_building] = (open_deadline, False)
             open_building = None
         if is_checkin[i]:
             if open_building is not None:
                 if open_building == building and t - open_checkin <= DEDUP_US:
-                    a_person.append(person)
-                    a_building.append(building)
-                    a_ts.append(t)
-                    a_action.append("checkin")
+                    a_event.append(i)
                     a_kind.append("duplicate")
                     continue
                 # Another open visit: closed at min(checkin + MAX_STAY, t) = t here.
-                close(t, "auto", None)
+                v_in.append(open_in)
+                v_end.append(t)
+                v_kind.append("auto")
+                v_out.append(-1)
+                v_deadline.append(open_deadline)
                 last_close[open_building] = (t, False)
-            open_building, open_checkin, open_deadline = building, t, t + max_stays[i]
-            open_attributes = (gates[i], areas[i], statuses[i])
+            open_building, open_in, open_checkin, open_deadline = building, i, t, t + max_stays[i]
         elif open_building == building:
-            close(t, "scan", gates[i])
+            v_in.append(open_in)
+            v_end.append(t)
+            v_kind.append("scan")
+            v_out.append(i)
+            v_deadline.append(open_deadline)
             last_close[building] = (t, True)
             open_building = None
         else:
             previous = last_close.get(building)
-            kind = "duplicate" if previous is not None and previous[1] and t - previous[0] <= DEDUP_US else "orphan"
-            a_person.append(person)
-            a_building.append(building)
-            a_ts.append(t)
-            a_action.append("checkout")
-            a_kind.append(kind)
+            a_event.append(i)
+            a_kind.append(
+                "duplicate" if previous is not None and previous[1] and t - previous[0] <= DEDUP_US else "orphan"
+            )
     if open_building is not None:
-        close(None, None, None)
-    return visits, anomalies
+        v_in.append(open_in)
+        v_end.append(None)
+        v_kind.append(None)
+        v_out.append(-1)
+        v_deadline.append(open_deadline)
+    return out
 
 
-def _write(con: duckdb.DuckDBPyConnection, visits: dict[str, list[Any]], anomalies: dict[str, list[Any]]) -> None:
-    if visits["person_id"]:
-        visit_table = pa.table(visits, schema=_VISIT_SCHEMA)
-        con.register("new_visits_arrow", visit_table)
+def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table, pa.Table]:
+    """The visits and anomalies of a pass as Arrow tables, taken from the event rows."""
+    from_events = [k for k, index in enumerate(outcome.visit_in) if index >= 0]
+    from_seeds = [k for k, index in enumerate(outcome.visit_in) if index < 0]
+
+    def pick(values: list[Any], rows: list[int]) -> list[Any]:
+        return [values[k] for k in rows]
+
+    in_rows = pa.array(pick(outcome.visit_in, from_events), type=pa.int64())
+    out_rows = pa.array([None if o < 0 else o for o in pick(outcome.visit_out, from_events)], type=pa.int64())
+    main = pa.table(
+        {
+            "person_id": events.column("person_id").take(in_rows),
+            "building": events.column("building").take(in_rows),
+            "checkin_at": events.column("t").take(in_rows),
+            "checkout_at": pa.array(pick(outcome.visit_end, from_events), type=pa.int64()),
+            "checkout_kind": pa.array(pick(outcome.visit_kind, from_events), type=pa.string()),
+            "auto_close_at": pa.array(pick(outcome.visit_deadline, from_events), type=pa.int64()),
+            "category": events.column("category").take(in_rows),
+            "gate_in": events.column("gate").take(in_rows),
+            "gate_out": events.column("gate").take(out_rows),
+            "area": events.column("area").take(in_rows),
+            "status": events.column("status").take(in_rows),
+        }
+    ).cast(_VISIT_SCHEMA)
+    tables = [main]
+    if from_seeds:
+        category_of = dict(zip(events.column("person_id").to_pylist(), events.column("category").to_pylist(), strict=True))
+        seeded: dict[str, list[Any]] = {name: [] for name in _VISIT_SCHEMA.names}
+        for k in from_seeds:
+            person, building, checkin_us, _, gate_in, area, status = outcome.seed_visits[-outcome.visit_in[k] - 1]
+            out_row = outcome.visit_out[k]
+            values = (
+                person, building, checkin_us, outcome.visit_end[k], outcome.visit_kind[k], outcome.visit_deadline[k],
+                category_of[person], gate_in, events.column("gate")[out_row].as_py() if out_row >= 0 else None,
+                area, status,
+            )
+            for name, value in zip(_VISIT_SCHEMA.names, values, strict=True):
+                seeded[name].append(value)
+        tables.append(pa.table(seeded, schema=_VISIT_SCHEMA))
+    anomaly_rows = pa.array(outcome.anomaly_event, type=pa.int64())
+    checkin = events.column("is_checkin").take(anomaly_rows)
+    anomalies = pa.table(
+        {
+            "person_id": events.column("person_id").take(anomaly_rows),
+            "building": events.column("building").take(anomaly_rows),
+            "ts": events.column("t").take(anomaly_rows),
+            "action": pa.array(["checkin" if c else "checkout" for c in checkin.to_pylist()], type=pa.string()),
+            "kind": pa.array(outcome.anomaly_kind, type=pa.string()),
+        }
+    ).cast(_ANOMALY_SCHEMA)
+    return pa.concat_tables(tables), anomalies
+
+
+def _write(con: duckdb.DuckDBPyConnection, visits: pa.Table, anomalies: pa.Table) -> None:
+    if visits.num_rows:
+        con.register("new_visits_arrow", visits)
         con.execute(
             """
             INSERT INTO visits
@@ -273,9 +333,8 @@ def _write(con: duckdb.DuckDBPyConnection, visits: dict[str, list[Any]], anomali
             """
         )
         con.unregister("new_visits_arrow")
-    if anomalies["person_id"]:
-        anomaly_table = pa.table(anomalies, schema=_ANOMALY_SCHEMA)
-        con.register("new_anomalies_arrow", anomaly_table)
+    if anomalies.num_rows:
+        con.register("new_anomalies_arrow", anomalies)
         con.execute(
             "INSERT INTO scan_anomalies SELECT person_id, building, make_timestamp(ts)::TIMESTAMPTZ, action, kind "
             "FROM new_anomalies_arrow"
