@@ -70,8 +70,15 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         counts["scan_anomalies"] = _count(con, f"""
             UPDATE scan_anomalies SET person_id = {_pseudonym_sql('person_id', 'ts', key)}
             WHERE {not_yet} AND ts < ?""", [cutoff])
-        # Old events are no longer paired again: they go, with their names and phones.
-        counts["events"] = _count(con, "DELETE FROM events WHERE ts < ?", [cutoff])
+        # Old events go, with their names and phones; only the check-in of a visit that is
+        # kept (it ends after the cutoff) stays, without name or phone, so that pairing
+        # the person again still finds where that visit began.
+        counts["events"] = _count(con, """
+            DELETE FROM events e WHERE e.ts < ? AND NOT (e.action = 'checkin' AND EXISTS (
+                SELECT 1 FROM visits v WHERE v.person_id = e.person_id AND v.building = e.building
+                  AND v.checkin_at = e.ts))""", [cutoff])
+        _count(con, "UPDATE events SET name = NULL, phone = NULL WHERE ts < ? AND (name IS NOT NULL OR phone IS NOT NULL)",
+               [cutoff])
         counts["persons_deleted"] = _count(con, """
             DELETE FROM persons p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.person_id = p.person_id)
               AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = p.person_id)""", [])

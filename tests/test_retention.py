@@ -121,3 +121,20 @@ def test_nightly_purge_runs_once_a_day_from_two_oclock_never_at_first_start(tmp_
     cursor.close()
     shared.close()
     assert b"Yohanis Lama" not in path.read_bytes()
+
+
+def test_visit_across_the_cutoff_survives_a_later_full_repairing(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "x.duckdb")
+    rows = [["2022-01-29 20:00", "S1", "pos-jaga", "in", "Penjaga Malam", "THL", "0812"],
+            ["2022-01-30 07:00", "S1", "pos-jaga", "out", "", "", ""]]
+    importer.import_file(con, write_csv(tmp_path / "night.csv", HEADER, rows))
+    cutoff_now = dt.datetime(2022, 2, 28, 20, 0, tzinfo=dt.UTC)  # cutoff 2022-01-29 20:00 UTC: mid-visit
+    retention.purge(con, now=cutoff_now)
+    before = list_visits(con, now=NOW)
+    assert list(before.person_id) == ["S1"]
+    from lib import pairing
+
+    with db.transaction(con):
+        pairing.repair_all(con)
+    assert list_visits(con, now=NOW).equals(before)
+    assert con.execute("SELECT count(*) FROM events WHERE name IS NOT NULL AND ts < '2022-01-29 20:00+00'").fetchall()[0][0] == 0
