@@ -306,31 +306,71 @@ def refresh_many(
         }
     targets: list[tuple[str, str]] = []
     refreshed: list[tuple[str, str, int, int]] = []
+    deletes: list[tuple[str, int]] = []
     eff_list: list[int] = []
     until_list: list[int] = []
+    # Hours after a building's last visit ends are zeros whatever comes: no need to sweep
+    # them now (a later refresh starts at the old until anyway). The bound lets the zone
+    # map on auto_close_at skip old row groups (every end is at or before auto_close_at).
+    bound = None
+    if not whole:
+        bound = min(to_us(dirty[str(b)]) - int(longest) for b, _, longest in rows)  # type: ignore[arg-type]
+        bound = min([bound, *(states[str(b)][0] for b, _, _ in rows)])
+    last_end = {
+        str(b): int(t)
+        for b, t in con.execute(
+            "SELECT building, epoch_us(max(coalesce(checkout_at, greatest(checkin_at, least(auto_close_at, ?))))) "
+            "FROM visits WHERE building IN (SELECT unnest(?::VARCHAR[])) AND auto_close_at >= ? GROUP BY building",
+            [now, sorted(dirty), _instant(bound) if bound is not None else _EPOCH - timedelta(days=365 * 200)],
+        ).fetchall()
+    }
     for name, zone, longest in rows:
         name, zone = str(name), str(zone)
         new_until = min(_hour_floor_us(now_us, zone), _hour_floor_us(opens.get(name, _NEVER), zone))
+        if name in last_end:  # the end of the hour holding the last instant anyone is inside
+            new_until = min(new_until, _hour_floor_us(last_end[name] - 1, zone) + HOUR_US)
+        elif bound is not None:  # nobody inside from the bound on
+            new_until = min(new_until, _hour_floor_us(bound, zone))
         if name in whole:
             eff = min(_hour_floor_us(firsts.get(name, _NEVER), zone), new_until)
-            con.execute("DELETE FROM hourly_figures WHERE building = ?", [name])
+            delete_from = _LONG_AGO
         else:
             since = to_us(dirty[name]) - int(longest)  # type: ignore[arg-type]
             eff = min(_hour_floor_us(since, zone), states[name][0], new_until)
-            con.execute("DELETE FROM hourly_figures WHERE building = ? AND hour >= ?", [name, _instant(eff)])
-        con.execute(
-            "INSERT INTO hourly_figures_state VALUES (?, ?, ?) "
-            "ON CONFLICT (building) DO UPDATE SET until = excluded.until, timezone = excluded.timezone",
-            [name, _instant(new_until), zone],
-        )
+            delete_from = eff
+        deletes.append((name, delete_from))
         refreshed.append((name, zone, eff, new_until))
         if eff < new_until:
             targets.append((name, zone))
             eff_list.append(eff)
             until_list.append(new_until)
+    _delete_from(con, "hourly_figures", "hour", deletes)
+    con.execute(
+        "INSERT INTO hourly_figures_state SELECT unnest(?::VARCHAR[]), make_timestamp(unnest(?::BIGINT[]))::TIMESTAMPTZ, "
+        "unnest(?::VARCHAR[]) ON CONFLICT (building) DO UPDATE SET until = excluded.until, timezone = excluded.timezone",
+        [[r[0] for r in refreshed], [r[3] for r in refreshed], [r[1] for r in refreshed]],
+    )
     if targets:
         _compute_and_store(con, targets, np.asarray(eff_list), np.asarray(until_list), now)
     _store_weeks(con, refreshed, now)
+
+
+_LONG_AGO = to_us(datetime(1900, 1, 1, tzinfo=UTC))
+
+
+def _delete_from(con: duckdb.DuckDBPyConnection, table: str, column: str, deletes: list[tuple[str, int]]) -> None:
+    """One DELETE of every row of ``table`` at or after each building's UTC µs bound."""
+    if deletes:
+        con.execute(
+            f"""
+            DELETE FROM {table} USING (
+                SELECT unnest(?::VARCHAR[]) AS building, unnest(?::BIGINT[]) AS from_us
+            ) AS d
+            WHERE {table}.building = d.building AND epoch_us({table}.{column}) >= d.from_us
+              AND {table}.{column} >= ?
+            """,
+            [[b for b, _ in deletes], [int(u) for _, u in deletes], _instant(min(u for _, u in deletes))],
+        )
 
 
 def _compute_and_store(
@@ -424,23 +464,28 @@ def _store_weeks(con: duckdb.DuckDBPyConnection, refreshed: list[tuple[str, str,
             ).fetchall()
         }
     jobs = []
+    deletes: list[tuple[str, int]] = []
+    week_state: list[tuple[str, int]] = []
     for name, zone, eff, until in refreshed:
         if name in missing:
             eff = min(firsts.get(name, _NEVER), until)
         else:  # weeks between the old weekly until and eff were not whole before
             eff = min(eff, stated[name])
         first = _local_monday(min(eff, until), zone)
-        con.execute("DELETE FROM weekly_figures WHERE building = ? AND week_start >= ?",
-                    [name, _instant(_week_start_us(first, zone))])
+        deletes.append((name, _week_start_us(first, zone)))
         last = _local_monday(until, zone)  # the week holding until is not whole yet
         if _week_start_us(last + timedelta(days=7), zone) <= until:
             last += timedelta(days=7)
-        con.execute(
-            "INSERT INTO weekly_figures_state VALUES (?, ?) ON CONFLICT (building) DO UPDATE SET until = excluded.until",
-            [name, _instant(_week_start_us(max(first, last), zone))],
-        )
+        week_state.append((name, _week_start_us(max(first, last), zone)))
         if first < last:
             jobs.append((name, zone, first, last))
+    _delete_from(con, "weekly_figures", "week_start", deletes)
+    if week_state:
+        con.execute(
+            "INSERT INTO weekly_figures_state SELECT unnest(?::VARCHAR[]), make_timestamp(unnest(?::BIGINT[]))::TIMESTAMPTZ "
+            "ON CONFLICT (building) DO UPDATE SET until = excluded.until",
+            [[b for b, _ in week_state], [int(u) for _, u in week_state]],
+        )
     if not jobs:
         return
     start = min(first for _, _, first, _ in jobs)

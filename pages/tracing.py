@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import charts, db, report, tracing
+from lib import charts, db, live, report, tracing
 from lib.export import csv_bytes, xlsx_bytes
 from lib.timeutil import parse_local_bound
 from lib.ui.auth import current_user, require_roles
@@ -24,6 +24,7 @@ from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
 require_roles("tracer")
 
 RESULT_KEY = "tracing_result"
+MATCHES_KEY = "tracing_matches"
 TIMELINE_ROWS = 40
 
 con = cursor()
@@ -46,7 +47,15 @@ if "tracing_onset" not in st.session_state:
     _set_window_from_onset()
 
 query = st.text_input(tr("tracing.find"), key="tracing_query", help=tr("tracing.find_help"))
-matches = tracing.find_persons(con, query)
+# The search for a person scans every person (over a second at a million persons): keep
+# its result while neither the typed text nor the data changes (lib.live.data_version).
+matches_key = (query, live.data_version(con))
+kept_matches = st.session_state.get(MATCHES_KEY)
+if kept_matches is not None and kept_matches[0] == matches_key:
+    matches = kept_matches[1]
+else:
+    matches = tracing.find_persons(con, query)
+    st.session_state[MATCHES_KEY] = (matches_key, matches)
 person_id: str | None = None
 if query.strip():
     if matches.empty:
