@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -172,7 +174,7 @@ def _raw_sql(header: Sequence[str]) -> str:
     return f"CAST(json_object({pairs}) AS VARCHAR)" if header else "'{}'"
 
 
-def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source: str = "raw_rows") -> str:
+def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source: str) -> str:
     """SELECT over the chunk giving parsed values and a quarantine reason per row."""
     col = {name: _text(mapping.get(name)) for name in COLUMN_ALIASES}
     action_text = f"lower({col['action']})"
@@ -266,21 +268,33 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _stage_chunk(con: duckdb.DuckDBPyConnection, chunk: pa.Table, first: bool) -> None:
-    """Append a chunk of raw text rows to the file's temporary ``raw_rows`` table.
+class _RawSpool:
+    """Raw text rows of a file, spooled to a temporary Parquet file chunk by chunk.
 
-    Parsing happens once over the whole table afterwards (``_parse_staged``): one
-    parallel query instead of one small query per chunk. DuckDB spills the table to
-    disk beyond the import's memory limit.
+    DuckDB then parses them in one parallel, streaming query (``_parse_staged``), so a
+    file of any size passes through bounded memory.
     """
-    con.register("chunk_arrow", chunk)
-    try:
-        if first:
-            con.execute("CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM chunk_arrow")
-        else:
-            con.execute("INSERT INTO raw_rows SELECT * FROM chunk_arrow")
-    finally:
-        con.unregister("chunk_arrow")
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "raw.parquet"
+        self.writer: Any = None
+
+    def add(self, chunk: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, chunk.schema, compression="lz4")
+        self.writer.write_table(chunk)
+
+    def close(self) -> bool:
+        """Finish the file; False when no row was spooled."""
+        if self.writer is None:
+            return False
+        self.writer.close()
+        return True
+
+    def sql(self) -> str:
+        return "read_parquet('" + str(self.path).replace("'", "''") + "')"
 
 
 def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> None:
@@ -291,7 +305,6 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
                    reason, raw
             FROM ({row_sql})"""
     )
-    con.execute("DROP TABLE raw_rows")
     con.execute(
         "INSERT INTO stage_quarantine SELECT abs(row_no), reason, raw FROM parsed_rows WHERE reason IS NOT NULL"
     )
@@ -384,7 +397,7 @@ def _read_source(path: Path, progress: readers.ProgressCallback | None) -> tuple
 
 # DuckDB may use this much memory during an import and spills the rest to disk, so a
 # large export streams through in bounded memory (issue: 1 GB CSV well under 2 GB).
-IMPORT_MEMORY_LIMIT = os.environ.get("PANTAU_IMPORT_MEMORY_LIMIT", "1GB")
+IMPORT_MEMORY_LIMIT = os.environ.get("PANTAU_IMPORT_MEMORY_LIMIT", "768MB")
 
 
 @contextmanager
@@ -480,17 +493,17 @@ def _import_in_transaction(
     else:
         source, shape, mapping = _read_source(path, progress)
     summary.shape = shape
-    row_sql = _row_sql(source.header, mapping, shape)
-    with db.transaction(con):
-        _prepare_zones(con)
-        _create_stage(con)
-        staged = False
+    with tempfile.TemporaryDirectory(prefix="pantau-import-") as folder:
+        spool = _RawSpool(Path(folder))
         for chunk in source.chunks:
-            _stage_chunk(con, chunk, first=not staged)
-            staged = True
-        if staged:
-            _parse_staged(con, row_sql, shape)
-        _finish_import(con, summary, actor)
+            spool.add(chunk)
+        staged = spool.close()
+        with db.transaction(con):
+            _prepare_zones(con)
+            _create_stage(con)
+            if staged:
+                _parse_staged(con, _row_sql(source.header, mapping, shape, spool.sql()), shape)
+            _finish_import(con, summary, actor)
 
 
 def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str) -> None:
@@ -650,7 +663,10 @@ def record_events(
     with db.transaction(con):
         _prepare_zones(con)
         _create_stage(con)
-        _stage_chunk(con, chunk, first=True)
-        _parse_staged(con, _row_sql(header, mapping, "events"), "events")
+        con.register("recorded_rows", chunk)
+        try:
+            _parse_staged(con, _row_sql(header, mapping, "events", "recorded_rows"), "events")
+        finally:
+            con.unregister("recorded_rows")
         _finish_import(con, summary, actor)
     return summary

@@ -24,7 +24,7 @@ import pyarrow as pa
 DEDUP_SECONDS = 120
 DEDUP_US = DEDUP_SECONDS * 1_000_000
 # Persons are re-paired in groups of about this many events, to bound memory.
-EVENTS_PER_BATCH = 500_000
+EVENTS_PER_BATCH = 200_000
 
 _VISIT_SCHEMA = pa.schema(
     [
