@@ -96,7 +96,12 @@ def _window(visits: pd.DataFrame, start: int, end: int, building: str | None) ->
 
 
 def _sweep_levels(v: pd.DataFrame, marks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Concurrent occupancy after each change: rows building, t, level (sorted)."""
+    """Concurrent occupancy after each change: rows building, t, level (sorted).
+
+    A zero-length visit occupies nothing (SPEC "Occupancy"): left out, or its +1 after
+    its own -1 at the same instant would show as a momentary extra person.
+    """
+    v = v[v["end"] > v["checkin"]]
     parts = [
         pd.DataFrame({"building": v["building"].astype(str).to_numpy(), "t": v["checkin"].to_numpy(), "d": 1}),
         pd.DataFrame({"building": v["building"].astype(str).to_numpy(), "t": v["end"].to_numpy(), "d": -1}),
