@@ -390,7 +390,7 @@ def _record_with_retry(con: duckdb.DuckDBPyConnection, event: dict[str, object])
     """
     for attempt in range(4):
         try:
-            return record_events(con, [event], source=SOURCE, actor=SOURCE)
+            return record_events(con, [event], source=SOURCE, actor=SOURCE, log_import=False)
         except duckdb.TransactionException:
             if attempt == 3:
                 raise

@@ -506,8 +506,12 @@ def _import_in_transaction(
             _finish_import(con, summary, actor)
 
 
-def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str) -> None:
-    """Inside the file's transaction: new events, persons, re-pairing and the summary."""
+def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str, log_import: bool = True) -> None:
+    """Inside the file's transaction: new events, persons, re-pairing and the summary.
+
+    ``log_import`` False: no row in the import history and no audit record (a single
+    tap on the check-in page is not an import).
+    """
     import_id = int(con.execute("SELECT nextval('import_ids')").fetchall()[0][0])
     summary.import_id = import_id
     counts = con.execute(
@@ -598,6 +602,10 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         """,
         [import_id, summary.file_name, summary.file_name],
     )
+    if not log_import:
+        for table in ("stage_events", "stage_quarantine", "new_events", "affected", "person_updates"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        return
     con.execute(
         """
         INSERT INTO imports (import_id, file_name, imported_at, imported_by, shape, status,
@@ -638,6 +646,7 @@ def record_events(
     events: Sequence[dict[str, object]],
     source: str,
     actor: str,
+    log_import: bool = True,
 ) -> ImportSummary:
     """Store scan events made by the project itself (the self check-in page, the demo).
 
@@ -668,5 +677,5 @@ def record_events(
             _parse_staged(con, _row_sql(header, mapping, "events", "recorded_rows"), "events")
         finally:
             con.unregister("recorded_rows")
-        _finish_import(con, summary, actor)
+        _finish_import(con, summary, actor, log_import=log_import)
     return summary

@@ -388,3 +388,11 @@ def test_page_refuses_a_tampered_address_and_records_a_first_scan(
     con = data.cursor()  # the page's own connection (one read-write holder per process)
     rows = con.execute("SELECT person_id, category, gate FROM events ORDER BY ts").fetchall()
     assert rows[0] == ("198703152010012001", "ASN", "utama")
+
+
+def test_a_tap_is_not_listed_as_an_import(con: duckdb.DuckDBPyConnection) -> None:
+    add_building(con)
+    checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0)
+    assert con.execute("SELECT count(*) FROM events").fetchall()[0][0] == 1
+    assert con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 0
+    assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'import'").fetchall()[0][0] == 0
