@@ -114,12 +114,23 @@ def format_local_iso(series: pd.Series, tz_names: pd.Series | str) -> pd.Series:
     return out
 
 
-def format_local_short(instant: datetime | pd.Timestamp | None, tz_name: str) -> str:
-    """'03/01/2022 08:00 WITA' for pages and people-facing exports."""
+def _local_stamp(instant: datetime | pd.Timestamp | None, tz_name: str) -> pd.Timestamp | None:
+    """An instant (naive = UTC) on the clock of ``tz_name``; None for a missing one."""
     if instant is None or pd.isna(instant):
-        return ""
+        return None
     stamp = pd.Timestamp(instant)
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
-    local = stamp.tz_convert(tz_name)
-    return f"{local:%d/%m/%Y %H:%M} {zone_label(tz_name)}"
+    return stamp.tz_convert(tz_name)
+
+
+def format_local_short(instant: datetime | pd.Timestamp | None, tz_name: str) -> str:
+    """'03/01/2022 08:00 WITA' for pages and people-facing exports."""
+    local = _local_stamp(instant, tz_name)
+    return "" if local is None else f"{local:%d/%m/%Y %H:%M} {zone_label(tz_name)}"
+
+
+def format_local_time(instant: datetime | pd.Timestamp | None, tz_name: str) -> str:
+    """'08:00 WITA': the local clock time with the zone named."""
+    local = _local_stamp(instant, tz_name)
+    return "" if local is None else f"{local:%H:%M} {zone_label(tz_name)}"

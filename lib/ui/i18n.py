@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from lib.timeutil import zone_label
+from lib.timeutil import format_local_short, format_local_time
 
 LANG_KEY = "pantau_lang"
 
@@ -54,19 +54,9 @@ def fmt_percent(share: float | None, decimals: int = 0) -> str:
 
 def fmt_time(instant: datetime | pd.Timestamp | None, tz: str) -> str:
     """'08:00 WITA': the local clock time of a UTC instant with the zone named."""
-    if instant is None or pd.isna(instant):
-        return ""
-    stamp = pd.Timestamp(instant)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return f"{stamp.tz_convert(tz):%H:%M} {zone_label(tz)}"
+    return format_local_time(instant, tz)
 
 
 def fmt_datetime(instant: datetime | pd.Timestamp | None, tz: str) -> str:
     """'03/01/2022 08:00 WITA'."""
-    if instant is None or pd.isna(instant):
-        return ""
-    stamp = pd.Timestamp(instant)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return f"{stamp.tz_convert(tz):%d/%m/%Y %H:%M} {zone_label(tz)}"
+    return format_local_short(instant, tz)
