@@ -264,6 +264,7 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
             row_no BIGINT, person_id TEXT, building TEXT, action TEXT, ts TIMESTAMPTZ,
             name TEXT, category TEXT, phone TEXT, gate TEXT, area TEXT, status TEXT);
         CREATE OR REPLACE TEMP TABLE stage_quarantine (row_no BIGINT, reason TEXT, raw TEXT);
+        CREATE OR REPLACE TEMP TABLE stage_counts (good_rows BIGINT);
         """
     )
 
@@ -308,6 +309,7 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
     con.execute(
         "INSERT INTO stage_quarantine SELECT abs(row_no), reason, raw FROM parsed_rows WHERE reason IS NOT NULL"
     )
+    con.execute("INSERT INTO stage_counts SELECT count(*) FROM parsed_rows WHERE reason IS NULL")
     attributes = "name, category, phone, gate, area, status"
     con.execute(
         f"INSERT INTO stage_events SELECT row_no, person_id, building, action, ts, {attributes} "
@@ -424,7 +426,13 @@ def import_file(
     """Import one file in one transaction; returns its summary (also stored in ``imports``)."""
     file_path = Path(path)
     summary = ImportSummary(file_name=display_name or file_path.name)
-    with _bounded_memory(con):
+    try:
+        with _bounded_memory(con):
+            _import_with_fallbacks(con, file_path, summary, actor, progress)
+    except duckdb.OutOfMemoryException:
+        # Nothing was written (one transaction); some step could not spill within the
+        # import's cap: run again with all the memory DuckDB is allowed.
+        summary = ImportSummary(file_name=display_name or file_path.name)
         _import_with_fallbacks(con, file_path, summary, actor, progress)
     return summary
 
@@ -515,7 +523,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     import_id = int(con.execute("SELECT nextval('import_ids')").fetchall()[0][0])
     summary.import_id = import_id
     counts = con.execute(
-        "SELECT (SELECT count(DISTINCT row_no) FROM stage_events), (SELECT count(*) FROM stage_quarantine)"
+        "SELECT (SELECT coalesce(sum(good_rows), 0) FROM stage_counts), (SELECT count(*) FROM stage_quarantine)"
     ).fetchall()[0]
     summary.quarantined = int(counts[1])
     summary.rows_read = int(counts[0]) + summary.quarantined
@@ -603,8 +611,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         [import_id, summary.file_name, summary.file_name],
     )
     if not log_import:
-        for table in ("stage_events", "stage_quarantine", "new_events", "affected", "person_updates"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        _drop_stage(con)
         return
     con.execute(
         """
@@ -623,7 +630,11 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         json.dumps({"shape": summary.shape, "quarantined": summary.quarantined}),
         summary.events_new,
     )
-    for table in ("stage_events", "stage_quarantine", "new_events", "affected", "person_updates"):
+    _drop_stage(con)
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    for table in ("stage_events", "stage_quarantine", "stage_counts", "new_events", "affected", "person_updates"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
