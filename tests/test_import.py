@@ -358,3 +358,15 @@ def test_progress_is_reported_for_long_files(con: duckdb.DuckDBPyConnection, tmp
     summary = importer.import_file(con, path, progress=shares.append)
     assert summary.rows_read == 250_000
     assert len(shares) >= 3 and shares == sorted(shares) and shares[-1] == 1.0 and 0 < shares[0] < 1
+
+
+def test_import_runs_again_without_the_cap_when_duckdb_runs_out_of_memory(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "IMPORT_MEMORY_LIMIT", "1MB")
+    rows = [[f"2022-01-03 08:{i % 60:02d}:{i % 59:02d}", str(i), "b", "in"] for i in range(20_000)]
+    summary = importer.import_file(con, write_csv(tmp_path / "m.csv", EVENT_HEADER[:4], rows))
+    assert (summary.status, summary.events_new, summary.rows_read) == ("ok", 20_000, 20_000)
+    assert con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 1
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert limit != "1.0 MiB" and "KiB" not in limit  # the cap is lifted again afterwards
