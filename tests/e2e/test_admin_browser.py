@@ -45,6 +45,22 @@ def try_login(page: object, username: str, password: str) -> None:
     wait_for_app(page)
 
 
+def choose_option(page: object, container: str, option: str) -> None:
+    """Pick one option of a multiselect; its list sometimes opens only on a second click."""
+    for _ in range(4):
+        page.locator(f"{container} input").first.click()  # type: ignore[attr-defined]
+        choice = page.get_by_role("option", name=option)  # type: ignore[attr-defined]
+        try:
+            choice.wait_for(timeout=5_000)
+        except Exception:  # the list did not open: close whatever is open and click again
+            page.keyboard.press("Escape")  # type: ignore[attr-defined]
+            continue
+        choice.click()
+        page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        return
+    raise AssertionError(f"the option {option!r} never appeared")
+
+
 def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Path) -> None:
     make_login(page, demo_server)("admin", "demo-admin")
     page.get_by_role("heading", name="Sekarang").wait_for()  # type: ignore[attr-defined]
@@ -86,9 +102,7 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
     page.get_by_text("Tambah pengguna").click()  # type: ignore[attr-defined]
     page.get_by_role("textbox", name="Nama pengguna").fill("uji-kunci")  # type: ignore[attr-defined]
     page.get_by_role("textbox", name="Nama lengkap").fill("Akun Uji")  # type: ignore[attr-defined]
-    page.locator(".st-key-users_new_roles").click()  # type: ignore[attr-defined]
-    page.get_by_role("option", name="Pelacak").click()  # type: ignore[attr-defined]
-    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    choose_option(page, ".st-key-users_new_roles", "Pelacak")
     page.get_by_role("button", name="Tambah", exact=True).click()  # type: ignore[attr-defined]
     wait_for_app(page)
     password = page.locator('[data-testid="stCode"] code').first.inner_text().strip()  # type: ignore[attr-defined]
