@@ -92,7 +92,7 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
     assert "waktu tidak dapat dibaca" in quarantine and "kemarin sore" in quarantine
     shot(page, "import")
 
-    for title, name in (("Kualitas data", "quality"), ("Pengaturan", "settings"), ("Audit", "audit")):
+    for title, name in (("Kualitas data", "quality"), ("Pengaturan", "settings"), ("Poster QR", "posters"), ("Audit", "audit")):
         open_menu(page, title if name != "audit" else "Audit")
         assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
         shot(page, name)
