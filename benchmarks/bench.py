@@ -501,7 +501,10 @@ def run_scale(scale: str, ops: list[str], runs: int, log: Callable[[str], None])
     table = _table(scale, meta, rows, time.perf_counter() - t_start)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{scale}.md").write_text(table)
-    (RESULTS / f"{scale}.json").write_text(json.dumps({"meta": meta, "operations": details}, indent=1, default=str))
+    text = json.dumps({"meta": meta, "operations": details}, indent=1, default=str)
+    # Paths in the results are relative to the repository: no machine's folders in files we commit.
+    repository = str(Path(__file__).resolve().parents[1]) + "/"
+    (RESULTS / f"{scale}.json").write_text(text.replace(repository, ""))
     return table
 
 
