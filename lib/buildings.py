@@ -61,17 +61,6 @@ class BuildingForm:
     max_stay_visitor_min: int = db.DEFAULT_MAX_STAY_MINUTES["visitor"]
 
 
-def effective_threshold(
-    capacity: int | None, threshold_people: int | None, threshold_share: float | None, ppkm_level: int | None
-) -> int | None:
-    """The crowd threshold in people (SPEC "Crowding"), or None when not set.
-
-    One rule for every page: ``lib.crowding.threshold_from`` (people wins over share,
-    share over PPKM level; a share of capacity is rounded down).
-    """
-    return threshold_from(capacity, threshold_people, threshold_share, ppkm_level)
-
-
 def list_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every building with its settings, ``threshold`` (people, effective) and ``gates`` count."""
     frame = con.execute(
@@ -84,7 +73,7 @@ def list_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         """
     ).df()
     frame["threshold"] = [
-        effective_threshold(r.capacity, r.threshold_people, r.threshold_share, r.ppkm_level)
+        threshold_from(r.capacity, r.threshold_people, r.threshold_share, r.ppkm_level)
         for r in frame.itertuples()
     ]
     frame["threshold"] = frame["threshold"].astype("Int64")

@@ -35,6 +35,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 
 from lib import db
 from lib.importer import ImportSummary, record_events
@@ -287,47 +288,22 @@ def decode_person_cookie(value: str | None) -> dict[str, str] | None:
 # --- crowd now -------------------------------------------------------------------
 
 
-def effective_threshold(con: duckdb.DuckDBPyConnection, building: str) -> int | None:
-    """The building's crowd threshold in people (SPEC "Crowding"), None when not set.
-
-    ``lib.crowding.effective_threshold`` when that module offers it, else the rule of
-    ``lib.buildings.effective_threshold`` (people, else share of capacity, else PPKM level).
-    """
-    try:
-        from lib import crowding
-
-        shared = getattr(crowding, "effective_threshold", None)
-    except ImportError:
-        shared = None
-    if shared is not None:
-        result = shared(con, building)
-        return None if result is None else int(result)
-    from lib.buildings import effective_threshold as rule
-
-    row = building_row(con, building)
-    if row is None:
-        return None
-    return rule(
-        row.get("capacity"), row.get("threshold_people"), row.get("threshold_share"), row.get("ppkm_level")
-    )  # type: ignore[arg-type]
-
-
 def crowd_now(con: duckdb.DuckDBPyConnection, building: str, now: datetime | None = None) -> Crowd:
-    """Visits of ``building`` that are inside at ``now`` (UTC; default the clock) and its limit."""
-    from lib.visits import effective_visits_sql
+    """People inside ``building`` at ``now`` (UTC; default the clock) and its limit.
 
-    at = now or datetime.now(UTC)
-    rows = con.execute(
-        f"SELECT count(*) FROM ({effective_visits_sql('CAST($1 AS TIMESTAMPTZ)')}) "
-        "WHERE building = $2 AND inside_now AND checkin_at <= $1",
-        [at, building],
-    ).fetchall()
-    row = building_row(con, building) or {}
-    capacity = row.get("capacity")
+    The figures of ``lib.occupancy.inside_now``, the Now page's own.
+    """
+    from lib.occupancy import inside_now
+
+    rows = inside_now(con, now)
+    row = rows[rows["building"] == building]
+    if row.empty:
+        return Crowd(inside_now=0, threshold=None, capacity=None)
+    first = row.iloc[0]
     return Crowd(
-        inside_now=int(rows[0][0]),
-        threshold=effective_threshold(con, building),
-        capacity=None if capacity is None else int(capacity),  # type: ignore[call-overload]
+        inside_now=int(first["total"]),
+        threshold=None if pd.isna(first["threshold"]) else int(first["threshold"]),
+        capacity=None if pd.isna(first["capacity"]) else int(first["capacity"]),
     )
 
 

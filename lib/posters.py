@@ -29,7 +29,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
-from lib import checkin, db
+from lib import checkin, crowding, db
 from lib.i18n import t
 
 FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
@@ -89,7 +89,7 @@ def poster_content(
         gate=gate or "",
         gate_name=(checkin.gate_name(con, building, gate) or gate) if gate else "",
         capacity=None if capacity is None else int(capacity),  # type: ignore[call-overload]
-        threshold=checkin.effective_threshold(con, building),
+        threshold=crowding.effective_threshold(con, building),
         printed_on=printed_on or datetime.now(UTC).astimezone(ZoneInfo(zone)).date(),
     )
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import checkin, db
+from lib import checkin, crowding, db
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 VISITOR = {
@@ -223,9 +223,9 @@ def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnec
     add_building(con, "dinkes", "Dinas Kesehatan", capacity=100, threshold=None, share=0.5, gates=())
     add_building(con, "pasar", "Pasar", capacity=40, threshold=None, ppkm=3, gates=())
     add_building(con, "gudang", "Gudang", capacity=None, threshold=None, gates=())
-    assert checkin.effective_threshold(con, "dinkes") == 50
-    assert checkin.effective_threshold(con, "pasar") == 20
-    assert checkin.effective_threshold(con, "gudang") is None
+    assert crowding.effective_threshold(con, "dinkes") == 50
+    assert crowding.effective_threshold(con, "pasar") == 20
+    assert crowding.effective_threshold(con, "gudang") is None
 
     people = [{**VISITOR, "person_id": f"08{i:09d}"} for i in range(3)]
     results = [
