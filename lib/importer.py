@@ -373,8 +373,13 @@ def _update_persons(con: duckdb.DuckDBPyConnection) -> list[str]:
     return changed
 
 
-def _read_source(path: Path, progress: readers.ProgressCallback | None) -> tuple[readers.TableSource, str, dict[str, int]]:
-    """The first table in the file that fits a shape; refuses the file otherwise."""
+def _read_source(
+    path: Path, progress: readers.ProgressCallback | None, encoding: str | None = None
+) -> tuple[readers.TableSource, str, dict[str, int]]:
+    """The first table in the file that fits a shape; refuses the file otherwise.
+
+    ``encoding`` applies to CSV only; None sniffs it from the start of the file.
+    """
     kind = readers.detect_format(path)
     if kind == "xlsx":
         first_missing: list[str] | None = None
@@ -389,7 +394,7 @@ def _read_source(path: Path, progress: readers.ProgressCallback | None) -> tuple
     if kind == "parquet":
         source = readers.read_parquet(path, progress)
     else:
-        source = readers.read_csv(path, readers.sniff_encoding(path), progress)
+        source = readers.read_csv(path, encoding or readers.sniff_encoding(path), progress)
     mapping = map_columns(source.header)
     shape, missing = detect_shape(mapping)
     if shape is None:
@@ -444,29 +449,22 @@ def _import_with_fallbacks(
     actor: str,
     progress: readers.ProgressCallback | None,
 ) -> None:
-    try:
-        _import_in_transaction(con, file_path, summary, actor, progress)
-    except (ImportRefused, readers.UnreadableFile) as refusal:
-        summary.status = "refused"
-        summary.message_code = refusal.code
-        summary.message = refusal.detail or None
-        summary.missing_columns = getattr(refusal, "missing", [])
-        _record_refusal(con, summary, actor)
-    except UnicodeDecodeError:
-        # The start looked like UTF-8 but a later part is not: Windows-1252 (what Excel
-        # writes), and Latin-1 for bytes even that does not define.
-        for encoding in ("cp1252", "latin-1"):
-            try:
-                _import_in_transaction(con, file_path, summary, actor, progress, encoding=encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-            except (ImportRefused, readers.UnreadableFile) as refusal:
-                summary.status = "refused"
-                summary.message_code = refusal.code
-                summary.missing_columns = getattr(refusal, "missing", [])
-                _record_refusal(con, summary, actor)
-                break
+    encodings: tuple[str | None, ...] = (None, "cp1252", "latin-1")
+    for encoding in encodings:
+        # None: the encoding sniffed from the file's start. A later part that is not UTF-8
+        # after all: Windows-1252 (what Excel writes), then Latin-1 for any byte left.
+        try:
+            _import_in_transaction(con, file_path, summary, actor, progress, encoding=encoding)
+            return
+        except UnicodeDecodeError:
+            continue
+        except (ImportRefused, readers.UnreadableFile) as refusal:
+            summary.status = "refused"
+            summary.message_code = refusal.code
+            summary.message = refusal.detail or None
+            summary.missing_columns = getattr(refusal, "missing", [])
+            _record_refusal(con, summary, actor)
+            return
 
 
 def _record_refusal(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor: str) -> None:
@@ -492,14 +490,7 @@ def _import_in_transaction(
     progress: readers.ProgressCallback | None,
     encoding: str | None = None,
 ) -> None:
-    if encoding is not None and readers.detect_format(path) == "csv":
-        source = readers.read_csv(path, encoding, progress)
-        mapping = map_columns(source.header)
-        shape, missing = detect_shape(mapping)
-        if shape is None:
-            raise ImportRefused("missing_columns", missing=missing)
-    else:
-        source, shape, mapping = _read_source(path, progress)
+    source, shape, mapping = _read_source(path, progress, encoding)
     summary.shape = shape
     with tempfile.TemporaryDirectory(prefix="pantau-import-") as folder:
         spool = _RawSpool(Path(folder))

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib import importer
+from lib import db, importer
 from lib.visits import list_visits
 from tests.conftest import write_csv
 
@@ -172,10 +172,6 @@ def test_reimport_and_overlapping_exports_in_any_order(con: duckdb.DuckDBPyConne
     again = importer.import_file(con, whole)
     assert again.events_new == 0 and again.new_visits == 0
     assert table_counts(con) == before
-
-    other = duckdb.connect(str(tmp_path / "other.duckdb"))
-    other.close()
-    from lib import db
 
     second = db.connect(tmp_path / "other.duckdb")
     late = write_csv(tmp_path / "late.csv", EVENT_HEADER[:4], rows[3:])
