@@ -11,12 +11,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import buildings as building_settings
 from lib import charts, crowding, occupancy, report
 from lib.timeutil import parse_local_bound
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
+from lib.ui.widgets import buildings_or_stop
 
 require_roles("admin", "leadership")
 
@@ -48,12 +48,7 @@ db_key = report.database_key(con)
 st.title(tr("occupancy.title"))
 st.caption(tr("occupancy.caption"))
 
-buildings = building_settings.list_buildings(con)
-if buildings.empty:
-    st.info(tr("occupancy.no_buildings"))
-    st.stop()
-names = dict(zip(buildings["building_id"], buildings["name"], strict=True))
-zones = dict(zip(buildings["building_id"], buildings["timezone"], strict=True))
+names, zones = buildings_or_stop(con, "occupancy.no_buildings")
 
 left, middle, right = st.columns([2, 1, 1])
 building = left.selectbox(

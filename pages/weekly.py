@@ -11,12 +11,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import buildings as building_settings
 from lib import charts, report, weekly
 from lib.timeutil import zone_label
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_number, lang, tr
+from lib.ui.widgets import buildings_or_stop
 
 require_roles("leadership", "admin")
 
@@ -61,12 +61,7 @@ db_key = report.database_key(con)
 st.title(tr("weekly.title"))
 st.caption(tr("weekly.caption"))
 
-buildings = building_settings.list_buildings(con)
-if buildings.empty:
-    st.info(tr("weekly.no_buildings"))
-    st.stop()
-names = dict(zip(buildings["building_id"], buildings["name"], strict=True))
-zones = dict(zip(buildings["building_id"], buildings["timezone"], strict=True))
+names, zones = buildings_or_stop(con, "weekly.no_buildings")
 default_zone = zones[next(iter(zones))]
 
 # ISO weeks, newest first: this (unfinished) week, then the last full week (the default).

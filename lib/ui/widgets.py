@@ -21,6 +21,18 @@ def building_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall())
 
 
+def buildings_or_stop(con: duckdb.DuckDBPyConnection, empty_key: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(building id -> name, building id -> time zone); with no building, says so and stops."""
+    from lib.buildings import list_buildings
+
+    rows = list_buildings(con)
+    if rows.empty:
+        st.info(tr(empty_key))
+        st.stop()
+    ids = list(rows["building_id"])
+    return dict(zip(ids, rows["name"], strict=True)), dict(zip(ids, rows["timezone"], strict=True))
+
+
 def building_choice(con: duckdb.DuckDBPyConnection, key: str, allow_all: bool = True) -> str | None:
     """A building select box; None means all buildings (or no building exists)."""
     names = building_names(con)
