@@ -12,7 +12,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -627,20 +627,6 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
 def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("stage_events", "stage_quarantine", "stage_counts", "new_events", "affected", "person_updates"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def import_files(
-    con: duckdb.DuckDBPyConnection,
-    paths: Sequence[str | Path],
-    actor: str = "cli",
-    progress: Callable[[int, float], None] | None = None,
-) -> list[ImportSummary]:
-    """Import several files, each in its own transaction; ``progress(file_index, share)``."""
-    summaries = []
-    for index, path in enumerate(paths):
-        file_progress = (lambda share, i=index: progress(i, share)) if progress else None
-        summaries.append(import_file(con, path, actor=actor, progress=file_progress))
-    return summaries
 
 
 def record_events(
