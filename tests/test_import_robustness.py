@@ -97,11 +97,11 @@ def test_huge_field_and_xlsx_with_merged_cells_and_extra_sheets(con, tmp_path: P
 def test_killed_import_leaves_all_or_nothing_and_can_run_again(tmp_path: Path) -> None:
     database = tmp_path / "k.duckdb"
     rows = [[f"2022-01-{3 + i % 20:02d} {8 + i % 9:02d}:{i % 60:02d}:00", str(i % 5000), f"b{i % 7}", "in" if i % 2 else "out"]
-            for i in range(300_000)]
+            for i in range(600_000)]
     big = write_csv(tmp_path / "big.csv", ["timestamp", "person_id", "building", "action"], rows)
     command = [sys.executable, "-m", "lib.cli", "--db", str(database), "ingest", str(big)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
+    time.sleep(2.0)
     assert process.poll() is None, "the import finished before it could be killed: make the file bigger"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
