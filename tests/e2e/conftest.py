@@ -106,7 +106,7 @@ def browser() -> Iterator[object]:
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
     tab = context.new_page()
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(60_000)  # a loaded 2-core CI machine renders slowly
     yield tab
     context.close()
 
