@@ -163,6 +163,9 @@ def _pairs_sql(person_filter: str, exclude_filter: str) -> str:
                 OR coalesce(w.checkout_kind, '') = 'auto' OR w.inside_now) AS estimated
         FROM idx v JOIN other w
           ON w.building = v.building AND w.checkin_at < v.v_end AND w.end_at > v.v_start
+        -- A zero-length visit inside v passes the range join with zero overlap; SPEC's
+        -- first/last contact and `estimated` consider only pairs that share time.
+        WHERE least(v.v_end, w.end_at) > greatest(v.v_start, w.checkin_at)
     """
 
 

@@ -212,6 +212,22 @@ def test_minimum_overlap_is_exact_and_buildings_apart_do_not_count(con: duckdb.D
     assert not got["estimated"].any()
 
 
+def test_zero_length_visit_shares_no_time(con: duckdb.DuckDBPyConnection) -> None:
+    """A check-in and check-out in the same instant inside the case's stay is no contact moment."""
+    visits = [
+        Visit("P0", "A", 0, 60 * MINUTE_US, "scan"),
+        Visit("P1", "A", 0, 30 * MINUTE_US, "scan"),
+        Visit("P1", "A", 50 * MINUTE_US, 0, "auto"),  # zero length, automatic: must not mark estimated
+    ]
+    store(con, visits)
+    window = (at(0), at(600 * MINUTE_US))
+    got = tracing.trace_contacts(con, "P0", *window, now=at(10**12))
+    assert got["last_contact"].tolist() == [at(30 * MINUTE_US)]
+    assert got["estimated"].tolist() == [False]
+    pairs = tracing.contact_overlaps(con, "P0", *window, now=at(10**12))
+    assert pairs["minutes"].tolist() == [30.0]
+
+
 def test_tail_catches_late_arrivals_and_window_cuts(con: duckdb.DuckDBPyConnection) -> None:
     visits = [
         Visit("P0", "A", 0, 60 * MINUTE_US, "scan"),  # 08:00-09:00 WITA
