@@ -14,17 +14,23 @@ visit still open then, and the last close per building within DEDUP. An open vis
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 DEDUP_SECONDS = 120
 DEDUP_US = DEDUP_SECONDS * 1_000_000
-# Persons are re-paired in groups of about this many events, to bound memory.
+# The affected events stream in chunks of about this many rows, to bound memory.
 EVENTS_PER_BATCH = 200_000
+# Re-paired visits and anomalies beyond this many rows wait in a Parquet file, not in memory.
+SPOOL_ROWS = 500_000
 
 _VISIT_SCHEMA = pa.schema(
     [
@@ -108,16 +114,6 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
         DELETE FROM scan_anomalies USING {affected_table} a
         WHERE scan_anomalies.person_id = a.person_id {anomalies_bound}
           AND (a.from_ts IS NULL OR scan_anomalies.ts >= a.from_ts);
-
-        CREATE OR REPLACE TEMP TABLE repair_batches AS
-        SELECT person_id, from_ts,
-               CAST(floor(sum(n) OVER (ORDER BY person_id) / {EVENTS_PER_BATCH}) AS BIGINT) AS batch
-        FROM (
-            SELECT a.person_id, a.from_ts, count(e.ts) AS n
-            FROM {affected_table} a LEFT JOIN events e
-              ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts) {events_bound}
-            GROUP BY ALL
-        );
         """
     )
     seeds_open = {
@@ -132,28 +128,107 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
     ).fetchall():
         seeds_close.setdefault(person_id, {})[building] = (closed_us, bool(by_scan))
 
-    batches = [r[0] for r in con.execute("SELECT DISTINCT batch FROM repair_batches ORDER BY 1").fetchall()]
-    for batch in batches:
-        table = con.sql(
-            f"""
-            SELECT e.person_id, e.building, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
-                   {max_stay_sql('p.category', 'b')} AS max_stay_us,
-                   p.category, e.gate, e.area, e.status
-            FROM events e
-            JOIN repair_batches a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
-                 {events_bound}
-            JOIN persons p ON p.person_id = e.person_id
-            JOIN buildings b ON b.building_id = e.building
-            WHERE a.batch = ?
-            -- SPEC: per person in time order; at equal timestamps a check-out comes first.
-            ORDER BY e.person_id, e.ts, is_checkin, e.building
-            """,
-            params=[batch],
-        ).to_arrow_table()
-        columns = {name: table.column(name).to_pylist() for name in ("person_id", "building", "is_checkin", "t", "max_stay_us")}
-        outcome = pair_events(columns, seeds_open, seeds_close)
-        _write(con, *_outcome_tables(table, outcome))
-    con.execute("DROP TABLE IF EXISTS seed_open; DROP TABLE IF EXISTS seed_close; DROP TABLE IF EXISTS repair_batches")
+    # One ordered stream of the affected events; each chunk ends at a person boundary,
+    # so memory stays bounded by the chunk whatever the size of the import.
+    events = con.sql(
+        f"""
+        SELECT e.person_id, e.building, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
+               {max_stay_sql('p.category', 'b')} AS max_stay_us,
+               p.category, e.gate, e.area, e.status
+        FROM events e
+        JOIN {affected_table} a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
+             {events_bound}
+        JOIN persons p ON p.person_id = e.person_id
+        JOIN buildings b ON b.building_id = e.building
+        -- SPEC: per person in time order; at equal timestamps a check-out comes first.
+        ORDER BY e.person_id, e.ts, is_checkin, e.building
+        """
+    ).to_arrow_reader(EVENTS_PER_BATCH)
+    with _OutcomeSink() as sink:
+        for table in _whole_persons(events):
+            columns = {name: table.column(name).to_pylist() for name in ("person_id", "building", "is_checkin", "t", "max_stay_us")}
+            sink.add(*_outcome_tables(table, pair_events(columns, seeds_open, seeds_close)))
+        # The stream is read to its end before the connection writes again.
+        sink.write(con)
+    con.execute("DROP TABLE IF EXISTS seed_open; DROP TABLE IF EXISTS seed_close")
+
+
+def _whole_persons(reader: pa.RecordBatchReader) -> Iterator[pa.Table]:
+    """The reader's rows (sorted by person) in tables that never split one person's events."""
+    carry: pa.Table | None = None
+    for batch in reader:
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+        if table.num_rows == 0:
+            continue
+        # The last person may continue in the next batch: hold their rows back.
+        cut = pc.index(table.column("person_id"), table.column("person_id")[-1]).as_py()
+        if cut > 0:
+            yield table.slice(0, cut)
+        carry = table.slice(cut)
+    if carry is not None and carry.num_rows:
+        yield carry
+
+
+class _OutcomeSink:
+    """The visits and anomalies of a re-pairing, held in memory up to SPOOL_ROWS rows and
+    spooled to Parquet beyond, then inserted in one statement each."""
+
+    def __init__(self) -> None:
+        self.visits: list[pa.Table] = []
+        self.anomalies: list[pa.Table] = []
+        self.buffered = 0
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.writers: tuple[Any, Any] | None = None
+
+    def __enter__(self) -> _OutcomeSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.writers is not None:
+            for writer in self.writers:
+                writer.close()
+            self.writers = None
+        if self.folder is not None:
+            self.folder.cleanup()
+
+    def add(self, visits: pa.Table, anomalies: pa.Table) -> None:
+        self.visits.append(visits)
+        self.anomalies.append(anomalies)
+        self.buffered += visits.num_rows + anomalies.num_rows
+        if self.buffered >= SPOOL_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        import pyarrow.parquet as pq
+
+        if self.writers is None:
+            self.folder = tempfile.TemporaryDirectory(prefix="pantau-pairing-")
+            folder = Path(self.folder.name)
+            self.writers = (
+                pq.ParquetWriter(folder / "visits.parquet", _VISIT_SCHEMA, compression="lz4"),
+                pq.ParquetWriter(folder / "anomalies.parquet", _ANOMALY_SCHEMA, compression="lz4"),
+            )
+        for writer, tables in zip(self.writers, (self.visits, self.anomalies), strict=True):
+            for table in tables:
+                writer.write_table(table)
+        self.visits, self.anomalies, self.buffered = [], [], 0
+
+    def write(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.writers is None:
+            visits = pa.concat_tables(self.visits) if self.visits else _VISIT_SCHEMA.empty_table()
+            anomalies = pa.concat_tables(self.anomalies) if self.anomalies else _ANOMALY_SCHEMA.empty_table()
+            _write(con, visits, anomalies)
+            return
+        self._spill()
+        for writer in self.writers:
+            writer.close()
+        self.writers = None
+        assert self.folder is not None
+        folder = Path(self.folder.name)
+        _insert(con, "read_parquet('" + str(folder / "visits.parquet").replace("'", "''") + "')",
+                "read_parquet('" + str(folder / "anomalies.parquet").replace("'", "''") + "')")
 
 
 @dataclass
@@ -322,24 +397,29 @@ def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table
 
 
 def _write(con: duckdb.DuckDBPyConnection, visits: pa.Table, anomalies: pa.Table) -> None:
-    if visits.num_rows:
-        con.register("new_visits_arrow", visits)
-        con.execute(
-            """
-            INSERT INTO visits
-            SELECT person_id, building, make_timestamp(checkin_at)::TIMESTAMPTZ, make_timestamp(checkout_at)::TIMESTAMPTZ,
-                   checkout_kind, make_timestamp(auto_close_at)::TIMESTAMPTZ, category, gate_in, gate_out, area, status
-            FROM new_visits_arrow
-            """
-        )
+    con.register("new_visits_arrow", visits)
+    con.register("new_anomalies_arrow", anomalies)
+    try:
+        _insert(con, "new_visits_arrow", "new_anomalies_arrow")
+    finally:
         con.unregister("new_visits_arrow")
-    if anomalies.num_rows:
-        con.register("new_anomalies_arrow", anomalies)
-        con.execute(
-            "INSERT INTO scan_anomalies SELECT person_id, building, make_timestamp(ts)::TIMESTAMPTZ, action, kind "
-            "FROM new_anomalies_arrow"
-        )
         con.unregister("new_anomalies_arrow")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source: str) -> None:
+    """Insert re-paired visits and anomalies (instants as integer microseconds) from two SQL sources."""
+    con.execute(
+        f"""
+        INSERT INTO visits
+        SELECT person_id, building, make_timestamp(checkin_at)::TIMESTAMPTZ, make_timestamp(checkout_at)::TIMESTAMPTZ,
+               checkout_kind, make_timestamp(auto_close_at)::TIMESTAMPTZ, category, gate_in, gate_out, area, status
+        FROM {visits_source}
+        """
+    )
+    con.execute(
+        f"INSERT INTO scan_anomalies SELECT person_id, building, make_timestamp(ts)::TIMESTAMPTZ, action, kind "
+        f"FROM {anomalies_source}"
+    )
 
 
 def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> None:

@@ -6,13 +6,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import db, importer
+from lib import db, importer, pairing
 from lib.visits import list_visits
 from tests.conftest import write_csv
 
@@ -207,16 +208,31 @@ event_strategy = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     events=st.lists(event_strategy, min_size=1, max_size=40),
     categories=st.fixed_dictionaries({p: st.sampled_from(["ASN", "visitor"]) for p in ["p1", "p2", "007"]}),
     chunks=st.integers(1, 4),
     seed=st.integers(0, 10**6),
     now_after_last=st.integers(0, 16 * 3600),
+    stream_rows=st.sampled_from([None, None, 1, 3]),
 )
-def test_pairing_matches_reference(tmp_path_factory, events, categories, chunks, seed, now_after_last) -> None:  # type: ignore[no-untyped-def]
-    """Random streams, imported as overlapping files in random order, pair as SPEC says."""
+def test_pairing_matches_reference(tmp_path_factory, events, categories, chunks, seed, now_after_last,  # type: ignore[no-untyped-def]
+                                   stream_rows) -> None:
+    """Random streams, imported as overlapping files in random order, pair as SPEC says.
+
+    ``stream_rows``: the re-pairing reads its events in chunks this small and spools its
+    output to Parquet, as a big import does (one person's events then span chunks).
+    """
+    if stream_rows is not None:
+        with (mock.patch.object(pairing, "EVENTS_PER_BATCH", stream_rows),
+              mock.patch.object(pairing, "SPOOL_ROWS", stream_rows + 1)):
+            _pairing_matches_reference(tmp_path_factory, events, categories, chunks, seed, now_after_last)
+    else:
+        _pairing_matches_reference(tmp_path_factory, events, categories, chunks, seed, now_after_last)
+
+
+def _pairing_matches_reference(tmp_path_factory, events, categories, chunks, seed, now_after_last) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("prop")
     con = db.connect(folder / "p.duckdb")
     rng = random.Random(seed)
