@@ -261,17 +261,25 @@ def pandas_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Cal
             return {"visits": visits, **counts}
 
         return run_import, lambda: None
+    from lib import db
+
     if name == "import_day":
+        # The store's events, visits and persons' categories in memory (not timed), like
+        # the project's store on disk; each day's import changes them as the project's does.
+        con = db.connect(folder / "store.duckdb", read_only=True)
+        try:
+            store = pr.load_store(con)
+        finally:
+            con.close()
         days = iter(meta["days"])
 
         def run_day() -> Any:
             day = next(days)
-            visits, counts = pr.import_csv(folder / day["path"])
-            return {"visits": visits, "day": day["path"]}
+            counts = pr.import_events(store, folder / day["path"])
+            visits = pr.visits_between(store, day["start_us"], day["start_us"] + pr.DAY_US)
+            return {"visits": visits, "day": day["path"], "events": counts["events_new"]}
 
         return run_day, lambda: None
-
-    from lib import db
 
     now = dt.datetime.fromisoformat(meta["now"])
     con = db.connect(folder / "store.duckdb", read_only=True)

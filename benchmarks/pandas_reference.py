@@ -13,6 +13,7 @@ UTC ``Timestamp`` columns. Local hours/days/weeks use each building's fixed UTC 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -96,10 +97,14 @@ def _window(visits: pd.DataFrame, start: int, end: int, building: str | None) ->
 
 
 def _sweep_levels(v: pd.DataFrame, marks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Concurrent occupancy after each change: rows building, t, level (sorted).
+    """Concurrent occupancy at each instant where it changes (or a mark is): rows building, t, level (sorted).
 
     A zero-length visit occupies nothing (SPEC "Occupancy"): left out, or its +1 after
-    its own -1 at the same instant would show as a momentary extra person.
+    its own -1 at the same instant would show as a momentary extra person. At an instant
+    t the occupancy counts the visits with ``checkin <= t < end``, i.e. after every change
+    at t: only the last row of each instant is kept. The running sum between (after the
+    first of two departures at the same instant, say) is nobody's occupancy, and read at
+    an hour start it would be a level of the previous hour counted in this one.
     """
     v = v[v["end"] > v["checkin"]]
     parts = [
@@ -111,7 +116,7 @@ def _sweep_levels(v: pd.DataFrame, marks: pd.DataFrame | None = None) -> pd.Data
     ev = pd.concat(parts, ignore_index=True).sort_values(["building", "t", "d"], kind="stable")
     # Each building's +1/-1 sum to zero, so one running sum serves all buildings.
     ev["level"] = ev["d"].cumsum()
-    return ev
+    return ev.drop_duplicates(["building", "t"], keep="last")
 
 
 def hourly_occupancy(
@@ -367,88 +372,291 @@ def weekly_trend(visits: pd.DataFrame, buildings: pd.DataFrame, week: str, weeks
 
 # --- Import: read the CSV and pair events into visits -------------------------------------
 
+EVENT_KEY = ["person_id", "building", "is_checkin", "ts"]  # SPEC "Import": an event's identity
+PAIRING_ORDER = ["person_id", "ts", "is_checkin", "building"]  # SPEC: at equal timestamps a check-out first
+ACTIONS = {"checkin": 1, "check-in": 1, "check in": 1, "in": 1, "masuk": 1,
+           "checkout": 0, "check-out": 0, "check out": 0, "out": 0, "keluar": 0}
 
-def import_csv(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Read an events CSV with pandas and pair the events into visits (SPEC rules), in Python.
+
+def read_events(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.DataFrame, int]:
+    """An events CSV as a frame (person_id, building, is_checkin, ts, category), and its row count.
 
     Timestamps without offset are local time (all buildings of the benchmark are in one
-    fixed-offset zone). Returns visits (person_id, building, checkin_at, checkout_at,
-    checkout_kind, category) and counts of duplicates and orphans.
+    fixed-offset zone). A row repeated within the file is kept once (the first).
     """
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df.columns = [c.strip().lower() for c in df.columns]
     local = pd.to_datetime(df["timestamp"], format="%Y-%m-%d %H:%M:%S")
     ts = local.to_numpy().astype("datetime64[us]").astype(np.int64) - default_offset_s * US
-    action = df["action"].str.strip().str.lower().map(
-        {"checkin": 1, "check-in": 1, "check in": 1, "in": 1, "masuk": 1,
-         "checkout": 0, "check-out": 0, "check out": 0, "out": 0, "keluar": 0}
-    )
+    action = df["action"].str.strip().str.lower().map(ACTIONS)
     category = df["category"].str.strip().str.lower().map({"asn": "ASN", "thl": "THL"})
     category = category.where(category.notna(), np.where(df["category"].str.strip() == "", None, "visitor"))
     ev = pd.DataFrame({"person_id": df["person_id"].str.strip(), "building": df["building"].str.strip(),
-                       "is_checkin": action.astype(np.int8), "ts": ts, "category": category})
-    ev = ev.drop_duplicates(["person_id", "building", "is_checkin", "ts"])
-    # A person's category: the latest non-empty one (SPEC "Words").
-    latest = ev.dropna(subset=["category"]).sort_values("ts").groupby("person_id")["category"].last()
-    ev = ev.sort_values(["person_id", "ts", "is_checkin", "building"])
-    duplicates = len(df) - len(ev)
+                       "is_checkin": action.astype(np.int8), "ts": ts, "category": category.astype("str")})
+    return ev.drop_duplicates(EVENT_KEY), len(df)
+
+
+def latest_categories(ev: pd.DataFrame) -> pd.DataFrame:
+    """Per person the latest non-empty category and its event time (SPEC "Words")."""
+    known = ev.dropna(subset=["category"]).sort_values("ts", kind="stable")
+    return known.groupby("person_id").agg(category=("category", "last"), category_at=("ts", "last"))
+
+
+def import_csv(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Read an events CSV with pandas and pair the events into visits (SPEC rules), in Python.
+
+    Returns visits (person_id, building, checkin_at, checkout_at, checkout_kind, category)
+    and counts of duplicates and orphans.
+    """
+    ev, rows = read_events(path, default_offset_s)
+    latest = latest_categories(ev)["category"]
+    ev = ev.sort_values(PAIRING_ORDER)
     visits, dup, orphans = _pair(ev, latest)
-    return visits, {"duplicates": duplicates + dup, "orphans": orphans}
+    return as_visits(visits), {"duplicates": rows - len(ev) + dup, "orphans": orphans}
+
+
+def as_visits(frame: pd.DataFrame) -> pd.DataFrame:
+    """Visits with instants as tz-aware UTC timestamps, in the columns the benchmark compares."""
+    return pd.DataFrame(
+        {
+            "person_id": frame["person_id"].array,
+            "building": frame["building"].array,
+            "checkin_at": from_us(frame["checkin"]).array,
+            "checkout_at": pd.to_datetime(frame["checkout"].astype("Int64"), unit="us", utc=True).array,
+            "checkout_kind": frame["kind"].array,
+            "category": frame["category"].array,
+        }
+    )
+
+
+def _rows(frame: pd.DataFrame, columns: list[str], step: int = 1_000_000) -> Iterator[tuple]:
+    """The rows of ``frame`` as tuples of plain Python values, a million at a time (bounded memory)."""
+    for i in range(0, len(frame), step):
+        part = frame.iloc[i:i + step]
+        yield from zip(*(part[c].tolist() for c in columns), strict=True)
 
 
 def _pair(ev: pd.DataFrame, latest_category: pd.Series) -> tuple[pd.DataFrame, int, int]:
+    """SPEC "From events to visits" over events sorted in PAIRING_ORDER, each person from an empty state.
+
+    Returns visits (person_id, building, checkin, checkout (Int64, NA = open), kind,
+    deadline = checkin + MAX_STAY, category; instants in microseconds) and the counts
+    of duplicate and orphan scans. One pass over the rows as plain Python values.
+    """
     out_person, out_building, out_in, out_out, out_kind, out_cat = [], [], [], [], [], []
     duplicates = orphans = 0
     category_of = latest_category.to_dict()
-    for person_id, group in ev.groupby("person_id", sort=False):
-        category = category_of.get(person_id) or "visitor"
-        max_stay = MAX_STAY_US[category]
-        open_b = None
-        open_in = 0
-        last_close: dict[str, tuple[int, bool]] = {}
+    person_id: str | None = None
+    category = "visitor"
+    max_stay = 0
+    open_b: str | None = None
+    open_in = 0
+    last_close: dict[str, tuple[int, bool]] = {}
 
-        def close(b: str, begin: int, end: int | None, kind: str | None, who: str = person_id,
-                  cat: str = category) -> None:
-            out_person.append(who)
-            out_building.append(b)
-            out_in.append(begin)
-            out_out.append(end)
-            out_kind.append(kind)
-            out_cat.append(cat)
+    def close(b: str, begin: int, end: int | None, kind: str | None) -> None:
+        out_person.append(person_id)
+        out_building.append(b)
+        out_in.append(begin)
+        out_out.append(end)
+        out_kind.append(kind)
+        out_cat.append(category)
 
-        for building, is_in, t in zip(group["building"], group["is_checkin"], group["ts"], strict=True):
-            if open_b is not None and t > open_in + max_stay:
-                close(open_b, open_in, open_in + max_stay, "auto")
-                last_close[open_b] = (open_in + max_stay, False)
-                open_b = None
-            if is_in:
-                if open_b is not None:
-                    if open_b == building and t - open_in <= DEDUP_US:
-                        duplicates += 1
-                        continue
-                    close(open_b, open_in, min(open_in + max_stay, t), "auto")
-                    last_close[open_b] = (t, False)
-                open_b, open_in = building, t
-            elif open_b == building:
-                close(open_b, open_in, t, "scan")
-                last_close[building] = (t, True)
-                open_b = None
-            else:
-                previous = last_close.get(building)
-                if previous is not None and previous[1] and t - previous[0] <= DEDUP_US:
+    for person, building, is_in, t in _rows(ev, ["person_id", "building", "is_checkin", "ts"]):
+        if person != person_id:
+            if open_b is not None:
+                close(open_b, open_in, None, None)
+            person_id = person
+            category = category_of.get(person) or "visitor"
+            max_stay = MAX_STAY_US[category]
+            open_b = None
+            last_close = {}
+        if open_b is not None and t > open_in + max_stay:
+            close(open_b, open_in, open_in + max_stay, "auto")
+            last_close[open_b] = (open_in + max_stay, False)
+            open_b = None
+        if is_in:
+            if open_b is not None:
+                if open_b == building and t - open_in <= DEDUP_US:
                     duplicates += 1
-                else:
-                    orphans += 1
-        if open_b is not None:
-            close(open_b, open_in, None, None)
+                    continue
+                close(open_b, open_in, min(open_in + max_stay, t), "auto")
+                last_close[open_b] = (t, False)
+            open_b, open_in = building, t
+        elif open_b == building:
+            close(open_b, open_in, t, "scan")
+            last_close[building] = (t, True)
+            open_b = None
+        else:
+            previous = last_close.get(building)
+            if previous is not None and previous[1] and t - previous[0] <= DEDUP_US:
+                duplicates += 1
+            else:
+                orphans += 1
+    if open_b is not None:
+        close(open_b, open_in, None, None)
+    checkin = np.asarray(out_in, dtype=np.int64)
+    categories = pd.Series(out_cat, dtype="str")
     visits = pd.DataFrame(
         {
-            "person_id": out_person,
-            "building": out_building,
-            "checkin_at": pd.to_datetime(pd.Series(out_in, dtype="int64"), unit="us", utc=True),
-            "checkout_at": pd.to_datetime(pd.Series(out_out, dtype="Int64"), unit="us", utc=True),
-            "checkout_kind": out_kind,
-            "category": out_cat,
+            "person_id": pd.Series(out_person, dtype="str"),
+            "building": pd.Series(out_building, dtype="str"),
+            "checkin": checkin,
+            "checkout": pd.Series(out_out, dtype="Int64"),
+            "kind": pd.Series(out_kind, dtype="str"),
+            "deadline": checkin + categories.map(MAX_STAY_US).to_numpy(dtype=np.int64),
+            "category": categories,
         }
     )
     return visits, duplicates, orphans
+
+
+# --- Import one day's file into a store held in memory ------------------------------------
+
+
+class Store:
+    """The analytics store as pandas frames (loaded once, not timed), changed by :func:`import_events`.
+
+    ``events``: person_id, building, is_checkin, ts, category. ``visits``: person_id,
+    building, checkin, checkout (Int64, NA = open), kind, deadline (``auto_close_at``),
+    category. ``persons`` (index person_id): category, category_at (Int64). Instants in
+    microseconds since the epoch, UTC.
+    """
+
+    def __init__(self, events: pd.DataFrame, visits: pd.DataFrame, persons: pd.DataFrame) -> None:
+        self.events = events
+        self.visits = visits
+        self.persons = persons
+
+
+def load_store(con) -> Store:
+    events = con.execute(
+        "SELECT person_id, building, CAST(action = 'checkin' AS TINYINT) AS is_checkin, epoch_us(ts) AS ts, category "
+        "FROM events"
+    ).df()
+    visits = con.execute(
+        "SELECT person_id, building, epoch_us(checkin_at) AS checkin, epoch_us(checkout_at) AS checkout, "
+        "checkout_kind AS kind, epoch_us(auto_close_at) AS deadline, category FROM visits"
+    ).df()
+    visits["checkout"] = visits["checkout"].astype("Int64")
+    persons = con.execute("SELECT person_id, category, epoch_us(category_at) AS category_at FROM persons").df()
+    persons["category_at"] = persons["category_at"].astype("Int64")
+    # Few distinct values: categoricals (as load_visits has them), cheap to filter and copy.
+    events = events.astype({"building": "category", "is_checkin": np.int8, "ts": np.int64, "category": "category"})
+    visits = visits.astype({"building": "category", "kind": "category", "category": "category"})
+    return Store(events, visits, persons.set_index("person_id"))
+
+
+def _append(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``rows`` (same columns) below; categorical columns stay categorical."""
+    rows = rows[list(frame.columns)].copy()
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            missing = pd.Index(rows[column].dropna().unique()).difference(dtype.categories)
+            if len(missing):
+                frame[column] = frame[column].cat.add_categories(missing)
+            rows[column] = pd.Categorical(rows[column], categories=frame[column].cat.categories)
+    return pd.concat([frame, rows], ignore_index=True)
+
+
+def _at_or_after(frame: pd.DataFrame, ts: str, is_checkin: pd.Series | int, building: str) -> np.ndarray:
+    """Rows whose (ts, is_checkin, building) is not before the row's restart key (PAIRING_ORDER)."""
+    t, s_t = frame[ts].to_numpy(), frame["s_ts"].to_numpy()
+    in_, s_in = np.asarray(is_checkin), frame["s_in"].to_numpy()
+    same_b = (frame[building].astype("str") >= frame["s_b"]).to_numpy(dtype=bool)
+    return (t > s_t) | ((t == s_t) & ((in_ > s_in) | ((in_ == s_in) & same_b)))
+
+
+def import_events(store: Store, path: str | Path, default_offset_s: int = 8 * 3600) -> dict[str, int]:
+    """Import one events CSV into ``store`` (SPEC "Import", "From events to visits").
+
+    1. Read and normalise the file (:func:`read_events`); drop the events already stored
+       (identity ``(person_id, building, action, ts)``: a merge with the stored events of
+       the file's time span) and append the rest to ``store.events``.
+    2. Persons' latest category (by event time); a person whose category changes is
+       re-paired over the whole history (MAX_STAY depends on the category).
+    3. Each affected person restarts at their earliest new event, or, when a visit was
+       still open just before it (check-in earlier, closed at or after it, or not closed
+       and its ``checkin + MAX_STAY`` not yet past), at that visit's check-in event. From
+       an event that opened a visit the pairing state is empty-equivalent: what was open
+       before was closed there or earlier and stays as stored, and the last closes only
+       decide whether a stray check-out is a duplicate or an orphan, never a visit.
+       (Same state as ``lib.pairing.repair`` rebuilds from the stored visits; a visit
+       left open in the store past its MAX_STAY stays as stored, which every reader
+       takes as closed automatically at ``checkin + MAX_STAY``.)
+    4. The person's stored events from the restart on, new ones included, are paired
+       again (:func:`_pair`); their visits from the restart on are replaced.
+
+    Returns the counts of events in the file, new events and re-paired persons.
+    """
+    new, rows = read_events(path, default_offset_s)
+    near = store.events.loc[(store.events["ts"] >= new["ts"].min()) & (store.events["ts"] <= new["ts"].max()),
+                            EVENT_KEY]
+    near = near.astype({"building": "str"}).drop_duplicates()
+    stored = new.merge(near, on=EVENT_KEY, how="left", indicator=True)["_merge"] == "both"
+    new = new.loc[~stored.to_numpy()]
+    if new.empty:
+        return {"rows": rows, "events_new": 0, "persons": 0}
+    store.events = _append(store.events, new)
+
+    # Persons: the latest non-empty category wins; a changed one re-pairs the whole history.
+    seen = latest_categories(new)
+    known = store.persons.reindex(seen.index)
+    newer = (seen["category_at"] > known["category_at"].fillna(np.iinfo(np.int64).min)).to_numpy(dtype=bool)
+    changed = set(seen.index[newer & known["category"].notna().to_numpy()
+                             & (seen["category"] != known["category"]).to_numpy()])
+    update = seen.loc[newer & known["category"].notna().to_numpy()]
+    store.persons.loc[update.index, ["category", "category_at"]] = update[["category", "category_at"]]
+    arrivals = pd.Index(new["person_id"].unique()).difference(store.persons.index)
+    if len(arrivals):
+        fresh = seen.reindex(arrivals).astype({"category_at": "Int64"})
+        fresh["category"] = fresh["category"].fillna("visitor")
+        store.persons = pd.concat([store.persons, fresh])
+
+    # Restart key per affected person: (s_ts, s_in, s_b) in PAIRING_ORDER.
+    start = new.groupby("person_id")["ts"].min().rename("from_ts").reset_index()
+    full = start["person_id"].isin(changed).to_numpy()
+    start, full_ids = start.loc[~full], list(start.loc[full, "person_id"])
+    visits = store.visits
+    lo = start["from_ts"].min() if len(start) else np.iinfo(np.int64).max
+    # A visit open just before from_ts ends at or before its deadline, which is then >= from_ts.
+    near_v = visits.loc[visits["deadline"].to_numpy() >= lo, ["person_id", "building", "checkin", "checkout",
+                                                              "deadline"]]
+    near_v = near_v.merge(start, on="person_id")
+    until = near_v["checkout"].fillna(near_v["deadline"]).to_numpy(dtype=np.int64)
+    seeds = near_v.loc[(near_v["checkin"].to_numpy() < near_v["from_ts"].to_numpy())
+                       & (until >= near_v["from_ts"].to_numpy())]
+    start = start.merge(seeds[["person_id", "checkin", "building"]], on="person_id", how="left")
+    has_seed = start["checkin"].notna().to_numpy()
+    start = pd.DataFrame(
+        {
+            "person_id": start["person_id"],
+            "s_ts": np.where(has_seed, start["checkin"].fillna(0).to_numpy(np.int64), start["from_ts"].to_numpy()),
+            "s_in": has_seed.astype(np.int8),
+            "s_b": start["building"].astype("str").fillna(""),
+        }
+    )
+    lo = start["s_ts"].min() if len(start) else np.iinfo(np.int64).max
+
+    # The events to pair again, and the visits they replace.
+    ev = store.events
+    redo = ev.loc[ev["ts"].to_numpy() >= lo].merge(start, on="person_id")
+    redo = redo.loc[_at_or_after(redo, "ts", redo["is_checkin"], "building"), ev.columns]
+    later = visits.loc[visits["checkin"].to_numpy() >= lo, ["person_id", "building", "checkin"]]
+    later = later.reset_index().merge(start, on="person_id")
+    replaced = later.loc[_at_or_after(later, "checkin", 1, "building"), "index"].to_numpy()
+    if full_ids:
+        redo = pd.concat([redo, ev.loc[ev["person_id"].isin(full_ids)]], ignore_index=True)
+        replaced = np.concatenate([replaced, np.flatnonzero(visits["person_id"].isin(full_ids).to_numpy())])
+    redo = redo.sort_values(PAIRING_ORDER)
+    paired, _, _ = _pair(redo, store.persons["category"].reindex(redo["person_id"].unique()))
+    keep = np.ones(len(visits), dtype=bool)
+    keep[replaced] = False
+    store.visits = _append(visits.loc[keep], paired)
+    return {"rows": rows, "events_new": len(new), "persons": len(start) + len(full_ids)}
+
+
+def visits_between(store: Store, start_us: int, end_us: int) -> pd.DataFrame:
+    """The stored visits with check-in in ``[start_us, end_us)``, as the benchmark compares them."""
+    v = store.visits
+    return as_visits(v.loc[(v["checkin"].to_numpy() >= start_us) & (v["checkin"].to_numpy() < end_us)])
