@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lib.occupancy import building_list, fetch_visits, from_us, resolve_now, to_us
+from lib.occupancy import fetch_visits, from_us, resolve_now, to_us
 
 # SPEC "Crowding": share of capacity allowed at each PPKM level of the office rules.
 PPKM_SHARES = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25}
@@ -82,11 +82,11 @@ def crowding_episodes(
     if threshold is not None and threshold < 0:
         raise ValueError("threshold must be zero or more")
     now = resolve_now(now)
-    thresholds = effective_thresholds(con)
+    # effective_thresholds lists every building, sorted by id (one query, not two).
     targets = []
-    for name, _zone in building_list(con, building):
-        limit = threshold if threshold is not None else thresholds.get(name)
-        if limit is not None:
+    for name, own_limit in sorted(effective_thresholds(con).items()):
+        limit = threshold if threshold is not None else own_limit
+        if (building is None or name == building) and limit is not None:
             targets.append((name, int(limit)))
     return episodes_for(con, targets, start, end, now)
 

@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from lib.db import CATEGORIES, DEFAULT_TIMEZONE
-from lib.visits import effective_visits_sql, now_sql
 
 HOUR_US = 3_600_000_000
 _CATEGORY_INDEX_SQL = "CASE v.category WHEN 'ASN' THEN 0 WHEN 'THL' THEN 1 ELSE 2 END"
@@ -92,21 +91,30 @@ def fetch_visits(
     """
     person = ", hash(v.person_id) AS p" if with_person else ""
     category = f", {_CATEGORY_INDEX_SQL} AS c" if with_category else ""
-    # SPEC "Occupancy": a visit occupies [checkin_at, end_at). Only plain column ranges in
-    # SQL; "end_at > lo" and "zero length occupies nothing" are applied below, cheaper.
+    # SPEC "Occupancy": a visit occupies [checkin_at, end_at). SQL reads plain columns with
+    # plain range filters (zone maps skip row groups); the end of a visit still open,
+    # "end_at > lo" and "zero length occupies nothing" are applied below, cheaper.
+    if len(buildings) == 1:
+        source, index, params = "visits v", "0", [buildings[0]]
+        building_filter = "v.building = ? AND"
+    else:
+        source = ("visits v JOIN (SELECT unnest(?::VARCHAR[]) AS building, unnest(?::INTEGER[]) AS i) AS ids "
+                  "ON ids.building = v.building")
+        index, params, building_filter = "ids.i", [list(buildings), list(range(len(buildings)))], ""
     query = f"""
-        SELECT ids.i AS b, epoch_us(v.checkin_at) AS s, epoch_us(v.end_at) AS e{category}{person}
-        FROM ({effective_visits_sql(now_sql(now))}) AS v
-        JOIN (SELECT unnest(?::VARCHAR[]) AS building, unnest(?::INTEGER[]) AS i) AS ids
-          ON ids.building = v.building
-        WHERE v.checkin_at < ? AND v.auto_close_at > ?
+        SELECT {index} AS b, epoch_us(v.checkin_at) AS s, epoch_us(v.checkout_at) AS o,
+               epoch_us(v.auto_close_at) AS a{category}{person}
+        FROM {source}
+        WHERE {building_filter} v.checkin_at < ? AND v.auto_close_at > ?
     """
-    arrays = {}
-    if buildings:
-        params = [list(buildings), list(range(len(buildings))), hi, lo]
-        arrays = con.execute(query, params).fetchnumpy()
+    arrays = con.execute(query, [*params, hi, lo]).fetchnumpy() if buildings else {}
     s = np.asarray(arrays.get("s", []), dtype=np.int64)
-    e = np.asarray(arrays.get("e", []), dtype=np.int64)
+    checkout = arrays.get("o", np.zeros(0, dtype=np.int64))
+    open_end = np.maximum(s, np.minimum(np.asarray(arrays.get("a", []), dtype=np.int64), to_us(now)))
+    if isinstance(checkout, np.ma.MaskedArray):  # NULL check-outs: the visit is not closed
+        e = np.where(np.ma.getmaskarray(checkout), open_end, checkout.filled(0)).astype(np.int64)
+    else:
+        e = np.asarray(checkout, dtype=np.int64)
     keep = (e > to_us(lo)) & (e > s)
     out = {
         "b": np.asarray(arrays.get("b", []), dtype=np.int64)[keep],
