@@ -588,24 +588,11 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         con.execute(
             "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM category_changed)"
         )
-    pairing.repair(con, "affected")
+    outcome = pairing.repair(con, "affected", import_id=import_id)
     aggregates.refresh_after_repair(con, "affected")
-
-    outcome = con.execute(
-        """
-        SELECT
-          (SELECT count(*) FILTER (WHERE a.kind = 'duplicate') FROM scan_anomalies a JOIN new_events n
-             ON a.person_id = n.person_id AND a.building = n.building AND a.ts = n.ts AND a.action = n.action),
-          (SELECT count(*) FILTER (WHERE a.kind = 'orphan') FROM scan_anomalies a JOIN new_events n
-             ON a.person_id = n.person_id AND a.building = n.building AND a.ts = n.ts AND a.action = n.action),
-          (SELECT count(*) FROM visits v JOIN new_events n
-             ON v.person_id = n.person_id AND v.building = n.building AND v.checkin_at = n.ts
-           WHERE n.action = 'checkin')
-        """
-    ).fetchall()[0]
-    summary.duplicates = staged_events - summary.events_new + int(outcome[0])
-    summary.orphans = int(outcome[1])
-    summary.new_visits = int(outcome[2])
+    summary.duplicates = staged_events - summary.events_new + outcome.duplicates
+    summary.orphans = outcome.orphans
+    summary.new_visits = outcome.visits
 
     con.execute(
         """

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -67,11 +68,21 @@ def max_stay_sql(category: str, building_alias: str) -> str:
     )
 
 
-def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
+@dataclass
+class ImportOutcome:
+    """What the events of one import became: duplicates, orphans, visits they began."""
+
+    duplicates: int = 0
+    orphans: int = 0
+    visits: int = 0
+
+
+def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None) -> ImportOutcome:
     """Re-pair the persons of ``affected_table(person_id, from_ts)`` from ``from_ts``.
 
     ``from_ts`` NULL re-pairs the person's whole history. Runs inside the caller's
-    transaction.
+    transaction. Returns what the events of ``import_id`` became (every one of them is
+    re-paired, being at or after its person's ``from_ts``).
     """
     # Nothing before this instant can matter to the restart (zone maps skip it): the
     # earliest restart, less the longest MAX_STAY and DEDUP. None: someone restarts from
@@ -134,7 +145,8 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
         f"""
         SELECT e.person_id, e.building, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
                {max_stay_sql('p.category', 'b')} AS max_stay_us,
-               p.category, e.gate, e.area, e.status
+               p.category, e.gate, e.area, e.status,
+               {f'coalesce(e.import_id = {int(import_id)}, false)' if import_id is not None else 'false'} AS is_new
         FROM events e
         JOIN {affected_table} a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
              {events_bound}
@@ -144,13 +156,27 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str) -> None:
         ORDER BY e.person_id, e.ts, is_checkin, e.building
         """
     ).to_arrow_reader(EVENTS_PER_BATCH)
+    counts = ImportOutcome()
     with _OutcomeSink() as sink:
         for table in _whole_persons(events):
             columns = {name: table.column(name).to_pylist() for name in ("person_id", "building", "is_checkin", "t", "max_stay_us")}
-            sink.add(*_outcome_tables(table, pair_events(columns, seeds_open, seeds_close)))
+            outcome = pair_events(columns, seeds_open, seeds_close)
+            _count_new(counts, outcome, table.column("is_new").to_numpy(zero_copy_only=False))
+            sink.add(*_outcome_tables(table, outcome))
         # The stream is read to its end before the connection writes again.
         sink.write(con)
     con.execute("DROP TABLE IF EXISTS seed_open; DROP TABLE IF EXISTS seed_close")
+    return counts
+
+
+def _count_new(counts: ImportOutcome, outcome: PairingOutcome, is_new: np.ndarray) -> None:
+    """Add the anomalies and begun visits of the chunk's new events (``is_new`` per row)."""
+    anomaly_new = is_new[np.asarray(outcome.anomaly_event, dtype=np.int64)]
+    kinds = np.asarray(outcome.anomaly_kind, dtype=object)
+    counts.duplicates += int(np.count_nonzero(anomaly_new & (kinds == "duplicate")))
+    counts.orphans += int(np.count_nonzero(anomaly_new & (kinds == "orphan")))
+    visit_in = np.asarray(outcome.visit_in, dtype=np.int64)
+    counts.visits += int(np.count_nonzero(is_new[visit_in[visit_in >= 0]]))
 
 
 def _whole_persons(reader: pa.RecordBatchReader) -> Iterator[pa.Table]:
@@ -344,22 +370,21 @@ def pair_events(
 
 def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table, pa.Table]:
     """The visits and anomalies of a pass as Arrow tables, taken from the event rows."""
-    from_events = [k for k, index in enumerate(outcome.visit_in) if index >= 0]
-    from_seeds = [k for k, index in enumerate(outcome.visit_in) if index < 0]
-
-    def pick(values: list[Any], rows: list[int]) -> list[Any]:
-        return [values[k] for k in rows]
-
-    in_rows = pa.array(pick(outcome.visit_in, from_events), type=pa.int64())
-    out_rows = pa.array([None if o < 0 else o for o in pick(outcome.visit_out, from_events)], type=pa.int64())
+    visit_in = np.asarray(outcome.visit_in, dtype=np.int64)
+    visit_out = np.asarray(outcome.visit_out, dtype=np.int64)
+    from_events = np.flatnonzero(visit_in >= 0)
+    from_seeds = np.flatnonzero(visit_in < 0)
+    picked = pa.array(from_events, type=pa.int64())
+    in_rows = pa.array(visit_in[from_events], type=pa.int64())
+    out_rows = pa.array(visit_out[from_events], type=pa.int64(), mask=visit_out[from_events] < 0)
     main = pa.table(
         {
             "person_id": events.column("person_id").take(in_rows),
             "building": events.column("building").take(in_rows),
             "checkin_at": events.column("t").take(in_rows),
-            "checkout_at": pa.array(pick(outcome.visit_end, from_events), type=pa.int64()),
-            "checkout_kind": pa.array(pick(outcome.visit_kind, from_events), type=pa.string()),
-            "auto_close_at": pa.array(pick(outcome.visit_deadline, from_events), type=pa.int64()),
+            "checkout_at": pa.array(outcome.visit_end, type=pa.int64()).take(picked),
+            "checkout_kind": pa.array(outcome.visit_kind, type=pa.string()).take(picked),
+            "auto_close_at": pa.array(outcome.visit_deadline, type=pa.int64()).take(picked),
             "category": events.column("category").take(in_rows),
             "gate_in": events.column("gate").take(in_rows),
             "gate_out": events.column("gate").take(out_rows),
@@ -368,7 +393,7 @@ def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table
         }
     ).cast(_VISIT_SCHEMA)
     tables = [main]
-    if from_seeds:
+    if len(from_seeds):
         category_of = dict(zip(events.column("person_id").to_pylist(), events.column("category").to_pylist(), strict=True))
         seeded: dict[str, list[Any]] = {name: [] for name in _VISIT_SCHEMA.names}
         for k in from_seeds:
@@ -389,7 +414,7 @@ def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table
             "person_id": events.column("person_id").take(anomaly_rows),
             "building": events.column("building").take(anomaly_rows),
             "ts": events.column("t").take(anomaly_rows),
-            "action": pa.array(["checkin" if c else "checkout" for c in checkin.to_pylist()], type=pa.string()),
+            "action": pc.if_else(checkin, "checkin", "checkout"),
             "kind": pa.array(outcome.anomaly_kind, type=pa.string()),
         }
     ).cast(_ANOMALY_SCHEMA)

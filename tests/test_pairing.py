@@ -157,6 +157,21 @@ def test_incremental_import_equals_one_import(tmp_path: Path) -> None:
     assert sorted(anomalies(parts)) == sorted(anomalies(whole))
 
 
+def test_import_summary_counts_only_this_files_events(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "s.duckdb")
+    first = [(8, "1", "b", "in", "ASN"), (12, "1", "b", "out", "ASN"), (12 + 30 * SEC, "1", "b", "out", "ASN"),
+             (8, "1", "b", "in", "ASN"),  # the same row twice in one file
+             (20, "1", "b", "out", "ASN")]  # nobody inside: an orphan
+    summary = ingest(con, tmp_path, first, "first.csv")
+    assert (summary.rows_read, summary.events_new, summary.new_visits) == (5, 4, 1)
+    assert (summary.duplicates, summary.orphans) == (2, 1)  # the repeated row and the check-out 30 s later
+    # A later export repeats the old rows and adds a visit with a double check-in.
+    second = [*first, (13, "1", "b", "in", "ASN"), (13 + 60 * SEC, "1", "b", "in", "ASN"), (17, "1", "b", "out", "ASN")]
+    again = ingest(con, tmp_path, second, "second.csv")
+    assert (again.rows_read, again.events_new, again.new_visits) == (8, 3, 1)
+    assert (again.duplicates, again.orphans) == (5 + 1, 0)  # the five old rows, the double check-in
+
+
 # --- property test: the store against a literal reading of SPEC ----------------------
 
 DEDUP = 120
