@@ -201,8 +201,11 @@ def read_csv(path: Path, encoding: str, progress: ProgressCallback | None = None
             for name in names:
                 empty = pc.equal(pc.utf8_trim_whitespace(table.column(name)), "")
                 blank = empty if blank is None else pc.and_(blank, empty)
-            if blank is not None:
-                table = table.filter(pc.invert(blank))
+                if not pc.any(blank).as_py():
+                    break  # some cell of every row is filled: no padding in this batch
+            else:
+                if blank is not None:
+                    table = table.filter(pc.invert(blank))
             if invalid:
                 bad_rows = [(n, text) for n, text in invalid]
                 invalid.clear()
