@@ -104,6 +104,7 @@ def episodes_for(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).astype(
             {"start": "datetime64[us, UTC]", "end": "datetime64[us, UTC]", "minutes": float, "peak": np.int64}
         )
+    targets = sorted(targets)  # the sweep then yields episodes by building and start
     names = [name for name, _ in targets]
     limits = np.asarray([limit for _, limit in targets], dtype=np.int64)
     before = after = SEARCH_MARGIN
@@ -120,7 +121,7 @@ def episodes_for(
             break
         before = min(before * 2, SEARCH_LIMIT) if cut_left else before
         after = min(after * 2, SEARCH_LIMIT) if cut_right else after
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "building": np.asarray(names, dtype=object)[group[touching]],
             "start": from_us(ep_start[touching]),
@@ -129,7 +130,6 @@ def episodes_for(
             "peak": peak[touching],
         }
     )
-    return frame.sort_values(["building", "start"], kind="stable").reset_index(drop=True)
 
 
 def _sweep_episodes(
