@@ -10,8 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, StreamlitServer, make_login, wait_for_app
+from tests.e2e.conftest import (
+    ROOT,
+    StreamlitServer,
+    choose_option,
+    click_and_wait,
+    fill_login_form,
+    make_login,
+    open_expander,
+    open_menu,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -20,56 +31,24 @@ SHOTS = ROOT / "docs" / "screenshots"
 
 def shot(page: object, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    wait_for_app(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
 
 
-def open_menu(page: object, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()  # type: ignore[attr-defined]
-    wait_for_app(page)
-    page.get_by_role("heading", name=title).first.wait_for()  # type: ignore[attr-defined]
-
-
-def grid_text(page: object, index: int) -> str:
-    """The cells of the index-th st.dataframe (drawn on a canvas; its accessible table
-    holds the text)."""
-    frame = page.locator('[data-testid="stDataFrame"]').nth(index)  # type: ignore[attr-defined]
-    frame.locator("table").first.wait_for(state="attached")
-    return str(frame.locator("table").first.inner_text())
-
-
-def try_login(page: object, username: str, password: str) -> None:
-    page.get_by_role("textbox", name="Nama pengguna").fill(username)  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Kata sandi").fill(password)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Masuk", exact=True).click()  # type: ignore[attr-defined]
-    wait_for_app(page)
-
-
-def choose_option(page: object, container: str, option: str) -> None:
-    """Pick one option of a multiselect; its list sometimes opens only on a second click."""
-    for _ in range(4):
-        page.locator(f"{container} input").first.click()  # type: ignore[attr-defined]
-        choice = page.get_by_role("option", name=option)  # type: ignore[attr-defined]
-        try:
-            choice.wait_for(timeout=5_000)
-        except Exception:  # the list did not open: close whatever is open and click again
-            page.keyboard.press("Escape")  # type: ignore[attr-defined]
-            continue
-        choice.click()
-        page.keyboard.press("Escape")  # type: ignore[attr-defined]
-        return
-    raise AssertionError(f"the option {option!r} never appeared")
+def grid(page: object, index: int) -> object:
+    """The accessible table of the index-th st.dataframe (the grid itself is drawn on a
+    canvas; this table holds its text)."""
+    return page.locator('[data-testid="stDataFrame"]').nth(index).locator("table").first  # type: ignore[attr-defined]
 
 
 def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Path) -> None:
     make_login(page, demo_server)("admin", "demo-admin")
     page.get_by_role("heading", name="Sekarang").wait_for()  # type: ignore[attr-defined]
     card = page.locator(".st-key-now_building_kantor-walikota")  # type: ignore[attr-defined]
-    card.wait_for()
-    assert "Di dalam sekarang" in card.inner_text()
-    assert "Kunjungan hari ini" in card.inner_text()
+    expect(card).to_contain_text("Di dalam sekarang")
+    expect(card).to_contain_text("Kunjungan hari ini")
     assert page.locator('[data-testid="stMetricValue"]').count() >= 4 * 6  # type: ignore[attr-defined]
-    assert "WITA" in grid_text(page, 0)
+    expect(grid(page, 0)).to_contain_text("WITA")
     shot(page, "now")
 
     open_menu(page, "Impor")
@@ -83,51 +62,58 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
     )
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(log))  # type: ignore[attr-defined]
     page.get_by_text("absen_lantai2.csv").first.wait_for()  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Impor", exact=True).click()  # type: ignore[attr-defined]
-    wait_for_app(page)
+    click_and_wait(page.get_by_role("button", name="Impor", exact=True))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Ringkasan per file").wait_for()  # type: ignore[attr-defined]
-    summary = grid_text(page, 0)
-    assert "absen_lantai2.csv" in summary and "diimpor" in summary
-    quarantine = grid_text(page, 1)
-    assert "waktu tidak dapat dibaca" in quarantine and "kemarin sore" in quarantine
+    summary = grid(page, 0)
+    expect(summary).to_contain_text("absen_lantai2.csv")
+    expect(summary).to_contain_text("diimpor")
+    quarantine = grid(page, 1)
+    expect(quarantine).to_contain_text("waktu tidak dapat dibaca")
+    expect(quarantine).to_contain_text("kemarin sore")
     shot(page, "import")
 
     for title, name in (("Kualitas data", "quality"), ("Pengaturan", "settings"), ("Poster QR", "posters"), ("Audit", "audit")):
-        open_menu(page, title if name != "audit" else "Audit")
+        open_menu(page, title)
         assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
         shot(page, name)
-    assert "import" in grid_text(page, 0)
+    expect(grid(page, 0)).to_contain_text("import")
 
     open_menu(page, "Pengguna")
-    page.get_by_text("Tambah pengguna").click()  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Nama pengguna").fill("uji-kunci")  # type: ignore[attr-defined]
+    new_username = page.get_by_role("textbox", name="Nama pengguna")  # type: ignore[attr-defined]
+    open_expander(page, "Tambah pengguna")
+    new_username.fill("uji-kunci")
     page.get_by_role("textbox", name="Nama lengkap").fill("Akun Uji")  # type: ignore[attr-defined]
     choose_option(page, ".st-key-users_new_roles", "Pelacak")
-    page.get_by_role("button", name="Tambah", exact=True).click()  # type: ignore[attr-defined]
-    wait_for_app(page)
-    password = page.locator('[data-testid="stCode"] code').first.inner_text().strip()  # type: ignore[attr-defined]
+    expect(new_username).to_have_value("uji-kunci")
+    click_and_wait(page.get_by_role("button", name="Tambah", exact=True))  # type: ignore[attr-defined]
+    page.get_by_text("Pengguna uji-kunci ditambahkan").wait_for()  # type: ignore[attr-defined]
+    code = page.locator('[data-testid="stCode"] code').first  # type: ignore[attr-defined]
+    expect(code).to_be_visible()
+    password = code.inner_text().strip()
     assert len(password) >= 16
     shot(page, "users")
 
-    page.get_by_role("button", name="🌐 English").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
+    click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Users").wait_for()  # type: ignore[attr-defined]
-    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()  # type: ignore[attr-defined]
-    assert "Now" in nav and "Data quality" in nav and "Settings" in nav
-    page.get_by_role("button", name="🌐 Bahasa Indonesia").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
+    for title in ("Now", "Data quality", "Settings"):
+        expect(nav).to_contain_text(title)
+    click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Pengguna", exact=True).wait_for()  # type: ignore[attr-defined]
 
-    page.get_by_role("button", name="Keluar").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
+    click_and_wait(page.get_by_role("button", name="Keluar"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Masuk ke Pantau").wait_for()  # type: ignore[attr-defined]
     page.reload()  # type: ignore[attr-defined]
     wait_for_app(page)
     page.get_by_role("heading", name="Masuk ke Pantau").wait_for()  # type: ignore[attr-defined]
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # type: ignore[attr-defined]
 
-    for attempt in range(5):
-        try_login(page, "uji-kunci", f"salah-{attempt}")
+    # Each wrong password is answered (a finished run) before the next is typed.
+    for attempt in range(4):
+        fill_login_form(page, "uji-kunci", f"salah-{attempt}")
+        page.get_by_text("Nama pengguna atau kata sandi salah.").wait_for()  # type: ignore[attr-defined]
+    fill_login_form(page, "uji-kunci", "salah-4")
     page.get_by_text("Akun dikunci sampai").wait_for()  # type: ignore[attr-defined]
-    try_login(page, "uji-kunci", password)
+    fill_login_form(page, "uji-kunci", password)  # the right password, but locked
     page.get_by_text("Akun dikunci sampai").wait_for()  # type: ignore[attr-defined]
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # type: ignore[attr-defined]

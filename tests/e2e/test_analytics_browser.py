@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from lib import demo
-from tests.e2e.conftest import ROOT, StreamlitServer, wait_for_app
+from tests.e2e.conftest import (
+    ROOT,
+    StreamlitServer,
+    click_and_wait,
+    make_login,
+    open_menu,
+    rerun_by,
+    runs_requested,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,87 +35,74 @@ SHOTS = ROOT / "docs" / "screenshots"
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 
-def login(page: object, server: StreamlitServer, username: str, password: str) -> None:
-    """The real login form, in Indonesian (the default language)."""
-    page.goto(server.url)  # type: ignore[attr-defined]
-    wait_for_app(page)
-    page.get_by_role("textbox", name="Nama pengguna").fill(username)  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Kata sandi").fill(password)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Masuk").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
-
-
-def open_menu_page(page: object, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()  # type: ignore[attr-defined]
-    wait_for_app(page)
-    page.get_by_role("heading", name=title).first.wait_for()  # type: ignore[attr-defined]
-
-
 def screenshot(page: object, name: str, height: int = 2200) -> None:
     """A tall viewport: the app scrolls inside its own container (STACK_NOTES)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": height})  # type: ignore[attr-defined]
-    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]  # the charts redraw for the new size
+    wait_for_app(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1400, "height": 1000})  # type: ignore[attr-defined]
 
 
 def test_leadership_sees_occupancy_and_weekly_and_downloads_pdf(demo_server: StreamlitServer, page: object,
                                                                 tmp_path: Path) -> None:
-    login(page, demo_server, "pimpinan", "demo-pimpinan")
-    open_menu_page(page, "Okupansi")
-    page.wait_for_selector(CHART, timeout=60_000)  # type: ignore[attr-defined]
+    make_login(page, demo_server)("pimpinan", "demo-pimpinan")
+    open_menu(page, "Okupansi")
+    page.wait_for_selector(CHART)  # type: ignore[attr-defined]
     page.get_by_text("Jam (WITA, UTC+8)").first.wait_for()  # type: ignore[attr-defined]
-    assert page.locator(CHART).count() >= 3  # type: ignore[attr-defined]
+    page.locator(CHART).nth(2).wait_for()  # type: ignore[attr-defined]  # at least three charts drawn
     screenshot(page, "occupancy", 2800)
 
-    open_menu_page(page, "Statistik mingguan")
-    page.wait_for_selector(CHART, timeout=60_000)  # type: ignore[attr-defined]
+    open_menu(page, "Statistik mingguan")
+    page.wait_for_selector(CHART)  # type: ignore[attr-defined]
     screenshot(page, "weekly", 2700)
+    wait_for_app(page)
+    runs_before = runs_requested(page)
     with page.expect_download() as info:  # type: ignore[attr-defined]
         page.get_by_role("button", name="Unduh laporan PDF").click()  # type: ignore[attr-defined]
     target = tmp_path / "report.pdf"
     info.value.save_as(target)
     assert info.value.suggested_filename.endswith(".pdf")
     assert target.read_bytes().startswith(b"%PDF")
-    # Downloading does not rerun the page (on_click="ignore"): the charts stay.
+    # Downloading does not rerun the page (on_click="ignore"): no run asked for, the charts stay.
+    wait_for_app(page)
+    assert runs_requested(page) == runs_before
     assert page.locator(CHART).count() >= 3  # type: ignore[attr-defined]
 
     # The tracing page is not in the leadership's menu.
     assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Pelacakan", exact=True).count() == 0  # type: ignore[attr-defined]
 
-    page.get_by_role("button", name="🌐 English").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
+    click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Weekly statistics").first.wait_for()  # type: ignore[attr-defined]
-    open_menu_page(page, "Occupancy")
+    open_menu(page, "Occupancy")
     page.get_by_text("Hour (WITA, UTC+8)").first.wait_for()  # type: ignore[attr-defined]
 
 
 def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitServer, page: object,
                                                           tmp_path: Path) -> None:
-    login(page, demo_server, "pelacak", "demo-pelacak")
+    make_login(page, demo_server)("pelacak", "demo-pelacak")
     page.get_by_role("heading", name="Pelacakan kontak").first.wait_for()  # type: ignore[attr-defined]
     search = page.get_by_role("textbox", name="Cari kasus (nama, NIP/ID atau nomor HP)")  # type: ignore[attr-defined]
     search.fill(demo.POSITIVE_CASE_ID[:12])
-    search.press("Enter")
-    wait_for_app(page)
-    picked = page.locator('[data-testid="stSelectbox"] input').first.input_value()  # type: ignore[attr-defined]
-    assert demo.POSITIVE_CASE_ID in picked and "Meiske Rumengan" in picked
+    rerun_by(page, lambda: search.press("Enter"), what="searching")
+    case = page.locator('[data-testid="stSelectbox"] input').first  # type: ignore[attr-defined]
+    expect(case).to_have_value(re.compile(re.escape(demo.POSITIVE_CASE_ID)))
+    assert "Meiske Rumengan" in case.input_value()
     # The swab date five days ago: the window reaches back to the meetings a week ago.
     swab = pd.Timestamp.now(tz="Asia/Makassar").date() - timedelta(days=5)
-    page.get_by_role("spinbutton", name="day, Tanggal gejala atau swab").click()  # type: ignore[attr-defined]
+    swab_day = page.get_by_role("spinbutton", name="day, Tanggal gejala atau swab")  # type: ignore[attr-defined]
+    swab_day.click()
     page.keyboard.type(f"{swab:%d%m%Y}")  # type: ignore[attr-defined]
-    page.get_by_role("heading", name="Pelacakan kontak").click()  # type: ignore[attr-defined]  # the field commits on blur
-    page.wait_for_timeout(500)  # type: ignore[attr-defined]
-    wait_for_app(page)
+    # The date field commits its value on blur: leave it, and wait for the run that follows.
+    rerun_by(page, lambda: page.get_by_role("heading", name="Pelacakan kontak").click(), what="leaving the date field")  # type: ignore[attr-defined]
     first_day = swab - timedelta(days=2)
     day = page.get_by_role("spinbutton", name="day, Dari tanggal")  # type: ignore[attr-defined]
-    assert day.get_attribute("aria-valuenow") == str(first_day.day)
-    page.get_by_role("button", name="Lacak kontak").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)  # type: ignore[attr-defined]
+    expect(day).to_have_attribute("aria-valuenow", str(first_day.day))
+    click_and_wait(page.get_by_role("button", name="Lacak kontak"))  # type: ignore[attr-defined]
+    page.wait_for_selector('[data-testid="stDataFrame"]')  # type: ignore[attr-defined]
     page.get_by_text("kontak untuk").first.wait_for()  # type: ignore[attr-defined]
-    page.wait_for_selector(CHART, timeout=60_000)  # type: ignore[attr-defined]
+    page.wait_for_selector(CHART)  # type: ignore[attr-defined]
     screenshot(page, "tracing", 2600)
 
     with page.expect_download() as info:  # type: ignore[attr-defined]
@@ -126,7 +124,6 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     assert nav.get_by_text("Statistik mingguan", exact=True).count() == 0
     assert nav.get_by_text("Okupansi", exact=True).count() == 0
 
-    page.get_by_role("button", name="🌐 English").click()  # type: ignore[attr-defined]
-    wait_for_app(page)
+    click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Contact tracing").first.wait_for()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Trace contacts").wait_for()  # type: ignore[attr-defined]

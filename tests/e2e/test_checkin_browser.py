@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lib import checkin, db, importer, posters
 from tests.e2e import conftest as e2e
@@ -61,26 +62,30 @@ LOGIN_BOX = 'input[aria-label="Nama pengguna"]'
 
 def login_admin(page: object) -> None:
     """Log in with the demo admin account through the real (Indonesian) login form."""
-    page.get_by_role("textbox", name="Nama pengguna").fill("admin")  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Kata sandi").fill("demo-admin")  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Masuk").click()  # type: ignore[attr-defined]
-    page.wait_for_selector(NOW_CARD, timeout=90_000)  # type: ignore[attr-defined]
+    e2e.fill_login_form(page, "admin", "demo-admin")
+    page.wait_for_selector(NOW_CARD)  # type: ignore[attr-defined]
+    e2e.finish_login(page)
 
 
 def now_page_inside(page: object, url: str) -> int:
     """The 'inside now' figure of building 'kantor' on the admin's Now page (a fresh load).
 
-    The login cookie is written one run after the login; a reload that comes first shows
-    the login form again, so log in once more then.
+    The login cookie is written one run after the login (``finish_login`` waits for it);
+    should a load still show the login form, log in once more.
     """
     page.goto(url + "/now")  # type: ignore[attr-defined]
-    page.wait_for_selector(f"{NOW_CARD}, {LOGIN_BOX}", timeout=90_000)  # type: ignore[attr-defined]
+    page.wait_for_selector(f"{NOW_CARD}, {LOGIN_BOX}")  # type: ignore[attr-defined]
+    e2e.wait_for_app(page)
     if page.locator(LOGIN_BOX).count():  # type: ignore[attr-defined]
         login_admin(page)
-    e2e.wait_for_app(page)
     card = page.locator(NOW_CARD)  # type: ignore[attr-defined]
     value = card.locator('[data-testid="stMetricValue"]').first.inner_text()
     return int(re.sub(r"\D", "", value))
+
+
+def tap(page: object, button: str) -> None:
+    """Tap a big button of the check-in page and wait until its run is done."""
+    e2e.click_and_wait(page.get_by_role("button", name=button))  # type: ignore[attr-defined]
 
 
 def test_poster_to_checkin_to_dashboard(
@@ -125,20 +130,16 @@ def test_poster_to_checkin_to_dashboard(
     con.close()
 
     server = e2e.StreamlitServer(data_dir, env={"PANTAU_QR_SIGNING_KEY": KEY, "PANTAU_DEMO": "1"})
-    admin = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    phone = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True)  # type: ignore[attr-defined]
+    admin = e2e.new_context(browser, viewport={"width": 1400, "height": 1000})
+    phone = e2e.new_context(browser, viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True)
     try:
         assert server.url == f"http://127.0.0.1:{port}"
         dashboard = admin.new_page()
-        dashboard.set_default_timeout(30_000)
         dashboard.goto(server.url)
-        e2e.wait_for_app(dashboard)
         login_admin(dashboard)
-        e2e.wait_for_app(dashboard)
         assert now_page_inside(dashboard, server.url) == 2
 
         visitor = phone.new_page()
-        visitor.set_default_timeout(30_000)
 
         # A hand-edited address (the action switched) is refused, in English on request.
         visitor.goto(checkin_address.replace("a=checkin", "a=checkout") + "&lang=en")
@@ -150,17 +151,22 @@ def test_poster_to_checkin_to_dashboard(
         visitor.goto(checkin_address)
         e2e.wait_for_app(visitor)
         visitor.get_by_text("2 orang di dalam, batas 2").wait_for()
-        visitor.get_by_role("textbox", name="Nama lengkap").fill(VISITOR_NAME)
-        visitor.get_by_role("textbox", name="NIP / NIK").fill(VISITOR_NIK)
-        visitor.get_by_role("button", name="MASUK sekarang").click()
-        e2e.wait_for_app(visitor)
+        name_box = visitor.get_by_role("textbox", name="Nama lengkap")
+        id_box = visitor.get_by_role("textbox", name="NIP / NIK")
+        name_box.fill(VISITOR_NAME)
+        id_box.fill(VISITOR_NIK)
+        expect(name_box).to_have_value(VISITOR_NAME)
+        expect(id_box).to_have_value(VISITOR_NIK)
+        tap(visitor, "MASUK sekarang")
         visitor.get_by_text("Tercatat MASUK pukul").wait_for()
         crowd = visitor.get_by_text("3 orang di dalam, batas 2")
         crowd.wait_for()
         red, green, _ = text_colour(crowd)
         assert red > 150 and green < 100, "over the limit: the crowd line is red"
         visitor.get_by_text("Kantor Wali Kota Bitung · Pintu Utama").wait_for()
-        assert any(c["name"] == checkin.COOKIE_NAME for c in phone.cookies())
+        e2e.wait_until(  # written by a script of the page that confirms
+            lambda: any(c["name"] == checkin.COOKIE_NAME for c in phone.cookies()), "no person cookie on the phone"
+        )
         assert VISITOR_NIK not in visitor.url  # personal data never in the address
 
         assert now_page_inside(dashboard, server.url) == 3  # the Now page went up by one
@@ -169,16 +175,14 @@ def test_poster_to_checkin_to_dashboard(
         visitor.goto(checkin_address)
         e2e.wait_for_app(visitor)
         visitor.get_by_text(f"Halo, {VISITOR_NAME}").wait_for()
-        visitor.get_by_role("button", name="MASUK sekarang").click()
-        e2e.wait_for_app(visitor)
+        tap(visitor, "MASUK sekarang")
         visitor.get_by_text("sudah tercatat masuk").wait_for()
         visitor.get_by_text("3 orang di dalam, batas 2").wait_for()
 
         # Check out from the check-out poster.
         visitor.goto(checkout_address)
         e2e.wait_for_app(visitor)
-        visitor.get_by_role("button", name="KELUAR sekarang").click()
-        e2e.wait_for_app(visitor)
+        tap(visitor, "KELUAR sekarang")
         visitor.get_by_text("Tercatat KELUAR pukul").wait_for()
         visitor.get_by_text("2 orang di dalam, batas 2").wait_for()
         assert now_page_inside(dashboard, server.url) == 2

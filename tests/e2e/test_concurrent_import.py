@@ -28,7 +28,7 @@ def test_cli_import_while_dashboard_serves(tmp_path: Path, page) -> None:  # typ
     server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "0"})
     try:
         page.goto(server.url)  # the first session opens the database in the server
-        page.get_by_role("textbox", name="Kata sandi").wait_for(timeout=90_000)
+        page.get_by_role("textbox", name="Kata sandi").wait_for()
         assert (data_dir / "pantau.duckdb.owner").exists()
         rows = []
         for person in range(300):
