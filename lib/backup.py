@@ -79,7 +79,10 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
                 con.execute(f'DELETE FROM "{table}"')
                 if table in source_tables:
                     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM pantau_restore."{table}"')
-            next_import = int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0])
+            # Check-in taps give their events an import id without an import record.
+            next_import = int(con.execute(
+                "SELECT coalesce(greatest((SELECT max(import_id) FROM imports), (SELECT max(import_id) FROM events)), 0) + 1"
+            ).fetchall()[0][0])
             current = int(con.execute("SELECT nextval('import_ids')").fetchall()[0][0])
             # Sequences cannot be set back; move ours past the restored ids when needed.
             for _ in range(max(0, next_import - current - 1)):

@@ -83,6 +83,22 @@ def test_purge_period_is_a_setting(tmp_path: Path) -> None:
     assert retention.purge(con, now=NOW)["visits"] == 6
 
 
+def test_restore_into_a_new_file_keeps_import_ids_apart(tmp_path: Path) -> None:
+    """Check-in taps have import ids but no import record; a restored file must not reuse them."""
+    con = db.connect(tmp_path / "live.duckdb")
+    importer.import_file(con, old_and_new_log(tmp_path))
+    for minute in range(3):  # taps on the check-in page: events without an import record
+        importer.record_events(con, [{"timestamp": NOW - dt.timedelta(days=1, minutes=minute), "person_id": f"tap{minute}",
+                                      "building": "kantor-walikota", "action": "in"}],
+                               source="checkin", actor="checkin", log_import=False)
+    backup.backup(con, tmp_path / "copy.duckdb")
+    fresh = db.connect(tmp_path / "fresh.duckdb")
+    backup.restore(fresh, tmp_path / "copy.duckdb")
+    later = write_csv(tmp_path / "later.csv", HEADER[:4], [["2022-02-26 08:00", "9", "kantor-walikota", "in"]])
+    summary = importer.import_file(fresh, later)
+    assert (summary.events_new, summary.new_visits) == (1, 1)
+
+
 def test_backup_and_restore(tmp_path: Path) -> None:
     con = db.connect(tmp_path / "live.duckdb")
     importer.import_file(con, old_and_new_log(tmp_path))
