@@ -16,12 +16,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from lib import aggregates, db, pairing, readers
+from lib.spool import ParquetSpool
 from lib.timeutil import fixed_offset_seconds
 
 # SPEC "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
@@ -294,35 +294,6 @@ def _stage_events_view(con: duckdb.DuckDBPyConnection, shape: str) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW stage_events AS {events}")
 
 
-class _RawSpool:
-    """Raw text rows of a file, spooled to a temporary Parquet file chunk by chunk.
-
-    DuckDB then parses them in one parallel, streaming query (``_parse_staged``), so a
-    file of any size passes through bounded memory.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "raw.parquet"
-        self.writer: Any = None
-
-    def add(self, chunk: pa.Table) -> None:
-        import pyarrow.parquet as pq
-
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, chunk.schema, compression="lz4")
-        self.writer.write_table(chunk)
-
-    def close(self) -> bool:
-        """Finish the file; False when no row was spooled."""
-        if self.writer is None:
-            return False
-        self.writer.close()
-        return True
-
-    def sql(self) -> str:
-        return "read_parquet('" + str(self.path).replace("'", "''") + "')"
-
-
 def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> None:
     """Parse and judge every staged row: good rows are ``stage_events``, the rest go to the quarantine."""
     con.execute(
@@ -507,7 +478,9 @@ def _import_in_transaction(
     source, shape, mapping = _read_source(path, progress, encoding)
     summary.shape = shape
     with tempfile.TemporaryDirectory(prefix="pantau-import-") as folder:
-        spool = _RawSpool(Path(folder))
+        # Raw text rows spooled first, so that DuckDB parses them in one parallel,
+        # streaming query (``_parse_staged``): a file of any size in bounded memory.
+        spool = ParquetSpool(Path(folder) / "raw.parquet")
         for chunk in source.chunks:
             spool.add(chunk)
         staged = spool.close()

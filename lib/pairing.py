@@ -26,6 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.spool import ParquetSpool
+
 DEDUP_SECONDS = 120
 DEDUP_US = DEDUP_SECONDS * 1_000_000
 # The affected events stream in chunks of about this many rows, to bound memory.
@@ -206,16 +208,14 @@ class _OutcomeSink:
         self.anomalies: list[pa.Table] = []
         self.buffered = 0
         self.folder: tempfile.TemporaryDirectory[str] | None = None
-        self.writers: tuple[Any, Any] | None = None
+        self.spools: tuple[ParquetSpool, ParquetSpool] | None = None
 
     def __enter__(self) -> _OutcomeSink:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.writers is not None:
-            for writer in self.writers:
-                writer.close()
-            self.writers = None
+        for spool in self.spools or ():
+            spool.close()
         if self.folder is not None:
             self.folder.cleanup()
 
@@ -227,34 +227,27 @@ class _OutcomeSink:
             self._spill()
 
     def _spill(self) -> None:
-        import pyarrow.parquet as pq
-
-        if self.writers is None:
+        if self.spools is None:
             self.folder = tempfile.TemporaryDirectory(prefix="pantau-pairing-")
             folder = Path(self.folder.name)
-            self.writers = (
-                pq.ParquetWriter(folder / "visits.parquet", _VISIT_SCHEMA, compression="lz4"),
-                pq.ParquetWriter(folder / "anomalies.parquet", _ANOMALY_SCHEMA, compression="lz4"),
-            )
-        for writer, tables in zip(self.writers, (self.visits, self.anomalies), strict=True):
+            self.spools = (ParquetSpool(folder / "visits.parquet"), ParquetSpool(folder / "anomalies.parquet"))
+        # Every add() gave both lists a table (maybe empty), so both files get a schema.
+        for spool, tables in zip(self.spools, (self.visits, self.anomalies), strict=True):
             for table in tables:
-                writer.write_table(table)
+                spool.add(table)
         self.visits, self.anomalies, self.buffered = [], [], 0
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
-        if self.writers is None:
+        if self.spools is None:
             visits = pa.concat_tables(self.visits) if self.visits else _VISIT_SCHEMA.empty_table()
             anomalies = pa.concat_tables(self.anomalies) if self.anomalies else _ANOMALY_SCHEMA.empty_table()
             _write(con, visits, anomalies)
             return
         self._spill()
-        for writer in self.writers:
-            writer.close()
-        self.writers = None
-        assert self.folder is not None
-        folder = Path(self.folder.name)
-        _insert(con, "read_parquet('" + str(folder / "visits.parquet").replace("'", "''") + "')",
-                "read_parquet('" + str(folder / "anomalies.parquet").replace("'", "''") + "')")
+        visits_spool, anomalies_spool = self.spools
+        visits_spool.close()
+        anomalies_spool.close()
+        _insert(con, visits_spool.sql(), anomalies_spool.sql())
 
 
 @dataclass
