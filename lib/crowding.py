@@ -82,9 +82,9 @@ def crowding_episodes(
     if threshold is not None and threshold < 0:
         raise ValueError("threshold must be zero or more")
     now = resolve_now(now)
-    # effective_thresholds lists every building, sorted by id (one query, not two).
+    # effective_thresholds lists every building (one query, not two).
     targets = []
-    for name, own_limit in sorted(effective_thresholds(con).items()):
+    for name, own_limit in effective_thresholds(con).items():
         limit = threshold if threshold is not None else own_limit
         if (building is None or name == building) and limit is not None:
             targets.append((name, int(limit)))

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lib.db import CATEGORIES, DEFAULT_TIMEZONE
+from lib.visits import effective_end_us
 
 HOUR_US = 3_600_000_000
 _CATEGORY_INDEX_SQL = "CASE v.category WHEN 'ASN' THEN 0 WHEN 'THL' THEN 1 ELSE 2 END"
@@ -109,12 +110,8 @@ def fetch_visits(
     """
     arrays = con.execute(query, [*params, hi, lo]).fetchnumpy() if buildings else {}
     s = np.asarray(arrays.get("s", []), dtype=np.int64)
-    checkout = arrays.get("o", np.zeros(0, dtype=np.int64))
-    open_end = np.maximum(s, np.minimum(np.asarray(arrays.get("a", []), dtype=np.int64), to_us(now)))
-    if isinstance(checkout, np.ma.MaskedArray):  # NULL check-outs: the visit is not closed
-        e = np.where(np.ma.getmaskarray(checkout), open_end, checkout.filled(0)).astype(np.int64)
-    else:
-        e = np.asarray(checkout, dtype=np.int64)
+    e = effective_end_us(s, arrays.get("o", np.zeros(0, dtype=np.int64)),
+                         np.asarray(arrays.get("a", []), dtype=np.int64), to_us(now))
     keep = (e > to_us(lo)) & (e > s)
     out = {
         "b": np.asarray(arrays.get("b", []), dtype=np.int64)[keep],
