@@ -351,15 +351,19 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitS
     server.stop()
 
 
+def fill_form(fields: list[tuple[Any, str]]) -> None:
+    """Fill text boxes, then check each still holds its value (a rerun while typing can wipe one)."""
+    for box, value in fields:
+        box.fill(value)
+    for box, value in fields:
+        expect(box).to_have_value(value)
+
+
 def fill_login_form(page: Any, username: str, password: str) -> None:
     """Type into the real login form (Indonesian labels) and submit it; wait for its run."""
     wait_for_app(page)
-    name_box = page.get_by_role("textbox", name="Nama pengguna")
-    password_box = page.get_by_role("textbox", name="Kata sandi")
-    name_box.fill(username)
-    password_box.fill(password)
-    expect(name_box).to_have_value(username)
-    expect(password_box).to_have_value(password)
+    fill_form([(page.get_by_role("textbox", name="Nama pengguna"), username),
+               (page.get_by_role("textbox", name="Kata sandi"), password)])
     click_and_wait(page.get_by_role("button", name="Masuk", exact=True))
 
 

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from lib import checkin, db, importer, posters
 from tests.e2e import conftest as e2e
@@ -151,12 +150,8 @@ def test_poster_to_checkin_to_dashboard(
         visitor.goto(checkin_address)
         e2e.wait_for_app(visitor)
         visitor.get_by_text("2 orang di dalam, batas 2").wait_for()
-        name_box = visitor.get_by_role("textbox", name="Nama lengkap")
-        id_box = visitor.get_by_role("textbox", name="NIP / NIK")
-        name_box.fill(VISITOR_NAME)
-        id_box.fill(VISITOR_NIK)
-        expect(name_box).to_have_value(VISITOR_NAME)
-        expect(id_box).to_have_value(VISITOR_NIK)
+        e2e.fill_form([(visitor.get_by_role("textbox", name="Nama lengkap"), VISITOR_NAME),
+                       (visitor.get_by_role("textbox", name="NIP / NIK"), VISITOR_NIK)])
         tap(visitor, "MASUK sekarang")
         visitor.get_by_text("Tercatat MASUK pukul").wait_for()
         crowd = visitor.get_by_text("3 orang di dalam, batas 2")
