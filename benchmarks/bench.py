@@ -220,12 +220,17 @@ def lib_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Callab
             day = next(days)
             summary = importer.import_file(con, folder / day["path"], actor="bench")
             start = dt.datetime.fromtimestamp(day["start_us"] / 1e6, dt.UTC)
-            visits = con.execute(
-                "SELECT person_id, building, checkin_at, checkout_at, checkout_kind, category FROM visits "
-                "WHERE checkin_at >= ? AND checkin_at < ?",
-                [start, start + dt.timedelta(days=1)],
-            ).df()
-            return {"visits": visits, "day": day["path"], "events": summary.events_new}
+
+            def answer() -> dict[str, Any]:
+                # The day's visits, read back for the comparison (untimed, on both sides).
+                visits = con.execute(
+                    "SELECT person_id, building, checkin_at, checkout_at, checkout_kind, category FROM visits "
+                    "WHERE checkin_at >= ? AND checkin_at < ?",
+                    [start, start + dt.timedelta(days=1)],
+                ).df()
+                return {"visits": visits, "day": day["path"], "events": summary.events_new}
+
+            return Deferred(answer)
 
         def close_day() -> None:
             con.close()
@@ -287,8 +292,12 @@ def pandas_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Cal
         def run_day() -> Any:
             day = next(days)
             counts = pr.import_events(store, folder / day["path"])
-            visits = pr.visits_between(store, day["start_us"], day["start_us"] + pr.DAY_US)
-            return {"visits": visits, "day": day["path"], "events": counts["events_new"]}
+
+            def answer() -> dict[str, Any]:
+                visits = pr.visits_between(store, day["start_us"], day["start_us"] + pr.DAY_US)
+                return {"visits": visits, "day": day["path"], "events": counts["events_new"]}
+
+            return Deferred(answer)
 
         return run_day, lambda: None
 
