@@ -367,3 +367,33 @@ def test_import_runs_again_without_the_cap_when_duckdb_runs_out_of_memory(
     assert con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 1
     limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     assert limit != "1.0 MiB" and "KiB" not in limit  # the cap is lifted again afterwards
+
+
+def test_a_version_4_file_keeps_its_persons_through_migration_5(tmp_path: Path) -> None:
+    """Migration 5 rebuilds ``persons`` (strings uncompressed): an office's existing file
+    keeps every person, and the next import still updates them by person_id."""
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("SET TimeZone = 'UTC'")
+    old.execute("CREATE TABLE schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
+    for version, script in enumerate(db.MIGRATIONS[:4], start=1):
+        old.execute(script)
+        old.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+    old.execute(
+        "INSERT INTO persons VALUES "
+        "('p1', 'Selly Wuisan', '2022-01-03 00:00:00+00', 'ASN', '2022-01-03 00:00:00+00', '0812', NULL), "
+        "('p2', NULL, NULL, 'visitor', NULL, NULL, NULL)"
+    )
+    before = old.execute("SELECT * FROM persons ORDER BY person_id").fetchall()
+    old.close()
+
+    con = db.connect(path)
+    assert db.schema_version(con) == len(db.MIGRATIONS) >= 5
+    assert con.execute("SELECT * FROM persons ORDER BY person_id").fetchall() == before
+    csv = write_csv(tmp_path / "next.csv", EVENT_HEADER,
+                    [["2022-01-04 08:00:00", "p1", "b", "in", "Selly W.", "ASN", "0813"]])
+    assert importer.import_file(con, csv).events_new == 1
+    assert con.execute("SELECT person_id, name, phone FROM persons ORDER BY person_id").fetchall() == [
+        ("p1", "Selly W.", "0813"), ("p2", None, None)
+    ]
+    con.close()
