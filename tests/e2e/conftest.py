@@ -31,6 +31,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -42,6 +43,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
+# The browser tests take a screenshot of every page they check. They land in the README's
+# folder only when asked (`PANTAU_SCREENSHOTS=1 ./pantau.sh test`), so a test run leaves
+# the working tree as it was; otherwise in a temporary folder of the run.
+SHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("PANTAU_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="pantau-screenshots-"))
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

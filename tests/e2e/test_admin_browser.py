@@ -1,7 +1,7 @@
 """The administrator's day in a real Chromium against `streamlit run` on the demo month.
 
 Log in, see the live counts, import a small CSV (its summary and its quarantined row),
-open every admin page (a screenshot each, for the README), switch to English, add a user
+open every admin page (a screenshot each; for the README with PANTAU_SCREENSHOTS=1), switch to English, add a user
 whose password is shown once, log out, and lock that user with five wrong passwords.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
-    ROOT,
+    SHOTS,
     StreamlitServer,
     choose_option,
     click_and_wait,
@@ -26,7 +26,6 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "docs" / "screenshots"
 
 
 def shot(page: object, name: str) -> None:

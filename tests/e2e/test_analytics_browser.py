@@ -2,7 +2,7 @@
 
 Leadership sees the charts drawn and downloads the PDF report; the tracer finds the demo's
 positive case, traces it, downloads the CSV export; the language switch gives English.
-Screenshots of the three pages go to docs/screenshots/.
+Screenshots of the three pages are taken (for the README with PANTAU_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from lib import demo
 from tests.e2e.conftest import (
-    ROOT,
+    SHOTS,
     StreamlitServer,
     click_and_wait,
     make_login,
@@ -31,7 +31,6 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "docs" / "screenshots"
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 
