@@ -394,7 +394,7 @@ def _read_source(
 # DuckDB may use this much memory during the import of a file of at least
 # BOUNDED_FROM_BYTES and spills the rest to disk, so a large export streams through in
 # bounded memory (issue: 1 GB CSV well under 2 GB). A smaller file skips the cap: setting
-# and restoring it costs ~15 ms, a quarter of a day's file at 10 M visits' parse time.
+# and restoring it costs ~15 ms, 3 % of importing one day's file into 10 M visits.
 IMPORT_MEMORY_LIMIT = os.environ.get("PANTAU_IMPORT_MEMORY_LIMIT", "768MB")
 BOUNDED_FROM_BYTES = 32 * 2**20
 
