@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -314,7 +315,33 @@ def test_find_persons_partial_accent_and_phone(con: duckdb.DuckDBPyConnection) -
     assert len(tracing.find_persons(con, "name", limit=2)) == 2
 
 
-# --- command line --------------------------------------------------------------------------
+def test_find_persons_orders_recent_and_long_ago_visitors_exactly(con: duckdb.DuckDBPyConnection) -> None:
+    """The search looks at the last RECENT_DAYS first; persons seen only before that, or
+    never, still come in order when the recent ones do not fill the page."""
+    day = 24 * 60 * MINUTE_US
+    long_ago = -(tracing.RECENT_DAYS + 5) * day
+    store(
+        con,
+        [
+            Visit("P0", "A", 0, MINUTE_US, "scan"),  # the latest visit of the data
+            Visit("P1", "A", -2 * day, MINUTE_US, "scan"),
+            Visit("P1", "B", long_ago, MINUTE_US, "scan"),
+            Visit("P2", "A", long_ago + day, MINUTE_US, "scan"),
+            Visit("P3", "B", long_ago, MINUTE_US, "scan"),
+        ],
+        names={p: f"Tumbel {p}" for p in PERSONS},
+    )
+
+    def found(limit: int) -> list[tuple[str, datetime | None]]:
+        frame = tracing.find_persons(con, "tumbel", limit=limit)
+        return [(r.person_id, None if pd.isna(r.last_seen) else r.last_seen.to_pydatetime())
+                for r in frame.itertuples()]
+
+    everyone = [("P0", at(0)), ("P1", at(-2 * day)), ("P2", at(long_ago + day)), ("P3", at(long_ago)),
+                ("P4", None)]
+    assert found(2) == everyone[:2]  # the recent days fill the page
+    assert found(3) == everyone[:3]  # they do not: the whole history
+    assert found(20) == everyone  # P4 never came: last
 
 
 def _events(person: str, building: str, local_in: str, local_out: str | None, name: str) -> list[dict]:
