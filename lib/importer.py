@@ -333,15 +333,16 @@ def _update_persons(con: duckdb.DuckDBPyConnection) -> bool:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE person_categories AS
-        SELECT u.person_id, p.category AS stored,
-               CASE WHEN u.category IS NOT NULL AND u.category_at > coalesce(p.category_at, '-infinity'::TIMESTAMPTZ)
-                    THEN u.category ELSE coalesce(p.category, 'visitor') END AS category
-        FROM person_updates u LEFT JOIN persons p USING (person_id)
+        WITH merged AS (
+            SELECT u.person_id, p.category AS stored,
+                   CASE WHEN u.category IS NOT NULL AND u.category_at > coalesce(p.category_at, '-infinity'::TIMESTAMPTZ)
+                        THEN u.category ELSE coalesce(p.category, 'visitor') END AS category
+            FROM person_updates u LEFT JOIN persons p USING (person_id)
+        )
+        SELECT person_id, category, coalesce(category <> stored, false) AS changed FROM merged
         """
     )
-    changed = con.execute(
-        "SELECT count(*) FROM person_categories WHERE stored IS NOT NULL AND category <> stored"
-    ).fetchall()[0][0]
+    changed = con.execute("SELECT bool_or(changed) FROM person_categories").fetchall()[0][0]
     con.execute(
         """
         INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at)
@@ -569,8 +570,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     )
     if category_changed:
         con.execute(
-            "UPDATE affected SET from_ts = NULL WHERE person_id IN "
-            "(SELECT person_id FROM person_categories WHERE stored IS NOT NULL AND category <> stored)"
+            "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM person_categories WHERE changed)"
         )
     outcome = pairing.repair(con, "affected", import_id=import_id)
     aggregates.refresh_after_repair(con, "affected")
