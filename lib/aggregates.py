@@ -567,14 +567,11 @@ def refresh_after_repair(
     later, or an event from MAX_STAY before (a check-in in one building closes an open
     visit in another). ``from_ts`` NULL: from the person's first event or visit there.
     """
-    any_full, earliest = con.execute(
-        f"SELECT bool_or(from_ts IS NULL), min(from_ts) FROM {affected_table}"
-    ).fetchall()[0]
+    from lib.pairing import restart_bounds  # here, so the pages that read figures never load numba
+
+    any_full, earliest, longest = restart_bounds(con, affected_table)
     if any_full is None:
         return  # nobody re-paired
-    longest = con.execute(
-        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), 720) FROM buildings"
-    ).fetchall()[0][0]
     # Constant bounds let the zone maps skip old row groups (none when someone is whole).
     event_bound = visit_bound = ""
     params: list[object] = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,18 @@ class ImportOutcome:
     visits: int = 0
 
 
+def restart_bounds(con: duckdb.DuckDBPyConnection, affected_table: str) -> tuple[bool | None, datetime | None, int]:
+    """Of ``affected_table(person_id, from_ts, ...)``: whether someone is re-paired from
+    the start (None: the table is empty), the earliest restart, and the longest MAX_STAY
+    of any building in minutes. Re-pairing and the refresh of the stored figures bound
+    their scans with these."""
+    any_full, earliest = con.execute(f"SELECT bool_or(from_ts IS NULL), min(from_ts) FROM {affected_table}").fetchall()[0]
+    longest = con.execute(
+        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), 720) FROM buildings"
+    ).fetchall()[0][0]
+    return any_full, earliest, int(longest)
+
+
 def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None) -> ImportOutcome:
     """Re-pair the persons of ``affected_table(person_id, from_ts, category)`` from ``from_ts``.
 
@@ -93,10 +105,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
     # Nothing before this instant can matter to the restart (zone maps skip it): the
     # earliest restart, less the longest MAX_STAY and DEDUP. None: someone restarts from
     # the beginning.
-    any_full, earliest = con.execute(f"SELECT bool_or(from_ts IS NULL), min(from_ts) FROM {affected_table}").fetchall()[0]
-    longest_stay = con.execute(
-        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), 720) FROM buildings"
-    ).fetchall()[0][0]
+    any_full, earliest, longest_stay = restart_bounds(con, affected_table)
     horizon = None if any_full or earliest is None else earliest - timedelta(minutes=int(longest_stay), seconds=DEDUP_SECONDS)
     visits_bound = f"AND v.checkin_at >= '{horizon.isoformat()}'::TIMESTAMPTZ" if horizon else ""
     delete_bound = f"AND visits.checkin_at >= '{horizon.isoformat()}'::TIMESTAMPTZ" if horizon else ""
