@@ -10,7 +10,7 @@ Data is generated once per scale into ``benchmarks/work/<scale>/`` (git-ignored)
   written straight into the database with SQL/Arrow (``generate.write_store``), exactly
   what the import would pair (the smoke test proves the two paths agree);
 - ``import.csv``: the first N events of the data set (N = the scale: 1 or 10 million) for
-  the import from CSV into an empty store, through ``lib.importer.import_file``;
+  the import from CSV into an empty store, through ``lib.ingest.importer.import_file``;
 - ``day_*.csv``: the 8 held-out days, imported one after another into a copy of the store
   (the first as warm-up): "one day's events into the store, pairing included".
 
@@ -128,7 +128,7 @@ def prepare(scale: str, log: Callable[[str], None] = print) -> dict[str, Any]:
 
 def _choose_parameters(store: Path, cut: int) -> dict[str, Any]:
     """Windows ending at the cut ("now"), the busiest ASN to trace, a crowded building."""
-    from lib import db
+    from lib.store import db
 
     now = dt.datetime.fromtimestamp(cut, dt.UTC)
     con = db.connect(store, read_only=True)
@@ -174,10 +174,10 @@ def _bounds(meta: dict[str, Any], days: int) -> tuple[dt.datetime, dt.datetime, 
 
 def lib_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Callable[[], Any], Callable[[], None]]:
     """(call, close) for the project's version of an operation."""
-    from lib import db
+    from lib.store import db
 
     if name == "import_csv":
-        from lib import importer
+        from lib.ingest import importer
 
         state: dict[str, Any] = {"n": 0}
 
@@ -209,7 +209,7 @@ def lib_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Callab
 
         return run_import, lambda: None
     if name == "import_day":
-        from lib import importer
+        from lib.ingest import importer
 
         copy = folder / "store_day_import.duckdb"
         shutil.copyfile(folder / "store.duckdb", copy)
@@ -240,24 +240,24 @@ def lib_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Callab
 
     con = db.connect(folder / "store.duckdb")
     if name == "trace_14d":
-        from lib import tracing
+        from lib.analytics import tracing
 
         start, end, now = _bounds(meta, 14)
         return (lambda: tracing.trace_contacts(con, meta["trace_person"], start, end, 15, 0, actor="bench",
                                                now=now, audit=False)), con.close
     if name == "occupancy_31d":
-        from lib import occupancy  # type: ignore[attr-defined]
+        from lib.analytics import occupancy
 
         start, end, now = _bounds(meta, 31)
         return (lambda: occupancy.hourly_occupancy(con, start, end, building=None, now=now)), con.close
     if name == "crowding_31d":
-        from lib import crowding  # type: ignore[attr-defined]
+        from lib.analytics import crowding
 
         start, end, now = _bounds(meta, 31)
         return (lambda: crowding.crowding_episodes(con, start, end, building=meta["crowding_building"],
                                                    now=now)), con.close
     if name == "weekly":
-        from lib import weekly  # type: ignore[attr-defined]
+        from lib.analytics import weekly
 
         now = dt.datetime.fromisoformat(meta["now"])
 
@@ -277,7 +277,7 @@ def pandas_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Cal
             return {"visits": visits, **counts}
 
         return run_import, lambda: None
-    from lib import db
+    from lib.store import db
 
     if name == "import_day":
         # The store's events, visits and persons' categories in memory (not timed), like
@@ -595,7 +595,7 @@ def _table(scale: str, meta: dict, rows: list[dict[str, str]], seconds: float) -
         f"total {seconds / 60:.1f} min.",
         f"Store: {counts['visits']:,} visits, {counts['events']:,} events, {counts['persons']:,} persons, "
         f"{counts['buildings']} buildings; {meta['store_path']}. "
-        f"CSV import: {meta['import_rows']:,} events through `lib.importer.import_file`.",
+        f"CSV import: {meta['import_rows']:,} events through `lib.ingest.importer.import_file`.",
         f"\"now\" = {meta['now']}; trace person `{meta['trace_person']}`; crowding building "
         f"`{meta['crowding_building']}`; week {meta['week']}.",
         "",
@@ -623,7 +623,7 @@ def big_csv(log: Callable[[str], None]) -> str:
         del ds
     code = (
         "import resource, time, json, pathlib\n"
-        "from lib import db, importer\n"
+        "from lib.store import db\nfrom lib.ingest import importer\n"
         "from benchmarks.bench import peak_rss_mb\n"
         f"p = pathlib.Path({str(folder / 'big.duckdb')!r}); p.unlink(missing_ok=True)\n"
         "con = db.connect(p); t = time.perf_counter()\n"

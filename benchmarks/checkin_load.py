@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib import checkin, db  # noqa: E402
-from lib.demo import configure_buildings  # noqa: E402
+from lib.ingest.demo import configure_buildings  # noqa: E402
+from lib.outputs import checkin  # noqa: E402
+from lib.store import db  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 
 BUILDING, GATE = "kantor-walikota", "utama"

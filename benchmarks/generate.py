@@ -17,7 +17,7 @@ The generator knows the *intended* visits; :func:`stored_visits` turns them into
 what the SPEC's events-to-visits rules store (closed automatically at the next check-in or
 at ``checkin + MAX_STAY``, still open at the end), so the visits can be written straight
 into a database (:func:`write_store`, fast) or made from the events through the real
-import (:func:`write_events_csv` + ``lib.importer.import_file``). The smoke test checks that
+import (:func:`write_events_csv` + ``lib.ingest.importer.import_file``). The smoke test checks that
 both give the same visits.
 
 All instants are integer seconds since the epoch, UTC.
@@ -446,7 +446,7 @@ def _ts_array(seconds: np.ndarray) -> pa.Array:
 
 
 def visits_arrow(ds: Dataset, v: dict[str, np.ndarray]) -> pa.Table:
-    """Visits in the column order of ``lib.db``'s ``visits`` table."""
+    """Visits in the column order of ``lib.store.db``'s ``visits`` table."""
     kind_text = np.array(["scan", "auto", None], dtype=object)
     gate_text = np.array([None, "G1", "G2", "G3"], dtype=object)
     status_text = np.array(["hijau", "kuning"], dtype=object)
@@ -474,7 +474,7 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
     would have paired from them (see :func:`stored_visits`). Faster than importing the CSV,
     and the smoke test proves it is the same.
     """
-    from lib import db
+    from lib.store import db
 
     if path.exists():
         path.unlink()
@@ -553,7 +553,7 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
         # The import keeps the stored hourly figures up to date; so does this writer.
         from datetime import UTC, datetime
 
-        from lib import aggregates
+        from lib.analytics import figures as aggregates
 
         with db.transaction(con):
             aggregates.refresh(con, None, None, now=datetime.fromtimestamp(ds.end_utc if cut is None else cut, UTC))

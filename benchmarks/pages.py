@@ -150,10 +150,10 @@ def shift_weeks_for(latest: datetime | None, wall: datetime) -> int:
 def copy_database(source: Path, target: Path, wall: datetime, shift: bool = True) -> tuple[int, datetime | None]:
     """Copy ``source`` to ``target``; with ``shift``, every instant moves by whole weeks.
 
-    The shifted copy is a fresh database (``lib.db.connect``: the current schema) filled
+    The shifted copy is a fresh database (``lib.store.db.connect``: the current schema) filled
     table by table in the original row order, so row groups and their zone maps are as
     fresh as the generator's. Returns (weeks shifted, latest event before the shift)."""
-    from lib import db
+    from lib.store import db
 
     # A plain file copy first: another process (bench.py) may hold the original open, and
     # DuckDB refuses even a read-only open of a file locked read-write elsewhere.
@@ -362,8 +362,8 @@ def run_benchmark(db_path: Path, runs: int = 5, pages: list[str] | None = None, 
                   source: str | None = None, log: Callable[[str], None] = print,
                   profile: str | None = None) -> Report:
     """Copy ``db_path`` to a temporary folder and time the pages there (see the module doc)."""
-    from lib import db
-    from lib import users as users_mod
+    from lib.store import db
+    from lib.store import users as users_mod
 
     # lib calls made here, outside a script run, would each log "missing ScriptRunContext".
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(

@@ -581,7 +581,7 @@ def import_events(store: Store, path: str | Path, default_offset_s: int = 8 * 36
        an event that opened a visit the pairing state is empty-equivalent: what was open
        before was closed there or earlier and stays as stored, and the last closes only
        decide whether a stray check-out is a duplicate or an orphan, never a visit.
-       (Same state as ``lib.pairing.repair`` rebuilds from the stored visits; a visit
+       (Same state as ``lib.ingest.pairing.repair`` rebuilds from the stored visits; a visit
        left open in the store past its MAX_STAY stays as stored, which every reader
        takes as closed automatically at ``checkin + MAX_STAY``.)
     4. The person's stored events from the restart on, new ones included, are paired

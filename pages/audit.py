@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from lib import audit
-from lib.db import DEFAULT_TIMEZONE
-from lib.timeutil import parse_local_bound, zone_label
+from lib.core.timeutil import parse_local_bound, zone_label
+from lib.store import audit
+from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, tr

@@ -1,6 +1,6 @@
 """Public self check-in (no login), opened from a poster's QR code on a phone.
 
-The address carries building, gate, action and a signature (``lib.checkin``). The first
+The address carries building, gate, action and a signature (``lib.outputs.checkin``). The first
 time, the visitor fills in name, category and ID or phone; the details are kept on the
 phone in a cookie (written by a tiny script, read back through ``st.context.cookies``
 with the next page load), never in the address. Every later scan is one tap.
@@ -14,8 +14,8 @@ import logging
 
 import streamlit as st
 
-from lib import checkin
-from lib.i18n import LANGUAGES, t
+from lib.core.i18n import LANGUAGES, t
+from lib.outputs import checkin
 from lib.ui.data import cursor
 from lib.ui.i18n import LANG_KEY
 from lib.ui.i18n import lang as session_language

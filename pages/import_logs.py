@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import quality
-from lib.i18n import refusal_message
+from lib.analytics import quality
+from lib.core.i18n import refusal_message
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor, import_upload, upload_limit_bytes
 from lib.ui.i18n import fmt_number, lang, tr

@@ -6,8 +6,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import live
-from lib.db import CATEGORIES, DEFAULT_TIMEZONE
+from lib.analytics import live
+from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_number, fmt_time, tr
@@ -20,7 +20,7 @@ st.caption(tr("now.caption"))
 
 
 # Figures are shared by every admin's session for a few seconds, and recomputed at once
-# when a scan, an import or a settings change alters the data (lib.live.data_version).
+# when a scan, an import or a settings change alters the data (lib.analytics.live.data_version).
 LIVE_CACHE_SECONDS = 10
 
 

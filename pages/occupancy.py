@@ -11,8 +11,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import charts, crowding, occupancy, report
-from lib.timeutil import parse_local_bound
+from lib.analytics import crowding, occupancy
+from lib.core.timeutil import parse_local_bound
+from lib.outputs import charts, report
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr

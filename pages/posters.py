@@ -10,8 +10,8 @@ from lib.ui.auth import require_roles
 
 require_roles("admin")
 
-from lib import checkin, posters  # noqa: E402 - only after the role check
-from lib.i18n import t  # noqa: E402
+from lib.core.i18n import t  # noqa: E402
+from lib.outputs import checkin, posters  # noqa: E402 - only after the role check
 from lib.ui.data import cursor  # noqa: E402
 from lib.ui.i18n import lang  # noqa: E402
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from lib import quality
-from lib.db import DEFAULT_TIMEZONE
+from lib.analytics import quality
+from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, tr

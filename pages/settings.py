@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import buildings
-from lib.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
+from lib.store import places as buildings
+from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_number, tr

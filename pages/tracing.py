@@ -14,9 +14,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import charts, db, live, report, tracing
-from lib.export import csv_bytes, xlsx_bytes
-from lib.timeutil import parse_local_bound
+from lib.analytics import live, tracing
+from lib.core.timeutil import parse_local_bound
+from lib.outputs import charts, report
+from lib.outputs.export import csv_bytes, xlsx_bytes
+from lib.store import db
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
@@ -48,7 +50,7 @@ if "tracing_onset" not in st.session_state:
 
 query = st.text_input(tr("tracing.find"), key="tracing_query", help=tr("tracing.find_help"))
 # The search for a person scans every person (over a second at a million persons): keep
-# its result while neither the typed text nor the data changes (lib.live.data_version).
+# its result while neither the typed text nor the data changes (lib.analytics.live.data_version).
 matches_key = (query, live.data_version(con))
 kept_matches = st.session_state.get(MATCHES_KEY)
 if kept_matches is not None and kept_matches[0] == matches_key:

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import users
-from lib.db import DEFAULT_TIMEZONE
+from lib.store import users
+from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import audit, require_roles
 from lib.ui.i18n import fmt_datetime, tr
 

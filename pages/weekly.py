@@ -11,8 +11,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import charts, report, weekly
-from lib.timeutil import zone_label
+from lib.analytics import weekly
+from lib.core.timeutil import zone_label
+from lib.outputs import charts, report
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_number, lang, tr

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
-from lib import db
+from lib.store import db
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Stored hourly figures (lib.aggregates): what pages read equals the exact live answer.
+"""Stored hourly figures (lib.analytics.figures): what pages read equals the exact live answer.
 
 The live path (``use_stored=False``) is itself checked against a plain-Python reading of
 SPEC in test_occupancy / test_weekly; here the stored path is checked against that
@@ -19,10 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import aggregates, db, pairing
-from lib.importer import record_events
-from lib.occupancy import hourly_occupancy
-from lib.weekly import weekly_stats, weekly_trend
+from lib.analytics import figures as aggregates
+from lib.analytics.occupancy import hourly_occupancy
+from lib.analytics.weekly import weekly_stats, weekly_trend
+from lib.ingest import pairing
+from lib.ingest.importer import record_events
+from lib.store import db
 from tests.test_occupancy import BASE, ZONES, V, load, reference_hourly, reference_hours, visit_sets
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import db, live, quality, users
+from lib.analytics import live, quality
+from lib.store import db, users
 from lib.ui.data import import_upload
 from lib.ui.widgets import local_today
 from tests.test_app_shell import (
@@ -123,7 +124,7 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
 def test_quality_page_totals_equal_lib(app_env: AppEnv) -> None:
     con = app_env.con()
     # A double scan and an orphan check-out, today.
-    from lib import importer
+    from lib.ingest import importer
 
     now = datetime.now(UTC)
     importer.record_events(con, [

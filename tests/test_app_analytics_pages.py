@@ -23,8 +23,10 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from lib import crowding, db, demo, occupancy, tracing
-from lib.timeutil import parse_local_bound
+from lib.analytics import crowding, occupancy, tracing
+from lib.core.timeutil import parse_local_bound
+from lib.ingest import demo
+from lib.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -230,7 +232,7 @@ def last_full_week() -> str:
 def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[no-untyped-def]
     demo_db, user, downloads, tmp_path
 ) -> None:
-    from lib import weekly
+    from lib.analytics import weekly
 
     _, con = demo_db
     at = open_page(app_as(user), "pages/weekly.py")
@@ -275,7 +277,7 @@ def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[
 
 
 def tr_id(key: str) -> str:
-    from lib.i18n import t
+    from lib.core.i18n import t
 
     return t(key, "id")
 

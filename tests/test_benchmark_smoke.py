@@ -16,8 +16,9 @@ import pytest
 from benchmarks import bench
 from benchmarks import generate as gen
 from benchmarks import pandas_reference as pr
-from lib import db, importer
-from lib.visits import effective_visits_sql, now_sql
+from lib.analytics.visits import effective_visits_sql, now_sql
+from lib.ingest import importer
+from lib.store import db
 
 VISIT_COLUMNS = ("person_id, building, checkin_at, checkout_at, checkout_kind, auto_close_at, category, "
                  "gate_in, gate_out, area, status")
@@ -102,7 +103,7 @@ def loaded(tiny: dict) -> dict:
 
 
 def test_pandas_occupancy_equals_lib(tiny: dict, loaded: dict) -> None:
-    occupancy = pytest.importorskip("lib.occupancy")
+    occupancy = pytest.importorskip("lib.analytics.occupancy")
     now = tiny["now"]
     start, end = now - dt.timedelta(days=10), now
     con = db.connect(tiny["direct"], read_only=True)
@@ -116,7 +117,7 @@ def test_pandas_occupancy_equals_lib(tiny: dict, loaded: dict) -> None:
 
 
 def test_pandas_crowding_equals_lib(tiny: dict, loaded: dict) -> None:
-    crowding = pytest.importorskip("lib.crowding")
+    crowding = pytest.importorskip("lib.analytics.crowding")
     now = tiny["now"]
     start, end = now - dt.timedelta(days=27), now
     con = db.connect(tiny["direct"], read_only=True)
@@ -132,7 +133,7 @@ def test_pandas_crowding_equals_lib(tiny: dict, loaded: dict) -> None:
 
 
 def test_pandas_trace_equals_lib(tiny: dict, loaded: dict) -> None:
-    from lib import tracing
+    from lib.analytics import tracing
 
     now = tiny["now"]
     start, end = now - dt.timedelta(days=14), now
@@ -154,7 +155,7 @@ def test_pandas_trace_equals_lib(tiny: dict, loaded: dict) -> None:
 
 
 def test_pandas_weekly_equals_lib(tiny: dict, loaded: dict) -> None:
-    weekly = pytest.importorskip("lib.weekly")
+    weekly = pytest.importorskip("lib.analytics.weekly")
     now = tiny["now"]
     week = "2022-W03"
     con = db.connect(tiny["direct"], read_only=True)
@@ -190,7 +191,7 @@ def test_pandas_occupancy_peak_when_two_leave_at_an_hour_start(tmp_path: Path) -
     occupancy; read as a level of the 09:00 hour it gave peak 2 instead of 1 (the 10M
     benchmark once reported GD09 2024-11-26 08:00 UTC: 169 vs 168 this way).
     """
-    occupancy = pytest.importorskip("lib.occupancy")
+    occupancy = pytest.importorskip("lib.analytics.occupancy")
     day = 1_700_000_000 // 86400 * 86400 - gen.OFFSET_S  # 00:00 local
     h = 3600
     rows = [(day + 7 * h, p, "ASN", "GT1", "checkin") for p in ("A", "B", "C")]

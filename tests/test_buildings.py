@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from lib import buildings, db, importer
-from lib.visits import list_visits
+from lib.analytics.visits import list_visits
+from lib.ingest import importer
+from lib.store import db
+from lib.store import places as buildings
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 

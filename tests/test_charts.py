@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import charts, importer, tracing
+from lib.analytics import tracing
+from lib.ingest import importer
+from lib.outputs import charts
 
 TZ = "Asia/Makassar"
 

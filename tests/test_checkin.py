@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import checkin, crowding, db
+from lib.analytics import crowding
+from lib.outputs import checkin
+from lib.store import db
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 VISITOR = {

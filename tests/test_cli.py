@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import cli, db
+from lib import cli
+from lib.store import db
 from tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, crowding, db
-from lib.crowding import crowding_episodes, effective_threshold, threshold_from
+from lib import cli
+from lib.analytics import crowding
+from lib.analytics.crowding import crowding_episodes, effective_threshold, threshold_from
+from lib.store import db
 from tests.test_occupancy import BASE, V, load, visit_sets
 
 

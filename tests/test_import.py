@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib import db, importer
-from lib.visits import list_visits
+from lib.analytics.visits import list_visits
+from lib.ingest import importer
+from lib.store import db
 from tests.conftest import write_csv
 
 WITA = dt.timezone(dt.timedelta(hours=8))
@@ -359,7 +360,7 @@ def test_progress_is_reported_for_long_files(con: duckdb.DuckDBPyConnection, tmp
 def test_import_runs_again_without_the_cap_when_duckdb_runs_out_of_memory(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "IMPORT_MEMORY_LIMIT", "1MB")
+    monkeypatch.setenv("PANTAU_IMPORT_MEMORY_LIMIT", "1MB")
     monkeypatch.setattr(importer, "BOUNDED_FROM_BYTES", 0)  # the cap applies to this small file too
     rows = [[f"2022-01-03 08:{i % 60:02d}:{i % 59:02d}", str(i), "b", "in"] for i in range(20_000)]
     summary = importer.import_file(con, write_csv(tmp_path / "m.csv", EVENT_HEADER[:4], rows))

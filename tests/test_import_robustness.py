@@ -14,7 +14,8 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import db, importer
+from lib.ingest import importer
+from lib.store import db
 from tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]

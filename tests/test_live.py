@@ -10,8 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import buildings, db, importer, live
-from lib.visits import effective_visits_sql
+from lib.analytics import live
+from lib.analytics.visits import effective_visits_sql
+from lib.ingest import importer
+from lib.store import db
+from lib.store import places as buildings
 
 NOW = datetime(2022, 1, 4, 0, 30, tzinfo=UTC)  # 08:30 WITA, 07:30 WIB
 ZONES = {"a": "Asia/Makassar", "b": "Asia/Jakarta"}

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, db
-from lib.occupancy import hourly_occupancy, inside_now, weekday_hour_heatmap
+from lib import cli
+from lib.analytics.occupancy import hourly_occupancy, inside_now, weekday_hour_heatmap
+from lib.store import db
 
 # Monday 2022-01-03 00:00 WITA; a second building in India's UTC+5:30 checks local hours
 # that do not start on a UTC hour.

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import pages as page_bench
-from lib import db, demo
+from lib.ingest import demo
+from lib.store import db
 
 
 def test_two_pages_are_timed_and_tabled(tmp_path: Path) -> None:

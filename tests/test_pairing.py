@@ -13,8 +13,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import db, importer, pairing
-from lib.visits import list_visits
+from lib.analytics.visits import list_visits
+from lib.ingest import importer, pairing
+from lib.store import db
 from tests.conftest import write_csv
 
 WITA = dt.timezone(dt.timedelta(hours=8))
@@ -118,7 +119,7 @@ def test_open_visit_inside_until_max_stay_then_closed_auto(con: duckdb.DuckDBPyC
     assert visits(con, now=at(10)) == [("1", "b", 8, None, None)]
     assert visits(con, now=at(20)) == [("1", "b", 8, 20, "auto")]
     inside = con.execute(
-        "SELECT inside_now, end_at FROM (" + __import__("lib.visits", fromlist=["x"]).effective_visits_sql(
+        "SELECT inside_now, end_at FROM (" + __import__("lib.analytics.visits", fromlist=["x"]).effective_visits_sql(
             f"CAST('{at(10).isoformat()}' AS TIMESTAMPTZ)") + ")"
     ).fetchall()
     assert inside == [(True, at(10))]

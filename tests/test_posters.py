@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from lib import checkin, posters
+from lib.outputs import checkin, posters
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "Kantor Wali Kota Bitung – Gedung Café Señor (Lantai 2)"
@@ -225,8 +225,8 @@ def run_cli(db_path: Path, *args: str, env_dir: Path) -> subprocess.CompletedPro
 
 
 def test_cli_poster_writes_pdf_and_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lib import db
     from lib.cli import main
+    from lib.store import db
 
     db_path = tmp_path / "cli.duckdb"
     con = db.connect(db_path)
@@ -286,7 +286,7 @@ def test_cli_poster_writes_pdf_and_png(tmp_path: Path, capsys: pytest.CaptureFix
 def test_admin_page_previews_and_offers_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from lib import db
+    from lib.store import db
 
     db_path = tmp_path / "page.duckdb"
     monkeypatch.setenv("PANTAU_DB", str(db_path))

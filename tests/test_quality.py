@@ -12,8 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import buildings, db, importer, quality
-from lib.visits import effective_visits_sql
+from lib.analytics import quality
+from lib.analytics.visits import effective_visits_sql
+from lib.ingest import importer
+from lib.store import db
+from lib.store import places as buildings
 from tests.conftest import write_csv
 
 NOW = datetime(2022, 1, 6, 4, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import charts, report
-from lib.export import csv_bytes, xlsx_bytes
+from lib.outputs import charts, report
+from lib.outputs.export import csv_bytes, xlsx_bytes
 
 
 def stats_row(building: str, visits: int = 1234, **extra: object) -> dict[str, object]:
@@ -149,7 +149,8 @@ def test_report_from_real_weekly_stats_has_figures_and_no_names(con, tmp_path: P
     import random
     from datetime import UTC, timedelta
 
-    from lib import importer, weekly
+    from lib.analytics import weekly
+    from lib.ingest import importer
 
     rng = random.Random(7)
     people = [(f"P{i:03d}", f"Orang Nama{i:03d}", rng.choice(["ASN", "THL", "tamu"]), f"0812{i:08d}") for i in range(40)]

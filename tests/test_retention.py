@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lib import backup, db, importer, retention
-from lib.visits import list_visits
+from lib.analytics.visits import list_visits
+from lib.ingest import importer
+from lib.store import backup, db, retention
 from tests.conftest import write_csv
 
 NOW = dt.datetime(2022, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -148,7 +149,7 @@ def test_visit_across_the_cutoff_survives_a_later_full_repairing(tmp_path: Path)
     retention.purge(con, now=cutoff_now)
     before = list_visits(con, now=NOW)
     assert list(before.person_id) == ["S1"]
-    from lib import pairing
+    from lib.ingest import pairing
 
     with db.transaction(con):
         pairing.repair_all(con)

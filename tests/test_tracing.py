@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, tracing
-from lib.importer import record_events
+from lib import cli
+from lib.analytics import tracing
+from lib.ingest.importer import record_events
 
 BASE = datetime(2022, 1, 3, tzinfo=UTC)  # Monday 08:00 WITA
 US = 1_000_000
@@ -355,7 +356,7 @@ def _events(person: str, building: str, local_in: str, local_out: str | None, na
 @pytest.fixture
 def traced_db(tmp_path: Path) -> Path:
     """A case in two buildings, through the real import and pairing."""
-    from lib import db
+    from lib.store import db
 
     path = tmp_path / "trace.duckdb"
     con = db.connect(path)

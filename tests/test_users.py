@@ -9,7 +9,7 @@ import streamlit_authenticator as stauth
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import users
+from lib.store import users
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, db
-from lib.weekly import parse_iso_week, week_bounds, weekly_stats, weekly_trend
+from lib import cli
+from lib.analytics.weekly import parse_iso_week, week_bounds, weekly_stats, weekly_trend
+from lib.store import db
 from tests.test_crowding import reference_episodes
 from tests.test_occupancy import BASE, HOUR, ZONES, V, load, reference_hourly, visit_sets
 

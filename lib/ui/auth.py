@@ -1,11 +1,11 @@
 """Login, roles and logout around streamlit-authenticator 0.4.2 (STACK_NOTES).
 
 - One ``Authenticate`` per run (never cached: a shared one leaks users between sessions),
-  built from ``lib.users`` (bcrypt hashes, ``auto_hash=False``) with the cookie key from
-  ``lib.secrets_store`` (never the library's public default).
-- Failed logins are counted by ``lib.users`` (lock after 5 wrong passwords in a row, for
+  built from ``lib.store.users`` (bcrypt hashes, ``auto_hash=False``) with the cookie key from
+  ``lib.store.secrets_store`` (never the library's public default).
+- Failed logins are counted by ``lib.store.users`` (lock after 5 wrong passwords in a row, for
   15 minutes), through a wrapper around the library's credential check.
-- Logout ends every session of the user: ``lib.users.end_sessions`` records the instant;
+- Logout ends every session of the user: ``lib.store.users.end_sessions`` records the instant;
   a re-authentication cookie issued before it is refused, and so is any open session that
   logged in before it (checked at each run). The cookie is also deleted again on each
   logged-out run of a session that logged out (the library's logout race).
@@ -21,7 +21,6 @@ nothing else, even when the address is typed in.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,9 +32,10 @@ import streamlit_authenticator as stauth
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.utilities import LoginError
 
-from lib import db
-from lib import users as users_mod
-from lib.secrets_store import get_secret
+from lib.core import config
+from lib.store import db
+from lib.store import users as users_mod
+from lib.store.secrets_store import get_secret
 from lib.ui.data import cursor, is_demo_mode
 from lib.ui.i18n import fmt_datetime, tr
 
@@ -121,13 +121,8 @@ def prepare_accounts() -> None:
 
 
 def _login_sleep() -> dict[str, float]:
-    value = os.environ.get("PANTAU_LOGIN_SLEEP")
-    if value is None or value == "":
-        return {}
-    try:
-        return {"login_sleep_time": float(value)}
-    except ValueError:
-        return {}
+    seconds = config.login_sleep_seconds()
+    return {} if seconds is None else {"login_sleep_time": seconds}
 
 
 def _on_login_failure(username: str) -> None:

@@ -8,7 +8,6 @@ connection shared across threads without cursors fails (STACK_NOTES "DuckDB 2.0"
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -20,10 +19,9 @@ from typing import Protocol
 import duckdb
 import streamlit as st
 
-from lib import db, importer
-
-DEFAULT_UPLOAD_LIMIT_MB = 200.0
-
+from lib.core import config
+from lib.ingest import importer
+from lib.store import db
 
 OPEN_WAIT_SECONDS = 300.0
 
@@ -36,7 +34,8 @@ def _open(path: str) -> db.SharedDatabase:
     wait for it rather than fail. Then serve other processes' commands and run the
     nightly retention purge.
     """
-    from lib import owner, retention
+    from lib.cli import commands, owner
+    from lib.store import retention
 
     deadline = time.monotonic() + OPEN_WAIT_SECONDS
     while True:
@@ -47,7 +46,7 @@ def _open(path: str) -> db.SharedDatabase:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1.0)
-    owner.serve(database, owner.run_cli_command, maintenance=lambda: retention.nightly_purge(database))
+    owner.serve(database, commands.run_forwarded, maintenance=lambda: retention.nightly_purge(database))
     return database
 
 
@@ -57,7 +56,7 @@ def database_path() -> Path:
 
 
 def get_connection() -> db.SharedDatabase:
-    """The process-wide owner of the database file (``lib.db.shared``, cached per path).
+    """The process-wide owner of the database file (``lib.store.db.shared``, cached per path).
 
     Its ``cursor()`` gives a connection for one thread; do not keep one across runs (the
     file may be rewritten by the retention purge, which closes old cursors).
@@ -87,9 +86,9 @@ def prepare_database(spinner_text: str) -> None:
             return
         cur = cursor()
         empty = cur.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
-        if empty and db.get_setting(cur, "demo_mode") is None and os.environ.get("PANTAU_DEMO", "1") != "0":
+        if empty and db.get_setting(cur, "demo_mode") is None and config.demo_on_first_start():
             try:
-                from lib.demo import load_demo
+                from lib.ingest.demo import load_demo
             except ImportError:
                 load_demo = None
             if load_demo is not None:
@@ -104,11 +103,7 @@ def is_demo_mode() -> bool:
 
 def upload_limit_bytes() -> int:
     """Largest upload accepted: ``$PANTAU_MAX_UPLOAD_MB`` megabytes (default 200)."""
-    try:
-        megabytes = float(os.environ.get("PANTAU_MAX_UPLOAD_MB") or DEFAULT_UPLOAD_LIMIT_MB)
-    except ValueError:
-        megabytes = DEFAULT_UPLOAD_LIMIT_MB
-    return int(megabytes * 1024 * 1024)
+    return config.max_upload_bytes()
 
 
 class Upload(Protocol):
@@ -126,7 +121,7 @@ def import_upload(
     limit_text: str,
     progress: Callable[[float], None] | None = None,
 ) -> importer.ImportSummary:
-    """Import one uploaded file through ``lib.importer.import_file`` (one transaction).
+    """Import one uploaded file through ``lib.ingest.importer.import_file`` (one transaction).
 
     A file above ``limit_bytes`` is refused before anything is written (audited as
     ``import_refused``). The upload is copied to a private temporary file in chunks,

@@ -8,8 +8,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from lib.timeutil import format_local_short, format_local_time
+from lib.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from lib.core.timeutil import format_local_short, format_local_time
 
 LANG_KEY = "pantau_lang"
 
@@ -21,7 +21,7 @@ def lang() -> str:
 
 
 def tr(key: str, **values: object) -> str:
-    """``lib.i18n.t`` in the session's language."""
+    """``lib.core.i18n.t`` in the session's language."""
     return t(key, lang(), **values)
 
 

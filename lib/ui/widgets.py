@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import db
+from lib.store import db
 from lib.ui.i18n import tr
 
 # Coloured dots (no emoji font needed) with the light in words next to them.
@@ -23,7 +23,7 @@ def building_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def buildings_or_stop(con: duckdb.DuckDBPyConnection, empty_key: str) -> tuple[dict[str, str], dict[str, str]]:
     """(building id -> name, building id -> time zone); with no building, says so and stops."""
-    from lib.buildings import list_buildings
+    from lib.store.places import list_buildings
 
     rows = list_buildings(con)
     if rows.empty:

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from lib import demo
+from lib.ingest import demo
 from tests.e2e.conftest import (
     SHOTS,
     StreamlitServer,

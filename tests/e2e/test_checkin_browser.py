@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from lib import checkin, db, importer, posters
+from lib.ingest import importer
+from lib.outputs import checkin, posters
+from lib.store import db
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.browser

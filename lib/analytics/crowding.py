@@ -1,0 +1,170 @@
+"""Crowd thresholds and crowding episodes (SPEC "Crowding").
+
+A crowding episode is a maximal interval in which concurrent occupancy (visits with
+``checkin_at <= t < end_at``, SPEC "Occupancy") is strictly greater than the building's
+threshold: occupancy equal to the threshold is not crowding.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from lib.analytics.occupancy import fetch_visits, from_us, resolve_now, to_us
+
+# SPEC "Crowding": share of capacity allowed at each PPKM level of the office rules.
+PPKM_SHARES = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25}
+# How far beyond the asked window an episode that touches it is followed (first step,
+# then doubled), and the most: an episode longer than that is cut at the limit.
+SEARCH_MARGIN = timedelta(days=1)
+SEARCH_LIMIT = timedelta(days=31)
+
+
+def threshold_from(
+    capacity: int | None, threshold_people: int | None, threshold_share: float | None, ppkm_level: int | None
+) -> int | None:
+    """The crowd threshold in people from a building's settings (SPEC "Crowding").
+
+    ``threshold_people`` if set; else ``threshold_share`` x capacity; else the PPKM level's
+    share x capacity; else None. A share of capacity is rounded down (75 % of 45 places
+    is 33 people: the 34th makes the building crowded), after rounding away float noise
+    (0.29 x 100 is 29, not 28).
+    """
+    if threshold_people is not None and not pd.isna(threshold_people):
+        return int(threshold_people)
+    if capacity is None or pd.isna(capacity):
+        return None
+    share = threshold_share if threshold_share is not None and not pd.isna(threshold_share) else None
+    if share is None and ppkm_level is not None and not pd.isna(ppkm_level):
+        share = PPKM_SHARES.get(int(ppkm_level))
+    if share is None:
+        return None
+    return math.floor(round(float(share) * int(capacity), 6))
+
+
+def effective_thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
+    """``effective_threshold`` of every building, by building id."""
+    rows = con.execute(
+        "SELECT building_id, capacity, threshold_people, threshold_share, ppkm_level FROM buildings"
+    ).fetchall()
+    return {str(b): threshold_from(cap, people, share, level) for b, cap, people, share, level in rows}
+
+
+def effective_threshold(con: duckdb.DuckDBPyConnection, building: str) -> int | None:
+    """The building's crowd threshold in people, None when it has none (see ``threshold_from``)."""
+    return effective_thresholds(con).get(building)
+
+
+def crowding_episodes(
+    con: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    building: str | None = None,
+    threshold: int | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Crowding episodes that overlap ``[start, end)``, whole (SPEC "Crowding").
+
+    Columns ``building, start, end, minutes, peak``: UTC instants (tz-aware), the length
+    in minutes and the highest concurrent occupancy in the episode, ordered by building
+    and start. Episodes are NOT clipped to the window: a manager asking for a week sees
+    the whole episode that touches it (its true start before the window, its true end
+    after), followed up to ``SEARCH_LIMIT`` beyond the window. An episode still going on
+    at ``now`` (default: the clock) ends at ``now``, as open visits do.
+
+    ``threshold`` overrides every building's own (``effective_threshold``); buildings
+    without either give no rows.
+    """
+    if threshold is not None and threshold < 0:
+        raise ValueError("threshold must be zero or more")
+    now = resolve_now(now)
+    # effective_thresholds lists every building (one query, not two).
+    targets = []
+    for name, own_limit in effective_thresholds(con).items():
+        limit = threshold if threshold is not None else own_limit
+        if (building is None or name == building) and limit is not None:
+            targets.append((name, int(limit)))
+    return episodes_for(con, targets, start, end, now)
+
+
+def episodes_for(
+    con: duckdb.DuckDBPyConnection,
+    targets: list[tuple[str, int]],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> pd.DataFrame:
+    """Episodes overlapping ``[start, end)`` of ``(building, threshold)`` pairs, whole."""
+    columns = ["building", "start", "end", "minutes", "peak"]
+    if not targets or end <= start:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).astype(
+            {"start": "datetime64[us, UTC]", "end": "datetime64[us, UTC]", "minutes": float, "peak": np.int64}
+        )
+    targets = sorted(targets)  # the sweep then yields episodes by building and start
+    names = [name for name, _ in targets]
+    limits = np.asarray([limit for _, limit in targets], dtype=np.int64)
+    before = after = SEARCH_MARGIN
+    while True:
+        lo, hi = start - before, end + after
+        visits = fetch_visits(con, names, lo, hi, now)
+        group, ep_start, ep_end, peak = _sweep_episodes(visits["b"], visits["s"], visits["e"], limits, to_us(lo))
+        touching = (ep_start < to_us(end)) & (ep_end > to_us(start))
+        # Exact only inside [lo, hi): extend the search while an episode that touches the
+        # window may have begun before lo or may go on past hi.
+        cut_left = bool(np.any(touching & (ep_start <= to_us(lo)))) and before < SEARCH_LIMIT
+        cut_right = bool(np.any(touching & (ep_end >= to_us(hi)))) and after < SEARCH_LIMIT
+        if not (cut_left or cut_right):
+            break
+        before = min(before * 2, SEARCH_LIMIT) if cut_left else before
+        after = min(after * 2, SEARCH_LIMIT) if cut_right else after
+    return pd.DataFrame(
+        {
+            "building": np.asarray(names, dtype=object)[group[touching]],
+            "start": from_us(ep_start[touching]),
+            "end": from_us(ep_end[touching]),
+            "minutes": (ep_end[touching] - ep_start[touching]) / 60e6,
+            "peak": peak[touching],
+        }
+    )
+
+
+def _sweep_episodes(
+    group: np.ndarray, s: np.ndarray, e: np.ndarray, limits: np.ndarray, lo_us: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal runs of concurrency > limit per group: (group, start, end, peak) arrays.
+
+    Visits begun before ``lo_us`` count from ``lo_us``. Events sort by (group, time,
+    kind) with ends first; concurrency at an instant is the running sum after its last
+    event, so a swap at one instant (one leaves, one enters) never splits an episode.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if len(s) == 0:
+        return empty, empty, empty, empty
+    s = np.maximum(s, lo_us)
+    time_bits = ((int(e.max()) - lo_us) * 2 + 2).bit_length()
+    if time_bits + max(1, (len(limits) - 1).bit_length()) > 62:
+        raise ValueError("window too long for one crowding sweep")
+    keys = np.concatenate([(group << time_bits) + (s - lo_us) * 2 + 1, (group << time_bits) + (e - lo_us) * 2])
+    keys.sort()
+    running = np.cumsum((keys & 1) * 2 - 1)  # every group's events net to zero: no reset
+    event_group = keys >> time_bits
+    times = (keys & ((1 << time_bits) - 1)) >> 1
+    last = np.ones(len(keys), dtype=bool)  # the last event of each (group, instant)
+    last[:-1] = (times[1:] != times[:-1]) | (event_group[1:] != event_group[:-1])
+    inst_group, inst_time, inst_count = event_group[last], times[last] + lo_us, running[last]
+    above = inst_count > limits[inst_group]
+    previous_above = np.zeros(len(above), dtype=bool)
+    previous_above[1:] = above[:-1] & (inst_group[1:] == inst_group[:-1])
+    run_start = np.flatnonzero(above & ~previous_above)
+    # Each group ends at zero people, at or below any limit, so every run has an end.
+    run_end = np.flatnonzero(~above & np.concatenate([[False], above[:-1]]))
+    if len(run_start) == 0:
+        return empty, empty, empty, empty
+    bounds = np.empty(2 * len(run_start), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = run_start, run_end
+    peak = np.maximum.reduceat(inst_count, bounds)[0::2]
+    return inst_group[run_start], inst_time[run_start], inst_time[run_end], peak

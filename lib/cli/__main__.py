@@ -1,0 +1,5 @@
+import sys
+
+from lib.cli.commands import main
+
+sys.exit(main())

@@ -1,0 +1,462 @@
+"""Command line over the same functions as the pages (SPEC "Command line").
+
+``python -m lib.cli [--db PATH] COMMAND ...``: tables go to standard output as CSV (as
+stored, for programs) or to ``--out FILE`` (.csv/.xlsx/.json, formula-safe, for people).
+Any failure is one line on standard error and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import io
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+import duckdb
+import pandas as pd
+
+from lib.cli import owner
+from lib.core import config, i18n
+from lib.core.timeutil import format_local_iso, parse_local_bound
+from lib.outputs import export
+from lib.store import db
+
+
+class CliError(Exception):
+    """A user-facing, one-line error (a text key and its values, said in the run's language); exit code 2 unless given."""
+
+    def __init__(self, key: str, code: int = 2, text: str | None = None, **values: object) -> None:
+        super().__init__(text or key)
+        self.key, self.code, self.text, self.values = key, code, text, values
+
+    @classmethod
+    def plain(cls, text: str, code: int = 2) -> CliError:
+        """An error whose text is already in words (from a lib function that says it)."""
+        return cls("", code=code, text=text)
+
+    def message(self, lang: str) -> str:
+        return self.text if self.text is not None else i18n.t(self.key, lang, **self.values)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError("cli.bad_argument", detail=message)
+
+
+def _emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
+    if args.out:
+        export.write_file(frame, args.out)
+    else:
+        frame.to_csv(args.stdout, index=False, lineterminator="\n")
+
+
+def _local_columns(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: Sequence[str], building_column: str = "building"
+) -> pd.DataFrame:
+    """UTC instants to ISO local time with offset, in each row's building zone."""
+    zones = db.building_timezones(con)
+    if building_column in frame.columns:
+        row_zones = frame[building_column].map(lambda b: zones.get(b, db.DEFAULT_TIMEZONE))
+    else:
+        row_zones = pd.Series([db.DEFAULT_TIMEZONE] * len(frame), index=frame.index)
+    for column in columns:
+        frame[column] = format_local_iso(frame[column], row_zones)
+    return frame
+
+
+def window_bounds(
+    con: duckdb.DuckDBPyConnection, building: str | None, start: str | None, end: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """--from/--to in the building's zone (the default zone across buildings)."""
+    zone = db.DEFAULT_TIMEZONE
+    if building:
+        zone = db.building_timezones(con).get(building, db.DEFAULT_TIMEZONE)
+    try:
+        lower = parse_local_bound(start, zone, is_end=False) if start else None
+        upper = parse_local_bound(end, zone, is_end=True) if end else None
+    except ValueError as error:
+        raise CliError("cli.bad_argument", detail=str(error)) from None
+    if lower is not None and upper is not None and upper <= lower:
+        raise CliError("cli.bad_argument", detail="--to must be after --from")
+    return lower, upper
+
+
+def require_building(con: duckdb.DuckDBPyConnection, building: str | None) -> None:
+    if building and building not in db.building_timezones(con):
+        raise CliError("cli.unknown_building", building=building)
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.ingest.importer import import_file
+
+    for path in args.files:
+        if not Path(path).is_file():
+            raise CliError("cli.file_not_found", path=path)
+    show_progress = args.stderr.isatty()
+    rows = []
+    refused = False
+    for path in args.files:
+        def progress(share: float, name: str = Path(path).name) -> None:
+            if show_progress:
+                print(f"\r{name}: {share:6.1%}", end="", file=args.stderr, flush=True)
+
+        summary = import_file(con, path, actor=args.actor, progress=progress)
+        if show_progress:
+            print(file=args.stderr)
+        message = ""
+        if summary.status == "refused":
+            refused = True
+            message = i18n.refusal_message(
+                summary.message_code or "", args.lang, missing=summary.missing_columns, detail=summary.message or ""
+            )
+            print(f"{path}: {message}", file=args.stderr)
+        rows.append(
+            {
+                "file": summary.file_name,
+                "status": summary.status,
+                "rows": summary.rows_read,
+                "events": summary.events_new,
+                "new_visits": summary.new_visits,
+                "duplicates": summary.duplicates,
+                "orphans": summary.orphans,
+                "quarantined": summary.quarantined,
+                "message": message,
+            }
+        )
+    _emit(args, pd.DataFrame(rows))
+    return 1 if refused else 0
+
+
+def cmd_visits(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.analytics.visits import list_visits
+
+    require_building(con, args.building)
+    lower, upper = window_bounds(con, args.building, args.start, args.end)
+    frame = list_visits(con, building=args.building, start=lower, end=upper)
+    _emit(args, _local_columns(con, frame, ["checkin_at", "checkout_at"]))
+    return 0
+
+
+def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.outputs import checkin
+    from lib.outputs.posters import write_poster
+
+    if not args.building:
+        raise CliError("cli.bad_argument", detail="--building is required")
+    require_building(con, args.building)
+    if not args.out:
+        raise CliError("cli.bad_argument", detail="--out FILE (.pdf or .png) is required")
+    if args.gate and checkin.gate_name(con, args.building, args.gate) is None:
+        raise CliError("posters.cli_unknown_gate", gate=args.gate)
+    try:
+        path = write_poster(con, args.building, args.gate, args.action, args.out, all_posters=args.all)
+    except ValueError as error:
+        raise CliError.plain(str(error)) from None
+    print(i18n.t("posters.cli_written", args.lang, path=path), file=args.stderr)
+    return 0
+
+
+def _parse_day(text: str) -> date:
+    value = text.strip()
+    try:
+        return date.fromisoformat(value) if "-" in value else datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        raise CliError("cli.bad_argument", detail=f"not a date: {text!r}") from None
+
+
+def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Contact tracing": --from/--to in the default zone; a missing bound comes from
+    the --onset/--swab window (two days before to fourteen days after, both days included)."""
+    from lib.analytics import tracing
+
+    lower, upper = window_bounds(con, None, args.start, args.end)
+    onset = args.onset or args.swab
+    if onset:
+        default_lower, default_upper = tracing.onset_window(_parse_day(onset), db.DEFAULT_TIMEZONE)
+        lower = default_lower if lower is None else lower
+        upper = default_upper if upper is None else upper
+    if lower is None or upper is None:
+        raise CliError("cli.bad_argument", detail="give --from and --to, or --onset/--swab")
+    if upper <= lower:
+        raise CliError("cli.bad_argument", detail="--to must be after --from")
+    try:
+        frame = tracing.trace_contacts(
+            con, args.person, lower, upper, min_overlap_minutes=args.min_overlap,
+            tail_minutes=args.tail, actor=args.actor,
+        )
+    except tracing.UnknownPersonError:
+        raise CliError("cli.unknown_person", person=args.person) from None
+    except ValueError as error:
+        raise CliError("cli.bad_argument", detail=str(error)) from None
+    # One building: its zone; a contact across buildings: the default zone.
+    frame["zone_building"] = frame["buildings"].where(~frame["buildings"].str.contains(";", regex=False), None)
+    frame = _local_columns(con, frame, ["first_contact", "last_contact"], building_column="zone_building")
+    frame["overlap_minutes"] = frame["overlap_minutes"].map(lambda minutes: f"{minutes:.1f}")
+    frame["estimated"] = frame["estimated"].map(lambda flag: "true" if flag else "false")
+    _emit(args, frame[tracing.CONTACT_COLUMNS])
+    return 0
+
+
+def _required_window(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> tuple[datetime, datetime]:
+    lower, upper = window_bounds(con, args.building, args.start, args.end)
+    if lower is None or upper is None:
+        raise CliError("cli.bad_argument", detail="--from and --to are required")
+    return lower, upper
+
+
+def cmd_occupancy(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Occupancy": one row per local hour (and category), zeros included."""
+    from lib.analytics.occupancy import hourly_occupancy
+
+    require_building(con, args.building)
+    lower, upper = _required_window(con, args)
+    frame = hourly_occupancy(con, lower, upper, building=args.building, by_category=args.by_category)
+    frame["person_hours"] = frame["person_hours"].round(4)
+    _emit(args, _local_columns(con, frame, ["hour"]))
+    return 0
+
+
+def cmd_crowding(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Crowding": whole episodes that overlap the window."""
+    from lib.analytics.crowding import crowding_episodes
+
+    require_building(con, args.building)
+    if args.threshold is not None and args.threshold < 0:
+        raise CliError("cli.bad_argument", detail="--threshold must be 0 or more")
+    lower, upper = _required_window(con, args)
+    frame = crowding_episodes(con, lower, upper, building=args.building, threshold=args.threshold)
+    frame["minutes"] = frame["minutes"].round(1)
+    _emit(args, _local_columns(con, frame, ["start", "end"]))
+    return 0
+
+
+def cmd_weekly(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """SPEC "Weekly statistics": one row per building."""
+    from lib.analytics.weekly import parse_iso_week, weekly_stats
+
+    require_building(con, args.building)
+    try:
+        parse_iso_week(args.week)
+    except ValueError as error:
+        raise CliError("cli.bad_argument", detail=str(error)) from None
+    frame = weekly_stats(con, args.week, building=args.building)
+    frame["busiest_day"] = frame["busiest_day"].map(lambda day: day.isoformat() if day is not None else "")
+    for column, digits in (
+        ("visits_per_day", 2), ("median_stay_minutes", 1), ("auto_close_share", 4),
+        ("crowding_minutes", 1), ("visits_change_pct", 1), ("persons_change_pct", 1),
+    ):
+        frame[column] = frame[column].round(digits)
+    _emit(args, _local_columns(con, frame, ["peak_hour"]))
+    return 0
+
+
+def cmd_demo(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.ingest.demo import load_demo
+
+    result = load_demo(con, seed=args.seed)
+    print(i18n.t("cli.demo_done", args.lang, visits=result["visits"], buildings=result["buildings"]), file=args.stderr)
+    return 0
+
+
+def cmd_backup(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.store import backup
+
+    try:
+        visits = backup.backup(con, args.file, actor=args.actor)
+    except backup.BackupError as error:
+        raise CliError.plain(str(error)) from None
+    print(f"backup written: {args.file} ({visits} visits)", file=args.stderr)
+    return 0
+
+
+def cmd_restore(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.store import backup
+
+    try:
+        visits = backup.restore(con, args.file, actor=args.actor)
+    except backup.BackupError as error:
+        raise CliError.plain(str(error)) from None
+    print(f"restored from {args.file} ({visits} visits)", file=args.stderr)
+    return 0
+
+
+def cmd_purge(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.store import retention
+
+    if args.days is not None and args.days < 1:
+        raise CliError("cli.bad_argument", detail="--days must be at least 1")
+    counts = retention.purge(con, days=args.days, actor=args.actor)
+    args.rewrite_after = True  # main() rewrites the file once this connection is closed
+    _emit(args, pd.DataFrame([{"table": k, "rows": v} for k, v in counts.items()]))
+    return 0
+
+
+def _rewrite_database_file(db_path: Path) -> None:
+    """After a purge: the dashboard's own file is rewritten by it, a free file here."""
+    from lib.store import retention
+
+    if owner.owns(db_path):
+        db.shared(db_path).rewrite_file()
+    else:
+        retention.rewrite_closed_file(db_path)
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="python -m lib.cli", description="Pantau: visit-log analytics")
+    parser.add_argument("--db", help="DuckDB file (default data/pantau.duckdb or $PANTAU_DB)")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help="language of messages (id, en)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    def add(name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text)
+        command.set_defaults(handler=handler)
+        command.add_argument("--out", help="write to FILE (.csv, .xlsx, .json) instead of standard output")
+        return command
+
+    ingest = add("ingest", cmd_ingest, "import scanner exports (CSV, XLSX, Parquet)")
+    ingest.add_argument("files", nargs="+")
+
+    visits = add("visits", cmd_visits, "list visits")
+    visits.add_argument("--building")
+    visits.add_argument("--from", dest="start")
+    visits.add_argument("--to", dest="end")
+
+    poster = add("poster", cmd_poster, "a printable QR poster (.pdf or .png); --all: every gate and action in one PDF")
+    poster.add_argument("--building")
+    poster.add_argument("--gate")
+    poster.add_argument("--action", choices=("checkin", "checkout"))
+    poster.add_argument("--all", action="store_true", help="all posters of the building in one PDF")
+
+    trace = add("trace", cmd_trace, "contacts of a case (audited)")
+    trace.add_argument("--person", required=True, help="person_id of the index case")
+    trace.add_argument("--from", dest="start", help="local date or date-time (default: from --onset/--swab)")
+    trace.add_argument("--to", dest="end", help="local date or date-time (default: from --onset/--swab)")
+    trace.add_argument("--min-overlap", dest="min_overlap", type=float, default=15.0, help="minutes (default 15)")
+    trace.add_argument("--tail", type=float, default=0.0, help="minutes added after each visit of the case")
+    onset = trace.add_mutually_exclusive_group()
+    onset.add_argument("--onset", help="symptom onset date: window two days before to fourteen days after")
+    onset.add_argument("--swab", help="swab date, when there are no symptoms: same window")
+
+    occupancy = add("occupancy", cmd_occupancy, "hourly occupancy of a building (peak, present, person-hours)")
+    occupancy.add_argument("--building", required=True)
+    occupancy.add_argument("--from", dest="start", required=True, help="local date or date-time")
+    occupancy.add_argument("--to", dest="end", required=True, help="local date (included) or date-time")
+    occupancy.add_argument("--by-category", dest="by_category", action="store_true", help="one row per category")
+
+    crowding = add("crowding", cmd_crowding, "crowding episodes (occupancy above the threshold)")
+    crowding.add_argument("--building")
+    crowding.add_argument("--from", dest="start", required=True, help="local date or date-time")
+    crowding.add_argument("--to", dest="end", required=True, help="local date (included) or date-time")
+    crowding.add_argument("--threshold", type=int, help="people; overrides each building's threshold")
+
+    weekly = add("weekly", cmd_weekly, "weekly statistics, one row per building")
+    weekly.add_argument("--week", required=True, help="ISO week, e.g. 2022-W02")
+    weekly.add_argument("--building")
+
+    backup_command = add("backup", cmd_backup, "write a consistent copy of the database (works while the app runs)")
+    backup_command.add_argument("file", help="the new backup file (.duckdb)")
+    restore_command = add("restore", cmd_restore, "replace the data with a backup's")
+    restore_command.add_argument("file")
+    purge = add("purge", cmd_purge, "remove personal data older than the retention period")
+    purge.add_argument("--days", type=int, help="retention in days (default: the setting, 30)")
+
+    demo = add("demo", cmd_demo, "fill the database with a realistic demo month")
+    demo.add_argument("--seed", type=int, default=2022)
+    return parser
+
+
+PATH_OPTIONS = ("--out", "--db")
+PATH_COMMANDS = ("ingest", "backup", "restore")
+
+
+def absolute_paths(argv: Sequence[str]) -> list[str]:
+    """The arguments with file paths made absolute, for a process with another cwd."""
+    result: list[str] = []
+    previous = ""
+    in_path_command = False
+    for token in argv:
+        if token in PATH_COMMANDS:
+            in_path_command = True
+        is_path = previous in PATH_OPTIONS or (
+            not token.startswith("-") and (in_path_command and token not in PATH_COMMANDS or Path(token).exists())
+        )
+        result.append(os.path.abspath(token) if is_path and previous not in ("--lang",) else token)
+        previous = token
+    return result
+
+
+def _default_actor() -> str:
+    try:
+        return config.cli_user() or f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def run(
+    arguments: Sequence[str], stdout: TextIO, stderr: TextIO, actor: str | None = None, lang: str | None = None
+) -> int:
+    """One command-line run writing to the given streams, for ``actor`` in ``lang``.
+
+    The process's own run (``main``) and a run the dashboard does for another process
+    (``run_forwarded``) differ only in these arguments: nothing here changes the
+    environment, so a forwarded ``--lang en`` never changes the dashboard's language.
+    """
+    lang = lang if lang in i18n.LANGUAGES else i18n.current_language()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(list(arguments))
+        lang = args.lang or lang
+        args.lang, args.stdout, args.stderr = lang, stdout, stderr
+        args.actor = actor or _default_actor()
+        try:
+            con = db.connect(args.db)
+        except duckdb.IOException as error:
+            # The dashboard holds the file: it runs the command for us (lib/cli/owner.py).
+            db_path = Path(args.db) if args.db else db.default_db_path()
+            forwarded = ["--db", str(db_path.resolve()), *absolute_paths(arguments)] if not args.db else absolute_paths(arguments)
+            answer = owner.forward(db_path, forwarded, {"PANTAU_LANG": lang, "PANTAU_USER": args.actor})
+            if answer is None:
+                raise CliError("cli.db_locked", code=3, detail=str(error).splitlines()[0]) from None
+            code, out, err = answer
+            stdout.write(out)
+            stderr.write(err)
+            return code
+        try:
+            code = int(args.handler(con, args))
+        finally:
+            con.close()
+        if getattr(args, "rewrite_after", False):
+            _rewrite_database_file(Path(args.db) if args.db else db.default_db_path())
+        return code
+    except CliError as error:
+        print(f"error: {error.message(lang)}", file=stderr)
+        return error.code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=stderr)
+        return 130
+    except Exception as error:  # the contract: never a traceback
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"error: {type(error).__name__}: {first_line}", file=stderr)
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m lib.cli``: this process's arguments and streams."""
+    return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
+
+
+def run_forwarded(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """The dashboard's runner for another process's command (``owner.serve``): its output comes back as text."""
+    out, err = io.StringIO(), io.StringIO()
+    code = run(argv, out, err, actor=env.get("PANTAU_USER"), lang=env.get("PANTAU_LANG"))
+    return code, out.getvalue(), err.getvalue()

@@ -1,0 +1,294 @@
+"""A realistic demo month for Bitung, ending now (local time, WITA).
+
+The mayor's office (``kantor-walikota``, three gates) and three regional offices; civil
+servants (ASN), contract staff (THL, with night guards) and visitors; lunch exits,
+forgotten check-outs, double scans, stray check-outs, a crowded event day, and one civil
+servant who later tests positive (``POSITIVE_CASE_ID``). The events are written as the
+scanner exports an office would hand over (CSV with commas or semicolons, ISO or
+day-first times, a few broken rows) and imported through the normal import path.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from lib.ingest import importer
+from lib.store import db
+
+ZONE = ZoneInfo(db.DEFAULT_TIMEZONE)
+POSITIVE_CASE_ID = "198705142010012003"
+EVENT_DAY_OFFSET = 9  # the crowded event is this many days before today (moved to a weekday)
+
+BUILDINGS = [
+    # id, name, capacity, threshold people, threshold share, PPKM level, gates
+    ("kantor-walikota", "Kantor Walikota Bitung", 300, None, None, 3,
+     [("utama", "Pintu Utama"), ("samping", "Pintu Samping"), ("belakang", "Pintu Belakang")]),
+    ("dinas-kesehatan", "Dinas Kesehatan", 120, 80, None, None, [("utama", "Pintu Utama")]),
+    ("bappelitbang", "Kantor Bappelitbang", 80, None, 0.5, None, [("utama", "Pintu Utama")]),
+    ("kecamatan-maesa", "Kantor Camat Maesa", 60, None, None, 2, [("utama", "Pintu Utama")]),
+]
+STAFF = {"kantor-walikota": (180, 50), "dinas-kesehatan": (60, 15), "bappelitbang": (35, 8), "kecamatan-maesa": (22, 7)}
+VISITORS_PER_DAY = {"kantor-walikota": 45, "dinas-kesehatan": 30, "bappelitbang": 10, "kecamatan-maesa": 20}
+
+FIRST_NAMES = [
+    "Andi", "Budi", "Christian", "Debby", "Esther", "Fanny", "Grace", "Hendra", "Ivan", "Jeane",
+    "Kevin", "Lydia", "Meiske", "Novita", "Olvie", "Priscilla", "Ronald", "Stevie", "Tommy", "Vanny",
+    "Yohanis", "Stenly", "Fredy", "Marlina", "Sherly", "Yulin", "Rahmat", "Siti", "Nurhayati", "Abdul",
+    "Hengky", "Maurits", "Theo", "Jultje", "Deisy", "Frangky", "Rivo", "Sélly", "Noldy", "Herry",
+]
+FAMILY_NAMES = [
+    "Rorong", "Mantiri", "Lumentut", "Wowor", "Sondakh", "Rumengan", "Pangemanan", "Tumbelaka", "Lasut",
+    "Kaunang", "Mandagi", "Rondonuwu", "Walangitan", "Sumampouw", "Tambuwun", "Karundeng", "Lengkong",
+    "Makalew", "Moningka", "Sigar", "Pontoh", "Honandar", "Kalalo", "Paat", "Supit", "Damopolii",
+]
+
+
+@dataclass
+class Person:
+    person_id: str
+    name: str
+    category: str
+    phone: str
+    building: str
+    night_guard: bool = False
+
+
+def _local(day: date, hour: float) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZONE) + timedelta(hours=hour)
+
+
+def _people(rng: random.Random) -> tuple[list[Person], list[Person]]:
+    staff: list[Person] = []
+    used: set[str] = set()
+    for building, (asn_count, thl_count) in STAFF.items():
+        for index in range(asn_count + thl_count):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}"
+            phone = f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}"
+            if index < asn_count:
+                while True:
+                    born = date(1965, 1, 1) + timedelta(days=rng.randint(0, 12_000))
+                    nip = f"{born:%Y%m%d}{rng.randint(1995, 2021)}{rng.randint(1, 12):02d}{rng.randint(1, 2)}{rng.randint(1, 999):03d}"
+                    if nip not in used:
+                        break
+                staff.append(Person(nip, name, "ASN", phone, building))
+            else:
+                number = f"THL-{len(staff):04d}"
+                staff.append(Person(number, name, "THL", phone, building, night_guard=index >= asn_count + thl_count - 2))
+            used.add(staff[-1].person_id)
+    staff[0] = Person(POSITIVE_CASE_ID, "Meiske Rumengan", "ASN", "081244556677", "kantor-walikota")
+    visitors = []
+    for _ in range(900):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}"
+        phone = f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}"
+        # Visitors identify with an ID card (NIK, Bitung 7172...) or with a phone number.
+        person_id = f"7172{rng.randint(10**11, 10**12 - 1)}" if rng.random() < 0.6 else phone
+        visitors.append(Person(person_id, name, "visitor", phone, ""))
+    return staff, visitors
+
+
+def _event(rows: list[dict[str, object]], person: Person, building: str, action: str, at: datetime,
+           gate: str, area: str | None = None) -> None:
+    rows.append(
+        {
+            "timestamp": at, "person_id": person.person_id, "building": building, "action": action,
+            "name": person.name, "category": person.category, "phone": person.phone, "gate": gate,
+            "area": area, "status": "hijau",
+        }
+    )
+
+
+def _gate(rng: random.Random, building: str) -> str:
+    if building == "kantor-walikota":
+        return rng.choices(["utama", "samping", "belakang"], weights=[6, 3, 1])[0]
+    return "utama"
+
+
+def _staff_day(rng: random.Random, rows: list[dict[str, object]], person: Person, day: date) -> None:
+    if day.weekday() == 6 or (day.weekday() == 5 and rng.random() < 0.9) or rng.random() < 0.07:
+        return
+    b = person.building
+    arrive = rng.gauss(7.75, 0.3)
+    leave = rng.gauss(16.1, 0.45)
+    gate = _gate(rng, b)
+    _event(rows, person, b, "checkin", _local(day, arrive), gate)
+    if rng.random() < 0.02:  # a double scan at the door
+        _event(rows, person, b, "checkin", _local(day, arrive + rng.uniform(10, 90) / 3600), gate)
+    if rng.random() < 0.35:  # out for lunch and back
+        out = rng.uniform(12.0, 12.4)
+        _event(rows, person, b, "checkout", _local(day, out), gate)
+        _event(rows, person, b, "checkin", _local(day, out + rng.uniform(0.6, 1.1)), gate)
+    if rng.random() < 0.05:
+        return  # forgot to scan out: closed automatically after MAX_STAY
+    _event(rows, person, b, "checkout", _local(day, leave), _gate(rng, b))
+    if rng.random() < 0.01:
+        _event(rows, person, b, "checkout", _local(day, leave + rng.uniform(20, 100) / 3600), gate)
+
+
+def _guard_night(rng: random.Random, rows: list[dict[str, object]], person: Person, day: date, shift: int) -> None:
+    if (day.toordinal() + shift) % 2:
+        return
+    gate = "belakang" if person.building == "kantor-walikota" else "utama"
+    # 18:00 to 05:45 next morning: within the 12-hour MAX_STAY of staff.
+    _event(rows, person, person.building, "checkin", _local(day, 17.9 + rng.uniform(0, 0.2)), gate)
+    _event(rows, person, person.building, "checkout", _local(day, 29.65 + rng.uniform(0, 0.2)), gate)
+
+
+def _visitor_day(rng: random.Random, rows: list[dict[str, object]], visitors: list[Person], building: str, day: date, count: int) -> None:
+    for visitor in rng.sample(visitors, count):
+        arrive = rng.uniform(8.3, 15.0)
+        stay = rng.uniform(0.25, 2.0)
+        gate = _gate(rng, building)
+        if rng.random() < 0.01:  # scanned only the check-out poster
+            _event(rows, visitor, building, "checkout", _local(day, arrive + stay), gate)
+            continue
+        _event(rows, visitor, building, "checkin", _local(day, arrive), gate)
+        if rng.random() < 0.10:
+            continue  # forgot to scan out: closed automatically after 3 hours
+        _event(rows, visitor, building, "checkout", _local(day, arrive + stay), gate)
+
+
+def generate_events(today: date, seed: int = 2022) -> tuple[list[dict[str, object]], list[Person]]:
+    """The demo month's scan events (local days ``today - 30`` .. ``today``), in time order."""
+    rng = random.Random(seed)
+    staff, visitors = _people(rng)
+    rows: list[dict[str, object]] = []
+    first_day = today - timedelta(days=30)
+    event_day = today - timedelta(days=EVENT_DAY_OFFSET)
+    while event_day.weekday() >= 5:
+        event_day -= timedelta(days=1)
+    guards = [p for p in staff if p.night_guard]
+    for offset in range(31):
+        day = first_day + timedelta(days=offset)
+        for person in staff:
+            if person.night_guard:
+                _guard_night(rng, rows, person, day, guards.index(person))
+            else:
+                _staff_day(rng, rows, person, day)
+        if day.weekday() < 5:
+            for building, per_day in VISITORS_PER_DAY.items():
+                _visitor_day(rng, rows, visitors, building, day, max(0, int(rng.gauss(per_day, per_day * 0.2))))
+        elif day.weekday() == 5:
+            _visitor_day(rng, rows, visitors, "kantor-walikota", day, 6)
+        if day == event_day:
+            # Sosialisasi vaksinasi in the main hall: a crowd well over the PPKM limit.
+            for visitor in rng.sample(visitors, 230):
+                arrive = rng.uniform(8.6, 9.3)
+                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive), "utama", "Aula Lt. 1")
+                if rng.random() < 0.9:
+                    _event(rows, visitor, "kantor-walikota", "checkout", _local(day, rng.uniform(11.0, 11.5)), "utama")
+    _positive_case_meetings(rng, rows, staff, today)
+    now = datetime.now(UTC)
+    rows = [r for r in rows if r["timestamp"] <= now]  # type: ignore[operator]
+    rows.sort(key=lambda r: r["timestamp"])  # type: ignore[arg-type, return-value]
+    return rows, staff
+
+
+def _positive_case_meetings(rng: random.Random, rows: list[dict[str, object]], staff: list[Person], today: date) -> None:
+    """The case sat in long meetings at the health office in the days before the swab."""
+    case = staff[0]
+    colleagues = [p for p in staff if p.building == "dinas-kesehatan"][:6]
+    for days_before in (6, 4):
+        day = today - timedelta(days=days_before)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        rows[:] = [
+            r for r in rows
+            if not (r["person_id"] == case.person_id and r["timestamp"].astimezone(ZONE).date() == day)  # type: ignore[attr-defined]
+        ]
+        _event(rows, case, "kantor-walikota", "checkin", _local(day, 7.7), "utama")
+        _event(rows, case, "kantor-walikota", "checkout", _local(day, 13.2), "samping")
+        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5), "utama", "Ruang Rapat")
+        _event(rows, case, "dinas-kesehatan", "checkout", _local(day, 15.25), "utama")
+        _event(rows, case, "kantor-walikota", "checkin", _local(day, 15.5), "samping")
+        _event(rows, case, "kantor-walikota", "checkout", _local(day, 16.6), "utama")
+        for colleague in colleagues[: 3 + days_before // 2]:
+            start = 13.4 + rng.uniform(0, 0.5)
+            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start), "utama", "Ruang Rapat")
+            _event(rows, colleague, "dinas-kesehatan", "checkout", _local(day, start + rng.uniform(0.2, 1.8)), "utama")
+
+
+def _write_exports(rows: list[dict[str, object]], folder: Path) -> list[Path]:
+    """Scanner exports as offices hand them over: one file per building, each its own habits."""
+    paths = []
+    for building_id, *_ in BUILDINGS:
+        subset = [r for r in rows if r["building"] == building_id]
+        if building_id == "kecamatan-maesa":
+            # An Indonesian spreadsheet: semicolons, Indonesian headers, day-first times.
+            header = "waktu;person_id;gedung;aksi;nama;kategori;no_hp;pintu;area;status"
+            lines = [header]
+            for r in subset:
+                local = r["timestamp"].astimezone(ZONE)  # type: ignore[attr-defined]
+                aksi = "masuk" if r["action"] == "checkin" else "keluar"
+                category = "pengunjung" if r["category"] == "visitor" else r["category"]
+                lines.append(
+                    f"{local:%d/%m/%Y %H:%M:%S};{r['person_id']};{building_id};{aksi};{r['name']};{category};"
+                    f"{r['phone']};{r['gate']};{r['area'] or ''};{r['status']}"
+                )
+            lines.append("31/02/2022 08:00;123;kecamatan-maesa;masuk;Salah Tanggal;ASN;;utama;;hijau")
+            lines.append("01/03/2022 08:00;;kecamatan-maesa;masuk;Tanpa ID;ASN;;utama;;hijau")
+        else:
+            header = "timestamp,person_id,building,action,name,category,phone,gate,area,status"
+            lines = [header]
+            for r in subset:
+                local = r["timestamp"].astimezone(ZONE)  # type: ignore[attr-defined]
+                lines.append(
+                    f"{local:%Y-%m-%d %H:%M:%S},{r['person_id']},{building_id},{r['action']},{r['name']},"
+                    f"{r['category']},{r['phone']},{r['gate']},{r['area'] or ''},{r['status']}"
+                )
+            if building_id == "dinas-kesehatan":
+                lines.append("2022-03-01 08:00:00,555,dinas-kesehatan,lewat,Aksi Salah,visitor,,utama,,hijau")
+        path = folder / f"scan-{building_id}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def configure_buildings(con: duckdb.DuckDBPyConnection) -> None:
+    """The demo buildings with their capacity, crowd threshold and gates."""
+    for building_id, name, capacity, people, share, level, gates in BUILDINGS:
+        con.execute(
+            """
+            INSERT INTO buildings (building_id, name, timezone, capacity, threshold_people, threshold_share, ppkm_level)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (building_id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity,
+                threshold_people = excluded.threshold_people, threshold_share = excluded.threshold_share,
+                ppkm_level = excluded.ppkm_level
+            """,
+            [building_id, name, db.DEFAULT_TIMEZONE, capacity, people, share, level],
+        )
+        for gate_id, gate_name in gates:
+            con.execute(
+                "INSERT INTO gates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name",
+                [building_id, gate_id, gate_name],
+            )
+
+
+def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 2022, today: date | None = None) -> dict[str, int]:
+    """Fill the database with the demo month and mark it as a demo (app setting demo_mode=1).
+
+    Returns counts: events, visits, buildings. Importing twice changes nothing.
+    """
+    local_today = today or datetime.now(ZONE).date()
+    rows, _ = generate_events(local_today, seed)
+    with db.transaction(con):
+        configure_buildings(con)
+        db.set_setting(con, "demo_mode", "1")
+        db.set_setting(con, "demo_positive_case", POSITIVE_CASE_ID)
+    with tempfile.TemporaryDirectory() as folder:
+        for path in _write_exports(rows, Path(folder)):
+            importer.import_file(con, path, actor="demo")
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM visits), (SELECT count(*) FROM buildings)"
+    ).fetchall()[0]
+    return {"events": int(counts[0]), "visits": int(counts[1]), "buildings": int(counts[2])}
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    return db.get_setting(con, "demo_mode") == "1"

@@ -1,0 +1,257 @@
+"""Plotly figures for the pages, built from the DataFrames of ``lib/`` (no Streamlit here).
+
+Each function takes a result of the analytics functions and returns a
+``plotly.graph_objects.Figure``; it computes no figure of its own, so what a chart shows
+is exactly what ``lib/`` returned. Instants arrive as UTC and are drawn as local wall-clock
+time of the building, with the zone named on the axis (SPEC "Time").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.core.i18n import t
+from lib.core.timeutil import fixed_offset_seconds, zone_label
+from lib.store.db import CATEGORIES
+
+HOUR_MS = 3_600_000
+CATEGORY_COLOURS = {"ASN": "#1f77b4", "THL": "#ff7f0e", "visitor": "#2ca02c"}
+PEAK_COLOUR = "#4c78a8"
+PRESENT_COLOUR = "#f58518"
+THRESHOLD_COLOUR = "#d62728"
+WEEKDAY_COLUMNS = ("visits_mon", "visits_tue", "visits_wed", "visits_thu", "visits_fri", "visits_sat", "visits_sun")
+
+
+def zone_with_offset(tz_name: str) -> str:
+    """'WITA, UTC+8' for Asia/Makassar: the zone as users know it and its offset."""
+    label = zone_label(tz_name)
+    offset = fixed_offset_seconds(tz_name)
+    if offset is None or label.startswith("UTC"):
+        return label
+    hours, rest = divmod(abs(offset), 3600)
+    sign = "+" if offset >= 0 else "-"
+    return f"{label}, UTC{sign}{hours}" + (f":{rest // 60:02d}" if rest else "")
+
+
+def hour_axis_title(tz_name: str, lang: str | None = None) -> str:
+    """'Jam (WITA, UTC+8)'."""
+    return t("charts.hour_axis", lang, zone=zone_with_offset(tz_name))
+
+
+def local_naive(instants: pd.Series | Sequence[object], tz_name: str) -> list[pd.Timestamp]:
+    """UTC instants as naive local wall-clock timestamps (plotly.js ignores offsets)."""
+    series = pd.to_datetime(pd.Series(list(instants), dtype="object"), utc=True)
+    return list(series.dt.tz_convert(tz_name).dt.tz_localize(None))
+
+
+def category_label(category: str, lang: str | None = None) -> str:
+    return t(f"charts.category.{category}", lang) if category in CATEGORIES else category
+
+
+def weekday_label(weekday: int, lang: str | None = None, short: bool = True) -> str:
+    """0 = Monday (ISO)."""
+    return t(f"charts.weekday_short.{weekday}" if short else f"charts.weekday.{weekday}", lang)
+
+
+def _base_layout(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        margin={"l": 50, "r": 20, "t": 30, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hovermode="x unified",
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    return fig
+
+
+def occupancy_figure(
+    hourly: pd.DataFrame,
+    tz_name: str,
+    threshold: int | None = None,
+    episodes: pd.DataFrame | None = None,
+    lang: str | None = None,
+) -> go.Figure:
+    """Hourly ``peak`` (bars) and ``present`` (line) of one building, crowding shaded.
+
+    ``hourly`` is ``lib.analytics.occupancy.hourly_occupancy`` for one building (``hour`` = UTC start
+    of a local hour); ``threshold`` is drawn as a horizontal line; each row of ``episodes``
+    (``lib.analytics.crowding.crowding_episodes``: start, end in UTC) becomes a shaded band.
+    """
+    frame = hourly.sort_values("hour")
+    x = local_naive(frame["hour"], tz_name)
+    fig = go.Figure()
+    fig.add_bar(
+        x=x, y=list(frame["peak"]), name=t("charts.peak", lang), marker_color=PEAK_COLOUR,
+        xperiod=HOUR_MS, xperiodalignment="middle",
+    )
+    fig.add_scatter(
+        x=x, y=list(frame["present"]), name=t("charts.present", lang), mode="lines+markers",
+        line={"color": PRESENT_COLOUR}, xperiod=HOUR_MS, xperiodalignment="middle",
+    )
+    if threshold is not None and x:
+        last = x[-1] + pd.Timedelta(hours=1)
+        fig.add_scatter(
+            x=[x[0], last], y=[threshold, threshold], name=t("charts.threshold", lang, value=threshold),
+            mode="lines", line={"color": THRESHOLD_COLOUR, "dash": "dash"}, hoverinfo="skip",
+        )
+    if episodes is not None and len(episodes):
+        starts = local_naive(episodes["start"], tz_name)
+        ends = local_naive(episodes["end"], tz_name)
+        for start, end in zip(starts, ends, strict=True):
+            fig.add_vrect(x0=start, x1=end, fillcolor=THRESHOLD_COLOUR, opacity=0.18, line_width=0, layer="below")
+        # A legend entry for the shaded bands.
+        fig.add_scatter(
+            x=[None], y=[None], mode="markers", name=t("charts.crowding", lang),
+            marker={"color": THRESHOLD_COLOUR, "opacity": 0.3, "symbol": "square", "size": 12},
+        )
+    fig.update_layout(bargap=0.1)
+    return _base_layout(fig, hour_axis_title(tz_name, lang), t("charts.people", lang))
+
+
+def category_figure(
+    hourly_by_category: pd.DataFrame,
+    tz_name: str,
+    measure: str = "present",
+    lang: str | None = None,
+) -> go.Figure:
+    """One stacked bar per local hour, one colour per category (``hourly_occupancy(by_category=True)``)."""
+    fig = go.Figure()
+    frame = hourly_by_category.sort_values("hour")
+    present_categories = [c for c in CATEGORIES if c in set(frame["category"])]
+    others = sorted(set(frame["category"]) - set(CATEGORIES))
+    for category in present_categories + others:
+        rows = frame[frame["category"] == category]
+        fig.add_bar(
+            x=local_naive(rows["hour"], tz_name), y=list(rows[measure]), name=category_label(category, lang),
+            marker_color=CATEGORY_COLOURS.get(category), xperiod=HOUR_MS, xperiodalignment="middle",
+        )
+    fig.update_layout(barmode="stack", bargap=0.1)
+    return _base_layout(fig, hour_axis_title(tz_name, lang), t(f"charts.{measure}", lang))
+
+
+def heatmap_figure(heat: pd.DataFrame, tz_name: str, value: str = "avg_peak", lang: str | None = None) -> go.Figure:
+    """Weekday (rows, Monday on top) by local hour (columns) of ``weekday_hour_heatmap``; gaps where NaN."""
+    grid = (
+        heat.pivot_table(index="weekday", columns="hour", values=value, aggfunc="first")
+        .reindex(index=range(7), columns=range(24))
+    )
+    # NaN (the window holds no such weekday hour) stays a gap, not a zero.
+    z = [[None if pd.isna(v) else float(v) for v in row] for row in grid.to_numpy().tolist()]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[f"{hour:02d}" for hour in range(24)],
+            y=[weekday_label(day, lang) for day in range(7)],
+            colorscale="YlOrRd",
+            colorbar={"title": {"text": t(f"charts.{value}", lang)}},
+            hovertemplate="%{y} %{x}:00 — %{z:.1f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title_text=t("charts.weekday", lang))
+    fig.update_xaxes(title_text=hour_axis_title(tz_name, lang), type="category")
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 30, "b": 50})
+    return fig
+
+
+def daily_category_figure(daily: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Visits per local day of the week, stacked by category.
+
+    ``daily``: columns ``day`` (local date), ``category``, ``visits``.
+    """
+    fig = go.Figure()
+    frame = daily.sort_values("day")
+    days = sorted(pd.to_datetime(frame["day"]).dt.date.unique())
+    labels = [f"{weekday_label(day.weekday(), lang)} {day:%d/%m}" for day in days]
+    position = dict(zip(days, labels, strict=True))
+    categories = [c for c in CATEGORIES if c in set(frame["category"])]
+    categories += sorted(set(frame["category"]) - set(CATEGORIES))
+    for category in categories:
+        rows = frame[frame["category"] == category]
+        fig.add_bar(
+            x=[position[d] for d in pd.to_datetime(rows["day"]).dt.date], y=list(rows["visits"]),
+            name=category_label(category, lang), marker_color=CATEGORY_COLOURS.get(category),
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, type="category")
+    return _base_layout(fig, t("charts.day", lang), t("charts.visits", lang))
+
+
+def buildings_weekday_figure(
+    stats: pd.DataFrame, names: dict[str, str] | None = None, lang: str | None = None
+) -> go.Figure:
+    """Buildings side by side: visits per weekday (``visits_mon..visits_sun`` of ``weekly_stats``)."""
+    fig = go.Figure()
+    labels = [weekday_label(day, lang) for day in range(7)]
+    for _, row in stats.iterrows():
+        building = str(row["building"])
+        fig.add_bar(
+            x=labels, y=[int(row[col]) for col in WEEKDAY_COLUMNS], name=(names or {}).get(building, building)
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category")
+    return _base_layout(fig, t("charts.day", lang), t("charts.visits", lang))
+
+
+def trend_figure(
+    trend: pd.DataFrame, measure: str = "visits", names: dict[str, str] | None = None, lang: str | None = None
+) -> go.Figure:
+    """One line per building over ISO weeks (``weekly_trend``), oldest week left."""
+    fig = go.Figure()
+    weeks = sorted(trend["week"].astype(str).unique())
+    for building in sorted(trend["building"].astype(str).unique()):
+        rows = trend[trend["building"].astype(str) == building].assign(week=lambda f: f["week"].astype(str))
+        rows = rows.set_index("week").reindex(weeks)
+        fig.add_scatter(
+            x=weeks, y=[None if pd.isna(v) else float(v) for v in rows[measure]],
+            name=(names or {}).get(building, building), mode="lines+markers",
+        )
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=weeks)
+    return _base_layout(fig, t("charts.week", lang), t(f"charts.{measure}", lang))
+
+
+def timeline_figure(
+    case_visits: pd.DataFrame,
+    overlaps: pd.DataFrame,
+    labels: Mapping[str, str],
+    tz_name: str,
+    case_label: str,
+    lang: str | None = None,
+) -> go.Figure:
+    """The case's visits and each contact's overlaps with them, one row per person.
+
+    ``case_visits``: ``lib.analytics.tracing.index_visits`` (``building, start, end``, UTC);
+    ``overlaps``: ``lib.analytics.tracing.contact_overlaps`` (``contact_id, building, start, end``);
+    ``labels``: contact_id -> row label, in the order the rows are listed (top first).
+    One trace per building (a colour each); each interval is a thick horizontal segment.
+    """
+    parts = [case_visits.assign(label=case_label)[["label", "building", "start", "end"]]]
+    if len(overlaps):
+        named = overlaps.assign(label=overlaps["contact_id"].astype(str).map(lambda c: labels.get(c, c)))
+        parts.append(named[["label", "building", "start", "end"]])
+    rows = pd.concat(parts, ignore_index=True)
+    order = [case_label] + [label for label in labels.values() if label in set(rows["label"])]
+    fig = go.Figure()
+    for building in sorted(rows["building"].astype(str).unique()):
+        part = rows[rows["building"].astype(str) == building]
+        starts = local_naive(part["start"], tz_name)
+        ends = local_naive(part["end"], tz_name)
+        xs: list[object] = []
+        ys: list[object] = []
+        for label, start, end in zip(part["label"], starts, ends, strict=True):
+            xs += [start, end, None]
+            ys += [label, label, None]
+        fig.add_scatter(
+            x=xs, y=ys, name=building, mode="lines", line={"width": 14}, connectgaps=False,
+            hovertemplate="%{y}<br>%{x|%d/%m/%Y %H:%M}<extra>" + building + "</extra>",
+        )
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text="")
+    fig.update_xaxes(title_text=t("charts.time_axis", lang, zone=zone_with_offset(tz_name)))
+    fig.update_layout(
+        height=max(260, 60 + 34 * len(order)),
+        margin={"l": 10, "r": 20, "t": 30, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    )
+    return fig

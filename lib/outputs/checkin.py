@@ -1,0 +1,443 @@
+"""Self check-in from a QR poster: signed addresses, the visitor's data and one scan.
+
+A poster's QR code holds ``<public base>/checkin?b=<building>&g=<gate>&a=<action>&s=<sig>``.
+``s`` is an HMAC-SHA256 with the server secret ``qr_signing_key`` over
+``building|gate|action`` (each part percent-encoded, so a ``|`` in a name cannot shift the
+fields), truncated to 128 bits and written URL-safe base64 without padding (22 characters).
+A hand-edited address (another building, the action switched) no longer matches its
+signature and is refused. Changing the key invalidates every printed poster.
+
+The public base address is the app setting ``public_base_url`` (default
+``http://localhost:8501``).
+
+A scan from the check-in page is an ordinary scan event stored by
+``lib.ingest.importer.record_events``: the same dedup, pairing and orphan rules as an import
+(SPEC "From events to visits"). The outcome is read back from the stored ``visits`` and
+``scan_anomalies`` rows of that very event.
+
+The visitor's details are remembered on the phone in a cookie (``COOKIE_NAME``, one year,
+``SameSite=Lax``), never in the address: see ``encode_person_cookie``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from lib.core.timeutil import format_local_short, zone_label
+from lib.ingest.importer import ImportSummary, record_events
+from lib.store import db
+from lib.store.secrets_store import get_secret
+
+ACTIONS = ("checkin", "checkout")
+DEFAULT_PUBLIC_BASE_URL = "http://localhost:8501"
+PUBLIC_BASE_SETTING = "public_base_url"
+SIGNING_SECRET = "qr_signing_key"
+SIGNATURE_BYTES = 16
+SOURCE = "self-checkin"
+COOKIE_NAME = "pantau_person"
+COOKIE_MAX_AGE_S = 365 * 24 * 3600
+# Category words a visitor may pick on the form, as stored (SPEC "Words").
+FORM_CATEGORIES = ("ASN", "THL", "visitor")
+
+# Refusal codes of verify_checkin_params (texts: "checkin.refused.<code>").
+REFUSED_MISSING = "missing"
+REFUSED_SIGNATURE = "bad_signature"
+REFUSED_ACTION = "bad_action"
+REFUSED_BUILDING = "unknown_building"
+REFUSED_GATE = "unknown_gate"
+
+# Outcomes of record_self_scan (texts: "checkin.outcome.<code>").
+OUTCOME_CHECKED_IN = "checked_in"
+OUTCOME_CHECKED_OUT = "checked_out"
+OUTCOME_DUPLICATE = "duplicate"
+OUTCOME_ORPHAN = "orphan"
+
+
+@dataclass(frozen=True)
+class CheckinTarget:
+    """A verified poster: where and what the scan is. ``gate`` is '' for no gate."""
+
+    building: str
+    building_name: str
+    gate: str
+    gate_name: str
+    action: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """People inside a building now and its crowd threshold (people; None if not set)."""
+
+    inside_now: int
+    threshold: int | None
+    capacity: int | None
+
+    @property
+    def over_threshold(self) -> bool:
+        """SPEC "Crowding": strictly more people than the threshold."""
+        return self.threshold is not None and self.inside_now > self.threshold
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What one tap did. ``at`` is the stored UTC instant; ``local_time`` e.g. '08:01 WITA'."""
+
+    outcome: str
+    action: str
+    at: datetime
+    local_time: str
+    local_datetime: str
+    building: str
+    building_name: str
+    gate: str
+    gate_name: str
+    crowd: Crowd
+    checkin_at: datetime | None = None
+    stay_minutes: int | None = None
+
+
+# --- signed addresses -------------------------------------------------------------
+
+
+def _signing_key() -> bytes:
+    return get_secret(SIGNING_SECRET).encode("utf-8")
+
+
+def sign(building: str, gate: str, action: str) -> str:
+    """The URL-safe signature (22 characters) of one poster's building, gate and action."""
+    message = "|".join(quote(part, safe="") for part in (building, gate or "", action))
+    digest = hmac.new(_signing_key(), message.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:SIGNATURE_BYTES]).rstrip(b"=").decode("ascii")
+
+
+def public_base_url(con: duckdb.DuckDBPyConnection) -> str:
+    """The setting ``public_base_url`` without a trailing slash."""
+    value = db.get_setting(con, PUBLIC_BASE_SETTING) or DEFAULT_PUBLIC_BASE_URL
+    return value.strip().rstrip("/") or DEFAULT_PUBLIC_BASE_URL
+
+
+def set_public_base_url(con: duckdb.DuckDBPyConnection, url: str) -> None:
+    """Store the public base address (must be http(s)://...); printed posters keep the old one."""
+    value = url.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+        raise ValueError(f"not an http(s) address: {url!r}")
+    db.set_setting(con, PUBLIC_BASE_SETTING, value)
+
+
+def checkin_url(con: duckdb.DuckDBPyConnection, building: str, gate: str | None, action: str) -> str:
+    """The signed address a poster's QR code holds (see module docstring).
+
+    Raises ValueError for an unknown building or gate or an action other than
+    checkin/checkout: a poster is only printed for what exists.
+    """
+    gate = gate or ""
+    if action not in ACTIONS:
+        raise ValueError(f"action must be checkin or checkout, not {action!r}")
+    if building_row(con, building) is None:
+        raise ValueError(f"unknown building: {building!r}")
+    if gate and gate_name(con, building, gate) is None:
+        raise ValueError(f"unknown gate {gate!r} of building {building!r}")
+    params = {"b": building}
+    if gate:
+        params["g"] = gate
+    params.update({"a": action, "s": sign(building, gate, action)})
+    return f"{public_base_url(con)}/checkin?{urlencode(params, quote_via=quote)}"
+
+
+def building_row(con: duckdb.DuckDBPyConnection, building: str) -> dict[str, object] | None:
+    """The buildings row as a dict, or None."""
+    cursor = con.execute("SELECT * FROM buildings WHERE building_id = ?", [building])
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def gate_name(con: duckdb.DuckDBPyConnection, building: str, gate: str) -> str | None:
+    """The gate's display name (its id when unnamed), or None when the gate is unknown."""
+    rows = con.execute(
+        "SELECT coalesce(nullif(trim(name), ''), gate_id) FROM gates WHERE building_id = ? AND gate_id = ?",
+        [building, gate],
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def list_gates(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[str, str]]:
+    """(gate_id, display name) of a building's gates; ``[('', '')]`` when it has none."""
+    rows = con.execute(
+        "SELECT gate_id, coalesce(nullif(trim(name), ''), gate_id) FROM gates "
+        "WHERE building_id = ? ORDER BY gate_id",
+        [building],
+    ).fetchall()
+    return [(str(g), str(n)) for g, n in rows] or [("", "")]
+
+
+def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, str]) -> CheckinTarget | str:
+    """The poster an address's query parameters name, or a refusal code.
+
+    ``params`` holds ``b``, ``g`` (optional), ``a`` and ``s`` as text. Codes:
+    ``missing`` (no building, action or signature), ``bad_signature`` (forged or edited),
+    ``bad_action``, ``unknown_building``, ``unknown_gate`` (signed, but no longer configured).
+    """
+
+    def value(name: str) -> str:
+        raw = params.get(name)
+        if isinstance(raw, list | tuple):
+            raw = raw[0] if raw else ""
+        return str(raw or "").strip()
+
+    building, gate, action, signature = value("b"), value("g"), value("a"), value("s")
+    if not building or not action or not signature:
+        return REFUSED_MISSING
+    if not hmac.compare_digest(signature.encode("utf-8"), sign(building, gate, action).encode("utf-8")):
+        return REFUSED_SIGNATURE
+    if action not in ACTIONS:
+        return REFUSED_ACTION
+    row = building_row(con, building)
+    if row is None:
+        return REFUSED_BUILDING
+    name_of_gate = ""
+    if gate:
+        found = gate_name(con, building, gate)
+        if found is None:
+            return REFUSED_GATE
+        name_of_gate = found
+    return CheckinTarget(
+        building=building,
+        building_name=str(row.get("name") or building),
+        gate=gate,
+        gate_name=name_of_gate,
+        action=action,
+        timezone=str(row.get("timezone") or db.DEFAULT_TIMEZONE),
+    )
+
+
+# --- the visitor ----------------------------------------------------------------
+
+
+def make_person(name: str, category: str, id_number: str = "", phone: str = "") -> dict[str, str] | str:
+    """The form's values as a person dict, or a problem code ('name', 'id_or_phone').
+
+    ``person_id`` is the ID number (NIP/NIK) when given, else the phone number (SPEC
+    "Words": a visitor's key may be a phone number). Spaces, dots and dashes are dropped
+    from both numbers; a leading '+' of the phone stays. Category: ASN, THL or visitor.
+    """
+    clean_name = " ".join(str(name or "").split())
+    clean_id = re.sub(r"[\s.\-]", "", str(id_number or ""))
+    clean_phone = re.sub(r"[\s.\-()]", "", str(phone or ""))
+    if not clean_name:
+        return "name"
+    if not clean_id and not clean_phone:
+        return "id_or_phone"
+    word = str(category or "").strip().lower()
+    stored_category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor")
+    return {
+        "person_id": clean_id or clean_phone,
+        "name": clean_name[:120],
+        "category": stored_category,
+        "phone": clean_phone[:40],
+    }
+
+
+def encode_person_cookie(person: Mapping[str, str]) -> str:
+    """The person as a cookie value (URL-safe base64 of JSON), kept only on the phone.
+
+    Only the four fields of the form are written; the server reads it back with each
+    page load (``decode_person_cookie``). It is the visitor's own data on the visitor's
+    own phone; "not you?" on the page deletes it.
+    """
+    payload = {k: str(person.get(k) or "") for k in ("person_id", "name", "category", "phone")}
+    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_person_cookie(value: str | None) -> dict[str, str] | None:
+    """The person stored by ``encode_person_cookie``; None for anything else (never raises)."""
+    if not isinstance(value, str) or not value or len(value) > 4000:
+        return None
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+    except (ValueError, UnicodeError, binascii.Error):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    person = make_person(
+        str(payload.get("name") or ""),
+        str(payload.get("category") or ""),
+        str(payload.get("person_id") or ""),
+        str(payload.get("phone") or ""),
+    )
+    return person if isinstance(person, dict) else None
+
+
+# --- crowd now -------------------------------------------------------------------
+
+
+def crowd_now(con: duckdb.DuckDBPyConnection, building: str, now: datetime | None = None) -> Crowd:
+    """People inside ``building`` at ``now`` (UTC; default the clock) and its limit.
+
+    The figures of ``lib.analytics.occupancy.inside_now``, the Now page's own.
+    """
+    from lib.analytics.occupancy import inside_now
+
+    rows = inside_now(con, now)
+    row = rows[rows["building"] == building]
+    if row.empty:
+        return Crowd(inside_now=0, threshold=None, capacity=None)
+    first = row.iloc[0]
+    return Crowd(
+        inside_now=int(first["total"]),
+        threshold=None if pd.isna(first["threshold"]) else int(first["threshold"]),
+        capacity=None if pd.isna(first["capacity"]) else int(first["capacity"]),
+    )
+
+
+# --- one scan --------------------------------------------------------------------
+
+
+def record_self_scan(
+    con: duckdb.DuckDBPyConnection,
+    target: CheckinTarget,
+    person: Mapping[str, str],
+    now: datetime | None = None,
+) -> ScanResult:
+    """Store one tap as a scan event and say what it did.
+
+    ``now`` is the scan instant (aware; default the clock), stored to the whole second.
+    Outcomes (SPEC "From events to visits"): ``checked_in`` (a new visit),
+    ``checked_out`` (the open visit closed by this scan), ``duplicate`` (within DEDUP of
+    the same scan: ignored) or ``orphan`` (a check-out with no open visit here).
+    """
+    instant = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    person_id = str(person.get("person_id") or "").strip()
+    if not person_id:
+        raise ValueError("person_id is required")
+    event = {
+        "timestamp": instant,
+        "person_id": person_id,
+        "building": target.building,
+        "action": target.action,
+        "name": person.get("name") or None,
+        "category": person.get("category") or None,
+        "phone": person.get("phone") or None,
+        "gate": target.gate or None,
+    }
+    summary = _record_with_retry(con, event)
+    outcome, checkin_at = _outcome(con, target, person_id, instant, summary.events_new)
+    stay = None
+    if checkin_at is not None:
+        stay = int((instant - checkin_at).total_seconds() // 60)
+    return ScanResult(
+        outcome=outcome,
+        action=target.action,
+        at=instant,
+        local_time=f"{instant.astimezone(ZoneInfo(target.timezone)):%H:%M} {zone_label(target.timezone)}",
+        local_datetime=format_local_short(instant, target.timezone),
+        building=target.building,
+        building_name=target.building_name,
+        gate=target.gate,
+        gate_name=target.gate_name,
+        crowd=crowd_now(con, target.building, instant),
+        checkin_at=checkin_at,
+        stay_minutes=stay,
+    )
+
+
+def _record_with_retry(con: duckdb.DuckDBPyConnection, event: dict[str, object]) -> ImportSummary:
+    """record_events; two phones tapping at once may conflict in DuckDB: try again.
+
+    The actor is 'self-checkin' without the person's id, so no identity number lands in
+    the audit log (personal data there would outlive the retention period).
+    """
+    for attempt in range(4):
+        try:
+            return record_events(con, [event], source=SOURCE, actor=SOURCE, log_import=False)
+        except duckdb.TransactionException:
+            if attempt == 3:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _outcome(
+    con: duckdb.DuckDBPyConnection, target: CheckinTarget, person_id: str, instant: datetime, events_new: int
+) -> tuple[str, datetime | None]:
+    """The outcome from the stored rows of this event (and its visit's check-in time)."""
+    anomalies = con.execute(
+        "SELECT kind FROM scan_anomalies WHERE person_id = ? AND building = ? AND ts = ? AND action = ?",
+        [person_id, target.building, instant, target.action],
+    ).fetchall()
+    if anomalies:
+        kinds = {r[0] for r in anomalies}
+        return (OUTCOME_ORPHAN if OUTCOME_ORPHAN in kinds else OUTCOME_DUPLICATE), None
+    if target.action == "checkin":
+        rows = con.execute(
+            "SELECT count(*) FROM visits WHERE person_id = ? AND building = ? AND checkin_at = ?",
+            [person_id, target.building, instant],
+        ).fetchall()
+        if rows[0][0] and events_new:
+            return OUTCOME_CHECKED_IN, None
+        return OUTCOME_DUPLICATE, None
+    rows = con.execute(
+        "SELECT checkin_at FROM visits WHERE person_id = ? AND building = ? AND checkout_at = ? "
+        "AND checkout_kind = 'scan'",
+        [person_id, target.building, instant],
+    ).fetchall()
+    if rows and events_new:
+        return OUTCOME_CHECKED_OUT, rows[0][0].astimezone(UTC)
+    return OUTCOME_DUPLICATE, None
+
+
+# --- words for the page -------------------------------------------------------------
+
+
+def stay_text(minutes: int, lang: str | None = None) -> str:
+    """'2 jam 5 menit' / '45 menit'."""
+    from lib.core.i18n import t
+
+    hours, rest = divmod(max(0, int(minutes)), 60)
+    if hours:
+        return t("checkin.stay.hours", lang, hours=hours, minutes=rest)
+    return t("checkin.stay.minutes", lang, minutes=rest)
+
+
+def crowd_text(crowd: Crowd, lang: str | None = None) -> str:
+    """'42 orang di dalam, batas 150' (no limit part when the building has none)."""
+    from lib.core.i18n import t
+
+    if crowd.threshold is None:
+        return t("checkin.crowd_no_limit", lang, inside=crowd.inside_now)
+    return t("checkin.crowd", lang, inside=crowd.inside_now, threshold=crowd.threshold)
+
+
+def outcome_message(result: ScanResult, lang: str | None = None) -> tuple[str, str]:
+    """(level, sentence) for the page: level is 'success', 'info' (a duplicate) or 'warning'."""
+    from lib.core.i18n import t
+
+    if result.outcome == OUTCOME_CHECKED_IN:
+        return "success", t("checkin.outcome.checked_in", lang, time=result.local_time)
+    if result.outcome == OUTCOME_CHECKED_OUT:
+        return "success", t(
+            "checkin.outcome.checked_out",
+            lang,
+            time=result.local_time,
+            stay=stay_text(result.stay_minutes or 0, lang),
+        )
+    if result.outcome == OUTCOME_DUPLICATE:
+        return "info", t(f"checkin.outcome.duplicate.{result.action}", lang)
+    return "warning", t("checkin.outcome.orphan", lang)

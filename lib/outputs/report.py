@@ -1,0 +1,349 @@
+"""The weekly report to forward: a one-page A4 PDF and an XLSX (SPEC "Weekly statistics").
+
+Both are built from ``lib.analytics.weekly.weekly_stats`` / ``weekly_trend`` rows, which hold
+aggregates only: no name, phone or identity number can reach these files (SPEC "Personal
+data": leadership sees only aggregates). The PDF uses an embedded DejaVu TTF font, so
+Indonesian text and any building name print, and draws its bars with fpdf2 primitives:
+no browser or image exporter is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from fpdf import FPDF
+
+from lib.core.i18n import t
+from lib.core.timeutil import fixed_offset_seconds, format_local_iso
+from lib.outputs.charts import WEEKDAY_COLUMNS, weekday_label, zone_with_offset
+from lib.outputs.export import formula_safe
+from lib.store import db
+
+FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
+BAR_COLOUR = (76, 120, 168)
+GREY = (110, 110, 110)
+
+
+def format_number(value: object, lang: str | None = None, decimals: int = 0) -> str:
+    """1.234,5 in Indonesian, 1,234.5 in English; '–' for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "–"
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+    if (lang or "id") == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def format_change(value: object, lang: str | None = None) -> str:
+    """'+12,5 %' / '−3 %'; '–' when there was nothing last week."""
+    text = format_number(value, lang, 1)
+    if text == "–":
+        return text
+    number = float(value)  # type: ignore[arg-type]
+    return ("+" if number > 0 else "") + text + " %"
+
+
+def _local_label(
+    value: object, tz_name: str, lang: str | None, with_day: bool, with_hour: bool, short: bool = False
+) -> str:
+    """A busiest day or peak hour as the page shows it, whatever type lib/weekly returns."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return "–"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{int(value):02d}:00"
+    day_format = "%d/%m" if short else "%d/%m/%Y"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return f"{weekday_label(value.weekday(), lang)} {value.strftime(day_format)}"
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz_name)
+    parts = []
+    if with_day:
+        parts.append(f"{weekday_label(stamp.weekday(), lang)} {stamp.strftime(day_format)}")
+    if with_hour:
+        parts.append(f"{stamp:%H:%M}")
+    return " ".join(parts)
+
+
+def busiest_day_label(value: object, tz_name: str, lang: str | None = None, short: bool = False) -> str:
+    """'Rab 12/01/2022' ('Rab 12/01' when ``short``) for ``weekly_stats``'s local date."""
+    return _local_label(value, tz_name, lang, with_day=True, with_hour=False, short=short)
+
+
+def peak_hour_label(value: object, tz_name: str, lang: str | None = None, short: bool = False) -> str:
+    """'Sel 11/01/2022 10:00 WITA' for an instant ('Sel 11/01 10:00' when ``short``: the
+    caller names the zone), '10:00' for a bare hour number."""
+    label = _local_label(value, tz_name, lang, with_day=True, with_hour=True, short=short)
+    if isinstance(value, int | float) or label == "–" or short:
+        return label
+    return f"{label} {zone_with_offset(tz_name).split(',')[0]}"
+
+
+def building_figures(row: Mapping[str, object], tz_name: str, lang: str | None = None) -> list[tuple[str, str]]:
+    """The key figures of one building's week as (label, text) pairs, for the PDF and pages."""
+    return [
+        (t("weekly.visits", lang), f"{format_number(row['visits'], lang)} ({format_change(row.get('visits_change_pct'), lang)})"),
+        (t("weekly.persons", lang), f"{format_number(row['persons'], lang)} ({format_change(row.get('persons_change_pct'), lang)})"),
+        (
+            t("weekly.persons_by_category", lang),
+            " / ".join(format_number(row.get(f"persons_{c}"), lang) for c in ("ASN", "THL", "visitor")),
+        ),
+        (t("weekly.visits_per_day", lang), format_number(row.get("visits_per_day"), lang, 1)),
+        (
+            t("weekly.busiest_day", lang),
+            f"{busiest_day_label(row.get('busiest_day'), tz_name, lang)} ({format_number(row.get('busiest_day_visits'), lang)})",
+        ),
+        (
+            t("weekly.peak_hour", lang),
+            f"{peak_hour_label(row.get('peak_hour'), tz_name, lang)} ({format_number(row.get('peak'), lang)})",
+        ),
+        (t("weekly.median_stay", lang), format_number(row.get("median_stay_minutes"), lang, 0)),
+        (t("weekly.auto_close_share", lang), _percent(row.get("auto_close_share"), lang)),
+        (
+            t("weekly.crowding", lang),
+            t(
+                "weekly.crowding_value", lang,
+                episodes=format_number(row.get("crowding_episodes"), lang),
+                minutes=format_number(row.get("crowding_minutes"), lang),
+            ),
+        ),
+    ]
+
+
+def _percent(share: object, lang: str | None) -> str:
+    text = format_number(None if share is None else float(share) * 100, lang, 1)  # type: ignore[arg-type]
+    return text if text == "–" else text + " %"
+
+
+class _ReportPDF(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(False)
+        self.set_margins(15, 15, 15)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 7)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, self.footer_text, align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def _bars(pdf: FPDF, x: float, y: float, width: float, height: float, values: list[int], labels: list[str]) -> None:
+    """A small bar chart drawn with rectangles: one bar per value, value above, label below."""
+    top = max(values) if values and max(values) > 0 else 1
+    slot = width / max(len(values), 1)
+    bar_width = slot * 0.62
+    label_h = 4.0
+    value_h = 3.5
+    plot_h = height - label_h - value_h
+    pdf.set_draw_color(*GREY)
+    pdf.set_line_width(0.2)
+    pdf.line(x, y + value_h + plot_h, x + width, y + value_h + plot_h)
+    pdf.set_font("DejaVu", "", 6.5)
+    for index, (value, label) in enumerate(zip(values, labels, strict=True)):
+        bar_h = plot_h * value / top
+        left = x + index * slot + (slot - bar_width) / 2
+        base = y + value_h + plot_h
+        if bar_h > 0:
+            pdf.set_fill_color(*BAR_COLOUR)
+            pdf.rect(left, base - bar_h, bar_width, bar_h, style="F")
+        pdf.set_xy(x + index * slot, base - bar_h - value_h)
+        pdf.cell(slot, value_h, str(value), align="C")
+        pdf.set_xy(x + index * slot, base + 0.5)
+        pdf.cell(slot, label_h, label, align="C")
+
+
+def weekly_report_pdf(
+    stats: pd.DataFrame,
+    week: str,
+    first_day: date,
+    last_day: date,
+    names: Mapping[str, str] | None = None,
+    timezones: Mapping[str, str] | None = None,
+    lang: str | None = None,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """One A4 page: title, ISO week and its local dates, totals, one block per building.
+
+    Each building's block holds its key figures (``building_figures``) and a bar chart of
+    visits per weekday. More buildings shrink the blocks so the report stays one page.
+    """
+    names = names or {}
+    timezones = timezones or {}
+    stamp = generated_at.strftime("%d/%m/%Y %H:%M") if generated_at else ""
+    pdf = _ReportPDF(t("weekly.report_footer", lang, generated=stamp))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.cell(0, 9, t("weekly.report_title", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 11)
+    period = f"{first_day:%d/%m/%Y} – {last_day:%d/%m/%Y}"
+    pdf.cell(0, 6, t("weekly.report_week", lang, week=week, period=period), new_x="LMARGIN", new_y="NEXT")
+
+    # Totals over buildings: visits add up; persons do not (one person, several buildings).
+    total_visits = int(stats["visits"].sum()) if len(stats) else 0
+    total_prev = int(stats["visits_prev"].fillna(0).sum()) if len(stats) and "visits_prev" in stats else 0
+    change = (total_visits - total_prev) * 100.0 / total_prev if total_prev else None
+    episodes = int(stats["crowding_episodes"].fillna(0).sum()) if len(stats) else 0
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 10)
+    summary = t(
+        "weekly.report_summary", lang,
+        visits=format_number(total_visits, lang), change=format_change(change, lang),
+        buildings=format_number(len(stats), lang), episodes=format_number(episodes, lang),
+    )
+    pdf.multi_cell(0, 5, summary, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    if not len(stats):
+        pdf.cell(0, 8, t("weekly.no_data", lang), new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
+
+    top = pdf.get_y()
+    available = 297 - 18 - top
+    block = min(62.0, available / len(stats))
+    scale = min(1.0, block / 62.0)
+    day_labels = [weekday_label(day, lang) for day in range(7)]
+    for index, (_, row) in enumerate(stats.iterrows()):
+        building = str(row["building"])
+        tz_name = timezones.get(building, "Asia/Makassar")
+        y = top + index * block
+        pdf.set_draw_color(200, 200, 200)
+        pdf.line(15, y, 195, y)
+        pdf.set_xy(15, y + 1)
+        pdf.set_font("DejaVu", "B", 11 * max(scale, 0.7))
+        title = names.get(building, building)
+        pdf.cell(110, 6 * scale, f"{title} ({building})" if title != building else title)
+        line_h = max(2.6, 5.0 * scale)
+        pdf.set_font("DejaVu", "", 8.5 * max(scale, 0.65))
+        pdf.set_xy(15, y + 1 + 6.5 * scale)
+        for label, text in building_figures(row.to_dict(), tz_name, lang):
+            pdf.set_x(15)
+            pdf.cell(48, line_h, label)
+            pdf.cell(64, line_h, text, new_x="LMARGIN", new_y="NEXT")
+        values = [int(row.get(col, 0) or 0) for col in WEEKDAY_COLUMNS]
+        _bars(pdf, 128, y + 3, 67, block - 6, values, day_labels)
+    return bytes(pdf.output())
+
+
+def _excel_ready(frame: pd.DataFrame, timezones: Mapping[str, str] | None) -> pd.DataFrame:
+    """Instants as local ISO text (Excel cannot hold a time zone), then formula-safe."""
+    out = frame.copy()
+    zones = (
+        out["building"].map(lambda b: (timezones or {}).get(str(b), "Asia/Makassar"))
+        if "building" in out
+        else "Asia/Makassar"
+    )
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = format_local_iso(out[column], zones)
+        elif out[column].dtype == object and out[column].map(lambda v: isinstance(v, datetime)).any():
+            out[column] = format_local_iso(pd.to_datetime(out[column], utc=True), zones)
+    return formula_safe(out)
+
+
+def weekly_report_xlsx(
+    stats: pd.DataFrame,
+    trend: pd.DataFrame,
+    week: str,
+    names: Mapping[str, str] | None = None,
+    timezones: Mapping[str, str] | None = None,
+    lang: str | None = None,
+) -> bytes:
+    """Two sheets: the week's figures per building, and the weekly trend. Aggregates only."""
+    names = names or {}
+    summary = stats.copy()
+    if "week" not in summary.columns:
+        summary.insert(0, "week", week)
+    summary.insert(
+        summary.columns.get_loc("building") + 1, "building_name",
+        summary["building"].map(lambda b: names.get(str(b), str(b))),
+    )
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _excel_ready(summary, timezones).to_excel(writer, index=False, sheet_name=t("weekly.sheet_week", lang)[:31])
+        _excel_ready(trend, timezones).to_excel(writer, index=False, sheet_name=t("weekly.sheet_trend", lang)[:31])
+    return buffer.getvalue()
+
+
+def trace_export_frame(contacts: pd.DataFrame, tz_name: str) -> pd.DataFrame:
+    """A contact list as a tracer forwards it (SPEC "Command line" ``trace`` columns).
+
+    Instants as ISO 8601 local time with offset, ``overlap_minutes`` with one decimal,
+    ``estimated`` as ``true``/``false``; ``csv_bytes``/``xlsx_bytes`` make it formula-safe.
+    """
+    out = contacts.copy()
+    for column in ("first_contact", "last_contact"):
+        if column in out:
+            out[column] = format_local_iso(out[column], tz_name)
+    if "overlap_minutes" in out:
+        out["overlap_minutes"] = out["overlap_minutes"].astype(float).round(1)
+    if "estimated" in out:
+        out["estimated"] = out["estimated"].map(lambda v: "true" if bool(v) else "false")
+    return out
+
+
+def database_key(con: duckdb.DuckDBPyConnection) -> str:
+    """The database file's path: part of a page cache's key, so two databases never share results."""
+    rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return str(rows[0][0]) if rows else ""
+
+
+def visits_per_day_by_category(con: duckdb.DuckDBPyConnection, week: str, building: str) -> pd.DataFrame:
+    """Visits of ``building`` per local day of ISO ``week`` and category (SPEC "Weekly statistics").
+
+    A visit counts on the local day of its check-in, in the category of the visit
+    (anything but ASN/THL reads as visitor), like ``weekly_stats``'s ``visits_mon..sun``,
+    which these rows add up to. All 7 days x 3 categories: ``day`` (local date),
+    ``category``, ``visits`` (zeros included). The zone's fixed offset converts the two
+    week bounds and the rows' day, never a per-row zone lookup (STYLE "SQL and time").
+    """
+    from lib.analytics.weekly import parse_iso_week, week_bounds
+
+    year, number = parse_iso_week(week)
+    zones = db.building_timezones(con)
+    tz_name = zones.get(building, db.DEFAULT_TIMEZONE)
+    start, end = week_bounds(year, number, tz_name)
+    offset = fixed_offset_seconds(tz_name)
+    day_sql = (
+        f"CAST(checkin_at + INTERVAL '{int(offset)} seconds' AS DATE)"
+        if offset is not None
+        else f"CAST(timezone('{tz_name}', checkin_at) AS DATE)"
+    )
+    counts = con.execute(
+        f"""
+        SELECT {day_sql} AS day,
+               CASE WHEN category IN ('ASN', 'THL') THEN category ELSE 'visitor' END AS category,
+               count(*) AS visits
+        FROM visits
+        WHERE building = ? AND checkin_at >= ? AND checkin_at < ?
+        GROUP BY ALL
+        """,
+        [building, start, end],
+    ).fetchall()
+    found = {(day, category): int(visits) for day, category, visits in counts}
+    monday = date.fromisocalendar(year, number, 1)
+    rows = [
+        {"day": monday + timedelta(days=offset_days), "category": category,
+         "visits": found.get((monday + timedelta(days=offset_days), category), 0)}
+        for offset_days in range(7)
+        for category in db.CATEGORIES
+    ]
+    return pd.DataFrame(rows, columns=["day", "category", "visits"])

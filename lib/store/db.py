@@ -1,0 +1,367 @@
+"""The one owner of the DuckDB file: connection, schema and migrations.
+
+Every other module receives a connection from here and never opens the file itself.
+Instants are stored as UTC ``TIMESTAMPTZ`` (SPEC "Time"); each connection runs with the
+session time zone set to UTC so that no conversion happens implicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from lib.core import config
+
+DEFAULT_TIMEZONE = "Asia/Makassar"
+# SPEC "From events to visits": MAX_STAY defaults per category, in minutes.
+DEFAULT_MAX_STAY_MINUTES = {"ASN": 12 * 60, "THL": 12 * 60, "visitor": 3 * 60}
+CATEGORIES = ("ASN", "THL", "visitor")
+
+# Each entry migrates the schema from version i to i + 1. Never edit a released entry:
+# append a new one, so an existing database file is upgraded instead of broken.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: the visit-log engine.
+    """
+    CREATE TABLE buildings (
+        building_id        TEXT PRIMARY KEY,
+        name               TEXT,
+        timezone           TEXT NOT NULL DEFAULT 'Asia/Makassar',
+        capacity           INTEGER,
+        threshold_people   INTEGER,
+        threshold_share    DOUBLE,
+        ppkm_level         INTEGER,
+        max_stay_asn_min   INTEGER NOT NULL DEFAULT 720,
+        max_stay_thl_min   INTEGER NOT NULL DEFAULT 720,
+        max_stay_visitor_min INTEGER NOT NULL DEFAULT 180,
+        created_at         TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    );
+    CREATE TABLE gates (
+        building_id TEXT NOT NULL,
+        gate_id     TEXT NOT NULL,
+        name        TEXT,
+        PRIMARY KEY (building_id, gate_id)
+    );
+    -- Latest non-empty name / category / phone per person (SPEC "Words"); the *_at
+    -- columns hold the event time each value came from, so import order never matters.
+    CREATE TABLE persons (
+        person_id   TEXT PRIMARY KEY,
+        name        TEXT,
+        name_at     TIMESTAMPTZ,
+        category    TEXT NOT NULL DEFAULT 'visitor',
+        category_at TIMESTAMPTZ,
+        phone       TEXT,
+        phone_at    TIMESTAMPTZ
+    );
+    -- Identity of an event: (person_id, building, action, ts) (SPEC "Import").
+    CREATE TABLE events (
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        ts        TIMESTAMPTZ NOT NULL,
+        name      TEXT,
+        category  TEXT,
+        phone     TEXT,
+        gate      TEXT,
+        area      TEXT,
+        status    TEXT,
+        import_id BIGINT
+    );
+    -- checkout_at IS NULL: still open; it ends at auto_close_at once that is past.
+    CREATE TABLE visits (
+        person_id     TEXT NOT NULL,
+        building      TEXT NOT NULL,
+        checkin_at    TIMESTAMPTZ NOT NULL,
+        checkout_at   TIMESTAMPTZ,
+        checkout_kind TEXT,
+        auto_close_at TIMESTAMPTZ NOT NULL,
+        category      TEXT NOT NULL,
+        gate_in       TEXT,
+        gate_out      TEXT,
+        area          TEXT,
+        status        TEXT
+    );
+    -- Scans that made no visit: 'duplicate' (within DEDUP) or 'orphan' check-outs.
+    CREATE TABLE scan_anomalies (
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        ts        TIMESTAMPTZ NOT NULL,
+        action    TEXT NOT NULL,
+        kind      TEXT NOT NULL
+    );
+    CREATE SEQUENCE import_ids START 1;
+    CREATE TABLE imports (
+        import_id    BIGINT PRIMARY KEY,
+        file_name    TEXT NOT NULL,
+        imported_at  TIMESTAMPTZ NOT NULL,
+        imported_by  TEXT,
+        shape        TEXT,
+        status       TEXT NOT NULL,
+        message      TEXT,
+        rows_read    BIGINT NOT NULL DEFAULT 0,
+        events_new   BIGINT NOT NULL DEFAULT 0,
+        duplicates   BIGINT NOT NULL DEFAULT 0,
+        new_visits   BIGINT NOT NULL DEFAULT 0,
+        orphans      BIGINT NOT NULL DEFAULT 0,
+        quarantined  BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE quarantine (
+        import_id BIGINT NOT NULL,
+        file_name TEXT NOT NULL,
+        row_no    BIGINT,
+        reason    TEXT NOT NULL,
+        raw       TEXT
+    );
+    CREATE TABLE audit_log (
+        logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        actor    TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        subject  TEXT,
+        params   TEXT,
+        rows     BIGINT
+    );
+    """,
+    # 1 -> 2: settings of the whole installation (public base address, retention, ...).
+    """
+    CREATE TABLE app_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT
+    );
+    """,
+    # 2 -> 3: stored hourly figures, kept up to date at import (lib.analytics.figures).
+    """
+    CREATE TABLE hourly_figures (
+        building  TEXT NOT NULL,
+        hour      TIMESTAMPTZ NOT NULL,
+        category  TEXT NOT NULL,
+        peak      INTEGER NOT NULL,
+        present   INTEGER NOT NULL,
+        person_us BIGINT NOT NULL
+    );
+    CREATE TABLE hourly_figures_state (
+        building TEXT PRIMARY KEY,
+        until    TIMESTAMPTZ NOT NULL,
+        timezone TEXT NOT NULL
+    );
+    """,
+    # 3 -> 4: stored weekly figures (lib.analytics.figures), weeks below until are stored.
+    """
+    CREATE TABLE weekly_figures_state (
+        building TEXT PRIMARY KEY,
+        until    TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE weekly_figures (
+        building   TEXT NOT NULL,
+        week_start TIMESTAMPTZ NOT NULL,
+        visits BIGINT NOT NULL, persons BIGINT NOT NULL,
+        "persons_ASN" BIGINT NOT NULL, "persons_THL" BIGINT NOT NULL, persons_visitor BIGINT NOT NULL,
+        auto_closed BIGINT NOT NULL,
+        day0 BIGINT NOT NULL, day1 BIGINT NOT NULL, day2 BIGINT NOT NULL, day3 BIGINT NOT NULL,
+        day4 BIGINT NOT NULL, day5 BIGINT NOT NULL, day6 BIGINT NOT NULL,
+        median_stay_minutes DOUBLE
+    );
+    """,
+    # 4 -> 5: persons' strings stored uncompressed. Tracing and every import look up a
+    # few thousand persons among a million; DuckDB's compressed strings (FSST) decode a
+    # whole block to fetch one row: fetching 634 persons by key took ~45 ms at 1.1 M
+    # persons, ~2 ms uncompressed (measured at 10 M visits). About 40 MB more per million.
+    """
+    CREATE TABLE persons_v5 (
+        person_id   TEXT PRIMARY KEY USING COMPRESSION uncompressed,
+        name        TEXT USING COMPRESSION uncompressed,
+        name_at     TIMESTAMPTZ,
+        category    TEXT NOT NULL DEFAULT 'visitor',
+        category_at TIMESTAMPTZ,
+        phone       TEXT USING COMPRESSION uncompressed,
+        phone_at    TIMESTAMPTZ
+    );
+    INSERT INTO persons_v5 SELECT person_id, name, name_at, category, category_at, phone, phone_at FROM persons;
+    DROP TABLE persons;
+    ALTER TABLE persons_v5 RENAME TO persons;
+    """,
+]
+
+
+def default_db_path() -> Path:
+    """``$PANTAU_DB`` if set, else ``data/pantau.duckdb`` (SPEC "Command line")."""
+    return config.database_path()
+
+
+CHECKPOINT_THRESHOLD = "256MB"
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the database file and return a connection in UTC."""
+    db_path = Path(path) if path is not None else default_db_path()
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    # GLOBAL, so every cursor of this database instance works in UTC too.
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
+    # Standard output belongs to the command line's CSV: no progress bars from DuckDB.
+    con.execute("SET enable_progress_bar = false")
+    if not read_only:
+        # DuckDB checkpoints (rewrites the changed parts of the file) at the commit that
+        # takes the write-ahead log past this size; at its 16 MB default nearly every
+        # import or purge paid ~0.4 s for it at 10 M visits. The log is replayed on open
+        # and checkpointed when the connection closes and by the retention rewrite.
+        con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+    memory_limit = config.memory_limit()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_meta'"
+    ).fetchall()
+    if rows[0][0] == 0:
+        return 0
+    return int(con.execute("SELECT max(version) FROM schema_meta").fetchall()[0][0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema up to the newest version, one transaction per step."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
+    current = schema_version(con)
+    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        with transaction(con):
+            con.execute(script)
+            con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+
+
+# Writers in one process take turns: DuckDB's optimistic concurrency would otherwise abort
+# one of two imports that re-pair the same person. Readers never wait for it.
+WRITE_LOCK = threading.RLock()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a crash or an exception inside leaves the file as before."""
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+
+class SharedDatabase:
+    """The one connection of a long-running process (the dashboard) to its database file.
+
+    DuckDB lets one process hold the file read-write; inside it, every thread needs a
+    cursor of its own (STACK_NOTES). ``cursor()`` hands them out; ``rewrite_file()``
+    copies the live data into a fresh file and swaps it in, so that deleted personal data
+    does not linger in freed blocks of the old file (SPEC "Personal data").
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._connection = connect(self.path)
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            cursor = self._connection.cursor()
+            self._cursors.add(cursor)
+            return cursor
+
+    def rewrite_file(self) -> None:
+        """Copy the database into a new file and replace the old one (all writes paused)."""
+        with WRITE_LOCK, self._lock:
+            fresh = self.path.with_name(self.path.name + ".rewrite")
+            for leftover in (fresh, Path(str(fresh) + ".wal")):
+                leftover.unlink(missing_ok=True)
+            catalog = self._connection.execute("SELECT current_database()").fetchall()[0][0]
+            self._connection.execute("CHECKPOINT")
+            self._connection.execute(f"ATTACH '{fresh}' AS pantau_rewrite")
+            try:
+                self._connection.execute(f'COPY FROM DATABASE "{catalog}" TO pantau_rewrite')
+            finally:
+                self._connection.execute("DETACH pantau_rewrite")
+            for cursor in list(self._cursors):
+                try:
+                    cursor.close()
+                except duckdb.Error:
+                    pass
+            self._connection.close()
+            os.replace(fresh, self.path)
+            Path(str(self.path) + ".wal").unlink(missing_ok=True)
+            self._connection = connect(self.path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+
+_SHARED: dict[Path, SharedDatabase] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(path: str | Path | None = None) -> SharedDatabase:
+    """The process-wide SharedDatabase of a file (created on first use)."""
+    key = Path(path if path is not None else default_db_path()).resolve()
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = SharedDatabase(key)
+        return _SHARED[key]
+
+
+def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) -> list[str]:
+    """Create buildings named in a log but not yet configured, with defaults (SPEC "Import").
+
+    Returns the ids that were created.
+    """
+    if not building_ids:
+        return []
+    existing = {r[0] for r in con.execute("SELECT building_id FROM buildings").fetchall()}
+    created = sorted(set(building_ids) - existing)
+    for building_id in created:
+        con.execute(
+            "INSERT INTO buildings (building_id, name, timezone) VALUES (?, ?, ?)",
+            [building_id, building_id, DEFAULT_TIMEZONE],
+        )
+    return created
+
+
+def building_timezones(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT building_id, timezone FROM buildings").fetchall())
+
+
+def write_audit(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    subject: str | None = None,
+    params: str | None = None,
+    rows: int | None = None,
+) -> None:
+    """One audit record: who did what, for whom, with which parameters, how many rows."""
+    con.execute(
+        "INSERT INTO audit_log (logged_at, actor, action, subject, params, rows) "
+        "VALUES (current_timestamp, ?, ?, ?, ?, ?)",
+        [actor, action, subject, params, rows],
+    )
+
+
+def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    rows = con.execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else default
+
+
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute(
+        "INSERT INTO app_settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )

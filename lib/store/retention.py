@@ -1,0 +1,145 @@
+"""Retention of personal data (SPEC "Personal data").
+
+Names, phone numbers and identity numbers older than the retention period (app setting
+``retention_days``, default 30) are removed, while every figure stays what it was:
+
+- names and phones of old events, and of persons last named/seen before the cutoff, are
+  deleted; the raw rows of old quarantined lines are deleted (their reason and row number
+  stay for the quality page);
+- in visits, duplicate/orphan scans and events older than the cutoff, the ``person_id`` is
+  replaced by a pseudonym: an HMAC of the id and the visit's local ISO week under a server
+  key kept outside the database file. Within a week the same person keeps one pseudonym,
+  so hourly and weekly figures (distinct persons included) of old weeks are unchanged;
+  across weeks nobody can be linked, and without the key nobody can be found by ID;
+- the audit log keeps who searched and when; the person searched for becomes the pseudonym.
+
+Removed rows still sit in freed blocks of the DuckDB file until it is rewritten:
+``SharedDatabase.rewrite_file`` (the running app after its daily purge) or
+``rewrite_closed_file`` (the command line, when nothing else holds the file) does that.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from lib.store import db
+from lib.store.secrets_store import get_secret
+
+DEFAULT_RETENTION_DAYS = 30
+PSEUDONYM_PREFIX = "anon-"
+
+
+def retention_days(con: duckdb.DuckDBPyConnection) -> int:
+    value = db.get_setting(con, "retention_days")
+    try:
+        days = int(value) if value is not None else DEFAULT_RETENTION_DAYS
+    except ValueError:
+        days = DEFAULT_RETENTION_DAYS
+    return max(days, 1)
+
+
+def _pseudonym_sql(id_column: str, instant_column: str, key: str) -> str:
+    """Keyed, per-local-ISO-week pseudonym of an identity (hex, 20 characters)."""
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", key):
+        raise ValueError("pseudonym key must be URL-safe text")
+    week = f"strftime({instant_column} AT TIME ZONE '{db.DEFAULT_TIMEZONE}', '%G-W%V')"
+    return f"'{PSEUDONYM_PREFIX}' || substr(sha256('{key}|' || {id_column} || '|' || {week}), 1, 20)"
+
+
+def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int | None = None, actor: str = "system") -> dict[str, int]:
+    """Remove personal data older than the retention period; returns what changed per table.
+
+    Idempotent: pseudonyms are recognised and left alone.
+    """
+    moment = now or datetime.now(UTC)
+    keep_days = days if days is not None else retention_days(con)
+    cutoff = moment - timedelta(days=keep_days)
+    counts: dict[str, int] = {}
+    key = get_secret("pseudonym_key")
+    with db.transaction(con):
+        not_yet = f"NOT starts_with(person_id, '{PSEUDONYM_PREFIX}')"
+        # Visits that ended before the cutoff (open ones are left for later).
+        counts["visits"] = _count(con, f"""
+            UPDATE visits SET person_id = {_pseudonym_sql('person_id', 'checkin_at', key)}
+            WHERE {not_yet} AND coalesce(checkout_at, auto_close_at) < ?""", [cutoff])
+        counts["scan_anomalies"] = _count(con, f"""
+            UPDATE scan_anomalies SET person_id = {_pseudonym_sql('person_id', 'ts', key)}
+            WHERE {not_yet} AND ts < ?""", [cutoff])
+        # Old events go, with their names and phones; only the check-in of a visit that is
+        # kept (it ends after the cutoff) stays, without name or phone, so that pairing
+        # the person again still finds where that visit began.
+        counts["events"] = _count(con, """
+            DELETE FROM events e WHERE e.ts < ? AND NOT (e.action = 'checkin' AND EXISTS (
+                SELECT 1 FROM visits v WHERE v.person_id = e.person_id AND v.building = e.building
+                  AND v.checkin_at = e.ts))""", [cutoff])
+        _count(con, "UPDATE events SET name = NULL, phone = NULL WHERE ts < ? AND (name IS NOT NULL OR phone IS NOT NULL)",
+               [cutoff])
+        counts["persons_deleted"] = _count(con, """
+            DELETE FROM persons p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.person_id = p.person_id)
+              AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = p.person_id)""", [])
+        counts["persons_cleared"] = _count(con, """
+            UPDATE persons SET
+                name = CASE WHEN name_at < ? THEN NULL ELSE name END,
+                name_at = CASE WHEN name_at < ? THEN NULL ELSE name_at END,
+                phone = CASE WHEN phone_at < ? THEN NULL ELSE phone END,
+                phone_at = CASE WHEN phone_at < ? THEN NULL ELSE phone_at END
+            WHERE name_at < ? OR phone_at < ?""", [cutoff] * 6)
+        counts["quarantine"] = _count(con, """
+            UPDATE quarantine SET raw = NULL WHERE raw IS NOT NULL
+              AND import_id IN (SELECT import_id FROM imports WHERE imported_at < ?)""", [cutoff])
+        counts["audit_log"] = _count(con, f"""
+            UPDATE audit_log SET subject = {_pseudonym_sql('subject', 'logged_at', key)}, params = NULL
+            WHERE logged_at < ? AND subject IS NOT NULL AND NOT starts_with(subject, '{PSEUDONYM_PREFIX}')
+              AND action IN ('trace', 'trace_second_degree', 'export_trace', 'find_person')""", [cutoff])
+        db.write_audit(con, actor, "purge", None, f'{{"cutoff": "{cutoff.isoformat()}", "days": {keep_days}}}',
+                       sum(counts.values()))
+    return counts
+
+
+def _count(con: duckdb.DuckDBPyConnection, statement: str, params: list[object]) -> int:
+    rows = con.execute(statement, params).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def rewrite_closed_file(path: Path) -> None:
+    """Rewrite a database file that no process holds, so freed blocks are really gone."""
+    shared = db.SharedDatabase(path)
+    try:
+        shared.rewrite_file()
+    finally:
+        shared.close()
+
+
+NIGHTLY_HOUR = 2  # local time of the daily purge: a quiet hour for a government office
+
+
+def nightly_purge(database: db.SharedDatabase, now: datetime | None = None) -> bool:
+    """The running app's daily schedule: purge once a day from 02:00 local, then rewrite.
+
+    The first start only records the day, so a freshly imported history is never purged
+    as a side effect of starting the app. Returns whether a purge ran.
+    """
+    moment = now or datetime.now(UTC)
+    local = moment.astimezone(ZoneInfo(db.DEFAULT_TIMEZONE))
+    today = local.date().isoformat()
+    cursor = database.cursor()
+    try:
+        last = db.get_setting(cursor, "last_purge_day")
+        if last is None:
+            with db.transaction(cursor):
+                db.set_setting(cursor, "last_purge_day", today)
+            return False
+        if local.hour < NIGHTLY_HOUR or last >= today:
+            return False
+        purge(cursor, now=moment, actor="schedule")
+        with db.transaction(cursor):
+            db.set_setting(cursor, "last_purge_day", today)
+    finally:
+        cursor.close()
+    database.rewrite_file()
+    return True

@@ -1,0 +1,318 @@
+"""Dashboard accounts: a small YAML file of users with bcrypt hashes, roles and lock state.
+
+The file is ``$PANTAU_DATA_DIR/users.yaml`` (default ``data/users.yaml``, git-ignored) and
+holds only bcrypt hashes, never a password. Passwords are generated here
+(``secrets.token_urlsafe``), shown once to the administrator and then forgotten.
+
+Rules (issue 6, "Secrets and accounts"):
+- Roles: ``admin`` (Kabag Umum, building admins), ``leadership`` (pimpinan), ``tracer``
+  (pelacak); a user may have several, and a user with none sees no page.
+- Failed logins: after ``MAX_FAILED_LOGINS`` wrong passwords in a row an account is locked
+  for ``LOCK_MINUTES`` minutes; a successful login resets the count; an administrator can
+  unlock at once. The count is ours, stored in this file (the library's own counter lives
+  in memory of one run only).
+- Logout and password reset end every session of the user: ``sessions_valid_after`` is
+  set to now, and a re-authentication cookie issued before it is refused.
+- Outside demo mode there is no default password: when the file has no user, one ``admin``
+  account is created with a generated password that the caller prints once.
+
+Writes take an exclusive lock on ``users.yaml.lock`` and replace the file atomically, so
+two sessions counting failures at once never lose a write. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import pandas as pd
+import yaml
+
+from lib.core import config
+
+ROLES = ("admin", "leadership", "tracer")
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+# Demo accounts (README): only created while the database is in demo mode.
+DEMO_ACCOUNTS: dict[str, tuple[str, list[str], str]] = {
+    "admin": ("demo-admin", ["admin"], "Admin (demo)"),
+    "pimpinan": ("demo-pimpinan", ["leadership"], "Pimpinan (demo)"),
+    "pelacak": ("demo-pelacak", ["tracer"], "Pelacak (demo)"),
+}
+
+
+class UserError(ValueError):
+    """A refused account change; ``code`` names the text ``users.error.<code>``."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+def users_path() -> Path:
+    """``$PANTAU_DATA_DIR/users.yaml``, default ``data/users.yaml``."""
+    return config.data_dir() / "users.yaml"
+
+
+def generate_password() -> str:
+    """16 URL-safe random characters (about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def hash_password(password: str) -> str:
+    """bcrypt hash as streamlit-authenticator's ``Hasher.hash`` makes it (same format)."""
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("utf-8")
+
+
+def check_password(password: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("utf-8"))
+    except ValueError:
+        return False
+
+
+def normalize_username(username: str) -> str:
+    """Lower case and trimmed, as the login form reads it; refuses anything odd."""
+    name = (username or "").strip().lower()
+    if not USERNAME_PATTERN.match(name):
+        raise UserError("bad_username")
+    return name
+
+
+def _clean_roles(roles: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise UserError("bad_role", role=", ".join(unknown))
+    return [r for r in ROLES if r in set(roles)]
+
+
+_cache: dict[str, tuple[float, int, dict[str, dict[str, Any]]]] = {}
+
+
+def load_users(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """username -> record (name, password hash, roles, failed_logins, locked_until, ...).
+
+    Re-read only when the file changed (mtime and size), so a page may call it each run.
+    """
+    file = path or users_path()
+    try:
+        stat = file.stat()
+    except FileNotFoundError:
+        return {}
+    key = str(file.resolve())
+    cached = _cache.get(key)
+    if cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
+        return {u: dict(r) for u, r in cached[2].items()}
+    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    users = {str(u).lower(): dict(r or {}) for u, r in ((data.get("credentials") or {}).get("usernames") or {}).items()}
+    _cache[key] = (stat.st_mtime, stat.st_size, users)
+    return {u: dict(r) for u, r in users.items()}
+
+
+def _save(file: Path, users: dict[str, dict[str, Any]]) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(file.name + ".tmp")
+    text = yaml.safe_dump({"credentials": {"usernames": users}}, sort_keys=True, allow_unicode=True)
+    temporary.write_text(text, encoding="utf-8")
+    os.chmod(temporary, 0o600)
+    temporary.replace(file)
+
+
+@contextmanager
+def _editing(path: Path | None = None) -> Iterator[dict[str, dict[str, Any]]]:
+    """Read-modify-write under an exclusive file lock; the dict yielded is saved on exit."""
+    file = path or users_path()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with open(file.with_name(file.name + ".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _cache.pop(str(file.resolve()), None)
+            users = load_users(file)
+            yield users
+            _save(file, users)
+            _cache.pop(str(file.resolve()), None)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _require(users: dict[str, dict[str, Any]], username: str) -> dict[str, Any]:
+    record = users.get(username.strip().lower())
+    if record is None:
+        raise UserError("unknown_user", username=username)
+    return record
+
+
+def _new_record(name: str, password: str, roles: list[str], demo: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "password": hash_password(password),
+        "roles": roles,
+        "failed_logins": 0,
+        "locked_until": None,
+        "sessions_valid_after": 0.0,
+        "demo": demo,
+    }
+
+
+def add_user(path: Path | None, username: str, name: str, roles: list[str]) -> str:
+    """Create an account; returns its generated password (show it once, store it nowhere)."""
+    user = normalize_username(username)
+    clean = _clean_roles(roles)
+    if not clean:
+        raise UserError("no_roles")
+    password = generate_password()
+    with _editing(path) as users:
+        if user in users:
+            raise UserError("exists", username=user)
+        users[user] = _new_record((name or "").strip() or user, password, clean)
+    return password
+
+
+def set_roles(path: Path | None, username: str, roles: list[str]) -> list[str]:
+    """Replace the roles of a user; the last administrator keeps ``admin``."""
+    clean = _clean_roles(roles)
+    with _editing(path) as users:
+        record = _require(users, username)
+        if "admin" in record.get("roles", []) and "admin" not in clean:
+            admins = [u for u, r in users.items() if "admin" in (r.get("roles") or [])]
+            if len(admins) <= 1:
+                raise UserError("last_admin")
+        record["roles"] = clean
+    return clean
+
+
+def reset_password(path: Path | None, username: str, now: float | None = None) -> str:
+    """A new generated password (returned once); unlocks and ends the user's sessions."""
+    password = generate_password()
+    with _editing(path) as users:
+        record = _require(users, username)
+        record["password"] = hash_password(password)
+        record["failed_logins"] = 0
+        record["locked_until"] = None
+        record["sessions_valid_after"] = now if now is not None else time.time()
+        record["demo"] = False
+    return password
+
+
+def unlock(path: Path | None, username: str) -> None:
+    with _editing(path) as users:
+        record = _require(users, username)
+        record["failed_logins"] = 0
+        record["locked_until"] = None
+
+
+def locked_until(record: dict[str, Any] | None, now: float | None = None) -> float | None:
+    """Epoch seconds until which the account is locked, or None when it may log in."""
+    if not record or not record.get("locked_until"):
+        return None
+    until = float(record["locked_until"])
+    return until if until > (now if now is not None else time.time()) else None
+
+
+def record_failed_login(path: Path | None, username: str, now: float | None = None) -> tuple[int, float | None]:
+    """Count one wrong password; returns (failures in a row, locked until or None).
+
+    The fifth failure in a row locks the account for ``LOCK_MINUTES`` and starts a new
+    count. Unknown usernames are not stored (nothing to lock) and return (0, None).
+    """
+    instant = now if now is not None else time.time()
+    with _editing(path) as users:
+        record = users.get(username.strip().lower())
+        if record is None:
+            return 0, None
+        if locked_until(record, instant) is not None:
+            return int(record.get("failed_logins") or 0), float(record["locked_until"])
+        failures = int(record.get("failed_logins") or 0) + 1
+        if failures >= MAX_FAILED_LOGINS:
+            record["failed_logins"] = 0
+            record["locked_until"] = instant + LOCK_MINUTES * 60
+            return failures, float(record["locked_until"])
+        record["failed_logins"] = failures
+        record["locked_until"] = None
+        return failures, None
+
+
+def record_successful_login(path: Path | None, username: str) -> None:
+    with _editing(path) as users:
+        record = users.get(username.strip().lower())
+        if record is not None:
+            record["failed_logins"] = 0
+            record["locked_until"] = None
+
+
+def end_sessions(path: Path | None, username: str, now: float | None = None) -> None:
+    """Logout: every re-authentication cookie of this user issued before now is refused."""
+    with _editing(path) as users:
+        record = users.get(username.strip().lower())
+        if record is not None:
+            record["sessions_valid_after"] = now if now is not None else time.time()
+
+
+def session_allowed(record: dict[str, Any] | None, issued_at: float) -> bool:
+    """A cookie issued at ``issued_at`` (epoch s) may log in: user exists, has a role,
+    and neither logged out nor had the password reset since."""
+    if not record or not record.get("roles"):
+        return False
+    return issued_at > float(record.get("sessions_valid_after") or 0.0)
+
+
+def credentials(users: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The dict streamlit-authenticator expects (hashes only, ``auto_hash=False``)."""
+    return {
+        "usernames": {
+            u: {"name": r.get("name") or u, "password": r.get("password"), "roles": list(r.get("roles") or []),
+                "email": None}
+            for u, r in users.items()
+            if r.get("password")
+        }
+    }
+
+
+def ensure_initial_accounts(path: Path | None, demo: bool) -> tuple[str, str] | None:
+    """Demo mode: the demo accounts exist (an existing account is left as it is).
+
+    Otherwise, when there is no user at all: create ``admin`` with a generated password
+    and return (username, password) for the caller to show once; else None.
+    """
+    with _editing(path) as users:
+        if demo:
+            for username, (password, roles, name) in DEMO_ACCOUNTS.items():
+                if username not in users:
+                    users[username] = _new_record(name, password, roles, demo=True)
+            return None
+        if users:
+            return None
+        password = generate_password()
+        users["admin"] = _new_record("Administrator", password, ["admin"])
+        return "admin", password
+
+
+def list_users(path: Path | None = None, now: float | None = None) -> pd.DataFrame:
+    """One row per account, no hashes: username, name, roles (list), failed_logins,
+    locked_until (UTC timestamp or NaT), demo."""
+    instant = now if now is not None else time.time()
+    rows = [
+        {
+            "username": u,
+            "name": r.get("name") or u,
+            "roles": list(r.get("roles") or []),
+            "failed_logins": int(r.get("failed_logins") or 0),
+            "locked_until": pd.Timestamp(locked_until(r, instant), unit="s", tz="UTC")
+            if locked_until(r, instant) is not None
+            else pd.NaT,
+            "demo": bool(r.get("demo")),
+        }
+        for u, r in sorted(load_users(path).items())
+    ]
+    columns = ["username", "name", "roles", "failed_logins", "locked_until", "demo"]
+    return pd.DataFrame(rows, columns=columns)
