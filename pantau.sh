@@ -44,6 +44,7 @@ case "${1:-run}" in
         venv_install requirements-dev.txt
         shift || true
         "$VENV/bin/ruff" check .
+        "$VENV/bin/lint-imports" --no-cache   # lib/'s one-way layers (pyproject.toml)
         exec "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"
         ;;
     *)

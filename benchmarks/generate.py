@@ -14,7 +14,7 @@ several years:
   check-in or check-out within a minute and a half).
 
 The generator knows the *intended* visits; :func:`stored_visits` turns them into exactly
-what the SPEC's events-to-visits rules store (closed automatically at the next check-in or
+what the the rules' events-to-visits rules store (closed automatically at the next check-in or
 at ``checkin + MAX_STAY``, still open at the end), so the visits can be written straight
 into a database (:func:`write_store`, fast) or made from the events through the real
 import (:func:`write_events_csv` + ``lib.ingest.importer.import_file``). The smoke test checks that
@@ -379,7 +379,7 @@ def write_events_csv(ds: Dataset, path: Path, start: int | None = None, end: int
     return int(ev["ts"].size)
 
 
-# --- Stored visits (SPEC "From events to visits") --------------------------------------------
+# --- Stored visits (RULES "From events to visits") --------------------------------------------
 
 
 def stored_visits(ds: Dataset, cut: int | None = None) -> dict[str, np.ndarray]:
@@ -553,10 +553,10 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
         # The import keeps the stored hourly figures up to date; so does this writer.
         from datetime import UTC, datetime
 
-        from lib.analytics import figures as aggregates
+        from lib.analytics import figures
 
         with db.transaction(con):
-            aggregates.refresh(con, None, None, now=datetime.fromtimestamp(ds.end_utc if cut is None else cut, UTC))
+            figures.refresh(con, None, None, now=datetime.fromtimestamp(ds.end_utc if cut is None else cut, UTC))
         counts = {
             table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
             for table in ("buildings", "persons", "events", "visits", "scan_anomalies")

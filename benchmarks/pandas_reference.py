@@ -1,13 +1,13 @@
 """Plain pandas versions of the project's computations, for the benchmark's comparison.
 
-Each function does what a data analyst would write with pandas for the same SPEC rule,
+Each function does what a data analyst would write with pandas for the same RULES rule,
 on data already in memory (:func:`load_visits` reads it once; that load is not timed).
-They are also a second, independent reading of SPEC: the benchmark asserts that they give
+They are also a second, independent reading of RULES: the benchmark asserts that they give
 the same answers as ``lib/``.
 
 Instants are integer microseconds since the epoch (UTC) inside; results carry tz-aware
 UTC ``Timestamp`` columns. Local hours/days/weeks use each building's fixed UTC offset
-(the Indonesian zones have no daylight saving, SPEC "Time").
+(the Indonesian zones have no daylight saving, RULES "Time").
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def load_persons(con) -> pd.DataFrame:
 
 
 def load_visits(con, now: dt.datetime) -> pd.DataFrame:
-    """The visits table as pandas, with SPEC's end of an open visit at ``now`` applied.
+    """The visits table as pandas, with the rules' end of an open visit at ``now`` applied.
 
     Columns: person_id, building (category dtype), category, checkin, end (int64 us),
     kind ('scan' / 'auto' / None = still inside), estimated (closed automatically or open).
@@ -99,7 +99,7 @@ def _window(visits: pd.DataFrame, start: int, end: int, building: str | None) ->
 def _sweep_levels(v: pd.DataFrame, marks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Concurrent occupancy at each instant where it changes (or a mark is): rows building, t, level (sorted).
 
-    A zero-length visit occupies nothing (SPEC "Occupancy"): left out, or its +1 after
+    A zero-length visit occupies nothing (RULES "Occupancy"): left out, or its +1 after
     its own -1 at the same instant would show as a momentary extra person. At an instant
     t the occupancy counts the visits with ``checkin <= t < end``, i.e. after every change
     at t: only the last row of each instant is kept. The running sum between (after the
@@ -126,7 +126,7 @@ def hourly_occupancy(
     end: dt.datetime,
     building: str | None = None,
 ) -> pd.DataFrame:
-    """SPEC "Occupancy": building, hour (UTC instant of the local hour start), peak, present, person_hours."""
+    """RULES "Occupancy": building, hour (UTC instant of the local hour start), peak, present, person_hours."""
     start_us, end_us = to_us(start), to_us(end)
     ids = [building] if building is not None else sorted(buildings.index)
     v = _window(visits, start_us, end_us, building)
@@ -204,7 +204,7 @@ def crowding_episodes(
     building: str,
     threshold: float | None = None,
 ) -> pd.DataFrame:
-    """SPEC "Crowding": maximal intervals with occupancy > threshold, clipped to the window."""
+    """RULES "Crowding": maximal intervals with occupancy > threshold, clipped to the window."""
     start_us, end_us = to_us(start), to_us(end)
     limit = building_threshold(buildings, building) if threshold is None else float(threshold)
     columns = ["building", "start", "end", "minutes", "peak"]
@@ -245,7 +245,7 @@ def trace_contacts(
     min_overlap_minutes: float = 15,
     tail_minutes: float = 0,
 ) -> pd.DataFrame:
-    """SPEC "Contact tracing": contacts sorted by overlap, longest first."""
+    """RULES "Contact tracing": contacts sorted by overlap, longest first."""
     start_us, end_us = to_us(start), to_us(end)
     index = visits.loc[visits["person_id"] == person_id]
     vs = np.maximum(index["checkin"].to_numpy(), start_us)
@@ -296,7 +296,7 @@ def week_bounds(week: str, offset_us: int) -> tuple[int, int]:
 def weekly_stats(
     visits: pd.DataFrame, buildings: pd.DataFrame, week: str, with_previous: bool = True
 ) -> pd.DataFrame:
-    """SPEC "Weekly statistics", one row per building (every configured building).
+    """RULES "Weekly statistics", one row per building (every configured building).
 
     visits (check-in in the week), persons (distinct; and per category), median stay in
     minutes (scanned check-outs only), auto_close_share, busiest day (local date), peak and
@@ -372,8 +372,8 @@ def weekly_trend(visits: pd.DataFrame, buildings: pd.DataFrame, week: str, weeks
 
 # --- Import: read the CSV and pair events into visits -------------------------------------
 
-EVENT_KEY = ["person_id", "building", "is_checkin", "ts"]  # SPEC "Import": an event's identity
-PAIRING_ORDER = ["person_id", "ts", "is_checkin", "building"]  # SPEC: at equal timestamps a check-out first
+EVENT_KEY = ["person_id", "building", "is_checkin", "ts"]  # RULES "Import": an event's identity
+PAIRING_ORDER = ["person_id", "ts", "is_checkin", "building"]  # RULES: at equal timestamps a check-out first
 ACTIONS = {"checkin": 1, "check-in": 1, "check in": 1, "in": 1, "masuk": 1,
            "checkout": 0, "check-out": 0, "check out": 0, "out": 0, "keluar": 0}
 
@@ -397,13 +397,13 @@ def read_events(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.
 
 
 def latest_categories(ev: pd.DataFrame) -> pd.DataFrame:
-    """Per person the latest non-empty category and its event time (SPEC "Words")."""
+    """Per person the latest non-empty category and its event time (RULES "Words")."""
     known = ev.dropna(subset=["category"]).sort_values("ts", kind="stable")
     return known.groupby("person_id").agg(category=("category", "last"), category_at=("ts", "last"))
 
 
 def import_csv(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Read an events CSV with pandas and pair the events into visits (SPEC rules), in Python.
+    """Read an events CSV with pandas and pair the events into visits (RULES rules), in Python.
 
     Returns visits (person_id, building, checkin_at, checkout_at, checkout_kind, category)
     and counts of duplicates and orphans.
@@ -437,7 +437,7 @@ def _rows(frame: pd.DataFrame, columns: list[str], step: int = 1_000_000) -> Ite
 
 
 def _pair(ev: pd.DataFrame, latest_category: pd.Series) -> tuple[pd.DataFrame, int, int]:
-    """SPEC "From events to visits" over events sorted in PAIRING_ORDER, each person from an empty state.
+    """RULES "From events to visits" over events sorted in PAIRING_ORDER, each person from an empty state.
 
     Returns visits (person_id, building, checkin, checkout (Int64, NA = open), kind,
     deadline = checkin + MAX_STAY, category; instants in microseconds) and the counts
@@ -568,7 +568,7 @@ def _at_or_after(frame: pd.DataFrame, ts: str, is_checkin: pd.Series | int, buil
 
 
 def import_events(store: Store, path: str | Path, default_offset_s: int = 8 * 3600) -> dict[str, int]:
-    """Import one events CSV into ``store`` (SPEC "Import", "From events to visits").
+    """Import one events CSV into ``store`` (RULES "Import", "From events to visits").
 
     1. Read and normalise the file (:func:`read_events`); drop the events already stored
        (identity ``(person_id, building, action, ts)``: a merge with the stored events of

@@ -1,6 +1,6 @@
 """Okupansi / Occupancy (admin, leadership): hourly occupancy, crowding, weekday pattern.
 
-Aggregates only (SPEC "Personal data"): nothing on this page names a person.
+Aggregates only (RULES "Personal data"): nothing on this page names a person.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import streamlit as st
 from lib.analytics import crowding, occupancy
 from lib.core.timeutil import parse_local_bound
 from lib.outputs import charts, report
+from lib.store import places
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
@@ -33,7 +34,7 @@ def load_hourly(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, sta
 @st.cache_data(ttl=60, show_spinner=False)
 def load_crowding(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, start: datetime,
                   end: datetime) -> tuple[int | None, pd.DataFrame]:
-    threshold = crowding.effective_threshold(_con, building)
+    threshold = places.threshold(_con, building)
     episodes = crowding.crowding_episodes(_con, start, end, building=building) if threshold is not None else None
     return threshold, episodes if episodes is not None else pd.DataFrame(columns=["building", "start", "end", "minutes", "peak"])
 
@@ -67,7 +68,7 @@ if last_day < first_day:
 if (last_day - first_day).days + 1 > MAX_DAYS:
     st.warning(tr("occupancy.too_long", days=MAX_DAYS))
     st.stop()
-# Whole local days, both included (SPEC "Time", as --from/--to with dates).
+# Whole local days, both included (RULES "Time", as --from/--to with dates).
 start = parse_local_bound(first_day.isoformat(), tz_name, is_end=False)
 end = parse_local_bound(last_day.isoformat(), tz_name, is_end=True)
 

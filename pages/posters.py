@@ -45,7 +45,7 @@ def main() -> None:
         building = st.selectbox(
             t("posters.building", language), list(names), key="posters_building", format_func=names.get
         )
-        gates = dict(checkin.list_gates(con, building))
+        gates = dict(checkin.gates_or_door(con, building))
         gate = st.selectbox(
             t("posters.gate_select", language),
             list(gates),

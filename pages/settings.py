@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib.store import places as buildings
+from lib.ingest import buildings
+from lib.store import places
 from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
@@ -24,13 +25,13 @@ def _value(row: pd.Series | None, column: str, default: object) -> object:
     return row[column]
 
 
-def _error(error: buildings.SettingsError) -> None:
+def _error(error: places.SettingsError) -> None:
     st.error(tr(f"settings.error.{error.code}", **error.values))
 
 
 st.header(tr("settings.buildings"))
-frame = buildings.list_buildings(con)
-staff = buildings.expected_staff(con)
+frame = places.list_buildings(con)
+staff = places.expected_staff(con)
 names = dict(zip(frame["building_id"], frame["name"], strict=True))
 choice = st.selectbox(
     tr("settings.building"), [*frame["building_id"], NEW], key="settings_building",
@@ -57,8 +58,8 @@ with st.form(key=f"settings_form_{choice}"):
         key=f"settings_capacity_{choice}",
     )
     mode = st.radio(
-        tr("settings.threshold_mode"), buildings.THRESHOLD_MODES, horizontal=True,
-        index=buildings.THRESHOLD_MODES.index(current_mode), key=f"settings_mode_{choice}",
+        tr("settings.threshold_mode"), places.THRESHOLD_MODES, horizontal=True,
+        index=places.THRESHOLD_MODES.index(current_mode), key=f"settings_mode_{choice}",
         format_func=lambda m: tr(f"settings.mode.{m}"),
     )
     cells = st.columns(3)
@@ -71,9 +72,9 @@ with st.form(key=f"settings_form_{choice}"):
         value=float(_value(row, "threshold_share", 0.5)) * 100, key=f"settings_share_{choice}",  # type: ignore[arg-type]
     )
     level = cells[2].selectbox(
-        tr("settings.ppkm_level"), list(buildings.PPKM_SHARES), key=f"settings_level_{choice}",
-        index=list(buildings.PPKM_SHARES).index(int(_value(row, "ppkm_level", 3))),  # type: ignore[arg-type]
-        format_func=lambda lv: tr("settings.ppkm_option", level=lv, share=fmt_number(buildings.PPKM_SHARES[lv] * 100)),
+        tr("settings.ppkm_level"), list(places.PPKM_SHARES), key=f"settings_level_{choice}",
+        index=list(places.PPKM_SHARES).index(int(_value(row, "ppkm_level", 3))),  # type: ignore[arg-type]
+        format_func=lambda lv: tr("settings.ppkm_option", level=lv, share=fmt_number(places.PPKM_SHARES[lv] * 100)),
     )
     st.markdown(tr("settings.max_stay"))
     cells = st.columns(3)
@@ -103,16 +104,16 @@ if submitted:
         with st.spinner(tr("settings.repairing")):
             result = buildings.save_building(con, form, current_user())
         changed = [tr(f"settings.field.{c}") for c in result["changes"]]  # type: ignore[union-attr]
-        if buildings.set_expected_staff(con, form.building_id, int(expected), current_user()):
+        if places.set_expected_staff(con, form.building_id, int(expected), current_user()):
             changed.append(tr("settings.field.expected_staff"))
         st.success(tr("settings.saved", fields=", ".join(changed)) if changed else tr("settings.unchanged"))
         if result["repaired"]:
             st.info(tr("settings.repaired"))
-    except buildings.SettingsError as error:
+    except places.SettingsError as error:
         _error(error)
 
 st.subheader(tr("settings.overview"))
-overview = buildings.list_buildings(con)
+overview = places.list_buildings(con)
 st.dataframe(
     pd.DataFrame(
         {
@@ -134,7 +135,7 @@ st.dataframe(
 
 if choice != NEW:
     st.subheader(tr("settings.gates", building=names.get(str(choice), str(choice))))
-    gates = buildings.list_gates(con, str(choice))
+    gates = places.list_gates(con, str(choice))
     with st.form(key=f"settings_gate_form_{choice}", clear_on_submit=True):
         cells = st.columns(2)
         gate_id = cells[0].text_input(tr("settings.gate_id"), key=f"settings_gate_id_{choice}")
@@ -142,10 +143,10 @@ if choice != NEW:
         gate_submitted = st.form_submit_button(tr("settings.gate_save"))
     if gate_submitted:
         try:
-            buildings.save_gate(con, str(choice), gate_id.strip(), gate_name, current_user())
+            places.save_gate(con, str(choice), gate_id.strip(), gate_name, current_user())
             st.success(tr("settings.gate_saved", gate=gate_id.strip()))
-            gates = buildings.list_gates(con, str(choice))
-        except buildings.SettingsError as error:
+            gates = places.list_gates(con, str(choice))
+        except places.SettingsError as error:
             _error(error)
     if gates.empty:
         st.caption(tr("settings.no_gates"))
@@ -158,19 +159,19 @@ if choice != NEW:
 st.header(tr("settings.app"))
 with st.form(key="settings_app_form"):
     base_url = st.text_input(
-        tr("settings.public_base_url"), value=buildings.public_base_url(con) or "", key="settings_base_url",
+        tr("settings.public_base_url"), value=places.public_base_url(con) or "", key="settings_base_url",
         placeholder="https://pantau.example.go.id",
     )
     retention = st.number_input(
         tr("settings.retention_days"), min_value=1, max_value=3650, step=1,
-        value=buildings.retention_days(con), key="settings_retention",
+        value=places.retention_days(con), key="settings_retention",
     )
     app_submitted = st.form_submit_button(tr("settings.save"))
 if app_submitted:
     try:
         if base_url.strip():
-            buildings.set_public_base_url(con, base_url, current_user())
-        buildings.set_retention_days(con, int(retention), current_user())
+            places.set_public_base_url(con, base_url, current_user())
+        places.set_retention_days(con, int(retention), current_user())
         st.success(tr("settings.app_saved"))
-    except buildings.SettingsError as error:
+    except places.SettingsError as error:
         _error(error)

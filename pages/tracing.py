@@ -1,4 +1,4 @@
-"""Pelacakan / Tracing (tracer): the close contacts of a positive case (SPEC "Contact tracing").
+"""Pelacakan / Tracing (tracer): the close contacts of a positive case (RULES "Contact tracing").
 
 A search runs only when the button is pressed; its result is kept in the session, so a
 rerun (a widget change, a download) never writes a second audit record. Exports are
@@ -38,7 +38,7 @@ tz_name = zones.pop() if len(zones) == 1 else db.DEFAULT_TIMEZONE
 
 
 def _set_window_from_onset() -> None:
-    """Onset or swab date -> SPEC's default window (two days before, fourteen after)."""
+    """Onset or swab date -> the rules' default window (two days before, fourteen after)."""
     onset: date = st.session_state["tracing_onset"]
     st.session_state["tracing_from"] = onset - timedelta(days=tracing.DAYS_BEFORE_ONSET)
     st.session_state["tracing_to"] = onset + timedelta(days=tracing.DAYS_AFTER_ONSET)
@@ -173,7 +173,7 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _audit_export(file_format: str) -> None:
-    """Who downloaded which contact list (SPEC "Personal data")."""
+    """Who downloaded which contact list (RULES "Personal data")."""
     kept: dict[str, Any] = st.session_state[RESULT_KEY]
     db.write_audit(
         cursor(), current_user() or "unknown", "export_trace", kept["params"]["person_id"],

@@ -1,6 +1,6 @@
 """Statistik mingguan / Weekly (leadership, admin): one ISO week against the week before.
 
-Aggregates only (SPEC "Personal data"): the page, the PDF and the XLSX carry no names.
+Aggregates only (RULES "Personal data"): the page, the PDF and the XLSX carry no names.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ building = right.selectbox(
 row = stats[stats["building"] == building].iloc[0].to_dict()
 tz_name = zones.get(building, default_zone)
 
-# The week's figures with the change against the week before (SPEC "Weekly statistics").
+# The week's figures with the change against the week before (RULES "Weekly statistics").
 cols = st.columns(4)
 cols[0].metric(
     tr("weekly.visits"), fmt_number(row["visits"]), report.format_change(row.get("visits_change_pct"), lang()),

@@ -1,7 +1,7 @@
 """Stored hourly figures (lib.analytics.figures): what pages read equals the exact live answer.
 
 The live path (``use_stored=False``) is itself checked against a plain-Python reading of
-SPEC in test_occupancy / test_weekly; here the stored path is checked against that
+RULES in test_occupancy / test_weekly; here the stored path is checked against that
 reference and against the live path after visits arrive in several steps, through direct
 inserts with explicit refreshes and through real imports (category changes, late files
 that change earlier hours, a MAX_STAY change), with open visits and a fixed "now".
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.analytics import figures as aggregates
+from lib.analytics import figures
 from lib.analytics.occupancy import hourly_occupancy
 from lib.analytics.weekly import weekly_stats, weekly_trend
 from lib.ingest import pairing
@@ -80,7 +80,7 @@ def test_stored_hours_after_stepwise_inserts_match_reference(
     db_con: duckdb.DuckDBPyConnection, visits: list[V], data: st.DataObject, by_category: bool
 ) -> None:
     """Visits arrive in 1-3 steps, each followed by a refresh at its own "now" (in any
-    order, open visits included); read at another "now", every hour equals SPEC."""
+    order, open visits included); read at another "now", every hour equals RULES."""
     load(db_con, [])
     clear_stored(db_con)
     steps = data.draw(st.integers(1, 3))
@@ -93,9 +93,9 @@ def test_stored_hours_after_stepwise_inserts_match_reference(
         dirty = min((v.checkin for v in batch), default=None)
         refresh_now = BASE + timedelta(minutes=data.draw(st.integers(-6 * 60, 100 * 60)))
         if dirty is None and step > 0:
-            aggregates.refresh(db_con, None, BASE + timedelta(days=30), now=refresh_now)
+            figures.refresh(db_con, None, BASE + timedelta(days=30), now=refresh_now)
         else:
-            aggregates.refresh(db_con, None, dirty, now=refresh_now)
+            figures.refresh(db_con, None, dirty, now=refresh_now)
     now = BASE + timedelta(minutes=data.draw(st.integers(-6 * 60, 100 * 60)))
     frame = hourly_occupancy(db_con, *WINDOW, by_category=by_category, now=now)
     expected = []
@@ -118,7 +118,7 @@ def test_stored_figures_are_really_read_and_open_visits_are_not_stored(db_con: d
     still_open = V("P2", "A", BASE + timedelta(hours=20, minutes=30), None, None, "visitor")
     load(db_con, [closed, still_open])
     refresh_now = BASE + timedelta(hours=21)
-    aggregates.refresh(db_con, None, None, now=refresh_now)
+    figures.refresh(db_con, None, None, now=refresh_now)
     until = db_con.execute("SELECT until FROM hourly_figures_state WHERE building = 'A'").fetchall()[0][0]
     assert until == BASE + timedelta(hours=20)  # the open visit's hour is not stable yet
     hours = db_con.execute("SELECT DISTINCT hour FROM hourly_figures WHERE building = 'A' ORDER BY 1").fetchall()
@@ -130,9 +130,9 @@ def test_stored_figures_are_really_read_and_open_visits_are_not_stored(db_con: d
     # Later, with the open visit past its MAX_STAY (3 h), the live tail counts it to its auto close.
     later = BASE + timedelta(hours=30)
     frame = hourly_occupancy(db_con, BASE, BASE + timedelta(days=1), building="A", now=later)
-    figures = frame.set_index("hour")
-    assert figures.loc[BASE + timedelta(hours=23), "person_hours"] == pytest.approx(0.5)
-    assert figures.loc[BASE + timedelta(hours=20), "person_hours"] == pytest.approx(0.5)
+    by_hour = frame.set_index("hour")
+    assert by_hour.loc[BASE + timedelta(hours=23), "person_hours"] == pytest.approx(0.5)
+    assert by_hour.loc[BASE + timedelta(hours=20), "person_hours"] == pytest.approx(0.5)
 
 
 def test_refresh_at_a_later_now_and_read_at_an_earlier_one(db_con: duckdb.DuckDBPyConnection) -> None:
@@ -140,7 +140,7 @@ def test_refresh_at_a_later_now_and_read_at_an_earlier_one(db_con: duckdb.DuckDB
     while it was still inside: the hours it reaches come live, ending at that moment."""
     visit = V("P1", "A", BASE + timedelta(hours=10), None, None, "visitor")
     load(db_con, [visit])
-    aggregates.refresh(db_con, None, None, now=BASE + timedelta(days=2))
+    figures.refresh(db_con, None, None, now=BASE + timedelta(days=2))
     as_of = BASE + timedelta(hours=11, minutes=15)
     frame = hourly_occupancy(db_con, BASE, BASE + timedelta(days=1), building="A", now=as_of).set_index("hour")
     assert frame.loc[BASE + timedelta(hours=11), "person_hours"] == pytest.approx(0.25)

@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 from lib.analytics import crowding, occupancy, tracing
 from lib.core.timeutil import parse_local_bound
 from lib.ingest import demo
-from lib.store import db
+from lib.store import db, places
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -176,7 +176,7 @@ def test_occupancy_charts_equal_lib(demo_db, user) -> None:  # type: ignore[no-u
     assert peak["y"] == hourly["peak"].tolist()
     assert present["y"] == hourly["present"].tolist()
     assert max(peak["y"]) > 200  # the crowded event day is in this range
-    threshold = crowding.effective_threshold(con, "kantor-walikota")
+    threshold = places.threshold(con, "kantor-walikota")
     assert threshold == 150  # PPKM level 3: half of 300
     assert data["data"][2]["y"] == [threshold, threshold]
     episodes = crowding.crowding_episodes(con, start, end, building="kantor-walikota")
@@ -316,7 +316,7 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     )
     at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
     today = pd.Timestamp.now(tz=TZ).date()
-    # Onset sets SPEC's default window: two days before to fourteen days after.
+    # Onset sets the rules' default window: two days before to fourteen days after.
     at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()
     assert at.date_input(key="tracing_from").value == today - timedelta(days=10)
     assert at.date_input(key="tracing_to").value == today + timedelta(days=6)
@@ -379,7 +379,7 @@ def test_leadership_and_admin_are_refused_tracing_and_see_no_names(demo_db) -> N
             at.switch_page("pages/tracing.py")
         assert not at.exception
         assert not any(t.value == "Pelacakan kontak" for t in at.title)
-        if user is LEADERSHIP:  # administrators may see names on their own pages (SPEC)
+        if user is LEADERSHIP:  # administrators may see names on their own pages (RULES)
             assert_no_personal_data(rendered_bytes(at), values)
 
 

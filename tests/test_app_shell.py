@@ -19,9 +19,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from lib.ingest import importer
+from lib.ingest import buildings, importer
 from lib.store import db, users
-from lib.store import places as buildings
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")

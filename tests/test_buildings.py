@@ -8,9 +8,8 @@ import duckdb
 import pytest
 
 from lib.analytics.visits import list_visits
-from lib.ingest import importer
-from lib.store import db
-from lib.store import places as buildings
+from lib.ingest import buildings, importer
+from lib.store import db, places
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 
@@ -41,7 +40,7 @@ def audit_actions(con: duckdb.DuckDBPyConnection) -> list[str]:
 def test_threshold_modes(con: duckdb.DuckDBPyConnection, mode: str, extra: dict[str, object],
                          threshold: int | None) -> None:
     buildings.save_building(con, form(threshold_mode=mode, **extra), "kabag")
-    assert buildings.thresholds(con) == {"kantor": threshold}
+    assert places.thresholds(con) == {"kantor": threshold}
     row = con.execute("SELECT threshold_people, threshold_share, ppkm_level FROM buildings").fetchall()[0]
     assert sum(v is not None for v in row) == (0 if mode == "none" else 1)
 
@@ -60,7 +59,7 @@ def test_threshold_modes(con: duckdb.DuckDBPyConnection, mode: str, extra: dict[
 )
 def test_bad_values_are_refused_and_nothing_is_written(con: duckdb.DuckDBPyConnection,
                                                        changes: dict[str, object], code: str) -> None:
-    with pytest.raises(buildings.SettingsError) as error:
+    with pytest.raises(places.SettingsError) as error:
         buildings.save_building(con, form(**changes), "kabag")
     assert error.value.code == code
     assert con.execute("SELECT count(*) FROM buildings").fetchall()[0][0] == 0
@@ -106,27 +105,27 @@ def test_saving_unchanged_values_writes_no_audit(con: duckdb.DuckDBPyConnection)
 
 def test_gates_are_added_and_renamed(con: duckdb.DuckDBPyConnection) -> None:
     buildings.save_building(con, form(), "kabag")
-    assert buildings.save_gate(con, "kantor", "utama", "Pintu Utama", "kabag") is True
-    assert buildings.save_gate(con, "kantor", "utama", "Pintu Depan", "kabag") is False
-    gates = buildings.list_gates(con, "kantor")
+    assert places.save_gate(con, "kantor", "utama", "Pintu Utama", "kabag") is True
+    assert places.save_gate(con, "kantor", "utama", "Pintu Depan", "kabag") is False
+    gates = places.list_gates(con, "kantor")
     assert gates.to_dict("records") == [{"gate_id": "utama", "name": "Pintu Depan"}]
-    with pytest.raises(buildings.SettingsError):
-        buildings.save_gate(con, "nowhere", "utama", "x", "kabag")
+    with pytest.raises(places.SettingsError):
+        places.save_gate(con, "nowhere", "utama", "x", "kabag")
     assert audit_actions(con)[-2:] == ["gate_create", "gate_update"]
 
 
 def test_app_settings_are_validated_and_audited(con: duckdb.DuckDBPyConnection) -> None:
-    assert buildings.retention_days(con) == 30
-    assert buildings.set_retention_days(con, 25, "kabag") is True
-    assert buildings.set_retention_days(con, 25, "kabag") is False
-    assert buildings.retention_days(con) == 25
-    with pytest.raises(buildings.SettingsError):
-        buildings.set_retention_days(con, 0, "kabag")
-    with pytest.raises(buildings.SettingsError):
-        buildings.set_public_base_url(con, "javascript:alert(1)", "kabag")
-    buildings.set_public_base_url(con, " https://pantau.bitungkota.go.id/ ", "kabag")
-    assert buildings.public_base_url(con) == "https://pantau.bitungkota.go.id"
-    buildings.set_expected_staff(con, "kantor", 180, "kabag")
-    assert buildings.expected_staff(con) == {"kantor": 180}
+    assert places.retention_days(con) == 30
+    assert places.set_retention_days(con, 25, "kabag") is True
+    assert places.set_retention_days(con, 25, "kabag") is False
+    assert places.retention_days(con) == 25
+    with pytest.raises(places.SettingsError):
+        places.set_retention_days(con, 0, "kabag")
+    with pytest.raises(places.SettingsError):
+        places.set_public_base_url(con, "javascript:alert(1)", "kabag")
+    places.set_public_base_url(con, " https://pantau.bitungkota.go.id/ ", "kabag")
+    assert places.public_base_url(con) == "https://pantau.bitungkota.go.id"
+    places.set_expected_staff(con, "kantor", 180, "kabag")
+    assert places.expected_staff(con) == {"kantor": 180}
     assert db.get_setting(con, "expected_staff:kantor") == "180"
     assert audit_actions(con).count("setting_change") == 3

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.analytics import crowding
 from lib.outputs import checkin
-from lib.store import db
+from lib.store import db, places
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 VISITOR = {
@@ -225,9 +224,9 @@ def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnec
     add_building(con, "dinkes", "Dinas Kesehatan", capacity=100, threshold=None, share=0.5, gates=())
     add_building(con, "pasar", "Pasar", capacity=40, threshold=None, ppkm=3, gates=())
     add_building(con, "gudang", "Gudang", capacity=None, threshold=None, gates=())
-    assert crowding.effective_threshold(con, "dinkes") == 50
-    assert crowding.effective_threshold(con, "pasar") == 20
-    assert crowding.effective_threshold(con, "gudang") is None
+    assert places.threshold(con, "dinkes") == 50
+    assert places.threshold(con, "pasar") == 20
+    assert places.threshold(con, "gudang") is None
 
     people = [{**VISITOR, "person_id": f"08{i:09d}"} for i in range(3)]
     results = [
@@ -276,7 +275,7 @@ MAX_STAY = timedelta(hours=3)
 
 
 def reference(taps: list[tuple[int, str, datetime]]) -> tuple[list[str], dict[int, datetime | None]]:
-    """SPEC "From events to visits" for visitors in one building, taps in time order."""
+    """RULES "From events to visits" for visitors in one building, taps in time order."""
     open_at: dict[int, datetime | None] = {}
     last_scan_out: dict[int, datetime] = {}
     outcomes = []

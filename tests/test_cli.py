@@ -1,4 +1,4 @@
-"""SPEC "Command line": ingest, visits and demo as a script or a scheduled job uses them."""
+"""RULES "Command line": ingest, visits and demo as a script or a scheduled job uses them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Crowd thresholds and crowding episodes against a plain-Python reading of SPEC "Crowding"."""
+"""Crowd thresholds and crowding episodes against a plain-Python reading of RULES "Crowding"."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from lib import cli
 from lib.analytics import crowding
-from lib.analytics.crowding import crowding_episodes, effective_threshold, threshold_from
+from lib.analytics.crowding import crowding_episodes
 from lib.store import db
+from lib.store.places import threshold, threshold_from
 from tests.test_occupancy import BASE, V, load, visit_sets
 
 
@@ -125,11 +126,11 @@ def test_threshold_rules(capacity, people, share, level, expected) -> None:
     assert threshold_from(capacity, people, share, level) == expected
 
 
-def test_effective_threshold_reads_building(db_con: duckdb.DuckDBPyConnection) -> None:
+def test_threshold_reads_building(db_con: duckdb.DuckDBPyConnection) -> None:
     load(db_con, [], {"A": {"capacity": 80, "ppkm_level": 3}})
-    assert effective_threshold(db_con, "A") == 40
-    assert effective_threshold(db_con, "B") is None
-    assert effective_threshold(db_con, "missing") is None
+    assert threshold(db_con, "A") == 40
+    assert threshold(db_con, "B") is None
+    assert threshold(db_con, "missing") is None
 
 
 def test_cli_crowding(db_con: duckdb.DuckDBPyConnection, tmp_path: Path, capsys) -> None:

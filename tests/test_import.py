@@ -1,4 +1,4 @@
-"""SPEC "Import" and "Time": one test per rule, with files written the way offices write them."""
+"""RULES "Import" and "Time": one test per rule, with files written the way offices write them."""
 
 from __future__ import annotations
 

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 from lib.analytics import live
 from lib.analytics.visits import effective_visits_sql
-from lib.ingest import importer
+from lib.ingest import buildings, importer
 from lib.store import db
-from lib.store import places as buildings
 
 NOW = datetime(2022, 1, 4, 0, 30, tzinfo=UTC)  # 08:30 WITA, 07:30 WIB
 ZONES = {"a": "Asia/Makassar", "b": "Asia/Jakarta"}
@@ -97,7 +96,7 @@ def test_overview_matches_a_plain_reference(tmp_path_factory: pytest.TempPathFac
     con = db.connect(tmp_path_factory.mktemp("live") / "p.duckdb")
     try:
         setup_buildings(con)
-        # One category per person (SPEC: the latest non-empty value is the person's).
+        # One category per person (RULES: the latest non-empty value is the person's).
         category = {p: c for p, _, _, _, c in raw}
         if raw:
             importer.record_events(con, [event(m, f"p{p}", b, a, category[p]) for p, b, a, m, _ in raw], "t", "t")

@@ -1,4 +1,4 @@
-"""Hourly occupancy, inside-now and the weekday pattern against a plain-Python reading of SPEC."""
+"""Hourly occupancy, inside-now and the weekday pattern against a plain-Python reading of RULES."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class V:
         return self.checkin + timedelta(seconds=MAX_STAY_S[self.category])
 
     def end(self, now: datetime) -> datetime:
-        """SPEC: an open visit ends at min(checkin + MAX_STAY, now)."""
+        """RULES: an open visit ends at min(checkin + MAX_STAY, now)."""
         if self.checkout is not None:
             return self.checkout
         return max(self.checkin, min(self.auto_close, now))
@@ -121,7 +121,7 @@ def reference_hours(start: datetime, end: datetime, zone: str) -> list[datetime]
 
 
 def reference_hourly(visits: list[V], building: str, hour: datetime, now: datetime, category: str | None = None):
-    """SPEC "Occupancy" for one hour, straight from the words."""
+    """RULES "Occupancy" for one hour, straight from the words."""
     spans = [
         (v.person, v.checkin, v.end(now))
         for v in visits

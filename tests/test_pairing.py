@@ -1,4 +1,4 @@
-"""SPEC "From events to visits": one test per rule, and the pairing against a reference."""
+"""RULES "From events to visits": one test per rule, and the pairing against a reference."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def test_import_summary_counts_only_this_files_events(tmp_path: Path) -> None:
     assert (again.duplicates, again.orphans) == (5 + 1, 0)  # the five old rows, the double check-in
 
 
-# --- property test: the store against a literal reading of SPEC ----------------------
+# --- property test: the store against a literal reading of RULES ----------------------
 
 DEDUP = 120
 MAX_STAY = {"ASN": 12 * 3600, "THL": 12 * 3600, "visitor": 3 * 3600}
@@ -189,7 +189,7 @@ class RefVisit:
 
 
 def reference_visits(events: list[tuple[int, str, str, str]], category: dict[str, str], now: int) -> list[tuple[str, str, int, int | None, str | None]]:
-    """SPEC "From events to visits", literally, in seconds. events: (t, person, building, action)."""
+    """RULES "From events to visits", literally, in seconds. events: (t, person, building, action)."""
     result: list[RefVisit] = []
     for person in sorted({e[1] for e in events}):
         mine = sorted((e for e in events if e[1] == person), key=lambda e: (e[0], e[3] == "checkin", e[2]))
@@ -235,7 +235,7 @@ event_strategy = st.tuples(
 )
 def test_pairing_matches_reference(tmp_path_factory, events, categories, chunks, seed, now_after_last,  # type: ignore[no-untyped-def]
                                    stream_rows) -> None:
-    """Random streams, imported as overlapping files in random order, pair as SPEC says.
+    """Random streams, imported as overlapping files in random order, pair as RULES says.
 
     ``stream_rows``: the re-pairing reads its events in chunks this small and spools its
     output to Parquet, as a big import does (one person's events then span chunks).

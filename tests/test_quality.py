@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 
 from lib.analytics import quality
 from lib.analytics.visits import effective_visits_sql
-from lib.ingest import importer
-from lib.store import db
-from lib.store import places as buildings
+from lib.ingest import buildings, importer
+from lib.store import db, places
 from tests.conftest import write_csv
 
 NOW = datetime(2022, 1, 6, 4, 0, tzinfo=UTC)
@@ -95,7 +94,7 @@ def test_compliance_counts_distinct_staff_against_the_expected_number(con: duckd
     # n1 comes back after lunch: still one person that day.
     events.append({"timestamp": day + timedelta(hours=5), "person_id": "n1", "building": "a", "action": "checkin"})
     importer.record_events(con, events, "t", "t")
-    buildings.set_expected_staff(con, "a", 4, "kabag")
+    places.set_expected_staff(con, "a", 4, "kabag")
     frame = quality.compliance(con, FIRST, LAST).set_index(["building", "day"])
     tuesday = frame.loc[("a", date(2022, 1, 4))]
     assert tuesday["staff_checked_in"] == 3

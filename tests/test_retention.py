@@ -1,4 +1,4 @@
-"""SPEC "Personal data": retention purge, a file that really forgets, backups."""
+"""RULES "Personal data": retention purge, a file that really forgets, backups."""
 
 from __future__ import annotations
 

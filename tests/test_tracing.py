@@ -1,6 +1,6 @@
-"""Contact tracing (SPEC "Contact tracing", "Personal data", "Command line").
+"""Contact tracing (RULES "Contact tracing", "Personal data", "Command line").
 
-The SQL is pitted against a short plain-Python reading of SPEC's rule on random visits.
+The SQL is pitted against a short plain-Python reading of the rules' rule on random visits.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Visit:
     kind: str
 
     def end(self, now: int) -> int:
-        """SPEC: a closed visit ends at its checkout; one still open at min(auto close, now)."""
+        """RULES: a closed visit ends at its checkout; one still open at min(auto close, now)."""
         if self.kind == "open":
             return max(self.start, min(self.start + MAX_STAY_US, now))
         return self.start + self.length
@@ -75,7 +75,7 @@ def store(con: duckdb.DuckDBPyConnection, visits: list[Visit], names: dict[str, 
 
 
 def reference(visits: list[Visit], index: str, start: int, end: int, min_us: int, tail: int, now: int) -> dict:
-    """SPEC, literally: clip index visits (+tail) to [start, end); sum same-building pair overlaps."""
+    """RULES, literally: clip index visits (+tail) to [start, end); sum same-building pair overlaps."""
     idx = []
     for v in visits:
         if v.person == index:

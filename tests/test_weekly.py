@@ -1,4 +1,4 @@
-"""Weekly statistics and trend against a plain-Python reading of SPEC "Weekly statistics"."""
+"""Weekly statistics and trend against a plain-Python reading of RULES "Weekly statistics"."""
 
 from __future__ import annotations
 

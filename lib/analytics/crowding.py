@@ -1,62 +1,26 @@
-"""Crowd thresholds and crowding episodes (SPEC "Crowding").
+"""Crowd thresholds and crowding episodes (RULES "Crowding").
 
 A crowding episode is a maximal interval in which concurrent occupancy (visits with
-``checkin_at <= t < end_at``, SPEC "Occupancy") is strictly greater than the building's
+``checkin_at <= t < end_at``, RULES "Occupancy") is strictly greater than the building's
 threshold: occupancy equal to the threshold is not crowding.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from lib.analytics.occupancy import fetch_visits, from_us, resolve_now, to_us
+from lib.analytics.sweep import fetch_visits, from_us, resolve_now, to_us
+from lib.store.places import thresholds
 
-# SPEC "Crowding": share of capacity allowed at each PPKM level of the office rules.
-PPKM_SHARES = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25}
+# RULES "Crowding": share of capacity allowed at each PPKM level of the office rules.
 # How far beyond the asked window an episode that touches it is followed (first step,
 # then doubled), and the most: an episode longer than that is cut at the limit.
 SEARCH_MARGIN = timedelta(days=1)
 SEARCH_LIMIT = timedelta(days=31)
-
-
-def threshold_from(
-    capacity: int | None, threshold_people: int | None, threshold_share: float | None, ppkm_level: int | None
-) -> int | None:
-    """The crowd threshold in people from a building's settings (SPEC "Crowding").
-
-    ``threshold_people`` if set; else ``threshold_share`` x capacity; else the PPKM level's
-    share x capacity; else None. A share of capacity is rounded down (75 % of 45 places
-    is 33 people: the 34th makes the building crowded), after rounding away float noise
-    (0.29 x 100 is 29, not 28).
-    """
-    if threshold_people is not None and not pd.isna(threshold_people):
-        return int(threshold_people)
-    if capacity is None or pd.isna(capacity):
-        return None
-    share = threshold_share if threshold_share is not None and not pd.isna(threshold_share) else None
-    if share is None and ppkm_level is not None and not pd.isna(ppkm_level):
-        share = PPKM_SHARES.get(int(ppkm_level))
-    if share is None:
-        return None
-    return math.floor(round(float(share) * int(capacity), 6))
-
-
-def effective_thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
-    """``effective_threshold`` of every building, by building id."""
-    rows = con.execute(
-        "SELECT building_id, capacity, threshold_people, threshold_share, ppkm_level FROM buildings"
-    ).fetchall()
-    return {str(b): threshold_from(cap, people, share, level) for b, cap, people, share, level in rows}
-
-
-def effective_threshold(con: duckdb.DuckDBPyConnection, building: str) -> int | None:
-    """The building's crowd threshold in people, None when it has none (see ``threshold_from``)."""
-    return effective_thresholds(con).get(building)
 
 
 def crowding_episodes(
@@ -67,7 +31,7 @@ def crowding_episodes(
     threshold: int | None = None,
     now: datetime | None = None,
 ) -> pd.DataFrame:
-    """Crowding episodes that overlap ``[start, end)``, whole (SPEC "Crowding").
+    """Crowding episodes that overlap ``[start, end)``, whole (RULES "Crowding").
 
     Columns ``building, start, end, minutes, peak``: UTC instants (tz-aware), the length
     in minutes and the highest concurrent occupancy in the episode, ordered by building
@@ -76,15 +40,15 @@ def crowding_episodes(
     after), followed up to ``SEARCH_LIMIT`` beyond the window. An episode still going on
     at ``now`` (default: the clock) ends at ``now``, as open visits do.
 
-    ``threshold`` overrides every building's own (``effective_threshold``); buildings
+    ``threshold`` overrides every building's own (``lib.store.places.thresholds``); buildings
     without either give no rows.
     """
     if threshold is not None and threshold < 0:
         raise ValueError("threshold must be zero or more")
     now = resolve_now(now)
-    # effective_thresholds lists every building (one query, not two).
+    # thresholds lists every building (one query, not two).
     targets = []
-    for name, own_limit in effective_thresholds(con).items():
+    for name, own_limit in thresholds(con).items():
         limit = threshold if threshold is not None else own_limit
         if (building is None or name == building) and limit is not None:
             targets.append((name, int(limit)))

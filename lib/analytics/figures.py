@@ -1,10 +1,10 @@
-"""Stored hourly and weekly figures (SPEC "Occupancy", "Weekly statistics"), kept up to date at import.
+"""Stored hourly and weekly figures (RULES "Occupancy", "Weekly statistics"), kept up to date at import.
 
 Why: hourly occupancy, the weekly peak and the 12-week trend sweep +1/-1 events over
 every visit of their window; at millions of visits fetching those rows dominates. The
 figures of an hour change only when a visit overlapping it changes, so they are computed
 once, by the same exact code as the live path (``lib.analytics.occupancy.hourly_sweep``), and read
-back afterwards. SPEC "Personal data" wants such aggregates kept too: they are computed
+back afterwards. RULES "Personal data" wants such aggregates kept too: they are computed
 before old person ids are pseudonymized and are not recomputed afterwards unless a visit
 of those hours changes again.
 
@@ -50,7 +50,7 @@ building may close a visit in another); those buildings are recomputed from that
 less the building's longest MAX_STAY, up to their new ``until``. Writing ``visits``
 directly (tests, the benchmark's store writer) needs a ``refresh`` afterwards, or the
 stored figures of those hours are stale. Retention's pseudonyms do not call it: the
-stored figures of old hours are the ones SPEC wants kept.
+stored figures of old hours are the ones RULES wants kept.
 
 Hours are built from a building's first local hour in UTC steps of one hour (as in
 ``lib.analytics.occupancy``): exact for fixed-offset zones (all Indonesian zones, India's +5:30).
@@ -59,6 +59,7 @@ Hours are built from a building's first local hour in UTC steps of one hour (as 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -67,7 +68,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lib.analytics.occupancy import (
+from lib.analytics.sweep import (
     HOUR_US,
     HourlyArrays,
     building_list,
@@ -77,6 +78,7 @@ from lib.analytics.occupancy import (
     resolve_now,
     to_us,
 )
+from lib.analytics.week_counts import week_counts
 from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 
 # 'all' first, then the categories: group k of a building in a refresh sweep.
@@ -190,7 +192,7 @@ def hourly_arrays(
     with_person: bool = True,
     use_stored: bool = True,
 ) -> HourlyArrays:
-    """SPEC "Occupancy" per building (x category) for ``hours[i]`` local hours from
+    """RULES "Occupancy" per building (x category) for ``hours[i]`` local hours from
     ``first[i]`` (UTC µs of a local hour start): stored hours where exact, live the rest.
 
     Groups are building-major (``i * 3 + category`` with ``by_category``, else ``i``), as
@@ -444,8 +446,6 @@ def _week_start_us(monday: date, zone: str) -> int:
 def _store_weeks(con: duckdb.DuckDBPyConnection, refreshed: list[tuple[str, str, int, int]], now: datetime) -> None:
     """Weekly figures (``lib.analytics.weekly``'s SQL, detail) of every whole local week from the week
     holding ``eff`` that ends by ``until``, per refreshed ``(building, zone, eff, until)``."""
-    from lib.analytics.weekly import _week_aggregates_live
-
     try:
         stated = {
             str(b): int(u) for b, u in con.execute("SELECT building, epoch_us(until) FROM weekly_figures_state").fetchall()
@@ -493,7 +493,7 @@ def _store_weeks(con: duckdb.DuckDBPyConnection, refreshed: list[tuple[str, str,
     while start < stop:
         n_weeks = min(WEEKS_PER_QUERY, (stop - start).days // 7)
         part = [(n, z, f, la) for n, z, f, la in jobs if f < start + timedelta(weeks=n_weeks) and la > start]
-        frame = _week_aggregates_live(con, [(n, z) for n, z, _, _ in part], start, n_weeks, now, detail=True)
+        frame = week_counts(con, [(n, z) for n, z, _, _ in part], start, n_weeks, now, detail=True)
         if len(frame):
             lo = frame["building"].map({n: (f - start).days // 7 for n, _, f, _ in part})
             hi = frame["building"].map({n: (la - start).days // 7 for n, _, _, la in part})
@@ -557,8 +557,22 @@ def stored_weeks(
     return counts, frame
 
 
+@dataclass(frozen=True)
+class RestartBounds:
+    """Of a table of re-paired persons ``(person_id, from_ts, ...)``, as ``lib.ingest.pairing.restart_bounds`` finds them.
+
+    ``any_full``: someone was re-paired from the start (None: nobody was re-paired);
+    ``earliest``: the earliest ``from_ts``; ``longest_stay_min``: the longest MAX_STAY of
+    any building, in minutes.
+    """
+
+    any_full: bool | None
+    earliest: datetime | None
+    longest_stay_min: int
+
+
 def refresh_after_repair(
-    con: duckdb.DuckDBPyConnection, affected_table: str, now: datetime | None = None
+    con: duckdb.DuckDBPyConnection, affected_table: str, bounds: RestartBounds | None, now: datetime | None = None
 ) -> None:
     """After ``lib.ingest.pairing.repair(con, affected_table)``: refresh every building it changed.
 
@@ -567,14 +581,12 @@ def refresh_after_repair(
     later, or an event from MAX_STAY before (a check-in in one building closes an open
     visit in another). ``from_ts`` NULL: from the person's first event or visit there.
     """
-    from lib.ingest.pairing import restart_bounds  # here, so the pages that read figures never load numba
-
-    any_full, earliest, longest = restart_bounds(con, affected_table)
-    if any_full is None:
+    if bounds is None or bounds.any_full is None:
         return  # nobody re-paired
     # Constant bounds let the zone maps skip old row groups (none when someone is whole).
     event_bound = visit_bound = ""
     params: list[object] = []
+    any_full, earliest, longest = bounds.any_full, bounds.earliest, bounds.longest_stay_min
     if not any_full:
         event_bound = "AND e.ts >= ?"
         visit_bound = "AND v.auto_close_at >= ?"

@@ -1,10 +1,10 @@
 """The live figures of the Sekarang / Now page, per building, as of an instant ``now``.
 
 - **inside**: visits with ``checkin_at <= now < end`` where an open visit ends at
-  ``checkin_at + MAX_STAY`` (SPEC "From events to visits", "Occupancy"); with ``now`` the
+  ``checkin_at + MAX_STAY`` (RULES "From events to visits", "Occupancy"); with ``now`` the
   current time this is exactly ``inside_now`` of ``lib.analytics.visits.effective_visits_sql``.
   Split by category (ASN, THL, visitor).
-- **traffic light** against the crowd threshold (SPEC "Crowding"): ``green`` below 80 %
+- **traffic light** against the crowd threshold (RULES "Crowding"): ``green`` below 80 %
   of the threshold, ``yellow`` from 80 % up to the threshold, ``red`` above it (the same
   "strictly greater" as a crowding episode). No threshold: no light.
 - **visits today**: visits that began today, local day of the building, up to now.
@@ -24,7 +24,7 @@ import pandas as pd
 
 from lib.analytics.occupancy import inside_now
 from lib.analytics.visits import effective_visits_sql
-from lib.store import places as buildings_mod
+from lib.store import places
 from lib.store.db import CATEGORIES
 
 YELLOW_SHARE = 0.8
@@ -58,7 +58,7 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
         "building", "name", "timezone", "inside", *[f"inside_{c}" for c in CATEGORIES],
         "threshold", "light", "visits_today", "finished_today",
     ]
-    frame = buildings_mod.list_buildings(con)
+    frame = places.list_buildings(con)
     if frame.empty:
         return pd.DataFrame(columns=columns)
     inside = inside_now(con, now).rename(

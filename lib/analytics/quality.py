@@ -1,6 +1,6 @@
-"""Data quality (SPEC "From events to visits", last rule; issue 4 "Kualitas data").
+"""Data quality (RULES "From events to visits", last rule; issue 4 "Kualitas data").
 
-Per building and local day (the building's time zone, SPEC "Time"):
+Per building and local day (the building's time zone, RULES "Time"):
 - ``duplicates``: scans ignored as double scans (within DEDUP), by the day of the scan;
 - ``orphans``: check-outs without a matching open visit, by the day of the scan;
 - ``auto_closes``: visits closed automatically at ``checkin_at + MAX_STAY``, stored ones
@@ -25,7 +25,7 @@ import pandas as pd
 from lib.analytics.visits import effective_visits_sql
 from lib.core.i18n import quarantine_reason
 from lib.core.timeutil import fixed_offset_seconds
-from lib.store import places as buildings_mod
+from lib.store import places
 
 
 def _building_frame(
@@ -146,7 +146,7 @@ def compliance(
         out["staff_checked_in"] = 0
     out["staff_checked_in"] = out["staff_checked_in"].fillna(0).astype(int)
     out["weekday"] = [d.isoweekday() for d in out["day"]]
-    expected = buildings_mod.expected_staff(con)
+    expected = places.expected_staff(con)
     out["expected"] = pd.array([expected.get(b) for b in out["building"]], dtype="Int64")
     out["share"] = [
         (c / e) if e is not None and not pd.isna(e) and e > 0 else float("nan")

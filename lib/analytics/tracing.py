@@ -1,6 +1,6 @@
-"""Contact tracing (SPEC "Contact tracing"), audited (SPEC "Personal data").
+"""Contact tracing (RULES "Contact tracing"), audited (RULES "Personal data").
 
-Rule, exactly as SPEC writes it:
+Rule, exactly as RULES writes it:
 
 - the index person's visits get ``tail`` minutes added after their end, then are clipped
   to the window ``[start, end)``;
@@ -15,7 +15,7 @@ pair with positive overlap (the index visit or the contact's visit) was closed
 automatically (``checkout_kind = 'auto'``) **or is still open** (its end is "now", so the
 overlap can still grow). Because the rule is a sum over pairs, a tail long enough to run
 into the index person's next visit in the same building counts that stretch twice;
-that is SPEC's rule and is kept as written.
+that is the rules' rule and is kept as written.
 
 All instants are UTC ``TIMESTAMPTZ`` / tz-aware pandas timestamps; minutes are minutes
 of real time. Speed: the index person's visits are few; the other visits are reached by
@@ -24,7 +24,7 @@ scan of ``visits`` is restricted by ``checkin_at < window end`` and
 ``auto_close_at > window start`` so DuckDB's zone maps skip row groups outside the
 window (the table is roughly in time order). The second restriction is exact because
 every visit ends at or before its ``auto_close_at`` (a scanned check-out is accepted
-only up to ``checkin_at + MAX_STAY``, an automatic close is at most that: SPEC "From
+only up to ``checkin_at + MAX_STAY``, an automatic close is at most that: RULES "From
 events to visits", ``lib.ingest.pairing``).
 """
 
@@ -42,7 +42,7 @@ import pandas as pd
 from lib.analytics.visits import effective_visits_sql
 from lib.store import db
 
-DEFAULT_MIN_OVERLAP_MINUTES = 15.0  # SPEC: the health ministry's close-contact rule
+DEFAULT_MIN_OVERLAP_MINUTES = 15.0  # RULES: the health ministry's close-contact rule
 DEFAULT_TAIL_MINUTES = 0.0
 DAYS_BEFORE_ONSET = 2
 DAYS_AFTER_ONSET = 14
@@ -78,11 +78,11 @@ class UnknownPersonError(LookupError):
 
 
 def onset_window(day: date, tz: str = db.DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
-    """SPEC's default tracing window around symptom onset (or swab) ``day``, as UTC.
+    """the rules' default tracing window around symptom onset (or swab) ``day``, as UTC.
 
     From local midnight two days before ``day`` to fourteen days after it, **both end
     days included**, the way every date range of the app reads (``--from``/``--to``
-    with dates, SPEC "Command line"): onset 10 January gives 8 January 00:00 up to,
+    with dates, RULES "Command line"): onset 10 January gives 8 January 00:00 up to,
     not including, 25 January 00:00 local time, i.e. ``--from 8 Jan --to 24 Jan``.
     """
     zone = ZoneInfo(tz)
@@ -146,7 +146,7 @@ def _index_sql(person_filter: str) -> str:
 def _pairs_sql(person_filter: str, exclude_filter: str) -> str:
     """Every pair (index visit v, other visit w, same building) with positive overlap.
 
-    SPEC "Contact tracing"; a range join restricted to the window so zone maps skip
+    RULES "Contact tracing"; a range join restricted to the window so zone maps skip
     old row groups. ``minutes_us`` is the pair's overlap in integer microseconds.
     """
     return f"""
@@ -164,14 +164,14 @@ def _pairs_sql(person_filter: str, exclude_filter: str) -> str:
                 OR coalesce(w.checkout_kind, '') = 'auto' OR w.inside_now) AS estimated
         FROM idx v JOIN other w
           ON w.building = v.building AND w.checkin_at < v.v_end AND w.end_at > v.v_start
-        -- A zero-length visit inside v passes the range join with zero overlap; SPEC's
+        -- A zero-length visit inside v passes the range join with zero overlap; the rules'
         -- first/last contact and `estimated` consider only pairs that share time.
         WHERE least(v.v_end, w.end_at) > greatest(v.v_start, w.checkin_at)
     """
 
 
 def _contacts_sql(pairs_sql: str, group_key: str) -> str:
-    """Per (group_key, contact): SPEC's summed overlap, kept when >= the minimum."""
+    """Per (group_key, contact): the rules' summed overlap, kept when >= the minimum."""
     return f"""
         WITH pairs AS ({pairs_sql}),
         per_contact AS (
@@ -265,7 +265,7 @@ def contact_overlaps(
 ) -> pd.DataFrame:
     """One row per contributing pair of the contacts: ``contact_id, building, start, end, minutes``.
 
-    Only contacts that meet ``min_overlap_minutes`` (SPEC) appear; ``start``/``end`` is
+    Only contacts that meet ``min_overlap_minutes`` (RULES) appear; ``start``/``end`` is
     the shared stretch (UTC), ``minutes`` its length. For a timeline chart; not audited.
     """
     params, _, _ = _params(start, end, tail_minutes, now)
@@ -295,7 +295,7 @@ def trace_contacts(
     now: datetime | None = None,
     audit: bool = True,
 ) -> pd.DataFrame:
-    """The contacts of ``person_id`` in ``[start, end)`` (SPEC "Contact tracing").
+    """The contacts of ``person_id`` in ``[start, end)`` (RULES "Contact tracing").
 
     Columns: person_id, name, category, phone, buildings (building ids joined with
     ``;``, sorted), overlap_minutes (float, minutes of real time, unrounded),

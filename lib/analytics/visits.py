@@ -22,11 +22,11 @@ def now_sql(now: datetime | None) -> str:
 
 
 def effective_visits_sql(now: str = "current_timestamp") -> str:
-    """SELECT over ``visits`` with SPEC's reading of a visit still open.
+    """SELECT over ``visits`` with the rules' reading of a visit still open.
 
     An open visit is closed automatically at ``auto_close_at`` once that is past
     (``checkout_at``/``checkout_kind`` then say so); until then it is ``inside_now`` and
-    analytics end it at ``end_at = min(auto_close_at, now)`` (SPEC "From events to visits").
+    analytics end it at ``end_at = min(auto_close_at, now)`` (RULES "From events to visits").
     ``now`` is an SQL expression: use ``now_sql(now)``.
     """
     return f"""

@@ -1,6 +1,6 @@
-"""Weekly statistics per building (SPEC "Weekly statistics") and the weekly trend.
+"""Weekly statistics per building (RULES "Weekly statistics") and the weekly trend.
 
-Weeks are ISO weeks (Monday first) in each building's local time (SPEC "Time"); a visit
+Weeks are ISO weeks (Monday first) in each building's local time (RULES "Time"); a visit
 belongs to the week and the day of its check-in. No total row across buildings: persons
 do not add up across buildings, and pages and the command line show one row per building.
 
@@ -14,52 +14,19 @@ everything from the visits (the reference the tests compare against).
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from lib.analytics.crowding import effective_thresholds, episodes_for
+from lib.analytics.crowding import episodes_for
 from lib.analytics.figures import hourly_arrays, stored_weeks
-from lib.analytics.occupancy import HOUR_US, building_list, from_us, resolve_now, to_us
-from lib.analytics.visits import effective_visits_sql, now_sql
-from lib.core.timeutil import fixed_offset_seconds
+from lib.analytics.sweep import HOUR_US, building_list, from_us, resolve_now, to_us
+from lib.analytics.week_counts import parse_iso_week, week_bounds, week_counts, week_label
+from lib.store.places import thresholds as building_thresholds
 
-DAY_US = 24 * HOUR_US
-WEEK_US = 7 * DAY_US
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEK_TEXT = re.compile(r"^\s*(\d{4})-?[Ww](\d{1,2})\s*$")
-
-
-def parse_iso_week(text: str) -> tuple[int, int]:
-    """'2022-W02' (or '2022W02', '2022-w2') as (2022, 2); ValueError for anything else."""
-    match = _WEEK_TEXT.match(text or "")
-    if match:
-        year, week = int(match.group(1)), int(match.group(2))
-        try:
-            date.fromisocalendar(year, week, 1)
-        except ValueError:
-            pass
-        else:
-            return year, week
-    raise ValueError(f"not an ISO week like 2022-W02: {text!r}")
-
-
-def week_label(year: int, week: int) -> str:
-    return f"{year}-W{week:02d}"
-
-
-def week_bounds(year: int, week: int, tz: str) -> tuple[datetime, datetime]:
-    """UTC instants of Monday 00:00 local of the ISO week and of the Monday after."""
-    monday = date.fromisocalendar(year, week, 1)
-    zone = ZoneInfo(tz)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=zone)
-    following = monday + timedelta(days=7)
-    end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _monday(year: int, week: int) -> date:
@@ -76,85 +43,6 @@ def _weeks_back(week: str, count: int) -> list[tuple[int, int]]:
     return weeks
 
 
-def _week_aggregates_live(
-    con: duckdb.DuckDBPyConnection,
-    targets: list[tuple[str, str]],
-    first_monday: date,
-    n_weeks: int,
-    now: datetime,
-    detail: bool,
-) -> pd.DataFrame:
-    """Visit counts per building and week index (0 = ``first_monday``'s week).
-
-    ``detail`` adds persons per category, visits per weekday (``day0..day6``) and the
-    count of visits closed automatically.
-    """
-    names = [b for b, _ in targets]
-    offsets = [fixed_offset_seconds(tz) for _, tz in targets]
-    start_utc = [week_bounds(*first_monday.isocalendar()[:2], tz)[0] for _, tz in targets]
-    last_monday = first_monday + timedelta(weeks=n_weeks)
-    end_utc = [
-        datetime(last_monday.year, last_monday.month, last_monday.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
-        for _, tz in targets
-    ]
-    local_origin_us = to_us(datetime(first_monday.year, first_monday.month, first_monday.day, tzinfo=UTC))
-    days = "".join(
-        f", count(*) FILTER (WHERE local_us // {DAY_US} % 7 = {day}) AS day{day}" for day in range(7)
-    )
-    visit_detail = f", count(*) FILTER (WHERE checkout_kind = 'auto') AS auto_closed{days}" if detail else ""
-    person_detail = (
-        """, count(*) FILTER (WHERE category = 'ASN') AS "persons_ASN",
-               count(*) FILTER (WHERE category = 'THL') AS "persons_THL",
-               count(*) FILTER (WHERE category NOT IN ('ASN', 'THL')) AS persons_visitor"""
-        if detail
-        else ""
-    )
-    # SPEC "Weekly statistics" + "Time": a visit counts in the local ISO week and day of its
-    # check-in. Fixed-offset zones shift by a constant (no per-row time-zone function);
-    # the constant UTC range on checkin_at lets DuckDB skip old row groups. Distinct
-    # persons in two steps (one row per person and category first): cheaper than several
-    # DISTINCT aggregates over every visit.
-    query = f"""
-        WITH b AS (
-            SELECT unnest(?::VARCHAR[]) AS building, unnest(?::BIGINT[]) AS off_us,
-                   unnest(?::VARCHAR[]) AS tz
-        ),
-        v AS (
-            SELECT building, person_id, category, checkout_kind, checkin_at, checkout_at, local_us,
-                   local_us // {WEEK_US} AS week_index
-            FROM (
-                SELECT v.building, v.person_id, v.category, v.checkout_kind, v.checkin_at, v.checkout_at,
-                       CASE WHEN b.off_us IS NOT NULL THEN epoch_us(v.checkin_at) + b.off_us
-                            ELSE epoch_us(timezone(b.tz, v.checkin_at)) END - ? AS local_us
-                FROM ({effective_visits_sql(now_sql(now))}) AS v JOIN b ON b.building = v.building
-                WHERE v.checkin_at >= ? AND v.checkin_at < ?
-            )
-            WHERE local_us >= 0 AND local_us < {n_weeks * WEEK_US}
-        ),
-        per_visit AS (
-            SELECT building, week_index, count(*) AS visits,
-                   quantile_cont(CAST(epoch_us(checkout_at) - epoch_us(checkin_at) AS DOUBLE), 0.5)
-                       FILTER (WHERE checkout_kind = 'scan') / 60e6 AS median_stay_minutes{visit_detail}
-            FROM v GROUP BY building, week_index
-        ),
-        per_person AS (
-            SELECT building, week_index, count(DISTINCT person_id) AS persons{person_detail}
-            FROM (SELECT DISTINCT building, week_index, person_id, category FROM v)
-            GROUP BY building, week_index
-        )
-        SELECT * FROM per_visit JOIN per_person USING (building, week_index)
-    """
-    params = [
-        names,
-        [None if off is None else off * 1_000_000 for off in offsets],
-        [tz for _, tz in targets],
-        local_origin_us,
-        min(start_utc) if start_utc else datetime.now(UTC),
-        max(end_utc) if end_utc else datetime.now(UTC),
-    ]
-    return con.execute(query, params).df() if targets else pd.DataFrame()
-
-
 def _week_aggregates(
     con: duckdb.DuckDBPyConnection,
     targets: list[tuple[str, str]],
@@ -164,15 +52,15 @@ def _week_aggregates(
     detail: bool,
     use_stored: bool = True,
 ) -> pd.DataFrame:
-    """``_week_aggregates_live``, with the weeks ``lib.analytics.figures`` keeps read from there
+    """``week_counts``, with the weeks ``lib.analytics.figures`` keeps read from there
     (the same SQL's stored result) and only the others computed (usually the last)."""
     if not use_stored or not targets:
-        return _week_aggregates_live(con, targets, first_monday, n_weeks, now, detail)
+        return week_counts(con, targets, first_monday, n_weeks, now, detail)
     counts, stored = stored_weeks(con, targets, first_monday, n_weeks, now)
     frames = [stored] if len(stored) else []
     live_from = int(counts.min())
     if live_from < n_weeks:
-        live = _week_aggregates_live(
+        live = week_counts(
             con, targets, first_monday + timedelta(weeks=live_from), n_weeks - live_from, now, detail
         )
         if len(live):
@@ -203,7 +91,7 @@ def _weekly_peaks(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Highest hourly ``peak`` per (building, week) and the UTC µs of its first hour (-1: none).
 
-    Arrays shaped (buildings, weeks); SPEC "Occupancy" peak, local hours. The hourly
+    Arrays shaped (buildings, weeks); RULES "Occupancy" peak, local hours. The hourly
     peaks come from ``lib.analytics.figures.hourly_arrays`` (stored hours, the rest live).
     """
     zones = [tz for _, tz in targets]
@@ -253,7 +141,7 @@ def weekly_stats(
     (by local day of check-in); ``busiest_day`` (local date, the earliest of equal days;
     empty without visits) and ``busiest_day_visits``; ``peak_hour`` (UTC instant of the
     start of the first local hour with the week's highest hourly peak; empty when nobody
-    was inside) and ``peak`` (SPEC "Occupancy", every visit inside during the week counts,
+    was inside) and ``peak`` (RULES "Occupancy", every visit inside during the week counts,
     even one begun the week before); ``median_stay_minutes`` (scanned check-outs only);
     ``auto_close_share`` (0..1: visits closed automatically / visits, open visits past
     their MAX_STAY at ``now`` included); ``crowding_episodes`` (episodes overlapping the
@@ -318,7 +206,7 @@ def _weekly_crowding(
     con: duckdb.DuckDBPyConnection, targets: list[tuple[str, str]], year: int, number: int, now: datetime
 ) -> tuple[dict[str, int], dict[str, float]]:
     """Episodes overlapping the local week and their minutes inside it, per building."""
-    thresholds = effective_thresholds(con)
+    thresholds = building_thresholds(con)
     by_zone: dict[str, list[tuple[str, int]]] = {}
     for name, tz in targets:
         limit = thresholds.get(name)

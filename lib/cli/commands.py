@@ -1,4 +1,4 @@
-"""Command line over the same functions as the pages (SPEC "Command line").
+"""Command line over the same functions as the pages (RULES "Command line").
 
 ``python -m lib.cli [--db PATH] COMMAND ...``: tables go to standard output as CSV (as
 stored, for programs) or to ``--out FILE`` (.csv/.xlsx/.json, formula-safe, for people).
@@ -173,7 +173,7 @@ def _parse_day(text: str) -> date:
 
 
 def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    """SPEC "Contact tracing": --from/--to in the default zone; a missing bound comes from
+    """RULES "Contact tracing": --from/--to in the default zone; a missing bound comes from
     the --onset/--swab window (two days before to fourteen days after, both days included)."""
     from lib.analytics import tracing
 
@@ -213,7 +213,7 @@ def _required_window(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -
 
 
 def cmd_occupancy(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    """SPEC "Occupancy": one row per local hour (and category), zeros included."""
+    """RULES "Occupancy": one row per local hour (and category), zeros included."""
     from lib.analytics.occupancy import hourly_occupancy
 
     require_building(con, args.building)
@@ -225,7 +225,7 @@ def cmd_occupancy(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> i
 
 
 def cmd_crowding(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    """SPEC "Crowding": whole episodes that overlap the window."""
+    """RULES "Crowding": whole episodes that overlap the window."""
     from lib.analytics.crowding import crowding_episodes
 
     require_building(con, args.building)
@@ -239,7 +239,7 @@ def cmd_crowding(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> in
 
 
 def cmd_weekly(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    """SPEC "Weekly statistics": one row per building."""
+    """RULES "Weekly statistics": one row per building."""
     from lib.analytics.weekly import parse_iso_week, weekly_stats
 
     require_building(con, args.building)

@@ -1,4 +1,4 @@
-"""Local time of a building (SPEC "Time"): zones, window parsing and formatting."""
+"""Local time of a building (RULES "Time"): zones, window parsing and formatting."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def fixed_offset_seconds(tz_name: str) -> int | None:
     """The zone's UTC offset in seconds if it never changed since 2000, else None.
 
     Indonesian zones have no daylight saving, so local <-> UTC is one subtraction: that
-    keeps DuckDB off its slow per-row time-zone functions (STACK_NOTES "DuckDB 2.0").
+    keeps DuckDB off its slow per-row time-zone functions (CONTRIBUTING "Stack notes").
     """
     zone = ZoneInfo(tz_name)
     offsets = {
@@ -61,7 +61,7 @@ _DAY_FIRST_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
 
 def parse_local_bound(text: str, tz_name: str, is_end: bool) -> datetime:
-    """A --from/--to value as a UTC instant (SPEC "Command line").
+    """A --from/--to value as a UTC instant (RULES "Command line").
 
     A date means whole days, both included: ``--to 2022-01-09`` ends at the start of
     2022-01-10 local time. A date-time is the bound itself, ``[from, to)``.

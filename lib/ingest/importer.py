@@ -1,4 +1,4 @@
-"""Import of scanner exports into the store (SPEC "Import").
+"""Import of scanner exports into the store (RULES "Import").
 
 A file is read in chunks (``lib.ingest.readers``); each chunk is parsed and validated in SQL.
 Good rows become events, bad rows go to the quarantine with their row number, reason and
@@ -19,14 +19,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from lib.analytics import figures as aggregates
+from lib.analytics import figures
 from lib.core import config
 from lib.core.timeutil import fixed_offset_seconds
 from lib.ingest import pairing, readers
 from lib.store import db
 from lib.store.spool import ParquetSpool
 
-# SPEC "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
+# RULES "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "waktu", "datetime", "time", "waktuscan", "tanggalwaktu", "scantime"),
     "person_id": ("personid", "idorang", "nip", "nik", "idpegawai", "idpengunjung", "noidentitas", "id"),
@@ -146,7 +146,7 @@ def _naive_sql(text: str) -> str:
 
 
 def _instant_sql(text: str, naive: str) -> str:
-    """SQL turning timestamp text into a UTC instant (SPEC "Time").
+    """SQL turning timestamp text into a UTC instant (RULES "Time").
 
     ``naive`` is the column holding :func:`_naive_sql` of ``text`` (computed once per row).
     Text ending in an offset or Z is that instant; anything else is the local time of
@@ -193,7 +193,7 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
         f"WHEN {spaced} IN ({_sql_list(CHECKOUT_WORDS)}) THEN 'checkout' END"
     )
     category_text = f"lower({col['category']})"
-    # SPEC "Words": ASN and THL by name; any other non-empty value reads as visitor.
+    # RULES "Words": ASN and THL by name; any other non-empty value reads as visitor.
     category = (
         f"CASE WHEN {col['category']} IS NULL THEN NULL "
         f"WHEN {category_text} = 'asn' THEN 'ASN' WHEN {category_text} = 'thl' THEN 'THL' "
@@ -227,7 +227,7 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
                    CASE WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
             FROM {source} chunk
         ), zoned AS (
-            -- A building not configured yet gets the default zone (SPEC "Time").
+            -- A building not configured yet gets the default zone (RULES "Time").
             SELECT base.*, coalesce(z.timezone, '{db.DEFAULT_TIMEZONE}') AS zone_name,
                    CASE WHEN z.building_id IS NULL THEN {default_offset}
                         ELSE z.fixed_offset_s END AS zone_offset_s
@@ -288,7 +288,7 @@ def _stage_events_view(con: duckdb.DuckDBPyConnection, shape: str) -> None:
     """``stage_events``: the parsed good rows as events; a view, so 10 M rows are not copied."""
     events = f"SELECT row_no, person_id, building, action, ts, {_STAGED_ATTRIBUTES} FROM parsed_rows WHERE reason IS NULL"
     if shape == "visits":
-        # SPEC "Import", visits shape: a given checkout_at becomes a check-out event.
+        # RULES "Import", visits shape: a given checkout_at becomes a check-out event.
         events += (
             f" UNION ALL SELECT row_no, person_id, building, 'checkout', ts_out, {_STAGED_ATTRIBUTES} "
             "FROM parsed_rows WHERE reason IS NULL AND ts_out IS NOT NULL"
@@ -312,7 +312,7 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
 
 
 def _update_persons(con: duckdb.DuckDBPyConnection) -> bool:
-    """Latest non-empty name/category/phone per person (SPEC "Words").
+    """Latest non-empty name/category/phone per person (RULES "Words").
 
     Returns whether some person's category changed: those persons' visits are re-paired
     from the start, since MAX_STAY depends on the category (``person_categories``).
@@ -522,7 +522,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM stage_events").fetchall()]
     db.ensure_buildings(con, buildings)
 
-    # SPEC "Import": identity (person_id, building, action, ts); the first row wins
+    # RULES "Import": identity (person_id, building, action, ts); the first row wins
     # within a file, and an event already stored is never written twice. Repeated rows
     # are rare, so only the rows whose identity hash occurs twice are compared in full
     # (a whole-file GROUP BY with every attribute is several times slower at 10 M rows).
@@ -574,7 +574,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
             "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM person_categories WHERE changed)"
         )
     outcome = pairing.repair(con, "affected", import_id=import_id)
-    aggregates.refresh_after_repair(con, "affected")
+    figures.refresh_after_repair(con, "affected", outcome.bounds)
     summary.duplicates = staged_events - summary.events_new + outcome.duplicates
     summary.orphans = outcome.orphans
     summary.new_visits = outcome.visits
@@ -631,7 +631,7 @@ def record_events(
 ) -> ImportSummary:
     """Store scan events made by the project itself (the self check-in page, the demo).
 
-    Each dict has SPEC event fields: ``timestamp`` (an aware datetime or text as in a
+    Each dict has RULES event fields: ``timestamp`` (an aware datetime or text as in a
     file), ``person_id``, ``building``, ``action`` and optionally ``name``, ``category``,
     ``phone``, ``gate``, ``area``, ``status``. They go through the same parsing, dedup and
     pairing as an imported file, in one transaction.

@@ -1,4 +1,4 @@
-"""Events to visits (SPEC "From events to visits").
+"""Events to visits (RULES "From events to visits").
 
 The rules are a state machine per person (one open visit at most, duplicates judged
 against the open visit and the last scanned check-out), so this is one ordered pass per
@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.analytics.figures import RestartBounds, refresh_after_repair
+from lib.store import db
 from lib.store.spool import ParquetSpool
 
 DEDUP_SECONDS = 120
@@ -64,7 +66,7 @@ _ANOMALY_SCHEMA = pa.schema(
 
 
 def max_stay_sql(category: str, building_alias: str) -> str:
-    """MAX_STAY in microseconds for a category column and a buildings row (SPEC defaults)."""
+    """MAX_STAY in microseconds for a category column and a buildings row (RULES defaults)."""
     b = building_alias
     return (
         f"(CAST(60000000 AS BIGINT) * CASE {category} WHEN 'ASN' THEN {b}.max_stay_asn_min "
@@ -79,18 +81,20 @@ class ImportOutcome:
     duplicates: int = 0
     orphans: int = 0
     visits: int = 0
+    bounds: RestartBounds | None = None  # what the refresh of the stored figures needs
 
 
-def restart_bounds(con: duckdb.DuckDBPyConnection, affected_table: str) -> tuple[bool | None, datetime | None, int]:
+def restart_bounds(con: duckdb.DuckDBPyConnection, affected_table: str) -> RestartBounds:
     """Of ``affected_table(person_id, from_ts, ...)``: whether someone is re-paired from
     the start (None: the table is empty), the earliest restart, and the longest MAX_STAY
     of any building in minutes. Re-pairing and the refresh of the stored figures bound
-    their scans with these."""
+    their scans with these (computed once, here)."""
     any_full, earliest = con.execute(f"SELECT bool_or(from_ts IS NULL), min(from_ts) FROM {affected_table}").fetchall()[0]
     longest = con.execute(
-        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), 720) FROM buildings"
+        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), ?) FROM buildings",
+        [max(db.DEFAULT_MAX_STAY_MINUTES.values())],
     ).fetchall()[0][0]
-    return any_full, earliest, int(longest)
+    return RestartBounds(any_full, earliest, int(longest))
 
 
 def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None) -> ImportOutcome:
@@ -105,7 +109,8 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
     # Nothing before this instant can matter to the restart (zone maps skip it): the
     # earliest restart, less the longest MAX_STAY and DEDUP. None: someone restarts from
     # the beginning.
-    any_full, earliest, longest_stay = restart_bounds(con, affected_table)
+    bounds = restart_bounds(con, affected_table)
+    any_full, earliest, longest_stay = bounds.any_full, bounds.earliest, bounds.longest_stay_min
     horizon = None if any_full or earliest is None else earliest - timedelta(minutes=int(longest_stay), seconds=DEDUP_SECONDS)
     visits_bound = f"AND v.checkin_at >= '{horizon.isoformat()}'::TIMESTAMPTZ" if horizon else ""
     delete_bound = f"AND visits.checkin_at >= '{horizon.isoformat()}'::TIMESTAMPTZ" if horizon else ""
@@ -125,7 +130,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
           AND (v.checkout_at IS NULL OR v.checkout_at >= a.from_ts) {visits_bound};
 
         -- The last final visit per building that ended within DEDUP before the restart:
-        -- a check-out soon after a scanned one is a duplicate (SPEC).
+        -- a check-out soon after a scanned one is a duplicate (RULES).
         CREATE OR REPLACE TEMP TABLE seed_close AS
         SELECT v.person_id, v.building, epoch_us(max(v.checkout_at)) AS closed_us,
                arg_max(v.checkout_kind, v.checkout_at) = 'scan' AS by_scan
@@ -166,11 +171,11 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
         JOIN {affected_table} a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
              {events_bound}
         JOIN buildings b ON b.building_id = e.building
-        -- SPEC: per person in time order; at equal timestamps a check-out comes first.
+        -- RULES: per person in time order; at equal timestamps a check-out comes first.
         ORDER BY e.person_id, e.ts, is_checkin, e.building
         """
     ).to_arrow_reader(EVENTS_PER_BATCH)
-    counts = ImportOutcome()
+    counts = ImportOutcome(bounds=bounds)
     with _OutcomeSink() as sink:
         for table in _whole_persons(events):
             outcome = pair_events(table, seeds_open, seeds_close)
@@ -357,7 +362,7 @@ def _pair_kernel(
     close_building: np.ndarray, close_at: np.ndarray, close_by_scan: np.ndarray,
     n_buildings: int, dedup_us: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """SPEC "From events to visits" on integer codes (see ``pair_events``).
+    """RULES "From events to visits" on integer codes (see ``pair_events``).
 
     Per person: at most one open visit (building ``open_b``, -1 none) and, per
     building, the last close (instant, by a scan?), which judges a later check-out.
@@ -423,7 +428,7 @@ def _pair_kernel(
             open_b = -1
         else:
             a_event[na] = i
-            # SPEC: a check-out within DEDUP of a scanned check-out there is a duplicate.
+            # RULES: a check-out within DEDUP of a scanned check-out there is a duplicate.
             duplicate = last_close[b, 0] == CLOSED_BY_SCAN and ti - last_close[b, 1] <= dedup_us
             a_kind[na] = DUPLICATE if duplicate else ORPHAN
             na += 1
@@ -536,8 +541,6 @@ def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> N
         f"FROM persons p SEMI JOIN (SELECT person_id FROM events {where}) e USING (person_id)",
         params,
     )
-    repair(con, "affected_all")
-    from lib.analytics.figures import refresh_after_repair  # lib.analytics.figures imports the analytics
-
-    refresh_after_repair(con, "affected_all")
+    outcome = repair(con, "affected_all")
+    refresh_after_repair(con, "affected_all", outcome.bounds)
     con.execute("DROP TABLE affected_all")

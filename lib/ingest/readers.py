@@ -2,7 +2,7 @@
 
 Each reader yields the header and then chunks of rows as Arrow tables of text columns
 plus the row number a person would see (the spreadsheet row: header = row 1), so the
-importer never holds a whole file in memory (SPEC "Import").
+importer never holds a whole file in memory (RULES "Import").
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each function takes a result of the analytics functions and returns a
 ``plotly.graph_objects.Figure``; it computes no figure of its own, so what a chart shows
 is exactly what ``lib/`` returned. Instants arrive as UTC and are drawn as local wall-clock
-time of the building, with the zone named on the axis (SPEC "Time").
+time of the building, with the zone named on the axis (RULES "Time").
 """
 
 from __future__ import annotations

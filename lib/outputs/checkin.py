@@ -12,7 +12,7 @@ The public base address is the app setting ``public_base_url`` (default
 
 A scan from the check-in page is an ordinary scan event stored by
 ``lib.ingest.importer.record_events``: the same dedup, pairing and orphan rules as an import
-(SPEC "From events to visits"). The outcome is read back from the stored ``visits`` and
+(RULES "From events to visits"). The outcome is read back from the stored ``visits`` and
 ``scan_anomalies`` rows of that very event.
 
 The visitor's details are remembered on the phone in a cookie (``COOKIE_NAME``, one year,
@@ -39,7 +39,7 @@ import pandas as pd
 
 from lib.core.timeutil import format_local_short, zone_label
 from lib.ingest.importer import ImportSummary, record_events
-from lib.store import db
+from lib.store import db, places
 from lib.store.secrets_store import get_secret
 
 ACTIONS = ("checkin", "checkout")
@@ -50,7 +50,7 @@ SIGNATURE_BYTES = 16
 SOURCE = "self-checkin"
 COOKIE_NAME = "pantau_person"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
-# Category words a visitor may pick on the form, as stored (SPEC "Words").
+# Category words a visitor may pick on the form, as stored (RULES "Words").
 FORM_CATEGORIES = ("ASN", "THL", "visitor")
 
 # Refusal codes of verify_checkin_params (texts: "checkin.refused.<code>").
@@ -89,7 +89,7 @@ class Crowd:
 
     @property
     def over_threshold(self) -> bool:
-        """SPEC "Crowding": strictly more people than the threshold."""
+        """RULES "Crowding": strictly more people than the threshold."""
         return self.threshold is not None and self.inside_now > self.threshold
 
 
@@ -176,14 +176,10 @@ def gate_name(con: duckdb.DuckDBPyConnection, building: str, gate: str) -> str |
     return str(rows[0][0]) if rows else None
 
 
-def list_gates(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[str, str]]:
-    """(gate_id, display name) of a building's gates; ``[('', '')]`` when it has none."""
-    rows = con.execute(
-        "SELECT gate_id, coalesce(nullif(trim(name), ''), gate_id) FROM gates "
-        "WHERE building_id = ? ORDER BY gate_id",
-        [building],
-    ).fetchall()
-    return [(str(g), str(n)) for g, n in rows] or [("", "")]
+def gates_or_door(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[str, str]]:
+    """(gate_id, display name) of a building's gates; ``[('', '')]`` (the building's one door) when it has none."""
+    gates = places.list_gates(con, building)
+    return list(zip(gates["gate_id"].astype(str), gates["name"].astype(str), strict=True)) or [("", "")]
 
 
 def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, str]) -> CheckinTarget | str:
@@ -232,7 +228,7 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
 def make_person(name: str, category: str, id_number: str = "", phone: str = "") -> dict[str, str] | str:
     """The form's values as a person dict, or a problem code ('name', 'id_or_phone').
 
-    ``person_id`` is the ID number (NIP/NIK) when given, else the phone number (SPEC
+    ``person_id`` is the ID number (NIP/NIK) when given, else the phone number (RULES
     "Words": a visitor's key may be a phone number). Spaces, dots and dashes are dropped
     from both numbers; a leading '+' of the phone stays. Category: ASN, THL or visitor.
     """
@@ -319,7 +315,7 @@ def record_self_scan(
     """Store one tap as a scan event and say what it did.
 
     ``now`` is the scan instant (aware; default the clock), stored to the whole second.
-    Outcomes (SPEC "From events to visits"): ``checked_in`` (a new visit),
+    Outcomes (RULES "From events to visits"): ``checked_in`` (a new visit),
     ``checked_out`` (the open visit closed by this scan), ``duplicate`` (within DEDUP of
     the same scan: ignored) or ``orphan`` (a check-out with no open visit here).
     """

@@ -1,4 +1,4 @@
-"""Files made for people: CSV/XLSX/JSON, safe to open in a spreadsheet (SPEC "Personal data")."""
+"""Files made for people: CSV/XLSX/JSON, safe to open in a spreadsheet (RULES "Personal data")."""
 
 from __future__ import annotations
 

@@ -29,10 +29,9 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
-from lib.analytics import crowding
 from lib.core.i18n import t
 from lib.outputs import checkin
-from lib.store import db
+from lib.store import db, places
 
 FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -91,7 +90,7 @@ def poster_content(
         gate=gate or "",
         gate_name=(checkin.gate_name(con, building, gate) or gate) if gate else "",
         capacity=None if capacity is None else int(capacity),  # type: ignore[call-overload]
-        threshold=crowding.effective_threshold(con, building),
+        threshold=places.threshold(con, building),
         printed_on=printed_on or datetime.now(UTC).astimezone(ZoneInfo(zone)).date(),
     )
 
@@ -308,7 +307,7 @@ def poster_pdf(
 
 def building_posters(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[str, str]]:
     """(gate, action) of every poster of a building: each gate (or none) x check-in, check-out."""
-    return [(gate, action) for gate, _ in checkin.list_gates(con, building) for action in checkin.ACTIONS]
+    return [(gate, action) for gate, _ in checkin.gates_or_door(con, building) for action in checkin.ACTIONS]
 
 
 def building_posters_pdf(

@@ -1,7 +1,7 @@
-"""The weekly report to forward: a one-page A4 PDF and an XLSX (SPEC "Weekly statistics").
+"""The weekly report to forward: a one-page A4 PDF and an XLSX (RULES "Weekly statistics").
 
 Both are built from ``lib.analytics.weekly.weekly_stats`` / ``weekly_trend`` rows, which hold
-aggregates only: no name, phone or identity number can reach these files (SPEC "Personal
+aggregates only: no name, phone or identity number can reach these files (RULES "Personal
 data": leadership sees only aggregates). The PDF uses an embedded DejaVu TTF font, so
 Indonesian text and any building name print, and draws its bars with fpdf2 primitives:
 no browser or image exporter is needed.
@@ -284,7 +284,7 @@ def weekly_report_xlsx(
 
 
 def trace_export_frame(contacts: pd.DataFrame, tz_name: str) -> pd.DataFrame:
-    """A contact list as a tracer forwards it (SPEC "Command line" ``trace`` columns).
+    """A contact list as a tracer forwards it (RULES "Command line" ``trace`` columns).
 
     Instants as ISO 8601 local time with offset, ``overlap_minutes`` with one decimal,
     ``estimated`` as ``true``/``false``; ``csv_bytes``/``xlsx_bytes`` make it formula-safe.
@@ -307,7 +307,7 @@ def database_key(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def visits_per_day_by_category(con: duckdb.DuckDBPyConnection, week: str, building: str) -> pd.DataFrame:
-    """Visits of ``building`` per local day of ISO ``week`` and category (SPEC "Weekly statistics").
+    """Visits of ``building`` per local day of ISO ``week`` and category (RULES "Weekly statistics").
 
     A visit counts on the local day of its check-in, in the category of the visit
     (anything but ASN/THL reads as visitor), like ``weekly_stats``'s ``visits_mon..sun``,

@@ -1,7 +1,7 @@
 """The one owner of the DuckDB file: connection, schema and migrations.
 
 Every other module receives a connection from here and never opens the file itself.
-Instants are stored as UTC ``TIMESTAMPTZ`` (SPEC "Time"); each connection runs with the
+Instants are stored as UTC ``TIMESTAMPTZ`` (RULES "Time"); each connection runs with the
 session time zone set to UTC so that no conversion happens implicitly.
 """
 
@@ -19,14 +19,14 @@ import duckdb
 from lib.core import config
 
 DEFAULT_TIMEZONE = "Asia/Makassar"
-# SPEC "From events to visits": MAX_STAY defaults per category, in minutes.
+# RULES "From events to visits": MAX_STAY defaults per category, in minutes.
 DEFAULT_MAX_STAY_MINUTES = {"ASN": 12 * 60, "THL": 12 * 60, "visitor": 3 * 60}
 CATEGORIES = ("ASN", "THL", "visitor")
 
 # Each entry migrates the schema from version i to i + 1. Never edit a released entry:
 # append a new one, so an existing database file is upgraded instead of broken.
 MIGRATIONS: list[str] = [
-    # 0 -> 1: the visit-log engine.
+    # 0 -> 1: the visit-log engine (MAX_STAY column defaults from DEFAULT_MAX_STAY_MINUTES).
     """
     CREATE TABLE buildings (
         building_id        TEXT PRIMARY KEY,
@@ -36,9 +36,9 @@ MIGRATIONS: list[str] = [
         threshold_people   INTEGER,
         threshold_share    DOUBLE,
         ppkm_level         INTEGER,
-        max_stay_asn_min   INTEGER NOT NULL DEFAULT 720,
-        max_stay_thl_min   INTEGER NOT NULL DEFAULT 720,
-        max_stay_visitor_min INTEGER NOT NULL DEFAULT 180,
+        max_stay_asn_min   INTEGER NOT NULL DEFAULT {asn},
+        max_stay_thl_min   INTEGER NOT NULL DEFAULT {thl},
+        max_stay_visitor_min INTEGER NOT NULL DEFAULT {visitor},
         created_at         TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
     );
     CREATE TABLE gates (
@@ -47,7 +47,7 @@ MIGRATIONS: list[str] = [
         name        TEXT,
         PRIMARY KEY (building_id, gate_id)
     );
-    -- Latest non-empty name / category / phone per person (SPEC "Words"); the *_at
+    -- Latest non-empty name / category / phone per person (RULES "Words"); the *_at
     -- columns hold the event time each value came from, so import order never matters.
     CREATE TABLE persons (
         person_id   TEXT PRIMARY KEY,
@@ -58,7 +58,7 @@ MIGRATIONS: list[str] = [
         phone       TEXT,
         phone_at    TIMESTAMPTZ
     );
-    -- Identity of an event: (person_id, building, action, ts) (SPEC "Import").
+    -- Identity of an event: (person_id, building, action, ts) (RULES "Import").
     CREATE TABLE events (
         person_id TEXT NOT NULL,
         building  TEXT NOT NULL,
@@ -125,7 +125,7 @@ MIGRATIONS: list[str] = [
         params   TEXT,
         rows     BIGINT
     );
-    """,
+    """.format(asn=DEFAULT_MAX_STAY_MINUTES["ASN"], thl=DEFAULT_MAX_STAY_MINUTES["THL"], visitor=DEFAULT_MAX_STAY_MINUTES["visitor"]),
     # 1 -> 2: settings of the whole installation (public base address, retention, ...).
     """
     CREATE TABLE app_settings (
@@ -188,7 +188,7 @@ MIGRATIONS: list[str] = [
 
 
 def default_db_path() -> Path:
-    """``$PANTAU_DB`` if set, else ``data/pantau.duckdb`` (SPEC "Command line")."""
+    """``$PANTAU_DB`` if set, else ``data/pantau.duckdb`` (RULES "Command line")."""
     return config.database_path()
 
 
@@ -260,9 +260,9 @@ class SharedDatabase:
     """The one connection of a long-running process (the dashboard) to its database file.
 
     DuckDB lets one process hold the file read-write; inside it, every thread needs a
-    cursor of its own (STACK_NOTES). ``cursor()`` hands them out; ``rewrite_file()``
+    cursor of its own (CONTRIBUTING "Stack notes"). ``cursor()`` hands them out; ``rewrite_file()``
     copies the live data into a fresh file and swaps it in, so that deleted personal data
-    does not linger in freed blocks of the old file (SPEC "Personal data").
+    does not linger in freed blocks of the old file (RULES "Personal data").
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -319,7 +319,7 @@ def shared(path: str | Path | None = None) -> SharedDatabase:
 
 
 def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) -> list[str]:
-    """Create buildings named in a log but not yet configured, with defaults (SPEC "Import").
+    """Create buildings named in a log but not yet configured, with defaults (RULES "Import").
 
     Returns the ids that were created.
     """

@@ -1,16 +1,15 @@
 """Buildings, gates and installation settings as an administrator edits them.
 
-SPEC "Crowding": the crowd threshold (people) is set directly, as a share of capacity, or
+RULES "Crowding": the crowd threshold (people) is set directly, as a share of capacity, or
 from the PPKM level of the office rules (level 1: 100 %, 2: 75 %, 3: 50 %, 4: 25 % of
 capacity). Exactly one of ``threshold_people``, ``threshold_share``, ``ppkm_level`` is
 stored; a share or level without a capacity gives no threshold.
 
-SPEC "From events to visits": MAX_STAY per building and category. Changing it re-pairs
-every person with events in the building (``lib.ingest.pairing.repair_all``) in the same
-transaction as the change, so visits are never half old and half new.
+Creating a building and changing its MAX_STAY (which re-pairs its visits) is
+``lib.ingest.buildings``.
 
 Installation settings live in ``app_settings``: ``public_base_url`` (QR posters),
-``retention_days`` (SPEC "Personal data", default 30) and ``expected_staff:<building>``
+``retention_days`` (RULES "Personal data", default 30) and ``expected_staff:<building>``
 (staff expected per working day, for the check-in compliance of the data-quality page).
 Every change writes an audit record.
 """
@@ -18,17 +17,15 @@ Every change writes an audit record.
 from __future__ import annotations
 
 import json
+import math
 import re
-from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from lib.analytics.crowding import PPKM_SHARES, threshold_from
-from lib.core.timeutil import is_valid_timezone
-from lib.ingest import pairing
 from lib.store import db
 
+PPKM_SHARES = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25}
 THRESHOLD_MODES = ("people", "share", "ppkm", "none")
 DEFAULT_RETENTION_DAYS = 30
 MAX_STAY_LIMIT_MIN = 48 * 60
@@ -45,21 +42,39 @@ class SettingsError(ValueError):
         self.values = values
 
 
-@dataclass
-class BuildingForm:
-    """What the settings form submits for one building. Minutes for MAX_STAY."""
+def threshold_from(
+    capacity: int | None, threshold_people: int | None, threshold_share: float | None, ppkm_level: int | None
+) -> int | None:
+    """The crowd threshold in people from a building's settings (RULES "Crowding").
 
-    building_id: str
-    name: str
-    timezone: str
-    capacity: int | None
-    threshold_mode: str  # 'people' | 'share' | 'ppkm' | 'none'
-    threshold_people: int | None = None
-    threshold_share: float | None = None  # 0 < share <= 1
-    ppkm_level: int | None = None
-    max_stay_asn_min: int = db.DEFAULT_MAX_STAY_MINUTES["ASN"]
-    max_stay_thl_min: int = db.DEFAULT_MAX_STAY_MINUTES["THL"]
-    max_stay_visitor_min: int = db.DEFAULT_MAX_STAY_MINUTES["visitor"]
+    ``threshold_people`` if set; else ``threshold_share`` x capacity; else the PPKM level's
+    share x capacity; else None. A share of capacity is rounded down (75 % of 45 places
+    is 33 people: the 34th makes the building crowded), after rounding away float noise
+    (0.29 x 100 is 29, not 28).
+    """
+    if threshold_people is not None and not pd.isna(threshold_people):
+        return int(threshold_people)
+    if capacity is None or pd.isna(capacity):
+        return None
+    share = threshold_share if threshold_share is not None and not pd.isna(threshold_share) else None
+    if share is None and ppkm_level is not None and not pd.isna(ppkm_level):
+        share = PPKM_SHARES.get(int(ppkm_level))
+    if share is None:
+        return None
+    return math.floor(round(float(share) * int(capacity), 6))
+
+
+def thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
+    """The crowd threshold in people of every building (None: it has none), by building id (see ``threshold_from``)."""
+    rows = con.execute(
+        "SELECT building_id, capacity, threshold_people, threshold_share, ppkm_level FROM buildings"
+    ).fetchall()
+    return {str(b): threshold_from(cap, people, share, level) for b, cap, people, share, level in rows}
+
+
+def threshold(con: duckdb.DuckDBPyConnection, building: str) -> int | None:
+    """The building's crowd threshold in people, None when it has none (see ``threshold_from``)."""
+    return thresholds(con).get(building)
 
 
 def list_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -81,87 +96,10 @@ def list_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-def thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
-    """building -> crowd threshold in people (None when not set)."""
-    frame = list_buildings(con)
-    return {r.building_id: (None if pd.isna(r.threshold) else int(r.threshold)) for r in frame.itertuples()}
-
-
-def _validate(form: BuildingForm) -> BuildingForm:
-    if not ID_PATTERN.match(form.building_id or ""):
-        raise SettingsError("bad_id")
-    if not is_valid_timezone((form.timezone or "").strip()):
-        raise SettingsError("bad_timezone", timezone=form.timezone)
-    if form.capacity is not None and form.capacity < 0:
-        raise SettingsError("bad_capacity")
-    if form.threshold_mode not in THRESHOLD_MODES:
-        raise SettingsError("bad_threshold")
-    if form.threshold_mode == "people" and (form.threshold_people is None or form.threshold_people < 0):
-        raise SettingsError("bad_threshold")
-    if form.threshold_mode == "share" and not (form.threshold_share and 0 < form.threshold_share <= 1):
-        raise SettingsError("bad_share")
-    if form.threshold_mode == "ppkm" and form.ppkm_level not in PPKM_SHARES:
-        raise SettingsError("bad_ppkm")
-    if form.threshold_mode in ("share", "ppkm") and not form.capacity:
-        raise SettingsError("needs_capacity")
-    for minutes in (form.max_stay_asn_min, form.max_stay_thl_min, form.max_stay_visitor_min):
-        if not 1 <= int(minutes) <= MAX_STAY_LIMIT_MIN:
-            raise SettingsError("bad_max_stay", hours=MAX_STAY_LIMIT_MIN // 60)
-    return form
-
-
-def save_building(con: duckdb.DuckDBPyConnection, form: BuildingForm, actor: str) -> dict[str, object]:
-    """Create or update a building; returns the changed fields (old, new) and whether visits
-    were re-paired. Raises SettingsError on a bad value; nothing is written then."""
-    _validate(form)
-    values = {
-        "name": (form.name or "").strip() or form.building_id,
-        "timezone": form.timezone.strip(),
-        "capacity": form.capacity,
-        "threshold_people": form.threshold_people if form.threshold_mode == "people" else None,
-        "threshold_share": form.threshold_share if form.threshold_mode == "share" else None,
-        "ppkm_level": form.ppkm_level if form.threshold_mode == "ppkm" else None,
-        "max_stay_asn_min": int(form.max_stay_asn_min),
-        "max_stay_thl_min": int(form.max_stay_thl_min),
-        "max_stay_visitor_min": int(form.max_stay_visitor_min),
-    }
-    columns = list(values)
-    with db.transaction(con):
-        old_rows = con.execute(
-            f"SELECT {', '.join(columns)} FROM buildings WHERE building_id = ?", [form.building_id]
-        ).fetchall()
-        old = dict(zip(columns, old_rows[0], strict=True)) if old_rows else None
-        if old is None:
-            con.execute(
-                f"INSERT INTO buildings (building_id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
-                [form.building_id, *values.values()],
-            )
-            changes = {c: (None, v) for c, v in values.items()}
-        else:
-            changes = {c: (old[c], v) for c, v in values.items() if old[c] != v}
-            if changes:
-                assignments = ", ".join(f"{c} = ?" for c in columns)
-                con.execute(
-                    f"UPDATE buildings SET {assignments} WHERE building_id = ?",
-                    [*values.values(), form.building_id],
-                )
-        repaired = old is not None and any(c.startswith("max_stay_") for c in changes)
-        if repaired:
-            # SPEC "From events to visits": visits follow the new MAX_STAY.
-            pairing.repair_all(con, form.building_id)
-        if changes:
-            db.write_audit(
-                con, actor, "building_create" if old is None else "building_update", form.building_id,
-                json.dumps({c: {"old": o, "new": n} for c, (o, n) in changes.items()}, default=str),
-                len(changes),
-            )
-    return {"created": old is None, "changes": changes, "repaired": repaired}
-
-
 def list_gates(con: duckdb.DuckDBPyConnection, building: str) -> pd.DataFrame:
     """Gates of one building: gate_id, name."""
     return con.execute(
-        "SELECT gate_id, coalesce(name, gate_id) AS name FROM gates WHERE building_id = ? ORDER BY gate_id",
+        "SELECT gate_id, coalesce(nullif(trim(name), ''), gate_id) AS name FROM gates WHERE building_id = ? ORDER BY gate_id",
         [building],
     ).df()
 
@@ -189,12 +127,13 @@ def save_gate(con: duckdb.DuckDBPyConnection, building: str, gate_id: str, name:
 
 
 def retention_days(con: duckdb.DuckDBPyConnection) -> int:
-    """Days personal data is kept (SPEC "Personal data"), default 30."""
+    """Days personal data is kept (RULES "Personal data"), default 30, at least 1."""
     value = db.get_setting(con, "retention_days")
     try:
-        return int(value) if value is not None else DEFAULT_RETENTION_DAYS
+        days = int(value) if value is not None else DEFAULT_RETENTION_DAYS
     except ValueError:
-        return DEFAULT_RETENTION_DAYS
+        days = DEFAULT_RETENTION_DAYS
+    return max(days, 1)  # a day at least: 0 would purge what was scanned today
 
 
 def public_base_url(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -1,4 +1,4 @@
-"""Retention of personal data (SPEC "Personal data").
+"""Retention of personal data (RULES "Personal data").
 
 Names, phone numbers and identity numbers older than the retention period (app setting
 ``retention_days``, default 30) are removed, while every figure stays what it was:
@@ -28,19 +28,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from lib.store import db
+from lib.store.places import retention_days
 from lib.store.secrets_store import get_secret
 
-DEFAULT_RETENTION_DAYS = 30
 PSEUDONYM_PREFIX = "anon-"
-
-
-def retention_days(con: duckdb.DuckDBPyConnection) -> int:
-    value = db.get_setting(con, "retention_days")
-    try:
-        days = int(value) if value is not None else DEFAULT_RETENTION_DAYS
-    except ValueError:
-        days = DEFAULT_RETENTION_DAYS
-    return max(days, 1)
 
 
 def _pseudonym_sql(id_column: str, instant_column: str, key: str) -> str:

@@ -1,4 +1,4 @@
-"""Login, roles and logout around streamlit-authenticator 0.4.2 (STACK_NOTES).
+"""Login, roles and logout around streamlit-authenticator 0.4.2 (CONTRIBUTING "Stack notes").
 
 - One ``Authenticate`` per run (never cached: a shared one leaks users between sessions),
   built from ``lib.store.users`` (bcrypt hashes, ``auto_hash=False``) with the cookie key from
@@ -235,7 +235,7 @@ def _login_view(authenticator: stauth.Authenticate) -> None:
         message.error(str(error))
     if st.session_state.get("authentication_status"):
         # The cookie is set on the next run: rerunning now would drop the component
-        # that sets it (STACK_NOTES), so it is rendered again after the rerun.
+        # that sets it (CONTRIBUTING "Stack notes"), so it is rendered again after the rerun.
         st.rerun()
     error = st.session_state.get(_LOGIN_ERROR)
     if error and error[0] == "locked":
@@ -300,7 +300,7 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
         authenticator = authenticator or build_authenticator()
         if st.session_state.get("logout") and built is None:
             # This session logged out in an earlier run: delete the cookie again in case
-            # the first delete was lost (STACK_NOTES "logout race"); a leftover cookie is
+            # the first delete was lost (CONTRIBUTING "Stack notes"); a leftover cookie is
             # refused server-side anyway.
             authenticator.cookie_controller.delete_cookie()
         authenticator.login(location="unrendered")  # re-authentication cookie

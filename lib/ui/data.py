@@ -2,7 +2,7 @@
 
 DuckDB allows one read-write process per file: the app holds one connection for its whole
 life (``@st.cache_resource``) and gives each script thread its own ``cursor()``, since a
-connection shared across threads without cursors fails (STACK_NOTES "DuckDB 2.0").
+connection shared across threads without cursors fails (CONTRIBUTING "Stack notes").
 """
 
 from __future__ import annotations

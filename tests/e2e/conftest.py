@@ -1,6 +1,6 @@
 """A real `streamlit run` server and a real Chromium (Debian's) driven by Playwright.
 
-STACK_NOTES "Browser tests": never `playwright install`; the browser is /usr/bin/chromium.
+CONTRIBUTING "Stack notes": never `playwright install`; the browser is /usr/bin/chromium.
 
 Waiting for the app (what made these tests flaky on a loaded 2-core machine):
 

@@ -35,7 +35,7 @@ CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 
 def screenshot(page: object, name: str, height: int = 2200) -> None:
-    """A tall viewport: the app scrolls inside its own container (STACK_NOTES)."""
+    """A tall viewport: the app scrolls inside its own container (CONTRIBUTING "Stack notes")."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": height})  # type: ignore[attr-defined]
     page.wait_for_timeout(800)  # type: ignore[attr-defined]  # the charts redraw for the new size

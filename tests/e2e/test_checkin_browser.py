@@ -207,7 +207,7 @@ def test_poster_to_checkin_to_dashboard(
         checkin_at, checkout_at, kind, gate_in, gate_out = visits[0]
         assert kind == "scan" and (gate_in, gate_out) == ("utama", "utama") and checkout_at > checkin_at
 
-        # Concurrent occupancy of the building: one more while the visitor was in (SPEC "Occupancy").
+        # Concurrent occupancy of the building: one more while the visitor was in (RULES "Occupancy").
         def inside_at(instant: datetime) -> int:
             return int(
                 con.execute(
