@@ -107,3 +107,26 @@ def test_demo_fills_a_month_in_a_subprocess(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM visits WHERE checkout_kind = 'auto'").fetchall()[0][0] > 0
     assert con.execute("SELECT count(*) FROM gates WHERE building_id = 'kantor-walikota'").fetchall()[0][0] == 3
     con.close()
+
+
+def test_a_forwarded_lang_answers_in_that_language_and_changes_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard runs other processes' commands (``run_forwarded``): ``--lang en`` there
+    must answer in English without changing the language of the dashboard's own sessions."""
+    from lib.cli import commands
+    from lib.core import i18n
+
+    monkeypatch.delenv("PANTAU_LANG", raising=False)
+    database = str(tmp_path / "f.duckdb")
+    code, out, err = commands.run_forwarded(
+        ["--db", database, "--lang", "en", "visits", "--building", "nowhere"], str(tmp_path), {"PANTAU_USER": "kabag"}
+    )
+    assert code != 0 and out == ""
+    assert err.strip() == "error: " + i18n.t("cli.unknown_building", "en", building="nowhere")
+    assert err.strip() != "error: " + i18n.t("cli.unknown_building", "id", building="nowhere")
+    assert i18n.current_language() == "id"
+    code, _, err = commands.run_forwarded(
+        ["--db", database, "visits", "--building", "nowhere"], str(tmp_path), {"PANTAU_LANG": "en"}
+    )
+    assert err.strip() == "error: " + i18n.t("cli.unknown_building", "en", building="nowhere")
