@@ -283,21 +283,54 @@ def weekly_report_xlsx(
     return buffer.getvalue()
 
 
-def trace_export_frame(contacts: pd.DataFrame, tz_name: str) -> pd.DataFrame:
-    """A contact list as a tracer forwards it (SPEC "Command line" ``trace`` columns).
+EXPORT_VIA_SHOWN = 50  # people named in an exported `via` cell (a cell must stay readable)
 
-    Instants as ISO 8601 local time with offset, ``overlap_minutes`` with one decimal,
-    ``estimated`` as ``true``/``false``; ``csv_bytes``/``xlsx_bytes`` make it formula-safe.
+
+def trace_export_frame(
+    contacts: pd.DataFrame,
+    tz_name: str,
+    lang: str | None = None,
+    building_names: Mapping[str, str] | None = None,
+    second: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """A contact list as a tracer forwards it (CSV/XLSX download), in the user's language.
+
+    ``contacts``/``second``: ``lib.tracing.trace_contacts`` / ``second_degree_contacts``
+    rows. Headers are the page's column names (Indonesian, or English with ``lang='en'``);
+    ``buildings`` become building names joined with ``; ``; the category in words;
+    instants ISO 8601 local time with offset; minutes with one decimal; ``estimated`` is
+    ``ya``/``tidak`` (``yes``/``no``). With ``second``, a degree column (1 or 2) leads
+    and ``via`` names the first-degree contacts (at most ``EXPORT_VIA_SHOWN``, then
+    "+N lainnya"). ``csv_bytes``/``xlsx_bytes`` make it formula-safe. The command line's
+    ``trace`` output is not this: it stays in SPEC's program columns.
     """
-    out = contacts.copy()
-    for column in ("first_contact", "last_contact"):
-        if column in out:
+    from lib.tracing import CONTACT_COLUMNS, via_summary
+
+    names = building_names or {}
+    first_names = dict(zip(contacts["person_id"].astype(str), contacts["name"], strict=True))
+
+    def readable(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame[[c for c in [*CONTACT_COLUMNS, "via"] if c in frame.columns]].copy()
+        out["category"] = [
+            t(f"tracing.category.{c}", lang) if c in db.CATEGORIES else c for c in out["category"].fillna("visitor")
+        ]
+        out["buildings"] = [
+            "; ".join(names.get(b, b) for b in str(v).split(";") if b) for v in out["buildings"].fillna("")
+        ]
+        for column in ("first_contact", "last_contact"):
             out[column] = format_local_iso(out[column], tz_name)
-    if "overlap_minutes" in out:
         out["overlap_minutes"] = out["overlap_minutes"].astype(float).round(1)
-    if "estimated" in out:
-        out["estimated"] = out["estimated"].map(lambda v: "true" if bool(v) else "false")
-    return out
+        out["estimated"] = [t("tracing.yes" if bool(v) else "tracing.no", lang) for v in out["estimated"]]
+        if "via" in out:
+            out["via"] = [via_summary(v, first_names, lang, EXPORT_VIA_SHOWN) for v in out["via"]]
+        return out
+
+    out = readable(contacts)
+    if second is not None:
+        out.insert(0, "degree", 1)
+        out["via"] = ""
+        out = pd.concat([out, readable(second).assign(degree=2)[out.columns]], ignore_index=True)
+    return out.rename(columns={c: t(f"tracing.col.{c}", lang) for c in out.columns})
 
 
 def database_key(con: duckdb.DuckDBPyConnection) -> str:

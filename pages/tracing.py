@@ -1,8 +1,9 @@
 """Pelacakan / Tracing (tracer): the close contacts of a positive case (SPEC "Contact tracing").
 
-A search runs only when the button is pressed; its result is kept in the session, so a
-rerun (a widget change, a download) never writes a second audit record. Exports are
-audited when they are downloaded ('export_trace').
+Each new text typed into the person search is audited once ('find_person'); nobody is
+pre-selected, the tracer picks the case. A trace runs only when the button is pressed;
+its result is kept in the session, so a rerun (a widget change, a download) never writes
+a second audit record. Exports are audited when they are downloaded ('export_trace').
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import streamlit as st
 from lib import charts, db, live, report, tracing
 from lib.export import csv_bytes, xlsx_bytes
 from lib.timeutil import parse_local_bound
+from lib.ui import widgets
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
@@ -25,13 +27,15 @@ require_roles("tracer")
 
 RESULT_KEY = "tracing_result"
 MATCHES_KEY = "tracing_matches"
-TIMELINE_ROWS = 40
+AUDITED_KEY = "tracing_audited_query"  # the last search text written to the audit log
+TIMELINE_ROWS = 30
 
 con = cursor()
 st.title(tr("tracing.title"))
 st.caption(tr("tracing.caption"))
 
 zones = set(db.building_timezones(con).values())
+building_names = widgets.building_names(con)
 tz_name = zones.pop() if len(zones) == 1 else db.DEFAULT_TIMEZONE
 
 
@@ -49,32 +53,39 @@ if "tracing_onset" not in st.session_state:
 query = st.text_input(tr("tracing.find"), key="tracing_query", help=tr("tracing.find_help"))
 # The search for a person scans every person (over a second at a million persons): keep
 # its result while neither the typed text nor the data changes (lib.live.data_version).
-matches_key = (query, live.data_version(con))
-kept_matches = st.session_state.get(MATCHES_KEY)
-if kept_matches is not None and kept_matches[0] == matches_key:
-    matches = kept_matches[1]
+# It lists personal data, so each new text is audited once (SPEC "Personal data"); a
+# rerun, a download or fresh data under the same text is not a new search.
+text = query.strip()
+search_key = (text, live.data_version(con))
+kept_search = st.session_state.get(MATCHES_KEY)
+if kept_search is not None and kept_search[0] == search_key:
+    search: tracing.PersonSearch = kept_search[1]
 else:
-    matches = tracing.find_persons(con, query)
-    st.session_state[MATCHES_KEY] = (matches_key, matches)
+    new_text = text != st.session_state.get(AUDITED_KEY)
+    search = tracing.search_persons(con, text, actor=current_user() or "unknown", audit=new_text)
+    if new_text:
+        st.session_state[AUDITED_KEY] = text
+        st.session_state.pop("tracing_person", None)  # a new search starts with nobody picked
+    st.session_state[MATCHES_KEY] = (search_key, search)
+matches = search.matches
 person_id: str | None = None
-if query.strip():
+if text:
     if matches.empty:
         st.warning(tr("tracing.no_match"))
     else:
         # Labels made now, in this session's language (a format_func must not read the session).
-        choices = {
-            str(r.person_id): " · ".join(
-                str(v)
-                for v in (
-                    r.name or "", r.person_id, r.phone or "",
-                    tr("tracing.last_seen", when=fmt_datetime(r.last_seen, tz_name))
-                    if not pd.isna(r.last_seen) else tr("tracing.never_seen"),
-                )
-                if v
-            )
-            for r in matches.itertuples()
-        }
-        person_id = st.selectbox(tr("tracing.pick"), list(choices), format_func=choices.__getitem__, key="tracing_person")
+        choices = {str(r["person_id"]): tracing.match_label(r, tz_name, lang()) for r in matches.to_dict("records")}
+        if st.session_state.get("tracing_person") not in choices:
+            st.session_state.pop("tracing_person", None)
+        # Nobody is pre-selected: the tracer names the case (index=None), the button waits.
+        person_id = st.selectbox(
+            tr("tracing.pick"), list(choices), index=None, format_func=choices.__getitem__,
+            placeholder=tr("tracing.pick_placeholder"), key="tracing_person",
+        )
+        if search.more_than_listed:
+            st.warning(tr("tracing.too_many", limit=fmt_number(len(matches))))
+        else:
+            st.caption(tr("tracing.matches_count", count=fmt_number(search.total)))
 
 cols = st.columns(3)
 cols[0].date_input(
@@ -117,17 +128,12 @@ def run_trace(params: dict[str, Any]) -> dict[str, Any]:
         if params["second_degree"]
         else None
     )
-    export = report.trace_export_frame(contacts, tz_name)
-    if second is not None:
-        export = pd.concat(
-            [export.assign(degree=1, via=""), report.trace_export_frame(second, tz_name).assign(degree=2)],
-            ignore_index=True,
-        )
+    export = report.trace_export_frame(contacts, tz_name, lang(), building_names, second)
     case = matches[matches["person_id"].astype(str) == params["person_id"]]
     return {
         "params": params, "contacts": contacts, "visits": visits, "overlaps": overlaps, "second": second,
         "case_name": str(case["name"].iloc[0]) if len(case) and case["name"].iloc[0] else params["person_id"],
-        "rows": len(export), "csv": csv_bytes(export), "xlsx": xlsx_bytes(export, "kontak"),
+        "rows": len(export), "csv": csv_bytes(export), "xlsx": xlsx_bytes(export, tr("tracing.sheet")),
     }
 
 
@@ -161,12 +167,18 @@ st.caption(tr("tracing.case_visits", count=fmt_number(len(result["visits"]))))
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A contact list in words and local times for the screen."""
+    """A contact list in words and local times for the screen (``via`` as a few names)."""
     columns = [c for c in tracing.SECOND_DEGREE_COLUMNS if c in frame.columns]
     shown_frame = frame[columns].copy()
     for column in ("first_contact", "last_contact"):
         shown_frame[column] = [fmt_datetime(v, tz_name) for v in frame[column]]
     shown_frame["overlap_minutes"] = [fmt_number(v, 1) for v in frame["overlap_minutes"]]
+    shown_frame["buildings"] = [
+        "; ".join(building_names.get(b, b) for b in str(v).split(";") if b) for v in frame["buildings"]
+    ]
+    if "via" in shown_frame:
+        first_names = dict(zip(contacts["person_id"].astype(str), contacts["name"], strict=True))
+        shown_frame["via"] = [tracing.via_summary(v, first_names, lang()) for v in frame["via"]]
     return shown_frame.rename(columns={c: tr(f"tracing.col.{c}") for c in columns})
 
 
@@ -200,6 +212,7 @@ cols[1].download_button(
 
 st.subheader(tr("tracing.timeline_header"))
 top = contacts.head(TIMELINE_ROWS)
+st.caption(tr("tracing.timeline_shown", shown=fmt_number(len(top)), total=fmt_number(len(contacts))))
 labels = {str(p): f"{n or p} ({p})" for p, n in zip(top["person_id"], top["name"], strict=True)}
 overlaps = result["overlaps"]
 overlaps = overlaps[overlaps["contact_id"].astype(str).isin(labels)]
@@ -212,6 +225,9 @@ st.plotly_chart(
 
 if result["second"] is not None:
     st.subheader(tr("tracing.second_header"))
+    st.markdown(
+        tr("tracing.second_summary", count=fmt_number(len(result["second"])), first=fmt_number(len(contacts)))
+    )
     if result["second"].empty:
         st.info(tr("tracing.no_contacts"))
     else:

@@ -308,11 +308,18 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     at = open_page(app_as(TRACER), "pages/tracing.py")
     assert at.title[0].value == "Pelacakan kontak"
     before = audit_count(con, "trace", "pelacak")
+    searches = audit_count(con, "find_person", "pelacak")
     at.text_input(key="tracing_query").input("MEISKE rumeng").run()  # partial, any case
-    assert demo.POSITIVE_CASE_ID in at.selectbox(key="tracing_person").options[0] or any(
-        demo.POSITIVE_CASE_ID in o for o in at.selectbox(key="tracing_person").options
-    )
-    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
+    assert any(demo.POSITIVE_CASE_ID in o and "Meiske Rumengan" in o and "ASN" in o and "WITA" in o
+               for o in at.selectbox(key="tracing_person").options)
+    # Nobody is pre-selected, and the trace button waits for the tracer's pick.
+    assert at.selectbox(key="tracing_person").value is None
+    assert at.button(key="tracing_run").disabled
+    assert audit_count(con, "find_person", "pelacak") == searches + 1  # the search itself is audited
+    at.run()
+    assert audit_count(con, "find_person", "pelacak") == searches + 1  # once, not on every rerun
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID).run()
+    assert not at.button(key="tracing_run").disabled
     today = pd.Timestamp.now(tz=TZ).date()
     # Onset sets SPEC's default window: two days before to fourteen days after.
     at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()
@@ -338,6 +345,8 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     # The health-office meeting colleagues are among the contacts.
     assert "dinas-kesehatan" in ";".join(expected["buildings"])
 
+    shown_count = min(len(expected), 30)
+    assert any(c.value == f"menampilkan {shown_count} dari {len(expected)} kontak" for c in at.caption)
     timeline = spec(at, "tracing_timeline")
     visits = tracing.index_visits(con, demo.POSITIVE_CASE_ID, start, end)
     case_segments = sum(
@@ -355,7 +364,10 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     csv_files = [d for d, mime, _ in downloads if mime == "text/csv"]
     assert csv_files
     frame = pd.read_csv(io.BytesIO(csv_files[-1]), encoding="utf-8-sig", dtype=str)
-    assert frame["person_id"].tolist() == expected["person_id"].tolist()
+    assert frame["ID"].tolist() == expected["person_id"].tolist()  # Indonesian headers, as on screen
+    assert set(frame["Perkiraan"]) <= {"ya", "tidak"}
+    assert "Dinas Kesehatan" in ";".join(frame["Gedung"])  # building names, not ids
+    assert audit_count(con, "find_person", "pelacak") == searches + 1
     exports = audit_count(con, "export_trace", "pelacak")
     at.download_button(key="tracing_csv").click().run()
     assert audit_count(con, "export_trace", "pelacak") == exports + 1
@@ -387,3 +399,39 @@ def test_tracing_in_english(demo_db) -> None:  # type: ignore[no-untyped-def]
     at.text_input(key="tracing_query").input("zzzz-nobody").run()
     assert any(w.value == "Nobody matches." for w in at.warning)
     assert at.button(key="tracing_run").disabled
+    at.text_input(key="tracing_query").input("a").run()  # nearly everyone
+    assert any(w.value == "more than 20 matches: type more" for w in at.warning)
+    assert len(at.selectbox(key="tracing_person").options) == 20
+    assert at.selectbox(key="tracing_person").value is None and at.button(key="tracing_run").disabled
+
+
+def test_tracing_second_degree_counts_and_names_links_briefly(demo_db) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    at = open_page(app_as(TRACER), "pages/tracing.py")
+    at.text_input(key="tracing_query").input(demo.POSITIVE_CASE_ID).run()
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
+    today = pd.Timestamp.now(tz=TZ).date()
+    at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()  # sets the window
+    at.date_input(key="tracing_to").set_value(today - timedelta(days=2))
+    at.checkbox(key="tracing_second").check().run()
+    at.button(key="tracing_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    start = parse_local_bound((today - timedelta(days=10)).isoformat(), TZ, is_end=False)
+    end = parse_local_bound((today - timedelta(days=2)).isoformat(), TZ, is_end=True)
+    first = tracing.trace_contacts(con, demo.POSITIVE_CASE_ID, start, end, audit=False)
+    second = tracing.second_degree_contacts(con, demo.POSITIVE_CASE_ID, start, end, actor="test")
+    assert len(second) > 0
+    def number(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    summary = f"{number(len(second))} kontak tingkat kedua, melalui {number(len(first))} kontak erat."
+    assert any(m.value == summary for m in at.markdown), [m.value for m in at.markdown]
+    table = at.dataframe[1].value
+    assert table["ID"].tolist() == second["person_id"].tolist()
+    names = dict(zip(first["person_id"], first["name"], strict=True))
+    for via, shown in zip(second["via"], table["Melalui"], strict=True):
+        links = via.split(";")
+        assert shown.count("(") == min(len(links), tracing.VIA_SHOWN)  # name (id), a few at most
+        if len(links) > tracing.VIA_SHOWN:
+            assert shown.endswith(f"+{len(links) - tracing.VIA_SHOWN} lainnya")
+        assert any(f"{names[p]} ({p})" in shown for p in links)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 from datetime import date, datetime
@@ -114,8 +115,16 @@ def test_xlsx_has_both_sheets_local_times_and_no_formulas() -> None:
     assert week.cell(row=2, column=header.index("visits") + 1).value == 1234
 
 
-def test_trace_export_is_formula_safe_with_local_times() -> None:
-    contacts = pd.DataFrame(
+TRACE_HEADERS = {
+    "id": ["ID", "Nama", "Kategori", "No. HP", "Gedung", "Menit bersama", "Kontak pertama", "Kontak terakhir",
+           "Perkiraan"],
+    "en": ["ID", "Name", "Category", "Phone", "Buildings", "Minutes together", "First contact", "Last contact",
+           "Estimated"],
+}
+
+
+def export_contacts() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "person_id": ["0012", "c2"], "name": ["=cmd|' /C calc'!A0", "Sélly Rorong"], "category": ["ASN", "visitor"],
             "phone": ["+62812", "0812"], "buildings": ["b1;b2", "b1"], "overlap_minutes": [90.04, 15.0],
@@ -124,15 +133,41 @@ def test_trace_export_is_formula_safe_with_local_times() -> None:
             "estimated": [True, False],
         }
     )
-    frame = report.trace_export_frame(contacts, "Asia/Makassar")
-    text = csv_bytes(frame).decode("utf-8-sig")
-    lines = text.splitlines()
-    assert lines[0] == "person_id,name,category,phone,buildings,overlap_minutes,first_contact,last_contact,estimated"
-    assert lines[1].startswith("0012,'=cmd|' /C calc'!A0,ASN,'+62812,b1;b2,90.0,2022-01-03T08:30:00+08:00,")
-    assert lines[1].endswith(",true") and lines[2].endswith(",false")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_trace_export_in_the_users_language_with_building_names_and_words(lang: str) -> None:
+    """Headers in the interface's language, building names, ya/tidak; formula-safe; local times."""
+    names = {"b1": "Kantor Walikota", "b2": "Dinas Kesehatan"}
+    frame = report.trace_export_frame(export_contacts(), "Asia/Makassar", lang, names)
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
+    assert rows[0] == TRACE_HEADERS[lang]
+    yes, no = ("ya", "tidak") if lang == "id" else ("yes", "no")
+    visitor = "pengunjung" if lang == "id" else "visitor"
+    assert rows[1] == ["0012", "'=cmd|' /C calc'!A0", "ASN", "'+62812", "Kantor Walikota; Dinas Kesehatan", "90.0",
+                       "2022-01-03T08:30:00+08:00", "2022-01-03T10:00:00+08:00", yes]
+    assert rows[2][2:5] == [visitor, "0812", "Kantor Walikota"] and rows[2][-1] == no
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame)))
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert "'=cmd|' /C calc'!A0" in values and "Sélly Rorong" in values and "0012" in values
+    assert TRACE_HEADERS[lang][4] in values and "b1;b2" not in values
+
+
+def test_trace_export_with_second_degree_names_the_links() -> None:
+    """Degree 1 then 2; `via` names the first-degree contacts, a few of many with "+N lainnya"."""
+    first = export_contacts()
+    many = ";".join(["c2", "0012"] + [f"x{i:03d}" for i in range(report.EXPORT_VIA_SHOWN + 5)])
+    second = export_contacts().assign(person_id=["s1", "s2"], via=["0012", many])
+    frame = report.trace_export_frame(first, "Asia/Makassar", "id", {}, second)
+    assert list(frame.columns) == ["Tingkat", *TRACE_HEADERS["id"], "Melalui"]
+    assert frame["Tingkat"].tolist() == [1, 1, 2, 2]
+    assert frame["Melalui"].tolist()[:3] == ["", "", "=cmd|' /C calc'!A0 (0012)"]
+    # The first-degree contacts in their order (longest overlap first), then the rest by id.
+    assert frame["Melalui"].iloc[3].startswith("=cmd|' /C calc'!A0 (0012), Sélly Rorong (c2), x000, x001")
+    assert frame["Melalui"].iloc[3].endswith(" +7 lainnya")
+    assert frame["Gedung"].tolist()[0] == "b1; b2"  # an unknown building keeps its id
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert "\n2,s1,'=cmd" in text.replace("\r", "")
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
