@@ -259,6 +259,22 @@ def _excel_ready(frame: pd.DataFrame, timezones: Mapping[str, str] | None) -> pd
     return formula_safe(out)
 
 
+ONE_DECIMAL = ("visits_per_day", "median_stay_minutes", "crowding_minutes", "visits_change_pct", "persons_change_pct")
+
+
+def _readable_weekly(frame: pd.DataFrame, timezones: Mapping[str, str] | None, lang: str | None) -> pd.DataFrame:
+    """Rounded for people: minutes and per-day figures to one decimal, shares as percent
+    (one decimal), local times; then headers in ``lang`` (``weekly.xlsx.<column>``)."""
+    out = frame.copy()
+    for column in ONE_DECIMAL:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).round(1)
+    if "auto_close_share" in out:
+        out["auto_close_share"] = (pd.to_numeric(out["auto_close_share"], errors="coerce").astype(float) * 100).round(1)
+    out = _excel_ready(out, timezones)
+    return out.rename(columns={c: t(f"weekly.xlsx.{c}", lang) for c in out.columns})
+
+
 def weekly_report_xlsx(
     stats: pd.DataFrame,
     trend: pd.DataFrame,
@@ -266,8 +282,16 @@ def weekly_report_xlsx(
     names: Mapping[str, str] | None = None,
     timezones: Mapping[str, str] | None = None,
     lang: str | None = None,
+    city: Mapping[str, object] | None = None,
 ) -> bytes:
-    """Two sheets: the week's figures per building, and the weekly trend. Aggregates only."""
+    """Two sheets: the week's figures per building, and the weekly trend. Aggregates only.
+
+    Headers in ``lang`` (Indonesian by default); minutes and per-day figures with one
+    decimal, the auto-close share and the changes in percent with one decimal. With
+    ``city`` (``lib.weekly.city_week_totals``) the first row is the whole city, its
+    crowding the sum of the buildings' (no peak: it does not add up). Trend rows without
+    any visit, person or peak are left out (no rows of zeros).
+    """
     names = names or {}
     summary = stats.copy()
     if "week" not in summary.columns:
@@ -276,10 +300,32 @@ def weekly_report_xlsx(
         summary.columns.get_loc("building") + 1, "building_name",
         summary["building"].map(lambda b: names.get(str(b), str(b))),
     )
+    if city is not None:
+        whole = {
+            **{k: v for k, v in city.items() if k in summary.columns},
+            "building": "",
+            "building_name": t("weekly.city_column", lang),
+            "crowding_episodes": int(stats["crowding_episodes"].sum()) if "crowding_episodes" in stats else None,
+            "crowding_minutes": float(stats["crowding_minutes"].sum()) if "crowding_minutes" in stats else None,
+        }
+        summary = pd.concat([pd.DataFrame([whole]).reindex(columns=summary.columns), summary], ignore_index=True)
+    trend_rows = trend.copy()
+    measures = [c for c in ("visits", "persons", "peak") if c in trend_rows]
+    if measures:
+        trend_rows = trend_rows[trend_rows[measures].fillna(0).ne(0).any(axis=1)]
+    if "building" in trend_rows:
+        trend_rows.insert(
+            trend_rows.columns.get_loc("building") + 1, "building_name",
+            trend_rows["building"].map(lambda b: names.get(str(b), str(b))),
+        )
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _excel_ready(summary, timezones).to_excel(writer, index=False, sheet_name=t("weekly.sheet_week", lang)[:31])
-        _excel_ready(trend, timezones).to_excel(writer, index=False, sheet_name=t("weekly.sheet_trend", lang)[:31])
+        _readable_weekly(summary, timezones, lang).to_excel(
+            writer, index=False, sheet_name=t("weekly.sheet_week", lang)[:31]
+        )
+        _readable_weekly(trend_rows.reset_index(drop=True), timezones, lang).to_excel(
+            writer, index=False, sheet_name=t("weekly.sheet_trend", lang)[:31]
+        )
     return buffer.getvalue()
 
 

@@ -274,6 +274,47 @@ def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[
     assert_no_personal_data(b"".join(pdfs + sheets), values)
 
 
+def test_weekly_defaults_to_the_largest_building_beside_the_whole_city(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """No building chosen: the one with the most visits in the latest week with data; the
+    city-wide figures (each person once) come first; weeks start where the data starts."""
+    from lib import weekly
+
+    _, con = demo_db
+    at = open_page(app_as(LEADERSHIP), "pages/weekly.py")
+    assert not at.exception
+    # The latest local ISO week with a check-in, and its busiest building, straight from SQL.
+    latest, first = con.execute(
+        "SELECT max(checkin_at AT TIME ZONE 'Asia/Makassar'), min(checkin_at AT TIME ZONE 'Asia/Makassar') FROM visits"
+    ).fetchall()[0]
+    latest_week = f"{latest.isocalendar().year}-W{latest.isocalendar().week:02d}"
+    first_week = f"{first.isocalendar().year}-W{first.isocalendar().week:02d}"
+    busiest = con.execute(
+        """SELECT building FROM visits
+           WHERE strftime(checkin_at AT TIME ZONE 'Asia/Makassar', '%G-W%V') = ?
+           GROUP BY building ORDER BY count(*) DESC, building LIMIT 1""",
+        [latest_week],
+    ).fetchall()[0][0]
+    assert at.selectbox(key="weekly_building").value == busiest
+    week_box = at.selectbox(key="weekly_week")
+    assert week_box.options[-1].startswith(first_week) and week_box.options[0].startswith(latest_week)
+
+    week = week_box.value
+    stats = weekly.weekly_stats(con, week)
+    persons_anywhere = con.execute(
+        """SELECT count(DISTINCT person_id) FROM visits
+           WHERE strftime(checkin_at AT TIME ZONE 'Asia/Makassar', '%G-W%V') = ?""",
+        [week],
+    ).fetchall()[0][0]
+    city = list(at.metric)[:2]  # the whole city's visits and persons come first
+    assert city[0].value == f"{int(stats['visits'].sum()):,}".replace(",", ".")
+    assert city[1].value == f"{persons_anywhere:,}".replace(",", ".")
+    assert persons_anywhere < int(stats["persons"].sum())  # somebody visited two buildings
+    assert any(h.value.startswith("Seluruh kota") for h in at.subheader)
+    # The demo month is shorter than the 12-week trend: the trend starts at its first week.
+    trend_weeks = spec(at, "weekly_trend_chart")["data"][0]["x"]
+    assert trend_weeks[0] == first_week and trend_weeks[-1] == week
+
+
 def tr_id(key: str) -> str:
     from lib.i18n import t
 
