@@ -479,13 +479,14 @@ def largest_building(
     The weekly page's default building. None without any visit.
     """
     span = data_weeks(con, buildings)
-    if span is None:
+    targets = _targets(con, buildings)
+    if span is None or not targets:
         return None
-    stats = weekly_stats(con, span[1], now=now)
-    stats = stats[stats["building"].isin([b for b, _ in _targets(con, buildings)])]
-    if stats.empty:
+    # Visit counts only (stored whole weeks, else live), not the whole of weekly_stats.
+    counts = _week_aggregates(con, targets, _monday(*parse_iso_week(span[1])), 1, resolve_now(now), detail=False)
+    if counts.empty:
         return None
-    best = stats.sort_values(["visits", "building"], ascending=[False, True], kind="stable")
+    best = counts.sort_values(["visits", "building"], ascending=[False, True], kind="stable")
     return str(best["building"].iloc[0])
 
 

@@ -476,3 +476,17 @@ def test_tracing_second_degree_counts_and_names_links_briefly(demo_db) -> None: 
         if len(links) > tracing.VIA_SHOWN:
             assert shown.endswith(f"+{len(links) - tracing.VIA_SHOWN} lainnya")
         assert any(f"{names[p]} ({p})" in shown for p in links)
+
+
+def test_weekly_in_english_with_english_xlsx_headers(demo_db, downloads) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(app_as(LEADERSHIP, "en"), "pages/weekly.py")
+    assert not at.exception
+    assert at.title[0].value == "Weekly statistics"
+    assert any(h.value == "Whole city (4 buildings)" for h in at.subheader)
+    sheets = [d for d, mime, _ in downloads if "spreadsheet" in mime]
+    book = openpyxl.load_workbook(io.BytesIO(sheets[-1]))
+    assert book.sheetnames == ["Week", "Trend"]
+    header = [c.value for c in book["Week"][1]]
+    assert header[:5] == ["Week", "Building ID", "Building", "Visits", "Persons"]
+    assert book["Week"].cell(row=2, column=3).value == "Whole city"
+    assert "weekly." not in str(rendered_bytes(at))  # no raw text key on screen
