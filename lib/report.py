@@ -180,11 +180,14 @@ def weekly_report_pdf(
     timezones: Mapping[str, str] | None = None,
     lang: str | None = None,
     generated_at: datetime | None = None,
+    city: Mapping[str, object] | None = None,
 ) -> bytes:
     """One A4 page: title, ISO week and its local dates, totals, one block per building.
 
     Each building's block holds its key figures (``building_figures``) and a bar chart of
     visits per weekday. More buildings shrink the blocks so the report stays one page.
+    With ``city`` (``lib.weekly.city_week_totals``) the totals also name the distinct
+    persons of the whole city (each person once, however many buildings they visited).
     """
     names = names or {}
     timezones = timezones or {}
@@ -209,6 +212,11 @@ def weekly_report_pdf(
         visits=format_number(total_visits, lang), change=format_change(change, lang),
         buildings=format_number(len(stats), lang), episodes=format_number(episodes, lang),
     )
+    if city is not None:
+        summary += " " + t(
+            "weekly.report_city_persons", lang, persons=format_number(city.get("persons"), lang),
+            change=format_change(city.get("persons_change_pct"), lang),
+        )
     pdf.multi_cell(0, 5, summary, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 

@@ -62,7 +62,7 @@ def build_pdf(
     first = date.fromisocalendar(year, number, 1)
     return report.weekly_report_pdf(
         load_stats(_con, db_key, week, included), week, first, first + timedelta(days=6), names, zones, language,
-        generated_at=pd.Timestamp.now(tz=default_zone).to_pydatetime(),
+        generated_at=pd.Timestamp.now(tz=default_zone).to_pydatetime(), city=load_city(_con, db_key, week, included),
     )
 
 

@@ -269,6 +269,8 @@ def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[
     assert pdfs and sheets
     text = pdf_text(pdfs[-1], tmp_path)
     assert week in text and "Kantor Walikota Bitung" in text and "Dinas Kesehatan" in text
+    city = weekly.city_week_totals(con, week)
+    assert f"Seluruh kota: {int(city['persons']):,} orang".replace(",", ".") in " ".join(text.split())
     assert_no_personal_data(text.encode(), values)
     assert_no_personal_data(xlsx_text(sheets[-1]).encode(), values)
     assert_no_personal_data(b"".join(pdfs + sheets), values)

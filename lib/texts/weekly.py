@@ -41,6 +41,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "{visits} kunjungan ({change} dibanding minggu lalu) di {buildings} gedung; {episodes} episode kerumunan.",
         "en": "{visits} visits ({change} against last week) in {buildings} buildings; {episodes} crowding episodes.",
     },
+    "weekly.report_city_persons": {
+        "id": "Seluruh kota: {persons} orang ({change}), setiap orang dihitung sekali.",
+        "en": "Whole city: {persons} persons ({change}), each person counted once.",
+    },
     "weekly.report_footer": {
         "id": "Pantau · hanya angka agregat, tanpa data pribadi · dibuat {generated}",
         "en": "Pantau · aggregates only, no personal data · made {generated}",
