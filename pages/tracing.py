@@ -128,13 +128,21 @@ def run_trace(params: dict[str, Any]) -> dict[str, Any]:
         if params["second_degree"]
         else None
     )
-    export = report.trace_export_frame(contacts, tz_name, lang(), building_names, second)
     case = matches[matches["person_id"].astype(str) == params["person_id"]]
     return {
         "params": params, "contacts": contacts, "visits": visits, "overlaps": overlaps, "second": second,
         "case_name": str(case["name"].iloc[0]) if len(case) and case["name"].iloc[0] else params["person_id"],
-        "rows": len(export), "csv": csv_bytes(export), "xlsx": xlsx_bytes(export, tr("tracing.sheet")),
+        "exports": {},  # language -> (rows, CSV bytes, XLSX bytes), made once per language
     }
+
+
+def export_files(result: dict[str, Any]) -> tuple[int, bytes, bytes]:
+    """The contact list as files in this session's language (headers, words), built once."""
+    language = lang()
+    if language not in result["exports"]:
+        export = report.trace_export_frame(result["contacts"], tz_name, language, building_names, result["second"])
+        result["exports"][language] = (len(export), csv_bytes(export), xlsx_bytes(export, tr("tracing.sheet")))
+    return result["exports"][language]
 
 
 if st.button(tr("tracing.run"), type="primary", key="tracing_run", disabled=person_id is None):
@@ -187,7 +195,7 @@ def _audit_export(file_format: str) -> None:
     kept: dict[str, Any] = st.session_state[RESULT_KEY]
     db.write_audit(
         cursor(), current_user() or "unknown", "export_trace", kept["params"]["person_id"],
-        json.dumps({**kept["params"], "format": file_format}, sort_keys=True), kept["rows"],
+        json.dumps({**kept["params"], "format": file_format}, sort_keys=True), export_files(kept)[0],
     )
 
 
@@ -199,13 +207,14 @@ else:
         st.caption(tr("tracing.estimated_note"))
 
 file_stem = f"kontak-{shown['person_id']}-{shown['from']}-{shown['to']}"
+_, csv_file, xlsx_file = export_files(result)
 cols = st.columns(2)
 cols[0].download_button(
-    tr("tracing.download_csv"), result["csv"], file_name=f"{file_stem}.csv", mime="text/csv",
+    tr("tracing.download_csv"), csv_file, file_name=f"{file_stem}.csv", mime="text/csv",
     key="tracing_csv", on_click=_audit_export, args=("csv",),
 )
 cols[1].download_button(
-    tr("tracing.download_xlsx"), result["xlsx"], file_name=f"{file_stem}.xlsx",
+    tr("tracing.download_xlsx"), xlsx_file, file_name=f"{file_stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="tracing_xlsx", on_click=_audit_export, args=("xlsx",),
 )

@@ -416,6 +416,15 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     assert audit_count(con, "export_trace", "pelacak") == exports + 1
     assert audit_count(con, "trace", "pelacak") == before + 1
 
+    # In English, the same contacts download with English headers and yes/no.
+    at.session_state["pantau_lang"] = "en"
+    at.run()
+    english = pd.read_csv(io.BytesIO([d for d, mime, _ in downloads if mime == "text/csv"][-1]),
+                          encoding="utf-8-sig", dtype=str)
+    assert list(english.columns)[:3] == ["ID", "Name", "Category"]
+    assert english["ID"].tolist() == expected["person_id"].tolist() and set(english["Estimated"]) <= {"yes", "no"}
+    assert audit_count(con, "trace", "pelacak") == before + 1
+
 
 def test_leadership_and_admin_are_refused_tracing_and_see_no_names(demo_db) -> None:  # type: ignore[no-untyped-def]
     _, con = demo_db
