@@ -1,8 +1,9 @@
 """Pelacakan / Tracing (tracer): the close contacts of a positive case (RULES "Contact tracing").
 
-A search runs only when the button is pressed; its result is kept in the session, so a
-rerun (a widget change, a download) never writes a second audit record. Exports are
-audited when they are downloaded ('export_trace').
+Each new text typed into the person search is audited once ('find_person'); nobody is
+pre-selected, the tracer picks the case. A trace runs only when the button is pressed;
+its result is kept in the session, so a rerun (a widget change, a download) never writes
+a second audit record. Exports are audited when they are downloaded ('export_trace').
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lib.core.timeutil import parse_local_bound
 from lib.outputs import charts, report
 from lib.outputs.export import csv_bytes, xlsx_bytes
 from lib.store import db
+from lib.ui import widgets
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
@@ -27,13 +29,15 @@ require_roles("tracer")
 
 RESULT_KEY = "tracing_result"
 MATCHES_KEY = "tracing_matches"
-TIMELINE_ROWS = 40
+AUDITED_KEY = "tracing_audited_query"  # the last search text written to the audit log
+TIMELINE_ROWS = 30
 
 con = cursor()
 st.title(tr("tracing.title"))
 st.caption(tr("tracing.caption"))
 
 zones = set(db.building_timezones(con).values())
+building_names = widgets.building_names(con)
 tz_name = zones.pop() if len(zones) == 1 else db.DEFAULT_TIMEZONE
 
 
@@ -51,32 +55,39 @@ if "tracing_onset" not in st.session_state:
 query = st.text_input(tr("tracing.find"), key="tracing_query", help=tr("tracing.find_help"))
 # The search for a person scans every person (over a second at a million persons): keep
 # its result while neither the typed text nor the data changes (lib.analytics.live.data_version).
-matches_key = (query, live.data_version(con))
-kept_matches = st.session_state.get(MATCHES_KEY)
-if kept_matches is not None and kept_matches[0] == matches_key:
-    matches = kept_matches[1]
+# It lists personal data, so each new text is audited once (RULES "Personal data"); a
+# rerun, a download or fresh data under the same text is not a new search.
+text = query.strip()
+search_key = (text, live.data_version(con))
+kept_search = st.session_state.get(MATCHES_KEY)
+if kept_search is not None and kept_search[0] == search_key:
+    search: tracing.PersonSearch = kept_search[1]
 else:
-    matches = tracing.find_persons(con, query)
-    st.session_state[MATCHES_KEY] = (matches_key, matches)
+    new_text = text != st.session_state.get(AUDITED_KEY)
+    search = tracing.search_persons(con, text, actor=current_user() or "unknown", audit=new_text)
+    if new_text:
+        st.session_state[AUDITED_KEY] = text
+        st.session_state.pop("tracing_person", None)  # a new search starts with nobody picked
+    st.session_state[MATCHES_KEY] = (search_key, search)
+matches = search.matches
 person_id: str | None = None
-if query.strip():
+if text:
     if matches.empty:
         st.warning(tr("tracing.no_match"))
     else:
         # Labels made now, in this session's language (a format_func must not read the session).
-        choices = {
-            str(r.person_id): " · ".join(
-                str(v)
-                for v in (
-                    r.name or "", r.person_id, r.phone or "",
-                    tr("tracing.last_seen", when=fmt_datetime(r.last_seen, tz_name))
-                    if not pd.isna(r.last_seen) else tr("tracing.never_seen"),
-                )
-                if v
-            )
-            for r in matches.itertuples()
-        }
-        person_id = st.selectbox(tr("tracing.pick"), list(choices), format_func=choices.__getitem__, key="tracing_person")
+        choices = {str(r["person_id"]): tracing.match_label(r, tz_name, lang()) for r in matches.to_dict("records")}
+        if st.session_state.get("tracing_person") not in choices:
+            st.session_state.pop("tracing_person", None)
+        # Nobody is pre-selected: the tracer names the case (index=None), the button waits.
+        person_id = st.selectbox(
+            tr("tracing.pick"), list(choices), index=None, format_func=choices.__getitem__,
+            placeholder=tr("tracing.pick_placeholder"), key="tracing_person",
+        )
+        if search.more_than_listed:
+            st.warning(tr("tracing.too_many", limit=fmt_number(len(matches))))
+        else:
+            st.caption(tr("tracing.matches_count", count=fmt_number(search.total)))
 
 cols = st.columns(3)
 cols[0].date_input(
@@ -119,18 +130,21 @@ def run_trace(params: dict[str, Any]) -> dict[str, Any]:
         if params["second_degree"]
         else None
     )
-    export = report.trace_export_frame(contacts, tz_name)
-    if second is not None:
-        export = pd.concat(
-            [export.assign(degree=1, via=""), report.trace_export_frame(second, tz_name).assign(degree=2)],
-            ignore_index=True,
-        )
     case = matches[matches["person_id"].astype(str) == params["person_id"]]
     return {
         "params": params, "contacts": contacts, "visits": visits, "overlaps": overlaps, "second": second,
         "case_name": str(case["name"].iloc[0]) if len(case) and case["name"].iloc[0] else params["person_id"],
-        "rows": len(export), "csv": csv_bytes(export), "xlsx": xlsx_bytes(export, "kontak"),
+        "exports": {},  # language -> (rows, CSV bytes, XLSX bytes), made once per language
     }
+
+
+def export_files(result: dict[str, Any]) -> tuple[int, bytes, bytes]:
+    """The contact list as files in this session's language (headers, words), built once."""
+    language = lang()
+    if language not in result["exports"]:
+        export = report.trace_export_frame(result["contacts"], tz_name, language, building_names, result["second"])
+        result["exports"][language] = (len(export), csv_bytes(export), xlsx_bytes(export, tr("tracing.sheet")))
+    return result["exports"][language]
 
 
 if st.button(tr("tracing.run"), type="primary", key="tracing_run", disabled=person_id is None):
@@ -163,12 +177,18 @@ st.caption(tr("tracing.case_visits", count=fmt_number(len(result["visits"]))))
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A contact list in words and local times for the screen."""
+    """A contact list in words and local times for the screen (``via`` as a few names)."""
     columns = [c for c in tracing.SECOND_DEGREE_COLUMNS if c in frame.columns]
     shown_frame = frame[columns].copy()
     for column in ("first_contact", "last_contact"):
         shown_frame[column] = [fmt_datetime(v, tz_name) for v in frame[column]]
     shown_frame["overlap_minutes"] = [fmt_number(v, 1) for v in frame["overlap_minutes"]]
+    shown_frame["buildings"] = [
+        "; ".join(building_names.get(b, b) for b in str(v).split(";") if b) for v in frame["buildings"]
+    ]
+    if "via" in shown_frame:
+        first_names = dict(zip(contacts["person_id"].astype(str), contacts["name"], strict=True))
+        shown_frame["via"] = [tracing.via_summary(v, first_names, lang()) for v in frame["via"]]
     return shown_frame.rename(columns={c: tr(f"tracing.col.{c}") for c in columns})
 
 
@@ -177,7 +197,7 @@ def _audit_export(file_format: str) -> None:
     kept: dict[str, Any] = st.session_state[RESULT_KEY]
     db.write_audit(
         cursor(), current_user() or "unknown", "export_trace", kept["params"]["person_id"],
-        json.dumps({**kept["params"], "format": file_format}, sort_keys=True), kept["rows"],
+        json.dumps({**kept["params"], "format": file_format}, sort_keys=True), export_files(kept)[0],
     )
 
 
@@ -189,19 +209,21 @@ else:
         st.caption(tr("tracing.estimated_note"))
 
 file_stem = f"kontak-{shown['person_id']}-{shown['from']}-{shown['to']}"
+_, csv_file, xlsx_file = export_files(result)
 cols = st.columns(2)
 cols[0].download_button(
-    tr("tracing.download_csv"), result["csv"], file_name=f"{file_stem}.csv", mime="text/csv",
+    tr("tracing.download_csv"), csv_file, file_name=f"{file_stem}.csv", mime="text/csv",
     key="tracing_csv", on_click=_audit_export, args=("csv",),
 )
 cols[1].download_button(
-    tr("tracing.download_xlsx"), result["xlsx"], file_name=f"{file_stem}.xlsx",
+    tr("tracing.download_xlsx"), xlsx_file, file_name=f"{file_stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="tracing_xlsx", on_click=_audit_export, args=("xlsx",),
 )
 
 st.subheader(tr("tracing.timeline_header"))
 top = contacts.head(TIMELINE_ROWS)
+st.caption(tr("tracing.timeline_shown", shown=fmt_number(len(top)), total=fmt_number(len(contacts))))
 labels = {str(p): f"{n or p} ({p})" for p, n in zip(top["person_id"], top["name"], strict=True)}
 overlaps = result["overlaps"]
 overlaps = overlaps[overlaps["contact_id"].astype(str).isin(labels)]
@@ -214,6 +236,9 @@ st.plotly_chart(
 
 if result["second"] is not None:
     st.subheader(tr("tracing.second_header"))
+    st.markdown(
+        tr("tracing.second_summary", count=fmt_number(len(result["second"])), first=fmt_number(len(contacts)))
+    )
     if result["second"].empty:
         st.info(tr("tracing.no_contacts"))
     else:

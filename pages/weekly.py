@@ -21,18 +21,33 @@ from lib.ui.widgets import buildings_or_stop
 
 require_roles("leadership", "admin")
 
-WEEKS_TO_PICK = 26
+WEEKS_TO_PICK = 26  # at most, back from the latest week with data
 TREND_WEEKS = 12
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def load_stats(_con: duckdb.DuckDBPyConnection, db_key: str, week: str) -> pd.DataFrame:
-    return weekly.weekly_stats(_con, week)
+def load_stats(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...]) -> pd.DataFrame:
+    stats = weekly.weekly_stats(_con, week)
+    return stats[stats["building"].isin(included)].reset_index(drop=True)
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def load_trend(_con: duckdb.DuckDBPyConnection, db_key: str, week: str) -> pd.DataFrame:
-    return weekly.weekly_trend(_con, week, weeks=TREND_WEEKS)
+def load_trend(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...]) -> pd.DataFrame:
+    trend = weekly.weekly_trend(_con, week, weeks=TREND_WEEKS)
+    return weekly.trend_from_first_data(trend[trend["building"].isin(included)].reset_index(drop=True))
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def load_city(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...]) -> dict:
+    return weekly.city_week_totals(_con, week, included)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def load_choices(
+    _con: duckdb.DuckDBPyConnection, db_key: str, today: date, included: tuple[str, ...]
+) -> tuple[list[str], int, str | None]:
+    weeks, default = weekly.week_choices(_con, today, included, WEEKS_TO_PICK)
+    return weeks, default, weekly.largest_building(_con, included)
 
 
 @st.cache_data(ttl=120, show_spinner=False)
@@ -41,19 +56,24 @@ def load_daily(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, building
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def build_pdf(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, language: str) -> bytes:
+def build_pdf(
+    _con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...], language: str
+) -> bytes:
     year, number = weekly.parse_iso_week(week)
     first = date.fromisocalendar(year, number, 1)
     return report.weekly_report_pdf(
-        load_stats(_con, db_key, week), week, first, first + timedelta(days=6), names, zones, language,
-        generated_at=pd.Timestamp.now(tz=default_zone).to_pydatetime(),
+        load_stats(_con, db_key, week, included), week, first, first + timedelta(days=6), names, zones, language,
+        generated_at=pd.Timestamp.now(tz=default_zone).to_pydatetime(), city=load_city(_con, db_key, week, included),
     )
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def build_xlsx(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, language: str) -> bytes:
+def build_xlsx(
+    _con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...], language: str
+) -> bytes:
     return report.weekly_report_xlsx(
-        load_stats(_con, db_key, week), load_trend(_con, db_key, week), week, names, zones, language
+        load_stats(_con, db_key, week, included), load_trend(_con, db_key, week, included), week, names, zones,
+        language, city=load_city(_con, db_key, week, included),
     )
 
 
@@ -64,24 +84,50 @@ st.caption(tr("weekly.caption"))
 
 names, zones = buildings_or_stop(con, "weekly.no_buildings")
 default_zone = zones[next(iter(zones))]
+# The buildings leadership's figures cover: lib.analytics.weekly decides, in one place.
+included = tuple(weekly.reported_buildings(con))
 
-# ISO weeks, newest first: this (unfinished) week, then the last full week (the default).
+# ISO weeks with data, newest first, from the first week with data; the default is the
+# last finished one (lib.analytics.weekly.week_choices). The default building: the largest.
 today = pd.Timestamp.now(tz=default_zone).date()
-mondays = [today - timedelta(days=today.weekday() + 7 * back) for back in range(WEEKS_TO_PICK)]
-weeks = [f"{m.isocalendar().year}-W{m.isocalendar().week:02d}" for m in mondays]
+weeks, default_week, largest = load_choices(con, db_key, today, included)
+if not weeks:
+    st.info(tr("weekly.no_data"))
+    st.stop()
+week_labels = {}
+for w in weeks:
+    monday = date.fromisocalendar(*weekly.parse_iso_week(w), 1)
+    week_labels[w] = tr("weekly.period", week=w, first=f"{monday:%d/%m/%Y}", last=f"{monday + timedelta(days=6):%d/%m/%Y}")
 
 left, right = st.columns([1, 2])
-week_labels = {
-    w: tr("weekly.period", week=w, first=f"{m:%d/%m/%Y}", last=f"{m + timedelta(days=6):%d/%m/%Y}")
-    for w, m in zip(weeks, mondays, strict=True)
-}
-week = left.selectbox(tr("weekly.week"), weeks, index=1, key="weekly_week", format_func=week_labels.__getitem__)
-stats = load_stats(con, db_key, week)
+week = left.selectbox(
+    tr("weekly.week"), weeks, index=default_week, key="weekly_week", format_func=week_labels.__getitem__
+)
+stats = load_stats(con, db_key, week, included)
 if stats.empty:
     st.info(tr("weekly.no_data"))
     st.stop()
-building = right.selectbox(
-    tr("weekly.building"), list(stats["building"]), key="weekly_building", format_func=lambda b: names.get(b, b)
+city = load_city(con, db_key, week, included)
+
+# The whole city first: visits add up, each person counts once across buildings.
+st.subheader(tr("weekly.city", count=fmt_number(city["buildings"])), help=tr("weekly.city_help"))
+cols = st.columns(4)
+cols[0].metric(
+    tr("weekly.visits"), fmt_number(city["visits"]), report.format_change(city["visits_change_pct"], lang()),
+    help=tr("weekly.vs_last_week"),
+)
+cols[1].metric(
+    tr("weekly.persons"), fmt_number(city["persons"]), report.format_change(city["persons_change_pct"], lang()),
+    help=tr("weekly.vs_last_week"),
+)
+cols[2].metric(tr("weekly.visits_per_day"), fmt_number(city["visits_per_day"], 1))
+cols[3].metric(tr("weekly.median_stay"), fmt_number(city["median_stay_minutes"]))
+
+st.subheader(tr("weekly.building_header"))
+options = list(stats["building"])
+building = st.selectbox(
+    tr("weekly.building"), options, index=options.index(largest) if largest in options else 0,
+    key="weekly_building", format_func=lambda b: names.get(b, b),
 )
 row = stats[stats["building"] == building].iloc[0].to_dict()
 tz_name = zones.get(building, default_zone)
@@ -124,10 +170,17 @@ st.plotly_chart(
 )
 
 st.subheader(tr("weekly.buildings_header"))
+city_row = {
+    **city, "crowding_episodes": int(stats["crowding_episodes"].sum()),
+    "crowding_minutes": float(stats["crowding_minutes"].sum()), "peak_hour": None, "peak": None,
+}
 side_by_side = pd.DataFrame(
     {
-        names.get(b, b): dict(report.building_figures(r, zones.get(b, default_zone), lang()))
-        for b, r in zip(stats["building"], stats.to_dict("records"), strict=True)
+        tr("weekly.city_column"): dict(report.building_figures(city_row, default_zone, lang())),
+        **{
+            names.get(b, b): dict(report.building_figures(r, zones.get(b, default_zone), lang()))
+            for b, r in zip(stats["building"], stats.to_dict("records"), strict=True)
+        },
     }
 )
 st.dataframe(side_by_side, width="stretch", key="weekly_side_by_side")
@@ -143,18 +196,18 @@ measure = st.radio(
     format_func=measure_labels.__getitem__,
 )
 st.plotly_chart(
-    charts.trend_figure(load_trend(con, db_key, week), measure, names, lang()),
+    charts.trend_figure(load_trend(con, db_key, week, included), measure, names, lang()),
     width="stretch", key="weekly_trend_chart", alt=tr("weekly.trend_header"), config={"displaylogo": False},
 )
 
 st.subheader(tr("weekly.downloads_header"))
 cols = st.columns(2)
 cols[0].download_button(
-    tr("weekly.download_pdf"), build_pdf(con, db_key, week, lang()), file_name=f"pantau-{week}.pdf",
+    tr("weekly.download_pdf"), build_pdf(con, db_key, week, included, lang()), file_name=f"pantau-{week}.pdf",
     mime="application/pdf", key="weekly_pdf", on_click="ignore", type="primary",
 )
 cols[1].download_button(
-    tr("weekly.download_xlsx"), build_xlsx(con, db_key, week, lang()), file_name=f"pantau-{week}.xlsx",
+    tr("weekly.download_xlsx"), build_xlsx(con, db_key, week, included, lang()), file_name=f"pantau-{week}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="weekly_xlsx",
     on_click="ignore",
 )

@@ -271,9 +271,52 @@ def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[
     assert pdfs and sheets
     text = pdf_text(pdfs[-1], tmp_path)
     assert week in text and "Kantor Walikota Bitung" in text and "Dinas Kesehatan" in text
+    city = weekly.city_week_totals(con, week)
+    assert f"Seluruh kota: {int(city['persons']):,} orang".replace(",", ".") in " ".join(text.split())
     assert_no_personal_data(text.encode(), values)
     assert_no_personal_data(xlsx_text(sheets[-1]).encode(), values)
     assert_no_personal_data(b"".join(pdfs + sheets), values)
+
+
+def test_weekly_defaults_to_the_largest_building_beside_the_whole_city(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """No building chosen: the one with the most visits in the latest week with data; the
+    city-wide figures (each person once) come first; weeks start where the data starts."""
+    from lib.analytics import weekly
+
+    _, con = demo_db
+    at = open_page(app_as(LEADERSHIP), "pages/weekly.py")
+    assert not at.exception
+    # The latest local ISO week with a check-in, and its busiest building, straight from SQL.
+    latest, first = con.execute(
+        "SELECT max(checkin_at AT TIME ZONE 'Asia/Makassar'), min(checkin_at AT TIME ZONE 'Asia/Makassar') FROM visits"
+    ).fetchall()[0]
+    latest_week = f"{latest.isocalendar().year}-W{latest.isocalendar().week:02d}"
+    first_week = f"{first.isocalendar().year}-W{first.isocalendar().week:02d}"
+    busiest = con.execute(
+        """SELECT building FROM visits
+           WHERE strftime(checkin_at AT TIME ZONE 'Asia/Makassar', '%G-W%V') = ?
+           GROUP BY building ORDER BY count(*) DESC, building LIMIT 1""",
+        [latest_week],
+    ).fetchall()[0][0]
+    assert at.selectbox(key="weekly_building").value == busiest
+    week_box = at.selectbox(key="weekly_week")
+    assert week_box.options[-1].startswith(first_week) and week_box.options[0].startswith(latest_week)
+
+    week = week_box.value
+    stats = weekly.weekly_stats(con, week)
+    persons_anywhere = con.execute(
+        """SELECT count(DISTINCT person_id) FROM visits
+           WHERE strftime(checkin_at AT TIME ZONE 'Asia/Makassar', '%G-W%V') = ?""",
+        [week],
+    ).fetchall()[0][0]
+    city = list(at.metric)[:2]  # the whole city's visits and persons come first
+    assert city[0].value == f"{int(stats['visits'].sum()):,}".replace(",", ".")
+    assert city[1].value == f"{persons_anywhere:,}".replace(",", ".")
+    assert persons_anywhere < int(stats["persons"].sum())  # somebody visited two buildings
+    assert any(h.value.startswith("Seluruh kota") for h in at.subheader)
+    # The demo month is shorter than the 12-week trend: the trend starts at its first week.
+    trend_weeks = spec(at, "weekly_trend_chart")["data"][0]["x"]
+    assert trend_weeks[0] == first_week and trend_weeks[-1] == week
 
 
 def tr_id(key: str) -> str:
@@ -310,11 +353,18 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     at = open_page(app_as(TRACER), "pages/tracing.py")
     assert at.title[0].value == "Pelacakan kontak"
     before = audit_count(con, "trace", "pelacak")
+    searches = audit_count(con, "find_person", "pelacak")
     at.text_input(key="tracing_query").input("MEISKE rumeng").run()  # partial, any case
-    assert demo.POSITIVE_CASE_ID in at.selectbox(key="tracing_person").options[0] or any(
-        demo.POSITIVE_CASE_ID in o for o in at.selectbox(key="tracing_person").options
-    )
-    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
+    assert any(demo.POSITIVE_CASE_ID in o and "Meiske Rumengan" in o and "ASN" in o and "WITA" in o
+               for o in at.selectbox(key="tracing_person").options)
+    # Nobody is pre-selected, and the trace button waits for the tracer's pick.
+    assert at.selectbox(key="tracing_person").value is None
+    assert at.button(key="tracing_run").disabled
+    assert audit_count(con, "find_person", "pelacak") == searches + 1  # the search itself is audited
+    at.run()
+    assert audit_count(con, "find_person", "pelacak") == searches + 1  # once, not on every rerun
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID).run()
+    assert not at.button(key="tracing_run").disabled
     today = pd.Timestamp.now(tz=TZ).date()
     # Onset sets the rules' default window: two days before to fourteen days after.
     at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()
@@ -340,6 +390,8 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     # The health-office meeting colleagues are among the contacts.
     assert "dinas-kesehatan" in ";".join(expected["buildings"])
 
+    shown_count = min(len(expected), 30)
+    assert any(c.value == f"menampilkan {shown_count} dari {len(expected)} kontak" for c in at.caption)
     timeline = spec(at, "tracing_timeline")
     visits = tracing.index_visits(con, demo.POSITIVE_CASE_ID, start, end)
     case_segments = sum(
@@ -357,10 +409,22 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     csv_files = [d for d, mime, _ in downloads if mime == "text/csv"]
     assert csv_files
     frame = pd.read_csv(io.BytesIO(csv_files[-1]), encoding="utf-8-sig", dtype=str)
-    assert frame["person_id"].tolist() == expected["person_id"].tolist()
+    assert frame["ID"].tolist() == expected["person_id"].tolist()  # Indonesian headers, as on screen
+    assert set(frame["Perkiraan"]) <= {"ya", "tidak"}
+    assert "Dinas Kesehatan" in ";".join(frame["Gedung"])  # building names, not ids
+    assert audit_count(con, "find_person", "pelacak") == searches + 1
     exports = audit_count(con, "export_trace", "pelacak")
     at.download_button(key="tracing_csv").click().run()
     assert audit_count(con, "export_trace", "pelacak") == exports + 1
+    assert audit_count(con, "trace", "pelacak") == before + 1
+
+    # In English, the same contacts download with English headers and yes/no.
+    at.session_state["pantau_lang"] = "en"
+    at.run()
+    english = pd.read_csv(io.BytesIO([d for d, mime, _ in downloads if mime == "text/csv"][-1]),
+                          encoding="utf-8-sig", dtype=str)
+    assert list(english.columns)[:3] == ["ID", "Name", "Category"]
+    assert english["ID"].tolist() == expected["person_id"].tolist() and set(english["Estimated"]) <= {"yes", "no"}
     assert audit_count(con, "trace", "pelacak") == before + 1
 
 
@@ -389,3 +453,53 @@ def test_tracing_in_english(demo_db) -> None:  # type: ignore[no-untyped-def]
     at.text_input(key="tracing_query").input("zzzz-nobody").run()
     assert any(w.value == "Nobody matches." for w in at.warning)
     assert at.button(key="tracing_run").disabled
+    at.text_input(key="tracing_query").input("a").run()  # nearly everyone
+    assert any(w.value == "more than 20 matches: type more" for w in at.warning)
+    assert len(at.selectbox(key="tracing_person").options) == 20
+    assert at.selectbox(key="tracing_person").value is None and at.button(key="tracing_run").disabled
+
+
+def test_tracing_second_degree_counts_and_names_links_briefly(demo_db) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    at = open_page(app_as(TRACER), "pages/tracing.py")
+    at.text_input(key="tracing_query").input(demo.POSITIVE_CASE_ID).run()
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
+    today = pd.Timestamp.now(tz=TZ).date()
+    at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()  # sets the window
+    at.date_input(key="tracing_to").set_value(today - timedelta(days=2))
+    at.checkbox(key="tracing_second").check().run()
+    at.button(key="tracing_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    start = parse_local_bound((today - timedelta(days=10)).isoformat(), TZ, is_end=False)
+    end = parse_local_bound((today - timedelta(days=2)).isoformat(), TZ, is_end=True)
+    first = tracing.trace_contacts(con, demo.POSITIVE_CASE_ID, start, end, audit=False)
+    second = tracing.second_degree_contacts(con, demo.POSITIVE_CASE_ID, start, end, actor="test")
+    assert len(second) > 0
+    def number(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    summary = f"{number(len(second))} kontak tingkat kedua, melalui {number(len(first))} kontak erat."
+    assert any(m.value == summary for m in at.markdown), [m.value for m in at.markdown]
+    table = at.dataframe[1].value
+    assert table["ID"].tolist() == second["person_id"].tolist()
+    names = dict(zip(first["person_id"], first["name"], strict=True))
+    for via, shown in zip(second["via"], table["Melalui"], strict=True):
+        links = via.split(";")
+        assert shown.count("(") == min(len(links), tracing.VIA_SHOWN)  # name (id), a few at most
+        if len(links) > tracing.VIA_SHOWN:
+            assert shown.endswith(f"+{len(links) - tracing.VIA_SHOWN} lainnya")
+        assert any(f"{names[p]} ({p})" in shown for p in links)
+
+
+def test_weekly_in_english_with_english_xlsx_headers(demo_db, downloads) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(app_as(LEADERSHIP, "en"), "pages/weekly.py")
+    assert not at.exception
+    assert at.title[0].value == "Weekly statistics"
+    assert any(h.value == "Whole city (4 buildings)" for h in at.subheader)
+    sheets = [d for d, mime, _ in downloads if "spreadsheet" in mime]
+    book = openpyxl.load_workbook(io.BytesIO(sheets[-1]))
+    assert book.sheetnames == ["Week", "Trend"]
+    header = [c.value for c in book["Week"][1]]
+    assert header[:5] == ["Week", "Building ID", "Building", "Visits", "Persons"]
+    assert book["Week"].cell(row=2, column=3).value == "Whole city"
+    assert "weekly." not in str(rendered_bytes(at))  # no raw text key on screen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 from datetime import date, datetime
@@ -109,13 +110,65 @@ def test_xlsx_has_both_sheets_local_times_and_no_formulas() -> None:
     assert "'=HYPERLINK(\"http://x\")" in texts and "'+cmd" in texts and "'@b" in texts
     week = book["Week"]
     header = [c.value for c in week[1]]
-    peak_hour = week.cell(row=2, column=header.index("peak_hour") + 1).value
+    peak_hour = week.cell(row=2, column=header.index("Peak hour (local time)") + 1).value
     assert peak_hour == "2022-01-12T10:00:00+08:00"
-    assert week.cell(row=2, column=header.index("visits") + 1).value == 1234
+    assert week.cell(row=2, column=header.index("Visits") + 1).value == 1234
 
 
-def test_trace_export_is_formula_safe_with_local_times() -> None:
-    contacts = pd.DataFrame(
+def sheet_rows(data: bytes, name: str) -> list[dict[str, object]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[name]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_weekly_xlsx_headers_in_the_language_rounded_and_no_rows_of_zeros(lang: str) -> None:
+    stats = pd.DataFrame([stats_row("b1", visits=1000, median_stay_minutes=421.456, auto_close_share=0.05123,
+                                    crowding_minutes=95.04, visits_change_pct=23.456),
+                          stats_row("b2", visits=10, persons=9, crowding_episodes=1, crowding_minutes=3.0)])
+    trend = pd.DataFrame({"week": ["2022-W01", "2022-W01", "2022-W02", "2022-W02"], "building": ["b1", "b2"] * 2,
+                          "visits": [0, 3, 1000, 10], "persons": [0, 2, 300, 9], "peak": [0, 1, 140, 5],
+                          "median_stay_minutes": [None, 12.345, 421.456, 30.0]})
+    city = {"week": "2022-W02", "buildings": 2, "visits": 1010, "persons": 305, "visits_per_day": 1010 / 7,
+            "median_stay_minutes": 400.04, "auto_close_share": 0.2, "busiest_day": date(2022, 1, 16)}
+    names = {"b1": "Kantor Walikota", "b2": "Dinas Kesehatan"}
+    data = report.weekly_report_xlsx(stats, trend, "2022-W02", names, lang=lang, city=city)
+    week_sheet, trend_sheet = ("Minggu", "Tren") if lang == "id" else ("Week", "Trend")
+    rows = sheet_rows(data, week_sheet)
+    h = {  # a few headers a reader of the file sees
+        "name": "Gedung" if lang == "id" else "Building", "visits": "Kunjungan" if lang == "id" else "Visits",
+        "persons": "Orang" if lang == "id" else "Persons",
+        "median": "Median lama tinggal (menit)" if lang == "id" else "Median stay (minutes)",
+        "auto": "Ditutup otomatis (%)" if lang == "id" else "Closed automatically (%)",
+        "per_day": "Kunjungan per hari" if lang == "id" else "Visits per day",
+        "crowding": "Menit kerumunan" if lang == "id" else "Crowding minutes",
+        "change": "Perubahan kunjungan (%)" if lang == "id" else "Change in visits (%)",
+    }
+    assert not any(isinstance(k, str) and "_" in k for k in rows[0])  # no program column names
+    city_row, b1 = rows[0], rows[1]
+    assert city_row[h["name"]] == ("Seluruh kota" if lang == "id" else "Whole city")
+    assert (city_row[h["visits"]], city_row[h["persons"]]) == (1010, 305)
+    assert city_row[h["crowding"]] == 98.0 and city_row[h["auto"]] == 20.0  # the buildings' crowding summed
+    assert b1[h["name"]] == "Kantor Walikota" and b1[h["visits"]] == 1000
+    assert b1[h["median"]] == 421.5 and b1[h["auto"]] == 5.1 and b1[h["per_day"]] == 142.9
+    assert b1[h["crowding"]] == 95.0 and b1[h["change"]] == 23.5
+    trend_rows = sheet_rows(data, trend_sheet)
+    assert len(trend_rows) == 3  # b1's week of zeros is left out
+    assert all(r[h["visits"]] or r[h["persons"]] for r in trend_rows)
+    assert [r[h["median"]] for r in trend_rows] == [12.3, 421.5, 30.0]
+    assert trend_rows[0][h["name"]] == "Dinas Kesehatan"
+
+
+TRACE_HEADERS = {
+    "id": ["ID", "Nama", "Kategori", "No. HP", "Gedung", "Menit bersama", "Kontak pertama", "Kontak terakhir",
+           "Perkiraan"],
+    "en": ["ID", "Name", "Category", "Phone", "Buildings", "Minutes together", "First contact", "Last contact",
+           "Estimated"],
+}
+
+
+def export_contacts() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "person_id": ["0012", "c2"], "name": ["=cmd|' /C calc'!A0", "Sélly Rorong"], "category": ["ASN", "visitor"],
             "phone": ["+62812", "0812"], "buildings": ["b1;b2", "b1"], "overlap_minutes": [90.04, 15.0],
@@ -124,15 +177,41 @@ def test_trace_export_is_formula_safe_with_local_times() -> None:
             "estimated": [True, False],
         }
     )
-    frame = report.trace_export_frame(contacts, "Asia/Makassar")
-    text = csv_bytes(frame).decode("utf-8-sig")
-    lines = text.splitlines()
-    assert lines[0] == "person_id,name,category,phone,buildings,overlap_minutes,first_contact,last_contact,estimated"
-    assert lines[1].startswith("0012,'=cmd|' /C calc'!A0,ASN,'+62812,b1;b2,90.0,2022-01-03T08:30:00+08:00,")
-    assert lines[1].endswith(",true") and lines[2].endswith(",false")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_trace_export_in_the_users_language_with_building_names_and_words(lang: str) -> None:
+    """Headers in the interface's language, building names, ya/tidak; formula-safe; local times."""
+    names = {"b1": "Kantor Walikota", "b2": "Dinas Kesehatan"}
+    frame = report.trace_export_frame(export_contacts(), "Asia/Makassar", lang, names)
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
+    assert rows[0] == TRACE_HEADERS[lang]
+    yes, no = ("ya", "tidak") if lang == "id" else ("yes", "no")
+    visitor = "pengunjung" if lang == "id" else "visitor"
+    assert rows[1] == ["0012", "'=cmd|' /C calc'!A0", "ASN", "'+62812", "Kantor Walikota; Dinas Kesehatan", "90.0",
+                       "2022-01-03T08:30:00+08:00", "2022-01-03T10:00:00+08:00", yes]
+    assert rows[2][2:5] == [visitor, "0812", "Kantor Walikota"] and rows[2][-1] == no
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame)))
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert "'=cmd|' /C calc'!A0" in values and "Sélly Rorong" in values and "0012" in values
+    assert TRACE_HEADERS[lang][4] in values and "b1;b2" not in values
+
+
+def test_trace_export_with_second_degree_names_the_links() -> None:
+    """Degree 1 then 2; `via` names the first-degree contacts, a few of many with "+N lainnya"."""
+    first = export_contacts()
+    many = ";".join(["c2", "0012"] + [f"x{i:03d}" for i in range(report.EXPORT_VIA_SHOWN + 5)])
+    second = export_contacts().assign(person_id=["s1", "s2"], via=["0012", many])
+    frame = report.trace_export_frame(first, "Asia/Makassar", "id", {}, second)
+    assert list(frame.columns) == ["Tingkat", *TRACE_HEADERS["id"], "Melalui"]
+    assert frame["Tingkat"].tolist() == [1, 1, 2, 2]
+    assert frame["Melalui"].tolist()[:3] == ["", "", "=cmd|' /C calc'!A0 (0012)"]
+    # The first-degree contacts in their order (longest overlap first), then the rest by id.
+    assert frame["Melalui"].iloc[3].startswith("=cmd|' /C calc'!A0 (0012), Sélly Rorong (c2), x000, x001")
+    assert frame["Melalui"].iloc[3].endswith(" +7 lainnya")
+    assert frame["Gedung"].tolist()[0] == "b1; b2"  # an unknown building keeps its id
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert "\n2,s1,'=cmd" in text.replace("\r", "")
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])

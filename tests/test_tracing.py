@@ -446,3 +446,68 @@ def test_cli_unknown_person_names_the_person(
                         "--onset", "2022-01-10")
     assert code == 2
     assert err.strip() == "error: person not found: 9999"
+
+
+# --- the person search: audited, details of each match, "type more" --------------------
+
+
+def test_person_search_is_audited_with_text_and_match_count(con: duckdb.DuckDBPyConnection) -> None:
+    """RULES "Personal data": a search that lists names is written to the audit log."""
+    store(con, [Visit("P1", "A", 0, MINUTE_US, "scan")], names={"P1": "Sélly Wuwung", "P2": "Selly Rompas"})
+    search = tracing.search_persons(con, "  selly ", actor="tracer1")
+    assert search.query == "selly" and search.total == 2 and not search.more_than_listed
+    assert list(search.matches["person_id"]) == ["P1", "P2"]
+    tracing.search_persons(con, "nobody-like-this", actor="tracer1")
+    tracing.search_persons(con, "selly", actor="tracer1", audit=False)  # a page rerun: not a new search
+    tracing.search_persons(con, "   ", actor="tracer1")  # nothing typed: nothing searched
+    rows = con.execute("SELECT actor, action, subject, params, rows FROM audit_log ORDER BY logged_at, rowid").fetchall()
+    assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
+        ("tracer1", "find_person", "selly", 2), ("tracer1", "find_person", "nobody-like-this", 0),
+    ]
+    assert json.loads(rows[0][3]) == {"query": "selly", "matches": 2, "listed": 2}
+
+
+def test_person_search_says_when_more_match_than_are_listed(con: duckdb.DuckDBPyConnection) -> None:
+    store(con, [], names={p: f"Tumbel {p}" for p in PERSONS})
+    search = tracing.search_persons(con, "tumbel", actor="t", limit=3)
+    assert len(search.matches) == 3 and search.total == 5 and search.more_than_listed
+    assert con.execute("SELECT rows FROM audit_log").fetchall() == [(5,)]  # every match is counted
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_match_label_names_category_last_seen_in_local_time_and_no_empty_unit(
+    con: duckdb.DuckDBPyConnection, lang: str
+) -> None:
+    store(con, [Visit("P1", "A", 30 * MINUTE_US, MINUTE_US, "scan")], names={"P1": "Sélly Wuwung"})
+    con.execute("UPDATE persons SET category = 'ASN' WHERE person_id = 'P1'")
+    found = tracing.find_persons(con, "P")
+    assert found["unit"].isna().all()  # no roster yet: no unit known
+    by_id = {r["person_id"]: r for r in found.to_dict("records")}
+    label = tracing.match_label(by_id["P1"], "Asia/Makassar", lang)
+    seen = "terakhir" if lang == "id" else "last seen"
+    assert label == f"Sélly Wuwung · P1 · ASN · 08121 · {seen} 03/01/2022 08:30 WITA"
+    never = tracing.match_label(by_id["P2"], "Asia/Makassar", lang)
+    visitor, no_visits = ("pengunjung", "belum pernah berkunjung") if lang == "id" else ("visitor", "no visits")
+    assert never == f"Name P2 · P2 · {visitor} · 08122 · {no_visits}"
+    assert " ·  · " not in label + never
+
+
+def test_match_label_shows_the_unit_once_the_roster_gives_one(con: duckdb.DuckDBPyConnection) -> None:
+    """The hook for the staff roster: a `unit` of persons reaches the search and its label."""
+    store(con, [], names={"P1": "Sélly Wuwung"})
+    con.execute("ALTER TABLE persons ADD COLUMN unit TEXT")
+    con.execute("UPDATE persons SET unit = 'Bagian Umum' WHERE person_id = 'P1'")
+    found = tracing.find_persons(con, "sélly")
+    assert found["unit"].tolist() == ["Bagian Umum"]
+    assert "· Bagian Umum ·" in tracing.match_label(found.iloc[0].to_dict(), "Asia/Makassar", "id")
+
+
+def test_via_summary_names_a_few_closest_links_then_counts_the_rest() -> None:
+    names = {"c9": "Ani", "c1": "Budi", "c5": None, "c3": "Dewi"}  # first-degree contacts, closest first
+    assert tracing.via_summary("c1", names, "id") == "Budi (c1)"
+    assert tracing.via_summary("c1;c3;c5;c9", names, "id") == "Ani (c9), Budi (c1), c5 +1 lainnya"
+    many = ";".join(["c1"] + [f"z{i:04d}" for i in range(600)])
+    text = tracing.via_summary(many, names, "en")
+    assert text == "Budi (c1), z0000, z0001 +598 more"
+    assert len(text) < 60
+    assert tracing.via_summary("", names, "id") == ""

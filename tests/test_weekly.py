@@ -164,3 +164,121 @@ def test_cli_weekly(db_con: duckdb.DuckDBPyConnection, tmp_path: Path, capsys) -
     assert cli.main(["--db", path, "weekly", "--week", "2022-W02", "--building", "nope"]) != 0
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and all(line.startswith("error: ") for line in err)
+
+
+# --- city-wide totals, the weeks to pick, the trend from the first week with data --------
+
+
+def reference_city(visits: list[V], buildings: list[str], year: int, week: int, now: datetime) -> dict:
+    """RULES, literally: each visit in its building's local week; persons counted once."""
+    monday = date.fromisocalendar(year, week, 1)
+
+    def in_week(v: V, y: int, w: int) -> bool:
+        start, end = week_bounds(y, w, ZONES[v.building])
+        return v.building in buildings and start <= v.checkin < end
+
+    mine = [v for v in visits if in_week(v, year, week)]
+    prev_iso = (monday - timedelta(weeks=1)).isocalendar()
+    prev = [v for v in visits if in_week(v, prev_iso.year, prev_iso.week)]
+    per_day = [0] * 7
+    for v in mine:
+        per_day[(v.checkin.astimezone(ZoneInfo(ZONES[v.building])).date() - monday).days] += 1
+    stays = [(v.checkout - v.checkin).total_seconds() / 60 for v in mine if v.kind == "scan"]
+    return {
+        "visits": len(mine),
+        "persons": len({v.person for v in mine}),
+        **{f"persons_{c}": len({v.person for v in mine if v.category == c}) for c in ("ASN", "THL", "visitor")},
+        **{f"visits_{d}": per_day[i] for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+        "busiest_day": monday + timedelta(days=per_day.index(max(per_day))) if mine else None,
+        "median_stay_minutes": statistics.median(stays) if stays else None,
+        "auto_close_share": sum(v.effective_kind(now) == "auto" for v in mine) / len(mine) if mine else None,
+        "visits_prev": len(prev),
+        "persons_prev": len({v.person for v in prev}),
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(visits=visit_sets(span_hours=60), now_hours=st.integers(100, 200), which=st.sampled_from([["A", "B"], ["B"]]))
+def test_city_totals_match_reference_and_add_up_the_buildings(
+    db_con: duckdb.DuckDBPyConnection, visits: list[V], now_hours: int, which: list[str]
+) -> None:
+    from lib.analytics.weekly import city_week_totals
+
+    visits = [replace(v, checkin=v.checkin + SHIFT, checkout=v.checkout and v.checkout + SHIFT) for v in visits]
+    load(db_con, visits)
+    now = BASE + SHIFT + timedelta(hours=now_hours)
+    for year, week in ((2022, 1), (2022, 2)):
+        label = f"{year}-W{week:02d}"
+        got = city_week_totals(db_con, label, which, now=now)
+        expected = reference_city(visits, which, year, week, now)
+        for key, value in expected.items():
+            assert same(got[key], value) if value is not None else got[key] is None, (label, key, got[key], value)
+        stats = weekly_stats(db_con, label, now=now)
+        stats = stats[stats["building"].isin(which)]
+        assert got["visits"] == int(stats["visits"].sum())  # visits add up across buildings
+        assert got["persons"] <= int(stats["persons"].sum())  # persons do not: each counts once
+        assert got["buildings"] == len(which)
+
+
+def test_a_person_in_two_buildings_counts_once_city_wide(db_con: duckdb.DuckDBPyConnection) -> None:
+    from lib.analytics.weekly import city_week_totals
+
+    t0 = datetime(2022, 1, 10, 1, tzinfo=UTC)  # Monday of 2022-W02 in both zones
+    hour = timedelta(hours=1)
+    load(db_con, [V("P1", "A", t0, t0 + hour, "scan", "ASN"), V("P1", "B", t0 + 2 * hour, t0 + 3 * hour, "scan", "ASN"),
+                  V("P2", "A", t0, t0 + hour, "auto", "visitor"), V("P3", "B", t0, t0 + hour, "scan", "THL")])
+    now = t0 + timedelta(days=30)
+    stats = weekly_stats(db_con, "2022-W02", now=now)
+    city = city_week_totals(db_con, "2022-W02", now=now)
+    assert stats["persons"].tolist() == [2, 2] and city["persons"] == 3  # P1 once
+    assert city["visits"] == 4 == int(stats["visits"].sum())
+    assert (city["persons_ASN"], city["persons_THL"], city["persons_visitor"]) == (1, 1, 1)
+    assert city["auto_close_share"] == 0.25 and city["median_stay_minutes"] == 60.0
+    assert city["visits_mon"] == 4 and city["busiest_day"] == date(2022, 1, 10)
+    assert city["visits_prev"] == 0 and city["visits_change_pct"] is None
+    only_a = city_week_totals(db_con, "2022-W02", ["A"], now=now)  # the building filter is one list
+    assert (only_a["visits"], only_a["persons"], only_a["buildings"]) == (2, 2, 1)
+    assert city_week_totals(db_con, "2022-W02", [], now=now)["visits"] == 0
+
+
+def test_trend_and_week_choices_start_at_the_first_week_with_data(db_con: duckdb.DuckDBPyConnection) -> None:
+    from lib.analytics.weekly import data_weeks, trend_from_first_data, week_choices
+
+    assert data_weeks(db_con) is None and week_choices(db_con, date(2022, 2, 2)) == ([], 0)
+    hour = timedelta(hours=1)
+    w3 = datetime(2022, 1, 17, 1, tzinfo=UTC)  # Monday of 2022-W03
+    w5 = w3 + timedelta(weeks=2)
+    load(db_con, [V("P1", "A", w3, w3 + hour, "scan", "ASN"), V("P2", "B", w5, w5 + hour, "scan", "ASN")])
+    now = w5 + timedelta(days=30)
+    trend = weekly_trend(db_con, "2022-W05", weeks=12, now=now)
+    assert len(trend) == 24 and trend["week"].min() == "2021-W46"  # twelve weeks, mostly zeros
+    trimmed = trend_from_first_data(trend)
+    # From W03, the first week with a visit; W04 (no visits in between) stays, for both buildings.
+    assert sorted(set(trimmed["week"])) == ["2022-W03", "2022-W04", "2022-W05"]
+    assert len(trimmed) == 6 and int(trimmed["visits"].sum()) == 2
+    assert trend_from_first_data(trend[trend["week"] < "2022-W03"]).empty
+
+    assert data_weeks(db_con) == ("2022-W03", "2022-W05")
+    assert data_weeks(db_con, ["B"]) == ("2022-W05", "2022-W05")
+    # Data up to this week: the last finished week is the default; older data: its newest week.
+    assert week_choices(db_con, date(2022, 2, 2)) == (["2022-W05", "2022-W04", "2022-W03"], 1)
+    assert week_choices(db_con, date(2022, 3, 1)) == (["2022-W05", "2022-W04", "2022-W03"], 0)
+    assert week_choices(db_con, date(2022, 2, 2), ["B"]) == (["2022-W05"], 0)
+    assert week_choices(db_con, date(2022, 2, 2), most=2)[0] == ["2022-W05", "2022-W04"]
+
+
+def test_largest_building_is_the_busiest_of_the_latest_week_with_data(db_con: duckdb.DuckDBPyConnection) -> None:
+    from lib.analytics.weekly import largest_building
+
+    hour = timedelta(hours=1)
+    w1 = datetime(2022, 1, 3, 1, tzinfo=UTC)
+    w2 = w1 + timedelta(weeks=1)
+    visits = [V(f"A{i}", "A", w1, w1 + hour, "scan", "ASN") for i in range(5)]  # A busier in W01
+    visits += [V(f"B{i}", "B", w2, w2 + hour, "scan", "ASN") for i in range(2)]  # only B in W02, the latest
+    visits += [V("A9", "A", w2, w2 + hour, "scan", "ASN")]
+    load(db_con, visits)
+    now = w2 + timedelta(days=30)
+    assert largest_building(db_con, now=now) == "B"
+    assert largest_building(db_con, ["A"], now=now) == "A"
+    load(db_con, [])
+    assert largest_building(db_con, now=now) is None

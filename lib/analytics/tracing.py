@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +42,8 @@ import duckdb
 import pandas as pd
 
 from lib.analytics.visits import effective_visits_sql
+from lib.core.i18n import t
+from lib.core.timeutil import format_local_short
 from lib.store import db
 
 DEFAULT_MIN_OVERLAP_MINUTES = 15.0  # RULES: the health ministry's close-contact rule
@@ -60,8 +64,11 @@ CONTACT_COLUMNS = [
     "estimated",
 ]
 SECOND_DEGREE_COLUMNS = [*CONTACT_COLUMNS, "via"]
-PERSON_COLUMNS = ["person_id", "name", "category", "phone", "last_seen"]
+PERSON_COLUMNS = ["person_id", "name", "category", "phone", "unit", "last_seen"]
 RECENT_DAYS = 30  # find_persons looks at this many days of visits first
+SEARCH_LIMIT = 20  # matches listed for one search; more reads "type more"
+VIA_SHOWN = 3  # people named in a second-degree contact's `via` on screen
+SEARCH_ACTION = "find_person"  # the audit action of a person search (lib.store.retention knows it)
 
 _NOW_SQL = "CAST($now AS TIMESTAMPTZ)"
 
@@ -406,24 +413,30 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> pd.DataFrame:
-    """Persons whose name, person_id or phone contains ``query``, for picking an index case.
+def _unit_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Where a person's unit (unit kerja) comes from: the hook for the staff roster.
 
-    Partial, case- and accent-insensitive ("selly" finds "Sélly"). A phone matches on
-    its digits alone, and a leading country code 62 reads as 0 ("+62 812-34" finds
-    "081234..."). Columns person_id, name, category, phone, last_seen (UTC instant of
-    the person's latest check-in; empty if none), most recent first, at most ``limit``
-    rows. An empty query finds nobody (no browsing of personal data).
+    RULES "Places inside a building": a roster import sets each person's unit. Until the
+    schema holds one (a ``unit`` column of ``persons``), every unit is unknown (NULL) and
+    pages show none; when the roster lands, only this function needs to know where.
     """
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'persons' AND column_name = 'unit'"
+    ).fetchall()
+    return "p.unit" if rows[0][0] else "CAST(NULL AS VARCHAR)"
+
+
+def _find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> tuple[pd.DataFrame, int]:
+    """:func:`find_persons`'s rows and the number of all persons that match."""
     text = (query or "").strip()
     if not text or limit <= 0:
-        return _empty(PERSON_COLUMNS)
+        return _empty(PERSON_COLUMNS), 0
     digits = "".join(ch for ch in text if ch.isdigit())
     digits0 = "0" + digits[2:] if digits.startswith("62") else digits
     matched = con.execute(
-        """
+        f"""
         WITH q AS (SELECT strip_accents(lower($q)) AS q, $digits AS digits, $digits0 AS digits0)
-        SELECT p.person_id, p.name, p.category, p.phone
+        SELECT p.person_id, p.name, p.category, p.phone, {_unit_sql(con)} AS unit
         FROM persons p, q
         WHERE contains(strip_accents(lower(coalesce(p.name, ''))), q.q)
            OR contains(strip_accents(lower(p.person_id)), q.q)
@@ -436,7 +449,7 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
         {"q": text, "digits": digits, "digits0": digits0},
     ).df()
     if matched.empty:
-        return _empty(PERSON_COLUMNS)
+        return _empty(PERSON_COLUMNS), 0
     sql = """
         WITH seen AS (
             SELECT v.person_id, max(v.checkin_at) AS last_seen
@@ -444,7 +457,7 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
             WHERE v.checkin_at >= $seen_since
             GROUP BY v.person_id
         )
-        SELECT m.person_id, m.name, m.category, m.phone, s.last_seen
+        SELECT m.person_id, m.name, m.category, m.phone, m.unit, s.last_seen
         FROM find_persons_matched m {join} seen s USING (person_id)
         ORDER BY s.last_seen DESC NULLS LAST, m.name, m.person_id
         LIMIT $limit
@@ -465,4 +478,100 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
             frame = con.execute(sql.format(join="LEFT JOIN"), {"seen_since": since, "limit": int(limit)}).df()
     finally:
         con.unregister("find_persons_matched")
-    return _utc_columns(frame, ["last_seen"])[PERSON_COLUMNS].reset_index(drop=True)
+    frame["unit"] = frame["unit"].astype(object).where(frame["unit"].notna(), None)
+    return _utc_columns(frame, ["last_seen"])[PERSON_COLUMNS].reset_index(drop=True), len(matched)
+
+
+def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+    """Persons whose name, person_id or phone contains ``query``, for picking an index case.
+
+    Partial, case- and accent-insensitive ("selly" finds "Sélly"). A phone matches on
+    its digits alone, and a leading country code 62 reads as 0 ("+62 812-34" finds
+    "081234..."). Columns person_id, name, category, phone, unit (the person's unit when
+    one is known, see :func:`_unit_sql`; else empty), last_seen (UTC instant of the
+    person's latest check-in; empty if none), most recent first, at most ``limit``
+    rows. An empty query finds nobody (no browsing of personal data). Not audited: see
+    :func:`search_persons`.
+    """
+    return _find_persons(con, query, limit)[0]
+
+
+@dataclass(frozen=True)
+class PersonSearch:
+    """One search for a person: the text typed, the listed matches and how many matched."""
+
+    query: str
+    matches: pd.DataFrame  # find_persons' rows, at most the limit
+    total: int  # every person that matches, listed or not
+
+    @property
+    def more_than_listed(self) -> bool:
+        """True when more persons match than are listed (the tracer should type more)."""
+        return self.total > len(self.matches)
+
+
+def search_persons(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    actor: str,
+    limit: int = SEARCH_LIMIT,
+    audit: bool = True,
+) -> PersonSearch:
+    """:func:`find_persons` for a user, audited (RULES "Personal data", "Contact tracing").
+
+    The search lists names, ids and phones, so it is written to the audit log like a
+    trace: action ``find_person``, subject the text typed (stripped), params
+    ``{"query", "matches", "listed"}``, rows = the number of persons that matched. An
+    empty text searches nothing and writes nothing. The caller decides when a search is
+    a new one (``audit=False`` for a repeat of the same text, e.g. a page rerun).
+    """
+    text = (query or "").strip()
+    matches, total = _find_persons(con, text, limit)
+    if text and audit:
+        params = {"query": text, "matches": total, "listed": len(matches)}
+        db.write_audit(con, actor, SEARCH_ACTION, text, json.dumps(params, sort_keys=True, ensure_ascii=False), total)
+    return PersonSearch(text, matches, total)
+
+
+def match_label(person: Mapping[str, Any], tz_name: str, lang: str | None = None) -> str:
+    """One match as a tracer picks it: 'Name · id · category · phone · unit · last seen'.
+
+    The category in words, the last visit as local time with the zone named
+    ('terakhir 03/01/2022 08:00 WITA'), the unit only when one is known (no empty part).
+    """
+    category = str(person.get("category") or "visitor")
+    category_key = f"tracing.category.{category}"
+    last_seen = person.get("last_seen")
+    unit = person.get("unit")
+    parts = [
+        person.get("name") or "",
+        str(person.get("person_id") or ""),
+        t(category_key, lang) if category in db.CATEGORIES else category,
+        person.get("phone") or "",
+        unit if isinstance(unit, str) and unit.strip() else "",
+        t("tracing.last_seen", lang, when=format_local_short(last_seen, tz_name))
+        if last_seen is not None and not pd.isna(last_seen)
+        else t("tracing.never_seen", lang),
+    ]
+    return " · ".join(str(p) for p in parts if p)
+
+
+def via_summary(
+    via: str | None, names: Mapping[str, Any], lang: str | None = None, shown: int = VIA_SHOWN
+) -> str:
+    """A second-degree contact's links in words: 'Name (id), Name (id) +12 lainnya'.
+
+    ``via`` is :func:`second_degree_contacts`'s ids joined with ``;``; ``names`` maps an
+    id to its name (the first-degree contacts, closest first). At most ``shown`` people
+    are named, in ``names``' order (ids it lacks last, by id); the rest are counted.
+    """
+    rank = {str(person_id): index for index, person_id in enumerate(names)}
+    ids = sorted((p for p in (via or "").split(";") if p), key=lambda p: (rank.get(p, len(rank)), p))
+    named = []
+    for person_id in ids[:shown]:
+        name = names.get(person_id)
+        named.append(f"{name} ({person_id})" if isinstance(name, str) and name else person_id)
+    text = ", ".join(named)
+    if len(ids) > shown:
+        text += " " + t("tracing.via_more", lang, count=len(ids) - shown)
+    return text

@@ -1,8 +1,9 @@
 """Weekly statistics per building (RULES "Weekly statistics") and the weekly trend.
 
 Weeks are ISO weeks (Monday first) in each building's local time (RULES "Time"); a visit
-belongs to the week and the day of its check-in. No total row across buildings: persons
-do not add up across buildings, and pages and the command line show one row per building.
+belongs to the week and the day of its check-in. ``weekly_stats`` has no total row across
+buildings (persons do not add up across buildings; the command line shows one row per
+building); :func:`city_week_totals` counts the city as a whole, each person once.
 
 Fast at millions of visits: whole weeks whose figures can no longer change are read
 from ``weekly_figures`` and the hourly peaks from ``hourly_figures`` (``lib.analytics.figures``
@@ -14,7 +15,9 @@ everything from the visits (the reference the tests compare against).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -23,7 +26,9 @@ import pandas as pd
 from lib.analytics.crowding import episodes_for
 from lib.analytics.figures import hourly_arrays, stored_weeks
 from lib.analytics.sweep import HOUR_US, building_list, from_us, resolve_now, to_us
-from lib.analytics.week_counts import parse_iso_week, week_bounds, week_counts, week_label
+from lib.analytics.visits import effective_visits_sql, now_sql
+from lib.analytics.week_counts import DAY_US, WEEK_US, parse_iso_week, week_bounds, week_counts, week_label
+from lib.core.timeutil import fixed_offset_seconds
 from lib.store.places import thresholds as building_thresholds
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -265,3 +270,220 @@ def weekly_trend(
         frame["median_stay_minutes"] = np.nan
     frame["median_stay_minutes"] = frame["median_stay_minutes"].astype(float)
     return frame[["week", "building", "visits", "persons", "peak", "median_stay_minutes"]]
+
+
+# --- what leadership sees: the buildings counted, the weeks to pick, city-wide totals ----
+
+
+def reported_buildings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The buildings leadership's totals and choices cover, by id: today every building.
+
+    The one place that decides it: pages pass this list to :func:`city_week_totals`,
+    :func:`data_weeks` and :func:`largest_building` (a building left out here is left
+    out of all of them).
+    """
+    return [b for b, _ in building_list(con, None)]
+
+
+def _targets(con: duckdb.DuckDBPyConnection, buildings: Sequence[str] | None) -> list[tuple[str, str]]:
+    """``(building, zone)`` of ``buildings`` (all when None), by id; unknown ids are ignored."""
+    wanted = None if buildings is None else {str(b) for b in buildings}
+    return [(b, tz) for b, tz in building_list(con, None) if wanted is None or b in wanted]
+
+
+def data_weeks(
+    con: duckdb.DuckDBPyConnection, buildings: Sequence[str] | None = None
+) -> tuple[str, str] | None:
+    """The first and the latest local ISO week with a check-in in ``buildings`` (all when
+    None), e.g. ``('2022-W01', '2022-W05')``; None without any visit.
+
+    Each building's first and last check-in is read in its own zone (RULES "Time").
+    """
+    targets = _targets(con, buildings)
+    if not targets:
+        return None
+    zones = dict(targets)
+    rows = con.execute(
+        "SELECT building, min(checkin_at), max(checkin_at) FROM visits "
+        "WHERE list_contains(?::VARCHAR[], building) GROUP BY building",
+        [list(zones)],
+    ).fetchall()
+    if not rows:
+        return None
+
+    def week_of(instant: datetime, tz: str) -> tuple[int, int]:
+        iso = instant.astimezone(ZoneInfo(tz)).date().isocalendar()
+        return iso.year, iso.week
+
+    first = min(week_of(low, zones[b]) for b, low, _ in rows)
+    last = max(week_of(high, zones[b]) for b, _, high in rows)
+    return week_label(*first), week_label(*last)
+
+
+def week_choices(
+    con: duckdb.DuckDBPyConnection, today: date, buildings: Sequence[str] | None = None, most: int = 26
+) -> tuple[list[str], int]:
+    """ISO weeks leadership can pick, newest first, and the index of the default one.
+
+    From the latest week with data back to the first (at most ``most`` weeks; none
+    without data), never weeks of zeros before the data began. The default is the last
+    finished week: the newest, unless that is ``today``'s (unfinished) week and an
+    older one exists.
+    """
+    span = data_weeks(con, buildings)
+    if span is None:
+        return [], 0
+    first_monday = _monday(*parse_iso_week(span[0]))
+    newest_monday = _monday(*parse_iso_week(span[1]))
+    weeks = []
+    monday = newest_monday
+    while monday >= first_monday and len(weeks) < most:
+        iso = monday.isocalendar()
+        weeks.append(week_label(iso.year, iso.week))
+        monday -= timedelta(weeks=1)
+    this_week = today - timedelta(days=today.weekday())
+    default = 1 if newest_monday >= this_week and len(weeks) > 1 else 0
+    return weeks, default
+
+
+def trend_from_first_data(trend: pd.DataFrame) -> pd.DataFrame:
+    """``weekly_trend`` rows from the first week in which any of its buildings had a visit.
+
+    The weeks of zeros before the data began are dropped (a 12-week trend of a log that
+    started three weeks ago shows three weeks); a week without visits after that stays.
+    Empty when no week had a visit.
+    """
+    if trend.empty:
+        return trend
+    weeks = trend.groupby("week", sort=True)["visits"].sum()
+    with_data = weeks[weeks > 0]
+    if with_data.empty:
+        return trend.iloc[0:0]
+    return trend[trend["week"] >= with_data.index[0]].reset_index(drop=True)
+
+
+def largest_building(
+    con: duckdb.DuckDBPyConnection, buildings: Sequence[str] | None = None, now: datetime | None = None
+) -> str | None:
+    """The building with the most visits in the latest ISO week with data (ties: lowest id).
+
+    The weekly page's default building. None without any visit.
+    """
+    span = data_weeks(con, buildings)
+    targets = _targets(con, buildings)
+    if span is None or not targets:
+        return None
+    # Visit counts only (stored whole weeks, else live), not the whole of weekly_stats.
+    counts = _week_aggregates(con, targets, _monday(*parse_iso_week(span[1])), 1, resolve_now(now), detail=False)
+    if counts.empty:
+        return None
+    best = counts.sort_values(["visits", "building"], ascending=[False, True], kind="stable")
+    return str(best["building"].iloc[0])
+
+
+CITY_COLUMNS = [
+    "week", "buildings", "visits", "persons", "persons_ASN", "persons_THL", "persons_visitor", "visits_per_day",
+    *(f"visits_{d}" for d in WEEKDAY_NAMES), "busiest_day", "busiest_day_visits", "median_stay_minutes",
+    "auto_close_share", "visits_prev", "visits_change_pct", "persons_prev", "persons_change_pct",
+]
+
+
+def city_week_totals(
+    con: duckdb.DuckDBPyConnection,
+    week: str,
+    buildings: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, object]:
+    """The whole city (``buildings`` together, all when None) in the local ISO ``week``.
+
+    Keys ``CITY_COLUMNS``, meaning what ``weekly_stats`` means for one building, each
+    visit in its own building's local week and day: ``visits`` (the sum of the
+    buildings' visits), ``persons`` and ``persons_ASN/THL/visitor`` (distinct persons
+    **across** the buildings: a person in two buildings counts once), ``visits_per_day``
+    (visits / 7), ``visits_mon..sun``, ``busiest_day`` (local date; None without visits)
+    and its visits, ``median_stay_minutes`` (all scanned check-outs), ``auto_close_share``
+    (0..1), ``visits_prev``/``persons_prev`` and the change in percent against the
+    previous week (None when it had none); ``buildings`` is how many were counted. No
+    peak: concurrent occupancy of separate buildings does not add up.
+    """
+    year, number = parse_iso_week(week)
+    now = resolve_now(now)
+    targets = _targets(con, buildings)
+    this_monday = _monday(year, number)
+    previous_monday = this_monday - timedelta(weeks=1)
+    starts = [week_bounds(*previous_monday.isocalendar()[:2], tz)[0] for _, tz in targets]
+    ends = [week_bounds(year, number, tz)[1] for _, tz in targets]
+    origin_us = to_us(datetime(previous_monday.year, previous_monday.month, previous_monday.day, tzinfo=UTC))
+    days = "".join(
+        f", count(*) FILTER (WHERE local_us // {DAY_US} % 7 = {day}) AS day{day}" for day in range(7)
+    )
+    rows: list[tuple] = []
+    if targets:
+        # RULES "Weekly statistics" + "Time", as _week_aggregates_live: local week and day
+        # of each check-in by a fixed offset where the zone has one; distinct persons
+        # over all the buildings at once, so nobody is counted twice.
+        rows = con.execute(
+            f"""
+            WITH b AS (
+                SELECT unnest(?::VARCHAR[]) AS building, unnest(?::BIGINT[]) AS off_us,
+                       unnest(?::VARCHAR[]) AS tz
+            ),
+            v AS (
+                SELECT *, local_us // {WEEK_US} AS week_index FROM (
+                    SELECT v.person_id, v.category, v.checkout_kind, v.checkin_at, v.checkout_at,
+                           CASE WHEN b.off_us IS NOT NULL THEN epoch_us(v.checkin_at) + b.off_us
+                                ELSE epoch_us(timezone(b.tz, v.checkin_at)) END - ? AS local_us
+                    FROM ({effective_visits_sql(now_sql(now))}) AS v JOIN b ON b.building = v.building
+                    WHERE v.checkin_at >= ? AND v.checkin_at < ?
+                )
+                WHERE local_us >= 0 AND local_us < {2 * WEEK_US}
+            )
+            SELECT week_index, count(*) AS visits, count(DISTINCT person_id) AS persons,
+                   count(DISTINCT person_id) FILTER (WHERE category = 'ASN') AS persons_asn,
+                   count(DISTINCT person_id) FILTER (WHERE category = 'THL') AS persons_thl,
+                   count(DISTINCT person_id) FILTER (WHERE category NOT IN ('ASN', 'THL')) AS persons_visitor,
+                   quantile_cont(CAST(epoch_us(checkout_at) - epoch_us(checkin_at) AS DOUBLE), 0.5)
+                       FILTER (WHERE checkout_kind = 'scan') / 60e6 AS median_stay_minutes,
+                   count(*) FILTER (WHERE checkout_kind = 'auto') AS auto_closed{days}
+            FROM v GROUP BY week_index
+            """,
+            [
+                [b for b, _ in targets],
+                [None if (off := fixed_offset_seconds(tz)) is None else off * 1_000_000 for _, tz in targets],
+                [tz for _, tz in targets],
+                origin_us,
+                min(starts),
+                max(ends),
+            ],
+        ).fetchall()
+    found = {int(r[0]): r for r in rows}
+
+    def value(week_index: int, position: int) -> int:
+        row = found.get(week_index)
+        return int(row[position]) if row is not None else 0
+
+    visits, persons = value(1, 1), value(1, 2)
+    per_day = [value(1, 8 + day) for day in range(7)]
+    visits_prev, persons_prev = value(0, 1), value(0, 2)
+    median = found[1][6] if 1 in found and found[1][6] is not None else None
+    busiest = int(np.argmax(per_day))
+    totals: dict[str, object] = {
+        "week": week_label(year, number),
+        "buildings": len(targets),
+        "visits": visits,
+        "persons": persons,
+        "persons_ASN": value(1, 3),
+        "persons_THL": value(1, 4),
+        "persons_visitor": value(1, 5),
+        "visits_per_day": visits / 7,
+        **{f"visits_{name}": per_day[day] for day, name in enumerate(WEEKDAY_NAMES)},
+        "busiest_day": this_monday + timedelta(days=busiest) if visits else None,
+        "busiest_day_visits": per_day[busiest],
+        "median_stay_minutes": float(median) if median is not None else None,
+        "auto_close_share": value(1, 7) / visits if visits else None,
+        "visits_prev": visits_prev,
+        "visits_change_pct": (visits - visits_prev) * 100.0 / visits_prev if visits_prev else None,
+        "persons_prev": persons_prev,
+        "persons_change_pct": (persons - persons_prev) * 100.0 / persons_prev if persons_prev else None,
+    }
+    return totals

@@ -180,11 +180,14 @@ def weekly_report_pdf(
     timezones: Mapping[str, str] | None = None,
     lang: str | None = None,
     generated_at: datetime | None = None,
+    city: Mapping[str, object] | None = None,
 ) -> bytes:
     """One A4 page: title, ISO week and its local dates, totals, one block per building.
 
     Each building's block holds its key figures (``building_figures``) and a bar chart of
     visits per weekday. More buildings shrink the blocks so the report stays one page.
+    With ``city`` (``lib.analytics.weekly.city_week_totals``) the totals also name the distinct
+    persons of the whole city (each person once, however many buildings they visited).
     """
     names = names or {}
     timezones = timezones or {}
@@ -209,6 +212,11 @@ def weekly_report_pdf(
         visits=format_number(total_visits, lang), change=format_change(change, lang),
         buildings=format_number(len(stats), lang), episodes=format_number(episodes, lang),
     )
+    if city is not None:
+        summary += " " + t(
+            "weekly.report_city_persons", lang, persons=format_number(city.get("persons"), lang),
+            change=format_change(city.get("persons_change_pct"), lang),
+        )
     pdf.multi_cell(0, 5, summary, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
@@ -259,6 +267,22 @@ def _excel_ready(frame: pd.DataFrame, timezones: Mapping[str, str] | None) -> pd
     return formula_safe(out)
 
 
+ONE_DECIMAL = ("visits_per_day", "median_stay_minutes", "crowding_minutes", "visits_change_pct", "persons_change_pct")
+
+
+def _readable_weekly(frame: pd.DataFrame, timezones: Mapping[str, str] | None, lang: str | None) -> pd.DataFrame:
+    """Rounded for people: minutes and per-day figures to one decimal, shares as percent
+    (one decimal), local times; then headers in ``lang`` (``weekly.xlsx.<column>``)."""
+    out = frame.copy()
+    for column in ONE_DECIMAL:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).round(1)
+    if "auto_close_share" in out:
+        out["auto_close_share"] = (pd.to_numeric(out["auto_close_share"], errors="coerce").astype(float) * 100).round(1)
+    out = _excel_ready(out, timezones)
+    return out.rename(columns={c: t(f"weekly.xlsx.{c}", lang) for c in out.columns})
+
+
 def weekly_report_xlsx(
     stats: pd.DataFrame,
     trend: pd.DataFrame,
@@ -266,8 +290,16 @@ def weekly_report_xlsx(
     names: Mapping[str, str] | None = None,
     timezones: Mapping[str, str] | None = None,
     lang: str | None = None,
+    city: Mapping[str, object] | None = None,
 ) -> bytes:
-    """Two sheets: the week's figures per building, and the weekly trend. Aggregates only."""
+    """Two sheets: the week's figures per building, and the weekly trend. Aggregates only.
+
+    Headers in ``lang`` (Indonesian by default); minutes and per-day figures with one
+    decimal, the auto-close share and the changes in percent with one decimal. With
+    ``city`` (``lib.analytics.weekly.city_week_totals``) the first row is the whole city, its
+    crowding the sum of the buildings' (no peak: it does not add up). Trend rows without
+    any visit, person or peak are left out (no rows of zeros).
+    """
     names = names or {}
     summary = stats.copy()
     if "week" not in summary.columns:
@@ -276,28 +308,83 @@ def weekly_report_xlsx(
         summary.columns.get_loc("building") + 1, "building_name",
         summary["building"].map(lambda b: names.get(str(b), str(b))),
     )
+    if city is not None:
+        whole = {
+            **{k: v for k, v in city.items() if k in summary.columns},
+            "building": "",
+            "building_name": t("weekly.city_column", lang),
+            "crowding_episodes": int(stats["crowding_episodes"].sum()) if "crowding_episodes" in stats else None,
+            "crowding_minutes": float(stats["crowding_minutes"].sum()) if "crowding_minutes" in stats else None,
+        }
+        summary = pd.concat([pd.DataFrame([whole]).reindex(columns=summary.columns), summary], ignore_index=True)
+    trend_rows = trend.copy()
+    measures = [c for c in ("visits", "persons", "peak") if c in trend_rows]
+    if measures:
+        trend_rows = trend_rows[trend_rows[measures].fillna(0).ne(0).any(axis=1)]
+    if "building" in trend_rows:
+        trend_rows.insert(
+            trend_rows.columns.get_loc("building") + 1, "building_name",
+            trend_rows["building"].map(lambda b: names.get(str(b), str(b))),
+        )
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _excel_ready(summary, timezones).to_excel(writer, index=False, sheet_name=t("weekly.sheet_week", lang)[:31])
-        _excel_ready(trend, timezones).to_excel(writer, index=False, sheet_name=t("weekly.sheet_trend", lang)[:31])
+        _readable_weekly(summary, timezones, lang).to_excel(
+            writer, index=False, sheet_name=t("weekly.sheet_week", lang)[:31]
+        )
+        _readable_weekly(trend_rows.reset_index(drop=True), timezones, lang).to_excel(
+            writer, index=False, sheet_name=t("weekly.sheet_trend", lang)[:31]
+        )
     return buffer.getvalue()
 
 
-def trace_export_frame(contacts: pd.DataFrame, tz_name: str) -> pd.DataFrame:
-    """A contact list as a tracer forwards it (RULES "Command line" ``trace`` columns).
+EXPORT_VIA_SHOWN = 50  # people named in an exported `via` cell (a cell must stay readable)
 
-    Instants as ISO 8601 local time with offset, ``overlap_minutes`` with one decimal,
-    ``estimated`` as ``true``/``false``; ``csv_bytes``/``xlsx_bytes`` make it formula-safe.
+
+def trace_export_frame(
+    contacts: pd.DataFrame,
+    tz_name: str,
+    lang: str | None = None,
+    building_names: Mapping[str, str] | None = None,
+    second: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """A contact list as a tracer forwards it (CSV/XLSX download), in the user's language.
+
+    ``contacts``/``second``: ``lib.analytics.tracing.trace_contacts`` / ``second_degree_contacts``
+    rows. Headers are the page's column names (Indonesian, or English with ``lang='en'``);
+    ``buildings`` become building names joined with ``; ``; the category in words;
+    instants ISO 8601 local time with offset; minutes with one decimal; ``estimated`` is
+    ``ya``/``tidak`` (``yes``/``no``). With ``second``, a degree column (1 or 2) leads
+    and ``via`` names the first-degree contacts (at most ``EXPORT_VIA_SHOWN``, then
+    "+N lainnya"). ``csv_bytes``/``xlsx_bytes`` make it formula-safe. The command line's
+    ``trace`` output is not this: it stays in the rules' program columns.
     """
-    out = contacts.copy()
-    for column in ("first_contact", "last_contact"):
-        if column in out:
+    from lib.analytics.tracing import CONTACT_COLUMNS, via_summary
+
+    names = building_names or {}
+    first_names = dict(zip(contacts["person_id"].astype(str), contacts["name"], strict=True))
+
+    def readable(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame[[c for c in [*CONTACT_COLUMNS, "via"] if c in frame.columns]].copy()
+        out["category"] = [
+            t(f"tracing.category.{c}", lang) if c in db.CATEGORIES else c for c in out["category"].fillna("visitor")
+        ]
+        out["buildings"] = [
+            "; ".join(names.get(b, b) for b in str(v).split(";") if b) for v in out["buildings"].fillna("")
+        ]
+        for column in ("first_contact", "last_contact"):
             out[column] = format_local_iso(out[column], tz_name)
-    if "overlap_minutes" in out:
         out["overlap_minutes"] = out["overlap_minutes"].astype(float).round(1)
-    if "estimated" in out:
-        out["estimated"] = out["estimated"].map(lambda v: "true" if bool(v) else "false")
-    return out
+        out["estimated"] = [t("tracing.yes" if bool(v) else "tracing.no", lang) for v in out["estimated"]]
+        if "via" in out:
+            out["via"] = [via_summary(v, first_names, lang, EXPORT_VIA_SHOWN) for v in out["via"]]
+        return out
+
+    out = readable(contacts)
+    if second is not None:
+        out.insert(0, "degree", 1)
+        out["via"] = ""
+        out = pd.concat([out, readable(second).assign(degree=2)[out.columns]], ignore_index=True)
+    return out.rename(columns={c: t(f"tracing.col.{c}", lang) for c in out.columns})
 
 
 def database_key(con: duckdb.DuckDBPyConnection) -> str:

@@ -86,6 +86,10 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     search.fill(demo.POSITIVE_CASE_ID[:12])
     rerun_by(page, lambda: search.press("Enter"), what="searching")
     case = page.locator('[data-testid="stSelectbox"] input').first  # type: ignore[attr-defined]
+    expect(case).to_have_value("")  # nobody is pre-selected: the tracer picks the case
+    case.click()
+    option = page.get_by_role("option", name=re.compile(re.escape(demo.POSITIVE_CASE_ID)))  # type: ignore[attr-defined]
+    rerun_by(page, option.click, what="picking the case")
     expect(case).to_have_value(re.compile(re.escape(demo.POSITIVE_CASE_ID)))
     assert "Meiske Rumengan" in case.input_value()
     # The swab date five days ago: the window reaches back to the meetings a week ago.
@@ -109,13 +113,14 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     target = tmp_path / "contacts.csv"
     info.value.save_as(target)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
-    assert rows and list(rows[0]) == [
-        "person_id", "name", "category", "phone", "buildings", "overlap_minutes", "first_contact",
-        "last_contact", "estimated",
+    assert rows and list(rows[0]) == [  # the page's headers, in the page's language
+        "ID", "Nama", "Kategori", "No. HP", "Gedung", "Menit bersama", "Kontak pertama", "Kontak terakhir",
+        "Perkiraan",
     ]
-    assert all(float(r["overlap_minutes"]) >= 15 for r in rows)
-    assert any("dinas-kesehatan" in r["buildings"] for r in rows)  # the meeting-room colleagues
-    assert demo.POSITIVE_CASE_ID not in {r["person_id"] for r in rows}
+    assert all(float(r["Menit bersama"]) >= 15 for r in rows)
+    assert any("Dinas Kesehatan" in r["Gedung"] for r in rows)  # the meeting-room colleagues, by name
+    assert {r["Perkiraan"] for r in rows} <= {"ya", "tidak"}
+    assert demo.POSITIVE_CASE_ID not in {r["ID"] for r in rows}
     wait_for_app(page)
 
     # A tracer has no weekly or occupancy page in the menu.

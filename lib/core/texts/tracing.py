@@ -15,6 +15,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "tracing.no_match": {"id": "Tidak ada orang yang cocok.", "en": "Nobody matches."},
     "tracing.pick": {"id": "Pilih kasus", "en": "Pick the case"},
+    "tracing.pick_placeholder": {"id": "Pilih satu orang dari daftar", "en": "Choose a person from the list"},
+    "tracing.matches_count": {"id": "{count} orang cocok", "en": "{count} persons match"},
+    "tracing.too_many": {
+        "id": "lebih dari {limit} cocok: ketik lebih banyak",
+        "en": "more than {limit} matches: type more",
+    },
     "tracing.last_seen": {"id": "terakhir {when}", "en": "last seen {when}"},
     "tracing.never_seen": {"id": "belum pernah berkunjung", "en": "no visits"},
     "tracing.onset": {"id": "Tanggal gejala atau swab", "en": "Symptom onset or swab date"},
@@ -51,6 +57,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.timeline_header": {"id": "Garis waktu", "en": "Timeline"},
     "tracing.case_label": {"id": "KASUS: {name}", "en": "CASE: {name}"},
     "tracing.second_header": {"id": "Kontak tingkat kedua", "en": "Second-degree contacts"},
+    "tracing.second_summary": {
+        "id": "{count} kontak tingkat kedua, melalui {first} kontak erat.",
+        "en": "{count} second-degree contacts, through {first} close contacts.",
+    },
+    "tracing.via_more": {"id": "+{count} lainnya", "en": "+{count} more"},
+    "tracing.timeline_shown": {
+        "id": "menampilkan {shown} dari {total} kontak",
+        "en": "showing {shown} of {total} contacts",
+    },
+    "tracing.sheet": {"id": "Kontak", "en": "Contacts"},
+    "tracing.category.ASN": {"id": "ASN", "en": "ASN"},
+    "tracing.category.THL": {"id": "THL", "en": "THL"},
+    "tracing.category.visitor": {"id": "pengunjung", "en": "visitor"},
+    "tracing.yes": {"id": "ya", "en": "yes"},
+    "tracing.no": {"id": "tidak", "en": "no"},
     "tracing.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "tracing.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
     "tracing.estimated_note": {
@@ -67,4 +88,5 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.col.last_contact": {"id": "Kontak terakhir", "en": "Last contact"},
     "tracing.col.estimated": {"id": "Perkiraan", "en": "Estimated"},
     "tracing.col.via": {"id": "Melalui", "en": "Via"},
+    "tracing.col.degree": {"id": "Tingkat", "en": "Degree"},
 }
