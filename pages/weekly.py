@@ -26,12 +26,13 @@ TREND_WEEKS = 12
 
 @st.cache_data(ttl=120, show_spinner=False)
 def load_stats(_con: duckdb.DuckDBPyConnection, db_key: str, week: str) -> pd.DataFrame:
-    return weekly.weekly_stats(_con, week)
+    # Leadership totals: confirmed buildings only (a typo in a log is no building).
+    return weekly.weekly_stats(_con, week, confirmed_only=True)
 
 
 @st.cache_data(ttl=120, show_spinner=False)
 def load_trend(_con: duckdb.DuckDBPyConnection, db_key: str, week: str) -> pd.DataFrame:
-    return weekly.weekly_trend(_con, week, weeks=TREND_WEEKS)
+    return weekly.weekly_trend(_con, week, weeks=TREND_WEEKS, confirmed_only=True)
 
 
 @st.cache_data(ttl=120, show_spinner=False)
