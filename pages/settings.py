@@ -75,7 +75,7 @@ if not fresh.empty:
                 tr("settings.new.delete_ack", building=picked, events=fmt_number(info["events"])),
                 key="settings_new_ack",
             )
-        act = st.form_submit_button(tr(f"settings.new.submit.{action}"), type="primary")
+        act = st.form_submit_button(tr(f"settings.new.submit.{action}"), type="primary", key=f"settings_new_submit_{action}")
     if act:
         try:
             if action == "confirm":

@@ -98,7 +98,7 @@ if accounts:
             refused(error)
     with cells[1].form(key=f"users_delete_form_{selected}"):
         acknowledged = st.checkbox(tr("users.delete_ack", username=selected), key=f"users_delete_ack_{selected}")
-        delete = st.form_submit_button(tr("users.delete"))
+        delete = st.form_submit_button(tr("users.delete"), key=f"users_delete_{selected}")
     if delete:
         if not acknowledged:
             st.error(tr("users.delete_needs_ack", username=selected))

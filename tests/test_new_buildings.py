@@ -224,3 +224,17 @@ def test_an_old_file_gets_the_flag_and_its_buildings_stay_confirmed(tmp_path: Pa
     assert summary.new_buildings == ["kantor-walikota", TYPO]
     assert db.unconfirmed_buildings(con) == {"kantor-walikota", TYPO}
     con.close()
+
+
+def test_now_overview_marks_new_buildings_and_has_no_nan_light(tmp_path: Path) -> None:
+    """A building without threshold has the light None (pandas 3 would make it NaN, which once
+    reached the Sekarang page as the raw text key 'now.light.nan')."""
+    from datetime import UTC, datetime
+
+    from lib import live
+
+    con = store(tmp_path / "typo.duckdb", ROWS, tmp_path / "typo.csv")
+    overview = live.now_overview(con, datetime(2022, 1, 3, 2, 0, tzinfo=UTC)).set_index("building")
+    assert overview.loc[TYPO, "light"] is None
+    assert overview.loc["kantor-walikota", "light"] in ("green", "yellow", "red")
+    assert overview["confirmed"].to_dict() == {"dinas-kesehatan": False, "kantor-walikota": True, TYPO: False}
