@@ -264,3 +264,29 @@ def test_settings_confirms(app_env: AppEnv) -> None:
     assert db.unconfirmed_buildings(app_env.con()) == set()
     assert audit_rows(app_env, "building_confirm") == [("kabag", TYPO)]
 
+
+
+def test_import_page_lists_the_new_buildings_of_the_files(app_env: AppEnv, tmp_path: Path) -> None:
+    """The summary of an upload names the building it created (a typo, perhaps)."""
+    import io
+
+    from lib.ui.data import import_upload
+
+    class Upload(io.BytesIO):
+        def __init__(self, name: str, data: bytes) -> None:
+            super().__init__(data)
+            self.name, self.size = name, len(data)
+
+    csv = b"waktu;nip;gedung;aksi\n2022-01-03 08:00;111;kantr;masuk\n2022-01-03 08:05;112;kantor;masuk\n"
+    result = import_upload(app_env.con(), Upload("absen.csv", csv), "kabag", 10_000, "10 KB")
+    assert result.new_buildings == ["kantr"]
+    at = app_as("kabag", ["admin"]).run()
+    at.switch_page("pages/import_logs.py")
+    at.session_state["import_results"] = [result.as_dict()]
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [
+        "Gedung baru (belum dikonfirmasi) dari impor ini: kantr. Periksa ejaannya di Pengaturan: konfirmasi, "
+        "ganti nama, gabungkan ke gedung yang benar, atau hapus. Sampai dikonfirmasi, gedung ini tidak dihitung "
+        "di total pimpinan."
+    ]
