@@ -77,7 +77,7 @@ def light_label(light: str | None) -> str:
     """':green[●] Aman …' etc.: the traffic light as a coloured dot and in words (markdown)."""
     # A building without threshold has no light; pandas may hand that over as NaN, and
     # only the four known lights have words (never a raw text key on screen).
-    if light not in ("green", "yellow", "red"):
+    if not isinstance(light, str) or light not in ("green", "yellow", "red"):
         light = None
     key = f"now.light.{light or 'none'}"
     return f"{LIGHT_DOTS.get(light, LIGHT_DOTS[None])} {tr(key)}"
