@@ -53,6 +53,10 @@ if results:
         }
     )
     st.dataframe(summary, hide_index=True, width="stretch", key="import_summary")
+    # Buildings first named by these files (RULES "Import"): perhaps a typo, see Settings.
+    fresh = sorted({b for r in results for b in r.get("new_buildings") or []})
+    if fresh:
+        st.warning(tr("import.new_buildings", buildings=", ".join(fresh)), icon=":material/domain_add:")
 
     st.subheader(tr("import.quarantine"))
     names = [r["file_name"] for r in results if r["status"] == "ok" and r["quarantined"]]

@@ -11,7 +11,7 @@ from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_number, fmt_time, tr
-from lib.ui.widgets import light_label
+from lib.ui.widgets import light_label, marked_name
 
 require_roles("admin")
 
@@ -55,7 +55,7 @@ def live_part() -> None:
                 tr("now.of_threshold", inside=fmt_number(row.inside), threshold=fmt_number(threshold))
                 if threshold is not None else no_threshold
             )
-            st.subheader(row.name)
+            st.subheader(marked_name(row.name, row.confirmed))
             st.markdown(f"**{light_label(row.light)}** · {detail}")
             # One row of six figures: fewer layout blocks than two rows.
             for cell, label, figure in zip(st.columns(6), labels, figures, strict=True):
@@ -65,7 +65,9 @@ def live_part() -> None:
     if scans.empty:
         st.caption(tr("now.no_scans"))
         return
-    names = dict(zip(overview["building"], overview["name"], strict=True))
+    names = {
+        b: marked_name(n, c) for b, n, c in zip(overview["building"], overview["name"], overview["confirmed"], strict=True)
+    }
     table = pd.DataFrame(
         {
             tr("now.col.time"): [fmt_time(ts, zones.get(b, DEFAULT_TIMEZONE)) for ts, b in zip(scans["ts"], scans["building"], strict=True)],

@@ -8,7 +8,8 @@ from lib.store import places
 from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_number, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, tr
+from lib.ui.widgets import marked_name
 
 require_roles("admin")
 
@@ -30,12 +31,89 @@ def _error(error: places.SettingsError) -> None:
 
 
 st.header(tr("settings.buildings"))
+
+# Buildings first seen in an import (RULES "Import"): confirm, rename, merge or delete.
+NEW_ACTIONS = ("confirm", "rename", "merge", "delete")
+flash = st.session_state.pop("settings_new_flash", None)
+if flash:
+    st.success(flash)
+fresh = places.new_buildings(con)
+if not fresh.empty:
+    st.subheader(tr("settings.new.header"))
+    st.caption(tr("settings.new.caption"))
+    everyone = places.list_buildings(con)
+    labels = {
+        b: f"{marked_name(n, bool(c))} ({b})"
+        for b, n, c in zip(everyone["building_id"], everyone["name"], everyone["confirmed"], strict=True)
+    }
+    picked = str(st.selectbox(
+        tr("settings.new.select"), list(fresh["building_id"]), key="settings_new_select", format_func=labels.__getitem__
+    ))
+    info = fresh[fresh["building_id"] == picked].iloc[0]
+    st.markdown(
+        tr("settings.new.summary", events=fmt_number(info["events"]), persons=fmt_number(info["persons"]),
+           first=fmt_datetime(info["first_scan"], info["timezone"]), last=fmt_datetime(info["last_scan"], info["timezone"]))
+        if info["events"] else tr("settings.new.no_scans")
+    )
+    action = st.radio(
+        tr("settings.new.action"), NEW_ACTIONS, horizontal=True, key="settings_new_action",
+        format_func=lambda a: tr(f"settings.new.action.{a}"),
+    )
+    targets = [b for b in everyone["building_id"] if b != picked]
+    with st.form(key=f"settings_new_form_{action}"):
+        new_name, target, acknowledged = "", None, False
+        if action == "confirm":
+            st.caption(tr("settings.new.confirm_help"))
+        elif action == "rename":
+            new_name = st.text_input(tr("settings.new.new_name"), value=str(info["name"]), key="settings_new_name",
+                                     help=tr("settings.new.rename_help"))
+        elif action == "merge":
+            st.caption(tr("settings.new.merge_help"))
+            target = st.selectbox(tr("settings.new.target"), targets, key="settings_new_target",
+                                  format_func=labels.__getitem__)
+        else:
+            acknowledged = st.checkbox(
+                tr("settings.new.delete_ack", building=picked, events=fmt_number(info["events"])),
+                key="settings_new_ack",
+            )
+        act = st.form_submit_button(tr(f"settings.new.submit.{action}"), type="primary", key=f"settings_new_submit_{action}")
+    if act:
+        try:
+            if action == "confirm":
+                buildings.confirm_building(con, picked, current_user())
+                message = tr("settings.new.confirmed", building=picked)
+            elif action == "rename":
+                buildings.rename_building(con, picked, new_name, current_user())
+                message = tr("settings.new.renamed", building=picked, name=new_name.strip())
+            elif action == "merge":
+                if target is None:
+                    raise places.SettingsError("no_target")
+                with st.spinner(tr("settings.repairing")):
+                    merged = buildings.merge_building(con, picked, str(target), current_user())
+                message = tr("settings.new.merged", building=picked, target=labels[str(target)],
+                             moved=fmt_number(merged["moved"]), dropped=fmt_number(merged["dropped"]),
+                             persons=fmt_number(merged["persons"]))
+            else:
+                if not acknowledged:
+                    raise places.SettingsError("not_acknowledged")
+                with st.spinner(tr("settings.repairing")):
+                    deleted = buildings.delete_building(con, picked, current_user())
+                message = tr("settings.new.deleted", building=picked, events=fmt_number(deleted["events"]))
+            st.session_state["settings_new_flash"] = message
+            st.rerun()
+        except places.SettingsError as error:
+            _error(error)
+    st.divider()
+
 frame = places.list_buildings(con)
 staff = places.expected_staff(con)
 names = dict(zip(frame["building_id"], frame["name"], strict=True))
+marked = {
+    b: marked_name(n, bool(c)) for b, n, c in zip(frame["building_id"], frame["name"], frame["confirmed"], strict=True)
+}
 choice = st.selectbox(
     tr("settings.building"), [*frame["building_id"], NEW], key="settings_building",
-    format_func=lambda b: tr("settings.new_building") if b == NEW else f"{names[b]} ({b})",
+    format_func=lambda b: tr("settings.new_building") if b == NEW else f"{marked[b]} ({b})",
 )
 row = None if choice == NEW else frame[frame["building_id"] == choice].iloc[0]
 current_mode = (
@@ -118,7 +196,9 @@ st.dataframe(
     pd.DataFrame(
         {
             tr("settings.id"): overview["building_id"],
-            tr("settings.name"): overview["name"],
+            tr("settings.name"): [
+                marked_name(n, bool(c)) for n, c in zip(overview["name"], overview["confirmed"], strict=True)
+            ],
             tr("settings.timezone"): overview["timezone"],
             tr("settings.field.capacity"): [fmt_number(c) for c in overview["capacity"]],
             tr("settings.col.threshold"): [fmt_number(t) for t in overview["threshold"]],

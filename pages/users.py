@@ -1,4 +1,4 @@
-"""Pengguna / Users (admin): add users, set roles, reset a password, unlock."""
+"""Pengguna / Users (admin): add users, set roles, reset a password, unlock, deactivate, delete."""
 
 import pandas as pd
 import streamlit as st
@@ -46,6 +46,10 @@ with st.expander(tr("users.add"), expanded=False):
         except users.UserError as error:
             refused(error)
 
+flash = st.session_state.pop("users_flash", None)
+if flash:
+    st.success(flash)
+
 accounts = users.load_users()
 if accounts:
     st.subheader(tr("users.edit"))
@@ -79,7 +83,36 @@ if accounts:
         audit("user_unlock", selected, None, 1)
         st.success(tr("users.unlocked", username=selected))
 
+    # Deactivate / reactivate and delete; the last active administrator can be neither.
+    active = users.is_active(record)
+    cells = st.columns(2)
+    if cells[0].button(tr("users.deactivate") if active else tr("users.reactivate"), key=f"users_active_{selected}"):
+        try:
+            users.set_active(None, selected, not active)
+            audit("user_deactivate" if active else "user_reactivate", selected, None, 1)
+            st.session_state["users_flash"] = tr(
+                "users.deactivated" if active else "users.reactivated", username=selected
+            )
+            st.rerun()
+        except users.UserError as error:
+            refused(error)
+    with cells[1].form(key=f"users_delete_form_{selected}"):
+        acknowledged = st.checkbox(tr("users.delete_ack", username=selected), key=f"users_delete_ack_{selected}")
+        delete = st.form_submit_button(tr("users.delete"), key=f"users_delete_{selected}")
+    if delete:
+        if not acknowledged:
+            st.error(tr("users.delete_needs_ack", username=selected))
+        else:
+            try:
+                users.delete_user(None, selected)
+                audit("user_delete", selected, {"roles": list(record.get("roles") or [])}, 1)
+                st.session_state["users_flash"] = tr("users.deleted", username=selected)
+                st.rerun()
+            except users.UserError as error:
+                refused(error)
+
 table = users.list_users()
+inactive = {u for u, r in users.load_users().items() if not users.is_active(r)}
 st.dataframe(
     pd.DataFrame(
         {
@@ -87,9 +120,10 @@ st.dataframe(
             tr("users.name"): table["name"],
             tr("users.roles"): [role_names(r) for r in table["roles"]],
             tr("users.status"): [
-                tr("users.locked_until", until=fmt_datetime(t, DEFAULT_TIMEZONE)) if not pd.isna(t)
+                tr("users.inactive") if u in inactive
+                else tr("users.locked_until", until=fmt_datetime(t, DEFAULT_TIMEZONE)) if not pd.isna(t)
                 else (tr("users.active") if r else tr("users.no_roles"))
-                for t, r in zip(table["locked_until"], table["roles"], strict=True)
+                for u, t, r in zip(table["username"], table["locked_until"], table["roles"], strict=True)
             ],
             tr("users.failures"): table["failed_logins"],
             tr("users.demo"): ["✓" if d else "" for d in table["demo"]],

@@ -40,6 +40,8 @@ def test_ingest_prints_summary_and_visits_are_local_iso(tmp_path: Path, capsys: 
     assert summary[0] | {"message": ""} == {
         "file": "scan.csv", "status": "ok", "rows": "5", "events": "4", "new_visits": "1",
         "duplicates": "1", "orphans": "1", "quarantined": "1", "message": "",
+        # First named by this file: created new, unconfirmed, and listed in the summary.
+        "new_buildings": "kantor-walikota",
     }
     code, out, _ = run(capsys, "--db", database, "visits", "--building", "kantor-walikota", "--from", "2022-01-03", "--to", "2022-01-03")
     assert code == 0

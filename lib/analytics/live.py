@@ -49,14 +49,15 @@ def local_day_start(now: datetime, tz_name: str) -> datetime:
 
 def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
     """One row per building: building, name, timezone, inside (total), inside_ASN,
-    inside_THL, inside_visitor, threshold, light, visits_today, finished_today.
+    inside_THL, inside_visitor, threshold, light, visits_today, finished_today, confirmed
+    (False: first seen in an import, not yet confirmed; ``light`` None: no threshold).
 
     ``inside`` and the threshold come from ``lib.analytics.occupancy.inside_now`` and
     ``lib.analytics.crowding`` (the same figures as the occupancy pages)."""
     now = now.astimezone(UTC)
     columns = [
         "building", "name", "timezone", "inside", *[f"inside_{c}" for c in CATEGORIES],
-        "threshold", "light", "visits_today", "finished_today",
+        "threshold", "light", "visits_today", "finished_today", "confirmed",
     ]
     frame = places.list_buildings(con)
     if frame.empty:
@@ -97,15 +98,17 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
         ).df()
     finally:
         con.unregister("live_bounds")
-    out = frame[["building_id", "name", "timezone"]].rename(columns={"building_id": "building"})
+    out = frame[["building_id", "name", "timezone", "confirmed"]].rename(columns={"building_id": "building"})
     out = out.merge(inside.drop(columns=["name", "capacity"]), on="building", how="left")
     out = out.merge(today, on="building", how="left")
     for column in ["inside", *[f"inside_{c}" for c in CATEGORIES], "visits_today", "finished_today"]:
         out[column] = out[column].fillna(0).astype(int)
     out["threshold"] = out["threshold"].astype("Int64")
-    out["light"] = [
-        traffic_light(i, None if pd.isna(t) else int(t)) for i, t in zip(out["inside"], out["threshold"], strict=True)
-    ]
+    out["light"] = pd.Series(
+        [traffic_light(i, None if pd.isna(t) else int(t)) for i, t in zip(out["inside"], out["threshold"], strict=True)],
+        dtype=object, index=out.index,
+    )
+    out["confirmed"] = out["confirmed"].astype(bool)
     return out[columns]
 
 

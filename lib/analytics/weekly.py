@@ -29,6 +29,7 @@ from lib.analytics.sweep import HOUR_US, building_list, from_us, resolve_now, to
 from lib.analytics.visits import effective_visits_sql, now_sql
 from lib.analytics.week_counts import DAY_US, WEEK_US, parse_iso_week, week_bounds, week_counts, week_label
 from lib.core.timeutil import fixed_offset_seconds
+from lib.store import db
 from lib.store.places import thresholds as building_thresholds
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -131,14 +132,25 @@ def _change_pct(current: pd.Series, previous: pd.Series) -> pd.Series:
     return ((current.astype(float) - prev) / prev * 100).where(prev > 0)
 
 
+def leadership_buildings(con: duckdb.DuckDBPyConnection, building: str | None) -> list[tuple[str, str]]:
+    """``building_list`` without the buildings first seen in an import and not yet confirmed:
+    a typo in a log must not add a building (and a block of zeros) to the leadership's
+    totals (RULES "Import", last rule)."""
+    new = db.unconfirmed_buildings(con)
+    return [(b, tz) for b, tz in building_list(con, building) if b not in new]
+
+
 def weekly_stats(
     con: duckdb.DuckDBPyConnection,
     week: str,
     building: str | None = None,
     now: datetime | None = None,
     use_stored: bool = True,
+    confirmed_only: bool = False,
 ) -> pd.DataFrame:
     """One row per building (all, or ``building``) for the local ISO week ``week``.
+
+    ``confirmed_only``: leave out unconfirmed buildings (the leadership's page and reports).
 
     Columns: ``week`` ('2022-W02'), ``building``; ``visits`` (check-in in the week),
     ``persons`` and ``persons_ASN/THL/visitor`` (distinct persons of those visits, per
@@ -158,7 +170,7 @@ def weekly_stats(
     year, number = parse_iso_week(week)
     label = week_label(year, number)
     now = resolve_now(now)
-    targets = building_list(con, building)
+    targets = leadership_buildings(con, building) if confirmed_only else building_list(con, building)
     this_monday = _monday(year, number)
     previous_monday = this_monday - timedelta(weeks=1)
     counts = _week_aggregates(con, targets, previous_monday, 2, now, detail=True, use_stored=use_stored)
@@ -238,8 +250,11 @@ def weekly_trend(
     building: str | None = None,
     now: datetime | None = None,
     use_stored: bool = True,
+    confirmed_only: bool = False,
 ) -> pd.DataFrame:
     """The ``weeks`` ISO weeks ending with ``week``, oldest first, per building.
+
+    ``confirmed_only``: leave out unconfirmed buildings, as ``weekly_stats``.
 
     Columns ``week, building, visits, persons, peak, median_stay_minutes`` with the same
     meaning as in ``weekly_stats``; every week of every building is a row (zeros, and an
@@ -248,7 +263,7 @@ def weekly_trend(
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     now = resolve_now(now)
-    targets = building_list(con, building)
+    targets = leadership_buildings(con, building) if confirmed_only else building_list(con, building)
     names = [b for b, _ in targets]
     labels = [week_label(y, w) for y, w in _weeks_back(week, weeks)]
     first_monday = _monday(*parse_iso_week(labels[0]))
@@ -276,13 +291,13 @@ def weekly_trend(
 
 
 def reported_buildings(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The buildings leadership's totals and choices cover, by id: today every building.
+    """The buildings leadership's totals and choices cover, by id: every confirmed building.
 
     The one place that decides it: pages pass this list to :func:`city_week_totals`,
-    :func:`data_weeks` and :func:`largest_building` (a building left out here is left
-    out of all of them).
+    :func:`data_weeks` and :func:`largest_building` and filter the weekly figures by it
+    (a building left out here is left out of all of them).
     """
-    return [b for b, _ in building_list(con, None)]
+    return [b for b, _ in leadership_buildings(con, None)]
 
 
 def _targets(con: duckdb.DuckDBPyConnection, buildings: Sequence[str] | None) -> list[tuple[str, str]]:

@@ -129,6 +129,8 @@ def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
                 "orphans": summary.orphans,
                 "quarantined": summary.quarantined,
                 "message": message,
+                # Buildings first named by this file: new, unconfirmed until an admin acts.
+                "new_buildings": ";".join(summary.new_buildings),
             }
         )
     _emit(args, pd.DataFrame(rows))

@@ -1,9 +1,14 @@
 """Creating and changing buildings, which may change their visits.
 
-SPEC "From events to visits": MAX_STAY per building and category. Changing it re-pairs
+RULES "From events to visits": MAX_STAY per building and category. Changing it re-pairs
 every person with events in the building (``lib.ingest.pairing.repair_all``) in the same
 transaction as the change, so visits are never half old and half new. Reading buildings,
 gates, thresholds and the installation settings is ``lib.store.places``.
+
+RULES "Import": a building first named in an imported log is created unconfirmed
+(``buildings.confirmed`` false). An administrator confirms it, renames it (its display
+name; that confirms it too), merges it into an existing building (a typo: its events move
+there) or deletes it with its data. Saving a building in the settings form confirms it.
 """
 
 from __future__ import annotations
@@ -94,9 +99,16 @@ def save_building(con: duckdb.DuckDBPyConnection, form: BuildingForm, actor: str
                     f"UPDATE buildings SET {assignments} WHERE building_id = ?",
                     [*values.values(), form.building_id],
                 )
+        # An administrator who saves a building configures it: it is confirmed from now on.
+        was_new = con.execute(
+            "SELECT count(*) FROM buildings WHERE building_id = ? AND NOT coalesce(confirmed, true)", [form.building_id]
+        ).fetchall()[0][0]
+        if was_new:
+            con.execute("UPDATE buildings SET confirmed = true WHERE building_id = ?", [form.building_id])
+            changes["confirmed"] = (False, True)
         repaired = old is not None and any(c.startswith("max_stay_") for c in changes)
         if repaired:
-            # SPEC "From events to visits": visits follow the new MAX_STAY.
+            # RULES "From events to visits": visits follow the new MAX_STAY.
             pairing.repair_all(con, form.building_id)
         if changes:
             db.write_audit(
@@ -107,3 +119,124 @@ def save_building(con: duckdb.DuckDBPyConnection, form: BuildingForm, actor: str
     return {"created": old is None, "changes": changes, "repaired": repaired}
 
 
+def _require_new(con: duckdb.DuckDBPyConnection, building: str) -> None:
+    """Refuse unless ``building`` exists and is still unconfirmed."""
+    rows = con.execute(
+        "SELECT coalesce(confirmed, true) FROM buildings WHERE building_id = ?", [building]
+    ).fetchall()
+    if not rows:
+        raise SettingsError("unknown_building", building=building)
+    if rows[0][0]:
+        raise SettingsError("not_new", building=building)
+
+
+def confirm_building(con: duckdb.DuckDBPyConnection, building: str, actor: str) -> None:
+    """Accept a building first seen in an import as a real one (it joins leadership totals)."""
+    with db.transaction(con):
+        _require_new(con, building)
+        con.execute("UPDATE buildings SET confirmed = true WHERE building_id = ?", [building])
+        db.write_audit(con, actor, "building_confirm", building, None, 1)
+
+
+def rename_building(con: duckdb.DuckDBPyConnection, building: str, name: str, actor: str) -> None:
+    """Set the display name of a new building and confirm it (its id, in the logs, stays)."""
+    clean = (name or "").strip()
+    if not clean:
+        raise SettingsError("bad_name")
+    with db.transaction(con):
+        _require_new(con, building)
+        old = con.execute("SELECT name FROM buildings WHERE building_id = ?", [building]).fetchall()[0][0]
+        con.execute("UPDATE buildings SET name = ?, confirmed = true WHERE building_id = ?", [clean, building])
+        db.write_audit(con, actor, "building_rename", building, json.dumps({"old": old, "new": clean}), 1)
+
+
+def _persons_of(con: duckdb.DuckDBPyConnection, building: str, table: str) -> int:
+    """Temp ``table(person_id, from_ts, category)``: everyone with events in ``building``, to be
+    re-paired over their whole history (``from_ts`` NULL). Returns how many."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        "SELECT p.person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, p.category "
+        "FROM persons p SEMI JOIN (SELECT person_id FROM events WHERE building = ?) e USING (person_id)",
+        [building],
+    )
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def _drop_building_rows(con: duckdb.DuckDBPyConnection, building: str) -> None:
+    """Everything stored under ``building`` besides its events: visits, anomalies, stored
+    figures, gates, its settings and the building row itself."""
+    for table in ("visits", "scan_anomalies", "hourly_figures", "hourly_figures_state", "weekly_figures",
+                  "weekly_figures_state"):
+        con.execute(f"DELETE FROM {table} WHERE building = ?", [building])
+    con.execute("DELETE FROM gates WHERE building_id = ?", [building])
+    con.execute("DELETE FROM app_settings WHERE key = ?", [f"expected_staff:{building}"])
+    con.execute("DELETE FROM buildings WHERE building_id = ?", [building])
+
+
+def _repair_persons(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Re-pair the persons of ``table`` with the full rules and refresh the stored figures."""
+    from lib.analytics.figures import refresh_after_repair  # lib.analytics.figures imports the analytics
+
+    pairing.repair(con, table)
+    refresh_after_repair(con, table)
+    con.execute(f"DROP TABLE {table}")
+
+
+def merge_building(con: duckdb.DuckDBPyConnection, source: str, target: str, actor: str) -> dict[str, int]:
+    """Merge a new building (a typo in a log) into an existing one, in one transaction.
+
+    Its events move to ``target``; an event identical to one already there (RULES "Import"
+    identity ``(person_id, building, action, timestamp)``) is dropped. The persons
+    concerned are re-paired over their whole history (RULES "From events to visits": their
+    visits are then those of a log that named ``target`` from the start), the stored
+    figures refreshed, and ``source`` removed (its gates, settings and figures with it).
+    Returns ``moved``, ``dropped`` (events) and ``persons`` (re-paired).
+    """
+    if source == target:
+        raise SettingsError("merge_same")
+    with db.transaction(con):
+        _require_new(con, source)
+        if not con.execute("SELECT count(*) FROM buildings WHERE building_id = ?", [target]).fetchall()[0][0]:
+            raise SettingsError("unknown_building", building=target)
+        persons = _persons_of(con, source, "affected_merge")
+        total = int(con.execute("SELECT count(*) FROM events WHERE building = ?", [source]).fetchall()[0][0])
+        identical = """
+            FROM events s
+            WHERE s.building = $source AND {negation} EXISTS (
+                SELECT 1 FROM events e
+                WHERE e.building = $target AND e.person_id = s.person_id AND e.action = s.action AND e.ts = s.ts
+            )
+        """
+        names = {"source": source, "target": target}
+        dropped = int(con.execute("SELECT count(*) " + identical.format(negation=""), names).fetchall()[0][0])
+        con.execute(
+            "INSERT INTO events SELECT s.person_id, $target, s.action, s.ts, s.name, s.category, s.phone, s.gate, "
+            "s.area, s.status, s.import_id " + identical.format(negation="NOT"),
+            names,
+        )
+        con.execute("DELETE FROM events WHERE building = ?", [source])
+        _drop_building_rows(con, source)
+        _repair_persons(con, "affected_merge")
+        db.write_audit(
+            con, actor, "building_merge", source,
+            json.dumps({"into": target, "moved": total - dropped, "dropped": dropped, "persons": persons}), total,
+        )
+    return {"moved": total - dropped, "dropped": dropped, "persons": persons}
+
+
+def delete_building(con: duckdb.DuckDBPyConnection, building: str, actor: str) -> dict[str, int]:
+    """Delete a new building with its events, visits, anomalies and stored figures.
+
+    The persons who scanned there are re-paired without those events (a check-in there
+    may have closed a visit elsewhere). One transaction. Returns ``events`` (deleted) and
+    ``persons`` (re-paired).
+    """
+    with db.transaction(con):
+        _require_new(con, building)
+        persons = _persons_of(con, building, "affected_delete")
+        total = int(con.execute("SELECT count(*) FROM events WHERE building = ?", [building]).fetchall()[0][0])
+        con.execute("DELETE FROM events WHERE building = ?", [building])
+        _drop_building_rows(con, building)
+        _repair_persons(con, "affected_delete")
+        db.write_audit(con, actor, "building_delete", building, json.dumps({"events": total, "persons": persons}), total)
+    return {"events": total, "persons": persons}

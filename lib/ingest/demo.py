@@ -251,7 +251,7 @@ def _write_exports(rows: list[dict[str, object]], folder: Path) -> list[Path]:
 
 
 def configure_buildings(con: duckdb.DuckDBPyConnection) -> None:
-    """The demo buildings with their capacity, crowd threshold and gates."""
+    """The demo buildings with their capacity, crowd threshold and gates (confirmed buildings)."""
     for building_id, name, capacity, people, share, level, gates in BUILDINGS:
         con.execute(
             """
@@ -259,7 +259,7 @@ def configure_buildings(con: duckdb.DuckDBPyConnection) -> None:
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (building_id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity,
                 threshold_people = excluded.threshold_people, threshold_share = excluded.threshold_share,
-                ppkm_level = excluded.ppkm_level
+                ppkm_level = excluded.ppkm_level, confirmed = true
             """,
             [building_id, name, db.DEFAULT_TIMEZONE, capacity, people, share, level],
         )

@@ -67,6 +67,8 @@ class ImportSummary:
     orphans: int = 0
     quarantined: int = 0
     import_id: int | None = None
+    # Buildings this file named for the first time: created new, unconfirmed (RULES "Import").
+    new_buildings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -520,7 +522,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     staged_events = int(con.execute("SELECT count(*) FROM stage_events").fetchall()[0][0])
 
     buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM stage_events").fetchall()]
-    db.ensure_buildings(con, buildings)
+    summary.new_buildings = db.ensure_buildings(con, buildings)
 
     # RULES "Import": identity (person_id, building, action, ts); the first row wins
     # within a file, and an event already stored is never written twice. Repeated rows
@@ -609,7 +611,8 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     )
     db.write_audit(
         con, actor, "import", summary.file_name,
-        json.dumps({"shape": summary.shape, "quarantined": summary.quarantined}),
+        json.dumps({"shape": summary.shape, "quarantined": summary.quarantined,
+                    **({"new_buildings": summary.new_buildings} if summary.new_buildings else {})}),
         summary.events_new,
     )
     _drop_stage(con)

@@ -184,6 +184,13 @@ MIGRATIONS: list[str] = [
     DROP TABLE persons;
     ALTER TABLE persons_v5 RENAME TO persons;
     """,
+    # 5 -> 6: a building first seen in an imported log is new (unconfirmed) until an
+    # administrator confirms, renames, merges or deletes it (RULES "Import"). Buildings
+    # already in the file were there before that rule: they count as confirmed.
+    """
+    ALTER TABLE buildings ADD COLUMN confirmed BOOLEAN DEFAULT true;
+    UPDATE buildings SET confirmed = true;
+    """,
 ]
 
 
@@ -321,7 +328,9 @@ def shared(path: str | Path | None = None) -> SharedDatabase:
 def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) -> list[str]:
     """Create buildings named in a log but not yet configured, with defaults (RULES "Import").
 
-    Returns the ids that were created.
+    They are created unconfirmed (``confirmed = false``): a typo in a log must not become a
+    building of the leadership's totals until an administrator confirms it (or renames,
+    merges or deletes it, ``lib.store.places``). Returns the ids that were created.
     """
     if not building_ids:
         return []
@@ -329,10 +338,15 @@ def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) ->
     created = sorted(set(building_ids) - existing)
     for building_id in created:
         con.execute(
-            "INSERT INTO buildings (building_id, name, timezone) VALUES (?, ?, ?)",
+            "INSERT INTO buildings (building_id, name, timezone, confirmed) VALUES (?, ?, ?, false)",
             [building_id, building_id, DEFAULT_TIMEZONE],
         )
     return created
+
+
+def unconfirmed_buildings(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Ids of the buildings first seen in an import and not yet confirmed by an administrator."""
+    return {r[0] for r in con.execute("SELECT building_id FROM buildings WHERE NOT coalesce(confirmed, true)").fetchall()}
 
 
 def building_timezones(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -5,8 +5,8 @@ from the PPKM level of the office rules (level 1: 100 %, 2: 75 %, 3: 50 %, 4: 25
 capacity). Exactly one of ``threshold_people``, ``threshold_share``, ``ppkm_level`` is
 stored; a share or level without a capacity gives no threshold.
 
-Creating a building and changing its MAX_STAY (which re-pairs its visits) is
-``lib.ingest.buildings``.
+Creating and changing buildings (MAX_STAY re-pairs their visits; a new building from an
+import is confirmed, renamed, merged or deleted) is ``lib.ingest.buildings``.
 
 Installation settings live in ``app_settings``: ``public_base_url`` (QR posters),
 ``retention_days`` (RULES "Personal data", default 30) and ``expected_staff:<building>``
@@ -78,13 +78,15 @@ def threshold(con: duckdb.DuckDBPyConnection, building: str) -> int | None:
 
 
 def list_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every building with its settings, ``threshold`` (people, effective) and ``gates`` count."""
+    """Every building with its settings, ``threshold`` (people, effective), ``gates`` count and
+    ``confirmed`` (False: first seen in an import, not yet confirmed by an administrator)."""
     frame = con.execute(
         """
         SELECT b.building_id, coalesce(b.name, b.building_id) AS name, b.timezone, b.capacity,
                b.threshold_people, b.threshold_share, b.ppkm_level,
                b.max_stay_asn_min, b.max_stay_thl_min, b.max_stay_visitor_min,
-               (SELECT count(*) FROM gates g WHERE g.building_id = b.building_id) AS gates
+               (SELECT count(*) FROM gates g WHERE g.building_id = b.building_id) AS gates,
+               coalesce(b.confirmed, true) AS confirmed
         FROM buildings b ORDER BY b.building_id
         """
     ).df()
@@ -182,3 +184,21 @@ def set_expected_staff(con: duckdb.DuckDBPyConnection, building: str, staff: int
     if int(staff) < 0:
         raise SettingsError("bad_expected_staff")
     return _set_setting_audited(con, f"expected_staff:{building}", str(int(staff)), actor)
+
+
+# --- buildings first seen in an import (RULES "Import", last rule) ---------------------------
+
+
+def new_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The unconfirmed buildings, by id: building_id, name, timezone, events (scan events
+    stored under it), persons (distinct), first_scan and last_scan (UTC instants)."""
+    return con.execute(
+        """
+        SELECT b.building_id, coalesce(b.name, b.building_id) AS name, b.timezone,
+               count(e.person_id) AS events, count(DISTINCT e.person_id) AS persons,
+               min(e.ts) AS first_scan, max(e.ts) AS last_scan
+        FROM buildings b LEFT JOIN events e ON e.building = b.building_id
+        WHERE NOT coalesce(b.confirmed, true)
+        GROUP BY ALL ORDER BY b.building_id
+        """
+    ).df()

@@ -316,3 +316,48 @@ def list_users(path: Path | None = None, now: float | None = None) -> pd.DataFra
     ]
     columns = ["username", "name", "roles", "failed_logins", "locked_until", "demo"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# --- deactivating and deleting accounts ----------------------------------------------------
+# A deactivated account keeps its record (name, roles) but cannot log in, and a session
+# already open ends at its next run; an administrator can reactivate it. Records without
+# the ``active`` field (older files) are active.
+
+
+def is_active(record: dict[str, Any] | None) -> bool:
+    """True unless the account was deactivated (a missing record is not active)."""
+    return bool(record) and record.get("active", True) is not False  # type: ignore[union-attr]
+
+
+def _refuse_last_active_admin(users: dict[str, dict[str, Any]], username: str) -> None:
+    """The last active administrator may be neither deactivated nor deleted: nobody could
+    manage the accounts afterwards."""
+    admins = [u for u, r in users.items() if "admin" in (r.get("roles") or []) and is_active(r)]
+    if admins == [username]:
+        raise UserError("last_active_admin", username=username)
+
+
+def set_active(path: Path | None, username: str, active: bool, now: float | None = None) -> bool:
+    """Deactivate (``active`` False) or reactivate an account; returns whether it changed.
+
+    Deactivating ends every session of the user (as a logout does), so reactivating later
+    does not bring an old cookie back to life."""
+    with _editing(path) as users:
+        user = username.strip().lower()
+        record = _require(users, user)
+        if is_active(record) == active:
+            return False
+        if not active:
+            _refuse_last_active_admin(users, user)
+            record["sessions_valid_after"] = now if now is not None else time.time()
+        record["active"] = bool(active)
+    return True
+
+
+def delete_user(path: Path | None, username: str) -> None:
+    """Remove an account for good (its audit records stay)."""
+    with _editing(path) as users:
+        user = username.strip().lower()
+        _require(users, user)
+        _refuse_last_active_admin(users, user)
+        del users[user]

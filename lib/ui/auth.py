@@ -12,6 +12,8 @@
 - Anonymous users get a hidden navigation: every page address shows the login form, except
   the public check-in page; after login the same address opens the real page (page ids
   are derived from the address).
+- A deactivated account cannot log in (form or cookie), and a session of a user who is
+  deactivated or deleted meanwhile ends at its next run.
 - Every login, failed login, lock and logout writes an audit record.
 
 Pages call ``require_roles`` first: a role that may not see the page gets a refusal and
@@ -52,6 +54,7 @@ _AUTH_AT = "pantau_auth_at"  # epoch seconds this session logged in
 _SET_COOKIE = "pantau_set_cookie"
 _LOGIN_ERROR = "pantau_login_error"
 _FIRST_ADMIN = "pantau_first_admin"
+_FROM_LOGIN = "pantau_from_login"  # this session logged in with the form or a cookie
 
 
 # --- the contract every page uses -------------------------------------------------------
@@ -156,6 +159,10 @@ def build_authenticator() -> stauth.Authenticate:
             audit("login_refused_locked", username, actor=username)
             st.session_state[_LOGIN_ERROR] = ("locked", until)
             return False
+        if record is not None and not users_mod.is_active(record):
+            audit("login_refused_inactive", username, actor=username)
+            st.session_state[_LOGIN_ERROR] = ("inactive", None)
+            return False
         if original_check(username, password):
             users_mod.record_successful_login(None, username)
             return True
@@ -173,7 +180,8 @@ def build_authenticator() -> stauth.Authenticate:
             return None
         record = users_mod.load_users().get(str(token.get("username", "")).lower())
         issued_at = float(token.get("exp_date", 0)) - COOKIE_EXPIRY_DAYS * 86400
-        return token if users_mod.session_allowed(record, issued_at) else None
+        allowed = users_mod.session_allowed(record, issued_at) and users_mod.is_active(record)
+        return token if allowed else None
 
     cookies.get_cookie = get_cookie  # type: ignore[method-assign]
     return authenticator
@@ -181,6 +189,7 @@ def build_authenticator() -> stauth.Authenticate:
 
 def _on_login(details: dict[str, Any]) -> None:
     st.session_state[_AUTH_AT] = time.time()
+    st.session_state[_FROM_LOGIN] = True
     st.session_state[_SET_COOKIE] = True
     st.session_state.pop(_LOGIN_ERROR, None)
     audit("login", details.get("username"), {"roles": details.get("roles")}, actor=str(details.get("username")))
@@ -191,7 +200,7 @@ def _on_logout(details: dict[str, Any]) -> None:
     if username:
         users_mod.end_sessions(None, username)
         audit("logout", username, actor=username)
-    for key in (_AUTH_AT, _SET_COOKIE):
+    for key in (_AUTH_AT, _SET_COOKIE, _FROM_LOGIN):
         st.session_state.pop(key, None)
 
 
@@ -241,6 +250,8 @@ def _login_view(authenticator: stauth.Authenticate) -> None:
     if error and error[0] == "locked":
         message.error(tr("login.locked", until=fmt_datetime(error[1], db.DEFAULT_TIMEZONE),
                          attempts=users_mod.MAX_FAILED_LOGINS))
+    elif error and error[0] == "inactive":
+        message.error(tr("login.inactive"))
     elif st.session_state.get("authentication_status") is False:
         message.error(tr("login.wrong"))
     if is_demo_mode():
@@ -306,22 +317,25 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
         authenticator.login(location="unrendered")  # re-authentication cookie
     if st.session_state.get("authentication_status"):
         st.session_state[_AUTH_AT] = time.time()
+        st.session_state[_FROM_LOGIN] = True
         st.rerun()
     chosen.run()
     st.stop()
 
 
 def _session_still_valid() -> bool:
-    """Logged out elsewhere, password reset or every role removed ends this session too.
+    """Logged out elsewhere, password reset, every role removed, the account deactivated or
+    deleted: each ends this session too.
 
-    A user missing from the users file keeps the roles of the session (tests seed it).
+    A seeded session (tests) of a user missing from the users file keeps its roles; one
+    that logged in with the form or a cookie ends when its account is deleted.
     """
     username = current_user()
     record = users_mod.load_users().get(username.lower())
     st.session_state.setdefault(_AUTH_AT, time.time())
     if record is None:
-        return True
-    if not users_mod.session_allowed(record, float(st.session_state[_AUTH_AT])):
+        return not st.session_state.get(_FROM_LOGIN)
+    if not users_mod.session_allowed(record, float(st.session_state[_AUTH_AT])) or not users_mod.is_active(record):
         return False
     st.session_state["roles"] = list(record.get("roles") or [])
     st.session_state["name"] = record.get("name") or username
@@ -338,7 +352,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
         if not _session_still_valid():
             with st.sidebar:
                 authenticator.logout(location="unrendered")
-            for key in (_AUTH_AT, _SET_COOKIE):
+            for key in (_AUTH_AT, _SET_COOKIE, _FROM_LOGIN):
                 st.session_state.pop(key, None)
         else:
             with st.sidebar:

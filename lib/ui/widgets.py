@@ -16,13 +16,23 @@ from lib.ui.i18n import tr
 LIGHT_DOTS = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[○]"}
 
 
+def marked_name(name: str, confirmed: bool) -> str:
+    """The display name, with 'baru, belum dikonfirmasi' for a building first seen in an import."""
+    return name if confirmed else f"{name} · {tr('ui.unconfirmed')}"
+
+
 def building_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """building id -> display name, in id order."""
-    return dict(con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall())
+    """building id -> display name (unconfirmed buildings marked), in id order."""
+    rows = con.execute(
+        "SELECT building_id, coalesce(name, building_id), coalesce(confirmed, true) FROM buildings ORDER BY 1"
+    ).fetchall()
+    return {b: marked_name(n, c) for b, n, c in rows}
 
 
 def buildings_or_stop(con: duckdb.DuckDBPyConnection, empty_key: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(building id -> name, building id -> time zone); with no building, says so and stops."""
+    """(building id -> name, building id -> time zone); with no building, says so and stops.
+
+    Names of unconfirmed buildings carry the 'baru, belum dikonfirmasi' mark."""
     from lib.store.places import list_buildings
 
     rows = list_buildings(con)
@@ -30,7 +40,8 @@ def buildings_or_stop(con: duckdb.DuckDBPyConnection, empty_key: str) -> tuple[d
         st.info(tr(empty_key))
         st.stop()
     ids = list(rows["building_id"])
-    return dict(zip(ids, rows["name"], strict=True)), dict(zip(ids, rows["timezone"], strict=True))
+    names = [marked_name(n, bool(c)) for n, c in zip(rows["name"], rows["confirmed"], strict=True)]
+    return dict(zip(ids, names, strict=True)), dict(zip(ids, rows["timezone"], strict=True))
 
 
 def building_choice(con: duckdb.DuckDBPyConnection, key: str, allow_all: bool = True) -> str | None:
@@ -64,6 +75,10 @@ def date_range(key: str, default_days: int = 14, tz: str = db.DEFAULT_TIMEZONE) 
 
 def light_label(light: str | None) -> str:
     """':green[●] Aman …' etc.: the traffic light as a coloured dot and in words (markdown)."""
+    # A building without threshold has no light; pandas may hand that over as NaN, and
+    # only the four known lights have words (never a raw text key on screen).
+    if not isinstance(light, str) or light not in ("green", "yellow", "red"):
+        light = None
     key = f"now.light.{light or 'none'}"
     return f"{LIGHT_DOTS.get(light, LIGHT_DOTS[None])} {tr(key)}"
 

@@ -13,6 +13,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.progress": {"id": "Mengimpor {file} ({index} dari {count})…", "en": "Importing {file} ({index} of {count})…"},
     "import.done": {"id": "Selesai: {count} file.", "en": "Done: {count} files."},
     "import.summary": {"id": "Ringkasan per file", "en": "Summary per file"},
+    "import.new_buildings": {
+        "id": "Gedung baru (belum dikonfirmasi) dari impor ini: {buildings}. Periksa ejaannya di Pengaturan: "
+        "konfirmasi, ganti nama, gabungkan ke gedung yang benar, atau hapus. Sampai dikonfirmasi, gedung ini "
+        "tidak dihitung di total pimpinan.",
+        "en": "New (unconfirmed) buildings from this import: {buildings}. Check the spelling in Settings: "
+        "confirm, rename, merge into the right building, or delete. Until confirmed they are left out of "
+        "the leadership totals.",
+    },
     "import.col.file": {"id": "File", "en": "File"},
     "import.col.status": {"id": "Status", "en": "Status"},
     "import.col.rows": {"id": "Baris", "en": "Rows"},

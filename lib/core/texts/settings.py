@@ -91,6 +91,83 @@ TEXTS: dict[str, dict[str, str]] = {
     "settings.error.bad_retention": {"id": "Masa simpan harus 1 sampai 3650 hari.", "en": "Retention must be 1 to 3650 days."},
     "settings.error.bad_expected_staff": {"id": "Jumlah pegawai tidak boleh negatif.", "en": "Staff cannot be negative."},
     "settings.error.unknown_building": {"id": "Gedung tidak dikenal: {building}", "en": "Unknown building: {building}"},
+    "settings.error.not_new": {
+        "id": "Gedung {building} sudah dikonfirmasi; hanya gedung baru dari impor yang dapat diubah di sini.",
+        "en": "Building {building} is already confirmed; only new buildings from an import can be handled here.",
+    },
+    "settings.error.bad_name": {"id": "Nama tidak boleh kosong.", "en": "The name cannot be empty."},
+    "settings.error.merge_same": {
+        "id": "Gedung tidak dapat digabung ke dirinya sendiri.",
+        "en": "A building cannot be merged into itself.",
+    },
+    "settings.error.no_target": {
+        "id": "Belum ada gedung lain untuk tujuan penggabungan.",
+        "en": "There is no other building to merge into yet.",
+    },
+    "settings.error.not_acknowledged": {
+        "id": "Centang konfirmasi dulu: penghapusan tidak dapat dibatalkan.",
+        "en": "Tick the confirmation first: deleting cannot be undone.",
+    },
+    "settings.field.confirmed": {"id": "dikonfirmasi", "en": "confirmed"},
+    "settings.new.header": {"id": "Gedung baru dari impor", "en": "New buildings from imports"},
+    "settings.new.caption": {
+        "id": "Gedung ini pertama kali muncul di file log dan belum dikonfirmasi: mungkin salah ketik. "
+        "Gedung belum dikonfirmasi tidak dihitung di total pimpinan. Konfirmasi, ganti nama, gabungkan ke "
+        "gedung yang benar, atau hapus.",
+        "en": "These buildings first appeared in a log file and are not confirmed yet: maybe a typo. "
+        "Unconfirmed buildings are left out of the leadership totals. Confirm, rename, merge into the "
+        "right building, or delete.",
+    },
+    "settings.new.select": {"id": "Gedung baru", "en": "New building"},
+    "settings.new.summary": {
+        "id": "{events} scan dari {persons} orang, {first} – {last}.",
+        "en": "{events} scans by {persons} people, {first} – {last}.",
+    },
+    "settings.new.no_scans": {"id": "Belum ada scan.", "en": "No scans yet."},
+    "settings.new.action": {"id": "Tindakan", "en": "Action"},
+    "settings.new.action.confirm": {"id": "Konfirmasi", "en": "Confirm"},
+    "settings.new.action.rename": {"id": "Ganti nama", "en": "Rename"},
+    "settings.new.action.merge": {"id": "Gabungkan ke gedung lain", "en": "Merge into another building"},
+    "settings.new.action.delete": {"id": "Hapus", "en": "Delete"},
+    "settings.new.confirm_help": {
+        "id": "Gedung ini benar dan tetap dipakai; mulai dihitung di total pimpinan.",
+        "en": "The building is real and stays; it joins the leadership totals.",
+    },
+    "settings.new.new_name": {"id": "Nama tampilan baru", "en": "New display name"},
+    "settings.new.rename_help": {
+        "id": "Kode gedung di log tetap sama; nama baru dipakai di semua halaman dan gedung ini dikonfirmasi.",
+        "en": "The building id in the logs stays; the new name shows on every page and the building is confirmed.",
+    },
+    "settings.new.target": {"id": "Gabungkan ke", "en": "Merge into"},
+    "settings.new.merge_help": {
+        "id": "Semua scan pindah ke gedung tujuan (scan yang sudah ada di sana tidak digandakan), kunjungan "
+        "orang-orang ini dihitung ulang, lalu gedung baru ini dihapus.",
+        "en": "Every scan moves to the target building (scans already there are not doubled), these people's "
+        "visits are recomputed, then this new building is removed.",
+    },
+    "settings.new.delete_ack": {
+        "id": "Saya mengerti: gedung {building} beserta {events} scan, kunjungan dan angkanya dihapus permanen.",
+        "en": "I understand: building {building} with its {events} scans, visits and figures is deleted for good.",
+    },
+    "settings.new.submit.confirm": {"id": "Konfirmasi gedung", "en": "Confirm building"},
+    "settings.new.submit.rename": {"id": "Simpan nama", "en": "Save name"},
+    "settings.new.submit.merge": {"id": "Gabungkan", "en": "Merge"},
+    "settings.new.submit.delete": {"id": "Hapus gedung", "en": "Delete building"},
+    "settings.new.confirmed": {"id": "Gedung {building} dikonfirmasi.", "en": "Building {building} confirmed."},
+    "settings.new.renamed": {
+        "id": "Gedung {building} sekarang bernama {name} dan dikonfirmasi.",
+        "en": "Building {building} is now called {name} and confirmed.",
+    },
+    "settings.new.merged": {
+        "id": "{building} digabung ke {target}: {moved} scan dipindah, {dropped} scan ganda dibuang, "
+        "kunjungan {persons} orang dihitung ulang.",
+        "en": "{building} merged into {target}: {moved} scans moved, {dropped} duplicate scans dropped, "
+        "visits of {persons} people recomputed.",
+    },
+    "settings.new.deleted": {
+        "id": "Gedung {building} dihapus beserta {events} scan.",
+        "en": "Building {building} deleted with its {events} scans.",
+    },
     "settings.field.name": {"id": "nama", "en": "name"},
     "settings.field.timezone": {"id": "zona waktu", "en": "time zone"},
     "settings.field.capacity": {"id": "kapasitas", "en": "capacity"},

@@ -64,6 +64,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ui.all_buildings": {"id": "Semua gedung", "en": "All buildings"},
     "ui.building": {"id": "Gedung", "en": "Building"},
+    "ui.unconfirmed": {"id": "baru, belum dikonfirmasi", "en": "new, unconfirmed"},
+    "login.inactive": {
+        "id": "Akun ini dinonaktifkan. Hubungi admin.",
+        "en": "This account is deactivated. Ask an administrator.",
+    },
     "ui.from": {"id": "Dari tanggal", "en": "From"},
     "ui.to": {"id": "Sampai tanggal", "en": "To"},
     "ui.bad_range": {

@@ -46,4 +46,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Admin terakhir tidak boleh kehilangan peran admin.",
         "en": "The last administrator cannot lose the admin role.",
     },
+    "users.error.last_active_admin": {
+        "id": "{username} adalah admin aktif terakhir: akun ini tidak dapat dinonaktifkan atau dihapus. "
+        "Jadikan pengguna lain admin lebih dulu.",
+        "en": "{username} is the last active administrator: this account can be neither deactivated nor "
+        "deleted. Make another user an administrator first.",
+    },
+    "users.inactive": {"id": "nonaktif", "en": "deactivated"},
+    "users.deactivate": {"id": "Nonaktifkan", "en": "Deactivate"},
+    "users.reactivate": {"id": "Aktifkan kembali", "en": "Reactivate"},
+    "users.deactivated": {
+        "id": "{username} dinonaktifkan: tidak dapat masuk lagi, sesi yang terbuka berakhir.",
+        "en": "{username} is deactivated: cannot log in any more, open sessions end.",
+    },
+    "users.reactivated": {"id": "{username} aktif kembali.", "en": "{username} is active again."},
+    "users.delete": {"id": "Hapus pengguna", "en": "Delete user"},
+    "users.delete_ack": {
+        "id": "Saya mengerti: akun {username} dihapus permanen (catatan audit tetap ada).",
+        "en": "I understand: the account {username} is deleted for good (its audit records stay).",
+    },
+    "users.delete_needs_ack": {
+        "id": "Centang konfirmasi dulu untuk menghapus {username}.",
+        "en": "Tick the confirmation first to delete {username}.",
+    },
+    "users.deleted": {"id": "Pengguna {username} dihapus.", "en": "User {username} deleted."},
 }
