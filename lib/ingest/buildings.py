@@ -175,10 +175,7 @@ def _drop_building_rows(con: duckdb.DuckDBPyConnection, building: str) -> None:
 
 def _repair_persons(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Re-pair the persons of ``table`` with the full rules and refresh the stored figures."""
-    from lib.analytics.figures import refresh_after_repair  # lib.analytics.figures imports the analytics
-
-    pairing.repair(con, table)
-    refresh_after_repair(con, table)
+    pairing.repair_and_refresh(con, table)
     con.execute(f"DROP TABLE {table}")
 
 

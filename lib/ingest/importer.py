@@ -19,7 +19,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from lib.analytics import figures
 from lib.core import config
 from lib.core.timeutil import fixed_offset_seconds
 from lib.ingest import pairing, readers
@@ -575,8 +574,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         con.execute(
             "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM person_categories WHERE changed)"
         )
-    outcome = pairing.repair(con, "affected", import_id=import_id)
-    figures.refresh_after_repair(con, "affected", outcome.bounds)
+    outcome = pairing.repair_and_refresh(con, "affected", import_id=import_id)
     summary.duplicates = staged_events - summary.events_new + outcome.duplicates
     summary.orphans = outcome.orphans
     summary.new_visits = outcome.visits

@@ -531,6 +531,14 @@ def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source
     )
 
 
+def repair_and_refresh(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None) -> ImportOutcome:
+    """``repair``, then the stored figures of every building it changed (``lib.analytics.figures``),
+    in the caller's transaction: the one way visits change."""
+    outcome = repair(con, affected_table, import_id=import_id)
+    refresh_after_repair(con, affected_table, outcome.bounds)
+    return outcome
+
+
 def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> None:
     """Re-pair every person (with visits in ``building``), e.g. after MAX_STAY changed."""
     where = "WHERE building = ?" if building else ""
@@ -541,6 +549,5 @@ def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> N
         f"FROM persons p SEMI JOIN (SELECT person_id FROM events {where}) e USING (person_id)",
         params,
     )
-    outcome = repair(con, "affected_all")
-    refresh_after_repair(con, "affected_all", outcome.bounds)
+    repair_and_refresh(con, "affected_all")
     con.execute("DROP TABLE affected_all")
