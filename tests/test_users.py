@@ -52,6 +52,11 @@ def test_duplicate_user_and_last_admin_are_refused(path: Path) -> None:
         users.set_roles(path, "kabag", ["leadership"])
     assert error.value.code == "last_admin"
     users.add_user(path, "wakil", "Wakil", ["admin"])
+    users.set_active(path, "wakil", False)  # a deactivated administrator manages nothing
+    with pytest.raises(users.UserError) as error:
+        users.set_roles(path, "kabag", ["leadership"])
+    assert error.value.code == "last_admin"
+    users.set_active(path, "wakil", True)
     assert users.set_roles(path, "kabag", ["leadership"]) == ["leadership"]
     assert users.load_users(path)["kabag"]["roles"] == ["leadership"]
 

@@ -179,14 +179,13 @@ def add_user(path: Path | None, username: str, name: str, roles: list[str]) -> s
 
 
 def set_roles(path: Path | None, username: str, roles: list[str]) -> list[str]:
-    """Replace the roles of a user; the last administrator keeps ``admin``."""
+    """Replace the roles of a user; the last active administrator keeps ``admin``
+    (a deactivated administrator manages nothing)."""
     clean = _clean_roles(roles)
     with _editing(path) as users:
         record = _require(users, username)
-        if "admin" in record.get("roles", []) and "admin" not in clean:
-            admins = [u for u, r in users.items() if "admin" in (r.get("roles") or [])]
-            if len(admins) <= 1:
-                raise UserError("last_admin")
+        if "admin" in record.get("roles", []) and "admin" not in clean and _active_admins(users) == [username]:
+            raise UserError("last_admin")
         record["roles"] = clean
     return clean
 
@@ -332,9 +331,12 @@ def is_active(record: dict[str, Any] | None) -> bool:
 def _refuse_last_active_admin(users: dict[str, dict[str, Any]], username: str) -> None:
     """The last active administrator may be neither deactivated nor deleted: nobody could
     manage the accounts afterwards."""
-    admins = [u for u, r in users.items() if "admin" in (r.get("roles") or []) and is_active(r)]
-    if admins == [username]:
+    if _active_admins(users) == [username]:
         raise UserError("last_active_admin", username=username)
+
+
+def _active_admins(users: dict[str, dict[str, Any]]) -> list[str]:
+    return [u for u, r in users.items() if "admin" in (r.get("roles") or []) and is_active(r)]
 
 
 def set_active(path: Path | None, username: str, active: bool, now: float | None = None) -> bool:
