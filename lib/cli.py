@@ -142,9 +142,28 @@ def cmd_visits(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     return 0
 
 
+def _poster_address_warning(con: duckdb.DuckDBPyConnection, base_url: str | None) -> str | None:
+    """A warning line when the poster's QR would hold an address a phone cannot open."""
+    from lib import buildings, checkin
+
+    stored = buildings.public_base_url(con)
+    problem = buildings.public_address_problem(base_url or stored)
+    if problem is None:
+        return None
+    url = checkin.poster_base_url(con, base_url)
+    return i18n.t("posters.cli_warning", problem=i18n.t(f"posters.problem.{problem}", url=url))
+
+
 def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    from lib import checkin
+    from lib import buildings, checkin
     from lib.posters import write_poster
+
+    base_url = None
+    if args.base_url is not None:
+        try:
+            base_url = buildings.normalize_public_url(args.base_url)
+        except buildings.SettingsError:
+            raise CliError(i18n.t("posters.cli_bad_base_url", url=args.base_url)) from None
 
     if not args.building:
         raise CliError(i18n.t("cli.bad_argument", detail="--building is required"))
@@ -154,9 +173,14 @@ def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     if args.gate and checkin.gate_name(con, args.building, args.gate) is None:
         raise CliError(i18n.t("posters.cli_unknown_gate", gate=args.gate))
     try:
-        path = write_poster(con, args.building, args.gate, args.action, args.out, all_posters=args.all)
+        path = write_poster(
+            con, args.building, args.gate, args.action, args.out, all_posters=args.all, base_url=base_url
+        )
     except ValueError as error:
         raise CliError(str(error)) from None
+    warning = _poster_address_warning(con, base_url)
+    if warning:
+        print(warning, file=sys.stderr)
     print(i18n.t("posters.cli_written", path=path), file=sys.stderr)
     return 0
 
@@ -331,6 +355,10 @@ def build_parser() -> OneLineParser:
     poster.add_argument("--gate")
     poster.add_argument("--action", choices=("checkin", "checkout"))
     poster.add_argument("--all", action="store_true", help="all posters of the building in one PDF")
+    poster.add_argument(
+        "--base-url", dest="base_url",
+        help="public address of the app for this poster only (default: the public address setting)",
+    )
 
     trace = add("trace", cmd_trace, "contacts of a case (audited)")
     trace.add_argument("--person", required=True, help="person_id of the index case")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import checkin, crowding, db
+from lib import buildings, checkin, crowding, db
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 VISITOR = {
@@ -75,7 +75,7 @@ def test_checkin_url_uses_the_public_base_setting_and_verifies(con: duckdb.DuckD
     )
     assert len(params_of(url)["s"]) == 22
 
-    checkin.set_public_base_url(con, "https://pantau.bitungkota.go.id/")
+    buildings.set_public_base_url(con, "https://pantau.bitungkota.go.id/", "kabag")
     url = checkin.checkin_url(con, "kantor", "utama", "checkout")
     assert url.startswith("https://pantau.bitungkota.go.id/checkin?b=kantor&g=utama&a=checkout&s=")
     verified = checkin.verify_checkin_params(con, params_of(url))
@@ -83,7 +83,7 @@ def test_checkin_url_uses_the_public_base_setting_and_verifies(con: duckdb.DuckD
         "kantor", "Kantor Wali Kota", "utama", "Pintu Utama", "checkout", "Asia/Makassar"
     )
     with pytest.raises(ValueError):
-        checkin.set_public_base_url(con, "javascript:alert(1)")
+        buildings.set_public_base_url(con, "javascript:alert(1)", "kabag")
 
 
 def test_tampered_addresses_are_refused(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lib import checkin, db, importer, posters
+from lib import buildings, checkin, db, importer, posters
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.browser
@@ -105,7 +105,7 @@ def test_poster_to_checkin_to_dashboard(
     )
     con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama')")
     db.set_setting(con, "demo_mode", "1")
-    checkin.set_public_base_url(con, f"http://127.0.0.1:{port}")
+    buildings.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
     earlier = datetime.now(UTC) - timedelta(minutes=30)
     importer.record_events(
         con,
