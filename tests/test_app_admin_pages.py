@@ -201,18 +201,31 @@ def test_users_page_adds_resets_and_unlocks_with_passwords_shown_once(app_env: A
 
 def test_audit_page_lists_and_filters_the_log(app_env: AppEnv) -> None:
     con = app_env.con()
-    db.write_audit(con, "pelacak", "trace_search", "198001012000", '{"min_overlap": 15}', 3)
-    db.write_audit(con, "kabag", "export", "visits.csv", None, 10)
+    db.write_audit(con, "pelacak", "trace", "198001012000",
+                   '{"from": "2022-01-02T16:00:00+00:00", "min_overlap_minutes": 15.0, "note": null}', 3)
+    db.write_audit(con, "kabag", "import_refused", "absen.csv", '{"reason": "missing_columns: action"}', 0)
+    db.write_audit(con, "system", "user_create", "pelacak", '{"roles": ["tracer"]}', None)
     at = open_page("pages/audit.py")
     table = at.dataframe[0].value
-    assert {"trace_search", "export"} <= set(table["Tindakan"])
-    at.multiselect(key="audit_actions").select("trace_search").run()
+    # Actions in words, parameters as text, nothing reads None/null/nan.
+    assert {"Pelacakan kontak", "Impor ditolak", "Pengguna dibuat"} <= set(table["Tindakan"])
+    cells = " | ".join(str(v) for v in table.to_numpy().ravel())
+    for word in ("None", "null", "nan", "<NA>", "{", "trace_", "import_refused"):
+        assert word not in cells, word
+    created = table[table["Tindakan"] == "Pengguna dibuat"].iloc[0]
+    assert created["Parameter"] == "peran: tracer" and created["Baris"] == ""
+    at.multiselect(key="audit_actions").select("trace").run()
     table = at.dataframe[0].value
-    assert table["Tindakan"].tolist() == ["trace_search"]
+    assert table["Tindakan"].tolist() == ["Pelacakan kontak"]
     assert table["Pelaku"].tolist() == ["pelacak"]
     assert table["Untuk / subjek"].tolist() == ["198001012000"]
-    assert table["Baris"].tolist() == [3]
+    assert table["Parameter"].tolist() == ["dari: 03/01/2022, tumpang tindih minimum (menit): 15"]
+    assert table["Baris"].tolist() == ["3"]
     assert table["Waktu"].iloc[0].endswith("WITA")
+
+    english = open_page("pages/audit.py", language="en").dataframe[0].value
+    assert {"Contact tracing", "Import refused", "User created"} <= set(english["What"])
+    assert "reason: File refused: not a visit log, missing columns: action" in set(english["Parameters"])
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
