@@ -74,6 +74,21 @@ def test_now_shows_the_live_figures_of_lib(app_env: AppEnv) -> None:
     assert scans.iloc[0]["Nama"] == "Pengunjung Baru"
     assert scans.iloc[0]["Waktu"].endswith(" WITA")
     assert scans.iloc[0]["Aksi"] == "masuk"
+    # Buildings and gates by the names the settings give them, never by their ids.
+    assert set(scans["Gedung"]) == {"Kantor Walikota"}
+    assert scans.iloc[0]["Pintu"] == ""  # a scan without a gate
+    assert set(scans["Pintu"].iloc[1:]) == {"utama"}  # no gate name configured yet: the id
+    con = app_env.con()
+    con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama – Lobi')")
+    # A gate named later shows at once: the live figures' cache key follows gate names too.
+    at = open_page("pages/now.py", language="en")
+    scans = at.dataframe[0].value
+    assert set(scans["Gate"].iloc[1:]) == {"Pintu Utama – Lobi"} and set(scans["Building"]) == {"Kantor Walikota"}
+    # Six figures per building in three columns (two rows of three on screen).
+    assert sorted(m.label for m in at.metric) == sorted(
+        ["Inside now", "ASN", "THL", "Visitors", "Visits today", "Finished today"]
+    )
+    assert len(at.columns) >= 3
 
 
 def test_now_in_english_formats_numbers_the_english_way(app_env: AppEnv) -> None:

@@ -132,3 +132,32 @@ def test_first_poster_points_where_a_phone_can_go(
     expect(page.get_by_text(WARNING)).to_have_count(0)
     assert shown_address(page) == saved
     assert download_png(page, tmp_path / "again.png") == saved
+
+
+# Every metric label whose text is wider than its box (Streamlit cuts it with an ellipsis).
+CUT_LABELS = """
+() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+  .filter((label) => [label, ...label.querySelectorAll('*')].some((el) => el.scrollWidth > el.clientWidth + 1))
+  .map((label) => label.innerText.trim())
+"""
+
+
+def test_now_page_labels_whole_and_names_not_ids(demo_server: StreamlitServer, mapped_page: Any) -> None:
+    """The same admin's first look at Sekarang / Now at 1440 x 900, in both languages."""
+    page = mapped_page
+    login_at(page, demo_server.url)
+    page.get_by_role("heading", name="Sekarang").wait_for()
+    for language in ("id", "en"):
+        if language == "en":
+            click_and_wait(page.get_by_role("button", name="🌐 English"))
+            page.get_by_role("heading", name="Now").wait_for()
+        labels = page.locator('[data-testid="stMetricLabel"]')
+        expect(labels.first).to_be_visible()
+        assert labels.count() >= 4 * 6
+        assert page.evaluate(CUT_LABELS) == [], language
+        # The latest scans name buildings and gates as the posters do, never their ids.
+        scans = page.locator('[data-testid="stDataFrame"]').first.locator("table").first
+        expect(scans).to_contain_text("Pintu Utama")
+        text = scans.inner_text()
+        assert "kantor-walikota" not in text and "dinas-kesehatan" not in text
+        assert not any(word in text.split() for word in ("utama", "samping", "belakang"))
