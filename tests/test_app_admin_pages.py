@@ -111,26 +111,44 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     con = app_env.con()
     good = import_upload(con, Upload("absen.csv", csv), "kabag", 10_000, "10 KB")
     big = import_upload(con, Upload("besar.csv", csv * 100), "kabag", 100, "100 B")
+    odd = import_upload(con, Upload("rekap_bulanan.csv", b"tanggal;nama;jabatan\n03/01/2022;Andi;Staf\n"),
+                        "kabag", 10_000, "10 KB")
     assert good.status == "ok" and good.events_new == 1 and good.quarantined == 1
     assert big.status == "refused" and big.message_code == "too_large"
+    assert odd.status == "refused" and odd.message_code == "missing_columns"
     assert con.execute("SELECT count(*) FROM events WHERE person_id = '111'").fetchall()[0][0] == 1
     assert con.execute(
-        "SELECT actor, subject FROM audit_log WHERE action = 'import_refused'"
-    ).fetchall() == [("kabag", "besar.csv")]
+        "SELECT actor, subject FROM audit_log WHERE action = 'import_refused' ORDER BY logged_at"
+    ).fetchall() == [("kabag", "besar.csv"), ("kabag", "rekap_bulanan.csv")]
 
     at = app_as("kabag", ["admin"]).run()
     at.switch_page("pages/import_logs.py")
-    at.session_state["import_results"] = [good.as_dict(), big.as_dict()]
+    at.session_state["import_results"] = [good.as_dict(), big.as_dict(), odd.as_dict()]
     at.run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Impor log kunjungan"]
     assert len(at.get("file_uploader")) == 1
-    summary = at.dataframe[0].value
-    assert summary["File"].tolist() == ["absen.csv", "besar.csv"]
-    assert summary["Dikarantina"].tolist() == ["1", "0"]
-    assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak"]
-    assert summary["Keterangan"].iloc[1] == "File ditolak: lebih besar dari batas 100 B"
-    rows = at.dataframe[1].value
+    # The help: both shapes' columns (from lib.importer's tables) and four templates.
+    events, visits = at.dataframe[0].value, at.dataframe[1].value
+    assert events["Kolom"].tolist()[:4] == ["timestamp", "person_id", "building", "action"]
+    assert events.set_index("Kolom").loc["timestamp", "Wajib"] == "ya"
+    assert "waktu" in events.set_index("Kolom").loc["timestamp", "Nama lain yang diterima"]
+    assert visits.set_index("Kolom").loc["checkout_at", "Wajib"] == "tidak"
+    templates = [b for b in at.get("download_button") if b.proto.id and "import_template" in b.proto.id]
+    assert len(templates) == 4
+    summary = at.dataframe[2].value
+    assert summary["File"].tolist() == ["absen.csv", "besar.csv", "rekap_bulanan.csv"]
+    assert summary["Dikarantina"].tolist() == ["1", "0", "0"]
+    assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak", "⛔ ditolak"]
+    # Each refusal is a full-width message of its own, naming the missing columns.
+    refusals = [e.value for e in at.error]
+    assert len(refusals) == 2
+    assert refusals[0].startswith("**besar.csv** — File ditolak: lebih besar dari batas 100 B")
+    assert refusals[1].startswith("**rekap\\_bulanan.csv** — File ditolak: bukan log kunjungan")  # '_' shown as is
+    for column in ("timestamp", "person", "building", "action"):
+        assert column in refusals[1], column
+    assert "Tidak ada isi file ini yang disimpan" in refusals[1]
+    rows = at.dataframe[3].value
     assert rows["Alasan"].tolist() == ["waktu tidak dapat dibaca"]
     assert "besok" in rows["Isi baris"].iloc[0]
 
