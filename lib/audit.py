@@ -172,7 +172,12 @@ def params_text(params: object, lang: str, zone: str, names: dict[str, str] | No
     parts = []
     for key, value in parsed.items():
         building_names = names if key in _BUILDING_KEYS else None
-        text = _reason_text(value, lang) if key == "reason" else value_text(value, lang, zone, building_names)
+        if key == "reason":
+            text = _reason_text(value, lang)
+        elif _known(f"audit.value.{key}.{value}"):  # a code word ('events') in words
+            text = t(f"audit.value.{key}.{value}", lang)
+        else:
+            text = value_text(value, lang, zone, building_names)
         if text:
             parts.append(f"{_param_label(str(key), lang)}: {text}")
     return ", ".join(parts)
@@ -187,6 +192,8 @@ def _reason_text(value: object, lang: str) -> str:
         return str(value)
     missing = [c.strip() for c in rest.split(",") if c.strip()]
     message = refusal_message(code.strip(), lang, missing=missing, detail="")
+    # 'File refused: <why>': the action already says refused; keep the why.
+    message = message.partition(": ")[2] or message
     return message.replace("()", "").strip().rstrip(":").strip()
 
 

@@ -17,10 +17,12 @@ st.caption(tr("audit.caption", zone=zone_label(DEFAULT_TIMEZONE)))
 
 con = cursor()
 cells = st.columns(3)
-actors = cells[0].multiselect(tr("audit.actors"), audit.distinct_values(con, "actor"), key="audit_actors")
+actors = cells[0].multiselect(
+    tr("audit.actors"), audit.distinct_values(con, "actor"), key="audit_actors", placeholder=tr("audit.choose"),
+)
 actions = cells[1].multiselect(
     tr("audit.actions"), audit.distinct_values(con, "action"), key="audit_actions",
-    format_func=lambda code: audit.action_label(code, lang()),
+    format_func=lambda code: audit.action_label(code, lang()), placeholder=tr("audit.choose"),
 )
 text = cells[2].text_input(tr("audit.text"), key="audit_text")
 window = date_range("audit", default_days=30)
@@ -36,4 +38,5 @@ if window is not None:
         st.dataframe(
             shown.rename(columns={c: tr(f"audit.col.{c}") for c in shown.columns}),
             hide_index=True, width="stretch", key="audit_table",
+            column_config={tr("audit.col.params"): st.column_config.TextColumn(width="large")},
         )

@@ -36,9 +36,10 @@ with st.expander(tr("import.help"), icon=":material/help:"):
     for shape in import_template.SHAPES:
         st.markdown(tr(f"import.shape.{shape}"))
         columns = import_template.accepted_columns(shape, lang())
-        st.dataframe(
+        # A static table wraps long descriptions instead of cutting them off.
+        st.table(
             columns.rename(columns={c: tr(f"import.help_col.{c}") for c in columns.columns}),
-            hide_index=True, width="stretch", key=f"import_columns_{shape}",
+            hide_index=True, border="horizontal",
         )
         cells = st.columns(2)
         for cell, file_format, mime in (

@@ -66,21 +66,28 @@ def _address_panel(con, language: str) -> tuple[str, bool]:  # type: ignore[no-u
     elif saved == "":
         st.error(t("posters.save_failed", language, url=here or ""))
     problem = buildings.public_address_problem(stored or here)
-    # Offer the address in use now when nothing usable is stored and it differs.
-    if here and here != stored and (stored is None or problem is not None):
+    if problem is not None:
+        st.error(
+            t("posters.warning", language, problem=t(f"posters.problem.{problem}", language, url=base)),
+            icon=":material/warning:",
+        )
+    # Offer the address in use now when nothing usable is stored and it differs; never a
+    # loopback one (saving it would only hide that nothing was set).
+    if (
+        here
+        and here != stored
+        and (stored is None or problem is not None)
+        and buildings.public_address_problem(here) != "loopback"
+    ):
         st.button(
             t("posters.save_request", language, url=here),
             key="posters_save_base",
             on_click=_save_public_address,
             args=(here,),
-            type="secondary" if problem else "primary",
+            type="primary",
         )
     if problem is None:
         return base, True
-    st.error(
-        t("posters.warning", language, problem=t(f"posters.problem.{problem}", language, url=base)),
-        icon=":material/warning:",
-    )
     confirmed = st.checkbox(t("posters.confirm", language), key="posters_confirm_address")
     return base, bool(confirmed)
 

@@ -129,14 +129,14 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     assert [t.value for t in at.title] == ["Impor log kunjungan"]
     assert len(at.get("file_uploader")) == 1
     # The help: both shapes' columns (from lib.importer's tables) and four templates.
-    events, visits = at.dataframe[0].value, at.dataframe[1].value
+    events, visits = at.table[0].value, at.table[1].value
     assert events["Kolom"].tolist()[:4] == ["timestamp", "person_id", "building", "action"]
     assert events.set_index("Kolom").loc["timestamp", "Wajib"] == "ya"
     assert "waktu" in events.set_index("Kolom").loc["timestamp", "Nama lain yang diterima"]
     assert visits.set_index("Kolom").loc["checkout_at", "Wajib"] == "tidak"
     templates = [b for b in at.get("download_button") if b.proto.id and "import_template" in b.proto.id]
     assert len(templates) == 4
-    summary = at.dataframe[2].value
+    summary = at.dataframe[0].value
     assert summary["File"].tolist() == ["absen.csv", "besar.csv", "rekap_bulanan.csv"]
     assert summary["Dikarantina"].tolist() == ["1", "0", "0"]
     assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak", "⛔ ditolak"]
@@ -148,7 +148,7 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     for column in ("timestamp", "person", "building", "action"):
         assert column in refusals[1], column
     assert "Tidak ada isi file ini yang disimpan" in refusals[1]
-    rows = at.dataframe[3].value
+    rows = at.dataframe[1].value
     assert rows["Alasan"].tolist() == ["waktu tidak dapat dibaca"]
     assert "besok" in rows["Isi baris"].iloc[0]
 
@@ -258,7 +258,7 @@ def test_audit_page_lists_and_filters_the_log(app_env: AppEnv) -> None:
 
     english = open_page("pages/audit.py", language="en").dataframe[0].value
     assert {"Contact tracing", "Import refused", "User created"} <= set(english["What"])
-    assert "reason: File refused: not a visit log, missing columns: action" in set(english["Parameters"])
+    assert "reason: not a visit log, missing columns: action" in set(english["Parameters"])
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)

@@ -70,6 +70,9 @@ def test_parameters_read_as_text(con: duckdb.DuckDBPyConnection) -> None:
     assert audit.params_text('{"old": null, "new": "https://x.go.id"}', "en", WITA) == "new: https://x.go.id"
     assert audit.params_text('{"capacity": {"old": 100, "new": 1200}}', "id", WITA) == "kapasitas: 100 → 1.200"
     assert audit.params_text('{"roles": ["admin", "tracer"]}', "en", WITA) == "roles: admin, tracer"
+    assert audit.params_text('{"shape": "events", "quarantined": 1200}', "id", WITA) == (
+        "bentuk file: log pindaian, dikarantina: 1.200"
+    )
     for empty in (None, "", "null", "None", float("nan")):
         assert audit.params_text(empty, "id", WITA) == ""
     assert audit.params_text("not json", "id", WITA) == "not json"
@@ -85,7 +88,7 @@ def test_readable_log_has_words_and_no_none(con: duckdb.DuckDBPyConnection) -> N
     shown = audit.readable_audit(con, audit.read_audit(con), "en", WITA)
     assert list(shown.columns) == ["when", "actor", "action", "subject", "params", "rows"]
     by_action = shown.set_index("action")
-    assert by_action.loc["Import refused", "params"] == "reason: File refused: not a visit log, missing columns: action"
+    assert by_action.loc["Import refused", "params"] == "reason: not a visit log, missing columns: action"
     assert by_action.loc["User created", "params"] == "roles: tracer"
     assert by_action.loc["User created", "rows"] == ""
     assert by_action.loc["Setting changed", "subject"] == "public address"

@@ -71,6 +71,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.param.new": {"id": "baru", "en": "new"},
     "audit.param.cutoff": {"id": "batas waktu", "en": "cut-off"},
     "audit.param.days": {"id": "hari", "en": "days"},
+    "audit.value.shape.events": {"id": "log pindaian", "en": "scan log"},
+    "audit.value.shape.visits": {"id": "daftar kunjungan", "en": "visit list"},
+    "audit.choose": {"id": "Semua", "en": "All"},
     # Settings named in 'setting_change' records.
     "audit.setting.public_base_url": {"id": "alamat publik", "en": "public address"},
     "audit.setting.retention_days": {"id": "masa simpan data pribadi (hari)", "en": "personal data kept (days)"},

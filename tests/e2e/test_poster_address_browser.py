@@ -99,6 +99,7 @@ def test_first_poster_points_where_a_phone_can_go(
     expect(page.get_by_text(f"Poster memakai alamat yang Anda buka sekarang: {local}")).to_be_visible()
     address = shown_address(page)
     assert address.startswith(f"{local}/checkin?b=")
+    expect(page.get_by_role("button", name=f"Simpan {local} sebagai alamat publik")).to_have_count(0)
     downloads = [page.get_by_role("button", name=n) for n in ("Unduh PDF", "Unduh PNG")]
     for button in downloads:
         expect(button).to_be_disabled()
