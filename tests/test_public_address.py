@@ -158,3 +158,46 @@ def test_cli_base_url_ends_up_in_the_qr(tmp_path: Path, capsys: pytest.CaptureFi
     found = [a for page in pdf_pages_to_png(pdf.read_bytes(), tmp_path, dpi=100) for a in decode(page)]
     assert len(found) == 2 and all(a.startswith(base + "/checkin?") for a in found)
     assert "warning" not in capsys.readouterr().err
+
+
+def test_settings_page_explains_the_public_address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    db_path = make_db(tmp_path)
+    monkeypatch.setenv("PANTAU_DB", str(db_path))
+
+    def page(language: str) -> AppTest:
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "settings.py"), default_timeout=60)
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = "kabag"
+        at.session_state["roles"] = ["admin"]
+        at.session_state["pantau_lang"] = language
+        return at.run()
+
+    at = page("id")
+    assert not at.exception
+    explained = " ".join(m.value for m in at.markdown)
+    assert "Alamat publik" in explained and "poster yang sudah tertempel tetap berisi alamat lama" in explained
+    assert [w.value for w in at.warning] == [
+        "Alamat publik belum diatur: poster berisi alamat yang tidak dapat dibuka ponsel."
+    ]
+    at = page("en")
+    assert "posters already on the doors keep the old address" in " ".join(m.value for m in at.markdown)
+    # (Forms are filled in Indonesian: AppTest formats the radio options outside the session.)
+    at = page("id")
+    at.text_input(key="settings_base_url").input("http://192.168.1.20:8501")
+    at.button[-1].click().run()  # the general settings form's save button
+    assert not at.exception and at.success
+    at = page("en")
+    assert [w.value for w in at.warning] == [
+        "The public address http://192.168.1.20:8501 is a local network address: "
+        "only phones on the office network can open it."
+    ]
+    at = page("id")
+    at.text_input(key="settings_base_url").input("https://pantau.bitungkota.go.id")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert not page("en").warning
+    con = db.connect(db_path)
+    assert buildings.public_base_url(con) == "https://pantau.bitungkota.go.id"
+    con.close()
