@@ -1,6 +1,5 @@
 """Audit (admin): read and filter the audit log."""
 
-import pandas as pd
 import streamlit as st
 
 from lib.core.timeutil import parse_local_bound, zone_label
@@ -8,7 +7,7 @@ from lib.store import audit
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, tr
+from lib.ui.i18n import fmt_number, lang, tr
 from lib.ui.widgets import date_range
 
 require_roles("admin")
@@ -18,8 +17,13 @@ st.caption(tr("audit.caption", zone=zone_label(DEFAULT_TIMEZONE)))
 
 con = cursor()
 cells = st.columns(3)
-actors = cells[0].multiselect(tr("audit.actors"), audit.distinct_values(con, "actor"), key="audit_actors")
-actions = cells[1].multiselect(tr("audit.actions"), audit.distinct_values(con, "action"), key="audit_actions")
+actors = cells[0].multiselect(
+    tr("audit.actors"), audit.distinct_values(con, "actor"), key="audit_actors", placeholder=tr("audit.choose"),
+)
+actions = cells[1].multiselect(
+    tr("audit.actions"), audit.distinct_values(con, "action"), key="audit_actions",
+    format_func=lambda code: audit.action_label(code, lang()), placeholder=tr("audit.choose"),
+)
 text = cells[2].text_input(tr("audit.text"), key="audit_text")
 window = date_range("audit", default_days=30)
 if window is not None:
@@ -30,16 +34,9 @@ if window is not None:
     if records.empty:
         st.info(tr("audit.empty"))
     else:
+        shown = audit.readable_audit(con, records, lang(), DEFAULT_TIMEZONE)
         st.dataframe(
-            pd.DataFrame(
-                {
-                    tr("audit.col.when"): [fmt_datetime(t, DEFAULT_TIMEZONE) for t in records["logged_at"]],
-                    tr("audit.col.actor"): records["actor"],
-                    tr("audit.col.action"): records["action"],
-                    tr("audit.col.subject"): records["subject"].fillna(""),
-                    tr("audit.col.params"): records["params"].fillna(""),
-                    tr("audit.col.rows"): records["rows"].astype("Int64"),
-                }
-            ),
+            shown.rename(columns={c: tr(f"audit.col.{c}") for c in shown.columns}),
             hide_index=True, width="stretch", key="audit_table",
+            column_config={tr("audit.col.params"): st.column_config.TextColumn(width="large")},
         )

@@ -1,10 +1,13 @@
 """Impor / Import (admin): upload several logs, progress, a summary per file, quarantined rows."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from lib.analytics import quality
 from lib.core.i18n import refusal_message
+from lib.outputs import import_template
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor, import_upload, upload_limit_bytes
 from lib.ui.i18n import fmt_number, lang, tr
@@ -15,6 +18,40 @@ limit = upload_limit_bytes()
 limit_text = f"{fmt_number(limit / (1024 * 1024), 0 if limit >= 1024 * 1024 else 2)} MB"
 st.title(tr("import.title"))
 st.caption(tr("import.caption", limit=limit_text))
+
+
+
+def _markdown_text(text: str) -> str:
+    """Text shown as it is inside Markdown (a '*' or '_' in a file name stays a character)."""
+    return re.sub(r"([\\`*_\[\]|~<>$])", r"\\\1", text)
+
+
+@st.cache_data(show_spinner=False)
+def _template(shape: str, file_format: str) -> bytes:
+    """Template bytes, built once per shape and format."""
+    return import_template.template_bytes(shape, file_format)
+
+
+with st.expander(tr("import.help"), icon=":material/help:"):
+    st.markdown(tr("import.help_intro"))
+    for shape in import_template.SHAPES:
+        st.markdown(tr(f"import.shape.{shape}"))
+        columns = import_template.accepted_columns(shape, lang())
+        # A static table wraps long descriptions instead of cutting them off.
+        st.table(
+            columns.rename(columns={c: tr(f"import.help_col.{c}") for c in columns.columns}),
+            hide_index=True, border="horizontal",
+        )
+        cells = st.columns(2)
+        for cell, file_format, mime in (
+            (cells[0], "csv", "text/csv"),
+            (cells[1], "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ):
+            cell.download_button(
+                tr(f"import.template_{file_format}"), _template(shape, file_format),
+                file_name=import_template.template_filename(shape, file_format), mime=mime,
+                key=f"import_template_{shape}_{file_format}", on_click="ignore", width="stretch",
+            )
 
 files = st.file_uploader(
     tr("import.files"), type=["csv", "txt", "xlsx", "xlsm", "parquet"], accept_multiple_files=True, key="import_files"
@@ -45,14 +82,20 @@ if results:
             tr("import.col.duplicates"): [fmt_number(r["duplicates"]) for r in results],
             tr("import.col.orphans"): [fmt_number(r["orphans"]) for r in results],
             tr("import.col.quarantined"): [fmt_number(r["quarantined"]) for r in results],
-            tr("import.col.message"): [
-                refusal_message(r["message_code"] or "", lang(), missing=r["missing_columns"], detail=r["message"] or "")
-                if r["status"] == "refused" else ""
-                for r in results
-            ],
         }
     )
     st.dataframe(summary, hide_index=True, width="stretch", key="import_summary")
+    # A refusal is read whole (full width), never cut off in a table cell.
+    for r in results:
+        if r["status"] == "refused":
+            message = refusal_message(
+                r["message_code"] or "", lang(), missing=r["missing_columns"], detail=r["message"] or ""
+            )
+            st.error(
+                f"**{_markdown_text(r['file_name'])}** — {_markdown_text(message)}\n\n"
+                + tr("import.refused_hint", help=tr("import.help")),
+                icon=":material/block:",
+            )
     # Buildings first named by these files (RULES "Import"): perhaps a typo, see Settings.
     fresh = sorted({b for r in results for b in r.get("new_buildings") or []})
     if fresh:

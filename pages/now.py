@@ -43,7 +43,8 @@ def live_part() -> None:
     zones = dict(zip(overview["building"], overview["timezone"], strict=True))
     st.caption(tr("now.updated", time=fmt_time(now, overview["timezone"].iloc[0])))
     # Labels once per run, not once per building (40 buildings make 40 cards).
-    labels = [tr("now.inside"), *[tr(f"ui.category.{c}") for c in CATEGORIES],
+    # Short category words (ASN, THL, Pengunjung): a card's cell is a third of half the page.
+    labels = [tr("now.inside"), *[tr(f"now.category.{c}") for c in CATEGORIES],
               tr("now.visits_today"), tr("now.finished_today")]
     figures = ["inside", *[f"inside_{c}" for c in CATEGORIES], "visits_today", "finished_today"]
     no_threshold = tr("now.no_threshold")
@@ -57,9 +58,13 @@ def live_part() -> None:
             )
             st.subheader(marked_name(row.name, row.confirmed))
             st.markdown(f"**{light_label(row.light)}** · {detail}")
-            # One row of six figures: fewer layout blocks than two rows.
-            for cell, label, figure in zip(st.columns(6), labels, figures, strict=True):
-                cell.metric(label, fmt_number(getattr(row, figure)))
+            # Six figures as two rows of three, so every label shows whole in a card half
+            # the page wide (at 1440 px, six in a row cut "Di dalam sekarang" to "Di dala…").
+            # One st.columns(3) holding two figures each: reading order stays row by row,
+            # and there are no more layout blocks than with one row.
+            cells = st.columns(3)
+            for index, (label, figure) in enumerate(zip(labels, figures, strict=True)):
+                cells[index % 3].metric(label, fmt_number(getattr(row, figure)))
 
     st.subheader(tr("now.last_scans"))
     if scans.empty:
@@ -71,8 +76,8 @@ def live_part() -> None:
     table = pd.DataFrame(
         {
             tr("now.col.time"): [fmt_time(ts, zones.get(b, DEFAULT_TIMEZONE)) for ts, b in zip(scans["ts"], scans["building"], strict=True)],
-            tr("now.col.building"): [names.get(b, b) for b in scans["building"]],
-            tr("now.col.gate"): scans["gate"].fillna(""),
+            tr("now.col.building"): [names.get(b, n) for b, n in zip(scans["building"], scans["building_name"], strict=True)],
+            tr("now.col.gate"): scans["gate_name"].fillna(""),
             tr("now.col.action"): [tr(f"ui.action.{a}") for a in scans["action"]],
             tr("now.col.name"): scans["name"].fillna(""),
             tr("now.col.category"): [tr(f"ui.category.{c}") if isinstance(c, str) else "" for c in scans["category"]],

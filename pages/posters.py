@@ -1,4 +1,10 @@
-"""QR posters (admin): choose building, gate and action; preview; download PDF/PNG."""
+"""QR posters (admin): choose building, gate and action; see the address a phone will
+open; preview; download PDF/PNG.
+
+While the address is one a phone cannot open (unset, localhost, a private network
+address or a local name: ``lib.places.public_address_problem``) the page says so and
+the downloads wait for an explicit confirmation.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +18,79 @@ require_roles("admin")
 
 from lib.core.i18n import t  # noqa: E402
 from lib.outputs import checkin, posters  # noqa: E402 - only after the role check
+from lib.store import places  # noqa: E402
+from lib.ui.auth import current_user  # noqa: E402
 from lib.ui.data import cursor  # noqa: E402
 from lib.ui.i18n import lang  # noqa: E402
+from lib.ui.request import request_base_url  # noqa: E402
+
+PAGE_PATH = "posters"  # this page's url_path in dashboard.py
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _poster(_con, building: str, gate: str, action: str, kind: str, stamp: str) -> bytes:  # type: ignore[no-untyped-def]
-    """Poster bytes, built once per choice; ``stamp`` (public address, day) rebuilds on a change."""
+def _poster(_con, building: str, gate: str, action: str, kind: str, base: str, day: str) -> bytes:  # type: ignore[no-untyped-def]
+    """Poster bytes, built once per choice; ``base`` (the address) and ``day`` rebuild on a change."""
     if kind == "png":
-        return posters.poster_png(_con, building, gate, action)
+        return posters.poster_png(_con, building, gate, action, base_url=base)
     if kind == "preview":
-        return posters.poster_png(_con, building, gate, action, dpi=90)
+        return posters.poster_png(_con, building, gate, action, dpi=90, base_url=base)
     if kind == "all":
-        return posters.building_posters_pdf(_con, building)
-    return posters.poster_pdf(_con, building, gate, action)
+        return posters.building_posters_pdf(_con, building, base_url=base)
+    return posters.poster_pdf(_con, building, gate, action, base_url=base)
+
+
+def _save_public_address(url: str) -> None:
+    """The one-click save of the address in use now (a callback: the run after sees it)."""
+    try:
+        places.set_public_base_url(cursor(), url, current_user())
+        st.session_state["posters_saved_base"] = url
+    except places.SettingsError:
+        st.session_state["posters_saved_base"] = ""
+
+
+def _address_panel(con, language: str) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+    """Show where the posters point and warn while a phone cannot open it.
+
+    Returns (the base address the posters use, whether downloads are allowed)."""
+    stored = places.public_base_url(con)
+    here = request_base_url(PAGE_PATH)
+    base = checkin.poster_base_url(con, stored or here)
+    if stored:
+        st.caption(t("posters.base.saved", language, url=stored))
+    elif here:
+        st.caption(t("posters.base.request", language, url=here))
+    else:
+        st.caption(t("posters.base.default", language, url=base))
+    saved = st.session_state.pop("posters_saved_base", None)
+    if saved:
+        st.success(t("posters.saved_request", language, url=saved))
+    elif saved == "":
+        st.error(t("posters.save_failed", language, url=here or ""))
+    problem = places.public_address_problem(stored or here)
+    if problem is not None:
+        st.error(
+            t("posters.warning", language, problem=t(f"posters.problem.{problem}", language, url=base)),
+            icon=":material/warning:",
+        )
+    # Offer the address in use now when nothing usable is stored and it differs; never a
+    # loopback one (saving it would only hide that nothing was set).
+    if (
+        here
+        and here != stored
+        and (stored is None or problem is not None)
+        and places.public_address_problem(here) != "loopback"
+    ):
+        st.button(
+            t("posters.save_request", language, url=here),
+            key="posters_save_base",
+            on_click=_save_public_address,
+            args=(here,),
+            type="primary",
+        )
+    if problem is None:
+        return base, True
+    confirmed = st.checkbox(t("posters.confirm", language), key="posters_confirm_address")
+    return base, bool(confirmed)
 
 
 def main() -> None:
@@ -33,13 +98,15 @@ def main() -> None:
     language = lang()
     st.title(t("posters.title", language))
     st.caption(t("posters.intro", language))
-    buildings = con.execute(
+    buildings_list = con.execute(
         "SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 2"
     ).fetchall()
-    if not buildings:
+    if not buildings_list:
         st.info(t("posters.no_buildings", language))
         return
-    names = dict(buildings)
+    names = dict(buildings_list)
+    base, allowed = _address_panel(con, language)
+    day = date.today().isoformat()
     left, right = st.columns([1, 2])
     with left:
         building = st.selectbox(
@@ -58,46 +125,46 @@ def main() -> None:
             key="posters_action",
             format_func=lambda a: t(f"posters.action.{a}", language),
         )
-        base = checkin.public_base_url(con)
-        stamp = f"{base}|{date.today().isoformat()}"
-        url = checkin.checkin_url(con, building, gate, action)
-        st.caption(t("posters.base_url_note", language, url=base))
+        url = checkin.checkin_url(con, building, gate, action, base)
         st.caption(t("posters.address", language))
         st.code(url, language=None, wrap_lines=True)
         st.download_button(
             t("posters.download_pdf", language),
-            _poster(con, building, gate, action, "pdf", stamp),
+            _poster(con, building, gate, action, "pdf", base, day),
             file_name=posters.poster_filename(building, gate, action, "pdf"),
             mime="application/pdf",
             key="posters_download_pdf",
             on_click="ignore",
             width="stretch",
             type="primary",
+            disabled=not allowed,
         )
         st.download_button(
             t("posters.download_png", language),
-            _poster(con, building, gate, action, "png", stamp),
+            _poster(con, building, gate, action, "png", base, day),
             file_name=posters.poster_filename(building, gate, action, "png"),
             mime="image/png",
             key="posters_download_png",
             on_click="ignore",
             width="stretch",
+            disabled=not allowed,
         )
         pages = len(posters.building_posters(con, building))
         st.download_button(
             t("posters.download_all", language, pages=pages),
-            _poster(con, building, "", "", "all", stamp),
+            _poster(con, building, "", "", "all", base, day),
             file_name=posters.poster_filename(building, None, None, "pdf"),
             mime="application/pdf",
             key="posters_download_all",
             on_click="ignore",
             width="stretch",
+            disabled=not allowed,
         )
     with right:
         st.subheader(t("posters.preview", language))
         word = t(f"posters.word.{action}", "id")
         st.image(
-            _poster(con, building, gate, action, "preview", stamp),
+            _poster(con, building, gate, action, "preview", base, day),
             caption=t("posters.preview_alt", language, word=word, building=names[building]),
             width="stretch",
         )

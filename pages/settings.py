@@ -237,10 +237,16 @@ if choice != NEW:
         )
 
 st.header(tr("settings.app"))
+# The public address: what it is in plain words, and whether a phone can open it.
+stored_base_url = buildings.public_base_url(con)
+st.markdown(tr("settings.public_base_url_explain"))
+base_url_problem = buildings.public_address_problem(stored_base_url)
+if base_url_problem is not None:
+    st.warning(tr(f"settings.public_base_url_problem.{base_url_problem}", url=stored_base_url or ""))
 with st.form(key="settings_app_form"):
     base_url = st.text_input(
-        tr("settings.public_base_url"), value=places.public_base_url(con) or "", key="settings_base_url",
-        placeholder="https://pantau.example.go.id",
+        tr("settings.public_base_url"), value=stored_base_url or "", key="settings_base_url",
+        placeholder="https://pantau.example.go.id", help=tr("settings.public_base_url_help"),
     )
     retention = st.number_input(
         tr("settings.retention_days"), min_value=1, max_value=3650, step=1,

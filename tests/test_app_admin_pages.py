@@ -75,6 +75,21 @@ def test_now_shows_the_live_figures_of_lib(app_env: AppEnv) -> None:
     assert scans.iloc[0]["Nama"] == "Pengunjung Baru"
     assert scans.iloc[0]["Waktu"].endswith(" WITA")
     assert scans.iloc[0]["Aksi"] == "masuk"
+    # Buildings and gates by the names the settings give them, never by their ids.
+    assert set(scans["Gedung"]) == {"Kantor Walikota"}
+    assert scans.iloc[0]["Pintu"] == ""  # a scan without a gate
+    assert set(scans["Pintu"].iloc[1:]) == {"utama"}  # no gate name configured yet: the id
+    con = app_env.con()
+    con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama – Lobi')")
+    # A gate named later shows at once: the live figures' cache key follows gate names too.
+    at = open_page("pages/now.py", language="en")
+    scans = at.dataframe[0].value
+    assert set(scans["Gate"].iloc[1:]) == {"Pintu Utama – Lobi"} and set(scans["Building"]) == {"Kantor Walikota"}
+    # Six figures per building in three columns (two rows of three on screen).
+    assert sorted(m.label for m in at.metric) == sorted(
+        ["Inside now", "ASN", "THL", "Visitors", "Visits today", "Finished today"]
+    )
+    assert len(at.columns) >= 3
 
 
 def test_now_in_english_formats_numbers_the_english_way(app_env: AppEnv) -> None:
@@ -97,25 +112,43 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     con = app_env.con()
     good = import_upload(con, Upload("absen.csv", csv), "kabag", 10_000, "10 KB")
     big = import_upload(con, Upload("besar.csv", csv * 100), "kabag", 100, "100 B")
+    odd = import_upload(con, Upload("rekap_bulanan.csv", b"tanggal;nama;jabatan\n03/01/2022;Andi;Staf\n"),
+                        "kabag", 10_000, "10 KB")
     assert good.status == "ok" and good.events_new == 1 and good.quarantined == 1
     assert big.status == "refused" and big.message_code == "too_large"
+    assert odd.status == "refused" and odd.message_code == "missing_columns"
     assert con.execute("SELECT count(*) FROM events WHERE person_id = '111'").fetchall()[0][0] == 1
     assert con.execute(
-        "SELECT actor, subject FROM audit_log WHERE action = 'import_refused'"
-    ).fetchall() == [("kabag", "besar.csv")]
+        "SELECT actor, subject FROM audit_log WHERE action = 'import_refused' ORDER BY logged_at"
+    ).fetchall() == [("kabag", "besar.csv"), ("kabag", "rekap_bulanan.csv")]
 
     at = app_as("kabag", ["admin"]).run()
     at.switch_page("pages/import_logs.py")
-    at.session_state["import_results"] = [good.as_dict(), big.as_dict()]
+    at.session_state["import_results"] = [good.as_dict(), big.as_dict(), odd.as_dict()]
     at.run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Impor log kunjungan"]
     assert len(at.get("file_uploader")) == 1
+    # The help: both shapes' columns (from lib.ingest.importer's tables) and four templates.
+    events, visits = at.table[0].value, at.table[1].value
+    assert events["Kolom"].tolist()[:4] == ["timestamp", "person_id", "building", "action"]
+    assert events.set_index("Kolom").loc["timestamp", "Wajib"] == "ya"
+    assert "waktu" in events.set_index("Kolom").loc["timestamp", "Nama lain yang diterima"]
+    assert visits.set_index("Kolom").loc["checkout_at", "Wajib"] == "tidak"
+    templates = [b for b in at.get("download_button") if b.proto.id and "import_template" in b.proto.id]
+    assert len(templates) == 4
     summary = at.dataframe[0].value
-    assert summary["File"].tolist() == ["absen.csv", "besar.csv"]
-    assert summary["Dikarantina"].tolist() == ["1", "0"]
-    assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak"]
-    assert summary["Keterangan"].iloc[1] == "File ditolak: lebih besar dari batas 100 B"
+    assert summary["File"].tolist() == ["absen.csv", "besar.csv", "rekap_bulanan.csv"]
+    assert summary["Dikarantina"].tolist() == ["1", "0", "0"]
+    assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak", "⛔ ditolak"]
+    # Each refusal is a full-width message of its own, naming the missing columns.
+    refusals = [e.value for e in at.error]
+    assert len(refusals) == 2
+    assert refusals[0].startswith("**besar.csv** — File ditolak: lebih besar dari batas 100 B")
+    assert refusals[1].startswith("**rekap\\_bulanan.csv** — File ditolak: bukan log kunjungan")  # '_' shown as is
+    for column in ("timestamp", "person", "building", "action"):
+        assert column in refusals[1], column
+    assert "Tidak ada isi file ini yang disimpan" in refusals[1]
     rows = at.dataframe[1].value
     assert rows["Alasan"].tolist() == ["waktu tidak dapat dibaca"]
     assert "besok" in rows["Isi baris"].iloc[0]
@@ -202,18 +235,31 @@ def test_users_page_adds_resets_and_unlocks_with_passwords_shown_once(app_env: A
 
 def test_audit_page_lists_and_filters_the_log(app_env: AppEnv) -> None:
     con = app_env.con()
-    db.write_audit(con, "pelacak", "trace_search", "198001012000", '{"min_overlap": 15}', 3)
-    db.write_audit(con, "kabag", "export", "visits.csv", None, 10)
+    db.write_audit(con, "pelacak", "trace", "198001012000",
+                   '{"from": "2022-01-02T16:00:00+00:00", "min_overlap_minutes": 15.0, "note": null}', 3)
+    db.write_audit(con, "kabag", "import_refused", "absen.csv", '{"reason": "missing_columns: action"}', 0)
+    db.write_audit(con, "system", "user_create", "pelacak", '{"roles": ["tracer"]}', None)
     at = open_page("pages/audit.py")
     table = at.dataframe[0].value
-    assert {"trace_search", "export"} <= set(table["Tindakan"])
-    at.multiselect(key="audit_actions").select("trace_search").run()
+    # Actions in words, parameters as text, nothing reads None/null/nan.
+    assert {"Pelacakan kontak", "Impor ditolak", "Pengguna dibuat"} <= set(table["Tindakan"])
+    cells = " | ".join(str(v) for v in table.to_numpy().ravel())
+    for word in ("None", "null", "nan", "<NA>", "{", "trace_", "import_refused"):
+        assert word not in cells, word
+    created = table[table["Tindakan"] == "Pengguna dibuat"].iloc[0]
+    assert created["Parameter"] == "peran: tracer" and created["Baris"] == ""
+    at.multiselect(key="audit_actions").select("trace").run()
     table = at.dataframe[0].value
-    assert table["Tindakan"].tolist() == ["trace_search"]
+    assert table["Tindakan"].tolist() == ["Pelacakan kontak"]
     assert table["Pelaku"].tolist() == ["pelacak"]
     assert table["Untuk / subjek"].tolist() == ["198001012000"]
-    assert table["Baris"].tolist() == [3]
+    assert table["Parameter"].tolist() == ["dari: 03/01/2022, tumpang tindih minimum (menit): 15"]
+    assert table["Baris"].tolist() == ["3"]
     assert table["Waktu"].iloc[0].endswith("WITA")
+
+    english = open_page("pages/audit.py", language="en").dataframe[0].value
+    assert {"Contact tracing", "Import refused", "User created"} <= set(english["What"])
+    assert "reason: not a visit log, missing columns: action" in set(english["Parameters"])
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)

@@ -76,7 +76,7 @@ def test_checkin_url_uses_the_public_base_setting_and_verifies(con: duckdb.DuckD
     )
     assert len(params_of(url)["s"]) == 22
 
-    checkin.set_public_base_url(con, "https://pantau.bitungkota.go.id/")
+    places.set_public_base_url(con, "https://pantau.bitungkota.go.id/", "kabag")
     url = checkin.checkin_url(con, "kantor", "utama", "checkout")
     assert url.startswith("https://pantau.bitungkota.go.id/checkin?b=kantor&g=utama&a=checkout&s=")
     verified = checkin.verify_checkin_params(con, params_of(url))
@@ -84,7 +84,7 @@ def test_checkin_url_uses_the_public_base_setting_and_verifies(con: duckdb.DuckD
         "kantor", "Kantor Wali Kota", "utama", "Pintu Utama", "checkout", "Asia/Makassar"
     )
     with pytest.raises(ValueError):
-        checkin.set_public_base_url(con, "javascript:alert(1)")
+        places.set_public_base_url(con, "javascript:alert(1)", "kabag")
 
 
 def test_tampered_addresses_are_refused(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -74,7 +75,26 @@ def test_last_scans_are_newest_first_with_names(con: duckdb.DuckDBPyConnection) 
     assert len(scans) == 10
     assert scans["person_id"].tolist() == [f"p{i}" for i in range(11, 1, -1)]
     assert scans["name"].iloc[0] == "Nama p11"
-    assert list(scans.columns) == ["ts", "building", "gate", "action", "person_id", "name", "category"]
+    assert list(scans.columns) == [
+        "ts", "building", "building_name", "gate", "gate_name", "action", "person_id", "name", "category",
+    ]
+    assert set(scans["building_name"]) == {"A"}
+    assert scans["gate_name"].isna().all()  # scans without a gate
+
+
+def test_last_scans_name_buildings_and_gates(con: duckdb.DuckDBPyConnection) -> None:
+    setup_buildings(con)
+    buildings.save_gate(con, "a", "utama", "Pintu Utama", "test")
+    scans = [
+        {**event(3, "p1", "a", "checkin"), "gate": "utama"},
+        {**event(2, "p2", "a", "checkin"), "gate": "gudang"},  # a gate nobody configured
+        {**event(1, "p3", "b", "checkin")},
+    ]
+    importer.record_events(con, scans, "test", "test")
+    shown = live.last_scans(con, NOW).set_index("person_id")
+    assert shown.loc["p1", "building_name"] == "A" and shown.loc["p1", "gate_name"] == "Pintu Utama"
+    assert shown.loc["p2", "gate_name"] == "gudang"
+    assert shown.loc["p3", "building_name"] == "B" and pd.isna(shown.loc["p3", "gate_name"])
 
 
 events_strategy = st.lists(

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from lib.outputs import checkin, posters
+from lib.store import places
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "Kantor Wali Kota Bitung – Gedung Café Señor (Lantai 2)"
@@ -38,7 +39,7 @@ def store(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(
         "INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama – Lobi'), ('kantor', 'samping', NULL)"
     )
-    checkin.set_public_base_url(con, "https://pantau.bitungkota.go.id")
+    places.set_public_base_url(con, "https://pantau.bitungkota.go.id", "kabag")
     return con
 
 
@@ -314,3 +315,46 @@ def test_admin_page_previews_and_offers_downloads(tmp_path: Path, monkeypatch: p
     assert "b=kantor&g=samping&a=checkout&s=" in at.code[0].value
     assert len(at.get("download_button")) == 3
     assert len(at.get("image")) == 1
+
+
+def test_admin_page_warns_until_the_public_address_is_usable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from lib.store import db
+
+    db_path = tmp_path / "page.duckdb"
+    monkeypatch.setenv("PANTAU_DB", str(db_path))
+    con = db.connect(db_path)
+    con.execute("INSERT INTO buildings (building_id, name, capacity) VALUES ('kantor', ?, 300)", [NAME])
+    con.close()
+
+    def page() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "pages" / "posters.py"), default_timeout=60)
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = "tester"
+        at.session_state["roles"] = ["admin"]
+        at.session_state["pantau_lang"] = "en"
+        return at.run()
+
+    # Nothing set and no browser address (a test run): the QR would hold localhost.
+    at = page()
+    assert not at.exception
+    [warning] = at.error
+    assert "phones will probably not open this QR code" in warning.value
+    assert "http://localhost:8501" in warning.value
+    assert at.code[0].value.startswith("http://localhost:8501/checkin?b=kantor&a=checkin&s=")
+    buttons = at.get("download_button")
+    assert len(buttons) == 3 and all(b.proto.disabled for b in buttons)
+    at.checkbox(key="posters_confirm_address").check().run()
+    assert not any(b.proto.disabled for b in at.get("download_button"))
+
+    # A usable public address: no warning, no confirmation asked, the QR holds it.
+    con = db.connect(db_path)
+    places.set_public_base_url(con, "https://pantau.bitungkota.go.id", "kabag")
+    con.close()
+    at = page()
+    assert not at.exception and not at.error
+    assert not at.get("checkbox")
+    assert at.code[0].value.startswith("https://pantau.bitungkota.go.id/checkin?")
+    assert not any(b.proto.disabled for b in at.get("download_button"))
+    assert any("https://pantau.bitungkota.go.id" in c.value for c in at.caption)

@@ -113,17 +113,23 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
 
 
 def last_scans(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 10) -> pd.DataFrame:
-    """The newest ``limit`` scan events up to ``now``: ts (UTC), building, gate, action,
-    person_id, name, category. Personal data: for the admin page only."""
+    """The newest ``limit`` scan events up to ``now``: ts (UTC), building, building_name,
+    gate, gate_name, action, person_id, name, category. The names are those the settings
+    and posters use (the id when a building or gate has no name; gate_name is missing for a
+    scan without a gate). Personal data: for the admin page only."""
     # The newest events first, then their persons: joining persons before the LIMIT
     # would hash the whole persons table (a quarter of a second at 10 million visits).
     query = """
-        SELECT e.ts, e.building, e.gate, e.action, e.person_id, p.name, p.category
+        SELECT e.ts, e.building, coalesce(b.name, e.building) AS building_name,
+               e.gate, CASE WHEN e.gate IS NOT NULL THEN coalesce(g.name, e.gate) END AS gate_name,
+               e.action, e.person_id, p.name, p.category
         FROM (
             SELECT ts, building, gate, action, person_id FROM events
             WHERE ts <= CAST(? AS TIMESTAMPTZ) {extra}
             ORDER BY ts DESC, person_id LIMIT ?
         ) e LEFT JOIN persons p USING (person_id)
+        LEFT JOIN buildings b ON b.building_id = e.building
+        LEFT JOIN gates g ON g.building_id = e.building AND g.gate_id = e.gate
         ORDER BY e.ts DESC, e.person_id
     """
     now = now.astimezone(UTC)
@@ -139,15 +145,16 @@ def last_scans(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 10) -
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    """(events, visits, a hash of the building settings): changes with every scan or
-    import, a purge, and any settings change that moves a threshold or a time zone.
+    """(events, visits, a hash of the building and gate settings): changes with every
+    scan or import, a purge, and any settings change (a threshold, a time zone, a name).
 
     A page may cache its live figures under this key (plus a short time to live, since
     "inside now" also changes with the clock when open visits reach MAX_STAY). Row
     counts come from DuckDB's metadata: about a millisecond at 10 million visits."""
     rows = con.execute(
         "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM visits), "
-        "(SELECT coalesce(hash(list(b ORDER BY b.building_id)), 0) FROM buildings b)"
+        "coalesce(hash((SELECT list(b ORDER BY b.building_id) FROM buildings b), "
+        "(SELECT list(g ORDER BY g.building_id, g.gate_id) FROM gates g)), 0)"
     ).fetchall()
     events, visits, settings = rows[0]
     return int(events), int(visits), int(settings)

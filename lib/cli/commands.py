@@ -147,9 +147,30 @@ def cmd_visits(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     return 0
 
 
+def _poster_address_warning(con: duckdb.DuckDBPyConnection, base_url: str | None, lang: str) -> str | None:
+    """A warning line when the poster's QR would hold an address a phone cannot open."""
+    from lib.outputs import checkin
+    from lib.store import places
+
+    stored = places.public_base_url(con)
+    problem = places.public_address_problem(base_url or stored)
+    if problem is None:
+        return None
+    url = checkin.poster_base_url(con, base_url)
+    return i18n.t("posters.cli_warning", lang, problem=i18n.t(f"posters.problem.{problem}", lang, url=url))
+
+
 def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.outputs import checkin
     from lib.outputs.posters import write_poster
+    from lib.store import places
+
+    base_url = None
+    if args.base_url is not None:
+        try:
+            base_url = places.normalize_public_url(args.base_url)
+        except places.SettingsError:
+            raise CliError("posters.cli_bad_base_url", url=args.base_url) from None
 
     if not args.building:
         raise CliError("cli.bad_argument", detail="--building is required")
@@ -159,9 +180,14 @@ def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     if args.gate and checkin.gate_name(con, args.building, args.gate) is None:
         raise CliError("posters.cli_unknown_gate", gate=args.gate)
     try:
-        path = write_poster(con, args.building, args.gate, args.action, args.out, all_posters=args.all)
+        path = write_poster(
+            con, args.building, args.gate, args.action, args.out, all_posters=args.all, base_url=base_url
+        )
     except ValueError as error:
         raise CliError.plain(str(error)) from None
+    warning = _poster_address_warning(con, base_url, args.lang)
+    if warning:
+        print(warning, file=args.stderr)
     print(i18n.t("posters.cli_written", args.lang, path=path), file=args.stderr)
     return 0
 
@@ -336,6 +362,10 @@ def build_parser() -> OneLineParser:
     poster.add_argument("--gate")
     poster.add_argument("--action", choices=("checkin", "checkout"))
     poster.add_argument("--all", action="store_true", help="all posters of the building in one PDF")
+    poster.add_argument(
+        "--base-url", dest="base_url",
+        help="public address of the app for this poster only (default: the public address setting)",
+    )
 
     trace = add("trace", cmd_trace, "contacts of a case (audited)")
     trace.add_argument("--person", required=True, help="person_id of the index case")

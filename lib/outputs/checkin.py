@@ -7,8 +7,11 @@ fields), truncated to 128 bits and written URL-safe base64 without padding (22 c
 A hand-edited address (another building, the action switched) no longer matches its
 signature and is refused. Changing the key invalidates every printed poster.
 
-The public base address is the app setting ``public_base_url`` (default
-``http://localhost:8501``).
+The public base address is the app setting ``public_base_url``
+(``lib.places.public_base_url``); a caller may pass another one (the address the admin
+is using now, the command line's ``--base-url``). With neither, ``DEFAULT_PUBLIC_BASE_URL``
+(``http://localhost:8501``), which a phone cannot open: the poster page and the command
+line warn about it (``lib.places.public_address_problem``).
 
 A scan from the check-in page is an ordinary scan event stored by
 ``lib.ingest.importer.record_events``: the same dedup, pairing and orphan rules as an import
@@ -44,7 +47,6 @@ from lib.store.secrets_store import get_secret
 
 ACTIONS = ("checkin", "checkout")
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:8501"
-PUBLIC_BASE_SETTING = "public_base_url"
 SIGNING_SECRET = "qr_signing_key"
 SIGNATURE_BYTES = 16
 SOURCE = "self-checkin"
@@ -125,22 +127,19 @@ def sign(building: str, gate: str, action: str) -> str:
     return base64.urlsafe_b64encode(digest[:SIGNATURE_BYTES]).rstrip(b"=").decode("ascii")
 
 
-def public_base_url(con: duckdb.DuckDBPyConnection) -> str:
-    """The setting ``public_base_url`` without a trailing slash."""
-    value = db.get_setting(con, PUBLIC_BASE_SETTING) or DEFAULT_PUBLIC_BASE_URL
-    return value.strip().rstrip("/") or DEFAULT_PUBLIC_BASE_URL
+def poster_base_url(con: duckdb.DuckDBPyConnection, base_url: str | None = None) -> str:
+    """The base address a poster's QR code starts with: ``base_url`` when given, else the
+    stored public address, else ``DEFAULT_PUBLIC_BASE_URL``; no trailing slash."""
+    if base_url and base_url.strip():
+        return places.normalize_public_url(base_url)
+    return places.public_base_url(con) or DEFAULT_PUBLIC_BASE_URL
 
 
-def set_public_base_url(con: duckdb.DuckDBPyConnection, url: str) -> None:
-    """Store the public base address (must be http(s)://...); printed posters keep the old one."""
-    value = url.strip().rstrip("/")
-    if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
-        raise ValueError(f"not an http(s) address: {url!r}")
-    db.set_setting(con, PUBLIC_BASE_SETTING, value)
-
-
-def checkin_url(con: duckdb.DuckDBPyConnection, building: str, gate: str | None, action: str) -> str:
-    """The signed address a poster's QR code holds (see module docstring).
+def checkin_url(
+    con: duckdb.DuckDBPyConnection, building: str, gate: str | None, action: str, base_url: str | None = None
+) -> str:
+    """The signed address a poster's QR code holds (see module docstring); ``base_url``
+    overrides the stored public address (``poster_base_url``).
 
     Raises ValueError for an unknown building or gate or an action other than
     checkin/checkout: a poster is only printed for what exists.
@@ -156,7 +155,7 @@ def checkin_url(con: duckdb.DuckDBPyConnection, building: str, gate: str | None,
     if gate:
         params["g"] = gate
     params.update({"a": action, "s": sign(building, gate, action)})
-    return f"{public_base_url(con)}/checkin?{urlencode(params, quote_via=quote)}"
+    return f"{poster_base_url(con, base_url)}/checkin?{urlencode(params, quote_via=quote)}"
 
 
 def building_row(con: duckdb.DuckDBPyConnection, building: str) -> dict[str, object] | None:

@@ -73,12 +73,14 @@ def poster_content(
     gate: str | None,
     action: str,
     printed_on: date | None = None,
+    base_url: str | None = None,
 ) -> PosterContent:
-    """What the poster says; ``printed_on`` defaults to today in the building's zone.
+    """What the poster says; ``printed_on`` defaults to today in the building's zone;
+    ``base_url`` replaces the stored public address (``lib.outputs.checkin.poster_base_url``).
 
-    Raises ValueError for an unknown building or gate or a bad action.
+    Raises ValueError for an unknown building or gate, a bad action or a bad ``base_url``.
     """
-    url = checkin.checkin_url(con, building, gate, action)
+    url = checkin.checkin_url(con, building, gate, action, base_url)
     row = checkin.building_row(con, building) or {}
     zone = str(row.get("timezone") or db.DEFAULT_TIMEZONE)
     capacity = row.get("capacity")
@@ -296,9 +298,10 @@ def poster_pdf(
     gate: str | None,
     action: str,
     printed_on: date | None = None,
+    base_url: str | None = None,
 ) -> bytes:
     """One A4 poster as a PDF (vector QR, embedded DejaVu Sans)."""
-    content = poster_content(con, building, gate, action, printed_on)
+    content = poster_content(con, building, gate, action, printed_on, base_url)
     pdf = _new_pdf(f"Pantau {content.building_name} {action}")
     pdf.add_page()
     _draw(_PdfCanvas(pdf), content)
@@ -311,7 +314,7 @@ def building_posters(con: duckdb.DuckDBPyConnection, building: str) -> list[tupl
 
 
 def building_posters_pdf(
-    con: duckdb.DuckDBPyConnection, building: str, printed_on: date | None = None
+    con: duckdb.DuckDBPyConnection, building: str, printed_on: date | None = None, base_url: str | None = None
 ) -> bytes:
     """All posters of a building (every gate, both actions) as one PDF, one page each."""
     row = checkin.building_row(con, building)
@@ -320,7 +323,7 @@ def building_posters_pdf(
     pdf = _new_pdf(f"Pantau {row.get('name') or building}")
     for gate, action in building_posters(con, building):
         pdf.add_page()
-        _draw(_PdfCanvas(pdf), poster_content(con, building, gate, action, printed_on))
+        _draw(_PdfCanvas(pdf), poster_content(con, building, gate, action, printed_on, base_url))
     return _pdf_bytes(pdf)
 
 
@@ -371,9 +374,10 @@ def poster_png(
     action: str,
     printed_on: date | None = None,
     dpi: int = PNG_DPI,
+    base_url: str | None = None,
 ) -> bytes:
     """The same poster as a PNG: A4 at ``dpi`` (300: 2480 x 3508 pixels)."""
-    content = poster_content(con, building, gate, action, printed_on)
+    content = poster_content(con, building, gate, action, printed_on, base_url)
     size = (round(PAGE_W_MM / 25.4 * dpi), round(PAGE_H_MM / 25.4 * dpi))
     image = Image.new("RGB", size, WHITE)
     _draw(_PngCanvas(image, dpi), content)
@@ -397,21 +401,23 @@ def write_poster(
     action: str | None,
     out: str | Path,
     all_posters: bool = False,
+    base_url: str | None = None,
 ) -> Path:
     """Write one poster (``.pdf``/``.png`` by the file's ending) or, with ``all_posters``,
-    every poster of the building into one PDF. Raises ValueError with a user-facing message."""
+    every poster of the building into one PDF; ``base_url`` replaces the stored public
+    address for these posters only. Raises ValueError with a user-facing message."""
     path = Path(out)
     extension = path.suffix.lower()
     makers: dict[str, Callable[[], bytes]] = {}
     if all_posters:
         if extension != ".pdf":
             raise ValueError(t("posters.cli_all_pdf"))
-        makers[".pdf"] = lambda: building_posters_pdf(con, building)
+        makers[".pdf"] = lambda: building_posters_pdf(con, building, base_url=base_url)
     else:
         if action not in checkin.ACTIONS:
             raise ValueError(t("posters.cli_action_required"))
-        makers[".pdf"] = lambda: poster_pdf(con, building, gate, action)
-        makers[".png"] = lambda: poster_png(con, building, gate, action)
+        makers[".pdf"] = lambda: poster_pdf(con, building, gate, action, base_url=base_url)
+        makers[".png"] = lambda: poster_png(con, building, gate, action, base_url=base_url)
     if extension not in makers:
         raise ValueError(t("posters.cli_bad_out"))
     data = makers[extension]()

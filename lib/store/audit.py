@@ -6,10 +6,16 @@ tracing searches, exports, settings and user changes); this module only reads th
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import math
+import re
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
+
+from lib.core.i18n import all_texts, refusal_message, t
+from lib.core.timeutil import format_local_short, zone_label
 
 AUDIT_COLUMNS = ["logged_at", "actor", "action", "subject", "params", "rows"]
 
@@ -61,3 +67,169 @@ def distinct_values(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
     if column not in ("actor", "action"):
         raise ValueError(column)
     return [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1").fetchall()]
+
+
+# --- the log in words ------------------------------------------------------------------
+
+# Every action the code writes (``db.write_audit`` / ``lib.ui.auth.audit``); each has the
+# text ``audit.action.<code>``. A code not listed (an older or newer version's) is shown
+# with its underscores as spaces rather than as a raw key.
+ACTIONS = (
+    "login", "login_failed", "login_refused_locked", "account_locked", "logout",
+    "user_create", "user_roles", "user_password_reset", "user_unlock",
+    "import", "import_refused", "building_create", "building_update", "gate_create", "gate_update",
+    "setting_change", "trace", "trace_second_degree", "find_person", "export_trace",
+    "backup", "restore", "purge",
+)
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BUILDING_KEYS = ("building", "buildings", "gedung")
+
+
+def _known(key: str) -> bool:
+    return key in all_texts()
+
+
+def action_label(code: str, lang: str) -> str:
+    """'import_refused' -> 'Impor ditolak' (English: 'Import refused')."""
+    key = f"audit.action.{code}"
+    return t(key, lang) if _known(key) else str(code).replace("_", " ")
+
+
+def _param_label(key: str, lang: str) -> str:
+    for text_key in (f"audit.param.{key}", f"settings.field.{key}"):
+        if _known(text_key):
+            return t(text_key, lang)
+    return str(key).replace("_", " ")
+
+
+def _is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in ("", "none", "null", "nan", "nat")
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "id" else text
+
+
+def value_text(value: object, lang: str, zone: str, names: dict[str, str] | None = None) -> str:
+    """One parameter value for people: instants as '03/01/2022 08:00 WITA' (a local
+    midnight as the date alone), ISO dates as '03/01/2022', booleans as yes/no, numbers in
+    the language's style, lists joined with ', ', {old, new} as 'old → new'; building ids
+    become names when ``names`` has them. Empty, None, null and NaN give ''."""
+    names = names or {}
+    if _is_empty(value):
+        return ""
+    if isinstance(value, bool):
+        return t("audit.yes" if value else "audit.no", lang)
+    if isinstance(value, int | float):
+        return _number(float(value), lang)
+    if isinstance(value, list | tuple):
+        return ", ".join(text for text in (value_text(v, lang, zone, names) for v in value) if text)
+    if isinstance(value, dict):
+        if set(value) <= {"old", "new"}:
+            old, new = (value_text(value.get(k), lang, zone, names) for k in ("old", "new"))
+            return f"{old} → {new}" if old else new
+        return "; ".join(
+            f"{_param_label(str(k), lang)}: {text}"
+            for k, v in value.items()
+            if (text := value_text(v, lang, zone, names))
+        )
+    text = str(value).strip()
+    if _ISO_DATE.match(text):
+        try:
+            return f"{date.fromisoformat(text):%d/%m/%Y}"
+        except ValueError:
+            return text
+    if _ISO_INSTANT.match(text):
+        try:
+            stamp = pd.Timestamp(text)
+        except ValueError:
+            return text
+        local = stamp.tz_convert(zone) if stamp.tzinfo is not None else stamp
+        label = f" {zone_label(zone)}" if stamp.tzinfo is not None else ""
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return f"{local:%d/%m/%Y}"
+        return f"{local:%d/%m/%Y %H:%M}{label}"
+    return names.get(text, text)
+
+
+def params_text(params: object, lang: str, zone: str, names: dict[str, str] | None = None) -> str:
+    """The stored JSON parameters as 'gedung: Kantor Walikota, dari: 03/01/2022, ...';
+    keys in words, empty values left out; text that is not JSON is shown as it is."""
+    if _is_empty(params):
+        return ""
+    try:
+        parsed = json.loads(str(params))
+    except ValueError:
+        return str(params)
+    if not isinstance(parsed, dict):
+        return value_text(parsed, lang, zone, names)
+    parts = []
+    for key, value in parsed.items():
+        building_names = names if key in _BUILDING_KEYS else None
+        if key == "reason":
+            text = _reason_text(value, lang)
+        elif _known(f"audit.value.{key}.{value}"):  # a code word ('events') in words
+            text = t(f"audit.value.{key}.{value}", lang)
+        else:
+            text = value_text(value, lang, zone, building_names)
+        if text:
+            parts.append(f"{_param_label(str(key), lang)}: {text}")
+    return ", ".join(parts)
+
+
+def _reason_text(value: object, lang: str) -> str:
+    """An import refusal's stored reason ('missing_columns: action, timestamp') in words."""
+    if _is_empty(value):
+        return ""
+    code, _, rest = str(value).partition(":")
+    if not _known(f"refused.{code.strip()}"):
+        return str(value)
+    missing = [c.strip() for c in rest.split(",") if c.strip()]
+    message = refusal_message(code.strip(), lang, missing=missing, detail="")
+    # 'File refused: <why>': the action already says refused; keep the why.
+    message = message.partition(": ")[2] or message
+    return message.replace("()", "").strip().rstrip(":").strip()
+
+
+def subject_text(action: str, subject: object, lang: str, names: dict[str, str]) -> str:
+    """The subject for people: a building's name for building actions, a setting in words."""
+    if _is_empty(subject):
+        return ""
+    text = str(subject)
+    if action.startswith("building_"):
+        return names.get(text, text)
+    if action == "setting_change":
+        key, _, building = text.partition(":")
+        label = t(f"audit.setting.{key}", lang) if _known(f"audit.setting.{key}") else key.replace("_", " ")
+        return f"{label}: {names.get(building, building)}" if building else label
+    return text
+
+
+def readable_audit(con: duckdb.DuckDBPyConnection, records: pd.DataFrame, lang: str, zone: str) -> pd.DataFrame:
+    """``read_audit`` rows in words: when (local, zone named), who, action, subject,
+    parameters, rows (empty when not counted). Columns: when, actor, action, subject,
+    params, rows, all text; nothing reads 'None', 'null' or 'nan'."""
+    names = {
+        str(b): str(n)
+        for b, n in con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings").fetchall()
+    }
+    rows = []
+    for record in records.itertuples(index=False):
+        count = record.rows
+        rows.append(
+            {
+                "when": format_local_short(record.logged_at, zone),
+                "actor": "" if _is_empty(record.actor) else str(record.actor),
+                "action": action_label(str(record.action), lang),
+                "subject": subject_text(str(record.action), record.subject, lang, names),
+                "params": params_text(record.params, lang, zone, names),
+                "rows": "" if count is None or pd.isna(count) else _number(float(count), lang),
+            }
+        )
+    return pd.DataFrame(rows, columns=["when", "actor", "action", "subject", "params", "rows"])

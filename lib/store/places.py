@@ -8,7 +8,8 @@ stored; a share or level without a capacity gives no threshold.
 Creating and changing buildings (MAX_STAY re-pairs their visits; a new building from an
 import is confirmed, renamed, merged or deleted) is ``lib.ingest.buildings``.
 
-Installation settings live in ``app_settings``: ``public_base_url`` (QR posters),
+Installation settings live in ``app_settings``: ``public_base_url`` (the address a phone
+opens from a QR poster; ``public_address_problem`` says whether a phone can reach it),
 ``retention_days`` (RULES "Personal data", default 30) and ``expected_staff:<building>``
 (staff expected per working day, for the check-in compliance of the data-quality page).
 Every change writes an audit record.
@@ -16,9 +17,11 @@ Every change writes an audit record.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import re
+from urllib.parse import urlsplit
 
 import duckdb
 import pandas as pd
@@ -138,8 +141,76 @@ def retention_days(con: duckdb.DuckDBPyConnection) -> int:
     return max(days, 1)  # a day at least: 0 would purge what was scanned today
 
 
+PUBLIC_BASE_SETTING = "public_base_url"
+# Names that only resolve inside one machine or one local network (RFC 6762 .local,
+# RFC 6761 .localhost, RFC 8375 .home.arpa, and the usual home-router suffixes).
+LOCAL_SUFFIXES = (".local", ".localhost", ".localdomain", ".internal", ".lan", ".home.arpa")
+
+
 def public_base_url(con: duckdb.DuckDBPyConnection) -> str | None:
-    return db.get_setting(con, "public_base_url")
+    """The stored public address (``https://pantau.bitungkota.go.id``, no trailing slash),
+    or None when it was never set. The code that builds addresses picks its own fallback."""
+    value = (db.get_setting(con, PUBLIC_BASE_SETTING) or "").strip().rstrip("/")
+    return value or None
+
+
+def normalize_public_url(url: str | None) -> str:
+    """``url`` trimmed, without a trailing slash; SettingsError('bad_url') unless it is an
+    http(s) address without spaces, query or fragment."""
+    value = (url or "").strip().rstrip("/")
+    if not URL_PATTERN.match(value):
+        raise SettingsError("bad_url")
+    return value
+
+
+def public_address_problem(url: str | None) -> str | None:
+    """Why a phone outside this machine or office network could not open ``url``, or None.
+
+    'unset' (no address), 'invalid' (not an http(s) address), 'loopback' (localhost,
+    127.0.0.0/8, ::1, 0.0.0.0: this machine only), 'private' (10/8, 172.16/12, 192.168/16,
+    169.254/16, fc00::/7, fe80::/10: the local network only) or 'local_name' (a host name
+    without a dot, or one ending in .local, .lan, ...: resolves only on the local network).
+    """
+    if not (url or "").strip():
+        return "unset"
+    try:
+        value = normalize_public_url(url)
+        host = (urlsplit(value).hostname or "").rstrip(".").lower()
+    except (SettingsError, ValueError):
+        return "invalid"
+    if not host:
+        return "invalid"
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if "." not in host or host.endswith(LOCAL_SUFFIXES):
+            return "local_name"
+        return None
+    if address.is_loopback or address.is_unspecified:
+        return "loopback"
+    if address.is_private or address.is_link_local:
+        return "private"
+    return None
+
+
+def base_url_from_page_url(page_url: str | None, page_path: str = "") -> str | None:
+    """The app's own address as the browser sees it, from the address of the page being
+    shown (``http://10.0.0.5:8502/posters`` -> ``http://10.0.0.5:8502``; a path prefix of
+    a reverse proxy stays). None when ``page_url`` is not an http(s) address."""
+    if not page_url:
+        return None
+    parts = urlsplit(page_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path.rstrip("/")
+    if page_path and (path == f"/{page_path}" or path.endswith(f"/{page_path}")):
+        path = path[: -len(page_path) - 1]
+    try:
+        return normalize_public_url(f"{parts.scheme}://{parts.netloc}{path}")
+    except SettingsError:
+        return None
 
 
 def expected_staff(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -167,11 +238,9 @@ def _set_setting_audited(con: duckdb.DuckDBPyConnection, key: str, value: str, a
 
 
 def set_public_base_url(con: duckdb.DuckDBPyConnection, url: str, actor: str) -> bool:
-    """The address printed in QR posters, e.g. 'https://pantau.bitungkota.go.id'."""
-    value = (url or "").strip().rstrip("/")
-    if not URL_PATTERN.match(value):
-        raise SettingsError("bad_url")
-    return _set_setting_audited(con, "public_base_url", value, actor)
+    """Store the address printed in QR posters, e.g. 'https://pantau.bitungkota.go.id'
+    (audited). Posters printed before keep the address they were printed with."""
+    return _set_setting_audited(con, PUBLIC_BASE_SETTING, normalize_public_url(url), actor)
 
 
 def set_retention_days(con: duckdb.DuckDBPyConnection, days: int, actor: str) -> bool:

@@ -75,7 +75,7 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
         open_menu(page, title)
         assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
         shot(page, name)
-    expect(grid(page, 0)).to_contain_text("import")
+    expect(grid(page, 0)).to_contain_text("Impor")  # the action in words
 
     open_menu(page, "Pengguna")
     new_username = page.get_by_role("textbox", name="Nama pengguna")  # type: ignore[attr-defined]

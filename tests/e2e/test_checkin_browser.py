@@ -17,7 +17,7 @@ import pytest
 
 from lib.ingest import importer
 from lib.outputs import checkin, posters
-from lib.store import db
+from lib.store import db, places
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.browser
@@ -107,7 +107,7 @@ def test_poster_to_checkin_to_dashboard(
     )
     con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama')")
     db.set_setting(con, "demo_mode", "1")
-    checkin.set_public_base_url(con, f"http://127.0.0.1:{port}")
+    places.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
     earlier = datetime.now(UTC) - timedelta(minutes=30)
     importer.record_events(
         con,

@@ -29,7 +29,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.col.duplicates": {"id": "Duplikat", "en": "Duplicates"},
     "import.col.orphans": {"id": "Keluar tanpa masuk", "en": "Orphan check-outs"},
     "import.col.quarantined": {"id": "Dikarantina", "en": "Quarantined"},
-    "import.col.message": {"id": "Keterangan", "en": "Message"},
     "import.status.ok": {"id": "✅ diimpor", "en": "✅ imported"},
     "import.status.refused": {"id": "⛔ ditolak", "en": "⛔ refused"},
     "import.quarantine": {"id": "Baris yang dikarantina", "en": "Quarantined rows"},
@@ -37,4 +36,61 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.col.row": {"id": "Baris ke", "en": "Row"},
     "import.col.reason": {"id": "Alasan", "en": "Reason"},
     "import.col.raw": {"id": "Isi baris", "en": "Row content"},
+    "import.refused_hint": {
+        "id": "Tidak ada isi file ini yang disimpan. Kolom yang diterima dan file contoh ada di \"{help}\" di atas.",
+        "en": "Nothing from this file was stored. The accepted columns and template files are under \"{help}\" above.",
+    },
+    # Accepted columns and templates (lib.import_template).
+    "import.help": {"id": "Kolom yang diterima dan file contoh", "en": "Accepted columns and template files"},
+    "import.help_intro": {
+        "id": "Dua bentuk file diterima. Nama kolom boleh huruf besar atau kecil; spasi, '-' dan '_' diabaikan "
+        "(`Jam Masuk` = `jam_masuk` = `jammasuk`). Waktu tanpa zona dibaca sebagai waktu setempat gedung "
+        "(WITA), misalnya `2022-01-03 08:01:00` atau `03/01/2022 08:01`.",
+        "en": "Two file shapes are accepted. Column names may be upper or lower case; spaces, '-' and '_' are "
+        "ignored (`Jam Masuk` = `jam_masuk` = `jammasuk`). Times without a zone are the building's local time "
+        "(WITA), e.g. `2022-01-03 08:01:00` or `03/01/2022 08:01`.",
+    },
+    "import.shape.events": {
+        "id": "**Log pindaian**: satu baris per pindaian (masuk atau keluar)",
+        "en": "**Scan log**: one row per scan (check-in or check-out)",
+    },
+    "import.shape.visits": {
+        "id": "**Daftar kunjungan**: satu baris per kunjungan (jam masuk dan jam keluar)",
+        "en": "**Visit list**: one row per visit (check-in and check-out time)",
+    },
+    "import.help_col.column": {"id": "Kolom", "en": "Column"},
+    "import.help_col.other_names": {"id": "Nama lain yang diterima", "en": "Other accepted names"},
+    "import.help_col.required": {"id": "Wajib", "en": "Required"},
+    "import.help_col.meaning": {"id": "Isi", "en": "Content"},
+    "import.yes": {"id": "ya", "en": "yes"},
+    "import.no": {"id": "tidak", "en": "no"},
+    "import.template_csv": {"id": "Unduh contoh CSV", "en": "Download CSV template"},
+    "import.template_xlsx": {"id": "Unduh contoh XLSX", "en": "Download XLSX template"},
+    "import.column.timestamp": {"id": "waktu pindai", "en": "time of the scan"},
+    "import.column.person_id": {
+        "id": "NIP, nomor pegawai, nomor HP atau NIK (teks; angka nol di depan tetap)",
+        "en": "NIP, staff number, phone or ID-card number (text; leading zeros stay)",
+    },
+    "import.column.building": {"id": "kode gedung", "en": "building id"},
+    "import.column.action": {
+        "id": "masuk / keluar (juga checkin, check-in, in / checkout, check-out, out)",
+        "en": "check-in / check-out (also masuk, in / keluar, out)",
+    },
+    "import.column.name": {"id": "nama", "en": "name"},
+    "import.column.category": {
+        "id": "ASN, THL atau pengunjung (kosong = pengunjung)",
+        "en": "ASN, THL or visitor (empty = visitor)",
+    },
+    "import.column.phone": {"id": "nomor telepon", "en": "phone number"},
+    "import.column.gate": {"id": "kode pintu", "en": "gate id"},
+    "import.column.area": {"id": "ruang atau lantai di dalam gedung", "en": "room or floor inside the building"},
+    "import.column.status": {
+        "id": "status kesehatan: hijau, kuning, merah, hitam",
+        "en": "health status: hijau, kuning, merah, hitam (green, yellow, red, black)",
+    },
+    "import.column.checkin_at": {"id": "jam masuk", "en": "check-in time"},
+    "import.column.checkout_at": {
+        "id": "jam keluar (boleh kosong; harus sesudah jam masuk)",
+        "en": "check-out time (may be empty; must be after the check-in time)",
+    },
 }

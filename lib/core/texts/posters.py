@@ -34,10 +34,66 @@ TEXTS = {
     "posters.action": {"id": "Jenis poster", "en": "Poster type"},
     "posters.action.checkin": {"id": "MASUK (check-in)", "en": "CHECK-IN (masuk)"},
     "posters.action.checkout": {"id": "KELUAR (check-out)", "en": "CHECK-OUT (keluar)"},
-    "posters.address": {"id": "Alamat pada kode QR", "en": "Address in the QR code"},
-    "posters.base_url_note": {
-        "id": "Alamat publik aplikasi (pengaturan public_base_url): {url}",
-        "en": "Public address of the app (setting public_base_url): {url}",
+    "posters.address": {
+        "id": "Alamat yang dibuka ponsel saat memindai poster ini",
+        "en": "The address a phone opens when it scans this poster",
+    },
+    "posters.base.saved": {
+        "id": "Alamat publik (dari Pengaturan): {url}",
+        "en": "Public address (from Settings): {url}",
+    },
+    "posters.base.request": {
+        "id": "Alamat publik belum diatur. Poster memakai alamat yang Anda buka sekarang: {url}",
+        "en": "The public address is not set. The posters use the address you are using now: {url}",
+    },
+    "posters.base.default": {
+        "id": "Alamat publik belum diatur. Poster memakai alamat bawaan: {url}",
+        "en": "The public address is not set. The posters use the built-in default: {url}",
+    },
+    "posters.warning": {
+        "id": "**Ponsel pengunjung kemungkinan tidak dapat membuka kode QR ini.** {problem} "
+        "Atur alamat publik (alamat yang dapat dibuka dari ponsel, misalnya https://pantau.bitungkota.go.id) "
+        "di Pengaturan sebelum mencetak.",
+        "en": "**Visitors' phones will probably not open this QR code.** {problem} "
+        "Set the public address (one a phone can open, e.g. https://pantau.bitungkota.go.id) "
+        "in Settings before printing.",
+    },
+    "posters.confirm": {
+        "id": "Saya mengerti; tetap unduh poster dengan alamat ini (misalnya hanya untuk jaringan kantor)",
+        "en": "I understand; download posters with this address anyway (e.g. for the office network only)",
+    },
+    "posters.save_request": {
+        "id": "Simpan {url} sebagai alamat publik",
+        "en": "Save {url} as the public address",
+    },
+    "posters.saved_request": {
+        "id": "Alamat publik disimpan: {url}",
+        "en": "Public address saved: {url}",
+    },
+    "posters.save_failed": {
+        "id": "Alamat ini tidak dapat disimpan: {url}",
+        "en": "This address cannot be saved: {url}",
+    },
+    # Why an address does not work for phones (lib.store.places.public_address_problem).
+    "posters.problem.unset": {
+        "id": "Alamat publik belum diatur; kode QR berisi {url}, yang hanya ada di komputer server.",
+        "en": "The public address is not set; the QR code holds {url}, which exists only on the server computer.",
+    },
+    "posters.problem.loopback": {
+        "id": "{url} adalah alamat komputer server sendiri (localhost); ponsel tidak dapat membukanya.",
+        "en": "{url} is the server computer's own address (localhost); a phone cannot open it.",
+    },
+    "posters.problem.private": {
+        "id": "{url} adalah alamat jaringan lokal; hanya ponsel yang tersambung ke jaringan kantor yang dapat membukanya.",
+        "en": "{url} is a local network address; only phones on the office network can open it.",
+    },
+    "posters.problem.local_name": {
+        "id": "{url} adalah nama komputer di jaringan lokal; ponsel dengan data seluler tidak dapat membukanya.",
+        "en": "{url} is a local computer name; a phone on mobile data cannot open it.",
+    },
+    "posters.problem.invalid": {
+        "id": "{url} bukan alamat http(s) yang sah.",
+        "en": "{url} is not a valid http(s) address.",
     },
     "posters.preview": {"id": "Pratinjau", "en": "Preview"},
     "posters.preview_alt": {
@@ -61,4 +117,12 @@ TEXTS = {
         "en": "--action is required (checkin or checkout) unless --all is given",
     },
     "posters.cli_written": {"id": "poster ditulis: {path}", "en": "poster written: {path}"},
+    "posters.cli_warning": {
+        "id": "peringatan: {problem} Atur alamat publik di Pengaturan, atau beri --base-url https://...",
+        "en": "warning: {problem} Set the public address in Settings, or pass --base-url https://...",
+    },
+    "posters.cli_bad_base_url": {
+        "id": "--base-url harus alamat http:// atau https:// tanpa spasi: {url}",
+        "en": "--base-url must be an http:// or https:// address without spaces: {url}",
+    },
 }

@@ -58,6 +58,44 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Alamat publik aplikasi (untuk kode QR poster)",
         "en": "Public address of the app (for poster QR codes)",
     },
+    "settings.public_base_url_explain": {
+        "id": "**Alamat publik** adalah alamat internet aplikasi ini yang dapat dibuka dari ponsel siapa pun, "
+        "misalnya `https://pantau.bitungkota.go.id`. Alamat ini dicetak di dalam kode QR setiap poster: "
+        "pengunjung memindai poster dan ponselnya membuka alamat ini untuk check-in. Mengubahnya hanya "
+        "berlaku untuk poster yang dicetak sesudahnya; poster yang sudah tertempel tetap berisi alamat lama, "
+        "jadi cetak ulang dan ganti poster tersebut bila alamat lama tidak dapat dibuka lagi.",
+        "en": "The **public address** is the internet address of this app that anyone's phone can open, "
+        "e.g. `https://pantau.bitungkota.go.id`. It is printed inside the QR code of every poster: a visitor "
+        "scans the poster and the phone opens this address to check in. Changing it only affects posters "
+        "printed afterwards; posters already on the doors keep the old address, so print and replace them "
+        "when the old address stops working.",
+    },
+    "settings.public_base_url_help": {
+        "id": "Bukan localhost, 127.0.0.1, atau alamat jaringan lokal (10.x, 172.16-31.x, 192.168.x): ponsel "
+        "pengunjung tidak dapat membukanya.",
+        "en": "Not localhost, 127.0.0.1 or a local network address (10.x, 172.16-31.x, 192.168.x): visitors' "
+        "phones cannot open those.",
+    },
+    "settings.public_base_url_problem.unset": {
+        "id": "Alamat publik belum diatur: poster berisi alamat yang tidak dapat dibuka ponsel.",
+        "en": "The public address is not set: posters hold an address phones cannot open.",
+    },
+    "settings.public_base_url_problem.loopback": {
+        "id": "Alamat publik {url} hanya berlaku di komputer server sendiri; ponsel tidak dapat membukanya.",
+        "en": "The public address {url} only works on the server computer itself; phones cannot open it.",
+    },
+    "settings.public_base_url_problem.private": {
+        "id": "Alamat publik {url} adalah alamat jaringan lokal: hanya ponsel di jaringan kantor yang dapat membukanya.",
+        "en": "The public address {url} is a local network address: only phones on the office network can open it.",
+    },
+    "settings.public_base_url_problem.local_name": {
+        "id": "Alamat publik {url} adalah nama komputer lokal: ponsel dengan data seluler tidak dapat membukanya.",
+        "en": "The public address {url} is a local computer name: phones on mobile data cannot open it.",
+    },
+    "settings.public_base_url_problem.invalid": {
+        "id": "Alamat publik {url} bukan alamat http(s) yang sah.",
+        "en": "The public address {url} is not a valid http(s) address.",
+    },
     "settings.retention_days": {
         "id": "Masa simpan data pribadi (hari)",
         "en": "Personal data kept for (days)",
