@@ -238,9 +238,9 @@ if choice != NEW:
 
 st.header(tr("settings.app"))
 # The public address: what it is in plain words, and whether a phone can open it.
-stored_base_url = buildings.public_base_url(con)
+stored_base_url = places.public_base_url(con)
 st.markdown(tr("settings.public_base_url_explain"))
-base_url_problem = buildings.public_address_problem(stored_base_url)
+base_url_problem = places.public_address_problem(stored_base_url)
 if base_url_problem is not None:
     st.warning(tr(f"settings.public_base_url_problem.{base_url_problem}", url=stored_base_url or ""))
 with st.form(key="settings_app_form"):

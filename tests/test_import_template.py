@@ -9,8 +9,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from lib import import_template
 from lib.ingest import importer
+from lib.outputs import import_template
 
 
 def test_accepted_columns_follow_the_importer_tables() -> None:

@@ -75,9 +75,11 @@ def distinct_values(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
 # text ``audit.action.<code>``. A code not listed (an older or newer version's) is shown
 # with its underscores as spaces rather than as a raw key.
 ACTIONS = (
-    "login", "login_failed", "login_refused_locked", "account_locked", "logout",
-    "user_create", "user_roles", "user_password_reset", "user_unlock",
-    "import", "import_refused", "building_create", "building_update", "gate_create", "gate_update",
+    "login", "login_failed", "login_refused_locked", "login_refused_inactive", "account_locked", "logout",
+    "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
+    "user_delete",
+    "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
+    "building_merge", "building_delete", "gate_create", "gate_update",
     "setting_change", "trace", "trace_second_degree", "find_person", "export_trace",
     "backup", "restore", "purge",
 )

@@ -40,7 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Tidak ada isi file ini yang disimpan. Kolom yang diterima dan file contoh ada di \"{help}\" di atas.",
         "en": "Nothing from this file was stored. The accepted columns and template files are under \"{help}\" above.",
     },
-    # Accepted columns and templates (lib.import_template).
+    # Accepted columns and templates (lib.outputs.import_template).
     "import.help": {"id": "Kolom yang diterima dan file contoh", "en": "Accepted columns and template files"},
     "import.help_intro": {
         "id": "Dua bentuk file diterima. Nama kolom boleh huruf besar atau kecil; spasi, '-' dan '_' diabaikan "
