@@ -37,7 +37,7 @@ from lib import db
 from lib import users as users_mod
 from lib.secrets_store import get_secret
 from lib.ui.data import cursor, is_demo_mode
-from lib.ui.i18n import fmt_datetime, tr
+from lib.ui.i18n import fmt_datetime, language_switch, tr
 
 # The app registers its pages with st.navigation. Streamlit would otherwise treat the
 # pages/ folder as an old-style multipage app until the first st.navigation call, and run
@@ -299,8 +299,9 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
                                  visibility="hidden"))
     chosen = st.navigation(pages, position="hidden")
     if chosen in public.values():
-        chosen.run()
+        chosen.run()  # no sidebar at all: the public page has its own language link
         st.stop()
+    language_switch()
     with st.sidebar:
         authenticator = authenticator or build_authenticator()
         if st.session_state.get("logout") and built is None:
@@ -346,6 +347,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
             for key in (_AUTH_AT, _SET_COOKIE):
                 st.session_state.pop(key, None)
         else:
+            language_switch()
             with st.sidebar:
                 if st.session_state.pop(_SET_COOKIE, False):
                     authenticator.cookie_controller.set_cookie()
