@@ -49,7 +49,8 @@ def _missing(value: object) -> bool:
 def format_number(value: object, decimals: int = 0, lang: str | None = None) -> str:
     """``1234.5`` -> '1.234,5' (id) / '1,234.5' (en) with ``decimals`` places; '–' if missing.
 
-    Rounded half away from zero at ``decimals`` places, as people round; ``-0`` is written 0.
+    Rounded to ``decimals`` places as Python's ``format`` rounds (an exact half to even);
+    a value that rounds to zero is written without a minus sign.
     """
     if _missing(value):
         return MISSING
