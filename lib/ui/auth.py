@@ -276,10 +276,12 @@ def _page(spec: PageSpec, default: bool = False, visibility: str = "visible") ->
     )
 
 
-def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = None) -> None:
+def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = None,
+               language_shown: bool = False) -> None:
     """Not logged in: the public pages, or the login form at any other address.
 
-    ``built``: the authenticator of this run if one exists already (after a logout).
+    ``built``: the authenticator of this run if one exists already (after a logout);
+    ``language_shown``: the language switch is in the sidebar already (same case).
     """
     authenticator: stauth.Authenticate | None = built
 
@@ -301,7 +303,8 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
     if chosen in public.values():
         chosen.run()  # no sidebar at all: the public page has its own language link
         st.stop()
-    language_switch()
+    if not language_shown:
+        language_switch()
     with st.sidebar:
         authenticator = authenticator or build_authenticator()
         if st.session_state.get("logout") and built is None:
@@ -338,6 +341,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
     """Returns only for a logged-in user (with the sidebar user box and logout button);
     otherwise renders the public page or the login page and stops the run."""
     authenticator: stauth.Authenticate | None = None
+    language_shown = False
     if st.session_state.get("authentication_status"):
         with st.sidebar:
             authenticator = build_authenticator()
@@ -348,6 +352,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
                 st.session_state.pop(key, None)
         else:
             language_switch()
+            language_shown = True
             with st.sidebar:
                 if st.session_state.pop(_SET_COOKIE, False):
                     authenticator.cookie_controller.set_cookie()
@@ -356,7 +361,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
                 authenticator.logout(button_name=tr("auth.logout"), location="sidebar", key="pantau_logout",
                                      callback=_on_logout)
     if not st.session_state.get("authentication_status"):
-        _anonymous(specs, authenticator)
+        _anonymous(specs, authenticator, language_shown)
 
 
 def navigation(specs: Sequence[PageSpec]) -> Any:
