@@ -9,7 +9,6 @@ import streamlit as st
 from lib.ui.auth import PageSpec, login_gate, navigation, prepare_accounts
 from lib.ui.data import prepare_database
 from lib.ui.i18n import apply_user_language, tr
-from lib.ui.widget_texts import widget_texts
 
 ADMIN, LEADERSHIP, TRACER = "admin", "leadership", "tracer"
 MONITOR, TRACING, DATA, ADMINISTRATION = (
@@ -32,7 +31,6 @@ PAGES = [
 
 st.set_page_config(page_title="Pantau", page_icon="🏢", layout="wide")
 apply_user_language()  # the language switch itself is in the sidebar of login_gate
-widget_texts()  # Streamlit's own English words in the session's language
 prepare_database(tr("ui.loading_demo"))
 prepare_accounts()
 login_gate(PAGES)

@@ -19,6 +19,7 @@ from lib.i18n import LANGUAGES, t
 from lib.ui.data import cursor
 from lib.ui.i18n import LANG_KEY
 from lib.ui.i18n import lang as session_language
+from lib.ui.widget_texts import widget_texts
 
 CATEGORY_KEYS = checkin.FORM_CATEGORIES
 ACTION_COLOURS = {"checkin": "#15803d", "checkout": "#d9480f"}  # as on the posters
@@ -66,12 +67,12 @@ def _forget() -> None:
 def _page_style(colour: str) -> None:
     """Big tap and submit buttons in the poster's colour (green in, red-orange out), and no
     sidebar: a visitor's phone shows the check-in and nothing else (no menu, no toggle)."""
-    st.html(
-        "<style>.st-key-checkin_tap button, .st-key-checkin_submit button"
+    widget_texts(
+        ".st-key-checkin_tap button, .st-key-checkin_submit button"
         f"{{min-height:4.5rem;background:{colour};border-color:{colour};color:white}}"
         ".st-key-checkin_tap button p, .st-key-checkin_submit button p{font-size:1.5rem;font-weight:700}"
         '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"],'
-        '[data-testid="stSidebarCollapseButton"]{display:none !important}</style>'
+        '[data-testid="stSidebarCollapseButton"]{display:none !important}'
     )
 
 

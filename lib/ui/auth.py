@@ -38,6 +38,7 @@ from lib import users as users_mod
 from lib.secrets_store import get_secret
 from lib.ui.data import cursor, is_demo_mode
 from lib.ui.i18n import fmt_datetime, language_switch, tr
+from lib.ui.widget_texts import widget_texts
 
 # The app registers its pages with st.navigation. Streamlit would otherwise treat the
 # pages/ folder as an old-style multipage app until the first st.navigation call, and run
@@ -300,6 +301,7 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
             pages.append(st.Page(login_view, title=tr("login.title"), icon=":material/login:", url_path=spec.url_path,
                                  visibility="hidden"))
     chosen = st.navigation(pages, position="hidden")
+    widget_texts()
     if chosen in public.values():
         chosen.run()  # no sidebar at all: the public page has its own language link
         st.stop()
@@ -387,4 +389,6 @@ def navigation(specs: Sequence[PageSpec]) -> Any:
         sections = {"": [st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)]}
     # Hidden pages (the public check-in) join the last section: they show in no menu.
     list(sections.values())[-1].extend(hidden)
-    return st.navigation(sections, position="sidebar")
+    chosen = st.navigation(sections, position="sidebar")
+    widget_texts()
+    return chosen

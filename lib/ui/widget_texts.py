@@ -12,8 +12,10 @@ Streamlit 1.67 writes some words itself, in English, whatever the app's language
   The English words are hidden and ours drawn in their place by CSS.
 - the multiselect's "Select all" / "Select N matches" rows of its list: the same.
 
-``widget_texts`` is called once per run by the router (``dashboard.py``), before any page,
-so every page, the login page and the public check-in page get it. The CSS selects by
+``widget_texts`` is called once per run right after ``st.navigation`` (``lib/ui/auth.py``),
+so every page, the login page and the public check-in page get it. (A style-only
+``st.html`` goes to Streamlit's event container; one sent before ``st.navigation`` was
+lost when the address named another page than the default, e.g. the check-in page.) The CSS selects by
 Streamlit's ``data-testid`` attributes and react-aria's ``data-key`` of the list rows
 (checked against Streamlit 1.67 in ``tests/e2e/test_everyday_browser.py``); should a
 Streamlit update rename them, the English words come back and that test fails.
@@ -68,6 +70,12 @@ def widget_css() -> str:
     return "\n".join(rules)
 
 
-def widget_texts() -> None:
-    """Put the style sheet on the page (an invisible element: a ``<style>`` only)."""
-    st.html(f"<style>{widget_css()}</style>")
+def widget_texts(page_css: str = "") -> None:
+    """Put the style sheet on the page (an invisible element: a ``<style>`` only).
+
+    A page with CSS of its own passes it here (``page_css``) rather than calling
+    ``st.html("<style>…")`` itself: Streamlit puts a style-only ``st.html`` into its event
+    container, and there a page's own one took the place of this sheet (seen with 1.67 on
+    the check-in page), so the page's rules and these go out together.
+    """
+    st.html(f"<style>{widget_css()}\n{page_css}</style>")
