@@ -112,7 +112,7 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     assert len(at.get("file_uploader")) == 1
     summary = at.dataframe[0].value
     assert summary["File"].tolist() == ["absen.csv", "besar.csv"]
-    assert summary["Dikarantina"].tolist() == ["1", "0"]
+    assert summary["Dikarantina"].tolist() == [1, 0]  # numbers (written '1.234' by lib.numformat)
     assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak"]
     assert summary["Keterangan"].iloc[1] == "File ditolak: lebih besar dari batas 100 B"
     rows = at.dataframe[1].value
