@@ -38,11 +38,12 @@ def separators(lang: str | None) -> tuple[str, str]:
 
 
 def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+    """None, NaN, pd.NA or NaT (a scalar pandas reads as missing)."""
+    if value is None:
         return True
     try:
-        return bool(isinstance(value, float | int) and math.isnan(value))
-    except TypeError:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return False
 
 
