@@ -2,8 +2,11 @@
 
 The address carries building, gate, action and a signature (``lib.checkin``). The first
 time, the visitor fills in name, category and ID or phone; the details are kept on the
-phone in a cookie (written by a tiny script, read back through ``st.context.cookies``
-with the next page load), never in the address. Every later scan is one tap.
+phone in a signed cookie (written by a tiny script, read back through
+``st.context.cookies`` with the next page load), never in the address. Every later scan
+is one tap; a visitor still inside that building is told since when before tapping.
+After a tap the outcome takes the top of the screen and the button is gone. The page has
+no sidebar, and the ID and phone boxes open the phone's number pad.
 """
 
 from __future__ import annotations
