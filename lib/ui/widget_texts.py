@@ -17,8 +17,10 @@ so every page, the login page and the public check-in page get it. (A style-only
 ``st.html`` goes to Streamlit's event container; one sent before ``st.navigation`` was
 lost when the address named another page than the default, e.g. the check-in page.) The CSS selects by
 Streamlit's ``data-testid`` attributes and react-aria's ``data-key`` of the list rows
-(checked against Streamlit 1.67 in ``tests/e2e/test_everyday_browser.py``); should a
-Streamlit update rename them, the English words come back and that test fails.
+and, for the text shown while a file is dragged over the uploader, the class name of
+Streamlit's styled component (``DRAG_TEXT_CLASS``), all checked against Streamlit 1.67 in
+``tests/e2e/test_everyday_browser.py``; should an update rename them, the English words
+come back (nothing else breaks) and that test fails.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import json
 import streamlit as st
 
 from lib.ui.i18n import tr
+
+DRAG_TEXT_CLASS = "euud7oh2"  # "Drag and drop files here" in Streamlit 1.67's file uploader
 
 # Draw ``text`` over an element whose own (English) words are made invisible: the element
 # keeps its size, so the layout does not move.
@@ -58,10 +62,13 @@ def widget_css() -> str:
             selector='[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p',
             text=_css_string(tr("ui.upload")),
         ),
-        # While a file is dragged over the uploader: its only child without a test id.
-        '[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > *{display:none}',
-        '[data-testid="stFileUploaderDropzone"] > div:not([data-testid])::after{content:'
-        + _css_string(tr("ui.drop_files")) + "}",
+        # While a file is dragged over the uploader. This span has no test id, only the
+        # class Streamlit 1.67's build gives its styled component (the list of uploaded
+        # files, also without a test id, must stay visible).
+        _OVERLAY.format(
+            selector=f'[data-testid="stFileUploaderDropzone"] span.{DRAG_TEXT_CLASS}',
+            text=_css_string(tr("ui.drop_files")),
+        ),
         _OVERLAY.format(selector='[data-key="__select_all__"] [data-item-hl]', text=_css_string(tr("ui.select_all"))),
         _OVERLAY.format(
             selector='[data-key="__select_matches__"] [data-item-hl]', text=_css_string(tr("ui.select_matches"))

@@ -26,6 +26,7 @@ ENGLISH_WORDS = ("Choose options", "Choose an option", "No options to select", "
                  "Browse files", "Drag and drop", "Select all")
 PHONE = {"width": 390, "height": 844}
 KEY = "everyday-browser-signing-key"
+DRAG_TEXT_CLASS = "euud7oh2"  # lib.ui.widget_texts.DRAG_TEXT_CLASS (no Streamlit import here)
 
 
 def visible_text(page: object) -> str:
@@ -84,6 +85,19 @@ def test_indonesian_without_streamlit_english_and_english_kept_over_a_reload(
     assert button_text.evaluate("e => getComputedStyle(e).visibility") == "hidden"  # "Upload" is not seen
     assert_no_streamlit_english(page)
     assert "Upload" not in visible_text(page)
+    # A file dragged over the uploader: its "Drag and drop files here" is replaced too.
+    page.locator('[data-testid="stFileUploaderDropzone"]').evaluate(  # type: ignore[attr-defined]
+        "zone => { const files = new DataTransfer(); files.items.add(new File(['x'], 'log.csv'));"
+        " zone.dispatchEvent(new DragEvent('dragenter', {dataTransfer: files, bubbles: true})); }"
+    )
+    drag_text = page.locator(f'[data-testid="stFileUploaderDropzone"] span.{DRAG_TEXT_CLASS}')  # type: ignore[attr-defined]
+    drag_text.wait_for(state="attached")
+    assert (drag_text.text_content() or "").startswith("Drag and drop")  # Streamlit's words, hidden...
+    assert after_content(drag_text) == '"Lepaskan file di sini"'  # ...and ours drawn over them
+    assert "Drag and drop" not in visible_text(page)
+    page.locator('[data-testid="stFileUploaderDropzone"]').evaluate(  # type: ignore[attr-defined]
+        "zone => zone.dispatchEvent(new DragEvent('dragleave', {bubbles: true}))"
+    )
 
     # Occupancy: no English words, numbers written the Indonesian way, Indonesian day names on the axis.
     e2e.open_menu(page, "Okupansi")
