@@ -5,7 +5,8 @@ A poster's QR code holds ``<public base>/checkin?b=<building>&g=<gate>&a=<action
 ``building|gate|action`` (each part percent-encoded, so a ``|`` in a name cannot shift the
 fields), truncated to 128 bits and written URL-safe base64 without padding (22 characters).
 A hand-edited address (another building, the action switched) no longer matches its
-signature and is refused. Changing the key invalidates every printed poster.
+signature and is refused. Changing the key invalidates every printed poster (and every
+phone's remembered details, whose cookie is signed with it too).
 
 The public base address is the app setting ``public_base_url`` (default
 ``http://localhost:8501``).
