@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.ui.auth import PageSpec, login_gate, navigation, prepare_accounts
 from lib.ui.data import prepare_database
-from lib.ui.i18n import language_switch, tr
+from lib.ui.i18n import apply_user_language, tr
 
 ADMIN, LEADERSHIP, TRACER = "admin", "leadership", "tracer"
 MONITOR, TRACING, DATA, ADMINISTRATION = (
@@ -30,7 +30,7 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Pantau", page_icon="🏢", layout="wide")
-language_switch()
+apply_user_language()  # the language switch itself is in the sidebar of login_gate
 prepare_database(tr("ui.loading_demo"))
 prepare_accounts()
 login_gate(PAGES)

@@ -8,6 +8,7 @@ from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_number, lang, tr
+from lib.ui.widget_texts import choose_placeholder
 from lib.ui.widgets import date_range
 
 require_roles("admin")
@@ -17,12 +18,14 @@ st.caption(tr("audit.caption", zone=zone_label(DEFAULT_TIMEZONE)))
 
 con = cursor()
 cells = st.columns(3)
+actor_options = audit.distinct_values(con, "actor")
 actors = cells[0].multiselect(
-    tr("audit.actors"), audit.distinct_values(con, "actor"), key="audit_actors", placeholder=tr("audit.choose"),
+    tr("audit.actors"), actor_options, key="audit_actors", placeholder=choose_placeholder(not len(actor_options)),
 )
+action_options = audit.distinct_values(con, "action")
 actions = cells[1].multiselect(
-    tr("audit.actions"), audit.distinct_values(con, "action"), key="audit_actions",
-    format_func=lambda code: audit.action_label(code, lang()), placeholder=tr("audit.choose"),
+    tr("audit.actions"), action_options, key="audit_actions",
+    format_func=lambda code: audit.action_label(code, lang()), placeholder=choose_placeholder(not len(action_options)),
 )
 text = cells[2].text_input(tr("audit.text"), key="audit_text")
 window = date_range("audit", default_days=30)

@@ -10,7 +10,7 @@ from lib.core.i18n import refusal_message
 from lib.outputs import import_template
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor, import_upload, upload_limit_bytes
-from lib.ui.i18n import fmt_number, lang, tr
+from lib.ui.i18n import fmt_number, lang, number_table, tr
 
 require_roles("admin")
 
@@ -76,15 +76,17 @@ if results:
         {
             tr("import.col.file"): [r["file_name"] for r in results],
             tr("import.col.status"): [tr(f"import.status.{r['status']}") for r in results],
-            tr("import.col.rows"): [fmt_number(r["rows_read"]) for r in results],
-            tr("import.col.events"): [fmt_number(r["events_new"]) for r in results],
-            tr("import.col.visits"): [fmt_number(r["new_visits"]) for r in results],
-            tr("import.col.duplicates"): [fmt_number(r["duplicates"]) for r in results],
-            tr("import.col.orphans"): [fmt_number(r["orphans"]) for r in results],
-            tr("import.col.quarantined"): [fmt_number(r["quarantined"]) for r in results],
+            tr("import.col.rows"): [int(r["rows_read"]) for r in results],
+            tr("import.col.events"): [int(r["events_new"]) for r in results],
+            tr("import.col.visits"): [int(r["new_visits"]) for r in results],
+            tr("import.col.duplicates"): [int(r["duplicates"]) for r in results],
+            tr("import.col.orphans"): [int(r["orphans"]) for r in results],
+            tr("import.col.quarantined"): [int(r["quarantined"]) for r in results],
         }
     )
-    st.dataframe(summary, hide_index=True, width="stretch", key="import_summary")
+    counts = ("rows", "events", "visits", "duplicates", "orphans", "quarantined")
+    st.dataframe(number_table(summary, {tr(f"import.col.{c}"): 0 for c in counts}), hide_index=True,
+                 width="stretch", key="import_summary")
     # A refusal is read whole (full width), never cut off in a table cell.
     for r in results:
         if r["status"] == "refused":

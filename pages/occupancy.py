@@ -17,7 +17,7 @@ from lib.outputs import charts, report
 from lib.store import places
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_table, tr
 from lib.ui.widgets import buildings_or_stop
 
 require_roles("admin", "leadership")
@@ -93,13 +93,16 @@ elif episodes.empty:
     st.info(tr("occupancy.episodes_none"))
 else:
     st.dataframe(
-        pd.DataFrame(
-            {
-                tr("occupancy.col.start"): [fmt_datetime(v, tz_name) for v in episodes["start"]],
-                tr("occupancy.col.end"): [fmt_datetime(v, tz_name) for v in episodes["end"]],
-                tr("occupancy.col.minutes"): [fmt_number(v, 0) for v in episodes["minutes"]],
-                tr("occupancy.col.peak"): [fmt_number(v) for v in episodes["peak"]],
-            }
+        number_table(
+            pd.DataFrame(
+                {
+                    tr("occupancy.col.start"): [fmt_datetime(v, tz_name) for v in episodes["start"]],
+                    tr("occupancy.col.end"): [fmt_datetime(v, tz_name) for v in episodes["end"]],
+                    tr("occupancy.col.minutes"): episodes["minutes"].astype(float).to_numpy(),
+                    tr("occupancy.col.peak"): episodes["peak"].astype(int).to_numpy(),
+                }
+            ),
+            {tr("occupancy.col.minutes"): 0, tr("occupancy.col.peak"): 0},
         ),
         hide_index=True, width="stretch", key="occupancy_episodes",
     )

@@ -9,7 +9,7 @@ from lib.analytics import quality
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, number_table, tr
 from lib.ui.widgets import building_choice, building_names, date_range, fmt_day
 
 require_roles("admin")
@@ -34,15 +34,20 @@ if window is not None and names:
     st.subheader(tr("quality.per_day"))
     st.caption(tr("quality.per_day_help"))
     st.dataframe(
-        pd.DataFrame(
-            {
-                tr("quality.col.building"): [names.get(b, b) for b in anomalies["building"]],
-                tr("quality.col.day"): [fmt_day(d) for d in anomalies["day"]],
-                tr("quality.col.weekday"): [tr(f"quality.weekday.{pd.Timestamp(d).isoweekday()}") for d in anomalies["day"]],
-                tr("quality.duplicates"): anomalies["duplicates"],
-                tr("quality.orphans"): anomalies["orphans"],
-                tr("quality.auto_closes"): anomalies["auto_closes"],
-            }
+        number_table(
+            pd.DataFrame(
+                {
+                    tr("quality.col.building"): [names.get(b, b) for b in anomalies["building"]],
+                    tr("quality.col.day"): [fmt_day(d) for d in anomalies["day"]],
+                    tr("quality.col.weekday"): [
+                        tr(f"quality.weekday.{pd.Timestamp(d).isoweekday()}") for d in anomalies["day"]
+                    ],
+                    tr("quality.duplicates"): anomalies["duplicates"],
+                    tr("quality.orphans"): anomalies["orphans"],
+                    tr("quality.auto_closes"): anomalies["auto_closes"],
+                }
+            ),
+            {tr("quality.duplicates"): 0, tr("quality.orphans"): 0, tr("quality.auto_closes"): 0},
         ),
         hide_index=True, width="stretch", key="quality_per_day",
     )

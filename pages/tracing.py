@@ -23,7 +23,7 @@ from lib.store import db
 from lib.ui import widgets
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, lang, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_format, tr
 
 require_roles("tracer")
 
@@ -99,11 +99,11 @@ last_day: date = cols[2].date_input(tr("tracing.to"), format="DD/MM/YYYY", key="
 cols = st.columns(3)
 min_overlap = cols[0].number_input(
     tr("tracing.min_overlap"), min_value=0.0, max_value=24 * 60.0, value=tracing.DEFAULT_MIN_OVERLAP_MINUTES,
-    step=5.0, key="tracing_min_overlap",
+    step=5.0, key="tracing_min_overlap", format=number_format(None),
 )
 tail = cols[1].number_input(
     tr("tracing.tail"), min_value=0.0, max_value=24 * 60.0, value=tracing.DEFAULT_TAIL_MINUTES, step=5.0,
-    key="tracing_tail", help=tr("tracing.tail_help"),
+    key="tracing_tail", help=tr("tracing.tail_help"), format=number_format(None),
 )
 second_degree = cols[2].checkbox(tr("tracing.second_degree"), key="tracing_second")
 

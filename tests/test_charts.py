@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -171,3 +172,54 @@ def test_timeline_shows_case_visits_and_contact_overlaps_from_tracing(con) -> No
     assert trace["x"] == ["2022-01-03T08:00:00", "2022-01-03T10:00:00", None,
                           "2022-01-03T08:30:00", "2022-01-03T09:30:00", None]
     assert "Kontak Dua" not in json.dumps(data)
+
+
+# --- date axes in the page's language ------------------------------------------------
+
+
+def test_date_ticks_use_our_month_and_day_names() -> None:
+    values, texts = charts.date_ticks(pd.Timestamp("2026-08-17 00:00"), pd.Timestamp("2026-08-24 00:00"), "id")
+    assert [v.strftime("%Y-%m-%d %H:%M") for v in values] == [f"2026-08-{d} 00:00" for d in range(17, 25)]
+    assert texts == ["Sen 17 Agu 2026", "Sel 18 Agu", "Rab 19 Agu", "Kam 20 Agu", "Jum 21 Agu", "Sab 22 Agu",
+                     "Min 23 Agu", "Sen 24 Agu"]
+    _, english = charts.date_ticks(pd.Timestamp("2026-08-17 00:00"), pd.Timestamp("2026-08-24 00:00"), "en")
+    assert english[:2] == ["Mon 17 Aug 2026", "Tue 18 Aug"]
+
+
+def test_date_ticks_of_hours_name_the_day_once_and_weeks_start_on_monday() -> None:
+    values, texts = charts.date_ticks(pd.Timestamp("2026-05-31 07:00"), pd.Timestamp("2026-06-01 10:00"), "id")
+    assert texts == ["12:00<br>Min 31 Mei 2026", "18:00", "00:00<br>Sen 1 Jun", "06:00"]
+    assert [v.hour for v in values] == [12, 18, 0, 6]
+    values, texts = charts.date_ticks(pd.Timestamp("2026-09-01"), pd.Timestamp("2026-11-30"), "id")
+    assert all(v.weekday() == 0 for v in values) and len(values) <= charts.MAX_TICKS
+    assert texts[0] == "7 Sep 2026" and "5 Okt" in texts
+    assert charts.date_ticks(pd.NaT, pd.Timestamp("2026-01-01")) == ([], [])
+
+
+@given(
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.integers(min_value=1, max_value=24 * 120),
+    st.sampled_from(["id", "en"]),
+)
+@settings(max_examples=60)
+def test_date_ticks_stay_inside_the_range_in_order(start: datetime, hours: int, lang: str) -> None:
+    first = pd.Timestamp(start).floor("h")
+    last = first + pd.Timedelta(hours=hours)
+    values, texts = charts.date_ticks(first, last, lang)
+    assert len(values) == len(texts) and 1 <= len(values) <= charts.MAX_TICKS
+    assert all(first <= v <= last for v in values) and values == sorted(values)
+    english_months = {"May", "Aug", "Oct", "Dec"}
+    if lang == "id":
+        assert not any(word in english_months for text in texts for word in re.split(r"[ <>br]+", text))
+
+
+def test_occupancy_axes_carry_indonesian_ticks_and_a_numeric_hover() -> None:
+    hourly = hourly_frame([1] * 48, [1] * 48, start="2022-08-15 16:00")  # 16:00 UTC = 00:00 WITA
+    data = spec(charts.occupancy_figure(hourly, TZ, lang="id"))
+    axis = data["layout"]["xaxis"]
+    assert axis["tickmode"] == "array" and axis["hoverformat"] == "%d/%m/%Y %H:%M"
+    assert axis["ticktext"][0] == "00:00<br>Sel 16 Agu 2022"
+    assert "00:00<br>Rab 17 Agu" in axis["ticktext"]
+    assert axis["tickvals"][0] == "2022-08-16T00:00:00"
+    category = spec(charts.category_figure(hourly.assign(category="ASN"), TZ, "present", "en"))
+    assert category["layout"]["xaxis"]["ticktext"][0] == "00:00<br>Tue 16 Aug 2022"

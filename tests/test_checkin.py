@@ -344,14 +344,22 @@ def test_outcomes_and_crowd_match_a_reference(
 # --- the page (AppTest) -------------------------------------------------------------
 
 
-def run_page(db_path: Path, params: dict[str, str]):  # type: ignore[no-untyped-def]
+def run_page(db_path: Path, params: dict[str, str], person: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """The check-in page in AppTest; ``person``: the visitor this phone remembers."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(
         str(Path(__file__).resolve().parents[1] / "pages" / "checkin.py"), default_timeout=30
     )
     at.query_params.update(params)
+    if person is not None:
+        at.session_state["checkin_person"] = person
     return at.run()
+
+
+def page_html(at) -> str:  # type: ignore[no-untyped-def]
+    """The raw HTML blocks of the page (the big outcome card is one)."""
+    return "\n".join(element.proto.body for element in at.get("html"))
 
 
 def test_page_refuses_a_tampered_address_and_records_a_first_scan(
@@ -378,11 +386,16 @@ def test_page_refuses_a_tampered_address_and_records_a_first_scan(
     at.text_input(key="checkin_id_number").input("19870315 201001 2001")
     at.button(key="checkin_submit").click().run()
     assert not at.exception
-    assert any("Checked in at" in s.value for s in at.success)
+    assert "Checked in at" in page_html(at)  # the outcome, on top
+    assert not [b for b in at.button if b.key in ("checkin_tap", "checkin_submit")]
     assert any("1 people inside, limit 150" in m.value for m in at.markdown)
 
-    at.button(key="checkin_tap").click().run()  # the remembered visitor taps again
-    assert any("already checked in" in i.value for i in at.info)
+    # The next scan of the poster (a new page load): the remembered visitor, told they
+    # are inside already, taps again within the dedup window.
+    again = run_page(db_path, {**params, "lang": "en"}, person=at.session_state["checkin_person"])
+    assert any("You have been inside since" in i.value for i in again.info)
+    again.button(key="checkin_tap").click().run()
+    assert "already checked in" in page_html(again)
 
     from lib.ui import data
 

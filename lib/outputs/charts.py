@@ -56,6 +56,78 @@ def weekday_label(weekday: int, lang: str | None = None, short: bool = True) -> 
     return t(f"charts.weekday_short.{weekday}" if short else f"charts.weekday.{weekday}", lang)
 
 
+def month_label(month: int, lang: str | None = None, short: bool = True) -> str:
+    """1 = January: 'Agu' / 'Agustus' in Indonesian, 'Aug' / 'August' in English."""
+    return t(f"calendar.month_short.{month}" if short else f"calendar.month.{month}", lang)
+
+
+# Tick spacings of a date axis, in hours: the first that gives at most MAX_TICKS ticks.
+TICK_STEPS_H = (1, 2, 3, 6, 12, 24, 48, 168, 336, 672)
+MAX_TICKS = 8
+
+
+def date_ticks(
+    first: pd.Timestamp | object, last: pd.Timestamp | object, lang: str | None = None, max_ticks: int = MAX_TICKS
+) -> tuple[list[pd.Timestamp], list[str]]:
+    """Tick positions and labels of a date axis from ``first`` to ``last`` (naive local
+    wall-clock times), written with our own weekday and month names.
+
+    Plotly writes month names on date axes in English whatever the page's language, so
+    the figures set ``tickvals``/``ticktext`` from here. Ticks fall on whole hours (steps
+    of 1, 2, 3, 6 or 12 hours from midnight), on midnights (every day or second day) or
+    on Mondays (every one, two or four weeks), at most ``max_ticks`` of them. Labels:
+    '08:00' under an hour step, with the day ('Sen 23 Nov') below the first tick of each
+    day; 'Sen 23 Nov' for a day step; '23 Nov' for a week step. The year follows the
+    first tick's day and each change of year.
+    """
+    start, end = pd.Timestamp(first), pd.Timestamp(last)  # type: ignore[arg-type]
+    if pd.isna(start) or pd.isna(end) or end < start:
+        return [], []
+    span_h = max((end - start) / pd.Timedelta(hours=1), 1.0)
+    step = next((h for h in TICK_STEPS_H if span_h / h < max_ticks), TICK_STEPS_H[-1])
+    midnight = start.normalize()
+    if step < 24:
+        tick = midnight + pd.Timedelta(hours=step * -(-((start - midnight) // pd.Timedelta(hours=1)) // step))
+        if tick < start:
+            tick += pd.Timedelta(hours=step)
+    elif step < 168:
+        tick = midnight if midnight >= start else midnight + pd.Timedelta(days=1)
+    else:
+        tick = midnight + pd.Timedelta(days=(7 - midnight.weekday()) % 7)
+        if tick < start:
+            tick += pd.Timedelta(days=7)
+    values: list[pd.Timestamp] = []
+    while tick <= end:
+        values.append(tick)
+        tick += pd.Timedelta(hours=step)
+    texts: list[str] = []
+    previous: pd.Timestamp | None = None
+    for tick in values:
+        day = f"{tick.day} {month_label(tick.month, lang)}"
+        if step < 168:
+            day = f"{weekday_label(tick.weekday(), lang)} {day}"
+        if previous is None or previous.year != tick.year:
+            day += f" {tick.year}"
+        if step < 24:
+            label = f"{tick:%H:%M}"
+            if previous is None or previous.date() != tick.date():
+                label += f"<br>{day}"
+        else:
+            label = day
+        texts.append(label)
+        previous = tick
+    return values, texts
+
+
+def _date_axis(fig: go.Figure, xs: Sequence[pd.Timestamp], lang: str | None, pad: pd.Timedelta) -> None:
+    """Our own tick labels (``date_ticks``) and a numeric hover date on a date x axis."""
+    known = [x for x in xs if x is not None and not pd.isna(x)]
+    fig.update_xaxes(type="date", hoverformat="%d/%m/%Y %H:%M")
+    if known:
+        values, texts = date_ticks(min(known), max(known) + pad, lang)
+        fig.update_xaxes(tickmode="array", tickvals=values, ticktext=texts)
+
+
 def _base_layout(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(
         margin={"l": 50, "r": 20, "t": 30, "b": 50},
@@ -108,6 +180,7 @@ def occupancy_figure(
             marker={"color": THRESHOLD_COLOUR, "opacity": 0.3, "symbol": "square", "size": 12},
         )
     fig.update_layout(bargap=0.1)
+    _date_axis(fig, x, lang, pd.Timedelta(hours=1))
     return _base_layout(fig, hour_axis_title(tz_name, lang), t("charts.people", lang))
 
 
@@ -129,6 +202,7 @@ def category_figure(
             marker_color=CATEGORY_COLOURS.get(category), xperiod=HOUR_MS, xperiodalignment="middle",
         )
     fig.update_layout(barmode="stack", bargap=0.1)
+    _date_axis(fig, local_naive(frame["hour"], tz_name), lang, pd.Timedelta(hours=1))
     return _base_layout(fig, hour_axis_title(tz_name, lang), t(f"charts.{measure}", lang))
 
 
@@ -249,6 +323,7 @@ def timeline_figure(
         )
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text="")
     fig.update_xaxes(title_text=t("charts.time_axis", lang, zone=zone_with_offset(tz_name)))
+    _date_axis(fig, local_naive(rows["start"], tz_name) + local_naive(rows["end"], tz_name), lang, pd.Timedelta(0))
     fig.update_layout(
         height=max(260, 60 + 34 * len(order)),
         margin={"l": 10, "r": 20, "t": 30, "b": 50},

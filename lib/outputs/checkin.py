@@ -5,7 +5,8 @@ A poster's QR code holds ``<public base>/checkin?b=<building>&g=<gate>&a=<action
 ``building|gate|action`` (each part percent-encoded, so a ``|`` in a name cannot shift the
 fields), truncated to 128 bits and written URL-safe base64 without padding (22 characters).
 A hand-edited address (another building, the action switched) no longer matches its
-signature and is refused. Changing the key invalidates every printed poster.
+signature and is refused. Changing the key invalidates every printed poster (and every
+phone's remembered details, whose cookie is signed with it too).
 
 The public base address is the app setting ``public_base_url``
 (``lib.places.public_base_url``); a caller may pass another one (the address the admin
@@ -18,8 +19,8 @@ A scan from the check-in page is an ordinary scan event stored by
 (RULES "From events to visits"). The outcome is read back from the stored ``visits`` and
 ``scan_anomalies`` rows of that very event.
 
-The visitor's details are remembered on the phone in a cookie (``COOKIE_NAME``, one year,
-``SameSite=Lax``), never in the address: see ``encode_person_cookie``.
+The visitor's details are remembered on the phone in a signed cookie (``COOKIE_NAME``, one
+year, ``SameSite=Lax``), never in the address: see ``encode_person_cookie``.
 """
 
 from __future__ import annotations
@@ -248,36 +249,83 @@ def make_person(name: str, category: str, id_number: str = "", phone: str = "") 
     }
 
 
+COOKIE_SIGNATURE_CONTEXT = b"pantau-person-cookie|"
+
+
+def _cookie_signature(payload: str) -> str:
+    """HMAC-SHA256 (server secret ``qr_signing_key``, its own context) of the cookie's
+    payload, 128 bits, URL-safe base64 without padding."""
+    digest = hmac.new(_signing_key(), COOKIE_SIGNATURE_CONTEXT + payload.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:SIGNATURE_BYTES]).rstrip(b"=").decode("ascii")
+
+
 def encode_person_cookie(person: Mapping[str, str]) -> str:
-    """The person as a cookie value (URL-safe base64 of JSON), kept only on the phone.
+    """The person as a signed cookie value, kept only on the phone:
+    ``<URL-safe base64 of JSON>.<signature>``.
 
     Only the four fields of the form are written; the server reads it back with each
     page load (``decode_person_cookie``). It is the visitor's own data on the visitor's
-    own phone; "not you?" on the page deletes it.
+    own phone; "not you?" on the page deletes it. The signature lets the page say "you
+    are inside since 08:02" only to the phone that checked in: a cookie written by hand
+    with somebody else's number is not accepted.
     """
-    payload = {k: str(person.get(k) or "") for k in ("person_id", "name", "category", "phone")}
-    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    fields = {k: str(person.get(k) or "") for k in ("person_id", "name", "category", "phone")}
+    raw = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    payload = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return f"{payload}.{_cookie_signature(payload)}"
 
 
 def decode_person_cookie(value: str | None) -> dict[str, str] | None:
-    """The person stored by ``encode_person_cookie``; None for anything else (never raises)."""
+    """The person stored by ``encode_person_cookie``; None for anything else, an unsigned
+    or wrongly signed value included (never raises)."""
     if not isinstance(value, str) or not value or len(value) > 4000:
         return None
+    payload, _, signature = value.partition(".")
     try:
-        padded = value + "=" * (-len(value) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+        expected = _cookie_signature(payload)
+    except UnicodeError:
+        return None
+    if not signature or not hmac.compare_digest(signature.encode("ascii", "replace"), expected.encode("ascii")):
+        return None
+    try:
+        padded = payload + "=" * (-len(payload) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
     except (ValueError, UnicodeError, binascii.Error):
         return None
-    if not isinstance(payload, dict):
+    if not isinstance(decoded, dict):
         return None
     person = make_person(
-        str(payload.get("name") or ""),
-        str(payload.get("category") or ""),
-        str(payload.get("person_id") or ""),
-        str(payload.get("phone") or ""),
+        str(decoded.get("name") or ""),
+        str(decoded.get("category") or ""),
+        str(decoded.get("person_id") or ""),
+        str(decoded.get("phone") or ""),
     )
     return person if isinstance(person, dict) else None
+
+
+def inside_since(
+    con: duckdb.DuckDBPyConnection, building: str, person_id: str, now: datetime | None = None
+) -> datetime | None:
+    """Check-in instant (UTC) of the person's visit to ``building`` still open at ``now``
+    (default the clock), or None when they are not inside.
+
+    "Inside" as everywhere else (``lib.analytics.visits``): not checked out and not yet closed
+    automatically (RULES "From events to visits").
+    """
+    from lib.analytics.visits import effective_visits_sql, now_sql
+
+    rows = con.execute(
+        f"SELECT max(checkin_at) FROM ({effective_visits_sql(now_sql(now))}) "
+        "WHERE building = ? AND person_id = ? AND inside_now",
+        [building, person_id],
+    ).fetchall()
+    value = rows[0][0] if rows else None
+    return value.astimezone(UTC) if value is not None else None
+
+
+def local_clock(instant: datetime, timezone: str) -> str:
+    """'08:02 WITA': the building's wall-clock time of a UTC instant, zone named."""
+    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M} {zone_label(timezone)}"
 
 
 # --- crowd now -------------------------------------------------------------------
@@ -341,7 +389,7 @@ def record_self_scan(
         outcome=outcome,
         action=target.action,
         at=instant,
-        local_time=f"{instant.astimezone(ZoneInfo(target.timezone)):%H:%M} {zone_label(target.timezone)}",
+        local_time=local_clock(instant, target.timezone),
         local_datetime=format_local_short(instant, target.timezone),
         building=target.building,
         building_name=target.building_name,

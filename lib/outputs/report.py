@@ -10,7 +10,6 @@ no browser or image exporter is needed.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ import duckdb
 import pandas as pd
 from fpdf import FPDF
 
+from lib.core import numformat
 from lib.core.i18n import t
 from lib.core.timeutil import fixed_offset_seconds, format_local_iso
 from lib.outputs.charts import WEEKDAY_COLUMNS, weekday_label, zone_with_offset
@@ -31,18 +31,8 @@ GREY = (110, 110, 110)
 
 
 def format_number(value: object, lang: str | None = None, decimals: int = 0) -> str:
-    """1.234,5 in Indonesian, 1,234.5 in English; '–' for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
-    try:
-        if pd.isna(value):  # type: ignore[arg-type]
-            return "–"
-    except (TypeError, ValueError):
-        pass
-    text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
-    if (lang or "id") == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """1.234,5 in Indonesian, 1,234.5 in English; '–' for a missing value (``lib.core.numformat``)."""
+    return numformat.format_number(value, decimals, lang)
 
 
 def format_change(value: object, lang: str | None = None) -> str:

@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from lib.core import config
+from lib.core.i18n import LANGUAGES
 
 ROLES = ("admin", "leadership", "tracer")
 MAX_FAILED_LOGINS = 5
@@ -363,3 +364,23 @@ def delete_user(path: Path | None, username: str) -> None:
         _require(users, user)
         _refuse_last_active_admin(users, user)
         del users[user]
+
+
+def user_language(path: Path | None, username: str) -> str | None:
+    """The display language the user chose last ('id' or 'en'), None if never chosen.
+
+    Kept with the account so the choice survives a reload and a new login.
+    """
+    record = load_users(path).get((username or "").strip().lower())
+    value = (record or {}).get("language")
+    return str(value) if value in LANGUAGES else None
+
+
+def set_user_language(path: Path | None, username: str, language: str) -> None:
+    """Remember ``language`` ('id' or 'en') for the user; an unknown user is ignored."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language: {language!r}")
+    with _editing(path) as users:
+        record = users.get((username or "").strip().lower())
+        if record is not None:
+            record["language"] = language

@@ -39,7 +39,8 @@ from lib.store import db
 from lib.store import users as users_mod
 from lib.store.secrets_store import get_secret
 from lib.ui.data import cursor, is_demo_mode
-from lib.ui.i18n import fmt_datetime, tr
+from lib.ui.i18n import fmt_datetime, language_switch, tr
+from lib.ui.widget_texts import widget_texts
 
 # The app registers its pages with st.navigation. Streamlit would otherwise treat the
 # pages/ folder as an old-style multipage app until the first st.navigation call, and run
@@ -282,10 +283,12 @@ def _page(spec: PageSpec, default: bool = False, visibility: str = "visible") ->
     )
 
 
-def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = None) -> None:
+def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = None,
+               language_shown: bool = False) -> None:
     """Not logged in: the public pages, or the login form at any other address.
 
-    ``built``: the authenticator of this run if one exists already (after a logout).
+    ``built``: the authenticator of this run if one exists already (after a logout);
+    ``language_shown``: the language switch is in the sidebar already (same case).
     """
     authenticator: stauth.Authenticate | None = built
 
@@ -304,9 +307,12 @@ def _anonymous(specs: Sequence[PageSpec], built: stauth.Authenticate | None = No
             pages.append(st.Page(login_view, title=tr("login.title"), icon=":material/login:", url_path=spec.url_path,
                                  visibility="hidden"))
     chosen = st.navigation(pages, position="hidden")
+    widget_texts()
     if chosen in public.values():
-        chosen.run()
+        chosen.run()  # no sidebar at all: the public page has its own language link
         st.stop()
+    if not language_shown:
+        language_switch()
     with st.sidebar:
         authenticator = authenticator or build_authenticator()
         if st.session_state.get("logout") and built is None:
@@ -346,6 +352,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
     """Returns only for a logged-in user (with the sidebar user box and logout button);
     otherwise renders the public page or the login page and stops the run."""
     authenticator: stauth.Authenticate | None = None
+    language_shown = False
     if st.session_state.get("authentication_status"):
         with st.sidebar:
             authenticator = build_authenticator()
@@ -355,6 +362,8 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
             for key in (_AUTH_AT, _SET_COOKIE, _FROM_LOGIN):
                 st.session_state.pop(key, None)
         else:
+            language_switch()
+            language_shown = True
             with st.sidebar:
                 if st.session_state.pop(_SET_COOKIE, False):
                     authenticator.cookie_controller.set_cookie()
@@ -363,7 +372,7 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
                 authenticator.logout(button_name=tr("auth.logout"), location="sidebar", key="pantau_logout",
                                      callback=_on_logout)
     if not st.session_state.get("authentication_status"):
-        _anonymous(specs, authenticator)
+        _anonymous(specs, authenticator, language_shown)
 
 
 def navigation(specs: Sequence[PageSpec]) -> Any:
@@ -389,4 +398,6 @@ def navigation(specs: Sequence[PageSpec]) -> Any:
         sections = {"": [st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)]}
     # Hidden pages (the public check-in) join the last section: they show in no menu.
     list(sections.values())[-1].extend(hidden)
-    return st.navigation(sections, position="sidebar")
+    chosen = st.navigation(sections, position="sidebar")
+    widget_texts()
+    return chosen

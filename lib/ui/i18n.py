@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from lib.core import numformat
 from lib.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from lib.core.timeutil import format_local_short, format_local_time
+from lib.store import users
 
 LANG_KEY = "pantau_lang"
+_LANG_USER_KEY = "pantau_lang_user"  # the user whose stored language this session applied
 
 
 def lang() -> str:
@@ -25,31 +29,66 @@ def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
+def _logged_in_user() -> str:
+    if not st.session_state.get("authentication_status"):
+        return ""
+    return str(st.session_state.get("username") or "").lower()
+
+
+def apply_user_language() -> None:
+    """The logged-in user's own language (kept with the account by ``lib.store.users``), read once
+    per session and user: a reload or a new login opens in the language chosen last.
+
+    Nobody logged in (the login page, the public check-in page): the session's language,
+    Indonesian by default. A user who never switched keeps the session's language.
+    """
+    username = _logged_in_user()
+    if not username or st.session_state.get(_LANG_USER_KEY) == username:
+        return
+    stored = users.user_language(None, username)
+    if stored is not None:
+        st.session_state[LANG_KEY] = stored
+    st.session_state[_LANG_USER_KEY] = username
+
+
 def _toggle_language() -> None:
-    st.session_state[LANG_KEY] = "en" if lang() == "id" else "id"
+    chosen = "en" if lang() == "id" else "id"
+    st.session_state[LANG_KEY] = chosen
+    username = _logged_in_user()
+    if username:  # the choice follows the user to the next reload and login
+        users.set_user_language(None, username, chosen)
+        st.session_state[_LANG_USER_KEY] = username
 
 
 def language_switch() -> None:
-    """One sidebar button: 'English' while in Indonesian, 'Bahasa Indonesia' while in English."""
+    """One sidebar button: 'English' while in Indonesian, 'Bahasa Indonesia' while in English.
+
+    Pages without a sidebar (the public check-in page) do not call it: they have their own.
+    """
+    apply_user_language()
     label = "🌐 English" if lang() == "id" else "🌐 Bahasa Indonesia"
     st.sidebar.button(label, key="lang_switch", on_click=_toggle_language, help=tr("ui.language_help"))
 
 
 def fmt_number(value: float | int | None, decimals: int = 0) -> str:
-    """'1.234,5' in Indonesian, '1,234.5' in English; '–' for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    if lang() == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """'1.234,5' in Indonesian, '1,234.5' in English; '–' for a missing value (``lib.core.numformat``)."""
+    return numformat.format_number(value, decimals, lang())
 
 
 def fmt_percent(share: float | None, decimals: int = 0) -> str:
     """A share 0..1 as '82 %' (Indonesian decimals with a comma)."""
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "–"
-    return f"{fmt_number(share * 100, decimals)} %"
+    return numformat.format_percent(share, decimals, lang())
+
+
+def number_table(frame: pd.DataFrame, decimals: Mapping[str, int]) -> Any:
+    """``frame`` for ``st.dataframe`` with the columns in ``decimals`` (name -> places) written
+    like ``fmt_number``; the cells stay numbers, so they sort as numbers."""
+    return numformat.style_numbers(frame, decimals, lang())
+
+
+def number_format(decimals: int | None = None) -> str:
+    """The ``format=`` of a ``st.number_input`` holding a float (``lib.core.numformat.input_format``)."""
+    return numformat.input_format(decimals)
 
 
 def fmt_time(instant: datetime | pd.Timestamp | None, tz: str) -> str:

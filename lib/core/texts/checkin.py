@@ -57,6 +57,10 @@ TEXTS = {
     "checkin.hello": {"id": "Halo, {name}", "en": "Hello, {name}"},
     "checkin.tap.checkin": {"id": "MASUK sekarang", "en": "CHECK IN now"},
     "checkin.tap.checkout": {"id": "KELUAR sekarang", "en": "CHECK OUT now"},
+    "checkin.inside_since": {
+        "id": "Anda sudah di dalam sejak {time}.",
+        "en": "You have been inside since {time}.",
+    },
     "checkin.not_you": {"id": "Bukan Anda? Ganti data", "en": "Not you? Change details"},
     # Outcomes.
     "checkin.outcome.checked_in": {

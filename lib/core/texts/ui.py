@@ -85,4 +85,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "ui.category.visitor": {"id": "Pengunjung", "en": "Visitors"},
     "ui.action.checkin": {"id": "masuk", "en": "check-in"},
     "ui.action.checkout": {"id": "keluar", "en": "check-out"},
+    # Streamlit's own widget words (lib/ui/widget_texts.py).
+    "ui.choose": {"id": "Pilih…", "en": "Choose…"},
+    "ui.no_options": {"id": "Tidak ada pilihan", "en": "No options"},
+    "ui.upload": {"id": "Unggah", "en": "Upload"},
+    "ui.drop_files": {"id": "Lepaskan file di sini", "en": "Drop the files here"},
+    "ui.select_all": {"id": "Pilih semua", "en": "Select all"},
+    "ui.select_matches": {"id": "Pilih semua yang cocok", "en": "Select all matches"},
 }
