@@ -183,6 +183,51 @@ MIGRATIONS: list[str] = [
     DROP TABLE persons;
     ALTER TABLE persons_v5 RENAME TO persons;
     """,
+    # 5 -> 6: places inside a building (areas, area stays) and the staff roster.
+    """
+    -- An area's name is unique within its building, ignoring case and surrounding spaces:
+    -- area_key = lower(trim(name)); area_id is the name as first imported.
+    CREATE TABLE areas (
+        building      TEXT NOT NULL,
+        area_key      TEXT NOT NULL,
+        area_id       TEXT NOT NULL,
+        name          TEXT,
+        area_stay_min INTEGER NOT NULL DEFAULT 120,
+        capacity      INTEGER,
+        created_at    TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        PRIMARY KEY (building, area_key)
+    );
+    -- Area stays, derived from area scans (lib.areas). end_at IS NULL: still open; it
+    -- ends at auto_end_at (start + AREA_STAY) once that is past.
+    CREATE TABLE stays (
+        person_id   TEXT NOT NULL,
+        building    TEXT NOT NULL,
+        area        TEXT NOT NULL,
+        start_at    TIMESTAMPTZ NOT NULL,
+        end_at      TIMESTAMPTZ,
+        end_kind    TEXT,
+        auto_end_at TIMESTAMPTZ NOT NULL
+    );
+    -- Area scans that made no stay: 'duplicate' or 'orphan'.
+    CREATE TABLE area_anomalies (
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        area      TEXT NOT NULL,
+        ts        TIMESTAMPTZ NOT NULL,
+        action    TEXT NOT NULL,
+        kind      TEXT NOT NULL
+    );
+    -- The staff roster: one row per person, set by the latest roster import naming them.
+    CREATE TABLE roster (
+        person_id   TEXT PRIMARY KEY,
+        unit        TEXT,
+        building    TEXT,
+        room        TEXT,
+        import_id   BIGINT NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL
+    );
+    ALTER TABLE imports ADD COLUMN persons_set BIGINT DEFAULT 0;
+    """,
 ]
 
 
@@ -332,6 +377,26 @@ def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) ->
             [building_id, building_id, DEFAULT_TIMEZONE],
         )
     return created
+
+
+def ensure_areas(con: duckdb.DuckDBPyConnection, source_sql: str) -> int:
+    """Create the areas named by ``source_sql`` (columns building, area) but not yet known.
+
+    Names match ignoring case and surrounding spaces; a new area takes the smallest
+    spelling seen, with SPEC's defaults (AREA_STAY 120 minutes, no capacity). Returns
+    how many were created.
+    """
+    rows = con.execute(
+        f"""
+        INSERT INTO areas (building, area_key, area_id, name)
+        SELECT building, lower(trim(area)) AS area_key, min(trim(area)), min(trim(area))
+        FROM ({source_sql}) s
+        WHERE building IS NOT NULL AND nullif(trim(area), '') IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM areas a WHERE a.building = s.building AND a.area_key = lower(trim(s.area)))
+        GROUP BY ALL
+        """
+    ).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def building_timezones(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from lib import aggregates, db, pairing, readers
+from lib import aggregates, areas, db, pairing, readers
 from lib.spool import ParquetSpool
 from lib.timeutil import fixed_offset_seconds
 
@@ -28,19 +28,23 @@ from lib.timeutil import fixed_offset_seconds
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "waktu", "datetime", "time", "waktuscan", "tanggalwaktu", "scantime"),
     "person_id": ("personid", "idorang", "nip", "nik", "idpegawai", "idpengunjung", "noidentitas", "id"),
-    "building": ("building", "gedung", "buildingid", "kantor", "lokasi"),
+    "building": ("building", "gedung", "buildingid", "kantor"),
     "action": ("action", "aksi", "statusscan", "scanaction"),
     "name": ("name", "nama", "namalengkap"),
     "category": ("category", "kategori"),
     "phone": ("phone", "telepon", "nohp", "notelp", "notelepon", "hp", "telp", "nomorhp"),
     "gate": ("gate", "pintu"),
-    "area": ("area", "ruang", "ruangan", "lantai"),
+    "area": ("area", "ruang", "ruangan", "lokasi", "lantai", "room"),
     "status": ("status", "statuskesehatan", "healthstatus"),
     "checkin_at": ("checkinat", "jammasuk", "waktumasuk", "checkin"),
     "checkout_at": ("checkoutat", "jamkeluar", "waktukeluar", "checkout"),
+    # The staff roster (README "Rooms"): the person's unit; their home room is ``area``.
+    "unit": ("unit", "unitkerja", "bagian", "bidang"),
 }
 EVENT_COLUMNS = ("timestamp", "person_id", "building", "action")
 VISIT_COLUMNS = ("person_id", "building", "checkin_at")
+# A roster has an id and a unit or room, and none of the scan or visit columns.
+SCAN_ONLY_COLUMNS = ("timestamp", "action", "checkin_at", "checkout_at", "gate", "status")
 OPTIONAL_COLUMNS = ("name", "category", "phone", "gate", "area", "status")
 
 CHECKIN_WORDS = ("checkin", "check-in", "check in", "in", "masuk")
@@ -64,6 +68,7 @@ class ImportSummary:
     new_visits: int = 0
     orphans: int = 0
     quarantined: int = 0
+    persons_set: int = 0  # a roster: persons whose unit / home building / home room it set
     import_id: int | None = None
 
     def as_dict(self) -> dict[str, object]:
@@ -97,10 +102,11 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
 
 
 def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
-    """('events' | 'visits' | None, the missing columns of the shape the file looks like).
+    """('events' | 'visits' | 'roster' | None, the missing columns of the shape the file looks like).
 
-    A file with a check-in/check-out time column is taken to be a visits list; any
-    other file is judged as a scan-event log.
+    A file with a check-in/check-out time column is taken to be a visits list; a file
+    with a unit or room column and none of the scan or visit columns is a staff roster;
+    any other file is judged as a scan-event log.
     """
     missing_events = [c for c in EVENT_COLUMNS if c not in mapping]
     missing_visits = [c for c in VISIT_COLUMNS if c not in mapping]
@@ -108,6 +114,9 @@ def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
         return "events", []
     if not missing_visits:
         return "visits", []
+    looks_like_roster = ("unit" in mapping or "area" in mapping) and not any(c in mapping for c in SCAN_ONLY_COLUMNS)
+    if looks_like_roster:
+        return ("roster", []) if "person_id" in mapping else (None, ["person_id"])
     looks_like_visits = "checkin_at" in mapping or "checkout_at" in mapping
     return None, missing_visits if looks_like_visits else missing_events
 
@@ -309,14 +318,16 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
     _stage_events_view(con, shape)
 
 
-def _update_persons(con: duckdb.DuckDBPyConnection) -> bool:
-    """Latest non-empty name/category/phone per person (SPEC "Words").
+def _update_persons(con: duckdb.DuckDBPyConnection, source: str = "new_events") -> bool:
+    """Latest non-empty name/category/phone per person (SPEC "Words"), from ``source``
+    (person_id, ts, name, category, phone): this import's events, or a roster's rows
+    stamped with the instant of its import.
 
     Returns whether some person's category changed: those persons' visits are re-paired
     from the start, since MAX_STAY depends on the category (``person_categories``).
     """
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE person_updates AS
         SELECT person_id,
                arg_max(name, ts) FILTER (WHERE name IS NOT NULL) AS name,
@@ -325,7 +336,7 @@ def _update_persons(con: duckdb.DuckDBPyConnection) -> bool:
                max(ts) FILTER (WHERE category IS NOT NULL) AS category_at,
                arg_max(phone, ts) FILTER (WHERE phone IS NOT NULL) AS phone,
                max(ts) FILTER (WHERE phone IS NOT NULL) AS phone_at
-        FROM new_events GROUP BY person_id
+        FROM {source} GROUP BY person_id
         """
     )
     # Each person's category after the upsert below, and the one stored before it, in one
@@ -496,6 +507,11 @@ def _import_in_transaction(
             spool.add(chunk)
         staged = spool.close()
         with db.transaction(con):
+            if shape == "roster":
+                from lib import roster
+
+                roster.import_roster(con, summary, actor, source.header, mapping, spool.sql() if staged else None)
+                return
             _prepare_zones(con)
             _create_stage(con)
             if staged:
@@ -558,6 +574,8 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         f"FROM events WHERE import_id = {import_id}"
     )
     summary.events_new = int(con.execute("SELECT count(*) FROM new_events").fetchall()[0][0])
+    # An area scan for a room not known yet creates the room (as a building is created).
+    db.ensure_areas(con, "SELECT building, area FROM new_events")
 
     category_changed = _update_persons(con)
     con.execute(
@@ -574,8 +592,10 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         )
     outcome = pairing.repair(con, "affected", import_id=import_id)
     aggregates.refresh_after_repair(con, "affected")
-    summary.duplicates = staged_events - summary.events_new + outcome.duplicates
-    summary.orphans = outcome.orphans
+    # Area stays of everyone whose area scans or visits may have changed, re-derived whole.
+    stay_outcome = areas.rederive(con, "SELECT person_id FROM affected", import_id=import_id)
+    summary.duplicates = staged_events - summary.events_new + outcome.duplicates + stay_outcome.duplicates
+    summary.orphans = outcome.orphans + stay_outcome.orphans
     summary.new_visits = outcome.visits
 
     con.execute(

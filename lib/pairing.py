@@ -166,6 +166,8 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
         JOIN {affected_table} a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
              {events_bound}
         JOIN buildings b ON b.building_id = e.building
+        -- Door scans alone make visits: a scan with an area is an area scan (lib.areas).
+        WHERE e.area IS NULL
         -- SPEC: per person in time order; at equal timestamps a check-out comes first.
         ORDER BY e.person_id, e.ts, is_checkin, e.building
         """
@@ -537,7 +539,10 @@ def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> N
         params,
     )
     repair(con, "affected_all")
+    from lib import areas
     from lib.aggregates import refresh_after_repair  # lib.aggregates imports the analytics
 
     refresh_after_repair(con, "affected_all")
+    # Visits that end elsewhere move the "left" ends of area stays.
+    areas.rederive(con, "SELECT person_id FROM affected_all")
     con.execute("DROP TABLE affected_all")

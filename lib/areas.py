@@ -1,0 +1,221 @@
+"""Area stays: where a person was inside a building (README "Rooms").
+
+A scan with an area (a room, floor or hall with its own poster) is an *area scan*; it
+never changes building visits (those come from door scans alone, ``lib.pairing``). Per
+person and building, area scans in time order (a check-out first at equal instants)
+make *stays* with the same DEDUP as door scans and each area's AREA_STAY:
+
+- check-in at t in area a: an open stay in a begun at most DEDUP before t is a
+  duplicate; another open stay o ends at ``min(o.start + AREA_STAY, t)`` (``moved``, or
+  ``auto`` when AREA_STAY came first); then a stay in a opens at t;
+- check-out at t in a: the open stay in a ends at t (``scan``) when
+  ``t <= start + AREA_STAY``, else at ``start + AREA_STAY`` (``auto``) and the check-out
+  is an orphan; with no open stay in a, a check-out within DEDUP of a scanned end of a
+  stay in a is a duplicate, any other an orphan (an open stay elsewhere stays open);
+- a stay still open after the last area scan ends at ``start + AREA_STAY`` (``auto``),
+  and until then the person is inside (stored with ``end_at`` NULL);
+- leaving ends the stay: a building visit v of the person in the same building with
+  ``v.checkin_at <= start < v.end`` that ends before the stay ends it at ``v.end``
+  (``left``). A visit still open counts with its automatic close as its end.
+
+Stays are re-derived whole for every person an import touches (their area scans and
+their visits, all buildings), so overlapping files in any order give the same stays.
+The pass is an ordered loop in Python over the affected persons' area scans; area
+scans are a small share of a log (a few per person and day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from lib.pairing import DEDUP_US
+
+
+@dataclass
+class StayOutcome:
+    """What the area scans of one import became: duplicates and orphans among them."""
+
+    duplicates: int = 0
+    orphans: int = 0
+
+
+def effective_stays_sql(now: str = "current_timestamp") -> str:
+    """SELECT over ``stays`` read like visits: an open stay ends ``auto`` at ``auto_end_at``
+    once that is past; until then it is ``inside_now`` and ``until_at`` is
+    ``min(auto_end_at, now)``. ``now`` is an SQL expression (``lib.visits.now_sql``)."""
+    return f"""
+        SELECT person_id, building, area, start_at,
+               coalesce(end_at, CASE WHEN auto_end_at <= {now} THEN auto_end_at END) AS end_at,
+               coalesce(end_kind, CASE WHEN auto_end_at <= {now} THEN 'auto' END) AS end_kind,
+               coalesce(end_at, greatest(start_at, least(auto_end_at, {now}))) AS until_at,
+               (end_at IS NULL AND auto_end_at > {now}) AS inside_now
+        FROM stays
+    """
+
+
+def derive_stays(
+    rows: list[tuple[str, str, str, bool, int, int, bool]],
+) -> tuple[list[tuple[str, str, str, int, int | None, str | None, int]], list[tuple[str, str, str, int, bool, str, bool]]]:
+    """The state machine of the module docstring, before the "leaving" rule.
+
+    ``rows``: (person_id, building, area, is_checkin, t_us, area_stay_us, is_new), sorted
+    by person, building, t, check-out first. Returns stays (person, building, area,
+    start_us, end_us or None while open, kind or None, auto_end_us) and anomalies
+    (person, building, area, t_us, is_checkin, kind, is_new).
+    """
+    stays: list[tuple[str, str, str, int, int | None, str | None, int]] = []
+    anomalies: list[tuple[str, str, str, int, bool, str, bool]] = []
+    key: tuple[str, str] | None = None
+    open_stay: tuple[str, int, int] | None = None  # area, start, deadline
+    last_end: dict[str, tuple[int, bool]] = {}  # area -> (end, by scan)
+
+    def close(end: int, kind: str) -> None:
+        nonlocal open_stay
+        assert key is not None and open_stay is not None
+        area, start, deadline = open_stay
+        stays.append((key[0], key[1], area, start, end, kind, deadline))
+        last_end[area] = (end, kind == "scan")
+        open_stay = None
+
+    for person, building, area, is_checkin, t, area_stay, is_new in rows:
+        if key != (person, building):
+            if key is not None and open_stay is not None:
+                stays.append((key[0], key[1], open_stay[0], open_stay[1], None, None, open_stay[2]))
+            key, open_stay, last_end = (person, building), None, {}
+        if open_stay is not None and t > open_stay[2]:
+            close(open_stay[2], "auto")  # AREA_STAY came first
+        if is_checkin:
+            if open_stay is not None:
+                if open_stay[0] == area and t - open_stay[1] <= DEDUP_US:
+                    anomalies.append((person, building, area, t, True, "duplicate", is_new))
+                    continue
+                close(t, "moved")
+            open_stay = (area, t, t + area_stay)
+        elif open_stay is not None and open_stay[0] == area:
+            close(t, "scan")
+        else:
+            end, by_scan = last_end.get(area, (0, False))
+            kind = "duplicate" if by_scan and t - end <= DEDUP_US else "orphan"
+            anomalies.append((person, building, area, t, False, kind, is_new))
+    if key is not None and open_stay is not None:
+        stays.append((key[0], key[1], open_stay[0], open_stay[1], None, None, open_stay[2]))
+    return stays, anomalies
+
+
+_STAY_SCHEMA = pa.schema(
+    [("person_id", pa.string()), ("building", pa.string()), ("area", pa.string()), ("start_us", pa.int64()),
+     ("end_us", pa.int64()), ("end_kind", pa.string()), ("auto_end_us", pa.int64())]
+)
+_ANOMALY_SCHEMA = pa.schema(
+    [("person_id", pa.string()), ("building", pa.string()), ("area", pa.string()), ("ts_us", pa.int64()),
+     ("is_checkin", pa.bool_()), ("kind", pa.string()), ("is_new", pa.bool_())]
+)
+
+
+def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | None = None) -> StayOutcome:
+    """Re-derive every stay and area anomaly of the persons ``persons_sql`` selects
+    (a query with a ``person_id`` column), inside the caller's transaction. Returns what
+    the area scans of ``import_id`` became."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_persons AS SELECT DISTINCT person_id FROM ({persons_sql})")
+    con.execute("DELETE FROM stays WHERE person_id IN (SELECT person_id FROM stay_persons)")
+    con.execute("DELETE FROM area_anomalies WHERE person_id IN (SELECT person_id FROM stay_persons)")
+    is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
+    rows = con.execute(
+        f"""
+        SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
+               CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new
+        FROM events e SEMI JOIN stay_persons p USING (person_id)
+        JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
+        WHERE e.area IS NOT NULL
+        ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_id
+        """
+    ).fetchall()
+    stays, anomalies = derive_stays(rows)
+    outcome = StayOutcome(
+        duplicates=sum(1 for a in anomalies if a[6] and a[5] == "duplicate"),
+        orphans=sum(1 for a in anomalies if a[6] and a[5] == "orphan"),
+    )
+    stay_table = pa.Table.from_pylist([dict(zip(_STAY_SCHEMA.names, s, strict=True)) for s in stays], schema=_STAY_SCHEMA)
+    anomaly_table = pa.Table.from_pylist(
+        [dict(zip(_ANOMALY_SCHEMA.names, a, strict=True)) for a in anomalies], schema=_ANOMALY_SCHEMA
+    )
+    con.register("derived_stays", stay_table)
+    con.register("derived_area_anomalies", anomaly_table)
+    try:
+        # Leaving ends the stay: the person's visit in the building that holds the stay's
+        # start and ends before it (a visit still open: at its automatic close).
+        con.execute(
+            """
+            INSERT INTO stays
+            WITH s AS (
+                SELECT person_id, building, area, make_timestamp(start_us)::TIMESTAMPTZ AS start_at,
+                       make_timestamp(end_us)::TIMESTAMPTZ AS end_at, end_kind,
+                       make_timestamp(auto_end_us)::TIMESTAMPTZ AS auto_end_at
+                FROM derived_stays
+            ), v AS (
+                SELECT person_id, building, checkin_at, coalesce(checkout_at, auto_close_at) AS v_end
+                FROM visits SEMI JOIN stay_persons USING (person_id)
+            ), left_at AS (
+                SELECT s.person_id, s.building, s.start_at, min(v.v_end) AS v_end
+                FROM s JOIN v ON v.person_id = s.person_id AND v.building = s.building
+                 AND v.checkin_at <= s.start_at AND s.start_at < v.v_end
+                 AND v.v_end < coalesce(s.end_at, s.auto_end_at)
+                GROUP BY ALL
+            )
+            SELECT s.person_id, s.building, s.area, s.start_at,
+                   coalesce(l.v_end, s.end_at), CASE WHEN l.v_end IS NOT NULL THEN 'left' ELSE s.end_kind END,
+                   s.auto_end_at
+            FROM s LEFT JOIN left_at l USING (person_id, building, start_at)
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO area_anomalies
+            SELECT person_id, building, area, make_timestamp(ts_us)::TIMESTAMPTZ,
+                   CASE WHEN is_checkin THEN 'checkin' ELSE 'checkout' END, kind
+            FROM derived_area_anomalies
+            """
+        )
+    finally:
+        con.unregister("derived_stays")
+        con.unregister("derived_area_anomalies")
+        con.execute("DROP TABLE IF EXISTS stay_persons")
+    return outcome
+
+
+def list_stays(
+    con: duckdb.DuckDBPyConnection,
+    building: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Area stays that began in ``[start, end)`` (UTC), oldest first.
+
+    Columns: person_id, building, area, start, end, end_kind (UTC instants; an empty end
+    means the person is still in the area, as an open visit reads).
+    """
+    from lib.visits import now_sql
+
+    conditions, params = [], []
+    if building:
+        conditions.append("building = ?")
+        params.append(building)
+    if start is not None:
+        conditions.append("start_at >= ?")
+        params.append(start)
+    if end is not None:
+        conditions.append("start_at < ?")
+        params.append(end)
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    query = f"""
+        SELECT person_id, building, area, start_at AS start, end_at AS "end", end_kind
+        FROM ({effective_stays_sql(now_sql(now))}) {where}
+        ORDER BY start_at, person_id, building, area
+    """
+    return con.execute(query, params).df()
