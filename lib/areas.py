@@ -53,7 +53,7 @@ def effective_stays_sql(now: str = "current_timestamp") -> str:
                coalesce(end_at, CASE WHEN auto_end_at <= {now} THEN auto_end_at END) AS end_at,
                coalesce(end_kind, CASE WHEN auto_end_at <= {now} THEN 'auto' END) AS end_kind,
                coalesce(end_at, greatest(start_at, least(auto_end_at, {now}))) AS until_at,
-               (end_at IS NULL AND auto_end_at > {now}) AS inside_now
+               (end_at IS NULL AND auto_end_at > {now}) AS inside_now, auto_end_at
         FROM stays
     """
 

@@ -126,6 +126,9 @@ def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
                 "orphans": summary.orphans,
                 "quarantined": summary.quarantined,
                 "message": message,
+                # A staff roster: how many persons' unit / home building / home room it set.
+                "shape": summary.shape or "",
+                "persons": summary.persons_set,
             }
         )
     _emit(pd.DataFrame(rows), args.out)
@@ -139,6 +142,17 @@ def cmd_visits(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     lower, upper = window_bounds(con, args.building, args.start, args.end)
     frame = list_visits(con, building=args.building, start=lower, end=upper)
     _emit(_local_columns(con, frame, ["checkin_at", "checkout_at"]), args.out)
+    return 0
+
+
+def cmd_stays(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Area stays that began in the window, by start; an open stay has an empty end."""
+    from lib.areas import list_stays
+
+    require_building(con, args.building)
+    lower, upper = window_bounds(con, args.building, args.start, args.end)
+    frame = list_stays(con, building=args.building, start=lower, end=upper)
+    _emit(_local_columns(con, frame, ["start", "end"]), args.out)
     return 0
 
 
@@ -196,8 +210,10 @@ def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     # One building: its zone; a contact across buildings: the default zone.
     frame["zone_building"] = frame["buildings"].where(~frame["buildings"].str.contains(";", regex=False), None)
     frame = _local_columns(con, frame, ["first_contact", "last_contact"], building_column="zone_building")
-    frame["overlap_minutes"] = frame["overlap_minutes"].map(lambda minutes: f"{minutes:.1f}")
-    frame["estimated"] = frame["estimated"].map(lambda flag: "true" if flag else "false")
+    for column in ("overlap_minutes", "area_minutes"):
+        frame[column] = frame[column].map(lambda minutes: f"{minutes:.1f}")
+    for column in ("estimated", "area_assumed"):
+        frame[column] = frame[column].map(lambda flag: "true" if flag else "false")
     _emit(frame[tracing.CONTACT_COLUMNS], args.out)
     return 0
 
@@ -318,13 +334,18 @@ def build_parser() -> OneLineParser:
         command.add_argument("--out", help="write to FILE (.csv, .xlsx, .json) instead of standard output")
         return command
 
-    ingest = add("ingest", cmd_ingest, "import scanner exports (CSV, XLSX, Parquet)")
+    ingest = add("ingest", cmd_ingest, "import scanner exports and staff rosters (CSV, XLSX, Parquet)")
     ingest.add_argument("files", nargs="+")
 
     visits = add("visits", cmd_visits, "list visits")
     visits.add_argument("--building")
     visits.add_argument("--from", dest="start")
     visits.add_argument("--to", dest="end")
+
+    stays = add("stays", cmd_stays, "list area stays (rooms inside buildings), by start")
+    stays.add_argument("--building")
+    stays.add_argument("--from", dest="start")
+    stays.add_argument("--to", dest="end")
 
     poster = add("poster", cmd_poster, "a printable QR poster (.pdf or .png); --all: every gate and action in one PDF")
     poster.add_argument("--building")

@@ -40,6 +40,7 @@ import duckdb
 import pandas as pd
 
 from lib import db
+from lib.areas import effective_stays_sql
 from lib.visits import effective_visits_sql
 
 DEFAULT_MIN_OVERLAP_MINUTES = 15.0  # SPEC: the health ministry's close-contact rule
@@ -48,7 +49,7 @@ DAYS_BEFORE_ONSET = 2
 DAYS_AFTER_ONSET = 14
 US_PER_MINUTE = 60_000_000
 
-CONTACT_COLUMNS = [
+BUILDING_CONTACT_COLUMNS = [
     "person_id",
     "name",
     "category",
@@ -59,7 +60,9 @@ CONTACT_COLUMNS = [
     "last_contact",
     "estimated",
 ]
-SECOND_DEGREE_COLUMNS = [*CONTACT_COLUMNS, "via"]
+# Graded contacts: same room (K1) before same building (K2).
+CONTACT_COLUMNS = [*BUILDING_CONTACT_COLUMNS, "unit", "grade", "areas", "area_minutes", "area_assumed"]
+SECOND_DEGREE_COLUMNS = [*BUILDING_CONTACT_COLUMNS, "via"]
 PERSON_COLUMNS = ["person_id", "name", "category", "phone", "last_seen"]
 RECENT_DAYS = 30  # find_persons looks at this many days of visits first
 
@@ -183,6 +186,126 @@ def _contacts_sql(pairs_sql: str, group_key: str) -> str:
             FROM pairs GROUP BY ALL
         )
         SELECT * FROM per_contact WHERE overlap_us >= $min_us
+    """
+
+
+def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
+    """CTEs ``{prefix}_segments(person_id, building, area, s_start, s_end, estimated, assumed)``:
+    where the persons of CTE ``persons`` were, reaching past ``floor`` and before ``$end``.
+
+    A person is in an area during each of their area stays; during the parts of their
+    visits to their roster home building that none of their stays (any building) covers,
+    they are assumed in their home room (README "Rooms"). The uncovered parts of a visit
+    are the gaps between its covering stays in start order (a running maximum of their
+    ends). ``estimated``: the stay or visit ended automatically or is still open.
+    """
+    return f"""
+        {prefix}_stays AS (
+            SELECT s.person_id, s.building, s.area, s.start_at AS s_start, s.until_at AS s_end,
+                   (coalesce(s.end_kind, '') = 'auto' OR s.inside_now) AS estimated
+            FROM ({effective_stays_sql(_NOW_SQL)}) s SEMI JOIN {persons} p ON p.person_id = s.person_id
+            WHERE s.start_at < $end AND s.auto_end_at > {floor} AND s.until_at > s.start_at
+        ),
+        {prefix}_home AS (
+            SELECT row_number() OVER () AS vid, v.person_id, v.building, r.room AS area,
+                   v.checkin_at AS v_start, v.end_at AS v_end,
+                   (coalesce(v.checkout_kind, '') = 'auto' OR v.inside_now) AS estimated
+            FROM ({effective_visits_sql(_NOW_SQL)}) v
+            JOIN roster r ON r.person_id = v.person_id AND r.building = v.building AND r.room IS NOT NULL
+            SEMI JOIN {persons} p ON p.person_id = v.person_id
+            WHERE v.checkin_at < $end AND v.auto_close_at > {floor} AND v.end_at > v.checkin_at
+        ),
+        {prefix}_covered AS (
+            SELECT h.vid, greatest(s.s_start, h.v_start) AS c_start, least(s.s_end, h.v_end) AS c_end
+            FROM {prefix}_home h JOIN {prefix}_stays s
+              ON s.person_id = h.person_id AND s.s_start < h.v_end AND s.s_end > h.v_start
+        ),
+        {prefix}_ordered AS (
+            SELECT vid, c_start, c_end,
+                   max(c_end) OVER (PARTITION BY vid ORDER BY c_start, c_end
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+            FROM {prefix}_covered
+        ),
+        {prefix}_gaps AS (
+            SELECT o.vid, coalesce(o.prev_end, h.v_start) AS g_start, o.c_start AS g_end
+            FROM {prefix}_ordered o JOIN {prefix}_home h USING (vid)
+            WHERE o.c_start > coalesce(o.prev_end, h.v_start)
+            UNION ALL
+            SELECT h.vid, coalesce(max(c.c_end), h.v_start) AS g_start, h.v_end AS g_end
+            FROM {prefix}_home h LEFT JOIN {prefix}_covered c USING (vid)
+            GROUP BY h.vid, h.v_start, h.v_end
+            HAVING h.v_end > coalesce(max(c.c_end), h.v_start)
+        ),
+        {prefix}_segments AS (
+            SELECT person_id, building, area, s_start, s_end, estimated, false AS assumed FROM {prefix}_stays
+            UNION ALL
+            SELECT h.person_id, h.building, h.area, g.g_start, g.g_end, h.estimated, true
+            FROM {prefix}_gaps g JOIN {prefix}_home h USING (vid)
+        )
+    """
+
+
+def _graded_sql() -> str:
+    """SPEC "Contact tracing" graded: per contact the building overlap (``overlap_us``) and the
+    same-room overlap (``area_us``), integer microseconds, for the index person ``$person``.
+
+    Index place segments get the tail and are clipped to the window; a contact's segments
+    are not extended. Candidates for the room overlap: persons with a stay in one of the
+    index person's (building, area) places in the window, or whose roster home room is one.
+    Both overlaps are range joins on (building[, area]) and time.
+    """
+    return f"""
+        WITH idx_person AS (SELECT $person AS person_id),
+        {_segments_ctes('idx', 'idx_person', '$index_floor')},
+        idx_seg AS (
+            SELECT building, area, greatest(s_start, $start) AS x_start,
+                   least(s_end + to_microseconds($tail_us), $end) AS x_end, estimated, assumed
+            FROM idx_segments
+            WHERE least(s_end + to_microseconds($tail_us), $end) > greatest(s_start, $start)
+        ),
+        idx_places AS (SELECT DISTINCT building, area FROM idx_seg),
+        cand AS (
+            SELECT DISTINCT person_id FROM (
+                SELECT s.person_id FROM stays s SEMI JOIN idx_places i ON i.building = s.building AND i.area = s.area
+                WHERE s.start_at < $end AND s.auto_end_at > $start
+                UNION ALL
+                SELECT r.person_id FROM roster r SEMI JOIN idx_places i ON i.building = r.building AND i.area = r.room
+            ) WHERE person_id <> $person
+        ),
+        {_segments_ctes('c', 'cand', '$start')},
+        area_pairs AS (
+            SELECT y.person_id AS contact_id, x.area,
+                   greatest(x.x_start, y.s_start) AS p_start, least(x.x_end, y.s_end) AS p_end,
+                   epoch_us(least(x.x_end, y.s_end)) - epoch_us(greatest(x.x_start, y.s_start)) AS overlap_us,
+                   (x.estimated OR y.estimated) AS estimated, (x.assumed OR y.assumed) AS assumed
+            FROM idx_seg x JOIN c_segments y
+              ON y.building = x.building AND y.area = x.area AND y.s_start < x.x_end AND y.s_end > x.x_start
+            WHERE least(x.x_end, y.s_end) > greatest(x.x_start, y.s_start)
+        ),
+        building_pairs AS ({_pairs_sql("person_id = $person", "person_id = $person")}),
+        per_building AS (
+            SELECT contact_id, array_to_string(list_sort(list_distinct(list(building))), ';') AS buildings,
+                   sum(overlap_us) AS overlap_us, min(p_start) AS first_contact, max(p_end) AS last_contact,
+                   bool_or(estimated) AS estimated
+            FROM building_pairs GROUP BY contact_id
+        ),
+        per_area AS (
+            SELECT contact_id, array_to_string(list_sort(list_distinct(list(area))), ';') AS areas,
+                   sum(overlap_us) AS area_us, min(p_start) AS first_contact, max(p_end) AS last_contact,
+                   bool_or(estimated) AS estimated, bool_or(assumed) AS area_assumed
+            FROM area_pairs GROUP BY contact_id
+        ),
+        c AS (
+            SELECT coalesce(b.contact_id, a.contact_id) AS contact_id, coalesce(b.buildings, '') AS buildings,
+                   coalesce(b.overlap_us, 0) AS overlap_us, coalesce(a.area_us, 0) AS area_us,
+                   coalesce(a.areas, '') AS areas, coalesce(a.area_assumed, false) AS area_assumed,
+                   least(b.first_contact, a.first_contact) AS first_contact,
+                   greatest(b.last_contact, a.last_contact) AS last_contact,
+                   coalesce(b.estimated, false) OR coalesce(a.estimated, false) AS estimated
+            FROM per_building b FULL JOIN per_area a ON a.contact_id = b.contact_id
+        )
+        SELECT *, CASE WHEN area_us >= $min_us THEN 'K1' ELSE 'K2' END AS grade
+        FROM c WHERE area_us >= $min_us OR overlap_us >= $min_us
     """
 
 
@@ -315,17 +438,21 @@ def trace_contacts(
             _audit(con, actor, "trace", person_id, start_utc, end_utc, min_overlap_minutes, tail_minutes, 0,
                    unknown_person=True)
         raise UnknownPersonError(person_id)
-    contacts = _contacts_sql(_pairs_sql("person_id = $person", "person_id = $person"), "index_id")
     query = f"""
-        WITH c AS ({contacts})
+        WITH c AS ({_graded_sql()})
         SELECT c.contact_id AS person_id, p.name, coalesce(p.category, 'visitor') AS category, p.phone,
                c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
-               c.first_contact, c.last_contact, c.estimated
+               c.first_contact, c.last_contact, c.estimated, r.unit, c.grade, c.areas,
+               c.area_us / {US_PER_MINUTE}.0 AS area_minutes, c.area_assumed
         FROM c LEFT JOIN persons p ON p.person_id = c.contact_id
-        ORDER BY c.overlap_us DESC, c.contact_id
+        LEFT JOIN roster r ON r.person_id = c.contact_id
+        ORDER BY c.grade, c.area_us DESC, c.overlap_us DESC, c.contact_id
     """
     frame = _utc_columns(_frame(con, query, params), ["first_contact", "last_contact"])
-    frame["estimated"] = frame["estimated"].astype(bool)
+    for column in ("estimated", "area_assumed"):
+        frame[column] = frame[column].astype(bool)
+    for column in ("overlap_minutes", "area_minutes"):
+        frame[column] = frame[column].astype(float)
     frame = frame[CONTACT_COLUMNS].reset_index(drop=True)
     if audit:
         _audit(con, actor, "trace", person_id, start_utc, end_utc, min_overlap_minutes, tail_minutes, len(frame))
