@@ -578,12 +578,16 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     db.ensure_areas(con, "SELECT building, area FROM new_events")
 
     category_changed = _update_persons(con)
+    # Re-paired: persons with new door scans, from the first of them (area scans never
+    # change a visit), and persons whose category changed (MAX_STAY), whole.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE affected AS
         SELECT person_id, n.from_ts, c.category
-        FROM (SELECT person_id, min(ts) AS from_ts FROM new_events GROUP BY person_id) n
+        FROM (SELECT person_id, min(ts) FILTER (WHERE area IS NULL) AS from_ts, bool_or(area IS NULL) AS has_door
+              FROM new_events GROUP BY person_id) n
         JOIN person_categories c USING (person_id)
+        WHERE n.has_door OR c.changed
         """
     )
     if category_changed:
@@ -593,7 +597,9 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     outcome = pairing.repair(con, "affected", import_id=import_id)
     aggregates.refresh_after_repair(con, "affected")
     # Area stays of everyone whose area scans or visits may have changed, re-derived whole.
-    stay_outcome = areas.rederive(con, "SELECT person_id FROM affected", import_id=import_id)
+    stay_outcome = areas.rederive(
+        con, "SELECT person_id FROM new_events UNION SELECT person_id FROM affected", import_id=import_id
+    )
     summary.duplicates = staged_events - summary.events_new + outcome.duplicates + stay_outcome.duplicates
     summary.orphans = outcome.orphans + stay_outcome.orphans
     summary.new_visits = outcome.visits

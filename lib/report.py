@@ -286,17 +286,20 @@ def weekly_report_xlsx(
 def trace_export_frame(contacts: pd.DataFrame, tz_name: str) -> pd.DataFrame:
     """A contact list as a tracer forwards it (SPEC "Command line" ``trace`` columns).
 
-    Instants as ISO 8601 local time with offset, ``overlap_minutes`` with one decimal,
-    ``estimated`` as ``true``/``false``; ``csv_bytes``/``xlsx_bytes`` make it formula-safe.
+    Instants as ISO 8601 local time with offset, ``overlap_minutes`` and ``area_minutes``
+    with one decimal, ``estimated`` and ``area_assumed`` as ``true``/``false``;
+    ``csv_bytes``/``xlsx_bytes`` make it formula-safe.
     """
     out = contacts.copy()
     for column in ("first_contact", "last_contact"):
         if column in out:
             out[column] = format_local_iso(out[column], tz_name)
-    if "overlap_minutes" in out:
-        out["overlap_minutes"] = out["overlap_minutes"].astype(float).round(1)
-    if "estimated" in out:
-        out["estimated"] = out["estimated"].map(lambda v: "true" if bool(v) else "false")
+    for column in ("overlap_minutes", "area_minutes"):
+        if column in out:
+            out[column] = out[column].astype(float).round(1)
+    for column in ("estimated", "area_assumed"):
+        if column in out:
+            out[column] = out[column].map(lambda v: "true" if bool(v) else "false")
     return out
 
 

@@ -7,7 +7,13 @@ Rule, exactly as SPEC writes it:
 - for every other person c, ``overlap(c)`` is the sum over each pair (index visit v,
   visit w of c in the **same building**) of ``max(0, min(v.end, w.end) - max(v.start, w.start))``;
 - c is a contact when ``overlap(c) >= min_overlap``, compared exactly in integer
-  microseconds (never after rounding to the one decimal shown).
+  microseconds (never after rounding to the one decimal shown);
+- graded (README "Rooms"): the index person's place segments (area stays, and assumed
+  home-room time: the parts of their visits to their roster home building that no stay
+  of theirs covers) get the tail and are clipped to the window; ``area_minutes(c)`` sums
+  their overlaps with c's place segments in the same building and area. c is **K1** (same
+  room) when ``area_minutes(c) >= min_overlap``, else **K2** (same building) when
+  ``overlap(c)`` is.
 
 Visit ends are those of :func:`lib.visits.effective_visits_sql`: a visit still open ends
 at ``min(checkin_at + MAX_STAY, now)``. A contact is ``estimated`` when any visit of a
@@ -420,11 +426,16 @@ def trace_contacts(
 ) -> pd.DataFrame:
     """The contacts of ``person_id`` in ``[start, end)`` (SPEC "Contact tracing").
 
-    Columns: person_id, name, category, phone, buildings (building ids joined with
-    ``;``, sorted), overlap_minutes (float, minutes of real time, unrounded),
-    first_contact / last_contact (UTC: start of the first and end of the last shared
-    stretch), estimated (bool, see the module docstring). Sorted by overlap, longest
-    first, then person_id. ``now`` (UTC) ends visits still open; default the clock.
+    Columns (``CONTACT_COLUMNS``): person_id, name, category, phone, buildings (building
+    ids of the building overlap joined with ``;``, sorted), overlap_minutes (float,
+    minutes of real time, unrounded), first_contact / last_contact (UTC: start of the
+    first and end of the last shared stretch, building or room), estimated (bool: a
+    contributing visit or stay ended automatically or is still open), unit (roster),
+    grade ('K1' same room, 'K2' same building), areas (areas with a positive same-room
+    overlap, ``;``-joined, sorted), area_minutes (float), area_assumed (bool: an assumed
+    home-room segment on either side contributed). K1 first, then area_minutes, then
+    overlap_minutes, longest first, then person_id. ``now`` (UTC) ends visits and stays
+    still open; default the clock.
 
     Writes one audit record ('trace', with the window, minimum, tail and the number of
     contacts) when ``audit``, also when the person is unknown, which then raises
