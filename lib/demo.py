@@ -203,13 +203,16 @@ def _positive_case_meetings(rng: random.Random, rows: list[dict[str, object]], s
         ]
         _event(rows, case, "kantor-walikota", "checkin", _local(day, 7.7), "utama")
         _event(rows, case, "kantor-walikota", "checkout", _local(day, 13.2), "samping")
-        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5), "utama", "Ruang Rapat")
+        # A door scan makes the visit; the meeting room's own poster, a minute later, the stay.
+        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5), "utama")
+        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5 + 1 / 60), "utama", "Ruang Rapat")
         _event(rows, case, "dinas-kesehatan", "checkout", _local(day, 15.25), "utama")
         _event(rows, case, "kantor-walikota", "checkin", _local(day, 15.5), "samping")
         _event(rows, case, "kantor-walikota", "checkout", _local(day, 16.6), "utama")
         for colleague in colleagues[: 3 + days_before // 2]:
             start = 13.4 + rng.uniform(0, 0.5)
-            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start), "utama", "Ruang Rapat")
+            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start), "utama")
+            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start + 1 / 60), "utama", "Ruang Rapat")
             _event(rows, colleague, "dinas-kesehatan", "checkout", _local(day, start + rng.uniform(0.2, 1.8)), "utama")
 
 
