@@ -179,7 +179,8 @@ def generate_events(today: date, seed: int = 2022) -> tuple[list[dict[str, objec
             # Sosialisasi vaksinasi in the main hall: a crowd well over the PPKM limit.
             for visitor in rng.sample(visitors, 230):
                 arrive = rng.uniform(8.6, 9.3)
-                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive), "utama", "Aula Lt. 1")
+                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive), "utama")
+                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive + 1 / 60), "utama", "Aula Lt. 1")
                 if rng.random() < 0.9:
                     _event(rows, visitor, "kantor-walikota", "checkout", _local(day, rng.uniform(11.0, 11.5)), "utama")
     _positive_case_meetings(rng, rows, staff, today)
