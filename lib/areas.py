@@ -132,7 +132,8 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
         FROM events e SEMI JOIN stay_persons p USING (person_id)
         JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
         WHERE e.area IS NOT NULL
-        ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_id
+        -- At equal instants a check-out first, then areas by name ignoring case.
+        ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
         """
     ).fetchall()
     stays, anomalies = derive_stays(rows)

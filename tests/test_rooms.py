@@ -359,12 +359,13 @@ def ref_contacts(stays_: list[tuple], visits: list[tuple], roster: dict[str, tup
         if c == index:
             continue
         b_us = a_us = 0
-        areas, est, assumed, spans = set(), False, False, []
+        buildings, areas, est, assumed, spans = set(), set(), False, False, []
         for b, s, e, auto in idx_visits:
             for p, wb, ws, we, wauto in visits:
                 o = overlap(s, e, ws, we) if (p, wb) == (c, b) and e > s else 0
                 if o:
                     b_us += o
+                    buildings.add(b)
                     est |= auto or wauto
                     spans.append((max(s, ws), min(e, we)))
         for b, a, s, e, xest, xasm in idx_segs:
@@ -378,7 +379,7 @@ def ref_contacts(stays_: list[tuple], visits: list[tuple], roster: dict[str, tup
                     spans.append((max(s, ys), min(e, ye)))
         if spans and (a_us >= min_s or b_us >= min_s):
             grade = "K1" if a_us >= min_s else "K2"
-            found[c] = (grade, b_us, a_us, ";".join(sorted(areas)), assumed, est,
+            found[c] = (grade, ";".join(sorted(buildings)), b_us, a_us, ";".join(sorted(areas)), assumed, est,
                         min(x for x, _ in spans), max(y for _, y in spans))
     return found
 
@@ -453,7 +454,7 @@ def test_stays_and_graded_trace_match_the_rules(
     got = tracing.trace_contacts(con, "P0", DAY + dt.timedelta(seconds=start), DAY + dt.timedelta(seconds=end),
                                  min_overlap, tail_min, now=LATER, audit=False)
     as_found = {
-        r.person_id: (r.grade, round(r.overlap_minutes * 60), round(r.area_minutes * 60),
+        r.person_id: (r.grade, r.buildings, round(r.overlap_minutes * 60), round(r.area_minutes * 60),
                       ";".join(sorted(canonical(a) for a in r.areas.split(";") if a)), r.area_assumed, r.estimated,
                       int(r.first_contact.timestamp() - base), int(r.last_contact.timestamp() - base))
         for r in got.itertuples()
@@ -461,7 +462,7 @@ def test_stays_and_graded_trace_match_the_rules(
     assert as_found == expected
     for grade, *_rest, in expected.values():
         event(f"contact {grade}")
-    if any(v[4] for v in expected.values()):
+    if any(v[5] for v in expected.values()):
         event("assumed room contributed")
     ranks = [(r.grade, -r.area_minutes, -r.overlap_minutes, r.person_id) for r in got.itertuples()]
     assert ranks == sorted(ranks)
