@@ -537,7 +537,9 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM stage_events").fetchall()]
     db.ensure_buildings(con, buildings)
 
-    # SPEC "Import": identity (person_id, building, action, ts); the first row wins
+    # SPEC "Import": identity (person_id, building, action, ts), and for an area scan its
+    # area too (ignoring case), so that an area scan never hides a door scan of the same
+    # instant (area scans never change visits, README "Rooms"); the first row wins
     # within a file, and an event already stored is never written twice. Repeated rows
     # are rare, so only the rows whose identity hash occurs twice are compared in full
     # (a whole-file GROUP BY with every attribute is several times slower at 10 M rows).
@@ -545,23 +547,24 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         """
         INSERT INTO events
         WITH repeated AS (
-            SELECT hash(person_id, building, action, ts) AS key_hash
+            SELECT hash(person_id, building, action, ts, lower(area)) AS key_hash
             FROM stage_events GROUP BY key_hash HAVING count(*) > 1
         ),
         first_rows AS (
-            SELECT * FROM stage_events s ANTI JOIN repeated r ON hash(s.person_id, s.building, s.action, s.ts) = r.key_hash
+            SELECT * FROM stage_events s ANTI JOIN repeated r
+                ON hash(s.person_id, s.building, s.action, s.ts, lower(s.area)) = r.key_hash
             UNION ALL
             SELECT * FROM (
                 SELECT s.* FROM stage_events s SEMI JOIN repeated r
-                    ON hash(s.person_id, s.building, s.action, s.ts) = r.key_hash
-            ) QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts ORDER BY row_no) = 1
+                    ON hash(s.person_id, s.building, s.action, s.ts, lower(s.area)) = r.key_hash
+            ) QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts, lower(area) ORDER BY row_no) = 1
         )
         SELECT f.person_id, f.building, f.action, f.ts, f.name, f.category, f.phone, f.gate, f.area, f.status, $import_id
         FROM first_rows f
         WHERE NOT EXISTS (
             SELECT 1 FROM events e
             WHERE e.person_id = f.person_id AND e.building = f.building
-              AND e.action = f.action AND e.ts = f.ts
+              AND e.action = f.action AND e.ts = f.ts AND lower(e.area) IS NOT DISTINCT FROM lower(f.area)
               AND e.ts >= (SELECT min(ts) FROM stage_events)
               AND e.ts <= (SELECT max(ts) FROM stage_events)
         )

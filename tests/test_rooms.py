@@ -72,6 +72,13 @@ def test_area_scans_make_stays_not_visits(con: duckdb.DuckDBPyConnection, tmp_pa
     assert summary.new_visits == 1 and summary.orphans == 0
 
 
+def test_area_scan_at_the_same_instant_never_hides_a_door_scan(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    ingest(con, tmp_path, [(8, "1", "kw", "in", "Rapat"), (9, "1", "kw", "out", "Rapat")], name="rooms.csv")
+    ingest(con, tmp_path, [(8, "1", "kw", "in", ""), (16, "1", "kw", "out", "")], name="doors.csv")
+    assert [(hours(v.checkin_at), hours(v.checkout_at)) for v in list_visits(con).itertuples()] == [(8, 16)]
+    assert stays(con) == [("1", "kw", "Rapat", 8, 9, "scan")]
+
+
 def test_moved_and_auto_when_area_stay_came_first(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     ingest(con, tmp_path, [(7, "1", "kw", "in", ""), (8, "1", "kw", "in", "A"), (9, "1", "kw", "in", "B"),
                            (12, "1", "kw", "in", "A"), (13, "1", "kw", "out", "A"), (18, "1", "kw", "out", "")])
@@ -412,12 +419,12 @@ def test_stays_and_graded_trace_match_the_rules(
 ) -> None:
     folder = tmp_path_factory.mktemp("rooms")
     con = db.connect(folder / "p.duckdb")
-    # One scan per identity (person, building, action, instant), as a scanner writes it.
+    # One scan per identity (person, building, action, instant, area), as a scanner writes it.
     scans, seen = [], set()
     for minute, second, person, building, action, area in raw:
         t = minute * 60 + second
-        if (person, building, action, t) not in seen:
-            seen.add((person, building, action, t))
+        if (person, building, action, t, canonical(area)) not in seen:
+            seen.add((person, building, action, t, canonical(area)))
             scans.append((t, person, building, action, area))
     rows = [[(DAY + dt.timedelta(seconds=t)).isoformat(), p, b, a, area, "ASN"] for t, p, b, a, area in scans]
     # Overlapping files: each a slice between two cut points, together covering every row.
