@@ -280,6 +280,36 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         with transaction(con):
             con.execute(script)
             con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+            if version == ROOMS_VERSION:
+                _scans_with_an_area_become_area_scans(con)
+
+
+ROOMS_VERSION = 6  # from this version on, a scan with an area is an area scan
+
+
+def _scans_with_an_area_become_area_scans(con: duckdb.DuckDBPyConnection) -> None:
+    """Migration 6 on a file that holds scans with an area: before, they made visits like
+    door scans; now they make area stays. Re-pair everyone who has such a scan (their
+    visits come from door scans alone) and derive their stays, in the migration's
+    transaction."""
+    if not con.execute("SELECT count(*) FROM events WHERE area IS NOT NULL").fetchall()[0][0]:
+        return
+    from lib import pairing  # lib.pairing loads numba: only for a file that needs it
+
+    ensure_areas(con, "SELECT DISTINCT building, area FROM events WHERE area IS NOT NULL")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE affected_all AS
+        SELECT p.person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, p.category
+        FROM persons p SEMI JOIN (SELECT person_id FROM events WHERE area IS NOT NULL) e USING (person_id)
+        """
+    )
+    pairing.repair(con, "affected_all")
+    from lib import aggregates, areas
+
+    aggregates.refresh_after_repair(con, "affected_all")
+    areas.rederive(con, "SELECT person_id FROM affected_all")
+    con.execute("DROP TABLE affected_all")
 
 
 # Writers in one process take turns: DuckDB's optimistic concurrency would otherwise abort

@@ -270,12 +270,23 @@ def test_a_version_5_file_gets_the_room_tables(tmp_path: Path) -> None:
         con.execute(script)
         con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
     con.execute("INSERT INTO imports (import_id, file_name, imported_at, status) VALUES (1, 'old.csv', current_timestamp, 'ok')")
+    con.execute("INSERT INTO buildings (building_id, name) VALUES ('kw', 'kw')")
+    con.execute("INSERT INTO persons (person_id, category) VALUES ('1', 'ASN'), ('2', 'ASN')")
+    # Before version 6 a scan with an area made a visit like a door scan.
+    for person, action, ts, area in (("1", "checkin", at(9), "Rapat"), ("1", "checkout", at(10), "Rapat"),
+                                     ("2", "checkin", at(8), None), ("2", "checkout", at(16), None)):
+        con.execute("INSERT INTO events (person_id, building, action, ts, area, import_id) VALUES (?, 'kw', ?, ?, ?, 1)",
+                    [person, action, ts, area])
+    for person, start, end in (("1", at(9), at(10)), ("2", at(8), at(16))):
+        con.execute("INSERT INTO visits VALUES (?, 'kw', ?, ?, 'scan', ?, 'ASN', NULL, NULL, NULL, NULL)",
+                    [person, start, end, start + dt.timedelta(hours=12)])
     con.close()
     con = db.connect(path)
     assert db.schema_version(con) == len(db.MIGRATIONS) >= 6
     assert con.execute("SELECT persons_set FROM imports").fetchall() == [(0,)]
-    for table in ("areas", "stays", "area_anomalies", "roster"):
-        assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM roster").fetchall() == [(0,)]
+    assert list(list_visits(con).person_id) == ["2"]  # the door scans' visit only
+    assert stays(con) == [("1", "kw", "Rapat", 9, 10, "scan")]
     con.close()
 
 
