@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import pandas as pd
 
 from lib import aggregates, areas, db, pairing
 
@@ -163,3 +164,26 @@ def roster_of(con: duckdb.DuckDBPyConnection, person_id: str) -> tuple[str | Non
     """(unit, home building, home room) of a person, or None when the roster does not name them."""
     rows = con.execute("SELECT unit, building, room FROM roster WHERE person_id = ?", [str(person_id)]).fetchall()
     return rows[0] if rows else None
+
+
+def roster_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The roster as stored: person_id, name, category, unit, building, room, imported_at (UTC)."""
+    return con.execute(
+        """
+        SELECT r.person_id, p.name, p.category, r.unit, r.building, r.room, r.imported_at
+        FROM roster r LEFT JOIN persons p USING (person_id)
+        ORDER BY r.building NULLS LAST, r.unit NULLS LAST, p.name NULLS LAST, r.person_id
+        """
+    ).df()
+
+
+def last_roster_import(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The latest roster import: file_name, imported_at (UTC), imported_by, rows_read,
+    persons_set, quarantined; None when no roster was ever imported."""
+    frame = con.execute(
+        """
+        SELECT file_name, imported_at, imported_by, rows_read, persons_set, quarantined
+        FROM imports WHERE shape = 'roster' AND status = 'ok' ORDER BY import_id DESC LIMIT 1
+        """
+    ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, db, importer, retention, tracing
+from lib import cli, db, importer, retention, roster, tracing
 from lib.areas import list_stays
 from lib.visits import list_visits
 from tests.conftest import write_csv
@@ -159,6 +159,9 @@ def test_roster_sets_unit_home_room_and_quarantines_with_reasons(con: duckdb.Duc
     assert con.execute("SELECT reason FROM quarantine WHERE row_no = 2 AND file_name = 'cat.csv'").fetchall() == [
         ("unknown_category",)]
     assert con.execute("SELECT category FROM persons WHERE person_id = '5'").fetchall() == [("visitor",)]
+    last = roster.last_roster_import(con)
+    assert last is not None and (last["file_name"], last["persons_set"], last["quarantined"]) == ("cat.csv", 1, 1)
+    assert sorted(roster.roster_table(con).person_id) == ["198501012010011001", "3", "5"]
 
 
 def test_roster_without_id_column_is_refused_naming_it(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
