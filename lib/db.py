@@ -281,13 +281,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(script)
             con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
             if version == ROOMS_VERSION:
-                _scans_with_an_area_become_area_scans(con)
+                scans_with_an_area_become_area_scans(con)
 
 
 ROOMS_VERSION = 6  # from this version on, a scan with an area is an area scan
 
 
-def _scans_with_an_area_become_area_scans(con: duckdb.DuckDBPyConnection) -> None:
+def scans_with_an_area_become_area_scans(con: duckdb.DuckDBPyConnection) -> None:
     """Migration 6 on a file that holds scans with an area: before, they made visits like
     door scans; now they make area stays. Re-pair everyone who has such a scan (their
     visits come from door scans alone) and derive their stays, in the migration's
