@@ -220,3 +220,62 @@ def list_stays(
         ORDER BY start_at, person_id, building, area
     """
     return con.execute(query, params).df()
+
+
+def list_areas(con: duckdb.DuckDBPyConnection, building: str | None = None) -> pd.DataFrame:
+    """Areas: building, area_id, name, area_stay_min (minutes), capacity (people or empty)."""
+    where, params = ("WHERE building = ?", [building]) if building else ("", [])
+    return con.execute(
+        f"SELECT building, area_id, name, area_stay_min, capacity FROM areas {where} ORDER BY building, area_key",
+        params,
+    ).df()
+
+
+def update_area(
+    con: duckdb.DuckDBPyConnection,
+    building: str,
+    area: str,
+    area_stay_min: int | None = None,
+    capacity: int | None = None,
+    actor: str = "system",
+) -> None:
+    """Set an area's AREA_STAY (minutes, at least 1) and/or capacity (people, or None to keep).
+
+    A new AREA_STAY re-derives the stays of everyone with scans in the area, in the same
+    transaction (as a new MAX_STAY re-pairs visits). Audited. Raises KeyError for an
+    unknown area and ValueError for a value out of range.
+    """
+    import json
+
+    from lib import db
+
+    key = area.strip().lower()
+    rows = con.execute(
+        "SELECT area_stay_min, capacity FROM areas WHERE building = ? AND area_key = ?", [building, key]
+    ).fetchall()
+    if not rows:
+        raise KeyError(area)
+    if area_stay_min is not None and not 1 <= int(area_stay_min) <= 48 * 60:
+        raise ValueError("area_stay_min must be between 1 and 2880 minutes")
+    if capacity is not None and int(capacity) < 0:
+        raise ValueError("capacity must be 0 or more")
+    old_stay, old_capacity = rows[0]
+    new_stay = old_stay if area_stay_min is None else int(area_stay_min)
+    new_capacity = old_capacity if capacity is None else int(capacity)
+    with db.transaction(con):
+        con.execute(
+            "UPDATE areas SET area_stay_min = ?, capacity = ? WHERE building = ? AND area_key = ?",
+            [new_stay, new_capacity, building, key],
+        )
+        if new_stay != old_stay:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE area_persons AS "
+                "SELECT DISTINCT person_id FROM events WHERE building = ? AND lower(area) = ?",
+                [building, key],
+            )
+            rederive(con, "SELECT person_id FROM area_persons")
+            con.execute("DROP TABLE area_persons")
+        db.write_audit(
+            con, actor, "area_change", f"{building}/{area}",
+            json.dumps({"area_stay_min": [old_stay, new_stay], "capacity": [old_capacity, new_capacity]}), 1,
+        )

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, db, importer, retention, roster, tracing
+from lib import areas, cli, db, importer, retention, roster, tracing
 from lib.areas import list_stays
 from lib.visits import list_visits
 from tests.conftest import write_csv
@@ -114,6 +114,16 @@ def test_leaving_the_building_ends_the_stay(con: duckdb.DuckDBPyConnection, tmp_
     # A later check-out at the door moves the visit's end, and the stay's end follows.
     ingest(con, tmp_path, [(8.5, "1", "kw", "out", "")], name="doors2.csv")
     assert stays(con) == [("1", "kw", "A", 8, 8.5, "left")]
+
+
+def test_a_new_area_stay_rederives_the_stays(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    ingest(con, tmp_path, [(8, "1", "kw", "in", "Aula")])
+    assert stays(con) == [("1", "kw", "Aula", 8, 10, "auto")]
+    areas.update_area(con, "kw", " aula", area_stay_min=30, capacity=100, actor="admin")
+    assert stays(con) == [("1", "kw", "Aula", 8, 8.5, "auto")]
+    assert areas.list_areas(con, "kw")[["area_id", "area_stay_min", "capacity"]].values.tolist() == [["Aula", 30, 100]]
+    with pytest.raises(KeyError):
+        areas.update_area(con, "kw", "Gudang", area_stay_min=30)
 
 
 def test_unknown_room_is_created_once_ignoring_case_and_spaces(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
