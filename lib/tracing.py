@@ -251,7 +251,31 @@ def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
     """
 
 
-def _graded_sql() -> str:
+_NO_AREA_PAIRS = """
+        area_pairs AS (
+            SELECT CAST(NULL AS VARCHAR) AS contact_id, CAST(NULL AS VARCHAR) AS area,
+                   CAST(NULL AS TIMESTAMPTZ) AS p_start, CAST(NULL AS TIMESTAMPTZ) AS p_end,
+                   CAST(0 AS BIGINT) AS overlap_us, false AS estimated, false AS assumed
+            WHERE false
+        )"""
+
+
+def _has_places(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
+    """Whether the index person has place segments at all: a stay reaching the window
+    (tail included) or a roster home room. Without, the room part is skipped (most
+    searches, while few buildings have room posters)."""
+    rows = _frame(
+        con,
+        """SELECT EXISTS (SELECT 1 FROM stays WHERE person_id = $person AND start_at < $end
+                                                AND auto_end_at > $index_floor)
+               OR EXISTS (SELECT 1 FROM roster WHERE person_id = $person AND room IS NOT NULL
+                                                 AND building IS NOT NULL) AS has_places""",
+        params,
+    )
+    return bool(rows["has_places"].iloc[0])
+
+
+def _graded_sql(places: bool = True) -> str:
     """SPEC "Contact tracing" graded: per contact the building overlap (``overlap_us``) and the
     same-room overlap (``area_us``), integer microseconds, for the index person ``$person``.
 
@@ -260,8 +284,11 @@ def _graded_sql() -> str:
     index person's (building, area) places in the window, or whose roster home room is one.
     Both overlaps are range joins on (building[, area]) and time.
     """
-    return f"""
-        WITH idx_person AS (SELECT $person AS person_id),
+    if not places:
+        room_part = _NO_AREA_PAIRS
+    else:
+        room_part = f"""
+        idx_person AS (SELECT $person AS person_id),
         {_segments_ctes('idx', 'idx_person', '$index_floor')},
         idx_seg AS (
             SELECT building, area, greatest(s_start, $start) AS x_start,
@@ -287,7 +314,9 @@ def _graded_sql() -> str:
             FROM idx_seg x JOIN c_segments y
               ON y.building = x.building AND y.area = x.area AND y.s_start < x.x_end AND y.s_end > x.x_start
             WHERE least(x.x_end, y.s_end) > greatest(x.x_start, y.s_start)
-        ),
+        )"""
+    return f"""
+        WITH {room_part},
         building_pairs AS ({_pairs_sql("person_id = $person", "person_id = $person")}),
         per_building AS (
             SELECT contact_id, array_to_string(list_sort(list_distinct(list(building))), ';') AS buildings,
@@ -450,7 +479,7 @@ def trace_contacts(
                    unknown_person=True)
         raise UnknownPersonError(person_id)
     query = f"""
-        WITH c AS ({_graded_sql()})
+        WITH c AS ({_graded_sql(_has_places(con, params))})
         SELECT c.contact_id AS person_id, p.name, coalesce(p.category, 'visitor') AS category, p.phone,
                c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
                c.first_contact, c.last_contact, c.estimated, r.unit, c.grade, c.areas,
