@@ -39,7 +39,7 @@ def test_ingest_prints_summary_and_visits_are_local_iso(tmp_path: Path, capsys: 
     summary = list(csv.DictReader(io.StringIO(out)))
     assert summary[0] | {"message": ""} == {
         "file": "scan.csv", "status": "ok", "rows": "5", "events": "4", "new_visits": "1",
-        "duplicates": "1", "orphans": "1", "quarantined": "1", "message": "",
+        "duplicates": "1", "orphans": "1", "quarantined": "1", "message": "", "shape": "events", "persons": "0",
         # First named by this file: created new, unconfirmed, and listed in the summary.
         "new_buildings": "kantor-walikota",
     }

@@ -7,7 +7,13 @@ Rule, exactly as RULES writes it:
 - for every other person c, ``overlap(c)`` is the sum over each pair (index visit v,
   visit w of c in the **same building**) of ``max(0, min(v.end, w.end) - max(v.start, w.start))``;
 - c is a contact when ``overlap(c) >= min_overlap``, compared exactly in integer
-  microseconds (never after rounding to the one decimal shown).
+  microseconds (never after rounding to the one decimal shown);
+- graded (README "Rooms"): the index person's place segments (area stays, and assumed
+  home-room time: the parts of their visits to their roster home building that no stay
+  of theirs covers) get the tail and are clipped to the window; ``area_minutes(c)`` sums
+  their overlaps with c's place segments in the same building and area. c is **K1** (same
+  room) when ``area_minutes(c) >= min_overlap``, else **K2** (same building) when
+  ``overlap(c)`` is.
 
 Visit ends are those of :func:`lib.analytics.visits.effective_visits_sql`: a visit still open ends
 at ``min(checkin_at + MAX_STAY, now)``. A contact is ``estimated`` when any visit of a
@@ -41,6 +47,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
+from lib.analytics.stays import effective_stays_sql
 from lib.analytics.visits import effective_visits_sql
 from lib.core.i18n import t
 from lib.core.timeutil import format_local_short
@@ -52,7 +59,7 @@ DAYS_BEFORE_ONSET = 2
 DAYS_AFTER_ONSET = 14
 US_PER_MINUTE = 60_000_000
 
-CONTACT_COLUMNS = [
+BUILDING_CONTACT_COLUMNS = [
     "person_id",
     "name",
     "category",
@@ -63,7 +70,9 @@ CONTACT_COLUMNS = [
     "last_contact",
     "estimated",
 ]
-SECOND_DEGREE_COLUMNS = [*CONTACT_COLUMNS, "via"]
+# Graded contacts: same room (K1) before same building (K2).
+CONTACT_COLUMNS = [*BUILDING_CONTACT_COLUMNS, "unit", "grade", "areas", "area_minutes", "area_assumed"]
+SECOND_DEGREE_COLUMNS = [*BUILDING_CONTACT_COLUMNS, "via"]
 PERSON_COLUMNS = ["person_id", "name", "category", "phone", "unit", "last_seen"]
 RECENT_DAYS = 30  # find_persons looks at this many days of visits first
 SEARCH_LIMIT = 20  # matches listed for one search; more reads "type more"
@@ -193,6 +202,155 @@ def _contacts_sql(pairs_sql: str, group_key: str) -> str:
     """
 
 
+def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
+    """CTEs ``{prefix}_segments(person_id, building, area, s_start, s_end, estimated, assumed)``:
+    where the persons of CTE ``persons`` were, reaching past ``floor`` and before ``$end``.
+
+    A person is in an area during each of their area stays; during the parts of their
+    visits to their roster home building that none of their stays (any building) covers,
+    they are assumed in their home room (README "Rooms"). The uncovered parts of a visit
+    are the gaps between its covering stays in start order (a running maximum of their
+    ends). ``estimated``: the stay or visit ended automatically or is still open.
+    """
+    return f"""
+        {prefix}_stays AS (
+            SELECT s.person_id, s.building, s.area, s.start_at AS s_start, s.until_at AS s_end,
+                   (coalesce(s.end_kind, '') = 'auto' OR s.inside_now) AS estimated
+            FROM ({effective_stays_sql(_NOW_SQL)}) s SEMI JOIN {persons} p ON p.person_id = s.person_id
+            WHERE s.start_at < $end AND s.auto_end_at > {floor} AND s.until_at > s.start_at
+        ),
+        {prefix}_home AS (
+            SELECT row_number() OVER () AS vid, v.person_id, v.building, r.room AS area,
+                   v.checkin_at AS v_start, v.end_at AS v_end,
+                   (coalesce(v.checkout_kind, '') = 'auto' OR v.inside_now) AS estimated
+            FROM ({effective_visits_sql(_NOW_SQL)}) v
+            JOIN roster r ON r.person_id = v.person_id AND r.building = v.building AND r.room IS NOT NULL
+            SEMI JOIN {persons} p ON p.person_id = v.person_id
+            WHERE v.checkin_at < $end AND v.auto_close_at > {floor} AND v.end_at > v.checkin_at
+        ),
+        {prefix}_covered AS (
+            SELECT h.vid, greatest(s.s_start, h.v_start) AS c_start, least(s.s_end, h.v_end) AS c_end
+            FROM {prefix}_home h JOIN {prefix}_stays s
+              ON s.person_id = h.person_id AND s.s_start < h.v_end AND s.s_end > h.v_start
+        ),
+        {prefix}_ordered AS (
+            SELECT vid, c_start, c_end,
+                   max(c_end) OVER (PARTITION BY vid ORDER BY c_start, c_end
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+            FROM {prefix}_covered
+        ),
+        {prefix}_gaps AS (
+            SELECT o.vid, coalesce(o.prev_end, h.v_start) AS g_start, o.c_start AS g_end
+            FROM {prefix}_ordered o JOIN {prefix}_home h USING (vid)
+            WHERE o.c_start > coalesce(o.prev_end, h.v_start)
+            UNION ALL
+            SELECT h.vid, coalesce(max(c.c_end), h.v_start) AS g_start, h.v_end AS g_end
+            FROM {prefix}_home h LEFT JOIN {prefix}_covered c USING (vid)
+            GROUP BY h.vid, h.v_start, h.v_end
+            HAVING h.v_end > coalesce(max(c.c_end), h.v_start)
+        ),
+        {prefix}_segments AS (
+            SELECT person_id, building, area, s_start, s_end, estimated, false AS assumed FROM {prefix}_stays
+            UNION ALL
+            SELECT h.person_id, h.building, h.area, g.g_start, g.g_end, h.estimated, true
+            FROM {prefix}_gaps g JOIN {prefix}_home h USING (vid)
+        )
+    """
+
+
+_NO_AREA_PAIRS = """
+        area_pairs AS (
+            SELECT CAST(NULL AS VARCHAR) AS contact_id, CAST(NULL AS VARCHAR) AS area,
+                   CAST(NULL AS TIMESTAMPTZ) AS p_start, CAST(NULL AS TIMESTAMPTZ) AS p_end,
+                   CAST(0 AS BIGINT) AS overlap_us, false AS estimated, false AS assumed
+            WHERE false
+        )"""
+
+
+def _has_places(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
+    """Whether the index person has place segments at all: a stay reaching the window
+    (tail included) or a roster home room. Without, the room part is skipped (most
+    searches, while few buildings have room posters)."""
+    rows = _frame(
+        con,
+        """SELECT EXISTS (SELECT 1 FROM stays WHERE person_id = $person AND start_at < $end
+                                                AND auto_end_at > $index_floor)
+               OR EXISTS (SELECT 1 FROM roster WHERE person_id = $person AND room IS NOT NULL
+                                                 AND building IS NOT NULL) AS has_places""",
+        params,
+    )
+    return bool(rows["has_places"].iloc[0])
+
+
+def _graded_sql(places: bool = True) -> str:
+    """RULES "Contact tracing" graded: per contact the building overlap (``overlap_us``) and the
+    same-room overlap (``area_us``), integer microseconds, for the index person ``$person``.
+
+    Index place segments get the tail and are clipped to the window; a contact's segments
+    are not extended. Candidates for the room overlap: persons with a stay in one of the
+    index person's (building, area) places in the window, or whose roster home room is one.
+    Both overlaps are range joins on (building[, area]) and time.
+    """
+    if not places:
+        room_part = _NO_AREA_PAIRS
+    else:
+        room_part = f"""
+        idx_person AS (SELECT $person AS person_id),
+        {_segments_ctes('idx', 'idx_person', '$index_floor')},
+        idx_seg AS (
+            SELECT building, area, greatest(s_start, $start) AS x_start,
+                   least(s_end + to_microseconds($tail_us), $end) AS x_end, estimated, assumed
+            FROM idx_segments
+            WHERE least(s_end + to_microseconds($tail_us), $end) > greatest(s_start, $start)
+        ),
+        idx_places AS (SELECT DISTINCT building, area FROM idx_seg),
+        cand AS (
+            SELECT DISTINCT person_id FROM (
+                SELECT s.person_id FROM stays s SEMI JOIN idx_places i ON i.building = s.building AND i.area = s.area
+                WHERE s.start_at < $end AND s.auto_end_at > $start
+                UNION ALL
+                SELECT r.person_id FROM roster r SEMI JOIN idx_places i ON i.building = r.building AND i.area = r.room
+            ) WHERE person_id <> $person
+        ),
+        {_segments_ctes('c', 'cand', '$start')},
+        area_pairs AS (
+            SELECT y.person_id AS contact_id, x.area,
+                   greatest(x.x_start, y.s_start) AS p_start, least(x.x_end, y.s_end) AS p_end,
+                   epoch_us(least(x.x_end, y.s_end)) - epoch_us(greatest(x.x_start, y.s_start)) AS overlap_us,
+                   (x.estimated OR y.estimated) AS estimated, (x.assumed OR y.assumed) AS assumed
+            FROM idx_seg x JOIN c_segments y
+              ON y.building = x.building AND y.area = x.area AND y.s_start < x.x_end AND y.s_end > x.x_start
+            WHERE least(x.x_end, y.s_end) > greatest(x.x_start, y.s_start)
+        )"""
+    return f"""
+        WITH {room_part},
+        building_pairs AS ({_pairs_sql("person_id = $person", "person_id = $person")}),
+        per_building AS (
+            SELECT contact_id, array_to_string(list_sort(list_distinct(list(building))), ';') AS buildings,
+                   sum(overlap_us) AS overlap_us, min(p_start) AS first_contact, max(p_end) AS last_contact,
+                   bool_or(estimated) AS estimated
+            FROM building_pairs GROUP BY contact_id
+        ),
+        per_area AS (
+            SELECT contact_id, array_to_string(list_sort(list_distinct(list(area))), ';') AS areas,
+                   sum(overlap_us) AS area_us, min(p_start) AS first_contact, max(p_end) AS last_contact,
+                   bool_or(estimated) AS estimated, bool_or(assumed) AS area_assumed
+            FROM area_pairs GROUP BY contact_id
+        ),
+        c AS (
+            SELECT coalesce(b.contact_id, a.contact_id) AS contact_id, coalesce(b.buildings, '') AS buildings,
+                   coalesce(b.overlap_us, 0) AS overlap_us, coalesce(a.area_us, 0) AS area_us,
+                   coalesce(a.areas, '') AS areas, coalesce(a.area_assumed, false) AS area_assumed,
+                   least(b.first_contact, a.first_contact) AS first_contact,
+                   greatest(b.last_contact, a.last_contact) AS last_contact,
+                   coalesce(b.estimated, false) OR coalesce(a.estimated, false) AS estimated
+            FROM per_building b FULL JOIN per_area a ON a.contact_id = b.contact_id
+        )
+        SELECT *, CASE WHEN area_us >= $min_us THEN 'K1' ELSE 'K2' END AS grade
+        FROM c WHERE area_us >= $min_us OR overlap_us >= $min_us
+    """
+
+
 def _frame(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any]) -> pd.DataFrame:
     return con.execute(query, {k: v for k, v in params.items() if f"${k}" in query}).df()
 
@@ -304,11 +462,16 @@ def trace_contacts(
 ) -> pd.DataFrame:
     """The contacts of ``person_id`` in ``[start, end)`` (RULES "Contact tracing").
 
-    Columns: person_id, name, category, phone, buildings (building ids joined with
-    ``;``, sorted), overlap_minutes (float, minutes of real time, unrounded),
-    first_contact / last_contact (UTC: start of the first and end of the last shared
-    stretch), estimated (bool, see the module docstring). Sorted by overlap, longest
-    first, then person_id. ``now`` (UTC) ends visits still open; default the clock.
+    Columns (``CONTACT_COLUMNS``): person_id, name, category, phone, buildings (building
+    ids of the building overlap joined with ``;``, sorted), overlap_minutes (float,
+    minutes of real time, unrounded), first_contact / last_contact (UTC: start of the
+    first and end of the last shared stretch, building or room), estimated (bool: a
+    contributing visit or stay ended automatically or is still open), unit (roster),
+    grade ('K1' same room, 'K2' same building), areas (areas with a positive same-room
+    overlap, ``;``-joined, sorted), area_minutes (float), area_assumed (bool: an assumed
+    home-room segment on either side contributed). K1 first, then area_minutes, then
+    overlap_minutes, longest first, then person_id. ``now`` (UTC) ends visits and stays
+    still open; default the clock.
 
     Writes one audit record ('trace', with the window, minimum, tail and the number of
     contacts) when ``audit``, also when the person is unknown, which then raises
@@ -322,17 +485,21 @@ def trace_contacts(
             _audit(con, actor, "trace", person_id, start_utc, end_utc, min_overlap_minutes, tail_minutes, 0,
                    unknown_person=True)
         raise UnknownPersonError(person_id)
-    contacts = _contacts_sql(_pairs_sql("person_id = $person", "person_id = $person"), "index_id")
     query = f"""
-        WITH c AS ({contacts})
+        WITH c AS ({_graded_sql(_has_places(con, params))})
         SELECT c.contact_id AS person_id, p.name, coalesce(p.category, 'visitor') AS category, p.phone,
                c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
-               c.first_contact, c.last_contact, c.estimated
+               c.first_contact, c.last_contact, c.estimated, r.unit, c.grade, c.areas,
+               c.area_us / {US_PER_MINUTE}.0 AS area_minutes, c.area_assumed
         FROM c LEFT JOIN persons p ON p.person_id = c.contact_id
-        ORDER BY c.overlap_us DESC, c.contact_id
+        LEFT JOIN roster r ON r.person_id = c.contact_id
+        ORDER BY c.grade, c.area_us DESC, c.overlap_us DESC, c.contact_id
     """
     frame = _utc_columns(_frame(con, query, params), ["first_contact", "last_contact"])
-    frame["estimated"] = frame["estimated"].astype(bool)
+    for column in ("estimated", "area_assumed"):
+        frame[column] = frame[column].astype(bool)
+    for column in ("overlap_minutes", "area_minutes"):
+        frame[column] = frame[column].astype(float)
     frame = frame[CONTACT_COLUMNS].reset_index(drop=True)
     if audit:
         _audit(con, actor, "trace", person_id, start_utc, end_utc, min_overlap_minutes, tail_minutes, len(frame))

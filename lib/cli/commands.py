@@ -23,6 +23,7 @@ import pandas as pd
 from lib.cli import owner
 from lib.core import config, i18n
 from lib.core.timeutil import format_local_iso, parse_local_bound
+from lib.ingest import upgrade
 from lib.outputs import export
 from lib.store import db
 
@@ -129,6 +130,9 @@ def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
                 "orphans": summary.orphans,
                 "quarantined": summary.quarantined,
                 "message": message,
+                # A staff roster: how many persons' unit / home building / home room it set.
+                "shape": summary.shape or "",
+                "persons": summary.persons_set,
                 # Buildings first named by this file: new, unconfirmed until an admin acts.
                 "new_buildings": ";".join(summary.new_buildings),
             }
@@ -158,6 +162,17 @@ def _poster_address_warning(con: duckdb.DuckDBPyConnection, base_url: str | None
         return None
     url = checkin.poster_base_url(con, base_url)
     return i18n.t("posters.cli_warning", lang, problem=i18n.t(f"posters.problem.{problem}", lang, url=url))
+
+
+def cmd_stays(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Area stays that began in the window, by start; an open stay has an empty end."""
+    from lib.analytics.stays import list_stays
+
+    require_building(con, args.building)
+    lower, upper = window_bounds(con, args.building, args.start, args.end)
+    frame = list_stays(con, building=args.building, start=lower, end=upper)
+    _emit(_local_columns(con, frame, ["start", "end"]), args.out)
+    return 0
 
 
 def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
@@ -227,8 +242,10 @@ def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     # One building: its zone; a contact across buildings: the default zone.
     frame["zone_building"] = frame["buildings"].where(~frame["buildings"].str.contains(";", regex=False), None)
     frame = _local_columns(con, frame, ["first_contact", "last_contact"], building_column="zone_building")
-    frame["overlap_minutes"] = frame["overlap_minutes"].map(lambda minutes: f"{minutes:.1f}")
-    frame["estimated"] = frame["estimated"].map(lambda flag: "true" if flag else "false")
+    for column in ("overlap_minutes", "area_minutes"):
+        frame[column] = frame[column].map(lambda minutes: f"{minutes:.1f}")
+    for column in ("estimated", "area_assumed"):
+        frame[column] = frame[column].map(lambda flag: "true" if flag else "false")
     _emit(args, frame[tracing.CONTACT_COLUMNS])
     return 0
 
@@ -349,13 +366,18 @@ def build_parser() -> OneLineParser:
         command.add_argument("--out", help="write to FILE (.csv, .xlsx, .json) instead of standard output")
         return command
 
-    ingest = add("ingest", cmd_ingest, "import scanner exports (CSV, XLSX, Parquet)")
+    ingest = add("ingest", cmd_ingest, "import scanner exports and staff rosters (CSV, XLSX, Parquet)")
     ingest.add_argument("files", nargs="+")
 
     visits = add("visits", cmd_visits, "list visits")
     visits.add_argument("--building")
     visits.add_argument("--from", dest="start")
     visits.add_argument("--to", dest="end")
+
+    stays = add("stays", cmd_stays, "list area stays (rooms inside buildings), by start")
+    stays.add_argument("--building")
+    stays.add_argument("--from", dest="start")
+    stays.add_argument("--to", dest="end")
 
     poster = add("poster", cmd_poster, "a printable QR poster (.pdf or .png); --all: every gate and action in one PDF")
     poster.add_argument("--building")
@@ -462,7 +484,9 @@ def run(
             stderr.write(err)
             return code
         try:
+            upgrade.finish(con)  # a data step the schema's migration left (lib/ingest/upgrade.py)
             code = int(args.handler(con, args))
+            upgrade.finish(con)  # e.g. after restoring an older backup
         finally:
             con.close()
         if getattr(args, "rewrite_after", False):

@@ -59,6 +59,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "jumlah kolom baris tidak sesuai header",
         "en": "the row has more fields than the header",
     },
+    "reason.room_without_building": {
+        "id": "ruang diisi tanpa gedung",
+        "en": "a room without a building",
+    },
+    "reason.unknown_category": {
+        "id": "kategori tidak dikenal (harus ASN, THL atau pengunjung)",
+        "en": "unknown category (must be ASN, THL or visitor)",
+    },
     "cli.db_locked": {
         "id": "basis data sedang dipakai proses lain: {detail}",
         "en": "the database is in use by another process: {detail}",

@@ -180,7 +180,8 @@ def generate_events(today: date, seed: int = 2022) -> tuple[list[dict[str, objec
             # Sosialisasi vaksinasi in the main hall: a crowd well over the PPKM limit.
             for visitor in rng.sample(visitors, 230):
                 arrive = rng.uniform(8.6, 9.3)
-                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive), "utama", "Aula Lt. 1")
+                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive), "utama")
+                _event(rows, visitor, "kantor-walikota", "checkin", _local(day, arrive + 1 / 60), "utama", "Aula Lt. 1")
                 if rng.random() < 0.9:
                     _event(rows, visitor, "kantor-walikota", "checkout", _local(day, rng.uniform(11.0, 11.5)), "utama")
     _positive_case_meetings(rng, rows, staff, today)
@@ -204,13 +205,16 @@ def _positive_case_meetings(rng: random.Random, rows: list[dict[str, object]], s
         ]
         _event(rows, case, "kantor-walikota", "checkin", _local(day, 7.7), "utama")
         _event(rows, case, "kantor-walikota", "checkout", _local(day, 13.2), "samping")
-        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5), "utama", "Ruang Rapat")
+        # A door scan makes the visit; the meeting room's own poster, a minute later, the stay.
+        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5), "utama")
+        _event(rows, case, "dinas-kesehatan", "checkin", _local(day, 13.5 + 1 / 60), "utama", "Ruang Rapat")
         _event(rows, case, "dinas-kesehatan", "checkout", _local(day, 15.25), "utama")
         _event(rows, case, "kantor-walikota", "checkin", _local(day, 15.5), "samping")
         _event(rows, case, "kantor-walikota", "checkout", _local(day, 16.6), "utama")
         for colleague in colleagues[: 3 + days_before // 2]:
             start = 13.4 + rng.uniform(0, 0.5)
-            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start), "utama", "Ruang Rapat")
+            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start), "utama")
+            _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start + 1 / 60), "utama", "Ruang Rapat")
             _event(rows, colleague, "dinas-kesehatan", "checkout", _local(day, start + rng.uniform(0.2, 1.8)), "utama")
 
 

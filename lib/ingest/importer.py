@@ -13,7 +13,6 @@ import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -22,6 +21,7 @@ import pyarrow as pa
 from lib.core import config
 from lib.core.timeutil import fixed_offset_seconds
 from lib.ingest import pairing, readers
+from lib.ingest.rows import ImportSummary, cell_text_sql, person_id_sql, raw_row_sql, update_persons
 from lib.store import db
 from lib.store.spool import ParquetSpool
 
@@ -29,48 +29,28 @@ from lib.store.spool import ParquetSpool
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "waktu", "datetime", "time", "waktuscan", "tanggalwaktu", "scantime"),
     "person_id": ("personid", "idorang", "nip", "nik", "idpegawai", "idpengunjung", "noidentitas", "id"),
-    "building": ("building", "gedung", "buildingid", "kantor", "lokasi"),
+    "building": ("building", "gedung", "buildingid", "kantor"),
     "action": ("action", "aksi", "statusscan", "scanaction"),
     "name": ("name", "nama", "namalengkap"),
     "category": ("category", "kategori"),
     "phone": ("phone", "telepon", "nohp", "notelp", "notelepon", "hp", "telp", "nomorhp"),
     "gate": ("gate", "pintu"),
-    "area": ("area", "ruang", "ruangan", "lantai"),
+    "area": ("area", "ruang", "ruangan", "lokasi", "lantai", "room"),
     "status": ("status", "statuskesehatan", "healthstatus"),
     "checkin_at": ("checkinat", "jammasuk", "waktumasuk", "checkin"),
     "checkout_at": ("checkoutat", "jamkeluar", "waktukeluar", "checkout"),
+    # The staff roster (README "Rooms"): the person's unit; their home room is ``area``.
+    "unit": ("unit", "unitkerja", "bagian", "bidang"),
 }
 EVENT_COLUMNS = ("timestamp", "person_id", "building", "action")
 VISIT_COLUMNS = ("person_id", "building", "checkin_at")
+# A roster has an id and a unit or room, and none of the scan or visit columns.
+SCAN_ONLY_COLUMNS = ("timestamp", "action", "checkin_at", "checkout_at", "gate", "status")
 OPTIONAL_COLUMNS = ("name", "category", "phone", "gate", "area", "status")
 
 CHECKIN_WORDS = ("checkin", "check-in", "check in", "in", "masuk")
 CHECKOUT_WORDS = ("checkout", "check-out", "check out", "out", "keluar")
 CATEGORY_WORDS = {"asn": "ASN", "thl": "THL"}  # anything else non-empty reads as visitor
-
-
-@dataclass
-class ImportSummary:
-    """What one file did to the store; counts are rows of this file."""
-
-    file_name: str
-    status: str = "ok"  # 'ok' or 'refused'
-    shape: str | None = None
-    message: str | None = None
-    message_code: str | None = None
-    missing_columns: list[str] = field(default_factory=list)
-    rows_read: int = 0
-    events_new: int = 0
-    duplicates: int = 0
-    new_visits: int = 0
-    orphans: int = 0
-    quarantined: int = 0
-    import_id: int | None = None
-    # Buildings this file named for the first time: created new, unconfirmed (RULES "Import").
-    new_buildings: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 class ImportRefused(Exception):
@@ -100,10 +80,11 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
 
 
 def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
-    """('events' | 'visits' | None, the missing columns of the shape the file looks like).
+    """('events' | 'visits' | 'roster' | None, the missing columns of the shape the file looks like).
 
-    A file with a check-in/check-out time column is taken to be a visits list; any
-    other file is judged as a scan-event log.
+    A file with a check-in/check-out time column is taken to be a visits list; a file
+    with a unit or room column and none of the scan or visit columns is a staff roster;
+    any other file is judged as a scan-event log.
     """
     missing_events = [c for c in EVENT_COLUMNS if c not in mapping]
     missing_visits = [c for c in VISIT_COLUMNS if c not in mapping]
@@ -111,19 +92,15 @@ def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
         return "events", []
     if not missing_visits:
         return "visits", []
+    looks_like_roster = ("unit" in mapping or "area" in mapping) and not any(c in mapping for c in SCAN_ONLY_COLUMNS)
+    if looks_like_roster:
+        return ("roster", []) if "person_id" in mapping else (None, ["person_id"])
     looks_like_visits = "checkin_at" in mapping or "checkout_at" in mapping
     return None, missing_visits if looks_like_visits else missing_events
 
 
 def _sql_list(words: Sequence[str]) -> str:
     return ", ".join("'" + w.replace("'", "''") + "'" for w in words)
-
-
-def _text(column_index: int | None) -> str:
-    """A trimmed text column of the chunk, NULL when empty."""
-    if column_index is None:
-        return "CAST(NULL AS VARCHAR)"
-    return f"nullif(trim(c{column_index}), '')"
 
 
 COMMON_FORMATS = (
@@ -163,28 +140,9 @@ def _instant_sql(text: str, naive: str) -> str:
     )
 
 
-def _person_id_sql(text: str) -> str:
-    """person_id as text; a number a spreadsheet wrote as '123.0' or '7.17e15' gets its digits."""
-    return (
-        f"CASE WHEN strpos({text}, '.') = 0 AND strpos(lower({text}), 'e') = 0 THEN {text} "
-        rf"WHEN regexp_matches({text}, '^\d+\.0+$') THEN regexp_extract({text}, '^(\d+)') "
-        rf"WHEN regexp_matches({text}, '^\d+(\.\d+)?[eE]\+?\d+$') "
-        f"THEN CAST(CAST(CAST({text} AS DOUBLE) AS HUGEINT) AS VARCHAR) "
-        f"ELSE {text} END"
-    )
-
-
-def _raw_sql(header: Sequence[str]) -> str:
-    """The raw row as JSON with the file's own column names, for the quarantine."""
-    pairs = ", ".join(
-        "'" + (name or f"column{i + 1}").replace("'", "''") + f"', c{i}" for i, name in enumerate(header)
-    )
-    return f"CAST(json_object({pairs}) AS VARCHAR)" if header else "'{}'"
-
-
 def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source: str) -> str:
     """SELECT over the chunk giving parsed values and a quarantine reason per row."""
-    col = {name: _text(mapping.get(name)) for name in COLUMN_ALIASES}
+    col = {name: cell_text_sql(mapping.get(name)) for name in COLUMN_ALIASES}
     action_text = f"lower({col['action']})"
     spaced = f"regexp_replace({action_text}, '\\s+', ' ', 'g')"
     action = (
@@ -219,7 +177,7 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
     return f"""
         WITH base AS (
             SELECT chunk.*,
-                   {_person_id_sql(col['person_id'])} AS person_id,
+                   {person_id_sql(col['person_id'])} AS person_id,
                    {col['building']} AS building,
                    {action_value} AS action,
                    {col['name']} AS name, {category} AS category, {col['phone']} AS phone,
@@ -244,7 +202,7 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
             FROM parsed
         )
         -- The raw row is only built for the rows that go to the quarantine.
-        SELECT *, CASE WHEN reason IS NOT NULL THEN {_raw_sql(header)} END AS raw
+        SELECT *, CASE WHEN reason IS NOT NULL THEN {raw_row_sql(header)} END AS raw
         FROM judged
     """
 
@@ -310,60 +268,6 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
     )
     con.execute("INSERT INTO stage_counts SELECT count(*) FROM parsed_rows WHERE reason IS NULL")
     _stage_events_view(con, shape)
-
-
-def _update_persons(con: duckdb.DuckDBPyConnection) -> bool:
-    """Latest non-empty name/category/phone per person (RULES "Words").
-
-    Returns whether some person's category changed: those persons' visits are re-paired
-    from the start, since MAX_STAY depends on the category (``person_categories``).
-    """
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE person_updates AS
-        SELECT person_id,
-               arg_max(name, ts) FILTER (WHERE name IS NOT NULL) AS name,
-               max(ts) FILTER (WHERE name IS NOT NULL) AS name_at,
-               arg_max(category, ts) FILTER (WHERE category IS NOT NULL) AS category,
-               max(ts) FILTER (WHERE category IS NOT NULL) AS category_at,
-               arg_max(phone, ts) FILTER (WHERE phone IS NOT NULL) AS phone,
-               max(ts) FILTER (WHERE phone IS NOT NULL) AS phone_at
-        FROM new_events GROUP BY person_id
-        """
-    )
-    # Each person's category after the upsert below, and the one stored before it, in one
-    # pass over ``persons``; re-pairing takes the category from here (MAX_STAY).
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE person_categories AS
-        WITH merged AS (
-            SELECT u.person_id, p.category AS stored,
-                   CASE WHEN u.category IS NOT NULL AND u.category_at > coalesce(p.category_at, '-infinity'::TIMESTAMPTZ)
-                        THEN u.category ELSE coalesce(p.category, 'visitor') END AS category
-            FROM person_updates u LEFT JOIN persons p USING (person_id)
-        )
-        SELECT person_id, category, coalesce(category <> stored, false) AS changed FROM merged
-        """
-    )
-    changed = con.execute("SELECT bool_or(changed) FROM person_categories").fetchall()[0][0]
-    con.execute(
-        """
-        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at)
-        SELECT person_id, name, name_at, coalesce(category, 'visitor'), category_at, phone, phone_at
-        FROM person_updates
-        ON CONFLICT (person_id) DO UPDATE SET
-            name = CASE WHEN excluded.name_at > coalesce(persons.name_at, '-infinity'::TIMESTAMPTZ)
-                        THEN excluded.name ELSE persons.name END,
-            name_at = greatest(excluded.name_at, persons.name_at),
-            category = CASE WHEN excluded.category_at > coalesce(persons.category_at, '-infinity'::TIMESTAMPTZ)
-                        THEN excluded.category ELSE persons.category END,
-            category_at = greatest(excluded.category_at, persons.category_at),
-            phone = CASE WHEN excluded.phone_at > coalesce(persons.phone_at, '-infinity'::TIMESTAMPTZ)
-                        THEN excluded.phone ELSE persons.phone END,
-            phone_at = greatest(excluded.phone_at, persons.phone_at)
-        """
-    )
-    return bool(changed)
 
 
 def _read_source(
@@ -498,6 +402,11 @@ def _import_in_transaction(
             spool.add(chunk)
         staged = spool.close()
         with db.transaction(con):
+            if shape == "roster":
+                from lib.ingest import roster
+
+                roster.import_roster(con, summary, actor, source.header, mapping, spool.sql() if staged else None)
+                return
             _prepare_zones(con)
             _create_stage(con)
             if staged:
@@ -523,7 +432,9 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM stage_events").fetchall()]
     summary.new_buildings = db.ensure_buildings(con, buildings)
 
-    # RULES "Import": identity (person_id, building, action, ts); the first row wins
+    # RULES "Import": identity (person_id, building, action, ts), and for an area scan its
+    # area too (ignoring case), so that an area scan never hides a door scan of the same
+    # instant (area scans never change visits, README "Rooms"); the first row wins
     # within a file, and an event already stored is never written twice. Repeated rows
     # are rare, so only the rows whose identity hash occurs twice are compared in full
     # (a whole-file GROUP BY with every attribute is several times slower at 10 M rows).
@@ -531,23 +442,24 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         """
         INSERT INTO events
         WITH repeated AS (
-            SELECT hash(person_id, building, action, ts) AS key_hash
+            SELECT hash(person_id, building, action, ts, lower(area)) AS key_hash
             FROM stage_events GROUP BY key_hash HAVING count(*) > 1
         ),
         first_rows AS (
-            SELECT * FROM stage_events s ANTI JOIN repeated r ON hash(s.person_id, s.building, s.action, s.ts) = r.key_hash
+            SELECT * FROM stage_events s ANTI JOIN repeated r
+                ON hash(s.person_id, s.building, s.action, s.ts, lower(s.area)) = r.key_hash
             UNION ALL
             SELECT * FROM (
                 SELECT s.* FROM stage_events s SEMI JOIN repeated r
-                    ON hash(s.person_id, s.building, s.action, s.ts) = r.key_hash
-            ) QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts ORDER BY row_no) = 1
+                    ON hash(s.person_id, s.building, s.action, s.ts, lower(s.area)) = r.key_hash
+            ) QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts, lower(area) ORDER BY row_no) = 1
         )
         SELECT f.person_id, f.building, f.action, f.ts, f.name, f.category, f.phone, f.gate, f.area, f.status, $import_id
         FROM first_rows f
         WHERE NOT EXISTS (
             SELECT 1 FROM events e
             WHERE e.person_id = f.person_id AND e.building = f.building
-              AND e.action = f.action AND e.ts = f.ts
+              AND e.action = f.action AND e.ts = f.ts AND lower(e.area) IS NOT DISTINCT FROM lower(f.area)
               AND e.ts >= (SELECT min(ts) FROM stage_events)
               AND e.ts <= (SELECT max(ts) FROM stage_events)
         )
@@ -560,23 +472,34 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
         f"FROM events WHERE import_id = {import_id}"
     )
     summary.events_new = int(con.execute("SELECT count(*) FROM new_events").fetchall()[0][0])
+    # An area scan for a room not known yet creates the room (as a building is created).
+    db.ensure_areas(con, "SELECT building, area FROM new_events")
 
-    category_changed = _update_persons(con)
+    category_changed = update_persons(con)
+    # Re-paired: persons with new door scans, from the first of them (area scans never
+    # change a visit), and persons whose category changed (MAX_STAY), whole.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE affected AS
         SELECT person_id, n.from_ts, c.category
-        FROM (SELECT person_id, min(ts) AS from_ts FROM new_events GROUP BY person_id) n
+        FROM (SELECT person_id, min(ts) FILTER (WHERE area IS NULL) AS from_ts, bool_or(area IS NULL) AS has_door
+              FROM new_events GROUP BY person_id) n
         JOIN person_categories c USING (person_id)
+        WHERE n.has_door OR c.changed
         """
     )
     if category_changed:
         con.execute(
             "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM person_categories WHERE changed)"
         )
-    outcome = pairing.repair_and_refresh(con, "affected", import_id=import_id)
-    summary.duplicates = staged_events - summary.events_new + outcome.duplicates
-    summary.orphans = outcome.orphans
+    # Visits of the re-paired persons, their stored figures, and the area stays of everyone
+    # whose area scans or visits may have changed (re-derived whole).
+    outcome, stay_outcome = pairing.repair_and_refresh(
+        con, "affected", import_id=import_id,
+        stays_of="SELECT person_id FROM new_events UNION SELECT person_id FROM affected",
+    )
+    summary.duplicates = staged_events - summary.events_new + outcome.duplicates + stay_outcome.duplicates
+    summary.orphans = outcome.orphans + stay_outcome.orphans
     summary.new_visits = outcome.visits
 
     con.execute(

@@ -29,11 +29,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.analytics.figures import RestartBounds, refresh_after_repair
+from lib.ingest import areas
 from lib.store import db
+from lib.store.db import DEDUP_SECONDS, DEDUP_US
 from lib.store.spool import ParquetSpool
 
-DEDUP_SECONDS = 120
-DEDUP_US = DEDUP_SECONDS * 1_000_000
 # The affected events stream in chunks of about this many rows, to bound memory.
 EVENTS_PER_BATCH = 200_000
 # Re-paired visits and anomalies beyond this many rows wait in a Parquet file, not in memory.
@@ -171,6 +171,8 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
         JOIN {affected_table} a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
              {events_bound}
         JOIN buildings b ON b.building_id = e.building
+        -- Door scans alone make visits: a scan with an area is an area scan (lib.ingest.areas).
+        WHERE e.area IS NULL
         -- RULES: per person in time order; at equal timestamps a check-out comes first.
         ORDER BY e.person_id, e.ts, is_checkin, e.building
         """
@@ -531,12 +533,18 @@ def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source
     )
 
 
-def repair_and_refresh(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None) -> ImportOutcome:
-    """``repair``, then the stored figures of every building it changed (``lib.analytics.figures``),
-    in the caller's transaction: the one way visits change."""
+def repair_and_refresh(
+    con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None, stays_of: str | None = None
+) -> tuple[ImportOutcome, areas.StayOutcome]:
+    """The one way visits change, in the caller's transaction: ``repair``, then the stored
+    figures of every building it changed (``lib.analytics.figures``), then the area stays
+    of ``stays_of`` (a query of person ids; default: the re-paired persons), whose "left"
+    ends follow their visits (RULES "Places inside a building"). Returns what the events
+    of ``import_id`` became, door scans and area scans."""
     outcome = repair(con, affected_table, import_id=import_id)
     refresh_after_repair(con, affected_table, outcome.bounds)
-    return outcome
+    stay_outcome = areas.rederive(con, stays_of or f"SELECT person_id FROM {affected_table}", import_id=import_id)
+    return outcome, stay_outcome
 
 
 def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> None:

@@ -342,8 +342,8 @@ def trace_export_frame(
     ``contacts``/``second``: ``lib.analytics.tracing.trace_contacts`` / ``second_degree_contacts``
     rows. Headers are the page's column names (Indonesian, or English with ``lang='en'``);
     ``buildings`` become building names joined with ``; ``; the category in words;
-    instants ISO 8601 local time with offset; minutes with one decimal; ``estimated`` is
-    ``ya``/``tidak`` (``yes``/``no``). With ``second``, a degree column (1 or 2) leads
+    instants ISO 8601 local time with offset; minutes with one decimal; ``estimated`` and
+    ``area_assumed`` are ``ya``/``tidak`` (``yes``/``no``). With ``second``, a degree column (1 or 2) leads
     and ``via`` names the first-degree contacts (at most ``EXPORT_VIA_SHOWN``, then
     "+N lainnya"). ``csv_bytes``/``xlsx_bytes`` make it formula-safe. The command line's
     ``trace`` output is not this: it stays in the rules' program columns.
@@ -363,8 +363,12 @@ def trace_export_frame(
         ]
         for column in ("first_contact", "last_contact"):
             out[column] = format_local_iso(out[column], tz_name)
-        out["overlap_minutes"] = out["overlap_minutes"].astype(float).round(1)
-        out["estimated"] = [t("tracing.yes" if bool(v) else "tracing.no", lang) for v in out["estimated"]]
+        for column in ("overlap_minutes", "area_minutes"):
+            if column in out:
+                out[column] = out[column].astype(float).round(1)
+        for column in ("estimated", "area_assumed"):
+            if column in out:
+                out[column] = [t("tracing.yes" if bool(v) else "tracing.no", lang) for v in out[column]]
         if "via" in out:
             out["via"] = [via_summary(v, first_names, lang, EXPORT_VIA_SHOWN) for v in out["via"]]
         return out
@@ -373,7 +377,9 @@ def trace_export_frame(
     if second is not None:
         out.insert(0, "degree", 1)
         out["via"] = ""
-        out = pd.concat([out, readable(second).assign(degree=2)[out.columns]], ignore_index=True)
+        # Second-degree rows are graded by nobody (no room shared with the case): empty there.
+        out = pd.concat([out, readable(second).assign(degree=2).reindex(columns=out.columns, fill_value="")],
+                        ignore_index=True)
     return out.rename(columns={c: t(f"tracing.col.{c}", lang) for c in out.columns})
 
 

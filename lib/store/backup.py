@@ -79,6 +79,10 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
                 con.execute(f'DELETE FROM "{table}"')
                 if table in source_tables:
                     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM pantau_restore."{table}"')
+            if version < db.ROOMS_VERSION:
+                # An older backup's scans with an area made visits; now they make area stays
+                # (lib.ingest.upgrade.finish re-pairs them right after the restore).
+                db.set_setting(con, db.PENDING_AREA_SCANS, "1")
             # Check-in taps give their events an import id without an import record.
             next_import = int(con.execute(
                 "SELECT coalesce(greatest((SELECT max(import_id) FROM imports), (SELECT max(import_id) FROM events)), 0) + 1"

@@ -22,6 +22,10 @@ DEFAULT_TIMEZONE = "Asia/Makassar"
 # RULES "From events to visits": MAX_STAY defaults per category, in minutes.
 DEFAULT_MAX_STAY_MINUTES = {"ASN": 12 * 60, "THL": 12 * 60, "visitor": 3 * 60}
 CATEGORIES = ("ASN", "THL", "visitor")
+# RULES "From events to visits": a second scan within DEDUP of the first is a duplicate (door
+# scans and area scans alike).
+DEDUP_SECONDS = 120
+DEDUP_US = DEDUP_SECONDS * 1_000_000
 
 # Each entry migrates the schema from version i to i + 1. Never edit a released entry:
 # append a new one, so an existing database file is upgraded instead of broken.
@@ -191,6 +195,53 @@ MIGRATIONS: list[str] = [
     ALTER TABLE buildings ADD COLUMN confirmed BOOLEAN DEFAULT true;
     UPDATE buildings SET confirmed = true;
     """,
+    # 6 -> 7: places inside a building (areas, area stays) and the staff roster. Scans with an
+    # area made visits before; now they make area stays: lib.ingest.upgrade re-pairs them.
+    """
+    -- An area's name is unique within its building, ignoring case and surrounding spaces:
+    -- area_key = lower(trim(name)); area_id is the name as first imported.
+    CREATE TABLE areas (
+        building      TEXT NOT NULL,
+        area_key      TEXT NOT NULL,
+        area_id       TEXT NOT NULL,
+        name          TEXT,
+        area_stay_min INTEGER NOT NULL DEFAULT 120,
+        capacity      INTEGER,
+        created_at    TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        PRIMARY KEY (building, area_key)
+    );
+    -- Area stays, derived from area scans (lib.ingest.areas). end_at IS NULL: still open; it
+    -- ends at auto_end_at (start + AREA_STAY) once that is past.
+    CREATE TABLE stays (
+        person_id   TEXT NOT NULL,
+        building    TEXT NOT NULL,
+        area        TEXT NOT NULL,
+        start_at    TIMESTAMPTZ NOT NULL,
+        end_at      TIMESTAMPTZ,
+        end_kind    TEXT,
+        auto_end_at TIMESTAMPTZ NOT NULL
+    );
+    -- Area scans that made no stay: 'duplicate' or 'orphan'.
+    CREATE TABLE area_anomalies (
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        area      TEXT NOT NULL,
+        ts        TIMESTAMPTZ NOT NULL,
+        action    TEXT NOT NULL,
+        kind      TEXT NOT NULL
+    );
+    -- The staff roster: one row per person, set by the latest roster import naming them.
+    CREATE TABLE roster (
+        person_id   TEXT PRIMARY KEY,
+        unit        TEXT,
+        building    TEXT,
+        room        TEXT,
+        import_id   BIGINT NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL
+    );
+    ALTER TABLE imports ADD COLUMN persons_set BIGINT DEFAULT 0;
+    INSERT INTO app_settings VALUES ('pending:area_scans', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
+    """,
 ]
 
 
@@ -243,6 +294,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         with transaction(con):
             con.execute(script)
             con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+
+
+ROOMS_VERSION = 7  # from this version on, a scan with an area is an area scan
+# A data step a schema change needs but this module cannot do (it re-pairs visits, which is
+# lib.ingest's work): the migration or a restore sets the key, lib.ingest.upgrade.finish runs
+# it and removes the key.
+PENDING_AREA_SCANS = "pending:area_scans"
 
 
 # Writers in one process take turns: DuckDB's optimistic concurrency would otherwise abort
@@ -347,6 +405,26 @@ def ensure_buildings(con: duckdb.DuckDBPyConnection, building_ids: list[str]) ->
 def unconfirmed_buildings(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Ids of the buildings first seen in an import and not yet confirmed by an administrator."""
     return {r[0] for r in con.execute("SELECT building_id FROM buildings WHERE NOT coalesce(confirmed, true)").fetchall()}
+
+
+def ensure_areas(con: duckdb.DuckDBPyConnection, source_sql: str) -> int:
+    """Create the areas named by ``source_sql`` (columns building, area) but not yet known.
+
+    Names match ignoring case and surrounding spaces; a new area takes the smallest
+    spelling seen, with the rules' defaults (AREA_STAY 120 minutes, no capacity). Returns
+    how many were created.
+    """
+    rows = con.execute(
+        f"""
+        INSERT INTO areas (building, area_key, area_id, name)
+        SELECT building, lower(trim(area)) AS area_key, min(trim(area)), min(trim(area))
+        FROM ({source_sql}) s
+        WHERE building IS NOT NULL AND nullif(trim(area), '') IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM areas a WHERE a.building = s.building AND a.area_key = lower(trim(s.area)))
+        GROUP BY ALL
+        """
+    ).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def building_timezones(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

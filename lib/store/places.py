@@ -271,3 +271,12 @@ def new_buildings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         GROUP BY ALL ORDER BY b.building_id
         """
     ).df()
+
+
+def list_areas(con: duckdb.DuckDBPyConnection, building: str | None = None) -> pd.DataFrame:
+    """Areas: building, area_id, name, area_stay_min (minutes), capacity (people or empty)."""
+    where, params = ("WHERE building = ?", [building]) if building else ("", [])
+    return con.execute(
+        f"SELECT building, area_id, name, area_stay_min, capacity FROM areas {where} ORDER BY building, area_key",
+        params,
+    ).df()

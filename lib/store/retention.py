@@ -6,7 +6,8 @@ Names, phone numbers and identity numbers older than the retention period (app s
 - names and phones of old events, and of persons last named/seen before the cutoff, are
   deleted; the raw rows of old quarantined lines are deleted (their reason and row number
   stay for the quality page);
-- in visits, duplicate/orphan scans and events older than the cutoff, the ``person_id`` is
+- roster rows imported before the cutoff are deleted;
+- in visits, area stays, duplicate/orphan scans and events older than the cutoff, the ``person_id`` is
   replaced by a pseudonym: an HMAC of the id and the visit's local ISO week under a server
   key kept outside the database file. Within a week the same person keeps one pseudonym,
   so hourly and weekly figures (distinct persons included) of old weeks are unchanged;
@@ -61,18 +62,33 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         counts["scan_anomalies"] = _count(con, f"""
             UPDATE scan_anomalies SET person_id = {_pseudonym_sql('person_id', 'ts', key)}
             WHERE {not_yet} AND ts < ?""", [cutoff])
+        # Area stays and area scans that made none, as visits and anomalies.
+        counts["stays"] = _count(con, f"""
+            UPDATE stays SET person_id = {_pseudonym_sql('person_id', 'start_at', key)}
+            WHERE {not_yet} AND coalesce(end_at, auto_end_at) < ?""", [cutoff])
+        counts["area_anomalies"] = _count(con, f"""
+            UPDATE area_anomalies SET person_id = {_pseudonym_sql('person_id', 'ts', key)}
+            WHERE {not_yet} AND ts < ?""", [cutoff])
+        # A roster row is personal data of the day it was imported: a roster older than
+        # the period is forgotten (import the current roster again to keep home rooms).
+        counts["roster"] = _count(con, "DELETE FROM roster WHERE imported_at < ?", [cutoff])
         # Old events go, with their names and phones; only the check-in of a visit that is
         # kept (it ends after the cutoff) stays, without name or phone, so that pairing
         # the person again still finds where that visit began.
         counts["events"] = _count(con, """
-            DELETE FROM events e WHERE e.ts < ? AND NOT (e.action = 'checkin' AND EXISTS (
+            DELETE FROM events e WHERE e.ts < ? AND NOT (e.action = 'checkin' AND e.area IS NULL AND EXISTS (
                 SELECT 1 FROM visits v WHERE v.person_id = e.person_id AND v.building = e.building
-                  AND v.checkin_at = e.ts))""", [cutoff])
+                  AND v.checkin_at = e.ts))
+              AND NOT (e.action = 'checkin' AND e.area IS NOT NULL AND EXISTS (
+                SELECT 1 FROM stays s WHERE s.person_id = e.person_id AND s.building = e.building
+                  AND s.start_at = e.ts))""", [cutoff])
         _count(con, "UPDATE events SET name = NULL, phone = NULL WHERE ts < ? AND (name IS NOT NULL OR phone IS NOT NULL)",
                [cutoff])
         counts["persons_deleted"] = _count(con, """
             DELETE FROM persons p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.person_id = p.person_id)
-              AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = p.person_id)""", [])
+              AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = p.person_id)
+              AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.person_id = p.person_id)
+              AND NOT EXISTS (SELECT 1 FROM roster r WHERE r.person_id = p.person_id)""", [])
         counts["persons_cleared"] = _count(con, """
             UPDATE persons SET
                 name = CASE WHEN name_at < ? THEN NULL ELSE name END,

@@ -20,7 +20,7 @@ import duckdb
 import streamlit as st
 
 from lib.core import config
-from lib.ingest import importer
+from lib.ingest import importer, upgrade
 from lib.store import db
 
 OPEN_WAIT_SECONDS = 300.0
@@ -74,7 +74,8 @@ _prepare_lock = threading.Lock()
 
 
 def prepare_database(spinner_text: str) -> None:
-    """First start on an empty database: load the demo month (unless ``PANTAU_DEMO=0``).
+    """Finish what an upgrade of the schema left to do (``lib.ingest.upgrade``); on a first
+    start on an empty database load the demo month (unless ``PANTAU_DEMO=0``).
 
     Runs once per database file and process; other sessions wait for it.
     """
@@ -85,6 +86,7 @@ def prepare_database(spinner_text: str) -> None:
         if key in _prepared:
             return
         cur = cursor()
+        upgrade.finish(cur)
         empty = cur.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
         if empty and db.get_setting(cur, "demo_mode") is None and config.demo_on_first_start():
             try:

@@ -89,4 +89,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.col.estimated": {"id": "Perkiraan", "en": "Estimated"},
     "tracing.col.via": {"id": "Melalui", "en": "Via"},
     "tracing.col.degree": {"id": "Tingkat", "en": "Degree"},
+    "tracing.col.unit": {"id": "Unit kerja", "en": "Unit"},
+    "tracing.col.grade": {"id": "Tingkat kontak", "en": "Grade"},
+    "tracing.col.areas": {"id": "Ruang", "en": "Rooms"},
+    "tracing.col.area_minutes": {"id": "Menit satu ruangan", "en": "Minutes in the same room"},
+    "tracing.col.area_assumed": {"id": "Ruang dari daftar pegawai", "en": "Room from the roster"},
 }

@@ -1,0 +1,223 @@
+"""Area stays: where a person was inside a building (README "Rooms").
+
+A scan with an area (a room, floor or hall with its own poster) is an *area scan*; it
+never changes building visits (those come from door scans alone, ``lib.ingest.pairing``). Per
+person and building, area scans in time order (a check-out first at equal instants)
+make *stays* with the same DEDUP as door scans and each area's AREA_STAY:
+
+- check-in at t in area a: an open stay in a begun at most DEDUP before t is a
+  duplicate; another open stay o ends at ``min(o.start + AREA_STAY, t)`` (``moved``, or
+  ``auto`` when AREA_STAY came first); then a stay in a opens at t;
+- check-out at t in a: the open stay in a ends at t (``scan``) when
+  ``t <= start + AREA_STAY``, else at ``start + AREA_STAY`` (``auto``) and the check-out
+  is an orphan; with no open stay in a, a check-out within DEDUP of a scanned end of a
+  stay in a is a duplicate, any other an orphan (an open stay elsewhere stays open);
+- a stay still open after the last area scan ends at ``start + AREA_STAY`` (``auto``),
+  and until then the person is inside (stored with ``end_at`` NULL);
+- leaving ends the stay: a building visit v of the person in the same building with
+  ``v.checkin_at <= start < v.end`` that ends before the stay ends it at ``v.end``
+  (``left``). A visit still open counts with its automatic close as its end.
+
+Stays are re-derived whole for every person an import touches (their area scans and
+their visits, all buildings), so overlapping files in any order give the same stays.
+The pass is an ordered loop in Python over the affected persons' area scans; area
+scans are a small share of a log (a few per person and day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from lib.store.db import DEDUP_US
+
+
+@dataclass
+class StayOutcome:
+    """What the area scans of one import became: duplicates and orphans among them."""
+
+    duplicates: int = 0
+    orphans: int = 0
+
+
+def derive_stays(
+    rows: list[tuple[str, str, str, bool, int, int, bool]],
+) -> tuple[list[tuple[str, str, str, int, int | None, str | None, int]], list[tuple[str, str, str, int, bool, str, bool]]]:
+    """The state machine of the module docstring, before the "leaving" rule.
+
+    ``rows``: (person_id, building, area, is_checkin, t_us, area_stay_us, is_new), sorted
+    by person, building, t, check-out first. Returns stays (person, building, area,
+    start_us, end_us or None while open, kind or None, auto_end_us) and anomalies
+    (person, building, area, t_us, is_checkin, kind, is_new).
+    """
+    stays: list[tuple[str, str, str, int, int | None, str | None, int]] = []
+    anomalies: list[tuple[str, str, str, int, bool, str, bool]] = []
+    key: tuple[str, str] | None = None
+    open_stay: tuple[str, int, int] | None = None  # area, start, deadline
+    last_end: dict[str, tuple[int, bool]] = {}  # area -> (end, by scan)
+
+    def close(end: int, kind: str) -> None:
+        nonlocal open_stay
+        assert key is not None and open_stay is not None
+        area, start, deadline = open_stay
+        stays.append((key[0], key[1], area, start, end, kind, deadline))
+        last_end[area] = (end, kind == "scan")
+        open_stay = None
+
+    for person, building, area, is_checkin, t, area_stay, is_new in rows:
+        if key != (person, building):
+            if key is not None and open_stay is not None:
+                stays.append((key[0], key[1], open_stay[0], open_stay[1], None, None, open_stay[2]))
+            key, open_stay, last_end = (person, building), None, {}
+        if open_stay is not None and t > open_stay[2]:
+            close(open_stay[2], "auto")  # AREA_STAY came first
+        if is_checkin:
+            if open_stay is not None:
+                if open_stay[0] == area and t - open_stay[1] <= DEDUP_US:
+                    anomalies.append((person, building, area, t, True, "duplicate", is_new))
+                    continue
+                close(t, "moved")
+            open_stay = (area, t, t + area_stay)
+        elif open_stay is not None and open_stay[0] == area:
+            close(t, "scan")
+        else:
+            end, by_scan = last_end.get(area, (0, False))
+            kind = "duplicate" if by_scan and t - end <= DEDUP_US else "orphan"
+            anomalies.append((person, building, area, t, False, kind, is_new))
+    if key is not None and open_stay is not None:
+        stays.append((key[0], key[1], open_stay[0], open_stay[1], None, None, open_stay[2]))
+    return stays, anomalies
+
+
+_STAY_SCHEMA = pa.schema(
+    [("person_id", pa.string()), ("building", pa.string()), ("area", pa.string()), ("start_us", pa.int64()),
+     ("end_us", pa.int64()), ("end_kind", pa.string()), ("auto_end_us", pa.int64())]
+)
+_ANOMALY_SCHEMA = pa.schema(
+    [("person_id", pa.string()), ("building", pa.string()), ("area", pa.string()), ("ts_us", pa.int64()),
+     ("is_checkin", pa.bool_()), ("kind", pa.string()), ("is_new", pa.bool_())]
+)
+
+
+def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | None = None) -> StayOutcome:
+    """Re-derive every stay and area anomaly of the persons ``persons_sql`` selects
+    (a query with a ``person_id`` column), inside the caller's transaction. Returns what
+    the area scans of ``import_id`` became."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_persons AS SELECT DISTINCT person_id FROM ({persons_sql})")
+    con.execute("DELETE FROM stays WHERE person_id IN (SELECT person_id FROM stay_persons)")
+    con.execute("DELETE FROM area_anomalies WHERE person_id IN (SELECT person_id FROM stay_persons)")
+    is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
+    rows = con.execute(
+        f"""
+        SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
+               CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new
+        FROM events e SEMI JOIN stay_persons p USING (person_id)
+        JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
+        WHERE e.area IS NOT NULL
+        -- At equal instants a check-out first, then areas by name ignoring case.
+        ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
+        """
+    ).fetchall()
+    stays, anomalies = derive_stays(rows)
+    outcome = StayOutcome(
+        duplicates=sum(1 for a in anomalies if a[6] and a[5] == "duplicate"),
+        orphans=sum(1 for a in anomalies if a[6] and a[5] == "orphan"),
+    )
+    stay_table = pa.Table.from_pylist([dict(zip(_STAY_SCHEMA.names, s, strict=True)) for s in stays], schema=_STAY_SCHEMA)
+    anomaly_table = pa.Table.from_pylist(
+        [dict(zip(_ANOMALY_SCHEMA.names, a, strict=True)) for a in anomalies], schema=_ANOMALY_SCHEMA
+    )
+    con.register("derived_stays", stay_table)
+    con.register("derived_area_anomalies", anomaly_table)
+    try:
+        # Leaving ends the stay: the person's visit in the building that holds the stay's
+        # start and ends before it (a visit still open: at its automatic close).
+        con.execute(
+            """
+            INSERT INTO stays
+            WITH s AS (
+                SELECT person_id, building, area, make_timestamp(start_us)::TIMESTAMPTZ AS start_at,
+                       make_timestamp(end_us)::TIMESTAMPTZ AS end_at, end_kind,
+                       make_timestamp(auto_end_us)::TIMESTAMPTZ AS auto_end_at
+                FROM derived_stays
+            ), v AS (
+                SELECT person_id, building, checkin_at, coalesce(checkout_at, auto_close_at) AS v_end
+                FROM visits SEMI JOIN stay_persons USING (person_id)
+            ), left_at AS (
+                SELECT s.person_id, s.building, s.start_at, min(v.v_end) AS v_end
+                FROM s JOIN v ON v.person_id = s.person_id AND v.building = s.building
+                 AND v.checkin_at <= s.start_at AND s.start_at < v.v_end
+                 AND v.v_end < coalesce(s.end_at, s.auto_end_at)
+                GROUP BY ALL
+            )
+            SELECT s.person_id, s.building, s.area, s.start_at,
+                   coalesce(l.v_end, s.end_at), CASE WHEN l.v_end IS NOT NULL THEN 'left' ELSE s.end_kind END,
+                   s.auto_end_at
+            FROM s LEFT JOIN left_at l USING (person_id, building, start_at)
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO area_anomalies
+            SELECT person_id, building, area, make_timestamp(ts_us)::TIMESTAMPTZ,
+                   CASE WHEN is_checkin THEN 'checkin' ELSE 'checkout' END, kind
+            FROM derived_area_anomalies
+            """
+        )
+    finally:
+        con.unregister("derived_stays")
+        con.unregister("derived_area_anomalies")
+        con.execute("DROP TABLE IF EXISTS stay_persons")
+    return outcome
+
+
+def update_area(
+    con: duckdb.DuckDBPyConnection,
+    building: str,
+    area: str,
+    area_stay_min: int | None = None,
+    capacity: int | None = None,
+    actor: str = "system",
+) -> None:
+    """Set an area's AREA_STAY (minutes, at least 1) and/or capacity (people, or None to keep).
+
+    A new AREA_STAY re-derives the stays of everyone with scans in the area, in the same
+    transaction (as a new MAX_STAY re-pairs visits). Audited. Raises KeyError for an
+    unknown area and ValueError for a value out of range.
+    """
+    import json
+
+    from lib.store import db
+
+    key = area.strip().lower()
+    rows = con.execute(
+        "SELECT area_stay_min, capacity FROM areas WHERE building = ? AND area_key = ?", [building, key]
+    ).fetchall()
+    if not rows:
+        raise KeyError(area)
+    if area_stay_min is not None and not 1 <= int(area_stay_min) <= 48 * 60:
+        raise ValueError("area_stay_min must be between 1 and 2880 minutes")
+    if capacity is not None and int(capacity) < 0:
+        raise ValueError("capacity must be 0 or more")
+    old_stay, old_capacity = rows[0]
+    new_stay = old_stay if area_stay_min is None else int(area_stay_min)
+    new_capacity = old_capacity if capacity is None else int(capacity)
+    with db.transaction(con):
+        con.execute(
+            "UPDATE areas SET area_stay_min = ?, capacity = ? WHERE building = ? AND area_key = ?",
+            [new_stay, new_capacity, building, key],
+        )
+        if new_stay != old_stay:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE area_persons AS "
+                "SELECT DISTINCT person_id FROM events WHERE building = ? AND lower(area) = ?",
+                [building, key],
+            )
+            rederive(con, "SELECT person_id FROM area_persons")
+            con.execute("DROP TABLE area_persons")
+        db.write_audit(
+            con, actor, "area_change", f"{building}/{area}",
+            json.dumps({"area_stay_min": [old_stay, new_stay], "capacity": [old_capacity, new_capacity]}), 1,
+        )

@@ -1,0 +1,120 @@
+"""The cells of an imported row and the persons they name, shared by the scan import
+(``lib.ingest.importer``) and the roster import (``lib.ingest.roster``).
+
+SQL fragments over a spooled chunk whose columns are ``c0, c1, ...`` (text), and the
+upsert that keeps each person's latest name, category and phone (RULES "Words").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+
+
+@dataclass
+class ImportSummary:
+    """What one file did to the store; counts are rows of this file."""
+
+    file_name: str
+    status: str = "ok"  # 'ok' or 'refused'
+    shape: str | None = None
+    message: str | None = None
+    message_code: str | None = None
+    missing_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    events_new: int = 0
+    duplicates: int = 0
+    new_visits: int = 0
+    orphans: int = 0
+    quarantined: int = 0
+    persons_set: int = 0  # a roster: persons whose unit / home building / home room it set
+    import_id: int | None = None
+    # Buildings this file named for the first time: created new, unconfirmed (RULES "Import").
+    new_buildings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def cell_text_sql(column_index: int | None) -> str:
+    """A trimmed text column of the chunk, NULL when empty."""
+    if column_index is None:
+        return "CAST(NULL AS VARCHAR)"
+    return f"nullif(trim(c{column_index}), '')"
+
+
+def person_id_sql(text: str) -> str:
+    """person_id as text; a number a spreadsheet wrote as '123.0' or '7.17e15' gets its digits."""
+    return (
+        f"CASE WHEN strpos({text}, '.') = 0 AND strpos(lower({text}), 'e') = 0 THEN {text} "
+        rf"WHEN regexp_matches({text}, '^\d+\.0+$') THEN regexp_extract({text}, '^(\d+)') "
+        rf"WHEN regexp_matches({text}, '^\d+(\.\d+)?[eE]\+?\d+$') "
+        f"THEN CAST(CAST(CAST({text} AS DOUBLE) AS HUGEINT) AS VARCHAR) "
+        f"ELSE {text} END"
+    )
+
+
+def raw_row_sql(header: Sequence[str]) -> str:
+    """The raw row as JSON with the file's own column names, for the quarantine."""
+    pairs = ", ".join(
+        "'" + (name or f"column{i + 1}").replace("'", "''") + f"', c{i}" for i, name in enumerate(header)
+    )
+    return f"CAST(json_object({pairs}) AS VARCHAR)" if header else "'{}'"
+
+
+def update_persons(con: duckdb.DuckDBPyConnection, source: str = "new_events") -> bool:
+    """Latest non-empty name/category/phone per person (RULES "Words"), from ``source``
+    (person_id, ts, name, category, phone): this import's events, or a roster's rows
+    stamped with the instant of its import.
+
+    Returns whether some person's category changed: those persons' visits are re-paired
+    from the start, since MAX_STAY depends on the category (``person_categories``).
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE person_updates AS
+        SELECT person_id,
+               arg_max(name, ts) FILTER (WHERE name IS NOT NULL) AS name,
+               max(ts) FILTER (WHERE name IS NOT NULL) AS name_at,
+               arg_max(category, ts) FILTER (WHERE category IS NOT NULL) AS category,
+               max(ts) FILTER (WHERE category IS NOT NULL) AS category_at,
+               arg_max(phone, ts) FILTER (WHERE phone IS NOT NULL) AS phone,
+               max(ts) FILTER (WHERE phone IS NOT NULL) AS phone_at
+        FROM {source} GROUP BY person_id
+        """
+    )
+    # Each person's category after the upsert below, and the one stored before it, in one
+    # pass over ``persons``; re-pairing takes the category from here (MAX_STAY).
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE person_categories AS
+        WITH merged AS (
+            SELECT u.person_id, p.category AS stored,
+                   CASE WHEN u.category IS NOT NULL AND u.category_at > coalesce(p.category_at, '-infinity'::TIMESTAMPTZ)
+                        THEN u.category ELSE coalesce(p.category, 'visitor') END AS category
+            FROM person_updates u LEFT JOIN persons p USING (person_id)
+        )
+        SELECT person_id, category, coalesce(category <> stored, false) AS changed FROM merged
+        """
+    )
+    changed = con.execute("SELECT bool_or(changed) FROM person_categories").fetchall()[0][0]
+    con.execute(
+        """
+        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at)
+        SELECT person_id, name, name_at, coalesce(category, 'visitor'), category_at, phone, phone_at
+        FROM person_updates
+        ON CONFLICT (person_id) DO UPDATE SET
+            name = CASE WHEN excluded.name_at > coalesce(persons.name_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.name ELSE persons.name END,
+            name_at = greatest(excluded.name_at, persons.name_at),
+            category = CASE WHEN excluded.category_at > coalesce(persons.category_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.category ELSE persons.category END,
+            category_at = greatest(excluded.category_at, persons.category_at),
+            phone = CASE WHEN excluded.phone_at > coalesce(persons.phone_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.phone ELSE persons.phone END,
+            phone_at = greatest(excluded.phone_at, persons.phone_at)
+        """
+    )
+    return bool(changed)
