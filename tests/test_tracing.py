@@ -493,10 +493,9 @@ def test_match_label_names_category_last_seen_in_local_time_and_no_empty_unit(
 
 
 def test_match_label_shows_the_unit_once_the_roster_gives_one(con: duckdb.DuckDBPyConnection) -> None:
-    """The hook for the staff roster: a `unit` of persons reaches the search and its label."""
+    """The staff roster's unit of a person reaches the search and its label."""
     store(con, [], names={"P1": "Sélly Wuwung"})
-    con.execute("ALTER TABLE persons ADD COLUMN unit TEXT")
-    con.execute("UPDATE persons SET unit = 'Bagian Umum' WHERE person_id = 'P1'")
+    con.execute("INSERT INTO roster (person_id, unit, import_id, imported_at) VALUES ('P1', 'Bagian Umum', 1, now())")
     found = tracing.find_persons(con, "sélly")
     assert found["unit"].tolist() == ["Bagian Umum"]
     assert "· Bagian Umum ·" in tracing.match_label(found.iloc[0].to_dict(), "Asia/Makassar", "id")

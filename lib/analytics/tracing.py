@@ -580,19 +580,6 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _unit_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """Where a person's unit (unit kerja) comes from: the hook for the staff roster.
-
-    RULES "Places inside a building": a roster import sets each person's unit. Until the
-    schema holds one (a ``unit`` column of ``persons``), every unit is unknown (NULL) and
-    pages show none; when the roster lands, only this function needs to know where.
-    """
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'persons' AND column_name = 'unit'"
-    ).fetchall()
-    return "p.unit" if rows[0][0] else "CAST(NULL AS VARCHAR)"
-
-
 def _find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> tuple[pd.DataFrame, int]:
     """:func:`find_persons`'s rows and the number of all persons that match."""
     text = (query or "").strip()
@@ -601,10 +588,10 @@ def _find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> tup
     digits = "".join(ch for ch in text if ch.isdigit())
     digits0 = "0" + digits[2:] if digits.startswith("62") else digits
     matched = con.execute(
-        f"""
+        """
         WITH q AS (SELECT strip_accents(lower($q)) AS q, $digits AS digits, $digits0 AS digits0)
-        SELECT p.person_id, p.name, p.category, p.phone, {_unit_sql(con)} AS unit
-        FROM persons p, q
+        SELECT p.person_id, p.name, p.category, p.phone, r.unit
+        FROM persons p LEFT JOIN roster r USING (person_id), q
         WHERE contains(strip_accents(lower(coalesce(p.name, ''))), q.q)
            OR contains(strip_accents(lower(p.person_id)), q.q)
            OR contains(lower(coalesce(p.phone, '')), q.q)
@@ -655,7 +642,7 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = SEARCH
     Partial, case- and accent-insensitive ("selly" finds "Sélly"). A phone matches on
     its digits alone, and a leading country code 62 reads as 0 ("+62 812-34" finds
     "081234..."). Columns person_id, name, category, phone, unit (the person's unit when
-    one is known, see :func:`_unit_sql`; else empty), last_seen (UTC instant of the
+    the staff roster gives one; else empty), last_seen (UTC instant of the
     person's latest check-in; empty if none), most recent first, at most ``limit``
     rows. An empty query finds nobody (no browsing of personal data). Not audited: see
     :func:`search_persons`.

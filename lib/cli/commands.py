@@ -171,7 +171,7 @@ def cmd_stays(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     require_building(con, args.building)
     lower, upper = window_bounds(con, args.building, args.start, args.end)
     frame = list_stays(con, building=args.building, start=lower, end=upper)
-    _emit(_local_columns(con, frame, ["start", "end"]), args.out)
+    _emit(args, _local_columns(con, frame, ["start", "end"]))
     return 0
 
 
