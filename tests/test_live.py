@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lib.analytics import live
 from lib.analytics.visits import effective_visits_sql
 from lib.ingest import buildings, importer
-from lib.store import db
+from lib.store import db, places
 
 NOW = datetime(2022, 1, 4, 0, 30, tzinfo=UTC)  # 08:30 WITA, 07:30 WIB
 ZONES = {"a": "Asia/Makassar", "b": "Asia/Jakarta"}
@@ -84,7 +84,7 @@ def test_last_scans_are_newest_first_with_names(con: duckdb.DuckDBPyConnection) 
 
 def test_last_scans_name_buildings_and_gates(con: duckdb.DuckDBPyConnection) -> None:
     setup_buildings(con)
-    buildings.save_gate(con, "a", "utama", "Pintu Utama", "test")
+    places.save_gate(con, "a", "utama", "Pintu Utama", "test")
     scans = [
         {**event(3, "p1", "a", "checkin"), "gate": "utama"},
         {**event(2, "p2", "a", "checkin"), "gate": "gudang"},  # a gate nobody configured
