@@ -11,7 +11,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from lib.analytics.visits import now_sql
+from lib.analytics.visits import now_sql, window_where
 
 
 def effective_stays_sql(now: str = "current_timestamp") -> str:
@@ -40,17 +40,7 @@ def list_stays(
     Columns: person_id, building, area, start, end, end_kind (UTC instants; an empty end
     means the person is still in the area, as an open visit reads).
     """
-    conditions, params = [], []
-    if building:
-        conditions.append("building = ?")
-        params.append(building)
-    if start is not None:
-        conditions.append("start_at >= ?")
-        params.append(start)
-    if end is not None:
-        conditions.append("start_at < ?")
-        params.append(end)
-    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    where, params = window_where("start_at", building, start, end)
     query = f"""
         SELECT person_id, building, area, start_at AS start, end_at AS "end", end_kind
         FROM ({effective_stays_sql(now_sql(now))}) {where}

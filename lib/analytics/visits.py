@@ -54,6 +54,25 @@ def effective_end_us(
     return np.asarray(checkout_us, dtype=np.int64)
 
 
+def window_where(
+    instant_column: str, building: str | None, start: datetime | None, end: datetime | None
+) -> tuple[str, list[object]]:
+    """A WHERE clause (and its parameters) keeping rows of ``building`` (all when None) whose
+    ``instant_column`` lies in ``[start, end)``; an open bound does not filter."""
+    conditions: list[str] = []
+    params: list[object] = []
+    if building:
+        conditions.append("building = ?")
+        params.append(building)
+    if start is not None:
+        conditions.append(f"{instant_column} >= ?")
+        params.append(start)
+    if end is not None:
+        conditions.append(f"{instant_column} < ?")
+        params.append(end)
+    return ("WHERE " + " AND ".join(conditions)) if conditions else "", params
+
+
 def list_visits(
     con: duckdb.DuckDBPyConnection,
     building: str | None = None,
@@ -66,17 +85,7 @@ def list_visits(
     Columns: person_id, building, checkin_at, checkout_at, checkout_kind (UTC instants;
     an empty checkout means the person is still inside).
     """
-    conditions, params = [], []
-    if building:
-        conditions.append("building = ?")
-        params.append(building)
-    if start is not None:
-        conditions.append("checkin_at >= ?")
-        params.append(start)
-    if end is not None:
-        conditions.append("checkin_at < ?")
-        params.append(end)
-    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    where, params = window_where("checkin_at", building, start, end)
     query = f"""
         SELECT person_id, building, checkin_at, checkout_at, checkout_kind
         FROM ({effective_visits_sql(now_sql(now))}) {where}
