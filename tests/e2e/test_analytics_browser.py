@@ -115,7 +115,7 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows and list(rows[0]) == [  # the page's headers, in the page's language
         "ID", "Nama", "Kategori", "No. HP", "Gedung", "Menit bersama", "Kontak pertama", "Kontak terakhir",
-        "Perkiraan",
+        "Perkiraan", "Unit kerja", "Tingkat kontak", "Ruang", "Menit satu ruangan", "Ruang dari daftar pegawai",
     ]
     assert all(float(r["Menit bersama"]) >= 15 for r in rows)
     assert any("Dinas Kesehatan" in r["Gedung"] for r in rows)  # the meeting-room colleagues, by name

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from lib.ingest import importer
 from lib.outputs import checkin, posters
-from lib.store import db
+from lib.store import db, places
 from tests.e2e import conftest as e2e
 from tests.e2e.test_checkin_browser import decode_poster
 
@@ -165,7 +165,7 @@ def test_checkin_page_on_a_phone(tmp_path: Path, browser: object, monkeypatch: p
         "INSERT INTO buildings (building_id, name, capacity, threshold_people) "
         "VALUES ('kantor', 'Kantor Wali Kota Bitung', 50, 40)"
     )
-    checkin.set_public_base_url(con, f"http://127.0.0.1:{port}")
+    places.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
     importer.record_events(
         con,
         [{"timestamp": datetime.now(UTC) - timedelta(minutes=30), "person_id": "081200000001",

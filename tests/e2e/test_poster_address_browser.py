@@ -39,21 +39,17 @@ WARNING = "Ponsel pengunjung kemungkinan tidak dapat membuka kode QR ini"
 
 
 @pytest.fixture
-def mapped_page() -> Iterator[Any]:
+def mapped_page(browser: Any) -> Iterator[Any]:
     """A Chromium of its own in which PUBLIC_NAME resolves to this machine (and nothing
-    else changes), at the 1440 x 900 the admin used."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is required for browser tests (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_NAME} 127.0.0.1"]
-        )
-        context = new_context(browser, viewport={"width": 1440, "height": 900}, accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
+    else changes), at the 1440 x 900 the admin used. Launched by the session's Playwright
+    (a second sync Playwright in one process is refused)."""
+    mapped = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_NAME} 127.0.0.1"]
+    )
+    context = new_context(mapped, viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+    mapped.close()
 
 
 def decode_png(path: Path) -> str:
