@@ -250,3 +250,112 @@ def test_the_roster_template_imports_as_a_roster(con: duckdb.DuckDBPyConnection,
     assert all(len(p) == 18 for p in table["person_id"])
     assert set(table["room"].dropna()) == set(frame["area"].replace("", None).dropna())
     assert not places.list_areas(con).empty
+
+
+# --- room posters: the command line and the page ----------------------------------------------
+
+
+def test_cli_room_poster_scans_to_a_verified_room_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lib.cli import main
+    from lib.store import db
+    from tests.test_posters import decode, pdf_pages_to_png, pdf_text
+
+    db_path = tmp_path / "cli.duckdb"
+    con = db.connect(db_path)
+    con.execute("INSERT INTO buildings (building_id, name) VALUES ('kantor', 'Kantor Wali Kota Bitung')")
+    con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Utama')")
+    areas.create_area(con, "kantor", "Ruang Rapat Lt. 2", 60, 25, "kabag")
+    areas.create_area(con, "kantor", "Aula", actor="kabag")
+    places.set_public_base_url(con, "https://pantau.bitungkota.go.id", "kabag")
+    con.close()
+
+    def cli(*args: str) -> tuple[int, str]:
+        code = main(["--db", str(db_path), "--lang", "en", "poster", "--building", "kantor", *args])
+        return code, capsys.readouterr().err
+
+    code, err = cli("--area", "ruang rapat lt. 2", "--action", "checkin", "--out", str(tmp_path / "room.png"))
+    assert code == 0, err
+    [address] = decode(tmp_path / "room.png")
+    params = params_of(address)
+    assert params["r"] == "Ruang Rapat Lt. 2" and params["a"] == "checkin"
+    con = db.connect(db_path)
+    try:
+        verified = checkin.verify_checkin_params(con, params)
+        assert isinstance(verified, checkin.CheckinTarget) and verified.area == "Ruang Rapat Lt. 2"
+        assert checkin.verify_checkin_params(con, {**params, "r": "Aula"}) == checkin.REFUSED_SIGNATURE
+    finally:
+        con.close()
+
+    # A PDF names the building and the room; every room's check-in poster in one PDF.
+    code, err = cli("--area", "Aula", "--action", "checkout", "--out", str(tmp_path / "aula.pdf"))
+    assert code == 0, err
+    text = pdf_text((tmp_path / "aula.pdf").read_bytes(), tmp_path)
+    for words in ("KELUAR", "Kantor Wali Kota Bitung", "Aula", "Ruang / Room"):
+        assert words in text, words
+    code, err = cli("--all-areas", "--action", "checkin", "--out", str(tmp_path / "rooms.pdf"))
+    assert code == 0, err
+    pages = pdf_pages_to_png((tmp_path / "rooms.pdf").read_bytes(), tmp_path, dpi=100)
+    rooms = [params_of(decode(page)[0])["r"] for page in pages]
+    assert rooms == ["Aula", "Ruang Rapat Lt. 2"]
+    code, err = cli("--all-areas", "--out", str(tmp_path / "both.pdf"))
+    assert code == 0, err
+    assert "/Count 4" in (tmp_path / "both.pdf").read_bytes().decode("latin-1")
+
+    for bad, says in (
+        (["--area", "Gudang", "--action", "checkin", "--out", str(tmp_path / "x.png")], "unknown room"),
+        (["--area", "Aula", "--gate", "utama", "--action", "checkin", "--out", str(tmp_path / "x.png")], "--gate and --area"),
+        (["--area", "Aula", "--all", "--out", str(tmp_path / "x.pdf")], "choose one"),
+        (["--all-areas", "--out", str(tmp_path / "x.png")], ".pdf"),
+    ):
+        code, err = cli(*bad)
+        assert code == 2 and err.startswith("error: ") and says in err, (bad, err)
+        assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_poster_page_offers_a_room_and_every_room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from lib.store import db
+    from tests.test_posters import ROOT
+
+    db_path = tmp_path / "page.duckdb"
+    monkeypatch.setenv("PANTAU_DB", str(db_path))
+    con = db.connect(db_path)
+    con.execute("INSERT INTO buildings (building_id, name) VALUES ('kantor', 'Kantor Wali Kota'), ('dinkes', 'Dinkes')")
+    areas.create_area(con, "kantor", "Ruang Rapat", actor="kabag")
+    areas.create_area(con, "kantor", "Aula", actor="kabag")
+    places.set_public_base_url(con, "https://pantau.bitungkota.go.id", "kabag")
+    con.close()
+
+    at = AppTest.from_file(str(ROOT / "pages" / "posters.py"), default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "tester"
+    at.session_state["roles"] = ["admin"]
+    at.session_state["pantau_lang"] = "en"
+    at.run()
+    assert not at.exception
+    at.selectbox(key="posters_building").set_value("kantor").run()
+    assert "posters_area" not in [s.key for s in at.selectbox]  # a door poster until a room is chosen
+    at.radio(key="posters_place").set_value("room").run()
+    assert not at.exception
+    at.selectbox(key="posters_area").set_value("Ruang Rapat").run()
+    address = at.code[0].value
+    assert "r=Ruang%20Rapat" in address and "g=" not in address
+    con = db.connect(db_path)
+    try:
+        assert isinstance(checkin.verify_checkin_params(con, params_of(address)), checkin.CheckinTarget)
+    finally:
+        con.close()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("every room" in label and "2 rooms" in label and "2 pages" in label for label in labels), labels
+    at.checkbox(key="posters_rooms_checkout").check().run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("every room" in label and "4 pages" in label for label in labels), labels
+    assert "Ruang Rapat" in at.get("image")[0].proto.imgs[0].caption
+
+    # A building without rooms: door posters only, no room choice.
+    at.selectbox(key="posters_building").set_value("dinkes").run()
+    assert not at.exception
+    assert "posters_place" not in [r.key for r in at.radio]
+    assert len(at.get("download_button")) == 3
