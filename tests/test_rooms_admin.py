@@ -359,3 +359,27 @@ def test_poster_page_offers_a_room_and_every_room(tmp_path: Path, monkeypatch: p
     assert not at.exception
     assert "posters_place" not in [r.key for r in at.radio]
     assert len(at.get("download_button")) == 3
+
+
+def test_the_roster_age_warns_a_week_before_the_purge(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from lib.analytics import roster as roster_view
+
+    assert roster_view.roster_age(con) is None
+    path = tmp_path / "pegawai.csv"
+    path.write_bytes(import_template.template_bytes("roster", "csv"))
+    importer.import_file(con, path, actor="kabag")
+    imported = roster_view.roster_age(con)
+    assert imported is not None and (imported.file_name, imported.imported_by, imported.persons_set) == (
+        "pegawai.csv", "kabag", 3
+    )
+    start = imported.imported_at
+    places.set_retention_days(con, 30, "kabag")
+    fresh = roster_view.roster_age(con, now=start + timedelta(days=22, hours=23))
+    assert fresh is not None and (fresh.age_days, fresh.warn, fresh.purge_in_days) == (22, False, 8)
+    old = roster_view.roster_age(con, now=start + timedelta(days=23, hours=1))
+    assert old is not None and (old.age_days, old.warn, old.purge_in_days) == (23, True, 7)
+    # The filter of the Roster view: every word must match somewhere.
+    people = roster_view.roster_people(con)
+    assert len(roster_view.filter_people(people, "bagian umum")) == 2
+    assert roster_view.filter_people(people, "dinas kesehatan")["name"].tolist() == ["Yohanis Pangemanan"]
+    assert roster_view.filter_people(people, building="dinkes")["person_id"].tolist() == ["199203302019031002"]

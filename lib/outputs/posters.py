@@ -44,6 +44,9 @@ PAGE_H_MM = 297.0
 MARGIN_MM = 12.0
 PNG_DPI = 300
 QR_WIDTH_MM = 146.0
+# A room poster gives the room's name in large type too: a smaller code (still about
+# 2.7 mm per module, readable from a metre and a half) keeps the text above the footer.
+ROOM_QR_WIDTH_MM = 118.0
 QR_QUIET_MODULES = 4
 
 Color = tuple[int, int, int]
@@ -237,9 +240,10 @@ def _draw(canvas: _Canvas, content: PosterContent) -> float:
     # QR code with its quiet zone, framed in the poster's colour.
     matrix = qr_matrix(content.url)
     modules = len(matrix)
-    module = QR_WIDTH_MM / modules
+    qr_width = ROOM_QR_WIDTH_MM if content.area else QR_WIDTH_MM
+    module = qr_width / modules
     quiet = QR_QUIET_MODULES * module
-    zone = QR_WIDTH_MM + 2 * quiet
+    zone = qr_width + 2 * quiet
     zone_x = (PAGE_W_MM - zone) / 2
     zone_y = y + 2.5
     canvas.frame(zone_x, zone_y, zone, zone, color, 1.4)

@@ -29,6 +29,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.col.duplicates": {"id": "Duplikat", "en": "Duplicates"},
     "import.col.orphans": {"id": "Keluar tanpa masuk", "en": "Orphan check-outs"},
     "import.col.quarantined": {"id": "Dikarantina", "en": "Quarantined"},
+    "import.col.persons_set": {"id": "Pegawai diatur (daftar pegawai)", "en": "Persons set (roster)"},
     "import.status.ok": {"id": "✅ diimpor", "en": "✅ imported"},
     "import.status.refused": {"id": "⛔ ditolak", "en": "⛔ refused"},
     "import.quarantine": {"id": "Baris yang dikarantina", "en": "Quarantined rows"},

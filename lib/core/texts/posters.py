@@ -15,8 +15,8 @@ TEXTS = {
     },
     "posters.room_label": {"id": "Ruang", "en": "Room"},
     "posters.instructions.area_checkin": {
-        "id": "Masuk ruang ini? Pindai QR dengan kamera ponsel, lalu tekan MASUK (sekaligus tercatat masuk gedung).",
-        "en": "Entering this room? Scan with your phone camera, then tap CHECK IN (this also checks you in to the building).",
+        "id": "Masuk ruang ini? Pindai QR dengan kamera ponsel, lalu tekan MASUK.",
+        "en": "Entering this room? Scan with your phone camera, then tap CHECK IN.",
     },
     "posters.instructions.area_checkout": {
         "id": "Meninggalkan ruang ini? Pindai QR dengan ponsel, lalu tekan KELUAR.",
