@@ -146,7 +146,9 @@ TEXTS = {
         "id": "--out harus berakhiran .pdf atau .png",
         "en": "--out must end in .pdf or .png",
     },
-    "posters.cli_all_pdf": {"id": "--all hanya menulis .pdf", "en": "--all writes .pdf only"},
+    "posters.cli_all_pdf": {
+        "id": "--all dan --all-areas hanya menulis .pdf", "en": "--all and --all-areas write .pdf only",
+    },
     "posters.cli_action_required": {
         "id": "--action wajib (checkin atau checkout) kecuali dengan --all atau --all-areas",
         "en": "--action is required (checkin or checkout) unless --all or --all-areas is given",
