@@ -67,7 +67,8 @@ if not people.empty:
                               format_func=lambda u: "—" if u is None else str(u))
     building = cells[2].selectbox(tr("roster.filter_building"), [None, *sorted(buildings)], key="roster_building",
                                   format_func=lambda b: "—" if b is None else str(buildings.get(b, b)))
-    shown = roster.filter_people(people, text, unit, building)
+    shown = roster.filter_people(people, text, unit, building).fillna({"name": "", "unit": "", "room": "",
+                                                                        "building_name": ""})
     st.caption(tr("roster.shown", shown=fmt_number(len(shown)), total=fmt_number(len(people))))
     st.dataframe(
         pd.DataFrame(

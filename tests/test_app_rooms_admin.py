@@ -110,6 +110,10 @@ def test_roster_page_shows_units_rooms_quarantine_and_the_age(app_env: AppEnv) -
     at.text_input(key="roster_filter").input("keuangan").run()
     assert frame_with(at, "NIP")["Name"].tolist() == ["Yohanis Pangemanan"]
 
+    # Words everywhere: no raw text key, no 'None' or 'nan' in a cell.
+    from tests.test_app_new_buildings import raw_keys, visible_texts
+
+    assert raw_keys(visible_texts(at)) == []
     quarantine = frame_with(at, "Reason")
     assert quarantine["Row"].tolist() == [5, 6]
     assert all(not reason.startswith("reason.") for reason in quarantine["Reason"])
