@@ -22,6 +22,7 @@ PAGES = [
     PageSpec("pages/tracing.py", "tracing", "nav.tracing", ":material/person_search:", (TRACER,), TRACING),
     PageSpec("pages/import_logs.py", "import", "nav.import", ":material/upload_file:", (ADMIN,), DATA),
     PageSpec("pages/quality.py", "quality", "nav.quality", ":material/rule:", (ADMIN,), DATA),
+    PageSpec("pages/roster.py", "roster", "nav.roster", ":material/badge:", (ADMIN,), DATA),
     PageSpec("pages/settings.py", "settings", "nav.settings", ":material/settings:", (ADMIN,), ADMINISTRATION),
     PageSpec("pages/users.py", "users", "nav.users", ":material/group:", (ADMIN,), ADMINISTRATION),
     PageSpec("pages/posters.py", "posters", "nav.posters", ":material/qr_code_2:", (ADMIN,), ADMINISTRATION),

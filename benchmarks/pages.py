@@ -66,6 +66,7 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("settings", "pages/settings.py", "bench_admin", ["admin"]),
     ("users", "pages/users.py", "bench_admin", ["admin"]),
     ("posters", "pages/posters.py", "bench_admin", ["admin"]),
+    ("roster", "pages/roster.py", "bench_admin", ["admin"]),
     ("audit", "pages/audit.py", "bench_admin", ["admin"]),
 ]
 

@@ -190,7 +190,7 @@ def main() -> None:
         args=(lang,),
     )
     con = cursor()
-    target = checkin.verify_checkin_params(con, {k: st.query_params.get(k, "") for k in ("b", "g", "a", "s")})
+    target = checkin.verify_checkin_params(con, {k: st.query_params.get(k, "") for k in ("b", "g", "r", "a", "s")})
     if isinstance(target, str):
         st.error(f"**{t('checkin.refused.title', lang)}**\n\n{t(f'checkin.refused.{target}', lang)}")
         return

@@ -84,7 +84,11 @@ if results:
             tr("import.col.quarantined"): [int(r["quarantined"]) for r in results],
         }
     )
-    counts = ("rows", "events", "visits", "duplicates", "orphans", "quarantined")
+    counts = ["rows", "events", "visits", "duplicates", "orphans", "quarantined"]
+    if any(r.get("shape") == "roster" for r in results):
+        # A staff roster sets persons rather than adding scans (RULES "Places inside a building").
+        summary[tr("import.col.persons_set")] = [int(r.get("persons_set") or 0) for r in results]
+        counts.append("persons_set")
     st.dataframe(number_table(summary, {tr(f"import.col.{c}"): 0 for c in counts}), hide_index=True,
                  width="stretch", key="import_summary")
     # A refusal is read whole (full width), never cut off in a table cell.

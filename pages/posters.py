@@ -1,5 +1,6 @@
-"""QR posters (admin): choose building, gate and action; see the address a phone will
-open; preview; download PDF/PNG.
+"""QR posters (admin): choose building, a door (gate) or a room, and action; see the
+address a phone will open; preview; download PDF/PNG, every door poster or every room's
+poster of the building in one PDF.
 
 While the address is one a phone cannot open (unset, localhost, a private network
 address or a local name: ``lib.places.public_address_problem``) the page says so and
@@ -28,15 +29,20 @@ PAGE_PATH = "posters"  # this page's url_path in dashboard.py
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _poster(_con, building: str, gate: str, action: str, kind: str, base: str, day: str) -> bytes:  # type: ignore[no-untyped-def]
-    """Poster bytes, built once per choice; ``base`` (the address) and ``day`` rebuild on a change."""
+def _poster(  # type: ignore[no-untyped-def]
+    _con, building: str, gate: str, action: str, kind: str, base: str, day: str, area: str = "", rooms: str = ""
+) -> bytes:
+    """Poster bytes, built once per choice; ``base`` (the address), ``day`` and ``rooms``
+    (the building's rooms and their settings) rebuild on a change."""
     if kind == "png":
-        return posters.poster_png(_con, building, gate, action, base_url=base)
+        return posters.poster_png(_con, building, gate, action, base_url=base, area=area or None)
     if kind == "preview":
-        return posters.poster_png(_con, building, gate, action, dpi=90, base_url=base)
+        return posters.poster_png(_con, building, gate, action, dpi=90, base_url=base, area=area or None)
     if kind == "all":
         return posters.building_posters_pdf(_con, building, base_url=base)
-    return posters.poster_pdf(_con, building, gate, action, base_url=base)
+    if kind == "all_areas":
+        return posters.area_posters_pdf(_con, building, tuple(action.split("+")), base_url=base)
+    return posters.poster_pdf(_con, building, gate, action, base_url=base, area=area or None)
 
 
 def _save_public_address(url: str) -> None:
@@ -112,26 +118,39 @@ def main() -> None:
         building = st.selectbox(
             t("posters.building", language), list(names), key="posters_building", format_func=names.get
         )
-        gates = dict(checkin.gates_or_door(con, building))
-        gate = st.selectbox(
-            t("posters.gate_select", language),
-            list(gates),
-            key="posters_gate",
-            format_func=lambda g: gates[g] if g else t("posters.no_gate", language),
-        )
+        rooms = places.list_areas(con, building)
+        # What the building's rooms look like now: a changed room rebuilds the cached posters.
+        rooms_key = rooms[["area_id", "capacity"]].to_json()
+        place = "door"
+        if not rooms.empty:
+            place = st.radio(
+                t("posters.place", language), ("door", "room"), horizontal=True, key="posters_place",
+                format_func=lambda p: t(f"posters.place.{p}", language),
+            )
+        gate, area = "", ""
+        if place == "door":
+            gates = dict(checkin.gates_or_door(con, building))
+            gate = st.selectbox(
+                t("posters.gate_select", language),
+                list(gates),
+                key="posters_gate",
+                format_func=lambda g: gates[g] if g else t("posters.no_gate", language),
+            )
+        else:
+            area = str(st.selectbox(t("posters.area_select", language), list(rooms["area_id"]), key="posters_area"))
         action = st.radio(
             t("posters.action", language),
             checkin.ACTIONS,
             key="posters_action",
             format_func=lambda a: t(f"posters.action.{a}", language),
         )
-        url = checkin.checkin_url(con, building, gate, action, base)
+        url = checkin.checkin_url(con, building, gate, action, base, area=area or None)
         st.caption(t("posters.address", language))
         st.code(url, language=None, wrap_lines=True)
         st.download_button(
             t("posters.download_pdf", language),
-            _poster(con, building, gate, action, "pdf", base, day),
-            file_name=posters.poster_filename(building, gate, action, "pdf"),
+            _poster(con, building, gate, action, "pdf", base, day, area, rooms_key),
+            file_name=posters.poster_filename(building, gate, action, "pdf", area),
             mime="application/pdf",
             key="posters_download_pdf",
             on_click="ignore",
@@ -141,8 +160,8 @@ def main() -> None:
         )
         st.download_button(
             t("posters.download_png", language),
-            _poster(con, building, gate, action, "png", base, day),
-            file_name=posters.poster_filename(building, gate, action, "png"),
+            _poster(con, building, gate, action, "png", base, day, area, rooms_key),
+            file_name=posters.poster_filename(building, gate, action, "png", area),
             mime="image/png",
             key="posters_download_png",
             on_click="ignore",
@@ -160,12 +179,27 @@ def main() -> None:
             width="stretch",
             disabled=not allowed,
         )
+        if not rooms.empty:
+            with_checkout = st.checkbox(t("posters.rooms_with_checkout", language), key="posters_rooms_checkout")
+            actions = checkin.ACTIONS if with_checkout else ("checkin",)
+            st.download_button(
+                t("posters.download_all_areas", language, rooms=len(rooms),
+                  pages=len(posters.area_posters(con, building, actions))),
+                _poster(con, building, "", "+".join(actions), "all_areas", base, day, "", rooms_key),
+                file_name=posters.poster_filename(building, None, None, "pdf", "ruang"),
+                mime="application/pdf",
+                key="posters_download_all_areas",
+                on_click="ignore",
+                width="stretch",
+                disabled=not allowed,
+            )
     with right:
         st.subheader(t("posters.preview", language))
         word = t(f"posters.word.{action}", "id")
+        where = f"{names[building]} · {area}" if area else names[building]
         st.image(
-            _poster(con, building, gate, action, "preview", base, day),
-            caption=t("posters.preview_alt", language, word=word, building=names[building]),
+            _poster(con, building, gate, action, "preview", base, day, area, rooms_key),
+            caption=t("posters.preview_alt", language, word=word, building=where),
             width="stretch",
         )
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib.ingest import buildings
+from lib.ingest import areas, buildings
 from lib.store import places
 from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
@@ -235,6 +235,74 @@ if choice != NEW:
             gates.rename(columns={"gate_id": tr("settings.gate_id"), "name": tr("settings.gate_name")}),
             hide_index=True, width="stretch", key="settings_gates",
         )
+
+if choice != NEW:
+    # Rooms of the building (RULES "Places inside a building"): list, edit, add.
+    building_label = names.get(str(choice), str(choice))
+    st.subheader(tr("settings.areas", building=building_label))
+    st.caption(tr("settings.areas_caption"))
+    area_flash = st.session_state.pop("settings_area_flash", None)
+    if area_flash:
+        st.success(area_flash)
+    rooms = places.list_areas(con, str(choice))
+    if rooms.empty:
+        st.caption(tr("settings.no_areas"))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("settings.area_col.name"): rooms["area_id"],
+                    tr("settings.area_col.area_stay"): [fmt_number(m) for m in rooms["area_stay_min"]],
+                    tr("settings.area_col.capacity"): [fmt_number(c) for c in rooms["capacity"]],
+                }
+            ),
+            hide_index=True, width="stretch", key=f"settings_areas_{choice}",
+        )
+        with st.form(key=f"settings_area_form_{choice}"):
+            st.markdown(f"**{tr('settings.area_edit')}**")
+            room = str(st.selectbox(tr("settings.area_select"), list(rooms["area_id"]), key=f"settings_area_pick_{choice}"))
+            room_row = rooms[rooms["area_id"] == room].iloc[0]
+            room_stay = st.number_input(
+                tr("settings.area_stay"), min_value=1, max_value=2880, step=15,
+                value=int(room_row["area_stay_min"]), key=f"settings_area_stay_{choice}_{room}",
+            )
+            room_capacity = st.number_input(
+                tr("settings.area_capacity"), min_value=0, step=1,
+                value=int(_value(room_row, "capacity", 0)),  # type: ignore[arg-type]
+                key=f"settings_area_capacity_{choice}_{room}",
+            )
+            area_submitted = st.form_submit_button(tr("settings.area_save"), key=f"settings_area_save_{choice}")
+        if area_submitted:
+            try:
+                with st.spinner(tr("settings.repairing")):
+                    changed_area = areas.update_area(
+                        con, str(choice), room, int(room_stay), int(room_capacity), current_user()
+                    )
+                st.session_state["settings_area_flash"] = (
+                    tr("settings.area_saved", area=room) if changed_area else tr("settings.unchanged")
+                )
+                st.rerun()
+            except places.SettingsError as error:
+                _error(error)
+    with st.form(key=f"settings_area_add_{choice}", clear_on_submit=True):
+        st.markdown(f"**{tr('settings.area_add')}**")
+        cells = st.columns(3)
+        new_room = cells[0].text_input(tr("settings.area_name"), key=f"settings_area_new_name_{choice}")
+        new_stay = cells[1].number_input(
+            tr("settings.area_stay"), min_value=1, max_value=2880, step=15,
+            value=areas.DEFAULT_AREA_STAY_MIN, key=f"settings_area_new_stay_{choice}",
+        )
+        new_capacity = cells[2].number_input(
+            tr("settings.area_capacity"), min_value=0, step=1, value=0, key=f"settings_area_new_capacity_{choice}",
+        )
+        area_added = st.form_submit_button(tr("settings.area_add_submit"), key=f"settings_area_add_submit_{choice}")
+    if area_added:
+        try:
+            created = areas.create_area(con, str(choice), new_room, int(new_stay), int(new_capacity), current_user())
+            st.session_state["settings_area_flash"] = tr("settings.area_created", area=created)
+            st.rerun()
+        except places.SettingsError as error:
+            _error(error)
 
 st.header(tr("settings.app"))
 # The public address: what it is in plain words, and whether a phone can open it.

@@ -40,7 +40,7 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
 
 
 ADMIN_PAGES = ["pages/now.py", "pages/import_logs.py", "pages/quality.py", "pages/settings.py",
-               "pages/users.py", "pages/audit.py"]
+               "pages/users.py", "pages/audit.py", "pages/roster.py"]
 
 
 def open_page(page: str, username: str = "kabag", roles: list[str] | None = None, language: str = "id") -> AppTest:
@@ -129,14 +129,16 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     assert not at.exception
     assert [t.value for t in at.title] == ["Impor log kunjungan"]
     assert len(at.get("file_uploader")) == 1
-    # The help: both shapes' columns (from lib.ingest.importer's tables) and four templates.
-    events, visits = at.table[0].value, at.table[1].value
+    # The help: the three shapes' columns (from lib.ingest.importer's tables) and six templates.
+    events, visits, staff = at.table[0].value, at.table[1].value, at.table[2].value
+    assert staff.set_index("Kolom").loc["unit", "Wajib"] == "tidak" and "unitkerja" in staff.set_index("Kolom").loc[
+        "unit", "Nama lain yang diterima"]
     assert events["Kolom"].tolist()[:4] == ["timestamp", "person_id", "building", "action"]
     assert events.set_index("Kolom").loc["timestamp", "Wajib"] == "ya"
     assert "waktu" in events.set_index("Kolom").loc["timestamp", "Nama lain yang diterima"]
     assert visits.set_index("Kolom").loc["checkout_at", "Wajib"] == "tidak"
     templates = [b for b in at.get("download_button") if b.proto.id and "import_template" in b.proto.id]
-    assert len(templates) == 4
+    assert len(templates) == 6
     summary = at.dataframe[0].value
     assert summary["File"].tolist() == ["absen.csv", "besar.csv", "rekap_bulanan.csv"]
     assert summary["Dikarantina"].tolist() == [1, 0, 0]  # numbers (written '1.234' by lib.core.numformat)

@@ -24,11 +24,18 @@ def test_accepted_columns_follow_the_importer_tables() -> None:
 
     visits = import_template.accepted_columns("visits", "en").set_index("column")
     assert visits.index.tolist()[:4] == [*importer.VISIT_COLUMNS, "checkout_at"]
-    assert set(visits.index) == set(importer.COLUMN_ALIASES) - {"timestamp", "action"}
+    # Every column but the scan-only ones and the roster's own unit.
+    assert set(visits.index) == set(importer.COLUMN_ALIASES) - {"timestamp", "action", "unit"}
     assert visits.loc["checkin_at", "required"] == "yes" and visits.loc["checkout_at", "required"] == "no"
     assert "jammasuk" in visits.loc["checkin_at", "other_names"]
     assert "jamkeluar" in visits.loc["checkout_at", "other_names"]
     assert all(visits["meaning"].str.len() > 0) and not any(visits["meaning"].str.startswith("import."))
+    roster = import_template.accepted_columns("roster", "id").set_index("column")
+    assert roster.index.tolist()[0] == "person_id" and roster.loc["person_id", "required"] == "ya"
+    assert {"unit", "building", "area"} <= set(roster.index)
+    assert not set(roster.index) & set(importer.SCAN_ONLY_COLUMNS)
+    assert "unitkerja" in roster.loc["unit", "other_names"] and "ruangan" in roster.loc["area", "other_names"]
+    assert not any(roster["meaning"].str.startswith("import."))
     # Each name shown is one the importer really maps to that column.
     for shape in import_template.SHAPES:
         for row in import_template.accepted_columns(shape, "id").itertuples():
@@ -36,7 +43,7 @@ def test_accepted_columns_follow_the_importer_tables() -> None:
                 assert importer.map_columns([alias]) == {row.column: 0}, (shape, alias)
 
 
-@pytest.mark.parametrize("shape", import_template.SHAPES)
+@pytest.mark.parametrize("shape", import_template.LOG_SHAPES)
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_template_imports_cleanly(con: duckdb.DuckDBPyConnection, tmp_path: Path, shape: str, file_format: str) -> None:
     path = tmp_path / import_template.template_filename(shape, file_format)

@@ -125,7 +125,7 @@ def test_a_new_area_stay_rederives_the_stays(con: duckdb.DuckDBPyConnection, tmp
     areas.update_area(con, "kw", " aula", area_stay_min=30, capacity=100, actor="admin")
     assert stays(con) == [("1", "kw", "Aula", 8, 8.5, "auto")]
     assert places.list_areas(con, "kw")[["area_id", "area_stay_min", "capacity"]].values.tolist() == [["Aula", 30, 100]]
-    with pytest.raises(KeyError):
+    with pytest.raises(places.SettingsError, match="unknown_area"):
         areas.update_area(con, "kw", "Gudang", area_stay_min=30)
 
 

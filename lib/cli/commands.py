@@ -192,11 +192,20 @@ def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     require_building(con, args.building)
     if not args.out:
         raise CliError("cli.bad_argument", detail="--out FILE (.pdf or .png) is required")
+    if args.gate and args.area:
+        raise CliError("posters.cli_gate_and_area")
+    if sum(bool(x) for x in (args.all, args.all_areas, args.area)) > 1:
+        raise CliError("posters.cli_all_and_area")
     if args.gate and checkin.gate_name(con, args.building, args.gate) is None:
         raise CliError("posters.cli_unknown_gate", gate=args.gate)
+    if args.area and checkin.area_row(con, args.building, args.area) is None:
+        raise CliError("posters.cli_unknown_area", building=args.building, area=args.area)
+    if args.all_areas and places.list_areas(con, args.building).empty:
+        raise CliError("posters.cli_no_areas", building=args.building)
     try:
         path = write_poster(
-            con, args.building, args.gate, args.action, args.out, all_posters=args.all, base_url=base_url
+            con, args.building, args.gate, args.action, args.out, all_posters=args.all, base_url=base_url,
+            area=args.area, all_areas=args.all_areas,
         )
     except ValueError as error:
         raise CliError.plain(str(error)) from None
@@ -379,11 +388,20 @@ def build_parser() -> OneLineParser:
     stays.add_argument("--from", dest="start")
     stays.add_argument("--to", dest="end")
 
-    poster = add("poster", cmd_poster, "a printable QR poster (.pdf or .png); --all: every gate and action in one PDF")
+    poster = add(
+        "poster", cmd_poster,
+        "a printable QR poster (.pdf or .png) of a door or a room; --all: every gate and action in one PDF; "
+        "--all-areas: every room's poster in one PDF",
+    )
     poster.add_argument("--building")
     poster.add_argument("--gate")
+    poster.add_argument("--area", help="a room of the building (not with --gate)")
     poster.add_argument("--action", choices=("checkin", "checkout"))
-    poster.add_argument("--all", action="store_true", help="all posters of the building in one PDF")
+    poster.add_argument("--all", action="store_true", help="all door posters of the building in one PDF")
+    poster.add_argument(
+        "--all-areas", dest="all_areas", action="store_true",
+        help="every room's poster in one PDF (--action alone, else check-in and check-out)",
+    )
     poster.add_argument(
         "--base-url", dest="base_url",
         help="public address of the app for this poster only (default: the public address setting)",

@@ -173,6 +173,69 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     return outcome
 
 
+DEFAULT_AREA_STAY_MIN = 120  # RULES "Places inside a building"
+AREA_STAY_RANGE_MIN = (1, 48 * 60)
+AREA_NAME_MAX = 80
+
+
+def _check_values(area_stay_min: int | None, capacity: int | None) -> None:
+    """SettingsError ``bad_area_stay`` / ``bad_capacity`` for values out of range."""
+    from lib.store.places import SettingsError
+
+    low, high = AREA_STAY_RANGE_MIN
+    if area_stay_min is not None and not low <= int(area_stay_min) <= high:
+        raise SettingsError("bad_area_stay", low=low, high=high)
+    if capacity is not None and int(capacity) < 0:
+        raise SettingsError("bad_capacity")
+
+
+def create_area(
+    con: duckdb.DuckDBPyConnection,
+    building: str,
+    name: str,
+    area_stay_min: int = DEFAULT_AREA_STAY_MIN,
+    capacity: int | None = None,
+    actor: str = "system",
+) -> str:
+    """Add a room to a building by hand, as an import of room scans would create it
+    (RULES "Places inside a building"); returns its id (the name, trimmed).
+
+    ``area_stay_min``: AREA_STAY in minutes (1 to 2880); ``capacity``: people, 0 or None
+    for not set. The name is unique in the building ignoring case and surrounding spaces.
+    Audited as ``area_create``. Raises ``lib.store.places.SettingsError``: ``unknown_building``,
+    ``area_name_empty``, ``area_name_long``, ``area_exists``, ``bad_area_stay``, ``bad_capacity``.
+    """
+    import json
+
+    from lib.store import db
+    from lib.store.places import SettingsError
+
+    area_id = str(name or "").strip()  # the key is lower(trim(name)), as for imported rooms
+    if not area_id:
+        raise SettingsError("area_name_empty")
+    if len(area_id) > AREA_NAME_MAX:
+        raise SettingsError("area_name_long", limit=AREA_NAME_MAX)
+    _check_values(area_stay_min, capacity)
+    if not con.execute("SELECT 1 FROM buildings WHERE building_id = ?", [building]).fetchall():
+        raise SettingsError("unknown_building", building=building)
+    key = area_id.lower()
+    with db.transaction(con):
+        existing = con.execute(
+            "SELECT area_id FROM areas WHERE building = ? AND area_key = ?", [building, key]
+        ).fetchall()
+        if existing:
+            raise SettingsError("area_exists", area=existing[0][0])
+        con.execute(
+            "INSERT INTO areas (building, area_key, area_id, name, area_stay_min, capacity) VALUES (?, ?, ?, ?, ?, ?)",
+            [building, key, area_id, area_id, int(area_stay_min), int(capacity) if capacity else None],
+        )
+        db.write_audit(
+            con, actor, "area_create", f"{building}/{area_id}",
+            json.dumps({"area_stay_min": int(area_stay_min), "capacity": int(capacity) if capacity else None}), 1,
+        )
+    return area_id
+
+
 def update_area(
     con: duckdb.DuckDBPyConnection,
     building: str,
@@ -180,30 +243,31 @@ def update_area(
     area_stay_min: int | None = None,
     capacity: int | None = None,
     actor: str = "system",
-) -> None:
-    """Set an area's AREA_STAY (minutes, at least 1) and/or capacity (people, or None to keep).
+) -> bool:
+    """Set an area's AREA_STAY (minutes, 1 to 2880) and/or capacity (people; 0 clears it,
+    None keeps it). Returns whether anything changed.
 
     A new AREA_STAY re-derives the stays of everyone with scans in the area, in the same
-    transaction (as a new MAX_STAY re-pairs visits). Audited. Raises KeyError for an
-    unknown area and ValueError for a value out of range.
+    transaction (as a new MAX_STAY re-pairs visits). Audited as ``area_change``. Raises
+    ``lib.store.places.SettingsError``: ``unknown_area``, ``bad_area_stay``, ``bad_capacity``.
     """
     import json
 
     from lib.store import db
+    from lib.store.places import SettingsError
 
     key = area.strip().lower()
     rows = con.execute(
         "SELECT area_stay_min, capacity FROM areas WHERE building = ? AND area_key = ?", [building, key]
     ).fetchall()
     if not rows:
-        raise KeyError(area)
-    if area_stay_min is not None and not 1 <= int(area_stay_min) <= 48 * 60:
-        raise ValueError("area_stay_min must be between 1 and 2880 minutes")
-    if capacity is not None and int(capacity) < 0:
-        raise ValueError("capacity must be 0 or more")
+        raise SettingsError("unknown_area", area=area, building=building)
+    _check_values(area_stay_min, capacity)
     old_stay, old_capacity = rows[0]
     new_stay = old_stay if area_stay_min is None else int(area_stay_min)
-    new_capacity = old_capacity if capacity is None else int(capacity)
+    new_capacity = old_capacity if capacity is None else (int(capacity) or None)
+    if (new_stay, new_capacity) == (old_stay, old_capacity):
+        return False
     with db.transaction(con):
         con.execute(
             "UPDATE areas SET area_stay_min = ?, capacity = ? WHERE building = ? AND area_key = ?",
@@ -218,6 +282,7 @@ def update_area(
             rederive(con, "SELECT person_id FROM area_persons")
             con.execute("DROP TABLE area_persons")
         db.write_audit(
-            con, actor, "area_change", f"{building}/{area}",
+            con, actor, "area_change", f"{building}/{area.strip()}",
             json.dumps({"area_stay_min": [old_stay, new_stay], "capacity": [old_capacity, new_capacity]}), 1,
         )
+    return True

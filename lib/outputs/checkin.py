@@ -4,7 +4,10 @@ A poster's QR code holds ``<public base>/checkin?b=<building>&g=<gate>&a=<action
 ``s`` is an HMAC-SHA256 with the server secret ``qr_signing_key`` over
 ``building|gate|action`` (each part percent-encoded, so a ``|`` in a name cannot shift the
 fields), truncated to 128 bits and written URL-safe base64 without padding (22 characters).
-A hand-edited address (another building, the action switched) no longer matches its
+A room poster (RULES "Places inside a building") adds ``r=<area>`` and signs
+``building|gate|action|area``: a fourth field, so every door poster printed before rooms
+existed keeps its signature, and a room address with its area edited or removed no longer
+matches. A hand-edited address (another building, the action switched) no longer matches its
 signature and is refused. Changing the key invalidates every printed poster (and every
 phone's remembered details, whose cookie is signed with it too).
 
@@ -62,6 +65,7 @@ REFUSED_SIGNATURE = "bad_signature"
 REFUSED_ACTION = "bad_action"
 REFUSED_BUILDING = "unknown_building"
 REFUSED_GATE = "unknown_gate"
+REFUSED_AREA = "unknown_area"
 
 # Outcomes of record_self_scan (texts: "checkin.outcome.<code>").
 OUTCOME_CHECKED_IN = "checked_in"
@@ -80,6 +84,8 @@ class CheckinTarget:
     gate_name: str
     action: str
     timezone: str
+    area: str = ""  # a room poster's area id; '' for a door poster
+    area_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,9 @@ class ScanResult:
     crowd: Crowd
     checkin_at: datetime | None = None
     stay_minutes: int | None = None
+    area: str = ""  # the room of a room poster's tap ('' at a door)
+    area_name: str = ""
+    door_checkin: bool = False  # a room tap with no open visit also checked the person in at the door
 
 
 # --- signed addresses -------------------------------------------------------------
@@ -121,9 +130,11 @@ def _signing_key() -> bytes:
     return get_secret(SIGNING_SECRET).encode("utf-8")
 
 
-def sign(building: str, gate: str, action: str) -> str:
-    """The URL-safe signature (22 characters) of one poster's building, gate and action."""
-    message = "|".join(quote(part, safe="") for part in (building, gate or "", action))
+def sign(building: str, gate: str, action: str, area: str = "") -> str:
+    """The URL-safe signature (22 characters) of one poster's building, gate, action and,
+    for a room poster, area (a door poster signs exactly the three fields it always did)."""
+    parts = (building, gate or "", action, *((area,) if area else ()))
+    message = "|".join(quote(part, safe="") for part in parts)
     digest = hmac.new(_signing_key(), message.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:SIGNATURE_BYTES]).rstrip(b"=").decode("ascii")
 
@@ -137,25 +148,41 @@ def poster_base_url(con: duckdb.DuckDBPyConnection, base_url: str | None = None)
 
 
 def checkin_url(
-    con: duckdb.DuckDBPyConnection, building: str, gate: str | None, action: str, base_url: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    building: str,
+    gate: str | None,
+    action: str,
+    base_url: str | None = None,
+    area: str | None = None,
 ) -> str:
     """The signed address a poster's QR code holds (see module docstring); ``base_url``
-    overrides the stored public address (``poster_base_url``).
+    overrides the stored public address (``poster_base_url``); ``area`` makes a room
+    poster's address (its area id; a room poster has no gate).
 
-    Raises ValueError for an unknown building or gate or an action other than
-    checkin/checkout: a poster is only printed for what exists.
+    Raises ValueError for an unknown building, gate or area, a gate and an area together,
+    or an action other than checkin/checkout: a poster is only printed for what exists.
     """
     gate = gate or ""
     if action not in ACTIONS:
         raise ValueError(f"action must be checkin or checkout, not {action!r}")
     if building_row(con, building) is None:
         raise ValueError(f"unknown building: {building!r}")
+    if gate and area:
+        raise ValueError("a poster is for a gate or for a room, not both")
     if gate and gate_name(con, building, gate) is None:
         raise ValueError(f"unknown gate {gate!r} of building {building!r}")
+    area_id = ""
+    if area:
+        found = area_row(con, building, area)
+        if found is None:
+            raise ValueError(f"unknown room {area!r} of building {building!r}")
+        area_id = found[0]
     params = {"b": building}
     if gate:
         params["g"] = gate
-    params.update({"a": action, "s": sign(building, gate, action)})
+    if area_id:
+        params["r"] = area_id
+    params.update({"a": action, "s": sign(building, gate, action, area_id)})
     return f"{poster_base_url(con, base_url)}/checkin?{urlencode(params, quote_via=quote)}"
 
 
@@ -176,6 +203,16 @@ def gate_name(con: duckdb.DuckDBPyConnection, building: str, gate: str) -> str |
     return str(rows[0][0]) if rows else None
 
 
+def area_row(con: duckdb.DuckDBPyConnection, building: str, area: str) -> tuple[str, str] | None:
+    """(area_id, display name) of a building's room, matched ignoring case and surrounding
+    spaces (RULES "Places inside a building"), or None when the room is unknown."""
+    rows = con.execute(
+        "SELECT area_id, coalesce(nullif(trim(name), ''), area_id) FROM areas WHERE building = ? AND area_key = ?",
+        [building, str(area).strip().lower()],
+    ).fetchall()
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+
 def gates_or_door(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[str, str]]:
     """(gate_id, display name) of a building's gates; ``[('', '')]`` (the building's one door) when it has none."""
     gates = places.list_gates(con, building)
@@ -185,9 +222,10 @@ def gates_or_door(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[s
 def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, str]) -> CheckinTarget | str:
     """The poster an address's query parameters name, or a refusal code.
 
-    ``params`` holds ``b``, ``g`` (optional), ``a`` and ``s`` as text. Codes:
-    ``missing`` (no building, action or signature), ``bad_signature`` (forged or edited),
-    ``bad_action``, ``unknown_building``, ``unknown_gate`` (signed, but no longer configured).
+    ``params`` holds ``b``, ``g`` (optional), ``r`` (a room poster's area), ``a`` and
+    ``s`` as text. Codes: ``missing`` (no building, action or signature), ``bad_signature``
+    (forged or edited), ``bad_action``, ``unknown_building``, ``unknown_gate``,
+    ``unknown_area`` (signed, but no longer configured).
     """
 
     def value(name: str) -> str:
@@ -197,9 +235,10 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
         return str(raw or "").strip()
 
     building, gate, action, signature = value("b"), value("g"), value("a"), value("s")
+    area = value("r")
     if not building or not action or not signature:
         return REFUSED_MISSING
-    if not hmac.compare_digest(signature.encode("utf-8"), sign(building, gate, action).encode("utf-8")):
+    if not hmac.compare_digest(signature.encode("utf-8"), sign(building, gate, action, area).encode("utf-8")):
         return REFUSED_SIGNATURE
     if action not in ACTIONS:
         return REFUSED_ACTION
@@ -212,6 +251,12 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
         if found is None:
             return REFUSED_GATE
         name_of_gate = found
+    area_id, name_of_area = "", ""
+    if area:
+        room = area_row(con, building, area)
+        if room is None:
+            return REFUSED_AREA
+        area_id, name_of_area = room
     return CheckinTarget(
         building=building,
         building_name=str(row.get("name") or building),
@@ -219,6 +264,8 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
         gate_name=name_of_gate,
         action=action,
         timezone=str(row.get("timezone") or db.DEFAULT_TIMEZONE),
+        area=area_id,
+        area_name=name_of_area,
     )
 
 
@@ -365,6 +412,12 @@ def record_self_scan(
     Outcomes (RULES "From events to visits"): ``checked_in`` (a new visit),
     ``checked_out`` (the open visit closed by this scan), ``duplicate`` (within DEDUP of
     the same scan: ignored) or ``orphan`` (a check-out with no open visit here).
+
+    A room poster's tap (``target.area``) is an area scan (RULES "Places inside a
+    building"): the same outcomes, read from the person's area stays (a stay opened or
+    closed by this scan). A room check-in of a person with no open visit in the building
+    also records a door check-in at the same instant, in the same transaction (one tap,
+    not two; ``door_checkin``): the area scan's identity includes its area, so both are kept.
     """
     instant = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     person_id = str(person.get("person_id") or "").strip()
@@ -380,8 +433,19 @@ def record_self_scan(
         "phone": person.get("phone") or None,
         "gate": target.gate or None,
     }
-    summary = _record_with_retry(con, event)
-    outcome, checkin_at = _outcome(con, target, person_id, instant, summary.events_new)
+    events: list[dict[str, object]] = [event]
+    door_checkin = False
+    if target.area:
+        event["area"] = target.area
+        if target.action == "checkin" and inside_since(con, target.building, person_id, instant) is None:
+            events.insert(0, {**event, "area": None, "gate": None})
+            door_checkin = True
+    summary = _record_with_retry(con, events)
+    if target.area:
+        outcome, checkin_at = _area_outcome(con, target, person_id, instant, summary.events_new)
+        door_checkin = door_checkin and outcome == OUTCOME_CHECKED_IN
+    else:
+        outcome, checkin_at = _outcome(con, target, person_id, instant, summary.events_new)
     stay = None
     if checkin_at is not None:
         stay = int((instant - checkin_at).total_seconds() // 60)
@@ -398,10 +462,13 @@ def record_self_scan(
         crowd=crowd_now(con, target.building, instant),
         checkin_at=checkin_at,
         stay_minutes=stay,
+        area=target.area,
+        area_name=target.area_name,
+        door_checkin=door_checkin,
     )
 
 
-def _record_with_retry(con: duckdb.DuckDBPyConnection, event: dict[str, object]) -> ImportSummary:
+def _record_with_retry(con: duckdb.DuckDBPyConnection, events: list[dict[str, object]]) -> ImportSummary:
     """record_events; two phones tapping at once may conflict in DuckDB: try again.
 
     The actor is 'self-checkin' without the person's id, so no identity number lands in
@@ -409,7 +476,7 @@ def _record_with_retry(con: duckdb.DuckDBPyConnection, event: dict[str, object])
     """
     for attempt in range(4):
         try:
-            return record_events(con, [event], source=SOURCE, actor=SOURCE, log_import=False)
+            return record_events(con, events, source=SOURCE, actor=SOURCE, log_import=False)
         except duckdb.TransactionException:
             if attempt == 3:
                 raise
@@ -446,6 +513,32 @@ def _outcome(
     return OUTCOME_DUPLICATE, None
 
 
+def _area_outcome(
+    con: duckdb.DuckDBPyConnection, target: CheckinTarget, person_id: str, instant: datetime, events_new: int
+) -> tuple[str, datetime | None]:
+    """A room tap's outcome from the stored stays and area anomalies of this area scan
+    (and, for a check-out, the start of the stay it closed)."""
+    key = (person_id, target.building, target.area.lower(), instant)
+    where = "person_id = ? AND building = ? AND lower(area) = ?"
+    anomalies = con.execute(
+        f"SELECT kind FROM area_anomalies WHERE {where} AND ts = ? AND action = ?", [*key, target.action]
+    ).fetchall()
+    if anomalies:
+        kinds = {r[0] for r in anomalies}
+        return (OUTCOME_ORPHAN if OUTCOME_ORPHAN in kinds else OUTCOME_DUPLICATE), None
+    if not events_new:
+        return OUTCOME_DUPLICATE, None
+    if target.action == "checkin":
+        rows = con.execute(f"SELECT count(*) FROM stays WHERE {where} AND start_at = ?", list(key)).fetchall()
+        return (OUTCOME_CHECKED_IN if rows[0][0] else OUTCOME_DUPLICATE), None
+    rows = con.execute(
+        f"SELECT start_at FROM stays WHERE {where} AND end_at = ? AND end_kind = 'scan'", list(key)
+    ).fetchall()
+    if rows:
+        return OUTCOME_CHECKED_OUT, rows[0][0].astimezone(UTC)
+    return OUTCOME_DUPLICATE, None
+
+
 # --- words for the page -------------------------------------------------------------
 
 
@@ -472,6 +565,8 @@ def outcome_message(result: ScanResult, lang: str | None = None) -> tuple[str, s
     """(level, sentence) for the page: level is 'success', 'info' (a duplicate) or 'warning'."""
     from lib.core.i18n import t
 
+    if result.area:
+        return _area_message(result, lang)
     if result.outcome == OUTCOME_CHECKED_IN:
         return "success", t("checkin.outcome.checked_in", lang, time=result.local_time)
     if result.outcome == OUTCOME_CHECKED_OUT:
@@ -484,3 +579,22 @@ def outcome_message(result: ScanResult, lang: str | None = None) -> tuple[str, s
     if result.outcome == OUTCOME_DUPLICATE:
         return "info", t(f"checkin.outcome.duplicate.{result.action}", lang)
     return "warning", t("checkin.outcome.orphan", lang)
+
+
+def _area_message(result: ScanResult, lang: str | None) -> tuple[str, str]:
+    """The sentence of a room tap: it names the room (and the building when the same tap
+    checked the person in at the door)."""
+    from lib.core.i18n import t
+
+    room = result.area_name or result.area
+    if result.outcome == OUTCOME_CHECKED_IN:
+        key = "checkin.outcome.area_checked_in_door" if result.door_checkin else "checkin.outcome.area_checked_in"
+        return "success", t(key, lang, room=room, building=result.building_name, time=result.local_time)
+    if result.outcome == OUTCOME_CHECKED_OUT:
+        return "success", t(
+            "checkin.outcome.area_checked_out", lang, room=room, time=result.local_time,
+            stay=stay_text(result.stay_minutes or 0, lang),
+        )
+    if result.outcome == OUTCOME_DUPLICATE:
+        return "info", t(f"checkin.outcome.area_duplicate.{result.action}", lang, room=room)
+    return "warning", t("checkin.outcome.area_orphan", lang, room=room)

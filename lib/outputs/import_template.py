@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.core.i18n import t
+from lib.core.i18n import all_texts, t
 from lib.ingest.importer import (
     COLUMN_ALIASES,
     EVENT_COLUMNS,
@@ -19,7 +19,13 @@ from lib.ingest.importer import (
 )
 from lib.outputs import export
 
-SHAPES = ("events", "visits")
+LOG_SHAPES = ("events", "visits")
+SHAPES = (*LOG_SHAPES, "roster")
+# The staff roster (RULES "Places inside a building"): an id and a unit or a room; the
+# roster-only column (unit) is not offered for the two log shapes.
+ROSTER_REQUIRED = ("person_id",)
+ROSTER_OPTIONAL = ("unit", "building", "area", "name", "category", "phone")
+ROSTER_ONLY = ("unit",)
 
 
 def shape_columns(shape: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -28,9 +34,13 @@ def shape_columns(shape: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     (timestamp, action): ``checkout_at`` and the optional details."""
     if shape == "events":
         return EVENT_COLUMNS, OPTIONAL_COLUMNS
+    if shape == "roster":
+        return ROSTER_REQUIRED, ROSTER_OPTIONAL
     if shape == "visits":
         event_only = tuple(c for c in EVENT_COLUMNS if c not in VISIT_COLUMNS)
-        optional = [c for c in COLUMN_ALIASES if c not in VISIT_COLUMNS and c not in event_only]
+        optional = [
+            c for c in COLUMN_ALIASES if c not in VISIT_COLUMNS and c not in event_only and c not in ROSTER_ONLY
+        ]
         # The shape's own columns (checkout_at) before the details every shape takes.
         optional.sort(key=lambda c: c in OPTIONAL_COLUMNS)
         return VISIT_COLUMNS, tuple(optional)
@@ -45,14 +55,20 @@ def other_names(column: str) -> list[str]:
 
 def accepted_columns(shape: str, lang: str) -> pd.DataFrame:
     """One row per column of ``shape``, required first: column, other_names (joined with
-    ', '), required ('ya'/'yes' or 'tidak'/'no'), meaning (words)."""
+    ', '), required ('ya'/'yes' or 'tidak'/'no'), meaning (words). A roster's columns
+    mean what a roster sets (``import.column.roster.<column>`` where that differs)."""
     required, optional = shape_columns(shape)
+
+    def meaning(column: str) -> str:
+        key = f"import.column.roster.{column}"
+        return t(key, lang) if shape == "roster" and key in all_texts() else t(f"import.column.{column}", lang)
+
     rows = [
         {
             "column": column,
             "other_names": ", ".join(other_names(column)),
             "required": t("import.yes" if column in required else "import.no", lang),
-            "meaning": t(f"import.column.{column}", lang),
+            "meaning": meaning(column),
         }
         for column in (*required, *optional)
     ]
@@ -73,7 +89,17 @@ def template_frame(shape: str) -> pd.DataFrame:
     columns = [*required, *optional]
     (staff_id, staff_name, staff_cat, staff_phone), (guest_id, guest_name, guest_cat, guest_phone) = _EXAMPLE_PEOPLE
     base = {"building": "kantor-walikota", "gate": "utama", "status": "hijau"}
-    if shape == "events":
+    if shape == "roster":
+        # NIPs of 18 digits, as text; one person without a room (a unit only).
+        rows = [
+            {"person_id": staff_id, "unit": "Bagian Umum", "building": "kantor-walikota", "area": "Ruang Bagian Umum",
+             "name": staff_name, "category": staff_cat, "phone": staff_phone},
+            {"person_id": "198507142009022003", "unit": "Bagian Umum", "building": "kantor-walikota",
+             "area": "Ruang Bagian Umum", "name": "Maria Rondonuwu", "category": "ASN", "phone": ""},
+            {"person_id": "199203302019031002", "unit": "Dinas Kesehatan", "building": "dinkes", "area": "",
+             "name": "Yohanis Pangemanan", "category": "THL", "phone": ""},
+        ]
+    elif shape == "events":
         rows = [
             {**base, "timestamp": "2022-01-03 07:52:10", "person_id": staff_id, "action": "masuk",
              "name": staff_name, "category": staff_cat, "phone": staff_phone},
@@ -100,11 +126,33 @@ def template_bytes(shape: str, file_format: str) -> bytes:
     if file_format == "csv":
         return export.csv_bytes(frame)
     if file_format == "xlsx":
-        return export.xlsx_bytes(frame, sheet_name=f"pantau-{shape}")
+        data = export.xlsx_bytes(frame, sheet_name=f"pantau-{shape}")
+        return _id_columns_as_text(data, frame) if shape == "roster" else data
     raise ValueError(f"unknown format: {file_format!r}")
 
 
+def _id_columns_as_text(data: bytes, frame: pd.DataFrame) -> bytes:
+    """The workbook with its id and phone columns formatted as text ('@') for the first
+    1000 rows, so a NIP typed into the template keeps all 18 digits (RULES "Choices where
+    the rules were silent": Excel keeps only 15 significant digits of a number)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.active
+    assert sheet is not None
+    for index, column in enumerate(frame.columns, start=1):
+        if column in ("person_id", "phone"):
+            for row in range(2, 1002):
+                sheet.cell(row=row, column=index).number_format = "@"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def template_filename(shape: str, file_format: str) -> str:
-    """'contoh-log-pindaian.csv' (events) or 'contoh-daftar-kunjungan.xlsx' (visits)."""
-    stem = "contoh-log-pindaian" if shape == "events" else "contoh-daftar-kunjungan"
+    """'contoh-log-pindaian.csv' (events), 'contoh-daftar-kunjungan.xlsx' (visits) or
+    'contoh-daftar-pegawai.csv' (roster)."""
+    stem = {"events": "contoh-log-pindaian", "visits": "contoh-daftar-kunjungan"}.get(shape, "contoh-daftar-pegawai")
     return f"{stem}.{file_format}"

@@ -1,6 +1,8 @@
-"""Printable A4 QR posters for the building doors: PDF (fpdf2) and PNG (Pillow, 300 dpi).
+"""Printable A4 QR posters for the building doors and rooms: PDF (fpdf2) and PNG (Pillow, 300 dpi).
 
-One poster per building, gate and action. Check-in posters are green with a huge
+One poster per building, gate and action, and per room and action (RULES "Places inside a
+building": a room poster names the building and the room in large type, and its QR holds
+the room's signed address). Check-in posters are green with a huge
 MASUK, check-out posters red-orange with a huge KELUAR. The QR code holds the signed
 address of the public check-in page (``lib.outputs.checkin.checkin_url``), error correction M,
 drawn as vector squares 146 mm wide (about 3.6 mm per module at version 6) with a quiet
@@ -42,6 +44,9 @@ PAGE_H_MM = 297.0
 MARGIN_MM = 12.0
 PNG_DPI = 300
 QR_WIDTH_MM = 146.0
+# A room poster gives the room's name in large type too: a smaller code (still about
+# 2.7 mm per module, readable from a metre and a half) keeps the text above the footer.
+ROOM_QR_WIDTH_MM = 118.0
 QR_QUIET_MODULES = 4
 
 Color = tuple[int, int, int]
@@ -65,6 +70,9 @@ class PosterContent:
     capacity: int | None
     threshold: int | None
     printed_on: date
+    area: str = ""  # a room poster's area id ('' for a door poster)
+    area_name: str = ""
+    area_capacity: int | None = None
 
 
 def poster_content(
@@ -74,16 +82,26 @@ def poster_content(
     action: str,
     printed_on: date | None = None,
     base_url: str | None = None,
+    area: str | None = None,
 ) -> PosterContent:
     """What the poster says; ``printed_on`` defaults to today in the building's zone;
-    ``base_url`` replaces the stored public address (``lib.outputs.checkin.poster_base_url``).
+    ``base_url`` replaces the stored public address (``lib.outputs.checkin.poster_base_url``);
+    ``area`` makes a room's poster.
 
-    Raises ValueError for an unknown building or gate, a bad action or a bad ``base_url``.
+    Raises ValueError for an unknown building, gate or room, a gate and a room together,
+    a bad action or a bad ``base_url``.
     """
-    url = checkin.checkin_url(con, building, gate, action, base_url)
+    url = checkin.checkin_url(con, building, gate, action, base_url, area=area)
     row = checkin.building_row(con, building) or {}
     zone = str(row.get("timezone") or db.DEFAULT_TIMEZONE)
     capacity = row.get("capacity")
+    room = checkin.area_row(con, building, area) if area else None
+    room_capacity = None
+    if room is not None:
+        found = con.execute(
+            "SELECT capacity FROM areas WHERE building = ? AND area_id = ?", [building, room[0]]
+        ).fetchall()
+        room_capacity = None if not found or found[0][0] is None else int(found[0][0])
     return PosterContent(
         url=url,
         action=action,
@@ -94,6 +112,9 @@ def poster_content(
         capacity=None if capacity is None else int(capacity),  # type: ignore[call-overload]
         threshold=places.threshold(con, building),
         printed_on=printed_on or datetime.now(UTC).astimezone(ZoneInfo(zone)).date(),
+        area=room[0] if room else "",
+        area_name=room[1] if room else "",
+        area_capacity=room_capacity,
     )
 
 
@@ -127,7 +148,12 @@ def _number(value: int, lang: str) -> str:
 
 
 def _capacity_line(content: PosterContent, lang: str) -> str:
-    """'Kapasitas 1.200 orang · Batas keramaian 150 orang' (a '-' for what is not set)."""
+    """'Kapasitas 1.200 orang · Batas keramaian 150 orang' (a '-' for what is not set);
+    a room poster gives the room's capacity only."""
+    if content.area:
+        if content.area_capacity is None:
+            return t("posters.area_capacity_none", lang)
+        return t("posters.area_capacity", lang, n=_number(content.area_capacity, lang))
     parts = []
     for key, value in (("posters.capacity", content.capacity), ("posters.limit", content.threshold)):
         parts.append(t(f"{key}_none", lang) if value is None else t(key, lang, n=_number(value, lang)))
@@ -200,13 +226,24 @@ def _draw(canvas: _Canvas, content: PosterContent) -> float:
             _centered(canvas, y, line, gate_size, False, GREY)
             y += gate_size * PT_MM * 1.25
         y -= gate_size * PT_MM * 0.25
+    if content.area_name:
+        # The room in large type, under the building: the word "Ruang / Room" small above it.
+        _centered(canvas, y + 1.0, t("posters.room_label", "id") + " / " + t("posters.room_label", "en"), 10, False, GREY)
+        y += 10 * PT_MM * 1.3
+        room_size, room_lines = _fit(canvas, content.area_name, True, usable, 2, 30, 12)
+        y += room_size * PT_MM * 0.9
+        for line in room_lines[:2]:
+            _centered(canvas, y, line, room_size, True, color)
+            y += room_size * PT_MM * 1.15
+        y -= room_size * PT_MM * 0.35
 
     # QR code with its quiet zone, framed in the poster's colour.
     matrix = qr_matrix(content.url)
     modules = len(matrix)
-    module = QR_WIDTH_MM / modules
+    qr_width = ROOM_QR_WIDTH_MM if content.area else QR_WIDTH_MM
+    module = qr_width / modules
     quiet = QR_QUIET_MODULES * module
-    zone = QR_WIDTH_MM + 2 * quiet
+    zone = qr_width + 2 * quiet
     zone_x = (PAGE_W_MM - zone) / 2
     zone_y = y + 2.5
     canvas.frame(zone_x, zone_y, zone, zone, color, 1.4)
@@ -225,8 +262,9 @@ def _draw(canvas: _Canvas, content: PosterContent) -> float:
 
     # Instructions: Indonesian bold, then English in grey; capacity and crowd limit likewise.
     body = 11.0
+    instructions = f"posters.instructions.area_{content.action}" if content.area else f"posters.instructions.{content.action}"
     for say in (
-        lambda lang: t(f"posters.instructions.{content.action}", lang),
+        lambda lang: t(instructions, lang),
         lambda lang: _capacity_line(content, lang),
     ):
         for lang, bold, tone in (("id", True, INK), ("en", False, GREY)):
@@ -299,9 +337,10 @@ def poster_pdf(
     action: str,
     printed_on: date | None = None,
     base_url: str | None = None,
+    area: str | None = None,
 ) -> bytes:
-    """One A4 poster as a PDF (vector QR, embedded DejaVu Sans)."""
-    content = poster_content(con, building, gate, action, printed_on, base_url)
+    """One A4 poster as a PDF (vector QR, embedded DejaVu Sans); ``area``: a room's poster."""
+    content = poster_content(con, building, gate, action, printed_on, base_url, area=area)
     pdf = _new_pdf(f"Pantau {content.building_name} {action}")
     pdf.add_page()
     _draw(_PdfCanvas(pdf), content)
@@ -324,6 +363,38 @@ def building_posters_pdf(
     for gate, action in building_posters(con, building):
         pdf.add_page()
         _draw(_PdfCanvas(pdf), poster_content(con, building, gate, action, printed_on, base_url))
+    return _pdf_bytes(pdf)
+
+
+def area_posters(
+    con: duckdb.DuckDBPyConnection, building: str, actions: tuple[str, ...] = ("checkin",)
+) -> list[tuple[str, str]]:
+    """(area_id, action) of the room posters of a building: each room in name order x ``actions``."""
+    rooms = places.list_areas(con, building)
+    return [(str(area), action) for area in rooms["area_id"] for action in actions]
+
+
+def area_posters_pdf(
+    con: duckdb.DuckDBPyConnection,
+    building: str,
+    actions: tuple[str, ...] = ("checkin",),
+    printed_on: date | None = None,
+    base_url: str | None = None,
+) -> bytes:
+    """The posters of every room of a building (``actions`` each, check-in by default) as
+    one PDF, one page each. Raises ValueError for an unknown building or one without rooms."""
+    row = checkin.building_row(con, building)
+    if row is None:
+        raise ValueError(f"unknown building: {building!r}")
+    if any(action not in checkin.ACTIONS for action in actions) or not actions:
+        raise ValueError(f"actions must be checkin and/or checkout, not {actions!r}")
+    pages = area_posters(con, building, actions)
+    if not pages:
+        raise ValueError(t("posters.cli_no_areas", building=building))
+    pdf = _new_pdf(f"Pantau {row.get('name') or building}")
+    for area, action in pages:
+        pdf.add_page()
+        _draw(_PdfCanvas(pdf), poster_content(con, building, None, action, printed_on, base_url, area=area))
     return _pdf_bytes(pdf)
 
 
@@ -375,9 +446,10 @@ def poster_png(
     printed_on: date | None = None,
     dpi: int = PNG_DPI,
     base_url: str | None = None,
+    area: str | None = None,
 ) -> bytes:
     """The same poster as a PNG: A4 at ``dpi`` (300: 2480 x 3508 pixels)."""
-    content = poster_content(con, building, gate, action, printed_on, base_url)
+    content = poster_content(con, building, gate, action, printed_on, base_url, area=area)
     size = (round(PAGE_W_MM / 25.4 * dpi), round(PAGE_H_MM / 25.4 * dpi))
     image = Image.new("RGB", size, WHITE)
     _draw(_PngCanvas(image, dpi), content)
@@ -386,10 +458,13 @@ def poster_png(
     return out.getvalue()
 
 
-def poster_filename(building: str, gate: str | None, action: str | None, extension: str) -> str:
-    """A safe download name: 'poster-kantor-walikota-utama-masuk.pdf'."""
+def poster_filename(
+    building: str, gate: str | None, action: str | None, extension: str, area: str | None = None
+) -> str:
+    """A safe download name: 'poster-kantor-walikota-utama-masuk.pdf', a room's
+    'poster-kantor-walikota-ruang-rapat-masuk.png'."""
     word = {"checkin": "masuk", "checkout": "keluar"}.get(action or "", "")
-    parts = ["poster", building, gate or "", word]
+    parts = ["poster", building, gate or "", area or "", word]
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts if p)
     return f"{re.sub(r'-+', '-', slug) or 'poster'}.{extension.lstrip('.')}"
 
@@ -402,22 +477,31 @@ def write_poster(
     out: str | Path,
     all_posters: bool = False,
     base_url: str | None = None,
+    area: str | None = None,
+    all_areas: bool = False,
 ) -> Path:
-    """Write one poster (``.pdf``/``.png`` by the file's ending) or, with ``all_posters``,
-    every poster of the building into one PDF; ``base_url`` replaces the stored public
-    address for these posters only. Raises ValueError with a user-facing message."""
+    """Write one poster (``.pdf``/``.png`` by the file's ending; ``area``: a room's) or,
+    with ``all_posters``, every door poster of the building into one PDF, or with
+    ``all_areas`` every room's poster (``action`` only when given, else check-in and
+    check-out); ``base_url`` replaces the stored public address for these posters only.
+    Raises ValueError with a user-facing message."""
     path = Path(out)
     extension = path.suffix.lower()
     makers: dict[str, Callable[[], bytes]] = {}
-    if all_posters:
+    if all_areas:
+        if extension != ".pdf":
+            raise ValueError(t("posters.cli_all_pdf"))
+        actions = (action,) if action in checkin.ACTIONS else checkin.ACTIONS
+        makers[".pdf"] = lambda: area_posters_pdf(con, building, tuple(actions), base_url=base_url)  # type: ignore[arg-type]
+    elif all_posters:
         if extension != ".pdf":
             raise ValueError(t("posters.cli_all_pdf"))
         makers[".pdf"] = lambda: building_posters_pdf(con, building, base_url=base_url)
     else:
         if action not in checkin.ACTIONS:
             raise ValueError(t("posters.cli_action_required"))
-        makers[".pdf"] = lambda: poster_pdf(con, building, gate, action, base_url=base_url)
-        makers[".png"] = lambda: poster_png(con, building, gate, action, base_url=base_url)
+        makers[".pdf"] = lambda: poster_pdf(con, building, gate, action, base_url=base_url, area=area)
+        makers[".png"] = lambda: poster_png(con, building, gate, action, base_url=base_url, area=area)
     if extension not in makers:
         raise ValueError(t("posters.cli_bad_out"))
     data = makers[extension]()

@@ -79,7 +79,7 @@ ACTIONS = (
     "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
     "user_delete",
     "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
-    "building_merge", "building_delete", "gate_create", "gate_update", "area_change",
+    "building_merge", "building_delete", "gate_create", "gate_update", "area_create", "area_change",
     "setting_change", "trace", "trace_second_degree", "find_person", "export_trace",
     "backup", "restore", "purge",
 )

@@ -43,6 +43,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.action.building_rename": {"id": "Gedung baru diberi nama", "en": "New building renamed"},
     "audit.action.building_merge": {"id": "Gedung digabung", "en": "Building merged"},
     "audit.action.building_delete": {"id": "Gedung dihapus", "en": "Building deleted"},
+    "audit.action.area_create": {"id": "Ruang dibuat", "en": "Room created"},
     "audit.action.area_change": {"id": "Ruang diubah", "en": "Room changed"},
     "audit.action.gate_create": {"id": "Pintu dibuat", "en": "Gate created"},
     "audit.action.gate_update": {"id": "Pintu diubah", "en": "Gate changed"},

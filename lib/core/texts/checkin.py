@@ -27,6 +27,10 @@ TEXTS = {
         "id": "Pintu pada poster ini tidak terdaftar lagi. Hubungi petugas gedung.",
         "en": "The gate on this poster is no longer registered. Please ask the building staff.",
     },
+    "checkin.refused.unknown_area": {
+        "id": "Ruang pada poster ini tidak terdaftar lagi. Hubungi petugas gedung.",
+        "en": "The room on this poster is no longer registered. Please ask the building staff.",
+    },
     # First visit: the form.
     "checkin.form.intro": {
         "id": "Pertama kali di ponsel ini? Isi data Anda sekali; pindaian berikutnya cukup satu ketukan.",
@@ -83,6 +87,32 @@ TEXTS = {
         "id": "Tidak ada catatan masuk yang masih terbuka untuk Anda di gedung ini, jadi tidak ada kunjungan yang ditutup. Pindaian keluar ini tetap dicatat untuk petugas. Lain kali pindai poster MASUK saat datang.",
         "en": "There is no open check-in for you in this building, so no visit was closed. This check-out is still kept for the staff. Next time, scan the CHECK-IN poster when you arrive.",
     },
+    # A room poster's tap (RULES "Places inside a building").
+    "checkin.outcome.area_checked_in": {
+        "id": "Tercatat MASUK ruang {room} pukul {time}.",
+        "en": "Checked in to room {room} at {time}.",
+    },
+    "checkin.outcome.area_checked_in_door": {
+        "id": "Tercatat MASUK {building} dan ruang {room} pukul {time}.",
+        "en": "Checked in to {building} and room {room} at {time}.",
+    },
+    "checkin.outcome.area_checked_out": {
+        "id": "Tercatat KELUAR dari ruang {room} pukul {time}. Lama di ruang: {stay}.",
+        "en": "Checked out of room {room} at {time}. Time in the room: {stay}.",
+    },
+    "checkin.outcome.area_duplicate.checkin": {
+        "id": "Anda sudah tercatat masuk ruang {room} beberapa saat yang lalu; pindaian ini tidak dihitung dua kali.",
+        "en": "You were already checked in to room {room} a moment ago; this scan is not counted twice.",
+    },
+    "checkin.outcome.area_duplicate.checkout": {
+        "id": "Anda sudah tercatat keluar dari ruang {room} beberapa saat yang lalu; pindaian ini tidak dihitung dua kali.",
+        "en": "You were already checked out of room {room} a moment ago; this scan is not counted twice.",
+    },
+    "checkin.outcome.area_orphan": {
+        "id": "Tidak ada catatan masuk ruang {room} yang masih terbuka untuk Anda. Pindaian keluar ini tetap dicatat untuk petugas.",
+        "en": "There is no open check-in to room {room} for you. This check-out is still kept for the staff.",
+    },
+    "checkin.where_area": {"id": "{building} · Ruang {area}", "en": "{building} · Room {area}"},
     "checkin.where": {"id": "{building}", "en": "{building}"},
     "checkin.where_gate": {"id": "{building} · {gate}", "en": "{building} · {gate}"},
     "checkin.when": {"id": "Waktu: {datetime}", "en": "Time: {datetime}"},

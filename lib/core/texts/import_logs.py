@@ -29,6 +29,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.col.duplicates": {"id": "Duplikat", "en": "Duplicates"},
     "import.col.orphans": {"id": "Keluar tanpa masuk", "en": "Orphan check-outs"},
     "import.col.quarantined": {"id": "Dikarantina", "en": "Quarantined"},
+    "import.col.persons_set": {"id": "Pegawai diatur (daftar pegawai)", "en": "Persons set (roster)"},
     "import.status.ok": {"id": "✅ diimpor", "en": "✅ imported"},
     "import.status.refused": {"id": "⛔ ditolak", "en": "⛔ refused"},
     "import.quarantine": {"id": "Baris yang dikarantina", "en": "Quarantined rows"},
@@ -43,10 +44,10 @@ TEXTS: dict[str, dict[str, str]] = {
     # Accepted columns and templates (lib.outputs.import_template).
     "import.help": {"id": "Kolom yang diterima dan file contoh", "en": "Accepted columns and template files"},
     "import.help_intro": {
-        "id": "Dua bentuk file diterima. Nama kolom boleh huruf besar atau kecil; spasi, '-' dan '_' diabaikan "
+        "id": "Tiga bentuk file diterima. Nama kolom boleh huruf besar atau kecil; spasi, '-' dan '_' diabaikan "
         "(`Jam Masuk` = `jam_masuk` = `jammasuk`). Waktu tanpa zona dibaca sebagai waktu setempat gedung "
         "(WITA), misalnya `2022-01-03 08:01:00` atau `03/01/2022 08:01`.",
-        "en": "Two file shapes are accepted. Column names may be upper or lower case; spaces, '-' and '_' are "
+        "en": "Three file shapes are accepted. Column names may be upper or lower case; spaces, '-' and '_' are "
         "ignored (`Jam Masuk` = `jam_masuk` = `jammasuk`). Times without a zone are the building's local time "
         "(WITA), e.g. `2022-01-03 08:01:00` or `03/01/2022 08:01`.",
     },
@@ -57,6 +58,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.shape.visits": {
         "id": "**Daftar kunjungan**: satu baris per kunjungan (jam masuk dan jam keluar)",
         "en": "**Visit list**: one row per visit (check-in and check-out time)",
+    },
+    "import.shape.roster": {
+        "id": "**Daftar pegawai**: satu baris per pegawai (NIP dan unit kerja atau ruang); tanpa kolom waktu, "
+        "aksi, pintu atau status. Mengatur unit, gedung dan ruang kerja tiap pegawai; sel kosong menghapus nilainya. "
+        "Tulis NIP sebagai teks.",
+        "en": "**Staff roster**: one row per staff member (NIP and a unit or room); no time, action, gate or "
+        "status column. Sets each person's unit, home building and home room; an empty cell clears it. Write "
+        "NIPs as text.",
     },
     "import.help_col.column": {"id": "Kolom", "en": "Column"},
     "import.help_col.other_names": {"id": "Nama lain yang diterima", "en": "Other accepted names"},
@@ -88,6 +97,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.column.status": {
         "id": "status kesehatan: hijau, kuning, merah, hitam",
         "en": "health status: hijau, kuning, merah, hitam (green, yellow, red, black)",
+    },
+    "import.column.unit": {"id": "unit kerja (bagian, bidang)", "en": "unit (department, section)"},
+    "import.column.roster.building": {
+        "id": "kode gedung tempat pegawai bekerja (wajib jika ada ruang)",
+        "en": "id of the building the person works in (required with a room)",
+    },
+    "import.column.roster.area": {"id": "ruang kerja di gedung itu", "en": "home room in that building"},
+    "import.column.roster.category": {
+        "id": "ASN, THL atau pengunjung (kata lain: baris dikarantina)",
+        "en": "ASN, THL or visitor (any other word: the row is quarantined)",
     },
     "import.column.checkin_at": {"id": "jam masuk", "en": "check-in time"},
     "import.column.checkout_at": {

@@ -13,6 +13,17 @@ TEXTS = {
         "id": "Saat meninggalkan gedung: pindai QR ini dengan ponsel, lalu tekan KELUAR.",
         "en": "Leaving the building? Scan this QR code with your phone, then tap CHECK OUT.",
     },
+    "posters.room_label": {"id": "Ruang", "en": "Room"},
+    "posters.instructions.area_checkin": {
+        "id": "Masuk ruang ini? Pindai QR dengan kamera ponsel, lalu tekan MASUK.",
+        "en": "Entering this room? Scan with your phone camera, then tap CHECK IN.",
+    },
+    "posters.instructions.area_checkout": {
+        "id": "Meninggalkan ruang ini? Pindai QR dengan ponsel, lalu tekan KELUAR.",
+        "en": "Leaving this room? Scan this QR code with your phone, then tap CHECK OUT.",
+    },
+    "posters.area_capacity": {"id": "Kapasitas ruang {n} orang", "en": "Room capacity {n} people"},
+    "posters.area_capacity_none": {"id": "Kapasitas ruang: -", "en": "Room capacity: -"},
     "posters.capacity": {"id": "Kapasitas {n} orang", "en": "Capacity {n} people"},
     "posters.capacity_none": {"id": "Kapasitas: -", "en": "Capacity: -"},
     "posters.limit": {"id": "Batas keramaian {n} orang", "en": "crowd limit {n} people"},
@@ -31,6 +42,17 @@ TEXTS = {
     "posters.building": {"id": "Gedung", "en": "Building"},
     "posters.gate_select": {"id": "Pintu", "en": "Gate"},
     "posters.no_gate": {"id": "(tanpa pintu)", "en": "(no gate)"},
+    "posters.place": {"id": "Poster untuk", "en": "Poster for"},
+    "posters.place.door": {"id": "pintu gedung", "en": "a building door"},
+    "posters.place.room": {"id": "ruang", "en": "a room"},
+    "posters.area_select": {"id": "Ruang", "en": "Room"},
+    "posters.rooms_with_checkout": {
+        "id": "Sertakan poster KELUAR tiap ruang", "en": "Include each room's CHECK-OUT poster",
+    },
+    "posters.download_all_areas": {
+        "id": "Unduh poster semua ruang gedung ini ({rooms} ruang, PDF, {pages} halaman)",
+        "en": "Download the posters of every room of this building ({rooms} rooms, PDF, {pages} pages)",
+    },
     "posters.action": {"id": "Jenis poster", "en": "Poster type"},
     "posters.action.checkin": {"id": "MASUK (check-in)", "en": "CHECK-IN (masuk)"},
     "posters.action.checkout": {"id": "KELUAR (check-out)", "en": "CHECK-OUT (keluar)"},
@@ -107,14 +129,29 @@ TEXTS = {
         "en": "Download all posters of this building (PDF, {pages} pages)",
     },
     "posters.cli_unknown_gate": {"id": "pintu tidak dikenal: {gate}", "en": "unknown gate: {gate}"},
+    "posters.cli_unknown_area": {
+        "id": "ruang tidak dikenal di gedung {building}: {area}",
+        "en": "unknown room in building {building}: {area}",
+    },
+    "posters.cli_gate_and_area": {
+        "id": "--gate dan --area tidak boleh dipakai bersama: poster untuk pintu atau untuk ruang",
+        "en": "--gate and --area cannot be used together: a poster is for a gate or for a room",
+    },
+    "posters.cli_no_areas": {"id": "gedung {building} belum punya ruang", "en": "building {building} has no rooms yet"},
+    "posters.cli_all_and_area": {
+        "id": "pilih satu: --all (semua poster pintu), --all-areas (semua poster ruang) atau satu --area",
+        "en": "choose one: --all (every door poster), --all-areas (every room poster) or one --area",
+    },
     "posters.cli_bad_out": {
         "id": "--out harus berakhiran .pdf atau .png",
         "en": "--out must end in .pdf or .png",
     },
-    "posters.cli_all_pdf": {"id": "--all hanya menulis .pdf", "en": "--all writes .pdf only"},
+    "posters.cli_all_pdf": {
+        "id": "--all dan --all-areas hanya menulis .pdf", "en": "--all and --all-areas write .pdf only",
+    },
     "posters.cli_action_required": {
-        "id": "--action wajib (checkin atau checkout) kecuali dengan --all",
-        "en": "--action is required (checkin or checkout) unless --all is given",
+        "id": "--action wajib (checkin atau checkout) kecuali dengan --all atau --all-areas",
+        "en": "--action is required (checkin or checkout) unless --all or --all-areas is given",
     },
     "posters.cli_written": {"id": "poster ditulis: {path}", "en": "poster written: {path}"},
     "posters.cli_warning": {

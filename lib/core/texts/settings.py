@@ -110,6 +110,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Invalid gate id: use letters, digits, '-', '_' or '.'.",
     },
     "settings.error.bad_timezone": {"id": "Zona waktu tidak dikenal: {timezone}", "en": "Unknown time zone: {timezone}"},
+    "settings.error.unknown_area": {
+        "id": "Ruang {area} tidak ada di gedung {building}.", "en": "Room {area} does not exist in building {building}.",
+    },
+    "settings.error.area_name_empty": {"id": "Nama ruang tidak boleh kosong.", "en": "The room name cannot be empty."},
+    "settings.error.area_name_long": {
+        "id": "Nama ruang paling panjang {limit} karakter.", "en": "A room name has at most {limit} characters.",
+    },
+    "settings.error.area_exists": {
+        "id": "Ruang {area} sudah ada di gedung ini (huruf besar/kecil dan spasi di tepi tidak dibedakan).",
+        "en": "Room {area} already exists in this building (case and surrounding spaces do not count).",
+    },
+    "settings.error.bad_area_stay": {
+        "id": "Lama di ruang (AREA_STAY) harus {low} sampai {high} menit.",
+        "en": "The room stay (AREA_STAY) must be {low} to {high} minutes.",
+    },
+    # Rooms (areas) of a building (RULES "Places inside a building").
+    "settings.areas": {"id": "Ruang di gedung {building}", "en": "Rooms of {building}"},
+    "settings.areas_caption": {
+        "id": "Ruang dibuat otomatis dari pindaian ruang dan daftar pegawai yang diimpor, atau ditambah di sini. "
+        "AREA_STAY: berapa lama seseorang dianggap tetap di ruang setelah memindai poster ruang jika tidak "
+        "memindai keluar (bawaan 120 menit). Mengubahnya menghitung ulang semua kunjungan ruang.",
+        "en": "Rooms are created from imported room scans and staff rosters, or added here. AREA_STAY: how long "
+        "someone counts as still in the room after scanning its poster when they do not scan out (default "
+        "120 minutes). Changing it recomputes every room stay.",
+    },
+    "settings.no_areas": {"id": "Belum ada ruang.", "en": "No rooms yet."},
+    "settings.area_col.name": {"id": "Ruang", "en": "Room"},
+    "settings.area_col.area_stay": {"id": "AREA_STAY (menit)", "en": "AREA_STAY (minutes)"},
+    "settings.area_col.capacity": {"id": "Kapasitas (orang)", "en": "Capacity (people)"},
+    "settings.area_edit": {"id": "Ubah ruang", "en": "Edit a room"},
+    "settings.area_select": {"id": "Ruang", "en": "Room"},
+    "settings.area_stay": {"id": "AREA_STAY (menit)", "en": "AREA_STAY (minutes)"},
+    "settings.area_capacity": {"id": "Kapasitas (orang, 0 = belum diatur)", "en": "Capacity (people, 0 = not set)"},
+    "settings.area_save": {"id": "Simpan ruang", "en": "Save room"},
+    "settings.area_saved": {"id": "Ruang {area} disimpan.", "en": "Room {area} saved."},
+    "settings.area_add": {"id": "Tambah ruang", "en": "Add a room"},
+    "settings.area_name": {"id": "Nama ruang", "en": "Room name"},
+    "settings.area_add_submit": {"id": "Tambah ruang", "en": "Add room"},
+    "settings.area_created": {"id": "Ruang {area} ditambahkan.", "en": "Room {area} added."},
     "settings.error.bad_capacity": {"id": "Kapasitas tidak boleh negatif.", "en": "Capacity cannot be negative."},
     "settings.error.bad_threshold": {"id": "Ambang tidak sah.", "en": "Invalid threshold."},
     "settings.error.bad_share": {"id": "Persen harus di atas 0 dan paling besar 100.", "en": "The share must be above 0 and at most 100."},

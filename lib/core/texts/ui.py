@@ -51,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav.settings": {"id": "Pengaturan", "en": "Settings"},
     "nav.users": {"id": "Pengguna", "en": "Users"},
     "nav.posters": {"id": "Poster QR", "en": "QR posters"},
+    "nav.roster": {"id": "Daftar pegawai", "en": "Roster"},
     "nav.audit": {"id": "Audit", "en": "Audit"},
     "nav.checkin": {"id": "Check-in", "en": "Check-in"},
     "nav.section.monitor": {"id": "Pemantauan", "en": "Monitoring"},
