@@ -93,7 +93,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.column.phone": {"id": "nomor telepon", "en": "phone number"},
     "import.column.gate": {"id": "kode pintu", "en": "gate id"},
     "import.column.area": {"id": "ruang atau lantai di dalam gedung", "en": "room or floor inside the building"},
-    "import.column.unit": {"id": "unit kerja (daftar pegawai)", "en": "unit (staff roster)"},
     "import.column.status": {
         "id": "status kesehatan: hijau, kuning, merah, hitam",
         "en": "health status: hijau, kuning, merah, hitam (green, yellow, red, black)",
