@@ -60,6 +60,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "charts.median_stay_minutes": {"id": "Median lama tinggal (menit)", "en": "Median stay (minutes)"},
     "charts.week": {"id": "Minggu ISO", "en": "ISO week"},
     "charts.time_axis": {"id": "Waktu ({zone})", "en": "Time ({zone})"},
+    "charts.room": {"id": "Ruang: {room}", "en": "Room: {room}"},
+    "charts.room_assumed": {
+        "id": "Ruang: {room} (dari daftar pegawai, tidak dipindai)",
+        "en": "Room: {room} (from the staff roster, not scanned)",
+    },
     "charts.weekday": {"id": "Hari", "en": "Weekday"},
     "charts.avg_peak": {"id": "Rata-rata puncak", "en": "Average peak"},
     "charts.category.ASN": {"id": "ASN", "en": "Civil servants (ASN)"},
