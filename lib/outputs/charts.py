@@ -146,12 +146,15 @@ def occupancy_figure(
     threshold: int | None = None,
     episodes: pd.DataFrame | None = None,
     lang: str | None = None,
+    limit_key: str = "charts.threshold",
 ) -> go.Figure:
-    """Hourly ``peak`` (bars) and ``present`` (line) of one building, crowding shaded.
+    """Hourly ``peak`` (bars) and ``present`` (line) of one building or room, crowding shaded.
 
-    ``hourly`` is ``lib.analytics.occupancy.hourly_occupancy`` for one building (``hour`` = UTC start
-    of a local hour); ``threshold`` is drawn as a horizontal line; each row of ``episodes``
-    (``lib.analytics.crowding.crowding_episodes``: start, end in UTC) becomes a shaded band.
+    ``hourly`` is ``lib.analytics.occupancy.hourly_occupancy`` for one building, or
+    ``lib.analytics.rooms.room_hourly_occupancy`` (``hour`` = UTC start of a local hour);
+    ``threshold`` is drawn as a horizontal line named by the text ``limit_key`` (a room's
+    capacity: ``charts.capacity``); each row of ``episodes`` (start, end in UTC) becomes a
+    shaded band.
     """
     frame = hourly.sort_values("hour")
     x = local_naive(frame["hour"], tz_name)
@@ -167,7 +170,7 @@ def occupancy_figure(
     if threshold is not None and x:
         last = x[-1] + pd.Timedelta(hours=1)
         fig.add_scatter(
-            x=[x[0], last], y=[threshold, threshold], name=t("charts.threshold", lang, value=threshold),
+            x=[x[0], last], y=[threshold, threshold], name=t(limit_key, lang, value=threshold),
             mode="lines", line={"color": THRESHOLD_COLOUR, "dash": "dash"}, hoverinfo="skip",
         )
     if episodes is not None and len(episodes):
