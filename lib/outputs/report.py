@@ -374,6 +374,8 @@ def trace_export_frame(
             out["grade"] = [t(f"tracing.grade.{g}", lang) if g in ("K1", "K2") else g for g in out["grade"]]
         if "unit" in out:
             out["unit"] = out["unit"].fillna("")
+        if "areas" in out:  # joined like the buildings
+            out["areas"] = ["; ".join(a for a in str(v).split(";") if a) for v in out["areas"].fillna("")]
         if "via" in out:
             out["via"] = [via_summary(v, first_names, lang, EXPORT_VIA_SHOWN) for v in out["via"]]
         return out
