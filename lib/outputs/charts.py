@@ -22,7 +22,8 @@ CATEGORY_COLOURS = {"ASN": "#1f77b4", "THL": "#ff7f0e", "visitor": "#2ca02c"}
 PEAK_COLOUR = "#4c78a8"
 PRESENT_COLOUR = "#f58518"
 THRESHOLD_COLOUR = "#d62728"
-ROOM_COLOUR = "#222222"  # same-room overlaps, drawn on top of the building colours
+# Same-room overlaps, drawn thin and dark on top of the building colours: one per room.
+ROOM_COLOURS = ["#222222", "#7b3294", "#1b7837", "#b2182b", "#8c510a", "#01665e"]
 WEEKDAY_COLUMNS = ("visits_mon", "visits_tue", "visits_wed", "visits_thu", "visits_fri", "visits_sat", "visits_sun")
 
 
@@ -339,9 +340,9 @@ def timeline_figure(
         named_rooms = named_rooms.assign(
             assumed=named_rooms["assumed"].astype(bool) if "assumed" in named_rooms else False
         )
-        for (building, area), part in named_rooms.groupby(
+        for number, ((building, area), part) in enumerate(named_rooms.groupby(
             [named_rooms["building"].astype(str), named_rooms["area"].astype(str)], sort=True
-        ):
+        )):
             starts = local_naive(part["start"], tz_name)
             ends = local_naive(part["end"], tz_name)
             xs, ys, texts = [], [], []
@@ -352,7 +353,7 @@ def timeline_figure(
                 texts += [room, room, None]
             fig.add_scatter(
                 x=xs, y=ys, text=texts, name=f"{area} · {building}", mode="lines",
-                line={"width": 6, "color": ROOM_COLOUR}, connectgaps=False,
+                line={"width": 6, "color": ROOM_COLOURS[number % len(ROOM_COLOURS)]}, connectgaps=False,
                 hovertemplate="%{y}<br>%{text}<br>%{x|%d/%m/%Y %H:%M}<extra>" + building + "</extra>",
             )
         rows = pd.concat([rows, named_rooms[["label", "building", "start", "end"]]], ignore_index=True)
