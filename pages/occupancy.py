@@ -150,10 +150,9 @@ if areas.empty:
     st.info(tr("occupancy.no_rooms"))
     st.stop()
 room_names = list(areas["area_id"])
-# A room with a capacity first: that is where crowding can show.
-with_capacity = [a for a, c in zip(areas["area_id"], areas["capacity"], strict=True) if pd.notna(c)]
+first_room = rooms.busiest_room(con, building)
 room = st.selectbox(
-    tr("occupancy.room"), room_names, index=room_names.index(with_capacity[0]) if with_capacity else 0,
+    tr("occupancy.room"), room_names, index=room_names.index(first_room) if first_room in room_names else 0,
     key="occupancy_room",
 )
 capacity, room_hourly, room_episodes = load_room(con, db_key, building, room, start, end)

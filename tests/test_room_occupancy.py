@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.analytics.rooms import room_capacity, room_crowding_episodes, room_hourly_occupancy
+from lib.analytics.rooms import busiest_room, room_capacity, room_crowding_episodes, room_hourly_occupancy
 from lib.store import db
 
 BASE = datetime(2022, 1, 3, 0, tzinfo=UTC)  # 08:00 WITA
@@ -145,6 +145,10 @@ def test_a_room_without_capacity_has_no_crowding_and_assumed_time_is_not_counted
     con.execute("INSERT INTO visits (person_id, building, checkin_at, checkout_at, checkout_kind, auto_close_at, "
                 "category) VALUES ('P3', 'kw', ?, ?, 'scan', ?, 'ASN')", [BASE, BASE + 3 * HOUR, BASE + 12 * HOUR])
     assert room_capacity(con, "kw", "Ruang Rapat") is None
+    # The page opens on a room with a capacity (the Aula), else on the busiest room.
+    assert busiest_room(con, "kw") == "Aula"
+    con.execute("UPDATE areas SET capacity = NULL")
+    assert busiest_room(con, "kw") == "Ruang Rapat" and busiest_room(con, "dk") is None
     assert room_crowding_episodes(con, "kw", "Ruang Rapat", BASE, BASE + 3 * HOUR, now=NOW).empty
     hourly = room_hourly_occupancy(con, "kw", "Ruang Rapat", BASE, BASE + 3 * HOUR, now=NOW)
     assert hourly["peak"].tolist() == [2, 2, 0] and hourly["present"].tolist() == [2, 2, 0]

@@ -47,6 +47,23 @@ def room_capacity(con: duckdb.DuckDBPyConnection, building: str, area: str) -> i
     return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
+def busiest_room(con: duckdb.DuckDBPyConnection, building: str) -> str | None:
+    """The room a page opens first: one with a capacity (crowding can show there), else the
+    one with the most scanned stays, then by name; None when the building has no rooms."""
+    rows = con.execute(
+        """
+        SELECT a.area_id FROM areas a
+        LEFT JOIN (SELECT lower(trim(area)) AS area_key, count(*) AS n FROM stays WHERE building = $b GROUP BY 1) s
+          ON s.area_key = a.area_key
+        WHERE a.building = $b
+        ORDER BY a.capacity IS NULL, coalesce(s.n, 0) DESC, a.area_key
+        LIMIT 1
+        """,
+        {"b": building},
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
 def _fetch_stays(
     con: duckdb.DuckDBPyConnection, building: str, area: str, lo: datetime, hi: datetime, now: datetime
 ) -> dict[str, np.ndarray]:
