@@ -1,4 +1,5 @@
-"""Okupansi / Occupancy (admin, leadership): hourly occupancy, crowding, weekday pattern.
+"""Okupansi / Occupancy (admin, leadership): hourly occupancy, crowding, weekday pattern, and one
+room's occupancy against its capacity (scanned room stays only, RULES "Places inside a building").
 
 Aggregates only (RULES "Personal data"): nothing on this page names a person.
 """
@@ -11,7 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib.analytics import crowding, occupancy
+from lib.analytics import crowding, occupancy, rooms
 from lib.core.timeutil import parse_local_bound
 from lib.outputs import charts, report
 from lib.store import places
@@ -43,6 +44,35 @@ def load_crowding(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, s
 def load_heatmap(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, start: datetime,
                  end: datetime) -> pd.DataFrame:
     return occupancy.weekday_hour_heatmap(_con, building, start, end)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_room(_con: duckdb.DuckDBPyConnection, db_key: str, building: str, area: str, start: datetime,
+              end: datetime) -> tuple[int | None, pd.DataFrame, pd.DataFrame]:
+    """The room's capacity, hourly figures and crowding episodes (scanned stays only)."""
+    return (
+        rooms.room_capacity(_con, building, area),
+        rooms.room_hourly_occupancy(_con, building, area, start, end),
+        rooms.room_crowding_episodes(_con, building, area, start, end),
+    )
+
+
+def episodes_table(episodes: pd.DataFrame, key: str) -> None:
+    """Crowding episodes as a table: start, end (local), minutes, peak."""
+    st.dataframe(
+        number_table(
+            pd.DataFrame(
+                {
+                    tr("occupancy.col.start"): [fmt_datetime(v, tz_name) for v in episodes["start"]],
+                    tr("occupancy.col.end"): [fmt_datetime(v, tz_name) for v in episodes["end"]],
+                    tr("occupancy.col.minutes"): episodes["minutes"].astype(float).to_numpy(),
+                    tr("occupancy.col.peak"): episodes["peak"].astype(int).to_numpy(),
+                }
+            ),
+            {tr("occupancy.col.minutes"): 0, tr("occupancy.col.peak"): 0},
+        ),
+        hide_index=True, width="stretch", key=key,
+    )
 
 
 con = cursor()
@@ -92,20 +122,7 @@ if threshold is None:
 elif episodes.empty:
     st.info(tr("occupancy.episodes_none"))
 else:
-    st.dataframe(
-        number_table(
-            pd.DataFrame(
-                {
-                    tr("occupancy.col.start"): [fmt_datetime(v, tz_name) for v in episodes["start"]],
-                    tr("occupancy.col.end"): [fmt_datetime(v, tz_name) for v in episodes["end"]],
-                    tr("occupancy.col.minutes"): episodes["minutes"].astype(float).to_numpy(),
-                    tr("occupancy.col.peak"): episodes["peak"].astype(int).to_numpy(),
-                }
-            ),
-            {tr("occupancy.col.minutes"): 0, tr("occupancy.col.peak"): 0},
-        ),
-        hide_index=True, width="stretch", key="occupancy_episodes",
-    )
+    episodes_table(episodes, "occupancy_episodes")
 
 st.subheader(tr("occupancy.category_header"))
 measure_labels = {m: tr(f"charts.{m}") for m in ("present", "person_hours")}
@@ -125,3 +142,32 @@ st.plotly_chart(
     charts.heatmap_figure(load_heatmap(con, db_key, building, start, end), tz_name, "avg_peak", lang()),
     width="stretch", key="occupancy_heatmap", alt=tr("occupancy.heatmap_header"), config={"displaylogo": False},
 )
+
+st.subheader(tr("occupancy.room_header"))
+st.caption(tr("occupancy.room_caption"))
+areas = places.list_areas(con, building)
+if areas.empty:
+    st.info(tr("occupancy.no_rooms"))
+    st.stop()
+room_names = list(areas["area_id"])
+first_room = rooms.busiest_room(con, building)
+room = st.selectbox(
+    tr("occupancy.room"), room_names, index=room_names.index(first_room) if first_room in room_names else 0,
+    key="occupancy_room",
+)
+capacity, room_hourly, room_episodes = load_room(con, db_key, building, room, start, end)
+cols = st.columns(3)
+cols[0].metric(tr("occupancy.room_max_peak"), fmt_number(int(room_hourly["peak"].max()) if len(room_hourly) else 0))
+cols[1].metric(tr("occupancy.person_hours"), fmt_number(float(room_hourly["person_hours"].sum()), 1))
+cols[2].metric(tr("occupancy.room_capacity"), fmt_number(capacity) if capacity is not None else tr("occupancy.no_threshold"))
+st.plotly_chart(
+    charts.occupancy_figure(room_hourly, tz_name, capacity, room_episodes, lang(), limit_key="charts.capacity"),
+    width="stretch", key="occupancy_room_chart", alt=tr("occupancy.room_header"), config={"displaylogo": False},
+)
+st.markdown(f"**{tr('occupancy.room_episodes')}**")
+if capacity is None:
+    st.info(tr("occupancy.room_no_capacity"))
+elif room_episodes.empty:
+    st.info(tr("occupancy.room_episodes_none"))
+else:
+    episodes_table(room_episodes, "occupancy_room_episodes")

@@ -1,5 +1,9 @@
 """Pelacakan / Tracing (tracer): the close contacts of a positive case (RULES "Contact tracing").
 
+Graded: K1 (same room) first, with the rooms, the unit and a mark where the room was
+assumed from the staff roster; K2 (same building) below, folded while K1 has names. The
+grade filter only changes what is shown (no new search); downloads carry the whole list.
+
 Each new text typed into the person search is audited once ('find_person'); nobody is
 pre-selected, the tracer picks the case. A trace runs only when the button is pressed;
 its result is kept in the session, so a rerun (a widget change, a download) never writes
@@ -176,10 +180,32 @@ st.markdown(
 st.caption(tr("tracing.case_visits", count=fmt_number(len(result["visits"]))))
 
 
+# What a tracer reads first in a graded list: who, their unit, the room and the time in it.
+GRADED_SCREEN_COLUMNS = [
+    "person_id", "name", "unit", "areas", "area_minutes", "overlap_minutes", "buildings", "category", "phone",
+    "first_contact", "last_contact", "estimated",
+]
+
+
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A contact list in words and local times for the screen (``via`` as a few names)."""
-    columns = [c for c in tracing.SECOND_DEGREE_COLUMNS if c in frame.columns]
+    """A contact list in words and local times for the screen (``via`` as a few names).
+
+    A graded list (first degree) shows the unit, the rooms shared with the case (marked
+    when the room was assumed from the staff roster) and the minutes in the same room.
+    """
+    graded = "grade" in frame.columns
+    columns = GRADED_SCREEN_COLUMNS if graded else [c for c in tracing.SECOND_DEGREE_COLUMNS if c in frame.columns]
     shown_frame = frame[columns].copy()
+    if graded:
+        shown_frame["unit"] = frame["unit"].fillna("")
+        shown_frame["areas"] = [
+            tr("tracing.assumed_mark", room=a) if assumed and a else a
+            for a, assumed in zip(
+                ["; ".join(x for x in str(v).split(";") if x) for v in frame["areas"].fillna("")],
+                frame["area_assumed"], strict=True,
+            )
+        ]
+        shown_frame["area_minutes"] = [fmt_number(v, 1) for v in frame["area_minutes"]]
     for column in ("first_contact", "last_contact"):
         shown_frame[column] = [fmt_datetime(v, tz_name) for v in frame[column]]
     shown_frame["overlap_minutes"] = [fmt_number(v, 1) for v in frame["overlap_minutes"]]
@@ -201,12 +227,45 @@ def _audit_export(file_format: str) -> None:
     )
 
 
+k1 = contacts[contacts["grade"] == "K1"]
+k2 = contacts[contacts["grade"] == "K2"]
+st.markdown(tr("tracing.grade_counts", k1=fmt_number(len(k1)), k2=fmt_number(len(k2))))
+grades = ["all", "K1", "K2"]
+grade = st.radio(
+    tr("tracing.grade_filter"), grades, horizontal=True, key="tracing_grade",
+    format_func=lambda g: tr(f"tracing.grade_filter.{g}"),
+)
+
+
+def _notes(frame: pd.DataFrame) -> None:
+    """What the marks of a shown list mean."""
+    if frame["area_assumed"].any():
+        st.caption(tr("tracing.assumed_note"))
+    if frame["estimated"].any():
+        st.caption(tr("tracing.estimated_note"))
+
+
+# K1 is what the tracer calls first; the (long) K2 list waits below, folded while K1 has names.
 if contacts.empty:
     st.info(tr("tracing.no_contacts"))
-else:
-    st.dataframe(_table(contacts), hide_index=True, width="stretch", key="tracing_contacts")
-    if contacts["estimated"].any():
-        st.caption(tr("tracing.estimated_note"))
+if grade in ("all", "K1") and not contacts.empty:
+    st.markdown(f"#### {tr('tracing.k1_header', count=fmt_number(len(k1)))}")
+    if k1.empty:
+        st.info(tr("tracing.no_k1"))
+    else:
+        st.dataframe(_table(k1), hide_index=True, width="stretch", key="tracing_contacts")
+        _notes(k1)
+if grade == "all" and not k2.empty:
+    with st.expander(tr("tracing.k2_header", count=fmt_number(len(k2))), expanded=k1.empty):
+        st.dataframe(_table(k2), hide_index=True, width="stretch", key="tracing_contacts_k2")
+        _notes(k2)
+elif grade == "K2" and not contacts.empty:
+    st.markdown(f"#### {tr('tracing.k2_header', count=fmt_number(len(k2)))}")
+    if k2.empty:
+        st.info(tr("tracing.no_k2"))
+    else:
+        st.dataframe(_table(k2), hide_index=True, width="stretch", key="tracing_contacts_k2")
+        _notes(k2)
 
 file_stem = f"kontak-{shown['person_id']}-{shown['from']}-{shown['to']}"
 _, csv_file, xlsx_file = export_files(result)
@@ -222,8 +281,9 @@ cols[1].download_button(
 )
 
 st.subheader(tr("tracing.timeline_header"))
-top = contacts.head(TIMELINE_ROWS)
-st.caption(tr("tracing.timeline_shown", shown=fmt_number(len(top)), total=fmt_number(len(contacts))))
+listed = contacts if grade == "all" else contacts[contacts["grade"] == grade]
+top = listed.head(TIMELINE_ROWS)  # K1 first (the list's order), so same-room contacts are on the chart
+st.caption(tr("tracing.timeline_shown", shown=fmt_number(len(top)), total=fmt_number(len(listed))))
 labels = {str(p): f"{n or p} ({p})" for p, n in zip(top["person_id"], top["name"], strict=True)}
 overlaps = result["overlaps"]
 overlaps = overlaps[overlaps["contact_id"].astype(str).isin(labels)]

@@ -23,7 +23,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from lib.analytics import crowding, occupancy, tracing
+from lib.analytics import crowding, occupancy, rooms, tracing
 from lib.core.timeutil import parse_local_bound
 from lib.ingest import demo
 from lib.store import db, places
@@ -382,7 +382,8 @@ def test_tracing_finds_case_traces_audits_once_and_exports(demo_db, downloads) -
     end = parse_local_bound(last.isoformat(), TZ, is_end=True)
     expected = tracing.trace_contacts(con, demo.POSITIVE_CASE_ID, start, end, audit=False)
     assert len(expected) > 0
-    shown = at.dataframe[0].value
+    # Graded (the demo now has rooms and a roster): K1 in the first table, K2 in the second.
+    shown = pd.concat([at.dataframe[0].value, at.dataframe[1].value], ignore_index=True)
     assert shown["ID"].tolist() == expected["person_id"].tolist()
     assert shown["No. HP"].tolist() == expected["phone"].tolist()
     assert shown["Menit bersama"].tolist() == [f"{v:,.1f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
@@ -480,7 +481,7 @@ def test_tracing_second_degree_counts_and_names_links_briefly(demo_db) -> None: 
 
     summary = f"{number(len(second))} kontak tingkat kedua, melalui {number(len(first))} kontak erat."
     assert any(m.value == summary for m in at.markdown), [m.value for m in at.markdown]
-    table = at.dataframe[1].value
+    table = at.dataframe[2].value  # after the K1 and K2 tables
     assert table["ID"].tolist() == second["person_id"].tolist()
     names = dict(zip(first["person_id"], first["name"], strict=True))
     for via, shown in zip(second["via"], table["Melalui"], strict=True):
@@ -489,6 +490,95 @@ def test_tracing_second_degree_counts_and_names_links_briefly(demo_db) -> None: 
         if len(links) > tracing.VIA_SHOWN:
             assert shown.endswith(f"+{len(links) - tracing.VIA_SHOWN} lainnya")
         assert any(f"{names[p]} ({p})" in shown for p in links)
+
+
+def number_id(n: float) -> str:
+    """A whole number as the Indonesian interface writes it (1.234)."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def test_tracing_is_graded_k1_first_with_rooms_counts_filter_and_assumed_mark(demo_db) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    at = open_page(app_as(TRACER), "pages/tracing.py")
+    at.text_input(key="tracing_query").input(demo.POSITIVE_CASE_ID).run()
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID)
+    today = pd.Timestamp.now(tz=TZ).date()
+    at.date_input(key="tracing_onset").set_value(today - timedelta(days=8)).run()
+    at.date_input(key="tracing_to").set_value(today - timedelta(days=2))
+    at.button(key="tracing_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    traces = audit_count(con, "trace", "pelacak")
+    start = parse_local_bound((today - timedelta(days=10)).isoformat(), TZ, is_end=False)
+    end = parse_local_bound((today - timedelta(days=2)).isoformat(), TZ, is_end=True)
+    expected = tracing.trace_contacts(con, demo.POSITIVE_CASE_ID, start, end, audit=False)
+    k1, k2 = expected[expected["grade"] == "K1"], expected[expected["grade"] == "K2"]
+    assert len(k1) and len(k2) > len(k1)
+
+    # The counts line, then K1 (the first table, open), then K2 folded below.
+    counts = f"**{number_id(len(k1))}** kontak erat satu ruangan (K1), **{number_id(len(k2))}** satu gedung (K2)"
+    assert any(m.value == counts for m in at.markdown), [m.value for m in at.markdown]
+    first = at.dataframe[0].value
+    assert first["ID"].tolist() == k1["person_id"].tolist()
+    assert first["Unit kerja"].tolist() == k1["unit"].fillna("").tolist()
+    assert all(first["Ruang"])  # every K1 contact shared a named room
+    assert at.expander[0].label == f"K2 · satu gedung: {number_id(len(k2))}"
+    assert not at.expander[0].proto.expanded  # folded: K1 is what the tracer reads first
+    assert at.dataframe[1].value["ID"].tolist() == k2["person_id"].tolist()
+    # A room from the roster is marked, a scanned one is not, and the mark is explained.
+    for room, assumed, shown in zip(k1["areas"], k1["area_assumed"], first["Ruang"], strict=True):
+        assert shown == (f"{room.replace(';', '; ')} (daftar pegawai)" if assumed else room.replace(";", "; "))
+    assert k1["area_assumed"].any() and not k1["area_assumed"].all()
+    assert any("(daftar pegawai)" in c.value and "bukan dipindai" in c.value for c in at.caption)
+
+    # The grade filter changes the view only: no new search, no stale mark.
+    at.radio(key="tracing_grade").set_value("K2").run()
+    assert [d.value["ID"].tolist() for d in at.dataframe] == [k2["person_id"].tolist()]
+    assert not at.expander
+    assert any(c.value == f"menampilkan {min(30, len(k2))} dari {number_id(len(k2))} kontak" for c in at.caption)
+    at.radio(key="tracing_grade").set_value("K1").run()
+    assert [d.value["ID"].tolist() for d in at.dataframe] == [k1["person_id"].tolist()]
+    assert any(c.value == f"menampilkan {len(k1)} dari {len(k1)} kontak" for c in at.caption)
+    timeline = spec(at, "tracing_timeline")
+    room_traces = [t for t in timeline["data"] if " · " in (t.get("name") or "")]
+    assert room_traces  # the same-room stretches are drawn, named by their room
+    assert any(str(x).startswith("Ruang: ") for t in room_traces for x in t["text"] if x)
+    assert audit_count(con, "trace", "pelacak") == traces
+    assert not any("Lacak kontak" in i.value for i in at.info)
+
+    at.session_state["pantau_lang"] = "en"
+    at.radio(key="tracing_grade").set_value("all").run()
+    counts_en = f"**{len(k1):,}** close contacts in the same room (K1), **{len(k2):,}** in the same building (K2)"
+    assert any(m.value == counts_en for m in at.markdown), [m.value for m in at.markdown]
+    assert at.expander[0].label == f"K2 · same building: {len(k2):,}"
+    assert "Unit" in at.dataframe[0].value.columns and "Rooms" in at.dataframe[0].value.columns
+
+
+def test_occupancy_shows_a_rooms_hours_against_its_capacity(demo_db) -> None:  # type: ignore[no-untyped-def]
+    _, con = demo_db
+    at = open_page(app_as(ADMIN), "pages/occupancy.py")
+    at.selectbox(key="occupancy_building").set_value("kantor-walikota").run()
+    today = pd.Timestamp.now(tz=TZ).date()
+    first, last = today - timedelta(days=14), today - timedelta(days=1)  # holds the vaccination event
+    at.date_input(key="occupancy_from").set_value(first)
+    at.date_input(key="occupancy_to").set_value(last).run()
+    at.selectbox(key="occupancy_room").set_value("Aula Lt. 1").run()
+    assert not at.exception, [e.message for e in at.exception]
+    start = parse_local_bound(first.isoformat(), TZ, is_end=False)
+    end = parse_local_bound(last.isoformat(), TZ, is_end=True)
+    hourly = rooms.room_hourly_occupancy(con, "kantor-walikota", "Aula Lt. 1", start, end)
+    episodes = rooms.room_crowding_episodes(con, "kantor-walikota", "Aula Lt. 1", start, end)
+    assert hourly["peak"].max() > 150 and len(episodes) == 1  # the event overfilled the hall
+    data = spec(at, "occupancy_room_chart")
+    bars = next(t for t in data["data"] if t["type"] == "bar")
+    assert bars["x"] == local_x(hourly["hour"]) and bars["y"] == hourly["peak"].tolist()
+    assert any(t.get("name") == "Kapasitas (150)" for t in data["data"])
+    assert any(m.label == "Kapasitas ruangan" and m.value == "150" for m in at.metric)
+    table = at.dataframe[-1].value
+    assert table["Puncak"].tolist() == episodes["peak"].tolist()
+    # A room without a capacity says so instead of inventing crowding.
+    at.selectbox(key="occupancy_room").set_value("Bagian Keuangan").run()
+    assert any("belum diatur" in i.value for i in at.info)
+    assert spec(at, "occupancy_room_chart")["data"][0]["y"] == [0] * len(hourly)  # assumed time is no head count
 
 
 def test_weekly_in_english_with_english_xlsx_headers(demo_db, downloads) -> None:  # type: ignore[no-untyped-def]

@@ -197,6 +197,26 @@ def test_trace_export_in_the_users_language_with_building_names_and_words(lang: 
     assert TRACE_HEADERS[lang][4] in values and "b1;b2" not in values
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_graded_trace_export_names_grade_room_unit_and_the_roster_mark(lang: str) -> None:
+    """The graded columns read on their own: the grade in words, the rooms, the roster mark."""
+    contacts = export_contacts().assign(
+        unit=["Bagian Umum", None], grade=["K1", "K2"], areas=["Bagian Umum;Ruang Rapat", ""],
+        area_minutes=[45.04, 0.0], area_assumed=[True, False],
+    )
+    frame = report.trace_export_frame(contacts, "Asia/Makassar", lang)
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
+    graded = {
+        "id": ["Unit kerja", "Jenis kontak", "Ruang", "Menit satu ruangan", "Ruang dari daftar pegawai"],
+        "en": ["Unit", "Contact grade", "Rooms", "Minutes in the same room", "Room from the roster"],
+    }[lang]
+    assert rows[0] == [*TRACE_HEADERS[lang], *graded]
+    yes, no = ("ya", "tidak") if lang == "id" else ("yes", "no")
+    k1, k2 = ("K1 (satu ruangan)", "K2 (satu gedung)") if lang == "id" else ("K1 (same room)", "K2 (same building)")
+    assert rows[1][-5:] == ["Bagian Umum", k1, "Bagian Umum; Ruang Rapat", "45.0", yes]
+    assert rows[2][-5:] == ["", k2, "", "0.0", no]
+
+
 def test_trace_export_with_second_degree_names_the_links() -> None:
     """Degree 1 then 2; `via` names the first-degree contacts, a few of many with "+N lainnya"."""
     first = export_contacts()

@@ -75,7 +75,7 @@ def episodes_for(
     while True:
         lo, hi = start - before, end + after
         visits = fetch_visits(con, names, lo, hi, now)
-        group, ep_start, ep_end, peak = _sweep_episodes(visits["b"], visits["s"], visits["e"], limits, to_us(lo))
+        group, ep_start, ep_end, peak = sweep_episodes(visits["b"], visits["s"], visits["e"], limits, to_us(lo))
         touching = (ep_start < to_us(end)) & (ep_end > to_us(start))
         # Exact only inside [lo, hi): extend the search while an episode that touches the
         # window may have begun before lo or may go on past hi.
@@ -96,7 +96,7 @@ def episodes_for(
     )
 
 
-def _sweep_episodes(
+def sweep_episodes(
     group: np.ndarray, s: np.ndarray, e: np.ndarray, limits: np.ndarray, lo_us: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximal runs of concurrency > limit per group: (group, start, end, peak) arrays.

@@ -260,7 +260,8 @@ def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
 
 _NO_AREA_PAIRS = """
         area_pairs AS (
-            SELECT CAST(NULL AS VARCHAR) AS contact_id, CAST(NULL AS VARCHAR) AS area,
+            SELECT CAST(NULL AS VARCHAR) AS contact_id, CAST(NULL AS VARCHAR) AS building,
+                   CAST(NULL AS VARCHAR) AS area,
                    CAST(NULL AS TIMESTAMPTZ) AS p_start, CAST(NULL AS TIMESTAMPTZ) AS p_end,
                    CAST(0 AS BIGINT) AS overlap_us, false AS estimated, false AS assumed
             WHERE false
@@ -285,6 +286,20 @@ def _has_places(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
 def _graded_sql(places: bool = True) -> str:
     """RULES "Contact tracing" graded: per contact the building overlap (``overlap_us``) and the
     same-room overlap (``area_us``), integer microseconds, for the index person ``$person``.
+
+    Contacts below the minimum on both are dropped; ``grade`` is 'K1' or 'K2'.
+    """
+    return f"""
+        WITH {_graded_ctes(places)}
+        SELECT *, CASE WHEN area_us >= $min_us THEN 'K1' ELSE 'K2' END AS grade
+        FROM c WHERE area_us >= $min_us OR overlap_us >= $min_us
+    """
+
+
+def _graded_ctes(places: bool = True) -> str:
+    """The CTEs of :func:`_graded_sql`: ``building_pairs`` and ``area_pairs`` (one row per
+    pair with positive overlap: ``contact_id, building, [area,] p_start, p_end, overlap_us``)
+    and ``c``, per contact before the minimum.
 
     Index place segments get the tail and are clipped to the window; a contact's segments
     are not extended. Candidates for the room overlap: persons with a stay in one of the
@@ -314,7 +329,7 @@ def _graded_sql(places: bool = True) -> str:
         ),
         {_segments_ctes('c', 'cand', '$start')},
         area_pairs AS (
-            SELECT y.person_id AS contact_id, x.area,
+            SELECT y.person_id AS contact_id, x.building, x.area,
                    greatest(x.x_start, y.s_start) AS p_start, least(x.x_end, y.s_end) AS p_end,
                    epoch_us(least(x.x_end, y.s_end)) - epoch_us(greatest(x.x_start, y.s_start)) AS overlap_us,
                    (x.estimated OR y.estimated) AS estimated, (x.assumed OR y.assumed) AS assumed
@@ -323,7 +338,7 @@ def _graded_sql(places: bool = True) -> str:
             WHERE least(x.x_end, y.s_end) > greatest(x.x_start, y.s_start)
         )"""
     return f"""
-        WITH {room_part},
+        {room_part},
         building_pairs AS ({_pairs_sql("person_id = $person", "person_id = $person")}),
         per_building AS (
             SELECT contact_id, array_to_string(list_sort(list_distinct(list(building))), ';') AS buildings,
@@ -346,8 +361,6 @@ def _graded_sql(places: bool = True) -> str:
                    coalesce(b.estimated, false) OR coalesce(a.estimated, false) AS estimated
             FROM per_building b FULL JOIN per_area a ON a.contact_id = b.contact_id
         )
-        SELECT *, CASE WHEN area_us >= $min_us THEN 'K1' ELSE 'K2' END AS grade
-        FROM c WHERE area_us >= $min_us OR overlap_us >= $min_us
     """
 
 
@@ -428,25 +441,37 @@ def contact_overlaps(
     tail_minutes: float = DEFAULT_TAIL_MINUTES,
     now: datetime | None = None,
 ) -> pd.DataFrame:
-    """One row per contributing pair of the contacts: ``contact_id, building, start, end, minutes``.
+    """One row per contributing pair of the contacts: ``contact_id, building, area, start, end, minutes``.
 
-    Only contacts that meet ``min_overlap_minutes`` (RULES) appear; ``start``/``end`` is
-    the shared stretch (UTC), ``minutes`` its length. For a timeline chart; not audited.
+    Only contacts of :func:`trace_contacts` (K1 or K2 under ``min_overlap_minutes``,
+    RULES) appear; ``start``/``end`` is the shared stretch (UTC), ``minutes`` its length.
+    A building overlap (a visit of the case with a visit of the contact) has an empty
+    ``area``; a same-room overlap (RULES "Contact tracing", "Same room") names the room
+    in ``area`` and ``assumed`` says whether a roster-assumed home-room segment made it
+    (False for building rows). Ordered by contact, start, building, building rows
+    before room rows. For a timeline chart; not audited.
     """
     params, _, _ = _params(start, end, tail_minutes, now)
     params.update(person=str(person_id), min_us=_minutes_to_us(min_overlap_minutes, "min_overlap_minutes"))
-    pairs = _pairs_sql("person_id = $person", "person_id = $person")
     query = f"""
-        WITH pairs AS ({pairs}),
-        kept AS (
-            SELECT contact_id FROM pairs GROUP BY contact_id HAVING sum(overlap_us) >= $min_us
+        WITH {_graded_ctes(_has_places(con, params))},
+        kept AS (SELECT contact_id FROM c WHERE area_us >= $min_us OR overlap_us >= $min_us),
+        bars AS (
+            SELECT contact_id, building, CAST(NULL AS VARCHAR) AS area, p_start, p_end, overlap_us,
+                   false AS assumed, 0 AS kind
+            FROM building_pairs
+            UNION ALL
+            SELECT contact_id, building, area, p_start, p_end, overlap_us, assumed, 1 AS kind
+            FROM area_pairs
         )
-        SELECT contact_id, building, p_start AS start, p_end AS "end",
-               overlap_us / {US_PER_MINUTE}.0 AS minutes
-        FROM pairs SEMI JOIN kept USING (contact_id)
-        ORDER BY contact_id, start, building
+        SELECT contact_id, building, area, p_start AS start, p_end AS "end",
+               overlap_us / {US_PER_MINUTE}.0 AS minutes, assumed
+        FROM bars SEMI JOIN kept USING (contact_id)
+        ORDER BY contact_id, start, building, kind, area
     """
-    return _utc_columns(_frame(con, query, params), ["start", "end"])
+    frame = _utc_columns(_frame(con, query, params), ["start", "end"])
+    frame["assumed"] = frame["assumed"].astype(bool)
+    return frame
 
 
 def trace_contacts(

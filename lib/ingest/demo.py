@@ -6,6 +6,17 @@ forgotten check-outs, double scans, stray check-outs, a crowded event day, and o
 servant who later tests positive (``POSITIVE_CASE_ID``). The events are written as the
 scanner exports an office would hand over (CSV with commas or semicolons, ISO or
 day-first times, a few broken rows) and imported through the normal import path.
+
+Rooms (RULES "Places inside a building"): each office has its units' rooms, a meeting
+room, and the mayor's office and the sub-district office a service counter (``Loket
+Pelayanan``). Meetings are door check-ins plus scans of the meeting room's poster,
+visitors scan the counter, and the staff roster (``daftar-pegawai.csv``: unit, home
+building, home room) is imported like the scan exports. A few rooms have a capacity, so
+room crowding shows (the vaccination event in the hall, the odd overfull meeting). The
+positive case works in the small ``Bagian Umum`` office: a trace lists her office mates
+and the meeting colleagues at the health office as same-room (K1) contacts, and the rest
+of the city hall as same-building (K2) contacts. Room events come from a random stream of
+their own, so the month's door scans are the same with or without them.
 """
 
 from __future__ import annotations
@@ -37,6 +48,58 @@ BUILDINGS = [
 STAFF = {"kantor-walikota": (180, 50), "dinas-kesehatan": (60, 15), "bappelitbang": (35, 8), "kecamatan-maesa": (22, 7)}
 VISITORS_PER_DAY = {"kantor-walikota": 45, "dinas-kesehatan": 30, "bappelitbang": 10, "kecamatan-maesa": 20}
 
+# Units and home rooms per building: (unit, home room or None, ASN, THL). Filled in order;
+# the staff a building has beyond the list join its last unit. THL without a room (drivers,
+# cleaners, guards) are "in the building" only.
+UNITS = {
+    "kantor-walikota": [
+        ("Bagian Umum", "Bagian Umum", 10, 0),
+        ("Bagian Umum", "Loket Pelayanan", 5, 3),
+        ("Bagian Keuangan", "Bagian Keuangan", 28, 4),
+        ("Bagian Pemerintahan", "Bagian Pemerintahan", 26, 3),
+        ("Bagian Hukum", "Bagian Hukum", 18, 2),
+        ("Bagian Organisasi", "Bagian Organisasi", 20, 2),
+        ("Bagian Perekonomian", "Bagian Perekonomian", 22, 3),
+        ("Bagian Protokol dan Komunikasi Pimpinan", "Bagian Protokol", 25, 3),
+        ("Bagian Pengadaan Barang/Jasa", "Bagian Pengadaan", 26, 3),
+        ("Bagian Umum", None, 0, 100),
+    ],
+    "dinas-kesehatan": [
+        ("Sekretariat", "Sekretariat", 15, 4),
+        ("Bidang Pencegahan dan Pengendalian Penyakit", "Bidang P2P", 16, 3),
+        ("Bidang Pelayanan Kesehatan", "Bidang Yankes", 15, 3),
+        ("Bidang Kesehatan Masyarakat", "Bidang Kesmas", 14, 2),
+        ("Sekretariat", None, 0, 100),
+    ],
+    "bappelitbang": [
+        ("Sekretariat", "Sekretariat", 12, 3),
+        ("Bidang Perencanaan", "Bidang Perencanaan", 12, 2),
+        ("Bidang Penelitian dan Pengembangan", "Bidang Litbang", 11, 1),
+        ("Sekretariat", None, 0, 100),
+    ],
+    "kecamatan-maesa": [
+        ("Sekretariat Kecamatan", "Sekretariat Kecamatan", 8, 2),
+        ("Seksi Pelayanan", "Loket Pelayanan", 6, 2),
+        ("Seksi Pemerintahan", "Seksi Pemerintahan", 8, 1),
+        ("Sekretariat Kecamatan", None, 0, 100),
+    ],
+}
+MEETING_ROOM = "Ruang Rapat"
+COUNTER = "Loket Pelayanan"
+HALL = "Aula Lt. 1"
+# Room settings (building, room, AREA_STAY minutes, capacity in people or None).
+ROOMS = [
+    ("kantor-walikota", HALL, 240, 150),
+    ("kantor-walikota", MEETING_ROOM, 180, 20),
+    ("kantor-walikota", COUNTER, 60, 6),
+    ("dinas-kesehatan", MEETING_ROOM, 180, 12),
+    ("bappelitbang", MEETING_ROOM, 180, None),
+    ("kecamatan-maesa", COUNTER, 60, 4),
+]
+# Meetings per weekday: (building, how many on a day, usual size, the odd overfull size).
+MEETINGS = [("kantor-walikota", 2, (6, 16), 26), ("dinas-kesehatan", 1, (4, 9), 14), ("bappelitbang", 1, (4, 8), 0)]
+COUNTER_SHARE = 0.7  # of the visitors of an office with a counter scan its poster
+
 FIRST_NAMES = [
     "Andi", "Budi", "Christian", "Debby", "Esther", "Fanny", "Grace", "Hendra", "Ivan", "Jeane",
     "Kevin", "Lydia", "Meiske", "Novita", "Olvie", "Priscilla", "Ronald", "Stevie", "Tommy", "Vanny",
@@ -58,6 +121,8 @@ class Person:
     phone: str
     building: str
     night_guard: bool = False
+    unit: str | None = None
+    room: str | None = None
 
 
 def _local(day: date, hour: float) -> datetime:
@@ -185,6 +250,7 @@ def generate_events(today: date, seed: int = 2022) -> tuple[list[dict[str, objec
                 if rng.random() < 0.9:
                     _event(rows, visitor, "kantor-walikota", "checkout", _local(day, rng.uniform(11.0, 11.5)), "utama")
     _positive_case_meetings(rng, rows, staff, today)
+    _room_events(random.Random(seed + 1), rows, staff, visitors, first_day, event_day)
     now = datetime.now(UTC)
     rows = [r for r in rows if r["timestamp"] <= now]  # type: ignore[operator]
     rows.sort(key=lambda r: r["timestamp"])  # type: ignore[arg-type, return-value]
@@ -216,6 +282,100 @@ def _positive_case_meetings(rng: random.Random, rows: list[dict[str, object]], s
             _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start), "utama")
             _event(rows, colleague, "dinas-kesehatan", "checkin", _local(day, start + 1 / 60), "utama", "Ruang Rapat")
             _event(rows, colleague, "dinas-kesehatan", "checkout", _local(day, start + rng.uniform(0.2, 1.8)), "utama")
+
+
+def assign_units(staff: list[Person], rng: random.Random) -> None:
+    """Each staff member's unit and home room (``UNITS``), the positive case in Bagian Umum."""
+    for building, units in UNITS.items():
+        for category, column in (("ASN", 2), ("THL", 3)):
+            people = [p for p in staff if p.building == building and p.category == category and not p.night_guard]
+            # The case first, so she lands in the first unit (Bagian Umum); the rest shuffled.
+            rng.shuffle(people)
+            people.sort(key=lambda p: p.person_id != POSITIVE_CASE_ID)
+            position = 0
+            for unit in units:
+                for person in people[position:position + unit[column]]:
+                    person.unit, person.room = unit[0], unit[1]
+                position += unit[column]
+        for guard in (p for p in staff if p.building == building and p.night_guard):
+            guard.unit = units[-1][0]
+
+
+def _room_events(rng: random.Random, rows: list[dict[str, object]], staff: list[Person], visitors: list[Person],
+                 first_day: date, event_day: date) -> None:
+    """Meetings (door check-in plus the meeting room's poster) and visitors at the counter."""
+    assign_units(staff, rng)
+    case = staff[0]
+    present: dict[tuple[str, date], dict[str, tuple[float, float]]] = {}
+    for row in rows:  # who was in which building on which day, first in and last out (hours)
+        if row["area"] or row["person_id"] == case.person_id:
+            continue  # the case sits only in the health-office meetings below
+        local = row["timestamp"].astimezone(ZONE)  # type: ignore[attr-defined]
+        hour = local.hour + local.minute / 60
+        seen = present.setdefault((str(row["building"]), local.date()), {})
+        first, last = seen.get(str(row["person_id"]), (hour, hour))
+        seen[str(row["person_id"])] = (min(first, hour), max(last, hour))
+    by_id = {p.person_id: p for p in staff}
+    visitor_checkins = [r for r in rows if r["category"] == "visitor" and r["action"] == "checkin" and not r["area"]]
+    in_hall = {r["person_id"] for r in rows if r["area"] == HALL}
+    for offset in range(31):
+        day = first_day + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for building, count, (low, high), overfull in MEETINGS:
+            inside = present.get((building, day), {})
+            for number in range(count):
+                begin = rng.choice([9.0, 10.0]) if number == 0 else rng.choice([13.5, 14.0])
+                length = rng.uniform(1.0, 2.0)
+                size = overfull if overfull and rng.random() < 0.08 else rng.randint(low, high)
+                # Staff who were inside for the whole meeting (lunch exits make a few miss it).
+                able = sorted(pid for pid, (a, b) in inside.items()
+                              if pid in by_id and a < begin - 0.1 and b > begin + length)
+                for pid in rng.sample(able, min(size, len(able))):
+                    _meeting_scans(rng, rows, by_id[pid], building, day, begin, length, guest=False)
+                for guest in rng.sample(visitors, rng.choice([0, 0, 1, 2])):
+                    _meeting_scans(rng, rows, guest, building, day, begin, length, guest=True)
+    # Visitors who check in at an office with a counter go to it first (not those of the
+    # vaccination event, who go to the hall).
+    counters = {b for b, room, *_ in ROOMS if room == COUNTER}
+    for row in visitor_checkins:
+        local_day = row["timestamp"].astimezone(ZONE).date()  # type: ignore[attr-defined]
+        if local_day == event_day and row["building"] == "kantor-walikota" and row["person_id"] in in_hall:
+            continue
+        if row["building"] not in counters or rng.random() >= COUNTER_SHARE:
+            continue
+        visitor = Person(str(row["person_id"]), str(row["name"]), "visitor", str(row["phone"]), "")
+        start = row["timestamp"] + timedelta(minutes=rng.uniform(1, 4))  # type: ignore[operator]
+        _event(rows, visitor, str(row["building"]), "checkin", start, str(row["gate"]), COUNTER)
+        if rng.random() < 0.8:  # others just leave: the stay ends with the visit or on its own
+            _event(rows, visitor, str(row["building"]), "checkout", start + timedelta(minutes=rng.uniform(5, 35)),
+                   str(row["gate"]), COUNTER)
+
+
+def _meeting_scans(rng: random.Random, rows: list[dict[str, object]], person: Person, building: str, day: date,
+                   begin: float, length: float, guest: bool) -> None:
+    """One participant: a guest checks in at the door first; everyone scans the room poster."""
+    gate = _gate(rng, building)
+    arrive = begin - rng.uniform(0, 0.15)
+    if guest:
+        _event(rows, person, building, "checkin", _local(day, arrive - 0.1), gate)
+    _event(rows, person, building, "checkin", _local(day, arrive), gate, MEETING_ROOM)
+    leave = begin + length + rng.uniform(-0.1, 0.1)
+    if rng.random() < 0.85:  # some forget the room's check-out poster
+        _event(rows, person, building, "checkout", _local(day, leave), gate, MEETING_ROOM)
+    if guest:
+        _event(rows, person, building, "checkout", _local(day, leave + 0.05), gate)
+
+
+def _write_roster(staff: list[Person], folder: Path) -> Path:
+    """The staff roster as the personnel office keeps it (daftar pegawai): NIP, name, unit, office, room."""
+    lines = ["nip,nama,kategori,unit_kerja,gedung,ruang"]
+    for person in staff:
+        lines.append(f"{person.person_id},{person.name},{person.category},{person.unit or ''},{person.building},"
+                     f"{person.room or ''}")
+    path = folder / "daftar-pegawai.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _write_exports(rows: list[dict[str, object]], folder: Path) -> list[Path]:
@@ -272,6 +432,16 @@ def configure_buildings(con: duckdb.DuckDBPyConnection) -> None:
                 "INSERT INTO gates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name",
                 [building_id, gate_id, gate_name],
             )
+    for building_id, room, stay_minutes, capacity in ROOMS:
+        con.execute(
+            """
+            INSERT INTO areas (building, area_key, area_id, name, area_stay_min, capacity)
+            VALUES (?, lower(trim(?)), ?, ?, ?, ?)
+            ON CONFLICT (building, area_key) DO UPDATE SET area_stay_min = excluded.area_stay_min,
+                capacity = excluded.capacity
+            """,
+            [building_id, room, room, room, stay_minutes, capacity],
+        )
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 2022, today: date | None = None) -> dict[str, int]:
@@ -280,13 +450,13 @@ def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 2022, today: date | No
     Returns counts: events, visits, buildings. Importing twice changes nothing.
     """
     local_today = today or datetime.now(ZONE).date()
-    rows, _ = generate_events(local_today, seed)
+    rows, staff = generate_events(local_today, seed)
     with db.transaction(con):
         configure_buildings(con)
         db.set_setting(con, "demo_mode", "1")
         db.set_setting(con, "demo_positive_case", POSITIVE_CASE_ID)
     with tempfile.TemporaryDirectory() as folder:
-        for path in _write_exports(rows, Path(folder)):
+        for path in [*_write_exports(rows, Path(folder)), _write_roster(staff, Path(folder))]:
             importer.import_file(con, path, actor="demo")
     counts = con.execute(
         "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM visits), (SELECT count(*) FROM buildings)"

@@ -22,6 +22,8 @@ CATEGORY_COLOURS = {"ASN": "#1f77b4", "THL": "#ff7f0e", "visitor": "#2ca02c"}
 PEAK_COLOUR = "#4c78a8"
 PRESENT_COLOUR = "#f58518"
 THRESHOLD_COLOUR = "#d62728"
+# Same-room overlaps, drawn thin and dark on top of the building colours: one per room.
+ROOM_COLOURS = ["#222222", "#7b3294", "#1b7837", "#b2182b", "#8c510a", "#01665e"]
 WEEKDAY_COLUMNS = ("visits_mon", "visits_tue", "visits_wed", "visits_thu", "visits_fri", "visits_sat", "visits_sun")
 
 
@@ -145,12 +147,15 @@ def occupancy_figure(
     threshold: int | None = None,
     episodes: pd.DataFrame | None = None,
     lang: str | None = None,
+    limit_key: str = "charts.threshold",
 ) -> go.Figure:
-    """Hourly ``peak`` (bars) and ``present`` (line) of one building, crowding shaded.
+    """Hourly ``peak`` (bars) and ``present`` (line) of one building or room, crowding shaded.
 
-    ``hourly`` is ``lib.analytics.occupancy.hourly_occupancy`` for one building (``hour`` = UTC start
-    of a local hour); ``threshold`` is drawn as a horizontal line; each row of ``episodes``
-    (``lib.analytics.crowding.crowding_episodes``: start, end in UTC) becomes a shaded band.
+    ``hourly`` is ``lib.analytics.occupancy.hourly_occupancy`` for one building, or
+    ``lib.analytics.rooms.room_hourly_occupancy`` (``hour`` = UTC start of a local hour);
+    ``threshold`` is drawn as a horizontal line named by the text ``limit_key`` (a room's
+    capacity: ``charts.capacity``); each row of ``episodes`` (start, end in UTC) becomes a
+    shaded band.
     """
     frame = hourly.sort_values("hour")
     x = local_naive(frame["hour"], tz_name)
@@ -166,7 +171,7 @@ def occupancy_figure(
     if threshold is not None and x:
         last = x[-1] + pd.Timedelta(hours=1)
         fig.add_scatter(
-            x=[x[0], last], y=[threshold, threshold], name=t("charts.threshold", lang, value=threshold),
+            x=[x[0], last], y=[threshold, threshold], name=t(limit_key, lang, value=threshold),
             mode="lines", line={"color": THRESHOLD_COLOUR, "dash": "dash"}, hoverinfo="skip",
         )
     if episodes is not None and len(episodes):
@@ -297,16 +302,26 @@ def timeline_figure(
     """The case's visits and each contact's overlaps with them, one row per person.
 
     ``case_visits``: ``lib.analytics.tracing.index_visits`` (``building, start, end``, UTC);
-    ``overlaps``: ``lib.analytics.tracing.contact_overlaps`` (``contact_id, building, start, end``);
-    ``labels``: contact_id -> row label, in the order the rows are listed (top first).
-    One trace per building (a colour each); each interval is a thick horizontal segment.
+    ``overlaps``: ``lib.analytics.tracing.contact_overlaps`` (``contact_id, building, start, end``
+    and optionally ``area``, ``assumed``); ``labels``: contact_id -> row label, in the order
+    the rows are listed (top first). One trace per building (a colour each); each interval
+    is a thick horizontal segment. A same-room overlap (a row with an ``area``) is drawn
+    as a thinner dark segment on top, one trace per room named "room · building", and its
+    hover names the room (and says when the room was assumed from the staff roster).
     """
+    if "area" in overlaps.columns:
+        has_area = overlaps["area"].notna() & (overlaps["area"].astype(str) != "")
+        rooms, overlaps = overlaps[has_area], overlaps[~has_area]
+    else:
+        rooms = overlaps.iloc[0:0].assign(area=pd.Series(dtype=object))
     parts = [case_visits.assign(label=case_label)[["label", "building", "start", "end"]]]
     if len(overlaps):
         named = overlaps.assign(label=overlaps["contact_id"].astype(str).map(lambda c: labels.get(c, c)))
         parts.append(named[["label", "building", "start", "end"]])
+    named_rooms = rooms.assign(label=rooms["contact_id"].astype(str).map(lambda c: labels.get(c, c)))
     rows = pd.concat(parts, ignore_index=True)
-    order = [case_label] + [label for label in labels.values() if label in set(rows["label"])]
+    listed = set(rows["label"]) | set(named_rooms["label"])
+    order = [case_label] + [label for label in labels.values() if label in listed]
     fig = go.Figure()
     for building in sorted(rows["building"].astype(str).unique()):
         part = rows[rows["building"].astype(str) == building]
@@ -321,6 +336,27 @@ def timeline_figure(
             x=xs, y=ys, name=building, mode="lines", line={"width": 14}, connectgaps=False,
             hovertemplate="%{y}<br>%{x|%d/%m/%Y %H:%M}<extra>" + building + "</extra>",
         )
+    if len(rooms):
+        named_rooms = named_rooms.assign(
+            assumed=named_rooms["assumed"].astype(bool) if "assumed" in named_rooms else False
+        )
+        for number, ((building, area), part) in enumerate(named_rooms.groupby(
+            [named_rooms["building"].astype(str), named_rooms["area"].astype(str)], sort=True
+        )):
+            starts = local_naive(part["start"], tz_name)
+            ends = local_naive(part["end"], tz_name)
+            xs, ys, texts = [], [], []
+            for label, start, end, assumed in zip(part["label"], starts, ends, part["assumed"], strict=True):
+                room = t("charts.room_assumed", lang, room=area) if assumed else t("charts.room", lang, room=area)
+                xs += [start, end, None]
+                ys += [label, label, None]
+                texts += [room, room, None]
+            fig.add_scatter(
+                x=xs, y=ys, text=texts, name=f"{area} · {building}", mode="lines",
+                line={"width": 6, "color": ROOM_COLOURS[number % len(ROOM_COLOURS)]}, connectgaps=False,
+                hovertemplate="%{y}<br>%{text}<br>%{x|%d/%m/%Y %H:%M}<extra>" + building + "</extra>",
+            )
+        rows = pd.concat([rows, named_rooms[["label", "building", "start", "end"]]], ignore_index=True)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text="")
     fig.update_xaxes(title_text=t("charts.time_axis", lang, zone=zone_with_offset(tz_name)))
     _date_axis(fig, local_naive(rows["start"], tz_name) + local_naive(rows["end"], tz_name), lang, pd.Timedelta(0))

@@ -343,7 +343,8 @@ def trace_export_frame(
     rows. Headers are the page's column names (Indonesian, or English with ``lang='en'``);
     ``buildings`` become building names joined with ``; ``; the category in words;
     instants ISO 8601 local time with offset; minutes with one decimal; ``estimated`` and
-    ``area_assumed`` are ``ya``/``tidak`` (``yes``/``no``). With ``second``, a degree column (1 or 2) leads
+    ``area_assumed`` are ``ya``/``tidak`` (``yes``/``no``); the grade reads "K1 (satu ruangan)"
+    or "K2 (satu gedung)". With ``second``, a degree column (1 or 2) leads
     and ``via`` names the first-degree contacts (at most ``EXPORT_VIA_SHOWN``, then
     "+N lainnya"). ``csv_bytes``/``xlsx_bytes`` make it formula-safe. The command line's
     ``trace`` output is not this: it stays in the rules' program columns.
@@ -369,6 +370,12 @@ def trace_export_frame(
         for column in ("estimated", "area_assumed"):
             if column in out:
                 out[column] = [t("tracing.yes" if bool(v) else "tracing.no", lang) for v in out[column]]
+        if "grade" in out:  # K1 / K2 with what it means, so a forwarded list reads on its own
+            out["grade"] = [t(f"tracing.grade.{g}", lang) if g in ("K1", "K2") else g for g in out["grade"]]
+        if "unit" in out:
+            out["unit"] = out["unit"].fillna("")
+        if "areas" in out:  # joined like the buildings
+            out["areas"] = ["; ".join(a for a in str(v).split(";") if a) for v in out["areas"].fillna("")]
         if "via" in out:
             out["via"] = [via_summary(v, first_names, lang, EXPORT_VIA_SHOWN) for v in out["via"]]
         return out

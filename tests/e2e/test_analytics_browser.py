@@ -115,9 +115,13 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows and list(rows[0]) == [  # the page's headers, in the page's language
         "ID", "Nama", "Kategori", "No. HP", "Gedung", "Menit bersama", "Kontak pertama", "Kontak terakhir",
-        "Perkiraan", "Unit kerja", "Tingkat kontak", "Ruang", "Menit satu ruangan", "Ruang dari daftar pegawai",
+        "Perkiraan", "Unit kerja", "Jenis kontak", "Ruang", "Menit satu ruangan", "Ruang dari daftar pegawai",
     ]
-    assert all(float(r["Menit bersama"]) >= 15 for r in rows)
+    # Graded: the same-room contacts (K1) first, each with the room it shared with the case.
+    grades = [r["Jenis kontak"] for r in rows]
+    assert grades[0] == "K1 (satu ruangan)" and grades == sorted(grades)
+    assert all(r["Ruang"] for r in rows if r["Jenis kontak"].startswith("K1"))
+    assert all(max(float(r["Menit bersama"]), float(r["Menit satu ruangan"])) >= 15 for r in rows)
     assert any("Dinas Kesehatan" in r["Gedung"] for r in rows)  # the meeting-room colleagues, by name
     assert {r["Perkiraan"] for r in rows} <= {"ya", "tidak"}
     assert demo.POSITIVE_CASE_ID not in {r["ID"] for r in rows}

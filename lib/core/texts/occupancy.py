@@ -46,7 +46,31 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "occupancy.category_header": {"id": "Menurut kategori", "en": "By category"},
     "occupancy.measure": {"id": "Ukuran", "en": "Measure"},
+    "occupancy.room_header": {"id": "Okupansi ruangan", "en": "Room occupancy"},
+    "occupancy.room_caption": {
+        "id": "Dari pindaian poster ruangan saja: waktu di ruang kerja yang diasumsikan dari daftar pegawai "
+        "tidak dihitung. Kerumunan: lebih banyak orang daripada kapasitas ruangan.",
+        "en": "From scans of the room posters only: time in a home room assumed from the staff roster does "
+        "not count. Crowding: more people than the room's capacity.",
+    },
+    "occupancy.room": {"id": "Ruangan", "en": "Room"},
+    "occupancy.no_rooms": {
+        "id": "Gedung ini belum punya ruangan: ruangan muncul dengan pindaian poster ruangan atau daftar pegawai.",
+        "en": "This building has no rooms yet: rooms appear with scans of room posters or a staff roster.",
+    },
+    "occupancy.room_capacity": {"id": "Kapasitas ruangan", "en": "Room capacity"},
+    "occupancy.room_max_peak": {"id": "Puncak di ruangan", "en": "Highest peak in the room"},
+    "occupancy.room_episodes": {"id": "Episode kerumunan ruangan", "en": "Room crowding episodes"},
+    "occupancy.room_no_capacity": {
+        "id": "Kapasitas ruangan ini belum diatur, jadi kerumunannya tidak dihitung.",
+        "en": "This room has no capacity yet, so its crowding is not computed.",
+    },
+    "occupancy.room_episodes_none": {
+        "id": "Ruangan ini tidak pernah melebihi kapasitasnya pada rentang ini.",
+        "en": "This room never held more than its capacity in this range.",
+    },
     # Charts
+    "charts.capacity": {"id": "Kapasitas ({value})", "en": "Capacity ({value})"},
     "charts.hour_axis": {"id": "Jam ({zone})", "en": "Hour ({zone})"},
     "charts.people": {"id": "Orang", "en": "People"},
     "charts.peak": {"id": "Puncak", "en": "Peak"},
@@ -60,6 +84,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "charts.median_stay_minutes": {"id": "Median lama tinggal (menit)", "en": "Median stay (minutes)"},
     "charts.week": {"id": "Minggu ISO", "en": "ISO week"},
     "charts.time_axis": {"id": "Waktu ({zone})", "en": "Time ({zone})"},
+    "charts.room": {"id": "Ruang: {room}", "en": "Room: {room}"},
+    "charts.room_assumed": {
+        "id": "Ruang: {room} (dari daftar pegawai, tidak dipindai)",
+        "en": "Room: {room} (from the staff roster, not scanned)",
+    },
     "charts.weekday": {"id": "Hari", "en": "Weekday"},
     "charts.avg_peak": {"id": "Rata-rata puncak", "en": "Average peak"},
     "charts.category.ASN": {"id": "ASN", "en": "Civil servants (ASN)"},

@@ -3,10 +3,36 @@
 TEXTS: dict[str, dict[str, str]] = {
     "tracing.title": {"id": "Pelacakan kontak", "en": "Contact tracing"},
     "tracing.caption": {
-        "id": "Kontak erat seorang kasus positif: berada di gedung yang sama pada waktu yang sama. "
-        "Setiap pencarian dicatat di log audit.",
-        "en": "Close contacts of a positive case: in the same building at the same time. "
-        "Every search is written to the audit log.",
+        "id": "Kontak erat seorang kasus positif: K1 berada di ruangan yang sama, K2 di gedung yang sama, "
+        "pada waktu yang sama. Setiap pencarian dicatat di log audit.",
+        "en": "Close contacts of a positive case: K1 were in the same room, K2 in the same building, at the "
+        "same time. Every search is written to the audit log.",
+    },
+    "tracing.grade_counts": {
+        "id": "**{k1}** kontak erat satu ruangan (K1), **{k2}** satu gedung (K2)",
+        "en": "**{k1}** close contacts in the same room (K1), **{k2}** in the same building (K2)",
+    },
+    "tracing.grade_filter": {"id": "Tampilkan", "en": "Show"},
+    "tracing.grade_filter.all": {"id": "Semua (K1 dulu)", "en": "All (K1 first)"},
+    "tracing.grade_filter.K1": {"id": "K1 · satu ruangan", "en": "K1 · same room"},
+    "tracing.grade_filter.K2": {"id": "K2 · satu gedung", "en": "K2 · same building"},
+    "tracing.grade.K1": {"id": "K1 (satu ruangan)", "en": "K1 (same room)"},
+    "tracing.grade.K2": {"id": "K2 (satu gedung)", "en": "K2 (same building)"},
+    "tracing.k1_header": {"id": "K1 · satu ruangan: {count}", "en": "K1 · same room: {count}"},
+    "tracing.k2_header": {"id": "K2 · satu gedung: {count}", "en": "K2 · same building: {count}"},
+    "tracing.no_k1": {
+        "id": "Tidak ada kontak satu ruangan: kasus tidak memindai ruangan dan tidak punya ruang kerja di daftar "
+        "pegawai, atau tidak ada yang bersamanya cukup lama.",
+        "en": "No same-room contacts: the case scanned no room and has no home room in the staff roster, or "
+        "nobody was with them long enough.",
+    },
+    "tracing.no_k2": {"id": "Tidak ada kontak K2.", "en": "No K2 contacts."},
+    "tracing.assumed_mark": {"id": "{room} (daftar pegawai)", "en": "{room} (staff roster)"},
+    "tracing.assumed_note": {
+        "id": "“(daftar pegawai)”: ruang kerja menurut daftar pegawai, bukan dipindai; waktu di ruangan "
+        "itu diasumsikan selama kunjungan ke gedungnya.",
+        "en": "“(staff roster)”: the home room from the staff roster, not scanned; the time in it is "
+        "assumed during visits to its building.",
     },
     "tracing.find": {"id": "Cari kasus (nama, NIP/ID atau nomor HP)", "en": "Find the case (name, ID or phone)"},
     "tracing.find_help": {
@@ -83,14 +109,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.col.category": {"id": "Kategori", "en": "Category"},
     "tracing.col.phone": {"id": "No. HP", "en": "Phone"},
     "tracing.col.buildings": {"id": "Gedung", "en": "Buildings"},
-    "tracing.col.overlap_minutes": {"id": "Menit bersama", "en": "Minutes together"},
+    "tracing.col.overlap_minutes": {"id": "Menit bersama", "en": "Minutes together"},  # in the building
     "tracing.col.first_contact": {"id": "Kontak pertama", "en": "First contact"},
     "tracing.col.last_contact": {"id": "Kontak terakhir", "en": "Last contact"},
     "tracing.col.estimated": {"id": "Perkiraan", "en": "Estimated"},
     "tracing.col.via": {"id": "Melalui", "en": "Via"},
     "tracing.col.degree": {"id": "Tingkat", "en": "Degree"},
     "tracing.col.unit": {"id": "Unit kerja", "en": "Unit"},
-    "tracing.col.grade": {"id": "Tingkat kontak", "en": "Grade"},
+    "tracing.col.grade": {"id": "Jenis kontak", "en": "Contact grade"},
     "tracing.col.areas": {"id": "Ruang", "en": "Rooms"},
     "tracing.col.area_minutes": {"id": "Menit satu ruangan", "en": "Minutes in the same room"},
     "tracing.col.area_assumed": {"id": "Ruang dari daftar pegawai", "en": "Room from the roster"},
