@@ -1,0 +1,108 @@
+"""The dashboard process's own services, started once per process and database file.
+
+The running dashboard is the one owner of the database file (``lib.cli.owner``). Opening
+it as the owner means: wait for a command-line import that holds the file, load the demo
+month on the first start (unless ``PANTAU_DEMO=0``), start the check-in desk (which first
+stores what its journal kept from before a crash: ``lib.ingest.desk``), serve other
+processes' commands (each one after the desk has stored its pending taps, so a
+``python -m lib.cli visits`` sees every confirmed tap), and run the nightly purge.
+
+Both the Streamlit pages (``lib.ui.data``) and the light check-in page
+(``lib.outputs.checkin_page``, mounted beside Streamlit by ``serve.py``) reach the
+database through ``open_owned``, so they share one connection and one desk.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from lib.core import config
+from lib.ingest.desk import CheckinDesk
+from lib.store import db
+from lib.store.journal import Journal, journal_path
+
+OPEN_WAIT_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Owned:
+    """The process's database and its check-in desk."""
+
+    database: db.SharedDatabase
+    desk: CheckinDesk
+
+
+_OWNED: dict[Path, Owned] = {}
+_LOCK = threading.Lock()
+
+
+def database_path() -> Path:
+    """``$PANTAU_DB`` or ``data/pantau.duckdb``, absolute."""
+    return db.default_db_path().resolve()
+
+
+def open_owned(path: Path | None = None, on_demo: object = None) -> Owned:
+    """The process's owner of ``path`` (default ``database_path()``), opened once.
+
+    A command-line import started before the dashboard holds the file until it is done:
+    wait for it (up to five minutes) rather than fail.
+    """
+    key = (path or database_path()).resolve()
+    with _LOCK:
+        found = _OWNED.get(key)
+        if found is not None:
+            return found
+        deadline = time.monotonic() + OPEN_WAIT_SECONDS
+        while True:
+            try:
+                database = db.shared(key)
+                break
+            except duckdb.IOException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
+        load_demo_on_first_start(database)
+        desk = CheckinDesk(database, Journal(journal_path(key)))
+        desk.start()
+        _serve_commands(database, desk)
+        owned = _OWNED[key] = Owned(database, desk)
+        return owned
+
+
+def load_demo_on_first_start(database: db.SharedDatabase) -> bool:
+    """An empty database that was never a demo gets the demo month (``PANTAU_DEMO=0``: not)."""
+    con = database.cursor()
+    try:
+        empty = con.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
+        if not (empty and db.get_setting(con, "demo_mode") is None and config.demo_on_first_start()):
+            return False
+        from lib.ingest.demo import load_demo
+
+        load_demo(con)
+        return True
+    finally:
+        con.close()
+
+
+def _serve_commands(database: db.SharedDatabase, desk: CheckinDesk) -> None:
+    from lib.cli import commands, owner
+    from lib.store import retention
+
+    def run_after_flush(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, str, str]:
+        desk.flush()  # every confirmed tap is stored before another process reads or writes
+        return commands.run_forwarded(argv, cwd, env)
+
+    owner.serve(database, run_after_flush, maintenance=lambda: retention.nightly_purge(database))
+
+
+def stop_all() -> None:
+    """Store every pending tap (the server is shutting down)."""
+    with _LOCK:
+        for owned in _OWNED.values():
+            owned.desk.stop()
+        _OWNED.clear()
