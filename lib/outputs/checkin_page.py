@@ -437,7 +437,7 @@ def routes(opener: Opener) -> list[Any]:
         return response
 
     async def endpoint(request: Request) -> HTMLResponse:
-        query = {k: v for k, v in request.query_params.items()}
+        query = dict(request.query_params.items())
         cookie = request.cookies.get(checkin.COOKIE_NAME)
         secure = request.url.scheme == "https"
         if request.method == "POST":
