@@ -15,7 +15,6 @@ import duckdb
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lib.ingest import desk as desk_module
 from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN, CheckinDesk, TapAnswer
 from lib.store import db
 from lib.store.journal import Journal, journal_path
@@ -115,8 +114,7 @@ def test_answers_of_a_morning(tmp_path: Path) -> None:
     clock.at += timedelta(seconds=30)
     assert desk.tap(ani, "b1", "checkin").outcome == DUPLICATE  # within DEDUP
     assert desk.open_visit("0812").building == "b1"
-    inside, delta = desk.consistent(lambda con: 0)
-    assert delta == {"b1": 1}  # counted before it is stored
+    assert desk.inside("b1")[0] == 1  # counted before it is stored
     clock.at = first.at + timedelta(hours=2, minutes=5)
     out = desk.tap({"person_id": "0812"}, "b1", "checkout")
     assert (out.outcome, out.stay_minutes, out.checkin_at) == (CHECKED_OUT, 125, first.at)
@@ -231,11 +229,15 @@ def test_inside_now_counts_taps_not_yet_stored_once(tmp_path: Path) -> None:
     desk = make_desk(tmp_path, clock)
     for i in range(5):
         desk.tap({"person_id": f"p{i}"}, "b1", "checkin")
-    crowd, delta = desk.consistent(lambda con: crowd_now(con, "b1", clock.at))
-    assert crowd.inside_now + delta.get("b1", 0) == 5
+    assert desk.inside("b1")[0] == 5
     desk.flush()
+    assert desk.inside("b1")[0] == 5
     desk.tap({"person_id": "p0"}, "b1", "checkout")
     desk.tap({"person_id": "p1"}, "b2", "checkin")  # closes p1's visit in b1
-    crowd, delta = desk.consistent(lambda con: crowd_now(con, "b1", clock.at))
-    assert crowd.inside_now + delta.get("b1", 0) == 3
-    assert desk_module.CHECKED_IN == "checked_in"
+    assert (desk.inside("b1")[0], desk.inside("b2")[0]) == (3, 1)
+    desk.flush()
+    assert crowd_now(desk.database.cursor(), "b1", clock.at).inside_now == desk.inside("b1")[0] == 3
+    # Once MAX_STAY has passed, the open visits end by themselves (counted again each round).
+    clock.at += timedelta(hours=4)
+    desk.refresh_counts()
+    assert desk.inside("b1")[0] == 0

@@ -28,10 +28,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
+import pandas as pd
 
+from lib.analytics.occupancy import inside_now
 from lib.ingest.importer import record_events
 from lib.ingest.pairing import DEDUP_SECONDS
 from lib.store import db
@@ -47,7 +49,6 @@ CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN = "checked_in", "checked_out", "dupli
 US = 1_000_000
 DEDUP_US = DEDUP_SECONDS * US
 
-T = TypeVar("T")
 log = logging.getLogger("pantau.desk")
 
 
@@ -190,13 +191,13 @@ class CheckinDesk:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.source = source
         self._lock = threading.Lock()
-        self._committed = threading.Condition(self._lock)
         self._flush_lock = threading.Lock()
         self._pending: list[_Pending] = []
         self._persons: dict[str, _Person] = {}
         self._last_instant: dict[str, int] = {}
         self._nonces: dict[str, tuple[float, TapAnswer]] = {}
-        self._generation = 0  # odd while a batch commits (readers of figures wait)
+        self._generation = 0  # odd while a batch commits
+        self._stored_inside: dict[str, tuple[int, int | None, int | None]] = {}
         self._stays: dict[str, dict[str, int]] = {}
         self._longest_stay_min = max(db.DEFAULT_MAX_STAY_MINUTES.values())
         self._stop = threading.Event()
@@ -218,6 +219,7 @@ class CheckinDesk:
             self._store([entry.event for entry in chunk])
             self.journal.mark_done(chunk[-1].seq)
         self.journal.compact()
+        self.refresh_counts()
         self._thread = threading.Thread(target=self._run, name="pantau-checkin-desk", daemon=True)
         self._thread.start()
         return len(unfinished)
@@ -233,7 +235,8 @@ class CheckinDesk:
     def _run(self) -> None:
         while not self._stop.wait(self.batch_seconds):
             try:
-                self.flush()
+                if not self.flush():
+                    self.refresh_counts()
                 if not self._pending and self.journal.size_bytes() > COMPACT_BYTES:
                     self.journal.compact()
             except Exception:  # logged; the taps stay in the journal and the next round tries again
@@ -371,9 +374,10 @@ class CheckinDesk:
             except BaseException:
                 with self._lock:
                     self._generation += 1
-                    self._committed.notify_all()
                 raise
+            counts = self._count_stored()
             with self._lock:
+                self._stored_inside = counts
                 last_seq = batch[-1].seq
                 del self._pending[: len(batch)]
                 last_state: dict[str, PersonState] = {}
@@ -391,7 +395,6 @@ class CheckinDesk:
                 self.journal.mark_done(last_seq)
                 self._prune()
                 self._generation += 1
-                self._committed.notify_all()
             self.batches += 1
             self.stored += len(batch)
             self._load_stays()
@@ -424,31 +427,43 @@ class CheckinDesk:
 
     # --- figures that include the taps not yet stored -----------------------------------
 
-    def consistent(self, read: Callable[[duckdb.DuckDBPyConnection], T], at: datetime | None = None) -> tuple[T, dict[str, int]]:
-        """``read(cursor)`` on the database and the change the taps not yet stored make to
-        the people inside each building at ``at``, from the same moment (never counted
-        twice or not at all while a batch commits)."""
-        at_us = to_us(at or self.clock())
-        for _ in range(100):
+    def inside(self, building: str) -> tuple[int, int | None, int | None]:
+        """People inside ``building`` now, taps not yet stored included, with its crowd
+        threshold and capacity (None when not set). The stored part is counted after each
+        batch and every ``batch_seconds`` (``lib.analytics.occupancy.inside_now``), and
+        swapped in with the batch's taps in one step, so no tap counts twice or not at all."""
+        at_us = to_us(self.clock())
+        with self._lock:
+            total, threshold, capacity = self._stored_inside.get(building, (0, None, None))
+            return max(0, total + self._inside_delta(at_us).get(building, 0)), threshold, capacity
+
+    def _count_stored(self) -> dict[str, tuple[int, int | None, int | None]]:
+        con = self.database.cursor()
+        try:
+            frame = inside_now(con, self.clock())
+        finally:
+            con.close()
+        return {
+            str(row.building): (
+                int(row.total),
+                None if pd.isna(row.threshold) else int(row.threshold),
+                None if pd.isna(row.capacity) else int(row.capacity),
+            )
+            for row in frame.itertuples(index=False)
+        }
+
+    def refresh_counts(self) -> None:
+        """Count the stored visits inside now again (MAX_STAY ends visits as time passes)."""
+        with self._flush_lock:
+            counts = self._count_stored()
             with self._lock:
-                while self._generation % 2:
-                    self._committed.wait(timeout=5)
-                generation = self._generation
-                delta = self._inside_delta(at_us)
-            con = self.database.cursor()
-            try:
-                value = read(con)
-            finally:
-                con.close()
-            if self._generation == generation:
-                return value, delta
-        return value, delta
+                self._stored_inside = counts
 
     def _inside_delta(self, at_us: int) -> dict[str, int]:
         delta: dict[str, int] = {}
         for entry in self._persons.values():
             for visit, sign in ((entry.state.open, 1), (entry.base.open, -1)):
-                if visit is not None and visit.checkin_us <= at_us < visit.deadline_us:
+                if visit is not None and at_us < visit.deadline_us:  # (a bumped tap may lie a second ahead)
                     delta[visit.building] = delta.get(visit.building, 0) + sign
         return {b: d for b, d in delta.items() if d}
 

@@ -49,6 +49,7 @@ MAX_NAME = 120
 MAX_ID = 40
 FORM_TTL_SECONDS = 6 * 3600  # a form left open on a phone for a whole shift still works
 PHONE_TAPS_PER_MINUTE = 12
+TARGET_CACHE_SECONDS = 30.0  # a renamed building or removed gate shows within this
 ACTION_COLOURS = {"checkin": "#15803d", "checkout": "#d9480f"}  # as on the posters
 ID_PATTERN = re.compile(r"^\+?[0-9A-Za-z]{1,40}$")
 
@@ -288,18 +289,28 @@ class CheckinPage:
         self.opener = opener
         self.per_address = RateLimiter(config.checkin_rate_limit())
         self.per_phone = RateLimiter(PHONE_TAPS_PER_MINUTE if config.checkin_rate_limit() > 0 else 0)
+        # A verified poster address, for a few seconds: a rush scans the same few posters.
+        self._targets: dict[tuple[str, ...], tuple[float, checkin.CheckinTarget]] = {}
 
     def _target(self, con: Any, query: dict[str, str], lang: str) -> checkin.CheckinTarget | Reply:
-        target = checkin.verify_checkin_params(con, query)
+        key = tuple(str(query.get(k, "")) for k in ("b", "g", "a", "s"))
+        cached = self._targets.get(key)
+        if cached is not None and time.monotonic() - cached[0] < TARGET_CACHE_SECONDS:
+            target: checkin.CheckinTarget | str = cached[1]
+        else:
+            target = checkin.verify_checkin_params(con, query)
+            if not isinstance(target, str):
+                if len(self._targets) > 10_000:
+                    self._targets.clear()
+                self._targets[key] = (time.monotonic(), target)
         if isinstance(target, str):
             status = 403 if target == checkin.REFUSED_SIGNATURE else 400 if target == checkin.REFUSED_MISSING else 404
             return _refusal(lang, query, t(f"checkin.refused.{target}", lang), status)
         return target
 
     def _crowd(self, desk: CheckinDesk, target: checkin.CheckinTarget) -> checkin.Crowd:
-        crowd, delta = desk.consistent(lambda con: checkin.crowd_now(con, target.building))
-        inside = max(0, crowd.inside_now + delta.get(target.building, 0))
-        return checkin.Crowd(inside_now=inside, threshold=crowd.threshold, capacity=crowd.capacity)
+        inside, threshold, capacity = desk.inside(target.building)
+        return checkin.Crowd(inside_now=inside, threshold=threshold, capacity=capacity)
 
     def get(self, query: dict[str, str], cookie: str | None) -> Reply:
         lang = _lang(query)
