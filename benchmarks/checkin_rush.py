@@ -334,12 +334,21 @@ def crash(data_dir: Path, paths: dict[str, str], taps: int) -> dict[str, Any]:
         return await task
 
     run = asyncio.run(burst_and_kill())
+    journal = data_dir / "pantau.duckdb.checkins.jsonl"
+    lines = [json.loads(line) for line in journal.read_text().splitlines() if line.strip().endswith("}")]
+    done = max([line["done"] for line in lines if "done" in line] or [0])
+    only_in_journal = sum(1 for line in lines if line.get("seq", 0) > done)
     restarted = start(data_dir)
     try:
         visits = stored_visits(data_dir)
     finally:
         restarted.stop()
-    result = {"taps_sent": taps, **check_once([run], visits), "answered_before_kill": len(run.confirmed())}
+    result = {
+        "taps_sent": taps,
+        "answered_before_kill": len(run.confirmed()),
+        "in_the_journal_only_at_kill": only_in_journal,
+        **check_once([run], visits),
+    }
     result["unanswered"] = taps - len(run.confirmed())
     return result
 

@@ -47,8 +47,17 @@ def get_connection() -> db.SharedDatabase:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor of the shared connection: call it once per run (or per thread)."""
-    return get_connection().cursor()
+    """A fresh cursor of the shared connection: call it once per run (or per thread).
+
+    Taps of the phone check-in page confirmed but not yet stored are stored first (the
+    check-in desk batches them every second; a page wants them now), so every figure
+    counts them.
+    """
+    from lib.cli.server import open_owned
+
+    database = get_connection()
+    open_owned(database.path).desk.flush()
+    return database.cursor()
 
 
 _prepared: set[str] = set()
