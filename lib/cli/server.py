@@ -1,11 +1,12 @@
 """The dashboard process's own services, started once per process and database file.
 
 The running dashboard is the one owner of the database file (``lib.cli.owner``). Opening
-it as the owner means: wait for a command-line import that holds the file, load the demo
-month on the first start (unless ``PANTAU_DEMO=0``), start the check-in desk (which first
-stores what its journal kept from before a crash: ``lib.ingest.desk``), serve other
-processes' commands (each one after the desk has stored its pending taps, so a
-``python -m lib.cli visits`` sees every confirmed tap), and run the nightly purge.
+it as the owner means: wait for a command-line import that holds the file, start the
+check-in desk (which first stores what its journal kept from before a crash:
+``lib.ingest.desk``), serve other processes' commands (each one after the desk has stored
+its pending taps, so a ``python -m lib.cli visits`` sees every confirmed tap), and run the
+nightly purge. ``serve.py`` also loads the demo month on a first start
+(``load_demo_on_first_start``) before it takes any request.
 
 Both the Streamlit pages (``lib.ui.data``) and the light check-in page
 (``lib.outputs.checkin_page``, mounted beside Streamlit by ``serve.py``) reach the
@@ -46,7 +47,7 @@ def database_path() -> Path:
     return db.default_db_path().resolve()
 
 
-def open_owned(path: Path | None = None, on_demo: object = None) -> Owned:
+def open_owned(path: Path | None = None) -> Owned:
     """The process's owner of ``path`` (default ``database_path()``), opened once.
 
     A command-line import started before the dashboard holds the file until it is done:
@@ -66,7 +67,6 @@ def open_owned(path: Path | None = None, on_demo: object = None) -> Owned:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1.0)
-        load_demo_on_first_start(database)
         desk = CheckinDesk(database, Journal(journal_path(key)))
         desk.start()
         _serve_commands(database, desk)
