@@ -37,7 +37,7 @@ from lib.analytics.occupancy import inside_now
 from lib.ingest.importer import record_events
 from lib.ingest.pairing import DEDUP_SECONDS
 from lib.store import db
-from lib.store.journal import Journal
+from lib.store.journal import Journal, JournalEntry
 
 SOURCE = "self-checkin"
 BATCH_SECONDS = 1.0
@@ -213,6 +213,7 @@ class CheckinDesk:
         Returns the number of taps replayed.
         """
         self._load_stays()
+        self._remember_forms(self.journal.found_at_open())
         unfinished = self.journal.unfinished()
         for start in range(0, len(unfinished), REPLAY_CHUNK):
             chunk = unfinished[start : start + REPLAY_CHUNK]
@@ -224,6 +225,25 @@ class CheckinDesk:
         self._thread.start()
         return len(unfinished)
 
+    def _remember_forms(self, entries: list[JournalEntry]) -> None:
+        """The answers to forms of the last hour, from the journal: a form sent again after
+        a restart is still answered as the first time and not stored twice."""
+        horizon = self.clock().timestamp() - NONCE_TTL_SECONDS
+        for entry in entries:
+            event = entry.event
+            nonce, outcome = event.get("nonce"), event.get("outcome")
+            if not nonce or not outcome:
+                continue
+            try:
+                at = datetime.fromisoformat(str(event["timestamp"]))
+                checkin_at = datetime.fromisoformat(str(event["checkin_at"])) if event.get("checkin_at") else None
+            except (KeyError, ValueError):
+                continue
+            if at.timestamp() < horizon:
+                continue
+            answer = TapAnswer(str(outcome), at, str(event.get("building")), str(event.get("action")), checkin_at)
+            self._nonces[str(nonce)] = (time.monotonic() - (self.clock().timestamp() - at.timestamp()), answer)
+
     def stop(self) -> None:
         """Store what is pending and stop the background thread."""
         self._stop.set()
@@ -232,13 +252,18 @@ class CheckinDesk:
         self.flush()
         self.journal.close()
 
+    def compact(self) -> bool:
+        """Start the journal afresh with only the taps not stored yet (none arrive meanwhile)."""
+        with self._lock:
+            return self.journal.compact([JournalEntry(p.seq, p.event) for p in self._pending])
+
     def _run(self) -> None:
         while not self._stop.wait(self.batch_seconds):
             try:
                 if not self.flush():
                     self.refresh_counts()
-                if not self._pending and self.journal.size_bytes() > COMPACT_BYTES:
-                    self.journal.compact()
+                if self.journal.size_bytes() > COMPACT_BYTES:
+                    self.compact()
             except Exception:  # logged; the taps stay in the journal and the next round tries again
                 log.exception("storing check-in taps failed")
 
@@ -324,8 +349,8 @@ class CheckinDesk:
             "phone": person.get("phone") or None,
             "gate": gate or None,
         }
-        if nonce:
-            event["nonce"] = nonce
+        if nonce:  # kept in the journal with the answer, for a form sent again after a restart
+            event.update(nonce=nonce, outcome=outcome, checkin_at=None if checkin_us is None else from_us(checkin_us).isoformat())
         seq, ticket = self.journal.append(event)
         entry.state = after
         entry.pending += 1
@@ -402,7 +427,7 @@ class CheckinDesk:
 
     def _store(self, events: list[dict[str, Any]]) -> None:
         """record_events in one transaction; a write conflict with an import is tried again."""
-        clean = [{k: v for k, v in event.items() if k != "nonce"} for event in events]
+        clean = [{k: v for k, v in event.items() if k not in ("nonce", "outcome", "checkin_at")} for event in events]
         con = self.database.cursor()
         try:
             for attempt in range(5):

@@ -49,6 +49,7 @@ class Journal:
         self._next_seq = max([done, *[e.seq for e in entries]]) + 1
         self._done = done
         self._pending_at_open = [e for e in entries if e.seq > done]
+        self._found_at_open = entries
         self._file = open(self.path, "ab", buffering=0)  # noqa: SIM115 - held for the process's life
 
     # --- reading --------------------------------------------------------------------
@@ -77,6 +78,10 @@ class Journal:
     def unfinished(self) -> list[JournalEntry]:
         """The taps of the file as found at start that no ``done`` mark covers, in order."""
         return list(self._pending_at_open)
+
+    def found_at_open(self) -> list[JournalEntry]:
+        """Every tap of the file as found at start (stored or not), in order."""
+        return list(self._found_at_open)
 
     @property
     def done(self) -> int:
@@ -121,26 +126,36 @@ class Journal:
             self._file.write(json.dumps({"done": seq}).encode("utf-8") + b"\n")
             self._written += 1
 
-    def compact(self) -> bool:
-        """Start the file afresh when every tap in it is stored; True when it did.
+    def compact(self, keep: list[JournalEntry] | None = None) -> bool:
+        """Start the file afresh with only the taps not stored yet; True when it did.
 
-        The new file (just the ``done`` mark) is synced and renamed over the old one, so a
-        crash leaves either the old file or the new one, never a half.
+        ``keep`` are those taps (the caller's pending ones, every line after the last
+        ``done`` mark); without it the file is started afresh only when everything is
+        stored. The new file is synced and renamed over the old one, so a crash leaves
+        either the old file or the new one, never a half. Call it under the lock that
+        orders your appends, so no tap is written between the two.
         """
         with self._lock:
-            if self._next_seq - 1 != self._done or self._written == 0:
+            keep = list(keep or [])
+            if self._written == 0 and not self._found_at_open:
+                return False
+            if not keep and self._next_seq - 1 != self._done:
                 return False
             fresh = self.path.with_name(self.path.name + ".new")
             with open(fresh, "wb") as handle:
                 handle.write(json.dumps({"done": self._done}).encode("utf-8") + b"\n")
+                for entry in keep:
+                    line = json.dumps({"seq": entry.seq, "event": entry.event}, ensure_ascii=False, separators=(",", ":"), default=str)
+                    handle.write(line.encode("utf-8") + b"\n")
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(fresh, self.path)
             _sync_folder(self.path.parent)
             self._file.close()
             self._file = open(self.path, "ab", buffering=0)  # noqa: SIM115
-            self._written = self._synced = 0
+            self._written = self._synced = 1 + len(keep)  # all on disk already
             self._pending_at_open = []
+            self._found_at_open = []
             return True
 
     def size_bytes(self) -> int:
