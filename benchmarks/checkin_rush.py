@@ -12,6 +12,7 @@ once.
     python -m benchmarks.checkin_rush paced --rate 50 --seconds 20
     python -m benchmarks.checkin_rush crash --taps 600
     python -m benchmarks.checkin_rush weight           # light page vs the Streamlit page, Slow 3G
+    python -m benchmarks.checkin_rush load             # the first three
     python -m benchmarks.checkin_rush all              # all four; results/checkin-rush.{md,json}
 
 ``--store PATH`` runs on a copy of another store (e.g. ``benchmarks/work/1m/store.duckdb``);
@@ -422,7 +423,7 @@ def weight(data_dir: Path, paths: dict[str, str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["sustained", "paced", "crash", "weight", "all"])
+    parser.add_argument("what", choices=["sustained", "paced", "crash", "weight", "load", "all"])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=48)
     parser.add_argument("--rate", type=float, default=50)
@@ -441,13 +442,13 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "client": args.client,
     }
-    if args.what in ("sustained", "paced", "all"):
+    if args.what in ("sustained", "paced", "load", "all"):
         server = start(folder)
         try:
             runs = []
-            if args.what in ("sustained", "all"):
+            if args.what in ("sustained", "load", "all"):
                 runs.append(asyncio.run(sustained(server.url, paths, args.seconds, args.concurrency, "SUS")))
-            if args.what in ("paced", "all"):
+            if args.what in ("paced", "load", "all"):
                 runs.append(asyncio.run(paced(server.url, paths, args.seconds, args.rate, "PAC")))
             visits = stored_visits(folder)
         finally:
@@ -455,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs:
             report[run.name] = run.figures()
         report["stored exactly once"] = check_once(runs, visits)
-    if args.what in ("crash", "all"):
+    if args.what in ("crash", "load", "all"):
         report["kill -9 mid-burst"] = crash(folder, paths, args.taps)
     if args.what in ("weight", "all"):
         report["page weight"] = weight(folder, paths)
