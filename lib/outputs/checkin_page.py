@@ -403,7 +403,9 @@ class CheckinPage:
         if desk.open_visit(person_id) is not None or con.execute(
             "SELECT count(*) FROM persons WHERE person_id = ?", [person_id]
         ).fetchall()[0][0]:
-            return {"person_id": person_id, "name": "", "category": form.get("category", ""), "phone": phone}
+            word = form.get("category", "").strip().lower()
+            category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor") if word else ""  # empty: not seen
+            return {"person_id": person_id, "name": "", "category": category, "phone": phone}
         return t("checkin.form.problem.name", lang)
 
 
