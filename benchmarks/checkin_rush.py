@@ -441,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "client": args.client,
+        "command": "python -m benchmarks.checkin_rush " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     if args.what in ("sustained", "paced", "load", "all"):
         server = start(folder)
@@ -474,7 +475,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         "# Check-in rush (light page, real HTTP)",
         "",
         f"Store: {report['store']}. Machine: {report['machine']}. Run: {report['when']}.",
-        "Command: `python -m benchmarks.checkin_rush all` (see the module docstring).",
+        f"Command: `{report.get('command', 'python -m benchmarks.checkin_rush all')}` (see the module docstring).",
         "",
     ]
     for key, value in report.items():
