@@ -15,6 +15,7 @@ database through ``open_owned``, so they share one connection and one desk.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Owned:
 
 _OWNED: dict[Path, Owned] = {}
 _LOCK = threading.Lock()
+_STOP_AT_EXIT = False
 
 
 def database_path() -> Path:
@@ -53,6 +55,7 @@ def open_owned(path: Path | None = None) -> Owned:
     A command-line import started before the dashboard holds the file until it is done:
     wait for it (up to five minutes) rather than fail.
     """
+    global _STOP_AT_EXIT
     key = (path or database_path()).resolve()
     with _LOCK:
         found = _OWNED.get(key)
@@ -71,6 +74,11 @@ def open_owned(path: Path | None = None) -> Owned:
         desk.start()
         _serve_commands(database, desk)
         owned = _OWNED[key] = Owned(database, desk)
+        if not _STOP_AT_EXIT:
+            _STOP_AT_EXIT = True
+            # Stop the desk's thread before the interpreter tears down DuckDB under it
+            # (a query interrupted at exit aborts the process), storing what is pending.
+            atexit.register(stop_all)
         return owned
 
 
@@ -102,9 +110,14 @@ def _serve_commands(database: db.SharedDatabase, desk: CheckinDesk) -> None:
 
 def stop_all() -> None:
     """Store every pending tap (the server is shutting down)."""
+    import logging
+
     with _LOCK:
         for owned in _OWNED.values():
-            owned.desk.stop()
+            try:
+                owned.desk.stop()
+            except Exception:  # the journal keeps what could not be stored; the next start stores it
+                logging.getLogger("pantau.desk").exception("storing pending taps at shutdown failed")
         _OWNED.clear()
 
 

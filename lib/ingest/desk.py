@@ -44,6 +44,8 @@ BATCH_SECONDS = 1.0
 REPLAY_CHUNK = 5_000
 COMPACT_BYTES = 4 * 1024 * 1024  # start the journal afresh past this size, once all is stored
 NONCE_TTL_SECONDS = 3600.0
+COUNTS_WANTED_SECONDS = 120.0  # count inside-now every round only while pages ask for it
+STALE_COUNTS_SECONDS = 5.0
 
 CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN = "checked_in", "checked_out", "duplicate", "orphan"
 US = 1_000_000
@@ -198,6 +200,8 @@ class CheckinDesk:
         self._nonces: dict[str, tuple[float, TapAnswer]] = {}
         self._generation = 0  # odd while a batch commits
         self._stored_inside: dict[str, tuple[int, int | None, int | None]] = {}
+        self._counted = 0.0  # when _stored_inside was counted (monotonic)
+        self._asked = 0.0  # when a page last asked for it
         self._stays: dict[str, dict[str, int]] = {}
         self._longest_stay_min = max(db.DEFAULT_MAX_STAY_MINUTES.values())
         self._stop = threading.Event()
@@ -260,8 +264,8 @@ class CheckinDesk:
     def _run(self) -> None:
         while not self._stop.wait(self.batch_seconds):
             try:
-                if not self.flush():
-                    self.refresh_counts()
+                if not self.flush() and time.monotonic() - self._asked < COUNTS_WANTED_SECONDS:
+                    self.refresh_counts()  # only while the page is in use
                 if self.journal.size_bytes() > COMPACT_BYTES:
                     self.compact()
             except Exception:  # logged; the taps stay in the journal and the next round tries again
@@ -403,6 +407,7 @@ class CheckinDesk:
             counts = self._count_stored()
             with self._lock:
                 self._stored_inside = counts
+                self._counted = time.monotonic()
                 last_seq = batch[-1].seq
                 del self._pending[: len(batch)]
                 last_state: dict[str, PersonState] = {}
@@ -457,6 +462,9 @@ class CheckinDesk:
         threshold and capacity (None when not set). The stored part is counted after each
         batch and every ``batch_seconds`` (``lib.analytics.occupancy.inside_now``), and
         swapped in with the batch's taps in one step, so no tap counts twice or not at all."""
+        self._asked = time.monotonic()
+        if self._asked - self._counted > STALE_COUNTS_SECONDS:
+            self.refresh_counts()  # nobody asked for a while: the background rounds skipped it
         at_us = to_us(self.clock())
         with self._lock:
             total, threshold, capacity = self._stored_inside.get(building, (0, None, None))
@@ -483,6 +491,7 @@ class CheckinDesk:
             counts = self._count_stored()
             with self._lock:
                 self._stored_inside = counts
+                self._counted = time.monotonic()
 
     def _inside_delta(self, at_us: int) -> dict[str, int]:
         delta: dict[str, int] = {}
