@@ -273,3 +273,26 @@ def test_a_form_sent_again_after_a_restart_is_still_stored_once(tmp_path: Path) 
     assert answer.replayed and (answer.outcome, answer.at) == (first.outcome, first.at)
     again.flush()
     assert again.database.cursor().execute("SELECT count(*) FROM events").fetchall() == [(1,)]
+
+
+def test_stored_taps_leave_the_journal_within_minutes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """RULES "Personal data": names live in the database (and are purged there), not in the journal."""
+    from lib.ingest import desk as desk_module
+
+    monkeypatch.setattr(desk_module, "COMPACT_SECONDS", 0.0)
+    clock = Clock()
+    path = tmp_path / "pantau.duckdb"
+    database = db.SharedDatabase(path)
+    con = database.cursor()
+    con.execute("INSERT INTO buildings (building_id, name) VALUES ('b1', 'b1')")
+    desk = CheckinDesk(database, Journal(journal_path(path)), batch_seconds=0.05, clock=clock)
+    desk.start()
+    desk.tap({"person_id": "0812", "name": "Rahasia Namanya"}, "b1", "checkin")
+    deadline = datetime.now(UTC) + timedelta(seconds=30)
+    while "Rahasia" in journal_path(path).read_text() and datetime.now(UTC) < deadline:
+        import time
+
+        time.sleep(0.05)
+    assert "Rahasia" not in journal_path(path).read_text()
+    assert con.execute("SELECT name FROM persons").fetchall() == [("Rahasia Namanya",)]
+    desk.stop()

@@ -42,7 +42,8 @@ from lib.store.journal import Journal, JournalEntry
 SOURCE = "self-checkin"
 BATCH_SECONDS = 1.0
 REPLAY_CHUNK = 5_000
-COMPACT_BYTES = 4 * 1024 * 1024  # start the journal afresh past this size, once all is stored
+COMPACT_BYTES = 4 * 1024 * 1024  # start the journal afresh past this size
+COMPACT_SECONDS = 600.0  # and at least this often while it holds stored taps
 NONCE_TTL_SECONDS = 3600.0
 COUNTS_WANTED_SECONDS = 120.0  # count inside-now every round only while pages ask for it
 STALE_COUNTS_SECONDS = 5.0
@@ -202,6 +203,7 @@ class CheckinDesk:
         self._stored_inside: dict[str, tuple[int, int | None, int | None]] = {}
         self._counted = 0.0  # when _stored_inside was counted (monotonic)
         self._asked = 0.0  # when a page last asked for it
+        self._compacted = time.monotonic()
         self._stays: dict[str, dict[str, int]] = {}
         self._longest_stay_min = max(db.DEFAULT_MAX_STAY_MINUTES.values())
         self._stop = threading.Event()
@@ -257,8 +259,13 @@ class CheckinDesk:
         self.journal.close()
 
     def compact(self) -> bool:
-        """Start the journal afresh with only the taps not stored yet (none arrive meanwhile)."""
+        """Start the journal afresh with only the taps not stored yet (none arrive meanwhile).
+
+        Names and phones of stored taps leave the journal with it (RULES "Personal data":
+        the database is where they are kept and purged), at the latest ``COMPACT_SECONDS``
+        after they were stored."""
         with self._lock:
+            self._compacted = time.monotonic()
             return self.journal.compact([JournalEntry(p.seq, p.event) for p in self._pending])
 
     def _run(self) -> None:
@@ -266,7 +273,8 @@ class CheckinDesk:
             try:
                 if not self.flush() and time.monotonic() - self._asked < COUNTS_WANTED_SECONDS:
                     self.refresh_counts()  # only while the page is in use
-                if self.journal.size_bytes() > COMPACT_BYTES:
+                due = time.monotonic() - self._compacted > COMPACT_SECONDS and self.journal.lines_since_compact > 0
+                if due or self.journal.size_bytes() > COMPACT_BYTES:
                     self.compact()
             except Exception:  # logged; the taps stay in the journal and the next round tries again
                 log.exception("storing check-in taps failed")

@@ -44,6 +44,7 @@ class Journal:
         self._sync_lock = threading.Lock()  # one fsync at a time; others piggy-back on it
         self._written = 0  # lines written to the OS so far (this file)
         self._synced = 0  # lines known to be on disk
+        self.lines_since_compact = 0  # taps and marks written since the file was last started afresh
         self.path.parent.mkdir(parents=True, exist_ok=True)
         entries, done = self._read()
         self._next_seq = max([done, *[e.seq for e in entries]]) + 1
@@ -101,6 +102,7 @@ class Journal:
             line = json.dumps({"seq": seq, "event": event}, ensure_ascii=False, separators=(",", ":"), default=str)
             self._file.write(line.encode("utf-8") + b"\n")
             self._written += 1
+            self.lines_since_compact += 1
             return seq, self._written
 
     def sync(self, ticket: int) -> None:
@@ -125,6 +127,7 @@ class Journal:
             self._done = seq
             self._file.write(json.dumps({"done": seq}).encode("utf-8") + b"\n")
             self._written += 1
+            self.lines_since_compact += 1
 
     def compact(self, keep: list[JournalEntry] | None = None) -> bool:
         """Start the file afresh with only the taps not stored yet; True when it did.
@@ -154,6 +157,7 @@ class Journal:
             self._file.close()
             self._file = open(self.path, "ab", buffering=0)  # noqa: SIM115
             self._written = self._synced = 1 + len(keep)  # all on disk already
+            self.lines_since_compact = 0
             self._pending_at_open = []
             self._found_at_open = []
             return True
