@@ -41,6 +41,7 @@ from lib.store.journal import Journal, JournalEntry
 
 SOURCE = "self-checkin"
 BATCH_SECONDS = 1.0
+MAX_BATCH_WAIT = 3.0
 REPLAY_CHUNK = 5_000
 COMPACT_BYTES = 4 * 1024 * 1024  # start the journal afresh past this size
 COMPACT_SECONDS = 600.0  # and at least this often while it holds stored taps
@@ -204,6 +205,7 @@ class CheckinDesk:
         self._counted = 0.0  # when _stored_inside was counted (monotonic)
         self._asked = 0.0  # when a page last asked for it
         self._compacted = time.monotonic()
+        self._last_batch_s = 0.0
         self._stays: dict[str, dict[str, int]] = {}
         self._longest_stay_min = max(db.DEFAULT_MAX_STAY_MINUTES.values())
         self._stop = threading.Event()
@@ -269,7 +271,10 @@ class CheckinDesk:
             return self.journal.compact([JournalEntry(p.seq, p.event) for p in self._pending])
 
     def _run(self) -> None:
-        while not self._stop.wait(self.batch_seconds):
+        # Every batch_seconds; when a batch took long (a rush on a busy machine), wait twice
+        # its time (at most MAX_BATCH_WAIT): fewer, larger batches cost less per tap, and the
+        # taps are answered and durable meanwhile (pages store them at once when they read).
+        while not self._stop.wait(max(self.batch_seconds, min(MAX_BATCH_WAIT, 2 * self._last_batch_s))):
             try:
                 if not self.flush() and time.monotonic() - self._asked < COUNTS_WANTED_SECONDS:
                     self.refresh_counts()  # only while the page is in use
@@ -406,6 +411,7 @@ class CheckinDesk:
                 if not batch:
                     return 0
                 self._generation += 1  # odd: a commit is under way
+            started = time.monotonic()
             try:
                 self._store([p.event for p in batch])
             except BaseException:
@@ -433,6 +439,7 @@ class CheckinDesk:
                 self.journal.mark_done(last_seq)
                 self._prune()
                 self._generation += 1
+            self._last_batch_s = time.monotonic() - started
             self.batches += 1
             self.stored += len(batch)
             self._load_stays()
