@@ -3,7 +3,8 @@
 A tap from a phone is (1) judged from the person's current state with the rules of RULES
 "From events to visits" (checked in, checked out with its stay, duplicate, orphan), (2)
 written to the journal and synced to disk (``lib.store.journal``), and only then (3)
-confirmed. A background thread stores the journal's taps every ``batch_seconds`` through
+confirmed. A background thread stores the journal's taps every ``batch_seconds`` (up to
+``MAX_BATCH_WAIT`` when batches run long) through
 the import path (``lib.ingest.importer.record_events``: the full pairing, in one
 transaction per batch), and at once when a page needs a fresh figure (``flush``). A crash
 replays the journal on the next start: nothing lost, nothing doubled (RULES "Import": an
