@@ -296,3 +296,12 @@ def test_stored_taps_leave_the_journal_within_minutes(tmp_path: Path, monkeypatc
     assert "Rahasia" not in journal_path(path).read_text()
     assert con.execute("SELECT name FROM persons").fetchall() == [("Rahasia Namanya",)]
     desk.stop()
+
+
+def test_the_journal_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.sync(journal.append({"person_id": "a", "name": "Ani"})[1])
+    assert (tmp_path / "j.jsonl").stat().st_mode & 0o777 == 0o600
+    journal.mark_done(1)
+    assert journal.compact()
+    assert (tmp_path / "j.jsonl").stat().st_mode & 0o777 == 0o600

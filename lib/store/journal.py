@@ -51,7 +51,7 @@ class Journal:
         self._done = done
         self._pending_at_open = [e for e in entries if e.seq > done]
         self._found_at_open = entries
-        self._file = open(self.path, "ab", buffering=0)  # noqa: SIM115 - held for the process's life
+        self._file = _open_private(self.path)  # held for the process's life
 
     # --- reading --------------------------------------------------------------------
 
@@ -145,7 +145,8 @@ class Journal:
             if not keep and self._next_seq - 1 != self._done:
                 return False
             fresh = self.path.with_name(self.path.name + ".new")
-            with open(fresh, "wb") as handle:
+            fresh.unlink(missing_ok=True)
+            with _open_private(fresh) as handle:
                 handle.write(json.dumps({"done": self._done}).encode("utf-8") + b"\n")
                 for entry in keep:
                     line = json.dumps({"seq": entry.seq, "event": entry.event}, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -155,7 +156,7 @@ class Journal:
             os.replace(fresh, self.path)
             _sync_folder(self.path.parent)
             self._file.close()
-            self._file = open(self.path, "ab", buffering=0)  # noqa: SIM115
+            self._file = _open_private(self.path)
             self._written = self._synced = 1 + len(keep)  # all on disk already
             self.lines_since_compact = 0
             self._pending_at_open = []
@@ -175,6 +176,11 @@ class Journal:
             except OSError:
                 pass
             self._file.close()
+
+
+def _open_private(path: Path) -> Any:
+    """Open for appending, created readable by the owner only (names and phones are in it)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab", buffering=0)
 
 
 def _sync_folder(folder: Path) -> None:
