@@ -36,7 +36,7 @@ case "${1:-run}" in
     run)
         venv_install requirements.txt
         shift || true
-        exec "$VENV/bin/python" -m streamlit run dashboard.py --server.headless true \
+        exec "$VENV/bin/python" -m streamlit run serve.py --server.headless true \
             --browser.gatherUsageStats false "$@"
         ;;
     test)

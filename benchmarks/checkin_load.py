@@ -1,7 +1,7 @@
 """Load on the public check-in page: many simulated phones tapping at once.
 
-Starts a real ``streamlit run`` on its own database, then drives Debian's Chromium with
-Playwright: each worker plays one phone after another (a new browser context with the
+Starts a real ``streamlit run serve.py`` on its own database, then drives Debian's Chromium with
+Playwright on the light check-in page: each worker plays one phone after another (a new browser context with the
 visitor's cookie, as a phone that has checked in before), opens the poster's address and
 taps MASUK. When the time is up the server is stopped and the store is read: every
 accepted check-in must be there exactly once.
@@ -89,7 +89,7 @@ async def phone(browser: object, base_url: str, path: str, person_id: str, resul
     page.set_default_timeout(60_000)
     try:
         await page.goto(base_url + path)
-        await page.locator(".st-key-checkin_tap button").click()
+        await page.locator("button[type=submit]").click()  # the light page's one tap
         started = time.monotonic()
         await page.get_by_text("Tercatat MASUK").wait_for()
         result.latencies.append(time.monotonic() - started)

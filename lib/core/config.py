@@ -37,6 +37,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("PANTAU_MAX_UPLOAD_MB", "200", "largest file the Import page accepts, in megabytes"),
     Variable("PANTAU_IMPORT_MEMORY_LIMIT", "768MB", "DuckDB's memory during the import of a large file (the rest spills to disk)"),
     Variable("PANTAU_MEMORY_LIMIT", "DuckDB's default (80 % of RAM)", "DuckDB's memory for everything else"),
+    Variable(
+        "PANTAU_CHECKIN_RATE_LIMIT",
+        "600",
+        "taps per minute the phone check-in page takes from one network address (and 12 per phone); `0` turns both limits off (load tests)",
+    ),
     Variable("PANTAU_LOGIN_SLEEP", "0.7", "seconds the login form waits per logged-out run (the tests set 0)"),
 )
 _DEFAULTS = {variable.name: variable.default for variable in VARIABLES}
@@ -104,3 +109,11 @@ def login_sleep_seconds() -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def checkin_rate_limit() -> int:
+    """Taps per minute per network address on the phone check-in page; 0: no limit."""
+    try:
+        return max(0, int(_get("PANTAU_CHECKIN_RATE_LIMIT") or _DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"]))
+    except ValueError:
+        return int(_DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"])

@@ -11,7 +11,6 @@ import json
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -23,31 +22,14 @@ from lib.core import config
 from lib.ingest import importer, upgrade
 from lib.store import db
 
-OPEN_WAIT_SECONDS = 300.0
-
 
 @st.cache_resource(show_spinner="Basis data sedang dipakai proses lain (impor?), menunggu… / Database busy, waiting…")
 def _open(path: str) -> db.SharedDatabase:
-    """Open the file once per process and become its owner (``lib/owner.py``).
+    """Open the file once per process as its owner (``lib.cli.server.open_owned``): the
+    same connection and check-in desk the light check-in page uses."""
+    from lib.cli.server import open_owned
 
-    A command-line import started before the dashboard holds the file until it is done:
-    wait for it rather than fail. Then serve other processes' commands and run the
-    nightly retention purge.
-    """
-    from lib.cli import commands, owner
-    from lib.store import retention
-
-    deadline = time.monotonic() + OPEN_WAIT_SECONDS
-    while True:
-        try:
-            database = db.shared(path)
-            break
-        except duckdb.IOException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1.0)
-    owner.serve(database, commands.run_forwarded, maintenance=lambda: retention.nightly_purge(database))
-    return database
+    return open_owned(Path(path)).database
 
 
 def database_path() -> Path:
@@ -65,8 +47,17 @@ def get_connection() -> db.SharedDatabase:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor of the shared connection: call it once per run (or per thread)."""
-    return get_connection().cursor()
+    """A fresh cursor of the shared connection: call it once per run (or per thread).
+
+    Taps of the phone check-in page confirmed but not yet stored are stored first (the
+    check-in desk batches them every second; a page wants them now), so every figure
+    counts them.
+    """
+    from lib.cli.server import open_owned
+
+    database = get_connection()
+    open_owned(database.path).desk.flush()
+    return database.cursor()
 
 
 _prepared: set[str] = set()

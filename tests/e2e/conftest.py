@@ -75,9 +75,11 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """One server process on its own port, data folder and database file."""
+    """One server process on its own port, data folder and database file, started as
+    ``./pantau.sh run`` starts it (``streamlit run serve.py``: the dashboard and the light
+    check-in page in one process)."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, script: str = "serve.py") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
@@ -92,10 +94,10 @@ class StreamlitServer:
             }
         )
         environment.update(env or {})
-        self.log = open(data_dir / "server.log", "w")  # noqa: SIM115
+        self.log = open(data_dir / "server.log", "a")  # noqa: SIM115 - a restart on the same folder keeps the earlier log
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "dashboard.py",
+                sys.executable, "-m", "streamlit", "run", script,
                 "--server.headless", "true", "--server.port", str(self.port),
                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
             ],
@@ -106,7 +108,7 @@ class StreamlitServer:
         )
         self._wait_healthy()
 
-    def _wait_healthy(self, timeout: float = 60.0) -> None:
+    def _wait_healthy(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -119,6 +121,12 @@ class StreamlitServer:
                 pass
             time.sleep(0.3)
         raise RuntimeError("streamlit did not become healthy")
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown of any kind (what a crash or a power cut leaves)."""
+        self.process.kill()
+        self.process.wait(timeout=15)
+        self.log.close()
 
     def stop(self) -> None:
         self.process.terminate()

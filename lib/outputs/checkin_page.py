@@ -1,0 +1,487 @@
+"""The light check-in page a poster's QR code opens: plain HTML, served beside the dashboard.
+
+``GET /checkin?b=..&g=..&a=..&s=..`` (the signed address of ``lib.outputs.checkin``) shows
+the poster's building and action and either one button (a phone the cookie knows, with
+"inside since 08:02" when it is) or the first-time form. ``POST`` to the same address with
+``application/x-www-form-urlencoded`` fields ``person_id``, ``name``, ``category``,
+``phone`` (the last three optional for a known person) records the tap through the
+check-in desk (``lib.ingest.desk``: journalled, answered from the person's state, stored
+in batches) and answers with a page that states the outcome as its biggest line, then
+the crowd inside now (taps not yet stored included).
+
+No JavaScript is needed (one line only stops a double tap), no web font, no framework:
+the whole page is a few kilobytes. Indonesian first; ``&lang=en`` gives English.
+
+Bad input is refused with a page that says why and stores nothing: a forged, edited or
+incomplete address, an edited or expired form (``f``, a signed token of when the form was
+shown), a form sent twice (the same ``f``: the first answer again), a name over 120
+characters, an id that is not digits, a body over 16 KB, and more taps than the rate
+limits allow (per phone, and per network address: ``PANTAU_CHECKIN_RATE_LIMIT``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+from zoneinfo import ZoneInfo
+
+from lib.core import config
+from lib.core.i18n import LANGUAGES, t
+from lib.core.timeutil import zone_label
+from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, CheckinDesk, TapAnswer, from_us
+from lib.outputs import checkin
+from lib.store import db
+from lib.store.secrets_store import get_secret
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_NAME = 120
+MAX_ID = 40
+FORM_TTL_SECONDS = 6 * 3600  # a form left open on a phone for a whole shift still works
+PHONE_TAPS_PER_MINUTE = 12
+TARGET_CACHE_SECONDS = 30.0  # a renamed building or removed gate shows within this
+ACTION_COLOURS = {"checkin": "#15803d", "checkout": "#d9480f"}  # as on the posters
+ID_PATTERN = re.compile(r"^\+?[0-9A-Za-z]{1,40}$")
+
+Opener = Callable[[], tuple[db.SharedDatabase, CheckinDesk]]
+
+
+# --- rate limits -------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most ``limit`` taps per key in any one-minute window (fixed windows, so at most
+    twice that across a window edge). ``limit`` 0: no limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        if self.limit <= 0:
+            return True
+        minute = int((now if now is not None else time.time()) // 60)
+        with self._lock:
+            if len(self._windows) > 100_000:  # old windows of past minutes
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == minute}
+            start, count = self._windows.get(key, (minute, 0))
+            if start != minute:
+                start, count = minute, 0
+            if count >= self.limit:
+                return False
+            self._windows[key] = (start, count + 1)
+            return True
+
+
+# --- the form token ------------------------------------------------------------------------
+
+
+def _token_signature(issued: int, nonce: str) -> str:
+    key = get_secret(checkin.SIGNING_SECRET).encode("utf-8")
+    digest = hmac.new(key, f"form|{issued}|{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode("ascii")
+
+
+def form_token(now: float | None = None) -> str:
+    """``<issued>.<nonce>.<signature>``: when the form was shown, and its own random name."""
+    issued = int(now if now is not None else time.time())
+    nonce = secrets.token_urlsafe(9)
+    return f"{issued}.{nonce}.{_token_signature(issued, nonce)}"
+
+
+def check_form_token(token: str, now: float | None = None) -> str | None:
+    """The token's nonce, or a refusal code: ``bad_form`` (edited) or ``expired``."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or len(token) > 100:
+        return "bad_form"
+    issued, nonce, signature = int(parts[0]), parts[1], parts[2]
+    if not hmac.compare_digest(signature.encode(), _token_signature(issued, nonce).encode()):
+        return "bad_form"
+    if (now if now is not None else time.time()) - issued > FORM_TTL_SECONDS:
+        return "expired"
+    return None
+
+
+# --- the page ------------------------------------------------------------------------------
+
+STYLE = (
+    "body{margin:0;font:18px/1.4 system-ui,sans-serif;color:#111;background:#f6f6f4}"
+    "main{max-width:30rem;margin:0 auto;padding:12px}"
+    ".lang{text-align:right;margin:0 0 8px}"
+    ".banner{color:#fff;border-radius:12px;padding:12px;text-align:center}"
+    ".banner b{display:block;font-size:2rem;letter-spacing:2px}"
+    ".result{border-radius:12px;padding:16px;margin:0 0 12px;border:3px solid}"
+    ".result h1{font-size:2.3rem;line-height:1.15;margin:0 0 6px}"
+    ".ok{background:#e7f6ec;border-color:#15803d}.info{background:#eef3fb;border-color:#1d4ed8}"
+    ".warn{background:#fff4e5;border-color:#d9480f}"
+    ".inside{font-size:1.3rem;font-weight:700}"
+    "label{display:block;margin:10px 0 2px;font-weight:600}"
+    "input[type=text],input[type=tel]{width:100%;box-sizing:border-box;font-size:1.2rem;padding:10px;"
+    "border:1px solid #888;border-radius:8px}"
+    "fieldset{border:0;padding:0;margin:10px 0}fieldset label{display:inline;font-weight:400;margin-right:12px}"
+    "button{width:100%;min-height:4.5rem;margin:14px 0 6px;font-size:1.6rem;font-weight:700;color:#fff;"
+    "border:0;border-radius:12px}"
+    ".crowd{font-size:1.3rem;font-weight:700}.over{color:#b91c1c}.small{font-size:.9rem;color:#444}"
+)
+# The one line of script: a second tap while the first is on its way does not send it again.
+SCRIPT = "<script>for(const f of document.forms)f.onsubmit=()=>{f.querySelector('button').disabled=true}</script>"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _local_time(instant: datetime, timezone: str) -> str:
+    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M} {zone_label(timezone)}"
+
+
+def _address(query: dict[str, str], **change: str) -> str:
+    """The poster's address (as opened) with some parameters changed; '' drops one."""
+    params = {k: v for k, v in query.items() if k in ("b", "g", "a", "s", "lang")}
+    params.update(change)
+    return "/checkin?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _document(lang: str, title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>{body}</main>{SCRIPT}</body></html>"
+    )
+
+
+def _language_anchor(query: dict[str, str], lang: str) -> str:
+    other = "en" if lang == "id" else "id"
+    return f'<a href="{_e(_address(query, lang=other))}" hreflang="{other}">{_e(t("checkin.other_language", lang))}</a>'
+
+
+def _language_link(query: dict[str, str], lang: str) -> str:
+    return f'<p class="lang">{_language_anchor(query, lang)}</p>'
+
+
+def _banner(target: checkin.CheckinTarget, lang: str) -> str:
+    gate = f"<div>{_e(target.gate_name)}</div>" if target.gate else ""
+    if target.area:
+        gate = f"<div>{_e(target.area_name or target.area)}</div>"
+    return (
+        f'<header class="banner" style="background:{ACTION_COLOURS[target.action]}">'
+        f"<b>{_e(t(f'checkin.word.{target.action}', lang))}</b><div>{_e(target.building_name)}</div>{gate}</header>"
+    )
+
+
+def _crowd(crowd: checkin.Crowd, lang: str) -> str:
+    over = crowd.over_threshold
+    text = f'<p class="crowd{" over" if over else ""}">{_e(checkin.crowd_text(crowd, lang))}</p>'
+    if over:
+        text += f'<p class="over">{_e(t("checkin.crowd_over", lang))}</p>'
+    return text
+
+
+def _button(target: checkin.CheckinTarget, lang: str) -> str:
+    colour = ACTION_COLOURS[target.action]
+    return f'<button type="submit" style="background:{colour}">{_e(t(f"checkin.tap.{target.action}", lang))}</button>'
+
+
+def _hidden(name: str, value: str) -> str:
+    return f'<input type="hidden" name="{name}" value="{_e(value)}">'
+
+
+def _known_form(target: checkin.CheckinTarget, query: dict[str, str], person: dict[str, str], lang: str) -> str:
+    fields = "".join(_hidden(k, person.get(k, "")) for k in ("person_id", "name", "category", "phone"))
+    return (
+        f'<form method="post" action="{_e(_address(query))}">{fields}{_hidden("f", form_token())}'
+        f"{_button(target, lang)}</form>"
+        f'<p><a href="{_e(_address(query, forget="1"))}">{_e(t("checkin.not_you", lang))}</a></p>'
+    )
+
+
+def _new_form(
+    target: checkin.CheckinTarget, query: dict[str, str], lang: str, values: dict[str, str] | None = None, problem: str = ""
+) -> str:
+    values = values or {}
+    chosen = values.get("category") or "visitor"
+    radios = "".join(
+        f'<label><input type="radio" name="category" value="{c}"{" checked" if c == chosen else ""}> '
+        f"{_e(t(f'checkin.category.{c}', lang))}</label>"
+        for c in checkin.FORM_CATEGORIES
+    )
+    optional = _e(t("phone.optional", lang))
+    error = f'<p class="result warn" role="alert">{_e(problem)}</p>' if problem else ""
+    return (
+        f"{error}<p>{_e(t('checkin.form.intro', lang))}</p>"
+        f'<form method="post" action="{_e(_address(query))}">'
+        f'<label for="name">{_e(t("checkin.form.name", lang))}</label>'
+        f'<input type="text" id="name" name="name" maxlength="{MAX_NAME}" autocomplete="name" required value="{_e(values.get("name", ""))}">'
+        f'<fieldset><legend>{_e(t("checkin.form.category", lang))}</legend>{radios}</fieldset>'
+        f'<label for="person_id">{_e(t("checkin.form.id_number", lang))} {optional}</label>'
+        f'<input type="text" id="person_id" name="person_id" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="off" value="{_e(values.get("person_id", ""))}">'
+        f'<p class="small">{_e(t("checkin.form.id_help", lang))}</p>'
+        f'<label for="phone">{_e(t("checkin.form.phone", lang))}</label>'
+        f'<input type="tel" id="phone" name="phone" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="tel" value="{_e(values.get("phone", ""))}">'
+        f'<label><input type="checkbox" name="remember" value="1" checked> {_e(t("checkin.form.remember", lang))}</label>'
+        f"{_hidden('f', form_token())}{_button(target, lang)}</form>"
+        f'<p class="small">{_e(t("checkin.form.privacy", lang))}</p>'
+    )
+
+
+def _inside_line(visit: Any, target: checkin.CheckinTarget, con: Any, lang: str) -> str:
+    if visit is None:
+        return ""
+    since = _local_time(from_us(visit.checkin_us), target.timezone)
+    if visit.building == target.building:
+        return f'<p class="inside">{_e(t("phone.inside_since", lang, time=since))}</p>'
+    row = checkin.building_row(con, visit.building) or {}
+    name = str(row.get("name") or visit.building)
+    return f'<p class="inside">{_e(t("phone.inside_elsewhere", lang, building=name, time=since))}</p>'
+
+
+def _result(answer: TapAnswer, target: checkin.CheckinTarget, lang: str) -> str:
+    when = _local_time(answer.at, target.timezone)
+    if answer.outcome == CHECKED_IN:
+        level, sentence = "ok", t("checkin.outcome.checked_in", lang, time=when)
+    elif answer.outcome == CHECKED_OUT:
+        level = "ok"
+        sentence = t("checkin.outcome.checked_out", lang, time=when, stay=checkin.stay_text(answer.stay_minutes or 0, lang))
+    elif answer.outcome == DUPLICATE:
+        level, sentence = "info", t(f"checkin.outcome.duplicate.{answer.action}", lang)
+    else:
+        level, sentence = "warn", t("checkin.outcome.orphan", lang)
+    note = f"<p>{_e(t('phone.replayed', lang))}</p>" if answer.replayed else ""
+    where = target.building_name + (f" · {target.gate_name}" if target.gate else "")
+    return (
+        f'<section class="result {level}" role="status" data-outcome="{answer.outcome}">'
+        f"<h1>{_e(('✓ ' if level == 'ok' else '') + sentence)}</h1>{note}<p>{_e(where)}</p></section>"
+    )
+
+
+def _room_result(result: checkin.ScanResult, target: checkin.CheckinTarget, lang: str) -> str:
+    """The answer to a room poster's tap (RULES "Places inside a building"): the sentence names the room."""
+    level, sentence = checkin.outcome_message(result, lang)
+    level = {"success": "ok", "info": "info"}.get(level, "warn")
+    where = f"{target.building_name} · {target.area_name or target.area}"
+    return (
+        f'<section class="result {level}" role="status" data-outcome="{result.outcome}">'
+        f"<h1>{_e(('✓ ' if level == 'ok' else '') + sentence)}</h1><p>{_e(where)}</p></section>"
+    )
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    cookie: str | None = None  # a Set-Cookie value, '' to delete the person cookie
+
+
+def _refusal(lang: str, query: dict[str, str], message: str, status: int) -> Reply:
+    body = (
+        _language_link(query, lang)
+        + f'<section class="result warn" role="alert" data-outcome="refused"><h1>{_e(t("phone.title.refused", lang))}</h1>'
+        f"<p>{_e(message)}</p></section>"
+    )
+    return Reply(status, _document(lang, t("checkin.title", lang), body))
+
+
+# --- what a request does (plain functions: the tests call them without a server) ------------
+
+
+class CheckinPage:
+    """The light page's logic over one database and desk (``opener`` gives them)."""
+
+    def __init__(self, opener: Opener) -> None:
+        self.opener = opener
+        self.per_address = RateLimiter(config.checkin_rate_limit())
+        self.per_phone = RateLimiter(PHONE_TAPS_PER_MINUTE if config.checkin_rate_limit() > 0 else 0)
+        # A verified poster address, for a few seconds: a rush scans the same few posters.
+        self._targets: dict[tuple[str, ...], tuple[float, checkin.CheckinTarget]] = {}
+
+    def _target(self, con: Any, query: dict[str, str], lang: str) -> checkin.CheckinTarget | Reply:
+        key = tuple(str(query.get(k, "")) for k in ("b", "g", "a", "s"))
+        cached = self._targets.get(key)
+        if cached is not None and time.monotonic() - cached[0] < TARGET_CACHE_SECONDS:
+            target: checkin.CheckinTarget | str = cached[1]
+        else:
+            target = checkin.verify_checkin_params(con, query)
+            if not isinstance(target, str):
+                if len(self._targets) > 10_000:
+                    self._targets.clear()
+                self._targets[key] = (time.monotonic(), target)
+        if isinstance(target, str):
+            status = 403 if target == checkin.REFUSED_SIGNATURE else 400 if target == checkin.REFUSED_MISSING else 404
+            return _refusal(lang, query, t(f"checkin.refused.{target}", lang), status)
+        return target
+
+    def _crowd(self, desk: CheckinDesk, target: checkin.CheckinTarget) -> checkin.Crowd:
+        inside, threshold, capacity = desk.inside(target.building)
+        return checkin.Crowd(inside_now=inside, threshold=threshold, capacity=capacity)
+
+    def get(self, query: dict[str, str], cookie: str | None) -> Reply:
+        lang = _lang(query)
+        database, desk = self.opener()
+        con = database.cursor()
+        try:
+            target = self._target(con, query, lang)
+            if isinstance(target, Reply):
+                return target
+            forget = query.get("forget") == "1"
+            person = None if forget else checkin.decode_person_cookie(cookie)
+            parts = [_language_link(query, lang), _banner(target, lang)]
+            if person is not None:
+                parts.append(f"<h2>{_e(t('checkin.hello', lang, name=person['name']))}</h2>")
+                parts.append(_inside_line(desk.open_visit(person["person_id"]), target, con, lang))
+                parts.append(_known_form(target, query, person, lang))
+            else:
+                parts.append(_new_form(target, query, lang))
+            parts.append(_crowd(self._crowd(desk, target), lang))
+            return Reply(200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie="" if forget else None)
+        finally:
+            con.close()
+
+    def post(self, query: dict[str, str], body: bytes, cookie: str | None, address: str) -> Reply:
+        lang = _lang(query)
+        if len(body) > MAX_BODY_BYTES:
+            return _refusal(lang, query, t("phone.too_large", lang), 413)
+        database, desk = self.opener()
+        con = database.cursor()
+        try:
+            target = self._target(con, query, lang)
+            if isinstance(target, Reply):
+                return target
+            if not self.per_address.allow(address):
+                return _refusal(lang, query, t("phone.rate_limited", lang), 429)
+            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True).items()}
+            lang = _lang({**query, **({"lang": form["lang"]} if "lang" in form else {})})
+            token = form.get("f", "")
+            nonce = None
+            if token:
+                problem = check_form_token(token)
+                if problem is not None:
+                    return _refusal(lang, query, t(f"phone.{problem}", lang), 400)
+                nonce = token.split(".")[1]
+            person = self._person(con, desk, form, cookie)
+            if isinstance(person, str):
+                page = [_language_link(query, lang), _banner(target, lang), _new_form(target, query, lang, form, person)]
+                return Reply(422, _document(lang, t("checkin.title", lang), "".join(page)))
+            if not self.per_phone.allow(person["person_id"]):
+                return _refusal(lang, query, t("phone.rate_limited", lang), 429)
+            try:
+                if target.area:
+                    # A room poster: an area scan (and a door check-in when the person is not
+                    # inside yet), judged on the stored stays, so the desk stores its taps first.
+                    desk.flush()
+                    outcome = _room_result(checkin.record_self_scan(con, target, person), target, lang)
+                else:
+                    outcome = _result(desk.tap(person, target.building, target.action, target.gate, nonce=nonce), target, lang)
+            except Exception:
+                import logging
+
+                logging.getLogger("pantau.checkin").exception("self check-in failed")
+                return _refusal(lang, query, t("checkin.error", lang), 503)
+            parts = [
+                outcome,
+                _crowd(self._crowd(desk, target), lang),
+                _banner(target, lang),
+                f'<p><a href="{_e(_address(query))}">{_e(t("phone.back", lang))}</a> · {_language_anchor(query, lang)}</p>',
+            ]
+            # The first form's "remember me": the phone keeps the person (the one-tap form keeps it as it is).
+            new_cookie = checkin.encode_person_cookie(person) if form.get("remember") == "1" else None
+            return Reply(200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie=new_cookie)
+        finally:
+            con.close()
+
+    def _person(self, con: Any, desk: CheckinDesk, form: dict[str, str], cookie: str | None) -> dict[str, str] | str:
+        """The person of a posted form, or the problem's sentence key resolved by the caller."""
+        lang = _lang(form)
+        name = " ".join(form.get("name", "").split())
+        if len(name) > MAX_NAME:
+            return t("phone.problem.name_long", lang)
+        person_id = re.sub(r"[\s.\-()]", "", form.get("person_id", ""))
+        phone = re.sub(r"[\s.\-()]", "", form.get("phone", ""))
+        for value in (person_id, phone):
+            if value and not ID_PATTERN.match(value):
+                return t("phone.problem.bad_id", lang)
+        if not person_id and not phone:
+            return t("checkin.form.problem.id_or_phone", lang)
+        person_id = person_id or phone
+        if name:
+            made = checkin.make_person(name, form.get("category", ""), person_id, phone)
+            return made if isinstance(made, dict) else t(f"checkin.form.problem.{made}", lang)
+        known = checkin.decode_person_cookie(cookie)
+        if known is not None and known["person_id"] == person_id:
+            return known
+        if desk.open_visit(person_id) is not None or con.execute(
+            "SELECT count(*) FROM persons WHERE person_id = ?", [person_id]
+        ).fetchall()[0][0]:
+            word = form.get("category", "").strip().lower()
+            category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor") if word else ""  # empty: not seen
+            return {"person_id": person_id, "name": "", "category": category, "phone": phone}
+        return t("checkin.form.problem.name", lang)
+
+
+def _lang(params: dict[str, str]) -> str:
+    asked = str(params.get("lang") or "").lower()
+    if asked in LANGUAGES:
+        return asked
+    configured = config.language()
+    return configured if configured in LANGUAGES else "id"
+
+
+# --- Starlette routes ----------------------------------------------------------------------
+
+
+def routes(opener: Opener) -> list[Any]:
+    """``/checkin`` (GET and POST) for ``st.App(..., routes=...)``: see ``serve.py``."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    page = CheckinPage(opener)
+
+    def respond(reply: Reply, secure: bool) -> HTMLResponse:
+        response = HTMLResponse(reply.body, status_code=reply.status)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'"
+        )
+        if reply.cookie is not None:
+            response.set_cookie(
+                checkin.COOKIE_NAME,
+                reply.cookie,
+                max_age=checkin.COOKIE_MAX_AGE_S if reply.cookie else 0,
+                path="/",
+                samesite="lax",
+                secure=secure,
+                httponly=True,
+            )
+        return response
+
+    async def endpoint(request: Request) -> HTMLResponse:
+        query = dict(request.query_params.items())
+        cookie = request.cookies.get(checkin.COOKIE_NAME)
+        secure = request.url.scheme == "https"
+        if request.method == "POST":
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    break
+            address = request.client.host if request.client else "unknown"
+            reply = await run_in_threadpool(page.post, query, body, cookie, address)
+        else:
+            reply = await run_in_threadpool(page.get, query, cookie)
+        return respond(reply, secure)
+
+    return [Route("/checkin", endpoint, methods=["GET", "POST"])]
