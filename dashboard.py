@@ -1,6 +1,6 @@
 """Pantau: the router. Page config, language, login, a role-filtered menu, the page.
 
-Run with ``streamlit run dashboard.py``. Every rule lives in ``lib/``; every page checks
+Started by ``serve.py`` (``streamlit run serve.py``). Every rule lives in ``lib/``; every page checks
 its roles itself (``lib.ui.auth.require_roles``).
 """
 
