@@ -72,6 +72,8 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         # A roster row is personal data of the day it was imported: a roster older than
         # the period is forgotten (import the current roster again to keep home rooms).
         counts["roster"] = _count(con, "DELETE FROM roster WHERE imported_at < ?", [cutoff])
+        # A marshal's roll-call ticks name persons: gone with the rest after the period.
+        counts["rollcall_ticks"] = _count(con, "DELETE FROM rollcall_ticks WHERE ticked_at < ?", [cutoff])
         # Old events go, with their names and phones; only the check-in of a visit that is
         # kept (it ends after the cutoff) stays, without name or phone, so that pairing
         # the person again still finds where that visit began.
