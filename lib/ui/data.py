@@ -31,11 +31,10 @@ def _open(path: str) -> db.SharedDatabase:
     """Open the file once per process and become its owner (``lib/owner.py``).
 
     A command-line import started before the dashboard holds the file until it is done:
-    wait for it rather than fail. Then serve other processes' commands and run the
-    nightly retention purge.
+    wait for it rather than fail. Then serve other processes' commands, run the nightly
+    backup and retention purge, and post alerts to the webhook.
     """
     from lib.cli import commands, owner
-    from lib.store import retention
 
     deadline = time.monotonic() + OPEN_WAIT_SECONDS
     while True:
@@ -46,8 +45,31 @@ def _open(path: str) -> db.SharedDatabase:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1.0)
-    owner.serve(database, commands.run_forwarded, maintenance=lambda: retention.nightly_purge(database))
+    owner.serve(database, commands.run_forwarded, maintenance=lambda: _nightly(database),
+                alerts=lambda: _post_alerts(database))
     return database
+
+
+def _nightly(database: db.SharedDatabase) -> None:
+    """The nightly jobs: the backup (01:00) first, then the retention purge (02:00); one
+    failing does not stop the other."""
+    from lib.store import backup, retention
+
+    try:
+        backup.nightly_backup(database)
+    finally:
+        retention.nightly_purge(database)
+
+
+def _post_alerts(database: db.SharedDatabase) -> None:
+    """Alerts due now to the webhook, if one is set (``lib.outputs.webhook``)."""
+    from lib.outputs import webhook
+
+    cur = database.cursor()
+    try:
+        webhook.deliver_due(cur)
+    finally:
+        cur.close()
 
 
 def database_path() -> Path:
