@@ -38,7 +38,7 @@ def latest_rollcall(con: duckdb.DuckDBPyConnection, building: str | None) -> dic
     if not rows:
         return None
     rollcall_id, at, started_at, started_by = rows[0]
-    return {"rollcall_id": int(rollcall_id), "at": at, "started_at": started_at, "started_by": started_by}
+    return {"rollcall_id": int(rollcall_id), "rollcall_at": at, "started_at": started_at, "started_by": started_by}
 
 
 def set_tick(

@@ -1,6 +1,7 @@
 """Texts of the Kehadiran per unit / Attendance by unit page."""
 
 TEXTS: dict[str, dict[str, str]] = {
+    "nav.attendance": {"id": "Kehadiran per unit", "en": "Attendance by unit"},
     "attendance.title": {"id": "Kehadiran per unit", "en": "Attendance by unit"},
     "attendance.caption": {
         "id": "Pegawai di kantor per unit kerja dan hari (WITA), dibanding batas kerja dari kantor (WFO). "

@@ -1,6 +1,7 @@
 """Texts of the Apel darurat / Roll-call page, its PDF and its command."""
 
 TEXTS: dict[str, dict[str, str]] = {
+    "nav.rollcall": {"id": "Apel darurat", "en": "Roll-call"},
     "rollcall.title": {"id": "Apel darurat", "en": "Roll-call"},
     "rollcall.caption": {
         "id": "Semua orang di dalam gedung sekarang, per ruang (ruang dari pindaian, jika tidak dari daftar "
