@@ -3,11 +3,13 @@ unit (leadership, no names) and the Settings sections (webhook, WFO limits, back
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.analytics import alerts
 from lib.ingest import importer
 from lib.store import db, office
 from lib.ui.widgets import fmt_day, local_today
@@ -48,7 +50,13 @@ def open_page(page: str, roles: list[str], username: str = "kabag", language: st
 def test_now_shows_the_alert_due(app_env: AppEnv) -> None:
     at = open_page("pages/now.py", ["admin"])
     # kantor: 4 inside, threshold 5: at 80 % of it.
-    assert [w.value for w in at.warning] == ["Kantor Walikota: 4 orang di dalam, mendekati ambang 5 (80 %)"]
+    shown = [w.value for w in at.warning]
+    assert "Kantor Walikota: 4 orang di dalam, mendekati ambang 5 (80 %)" in shown
+    # The visitor inside is an alert only outside office hours (the clock of this run decides).
+    after_hours = "Kantor Walikota: 1 pengunjung masih di dalam di luar jam kantor"
+    assert (after_hours in shown) == (not alerts.in_office_hours(app_env.con(), datetime.now(UTC), "Asia/Makassar"))
+    assert len(shown) == 1 + (after_hours in shown)
+    assert not at.error
 
 
 def test_rollcall_lists_people_by_room_and_keeps_ticks(app_env: AppEnv) -> None:

@@ -53,8 +53,10 @@ def render_alerts(con: duckdb.DuckDBPyConnection) -> None:
             st.subheader(tr("alerts.title"))
             if frame.empty:
                 st.caption(tr("alerts.none"))
+            # Warnings, not errors: an error box on a page means the page failed. The icon
+            # tells the severe kinds (above a limit, people left inside) from the early ones.
             for severe, text in alert_lines(con, frame):
-                (st.error if severe else st.warning)(text)
+                st.warning(text, icon=":material/emergency_home:" if severe else ":material/warning:")
 
     block()
 
