@@ -207,6 +207,27 @@ def test_backup_rotation_keeps_the_newest(con: duckdb.DuckDBPyConnection, tmp_pa
         office.set_backup_keep(con, 0, "admin")
 
 
+def test_a_backup_waits_for_a_running_import(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """An import holds the write lock for its one transaction; the backup takes it too, so
+    it starts only when the import is done and holds every row of it."""
+    folder = tmp_path / "backups"
+    done: list[Path] = []
+    with db.transaction(con):
+        con.execute("INSERT INTO buildings (building_id, name) VALUES ('kw', 'Kantor')")
+        worker = threading.Thread(target=lambda: done.append(backup.backup_now(con.cursor(), folder, now=at(MONDAY, 1))))
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive() and not done  # waiting for the "import"
+        assert not folder.exists() or not list(folder.glob("pantau-*"))  # nothing written yet
+    worker.join(timeout=30)
+    assert done
+    copy = duckdb.connect(str(done[0]), read_only=True)
+    try:
+        assert copy.execute("SELECT building_id FROM buildings").fetchall() == [("kw",)]
+    finally:
+        copy.close()
+
+
 def test_nightly_backup_once_a_day_from_one_oclock(tmp_path: Path) -> None:
     database = db.SharedDatabase(tmp_path / "p.duckdb")
     try:

@@ -19,7 +19,9 @@ from lib.store import db
 def start_rollcall(con: duckdb.DuckDBPyConnection, at: datetime, building: str | None, actor: str) -> int:
     """Open a roll-call for the instant ``at`` (UTC-aware) and return its id (audited)."""
     with db.transaction(con):
-        rollcall_id = int(con.execute("SELECT nextval('rollcall_ids')").fetchall()[0][0])
+        # The next id after the stored ones (not the sequence: a restored backup may hold
+        # higher ids than this file's sequence has handed out). The write lock serialises it.
+        rollcall_id = int(con.execute("SELECT coalesce(max(rollcall_id), 0) + 1 FROM rollcalls").fetchall()[0][0])
         con.execute(
             "INSERT INTO rollcalls VALUES (?, ?, ?, ?, ?)",
             [rollcall_id, building, at.astimezone(UTC), datetime.now(UTC), actor],
