@@ -23,6 +23,7 @@ from tests.test_app_shell import (
     errors,
     keep_router,
     make_app_env,
+    tree_text,
 )
 
 
@@ -137,3 +138,16 @@ def test_settings_sections_refuse_a_bad_webhook_and_save_limits_and_backups(app_
     shown = next(d.value for d in at.dataframe if "Berkas" in d.value.columns)
     assert len(shown) == 1 and shown.iloc[0]["Berkas"].startswith("pantau-")
     assert db.get_setting(con, "backup_keep") is None  # untouched until saved
+
+
+@pytest.mark.parametrize(("page", "roles", "title"), [
+    ("pages/rollcall.py", ["admin"], "Roll-call"),
+    ("pages/attendance.py", ["leadership"], "Attendance by unit"),
+    ("pages/now.py", ["admin"], "Now"),
+])
+def test_pages_in_english_show_no_raw_keys(app_env: AppEnv, page: str, roles: list[str], title: str) -> None:
+    at = open_page(page, roles, language="en")
+    assert [t.value for t in at.title] == [title]
+    text = tree_text(at)
+    for prefix in ("rollcall.", "attendance.", "alerts.", "manager.settings."):
+        assert f'"{prefix}' not in text and f" {prefix}" not in text

@@ -90,6 +90,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "manager.settings.col.size": {"id": "Ukuran", "en": "Size"},
     "manager.settings.age": {"id": "{hours} jam", "en": "{hours} h"},
     "manager.settings.size": {"id": "{mb} MB", "en": "{mb} MB"},
+    "audit.setting.office_hours": {"id": "jam kantor", "en": "office hours"},
+    "audit.setting.alert_webhook_url": {"id": "alamat webhook peringatan", "en": "alert webhook address"},
+    "audit.setting.backup_keep": {"id": "jumlah cadangan disimpan", "en": "backups kept"},
+    "audit.setting.wfo_limit": {"id": "batas WFO", "en": "WFO limit"},
     "settings.error.bad_office_hours": {
         "id": "Jam kantor harus seperti 07:30-16:00 (mulai sebelum selesai).",
         "en": "Office hours must look like 07:30-16:00 (start before end).",
