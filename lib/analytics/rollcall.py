@@ -13,10 +13,12 @@ Instants in and out are UTC. The list holds personal data: for administrators on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pandas as pd
+
+from lib.store.places import MAX_STAY_LIMIT_MIN
 
 ROLLCALL_COLUMNS = [
     "building", "area", "area_assumed", "person_id", "name", "category", "unit", "phone", "checkin_at",
@@ -38,7 +40,20 @@ def rollcall(con: duckdb.DuckDBPyConnection, at: datetime, building: str | None 
     (empty first), name, person_id.
     """
     moment = _utc(at)
-    params: dict[str, object] = {"at": moment}
+    # A visit lasts at most its MAX_STAY and a stay at most its AREA_STAY: only those begun
+    # within the longest of them before t can hold t. A range on the start columns lets
+    # DuckDB skip every older row group (the Now page asks every few seconds).
+    longest = con.execute(
+        "SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), 0), "
+        "(SELECT coalesce(max(area_stay_min), 0) FROM areas) FROM buildings"
+    ).fetchall()[0]
+    params: dict[str, object] = {
+        "at": moment,
+        # Never less than the longest MAX_STAY Settings allow, in case a stored visit or stay
+        # was derived under a longer setting than today's.
+        "visit_floor": moment - timedelta(minutes=max(int(longest[0]), MAX_STAY_LIMIT_MIN) + 1),
+        "stay_floor": moment - timedelta(minutes=max(int(longest[1]), MAX_STAY_LIMIT_MIN) + 1),
+    }
     where = ""
     if building:
         where = "AND v.building = $building"
@@ -49,13 +64,14 @@ def rollcall(con: duckdb.DuckDBPyConnection, at: datetime, building: str | None 
             -- RULES "Roll-call": inside at t, an open visit ending at its automatic close.
             SELECT v.person_id, v.building, v.checkin_at
             FROM visits v
-            WHERE v.checkin_at <= $at AND $at < coalesce(v.checkout_at, v.auto_close_at) {where}
+            WHERE v.checkin_at <= $at AND v.checkin_at >= $visit_floor
+              AND $at < coalesce(v.checkout_at, v.auto_close_at) {where}
         ),
         in_room AS (
             -- The newest stay in the visit's building holding t (a stay ends with its visit).
             SELECT s.person_id, s.building, arg_max(s.area, s.start_at) AS area
             FROM stays s SEMI JOIN inside i ON i.person_id = s.person_id AND i.building = s.building
-            WHERE s.start_at <= $at AND $at < coalesce(s.end_at, s.auto_end_at)
+            WHERE s.start_at <= $at AND s.start_at >= $stay_floor AND $at < coalesce(s.end_at, s.auto_end_at)
             GROUP BY s.person_id, s.building
         )
         SELECT i.building,
