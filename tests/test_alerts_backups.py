@@ -139,6 +139,10 @@ def test_webhook_receives_exactly_the_alerts_due_once_an_hour(
     assert len(recorder.bodies) == 5
     logged = webhook.deliveries(con)
     assert len(logged) == 5 and logged["delivered"].all() and set(logged["status"]) == {200}
+    # An hour and a minute later, the alerts still due are posted again (the silent door is
+    # no longer due: its usual scans were around 10:00; the room's stays ended at 11:30).
+    webhook.deliver_due(con, at(MONDAY, 11.5 + 1 / 60), backoff=0)
+    assert [b["kind"] for b in recorder.bodies[5:]] == ["building_over", "overstay", "building_near"]
 
 
 def test_webhook_rate_limit_holds_the_rest_for_the_next_run(

@@ -31,6 +31,7 @@ MAX_PER_RUN = 10
 ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
 TIMEOUT_SECONDS = 5.0
+LOG_DAYS = 30
 
 # (url, body, timeout) -> HTTP status; raises OSError (urllib's errors) when there is none.
 Poster = Callable[[str, bytes, float], int]
@@ -75,7 +76,9 @@ def payload(row: pd.Series, names: dict[str, str], zones: dict[str, str], now: d
 
 
 def _log(con: duckdb.DuckDBPyConnection, key: str, kind: str, attempt: int, status: int | None,
-         error: str | None, delivered: bool, when: datetime) -> None:
+         error: str | None, delivered: bool, when: datetime, due_at: datetime) -> None:
+    """One try in the log (at the clock's ``when``); a delivery also marks the alert sent
+    at ``due_at``, the instant it was due for (the run's ``now``)."""
     with db.transaction(con):
         con.execute(
             "INSERT INTO webhook_deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -84,7 +87,7 @@ def _log(con: duckdb.DuckDBPyConnection, key: str, kind: str, attempt: int, stat
         if delivered:
             con.execute(
                 "INSERT INTO alert_sent VALUES (?, ?) ON CONFLICT (alert_key) DO UPDATE SET sent_at = excluded.sent_at",
-                [key, when],
+                [key, due_at],
             )
 
 
@@ -107,6 +110,10 @@ def deliver_due(
     counts = {"due": 0, "sent": 0, "failed": 0, "waiting": 0}
     if url is None:
         return counts
+    with db.transaction(con):
+        # The log and the de-duplication table stay small: a month of tries, a day of sends.
+        con.execute("DELETE FROM webhook_deliveries WHERE tried_at < ?", [moment - timedelta(days=LOG_DAYS)])
+        con.execute("DELETE FROM alert_sent WHERE sent_at < ?", [moment - timedelta(days=1)])
     due = alerts_due(con, moment)
     counts["due"] = len(due)
     recent = {
@@ -129,7 +136,7 @@ def deliver_due(
                 delivered = 200 <= status < 300
             except (OSError, ValueError) as problem:  # timeouts, refused connections, bad hosts
                 error = f"{type(problem).__name__}: {problem}"[:300]
-            _log(con, str(row["key"]), str(row["kind"]), attempt, status, error, delivered, datetime.now(UTC))
+            _log(con, str(row["key"]), str(row["kind"]), attempt, status, error, delivered, datetime.now(UTC), moment)
             if delivered:
                 break
             if attempt < attempts:
