@@ -88,5 +88,5 @@ def live_part() -> None:
 
 
 # The building manager's alerts (RULES "Alerts"): a block of its own, above the live figures.
-render_alerts(cursor())
+render_alerts()
 live_part()

@@ -17,7 +17,7 @@ from lib.outputs import webhook
 from lib.store import backup, office, places
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import current_user
-from lib.ui.data import database_path
+from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_datetime, fmt_number, tr
 from lib.ui.widgets import building_names
 
@@ -43,11 +43,12 @@ def alert_lines(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[tup
     return out
 
 
-def render_alerts(con: duckdb.DuckDBPyConnection) -> None:
+def render_alerts() -> None:
     """The alerts block of the Now page (RULES "Alerts"), refreshed with the live figures."""
 
     @st.fragment(run_every="30s")
     def block() -> None:
+        con = cursor()  # a fresh cursor each rerun: the nightly rewrite closes old ones
         frame = _alerts_now(con, str(database_path()), datetime.now(UTC).strftime("%Y%m%d%H%M"))
         with st.container(key="now_alerts"):
             st.subheader(tr("alerts.title"))
