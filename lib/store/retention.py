@@ -7,6 +7,7 @@ Names, phone numbers and identity numbers older than the retention period (app s
   deleted; the raw rows of old quarantined lines are deleted (their reason and row number
   stay for the quality page);
 - roster rows imported before the cutoff are deleted;
+- roll-call ticks (who a marshal saw safe) older than the cutoff are deleted;
 - in visits, area stays, duplicate/orphan scans and events older than the cutoff, the ``person_id`` is
   replaced by a pseudonym: an HMAC of the id and the visit's local ISO week under a server
   key kept outside the database file. Within a week the same person keeps one pseudonym,
