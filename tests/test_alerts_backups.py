@@ -276,3 +276,21 @@ def test_restore_drill_backup_damage_restore_figures_equal(tmp_path: Path) -> No
         assert figures(fresh) == before
     finally:
         fresh.close()
+
+
+def test_cli_alerts_lists_and_sends(tmp_path: Path, server: tuple[str, Recorder],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from lib import cli
+
+    url, recorder = server
+    database = tmp_path / "c.duckdb"
+    con = db.connect(database)
+    scenario(con, tmp_path)
+    office.set_webhook_url(con, url, "admin")
+    con.close()
+    code = cli.main(["--db", str(database), "alerts", "--at", "2022-01-31 10:30", "--send"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[0] == "kind,building,place,value,limit"
+    assert [line.split(",")[0] for line in out.splitlines()[1:]] == [a[0] for a in EXPECTED_AT_1030]
+    assert [b["kind"] for b in recorder.bodies] == [a[0] for a in EXPECTED_AT_1030]

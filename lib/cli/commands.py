@@ -332,6 +332,29 @@ def cmd_rollcall(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> in
     return 0
 
 
+def cmd_alerts(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """RULES "Alerts": the alerts due now (or at a past --at); --send also posts the ones not
+    sent in the last hour to the webhook of Settings, as the dashboard does every minute."""
+    from lib.analytics.alerts import ALERT_COLUMNS, alerts_due
+    from lib.outputs import webhook
+
+    now = datetime.now(UTC)
+    at = now
+    if args.at:
+        try:
+            at = parse_local_bound(args.at, db.DEFAULT_TIMEZONE, is_end=False)
+        except ValueError as error:
+            raise CliError("cli.bad_argument", detail=str(error)) from None
+        if at > now:
+            raise CliError("cli.bad_argument", detail="--at is in the future")
+    if args.send:
+        counts = webhook.deliver_due(con, at)
+        print(", ".join(f"{k}: {v}" for k, v in counts.items()), file=args.stderr)
+    frame = alerts_due(con, at)
+    _emit(args, frame[ALERT_COLUMNS[:-1]])
+    return 0
+
+
 def cmd_attendance(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     """RULES "Attendance by unit": one row per roster unit and local day (both ends included)."""
     from lib.analytics.attendance import attendance
@@ -470,6 +493,10 @@ def build_parser() -> OneLineParser:
     rollcall = add("rollcall", cmd_rollcall, "everyone inside now or at --at, by room (.pdf --out: printable list)")
     rollcall.add_argument("--building")
     rollcall.add_argument("--at", help="local date-time (default: now); never in the future")
+
+    alerts = add("alerts", cmd_alerts, "alerts due now or at --at; --send posts them to the webhook")
+    alerts.add_argument("--at", help="local date-time (default: now); never in the future")
+    alerts.add_argument("--send", action="store_true", help="post the alerts not sent in the last hour")
 
     attendance = add("attendance", cmd_attendance, "staff on site per roster unit and local day")
     attendance.add_argument("--from", dest="start", required=True, help="local date")
