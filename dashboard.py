@@ -19,6 +19,8 @@ PAGES = [
     PageSpec("pages/now.py", "now", "nav.now", ":material/traffic:", (ADMIN,), MONITOR),
     PageSpec("pages/occupancy.py", "occupancy", "nav.occupancy", ":material/show_chart:", (ADMIN, LEADERSHIP), MONITOR),
     PageSpec("pages/weekly.py", "weekly", "nav.weekly", ":material/calendar_month:", (LEADERSHIP, ADMIN), MONITOR),
+    PageSpec("pages/attendance.py", "attendance", "nav.attendance", ":material/badge:", (LEADERSHIP, ADMIN), MONITOR),
+    PageSpec("pages/rollcall.py", "rollcall", "nav.rollcall", ":material/emergency:", (ADMIN,), MONITOR),
     PageSpec("pages/tracing.py", "tracing", "nav.tracing", ":material/person_search:", (TRACER,), TRACING),
     PageSpec("pages/import_logs.py", "import", "nav.import", ":material/upload_file:", (ADMIN,), DATA),
     PageSpec("pages/quality.py", "quality", "nav.quality", ":material/rule:", (ADMIN,), DATA),

@@ -11,6 +11,7 @@ from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_number, fmt_time, tr
+from lib.ui.manager import render_alerts
 from lib.ui.widgets import light_label, marked_name
 
 require_roles("admin")
@@ -86,4 +87,6 @@ def live_part() -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="now_last_scans")
 
 
+# The building manager's alerts (RULES "Alerts"): a block of its own, above the live figures.
+render_alerts()
 live_part()

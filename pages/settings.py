@@ -9,6 +9,7 @@ from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, tr
+from lib.ui.manager import render_settings
 from lib.ui.widgets import marked_name
 
 require_roles("admin")
@@ -329,3 +330,6 @@ if app_submitted:
         st.success(tr("settings.app_saved"))
     except places.SettingsError as error:
         _error(error)
+
+# The building manager's sections: alerts and webhook, office hours, WFO limits, backups.
+render_settings(con)

@@ -13,7 +13,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -312,6 +312,74 @@ def cmd_weekly(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rollcall(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """RULES "Roll-call": everyone inside at --at (default now); a .pdf --out prints it."""
+    from lib.analytics.rollcall import rollcall
+    from lib.outputs.rollcall_pdf import rollcall_pdf
+
+    require_building(con, args.building)
+    now = datetime.now(UTC)
+    at = now
+    if args.at:
+        zone = db.building_timezones(con).get(args.building, db.DEFAULT_TIMEZONE) if args.building else db.DEFAULT_TIMEZONE
+        try:
+            at = parse_local_bound(args.at, zone, is_end=False)
+        except ValueError as error:
+            raise CliError("cli.bad_argument", detail=str(error)) from None
+        if at > now:
+            raise CliError("rollcall.cli_future")
+    frame = rollcall(con, at, building=args.building)
+    if args.out and Path(args.out).suffix.lower() == ".pdf":
+        zones = db.building_timezones(con)
+        names = dict(con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings").fetchall())
+        data = rollcall_pdf(frame, at, names=names, timezones=zones, lang=args.lang, generated_at=now)
+        Path(args.out).write_bytes(data)
+        print(i18n.t("rollcall.cli_written", args.lang, path=args.out, people=len(frame)), file=args.stderr)
+        return 0
+    frame["area_assumed"] = frame["area_assumed"].map(lambda flag: "true" if flag else "false")
+    _emit(args, _local_columns(con, frame, ["checkin_at"]))
+    return 0
+
+
+def cmd_alerts(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """RULES "Alerts": the alerts due now (or at a past --at); --send also posts the ones not
+    sent in the last hour to the webhook of Settings, as the dashboard does every minute."""
+    from lib.analytics.alerts import ALERT_COLUMNS, alerts_due
+    from lib.outputs import webhook
+
+    now = datetime.now(UTC)
+    at = now
+    if args.at:
+        try:
+            at = parse_local_bound(args.at, db.DEFAULT_TIMEZONE, is_end=False)
+        except ValueError as error:
+            raise CliError("cli.bad_argument", detail=str(error)) from None
+        if at > now:
+            raise CliError("cli.bad_argument", detail="--at is in the future")
+    if args.send:
+        counts = webhook.deliver_due(con, at)
+        print(", ".join(f"{k}: {v}" for k, v in counts.items()), file=args.stderr)
+    frame = alerts_due(con, at)
+    _emit(args, frame[ALERT_COLUMNS[:-1]])
+    return 0
+
+
+def cmd_attendance(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """RULES "Attendance by unit": one row per roster unit and local day (both ends included)."""
+    from lib.analytics.attendance import attendance
+
+    first, last = _parse_day(args.start), _parse_day(args.end)
+    if last < first:
+        raise CliError("cli.bad_argument", detail="--to must not be before --from")
+    if (last - first).days > 366:
+        raise CliError("cli.bad_argument", detail="at most 366 days at once")
+    frame = attendance(con, first, last, unit=args.unit)
+    frame["day"] = frame["day"].map(lambda day: day.isoformat())
+    frame["share"] = frame["share"].map(lambda share: f"{share:.3f}")
+    _emit(args, frame)
+    return 0
+
+
 def cmd_demo(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.ingest.demo import load_demo
 
@@ -439,6 +507,19 @@ def build_parser() -> OneLineParser:
     restore_command.add_argument("file")
     purge = add("purge", cmd_purge, "remove personal data older than the retention period")
     purge.add_argument("--days", type=int, help="retention in days (default: the setting, 30)")
+
+    rollcall = add("rollcall", cmd_rollcall, "everyone inside now or at --at, by room (.pdf --out: printable list)")
+    rollcall.add_argument("--building")
+    rollcall.add_argument("--at", help="local date-time (default: now); never in the future")
+
+    alerts = add("alerts", cmd_alerts, "alerts due now or at --at; --send posts them to the webhook")
+    alerts.add_argument("--at", help="local date-time (default: now); never in the future")
+    alerts.add_argument("--send", action="store_true", help="post the alerts not sent in the last hour")
+
+    attendance = add("attendance", cmd_attendance, "staff on site per roster unit and local day")
+    attendance.add_argument("--from", dest="start", required=True, help="local date")
+    attendance.add_argument("--to", dest="end", required=True, help="local date (included)")
+    attendance.add_argument("--unit")
 
     demo = add("demo", cmd_demo, "fill the database with a realistic demo month")
     demo.add_argument("--seed", type=int, default=2022)

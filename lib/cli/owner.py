@@ -8,7 +8,8 @@ turns through ``db.WRITE_LOCK``), and the output comes back as if it had run loc
 So importing from the command line while the dashboard serves loses nothing.
 
 The address and a random key live in ``<database>.owner`` (mode 0600), readable by whoever
-may read the database file itself. The owner also runs the daily retention purge.
+may read the database file itself. The owner also runs the nightly backup and retention
+purge, and posts alerts to the webhook every minute.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from lib.store import db
 
 OwnerRunner = Callable[[list[str], str, dict[str, str]], tuple[int, str, str]]
 MAINTENANCE_CHECK_SECONDS = 600
+ALERT_CHECK_SECONDS = 60  # alerts due are posted to the webhook within a minute
 
 
 def owner_file(db_path: Path) -> Path:
@@ -36,10 +38,14 @@ def owner_file(db_path: Path) -> Path:
 class OwnerService:
     """The listener thread (and the daily maintenance thread) of the owning process."""
 
-    def __init__(self, database: db.SharedDatabase, runner: OwnerRunner, maintenance: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, database: db.SharedDatabase, runner: OwnerRunner, maintenance: Callable[[], None] | None = None,
+        alerts: Callable[[], None] | None = None,
+    ) -> None:
         self.database = database
         self.runner = runner
         self.maintenance = maintenance
+        self.alerts = alerts
         self.key = secrets.token_bytes(32)
         self.listener = Listener(("127.0.0.1", 0), authkey=self.key)
         self.port = int(self.listener.address[1])
@@ -51,6 +57,10 @@ class OwnerService:
         threading.Thread(target=self._serve, name="pantau-owner", daemon=True).start()
         if maintenance is not None:
             threading.Thread(target=self._maintain, name="pantau-maintenance", daemon=True).start()
+        if alerts is not None:
+            # A thread of its own: a slow webhook never delays the nightly jobs, and no page
+            # or import ever waits for it.
+            threading.Thread(target=self._alert_loop, name="pantau-alerts", daemon=True).start()
 
     def _serve(self) -> None:
         while True:
@@ -78,16 +88,28 @@ class OwnerService:
                 print(f"pantau maintenance failed: {error}", flush=True)
             time.sleep(MAINTENANCE_CHECK_SECONDS)
 
+    def _alert_loop(self) -> None:
+        while True:
+            time.sleep(ALERT_CHECK_SECONDS)
+            try:
+                if self.alerts is not None:
+                    self.alerts()
+            except Exception as error:  # logged; the next minute is another try
+                print(f"pantau alerts failed: {error}", flush=True)
+
 
 _SERVICES: dict[Path, OwnerService] = {}
 _SERVICES_LOCK = threading.Lock()
 
 
-def serve(database: db.SharedDatabase, runner: OwnerRunner, maintenance: Callable[[], None] | None = None) -> OwnerService:
+def serve(
+    database: db.SharedDatabase, runner: OwnerRunner, maintenance: Callable[[], None] | None = None,
+    alerts: Callable[[], None] | None = None,
+) -> OwnerService:
     """Start (once per process and file) the service that runs other processes' commands."""
     with _SERVICES_LOCK:
         if database.path not in _SERVICES:
-            _SERVICES[database.path] = OwnerService(database, runner, maintenance)
+            _SERVICES[database.path] = OwnerService(database, runner, maintenance, alerts)
         return _SERVICES[database.path]
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from lib.core import config
+from lib.ingest import upgrade
 from lib.ingest.desk import CheckinDesk
 from lib.store import db
 from lib.store.journal import Journal, journal_path
@@ -70,6 +71,11 @@ def open_owned(path: Path | None = None) -> Owned:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1.0)
+        con = database.cursor()
+        try:
+            upgrade.finish(con)  # a data step a schema migration left (lib/ingest/upgrade.py)
+        finally:
+            con.close()
         desk = CheckinDesk(database, Journal(journal_path(key)))
         desk.start()
         _serve_commands(database, desk)
@@ -98,14 +104,37 @@ def load_demo_on_first_start(database: db.SharedDatabase) -> bool:
 
 
 def _serve_commands(database: db.SharedDatabase, desk: CheckinDesk) -> None:
+    """Other processes' commands, the nightly backup and purge, and the alerts to the webhook."""
     from lib.cli import commands, owner
-    from lib.store import retention
 
     def run_after_flush(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, str, str]:
         desk.flush()  # every confirmed tap is stored before another process reads or writes
         return commands.run_forwarded(argv, cwd, env)
 
-    owner.serve(database, run_after_flush, maintenance=lambda: retention.nightly_purge(database))
+    owner.serve(database, run_after_flush, maintenance=lambda: _nightly(database), alerts=lambda: _post_alerts(database))
+
+
+def _nightly(database: db.SharedDatabase) -> None:
+    """The nightly jobs: the backup (01:00) first, then the retention purge (02:00); one
+    failing does not stop the other."""
+    from lib.store import backup, retention
+
+    try:
+        backup.nightly_backup(database)
+    finally:
+        retention.nightly_purge(database)
+
+
+def _post_alerts(database: db.SharedDatabase) -> None:
+    """Alerts due now to the webhook, if one is set (``lib.outputs.webhook``)."""
+    from lib.outputs import webhook
+
+    cur = database.cursor()
+    try:
+        webhook.deliver_due(cur)
+    finally:
+        cur.close()
+
 
 
 def stop_all() -> None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 
-from lib.store import db
+from lib.store import db, office
+
+PARTIAL_SUFFIX = ".partial"
 
 
 class BackupError(Exception):
@@ -24,20 +31,29 @@ def _quoted_path(path: Path) -> str:
 def backup(con: duckdb.DuckDBPyConnection, target: str | Path, actor: str = "cli") -> int:
     """Write a consistent copy of the whole database to ``target`` (a new DuckDB file).
 
-    Taken under the write lock, so no import or scan lands half in it. Returns the number
-    of visits copied.
+    Taken under the write lock, so no import or scan lands half in it (and it never runs
+    during an import). The copy is written beside the target under a temporary name and
+    renamed when complete, so a crash never leaves a half-written backup under the real
+    name. Returns the number of visits copied.
     """
     path = Path(target).resolve()
     if path.exists():
         raise BackupError(f"{path.name} exists already; choose a new file name")
     path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + PARTIAL_SUFFIX)
+    for leftover in (partial, Path(str(partial) + ".wal")):
+        leftover.unlink(missing_ok=True)
     with db.WRITE_LOCK:
-        con.execute(f"ATTACH '{_quoted_path(path)}' AS pantau_backup")
+        con.execute(f"ATTACH '{_quoted_path(partial)}' AS pantau_backup")
         try:
             con.execute(f'COPY FROM DATABASE "{_catalog(con)}" TO pantau_backup')
             visits = int(con.execute("SELECT count(*) FROM pantau_backup.visits").fetchall()[0][0])
-        finally:
+        except BaseException:
             con.execute("DETACH pantau_backup")
+            partial.unlink(missing_ok=True)
+            raise
+        con.execute("DETACH pantau_backup")
+        os.replace(partial, path)
     with db.transaction(con):
         db.write_audit(con, actor, "backup", path.name, None, visits)
     return visits
@@ -96,3 +112,84 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
     finally:
         con.execute("DETACH pantau_restore")
     return visits
+
+
+# --- nightly backups with rotation (RULES "Choices where the rules were silent") ---------------
+
+NIGHTLY_HOUR = 1  # local time: before the 02:00 purge, in the office's quietest hour
+LAST_BACKUP_KEY = "last_backup_day"
+NIGHTLY_NAME = re.compile(r"^pantau-\d{8}-\d{6}\.duckdb$")
+
+
+def backup_folder(db_path: str | Path) -> Path:
+    """Where the nightly backups of a database file go: ``backups/`` beside it."""
+    return Path(db_path).resolve().parent / "backups"
+
+
+def list_backups(folder: str | Path, now: datetime | None = None) -> pd.DataFrame:
+    """The nightly backups in ``folder``, newest first: name, path, size_bytes, made_at
+    (UTC, the file's time), age_hours. Half-written files are not listed."""
+    moment = now or datetime.now(UTC)
+    rows = []
+    base = Path(folder)
+    if base.is_dir():
+        for path in base.iterdir():
+            if NIGHTLY_NAME.match(path.name) and path.is_file():
+                stat = path.stat()
+                made = datetime.fromtimestamp(stat.st_mtime, UTC)
+                rows.append({"name": path.name, "path": str(path), "size_bytes": stat.st_size, "made_at": made,
+                             "age_hours": round((moment - made).total_seconds() / 3600, 1)})
+    frame = pd.DataFrame(rows, columns=["name", "path", "size_bytes", "made_at", "age_hours"])
+    return frame.sort_values("name", ascending=False).reset_index(drop=True)
+
+
+def rotate(folder: str | Path, keep: int) -> list[str]:
+    """Delete all but the newest ``keep`` nightly backups (and stale half-written ones);
+    returns the names deleted."""
+    base = Path(folder)
+    deleted: list[str] = []
+    if not base.is_dir():
+        return deleted
+    for leftover in base.glob(f"*{PARTIAL_SUFFIX}*"):
+        leftover.unlink(missing_ok=True)
+    for name in list_backups(base)["name"].iloc[max(keep, 1):]:
+        (base / name).unlink(missing_ok=True)
+        deleted.append(str(name))
+    return deleted
+
+
+def backup_now(con: duckdb.DuckDBPyConnection, folder: str | Path, now: datetime | None = None,
+               actor: str = "schedule") -> Path:
+    """One backup named by its local time (``pantau-YYYYMMDD-HHMMSS.duckdb``), then the rotation."""
+    moment = now or datetime.now(UTC)
+    local = moment.astimezone(ZoneInfo(db.DEFAULT_TIMEZONE))
+    path = Path(folder) / f"pantau-{local:%Y%m%d-%H%M%S}.duckdb"
+    backup(con, path, actor=actor)
+    rotate(folder, office.backup_keep(con))
+    return path
+
+
+def nightly_backup(database: db.SharedDatabase, now: datetime | None = None) -> Path | None:
+    """The running app's daily schedule: one backup a day from 01:00 local, then rotation.
+
+    Like the purge, the first start only records the day. The backup takes the write lock,
+    so it waits for an import to finish and never runs during one. Returns the new file.
+    """
+    moment = now or datetime.now(UTC)
+    local = moment.astimezone(ZoneInfo(db.DEFAULT_TIMEZONE))
+    today = local.date().isoformat()
+    cursor = database.cursor()
+    try:
+        last = db.get_setting(cursor, LAST_BACKUP_KEY)
+        if last is None:
+            with db.transaction(cursor):
+                db.set_setting(cursor, LAST_BACKUP_KEY, today)
+            return None
+        if local.hour < NIGHTLY_HOUR or last >= today:
+            return None
+        path = backup_now(cursor, backup_folder(database.path), now=moment)
+        with db.transaction(cursor):
+            db.set_setting(cursor, LAST_BACKUP_KEY, today)
+        return path
+    finally:
+        cursor.close()

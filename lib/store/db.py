@@ -242,6 +242,43 @@ MIGRATIONS: list[str] = [
     ALTER TABLE imports ADD COLUMN persons_set BIGINT DEFAULT 0;
     INSERT INTO app_settings VALUES ('pending:area_scans', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
     """,
+    # The building manager's day: roll-call ticks, alerts sent, webhook deliveries.
+    """
+    -- A roll-call (apel): started by an administrator for an instant and a building (NULL: all).
+    CREATE SEQUENCE rollcall_ids START 1;
+    CREATE TABLE rollcalls (
+        rollcall_id BIGINT PRIMARY KEY,
+        building    TEXT,
+        rollcall_at TIMESTAMPTZ NOT NULL,
+        started_at  TIMESTAMPTZ NOT NULL,
+        started_by  TEXT NOT NULL
+    );
+    -- A marshal's tick: the person was seen safe at the assembly point (ticked = false: undone).
+    CREATE TABLE rollcall_ticks (
+        rollcall_id BIGINT NOT NULL,
+        building    TEXT NOT NULL,
+        person_id   TEXT NOT NULL,
+        ticked      BOOLEAN NOT NULL,
+        ticked_at   TIMESTAMPTZ NOT NULL,
+        ticked_by   TEXT NOT NULL,
+        PRIMARY KEY (rollcall_id, building, person_id)
+    );
+    -- The last time each alert (kind, building, place) was sent to the webhook.
+    CREATE TABLE alert_sent (
+        alert_key TEXT PRIMARY KEY,
+        sent_at   TIMESTAMPTZ NOT NULL
+    );
+    -- Every attempt to post an alert: when, which, the answer (HTTP status) or the error.
+    CREATE TABLE webhook_deliveries (
+        tried_at  TIMESTAMPTZ NOT NULL,
+        alert_key TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        attempt   INTEGER NOT NULL,
+        status    INTEGER,
+        error     TEXT,
+        delivered BOOLEAN NOT NULL
+    );
+    """,
 ]
 
 

@@ -7,6 +7,7 @@ Names, phone numbers and identity numbers older than the retention period (app s
   deleted; the raw rows of old quarantined lines are deleted (their reason and row number
   stay for the quality page);
 - roster rows imported before the cutoff are deleted;
+- roll-call ticks (who a marshal saw safe) older than the cutoff are deleted;
 - in visits, area stays, duplicate/orphan scans and events older than the cutoff, the ``person_id`` is
   replaced by a pseudonym: an HMAC of the id and the visit's local ISO week under a server
   key kept outside the database file. Within a week the same person keeps one pseudonym,
@@ -72,6 +73,8 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         # A roster row is personal data of the day it was imported: a roster older than
         # the period is forgotten (import the current roster again to keep home rooms).
         counts["roster"] = _count(con, "DELETE FROM roster WHERE imported_at < ?", [cutoff])
+        # A marshal's roll-call ticks name persons: gone with the rest after the period.
+        counts["rollcall_ticks"] = _count(con, "DELETE FROM rollcall_ticks WHERE ticked_at < ?", [cutoff])
         # Old events go, with their names and phones; only the check-in of a visit that is
         # kept (it ends after the cutoff) stays, without name or phone, so that pairing
         # the person again still finds where that visit began.

@@ -19,7 +19,7 @@ import duckdb
 import streamlit as st
 
 from lib.core import config
-from lib.ingest import importer, upgrade
+from lib.ingest import importer
 from lib.store import db
 
 
@@ -65,8 +65,8 @@ _prepare_lock = threading.Lock()
 
 
 def prepare_database(spinner_text: str) -> None:
-    """Finish what an upgrade of the schema left to do (``lib.ingest.upgrade``); on a first
-    start on an empty database load the demo month (unless ``PANTAU_DEMO=0``).
+    """A first start on an empty database: load the demo month (unless ``PANTAU_DEMO=0``).
+    (Opening the file, ``lib.cli.server.open_owned``, finished any upgrade step.)
 
     Runs once per database file and process; other sessions wait for it.
     """
@@ -77,7 +77,6 @@ def prepare_database(spinner_text: str) -> None:
         if key in _prepared:
             return
         cur = cursor()
-        upgrade.finish(cur)
         empty = cur.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
         if empty and db.get_setting(cur, "demo_mode") is None and config.demo_on_first_start():
             try:

@@ -55,6 +55,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.action.backup": {"id": "Cadangan dibuat", "en": "Backup made"},
     "audit.action.restore": {"id": "Data dipulihkan dari cadangan", "en": "Data restored from a backup"},
     "audit.action.purge": {"id": "Data pribadi lama dihapus", "en": "Old personal data removed"},
+    "audit.action.rollcall_start": {"id": "Apel darurat dimulai", "en": "Roll-call started"},
+    "audit.action.rollcall_tick": {"id": "Orang dicentang di apel", "en": "Person ticked in a roll-call"},
+    "audit.action.rollcall_untick": {"id": "Centang apel dibatalkan", "en": "Roll-call tick undone"},
     # Parameter names.
     "audit.param.from": {"id": "dari", "en": "from"},
     "audit.param.to": {"id": "sampai", "en": "to"},

@@ -1,0 +1,94 @@
+"""Apel darurat / Roll-call (admin): everyone inside, by room; marshals tick people off on a phone.
+
+RULES "Roll-call". The PDF and the CSV are there to be downloaded while the network works.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from lib.analytics.rollcall import rollcall
+from lib.core.timeutil import format_local_iso
+from lib.outputs.export import csv_bytes
+from lib.outputs.rollcall_pdf import rollcall_pdf
+from lib.store import ticks
+from lib.store.db import DEFAULT_TIMEZONE, building_timezones
+from lib.ui.auth import current_user, require_roles
+from lib.ui.data import cursor
+from lib.ui.i18n import fmt_datetime, fmt_time, lang, tr
+from lib.ui.widgets import building_choice, building_names
+
+require_roles("admin")
+
+st.title(tr("rollcall.title"))
+st.caption(tr("rollcall.caption"))
+
+con = cursor()
+ACTIVE_HOURS = 12  # a roll-call started longer ago than this is over: the page shows the live list again
+
+building = building_choice(con, key="rollcall_building")
+names = building_names(con)
+zones = building_timezones(con)
+zone = zones.get(building, DEFAULT_TIMEZONE) if building else DEFAULT_TIMEZONE
+now = datetime.now(UTC)
+
+if st.button(tr("rollcall.start"), key="rollcall_start", type="primary"):
+    ticks.start_rollcall(con, now, building, current_user())
+
+active = ticks.latest_rollcall(con, building)
+if active is not None and pd.Timestamp(active["started_at"]) < pd.Timestamp(now - timedelta(hours=ACTIVE_HOURS)):
+    active = None
+moment = pd.Timestamp(active["rollcall_at"]).to_pydatetime() if active else now
+frame = rollcall(con, moment, building=building)
+if active:
+    st.info(tr("rollcall.started", time=fmt_datetime(moment, zone), user=active["started_by"]))
+else:
+    st.caption(tr("rollcall.live", time=fmt_time(now, zone)))
+
+# Offline copies first: on a phone they are what is left when the network drops.
+cells = st.columns(2)
+cells[0].download_button(
+    tr("rollcall.download_pdf"),
+    rollcall_pdf(frame, moment, names=names, timezones=zones, lang=lang(), generated_at=now.astimezone(UTC)),
+    file_name="apel-darurat.pdf", mime="application/pdf", key="rollcall_pdf", on_click="ignore",
+)
+download = frame.copy()
+download["checkin_at"] = format_local_iso(download["checkin_at"], download["building"].map(lambda b: zones.get(b, DEFAULT_TIMEZONE)))
+cells[1].download_button(
+    tr("rollcall.download_csv"), csv_bytes(download), file_name="apel-darurat.csv", mime="text/csv",
+    key="rollcall_csv", on_click="ignore",
+)
+
+if frame.empty:
+    st.info(tr("rollcall.nobody"))
+    st.stop()
+
+ticked = ticks.ticked_set(con, int(active["rollcall_id"])) if active else set()
+if active:
+    done = sum((b, p) in ticked for b, p in zip(frame["building"], frame["person_id"], strict=True))
+    st.markdown(tr("rollcall.counts", ticked=done, people=len(frame), missing=len(frame) - done))
+
+
+def on_tick(rollcall_id: int, building_id: str, person_id: str, key: str) -> None:
+    ticks.set_tick(cursor(), rollcall_id, building_id, person_id, bool(st.session_state[key]), current_user())
+
+
+for building_id, people in frame.groupby("building", sort=True):
+    st.subheader(f"{names.get(building_id, building_id)} · {len(people)}")
+    for area, group in people.groupby("area", sort=True):
+        label = area if area else tr("rollcall.in_building")
+        if area and group["area_assumed"].all():
+            label = f"{label} ({tr('rollcall.assumed')})"
+        st.markdown(f"**{label}** · {len(group)}")
+        for row in group.itertuples():
+            category = tr(f"ui.category.{row.category}")
+            text = " · ".join(part for part in (
+                row.name or row.person_id, category, row.unit, row.phone,
+                fmt_time(row.checkin_at, zones.get(building_id, DEFAULT_TIMEZONE))) if part)
+            if active:
+                key = f"rollcall_tick_{active['rollcall_id']}_{building_id}_{row.person_id}"
+                st.checkbox(text, value=(building_id, row.person_id) in ticked, key=key, help=tr("rollcall.tick_help"),
+                            on_change=on_tick, args=(int(active["rollcall_id"]), building_id, row.person_id, key))
+            else:
+                st.markdown(f"- {text}")
