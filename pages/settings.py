@@ -8,7 +8,7 @@ from lib.store import places
 from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, number_format, tr
 from lib.ui.manager import render_settings
 from lib.ui.widgets import marked_name
 
@@ -149,6 +149,7 @@ with st.form(key=f"settings_form_{choice}"):
     share_percent = cells[1].number_input(
         tr("settings.threshold_share"), min_value=1.0, max_value=100.0, step=5.0,
         value=float(_value(row, "threshold_share", 0.5)) * 100, key=f"settings_share_{choice}",  # type: ignore[arg-type]
+        format=number_format(),
     )
     level = cells[2].selectbox(
         tr("settings.ppkm_level"), list(places.PPKM_SHARES), key=f"settings_level_{choice}",
@@ -163,7 +164,7 @@ with st.form(key=f"settings_form_{choice}"):
         hours[category] = cell.number_input(
             tr(f"ui.category.{category}"), min_value=0.25, max_value=48.0, step=0.5,
             value=float(_value(row, column, DEFAULT_MAX_STAY_MINUTES[category])) / 60,  # type: ignore[arg-type]
-            key=f"settings_maxstay_{category}_{choice}",
+            key=f"settings_maxstay_{category}_{choice}", format=number_format(),
         )
     expected = st.number_input(
         tr("settings.expected_staff"), min_value=0, step=1, value=int(staff.get(str(choice), 0)),

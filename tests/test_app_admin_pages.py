@@ -290,3 +290,13 @@ def test_every_admin_page_runs_for_an_admin_in_both_languages(app_env: AppEnv, p
     if page == "pages/now.py":
         assert NAMES[0] in tree_text(at)  # positive control of the personal-data check
     assert PHONES[0] not in tree_text(at)  # no admin page needs a phone number
+
+
+def test_settings_number_boxes_show_numbers_as_written_not_with_two_decimals(app_env: AppEnv) -> None:
+    """'12' hours and '50' %, not '12.00' / '50.00': every box holding a decimal number
+    on the Settings page uses the one number format (lib.core.numformat.input_format)."""
+    at = open_page("pages/settings.py")
+    assert not at.exception
+    floats = [box for box in at.number_input if isinstance(box.value, float)]
+    assert floats, "the Settings page has decimal number boxes (share, MAX_STAY hours)"
+    assert {box.proto.format for box in floats} == {"%g"}

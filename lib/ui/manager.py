@@ -18,7 +18,7 @@ from lib.store import backup, office, places
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import current_user
 from lib.ui.data import cursor, database_path
-from lib.ui.i18n import fmt_datetime, fmt_number, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, number_format, tr
 from lib.ui.widgets import building_names
 
 ALERT_CACHE_SECONDS = 10
@@ -137,7 +137,7 @@ def _wfo_section(con: duckdb.DuckDBPyConnection, actor: str) -> None:
         preset = st.selectbox(tr("manager.settings.wfo_preset"), presets, key="manager_wfo_preset",
                               format_func=preset_label)
         percent = st.number_input(tr("manager.settings.wfo_percent"), min_value=0.0, max_value=100.0, value=50.0,
-                                  step=5.0, key="manager_wfo_percent")
+                                  step=5.0, key="manager_wfo_percent", format=number_format())
         submitted = st.form_submit_button(tr("manager.settings.wfo_save"))
     if submitted:
         try:
