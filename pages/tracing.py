@@ -221,6 +221,12 @@ cols[1].download_button(
     key="tracing_xlsx", on_click=_audit_export, args=("xlsx",),
 )
 
+# Open a case (pages/cases.py) for the person just traced: the list is kept there with its follow-up.
+if st.button(tr("tracing.open_case"), key="tracing_open_case", help=tr("tracing.open_case_help")):
+    st.session_state["cases_prefill"] = {"person": shown["person_id"], "kind": "onset",
+                                         "date": st.session_state.get("tracing_onset")}
+    st.switch_page("pages/cases.py")
+
 st.subheader(tr("tracing.timeline_header"))
 top = contacts.head(TIMELINE_ROWS)
 st.caption(tr("tracing.timeline_shown", shown=fmt_number(len(top)), total=fmt_number(len(contacts))))

@@ -158,6 +158,8 @@ def set_message_template(con: duckdb.DuckDBPyConnection, grade: str, text: str, 
         raise CaseError("bad_grade", grade=grade)
     key = MESSAGE_SETTING.format(grade=grade)
     value = (text or "").strip()
+    if value == DEFAULT_MESSAGES[grade]:
+        value = ""  # the default is not stored: a better default later reaches everyone
     with db.transaction(con):
         old = db.get_setting(con, key)
         if (old or "") == value:

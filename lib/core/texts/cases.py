@@ -2,6 +2,11 @@
 
 TEXTS: dict[str, dict[str, str]] = {
     "nav.cases": {"id": "Kasus", "en": "Cases"},
+    "tracing.open_case": {"id": "Buka kasus untuk orang ini", "en": "Open a case for this person"},
+    "tracing.open_case_help": {
+        "id": "Simpan daftar kontak sebagai kasus dengan tindak lanjut per kontak (halaman Kasus).",
+        "en": "Keep the contact list as a case with follow-up per contact (Cases page).",
+    },
     "nav.case_stats": {"id": "Ringkasan kasus", "en": "Case summary"},
     "cases.title": {"id": "Kasus pelacakan", "en": "Tracing cases"},
     "cases.caption": {
