@@ -201,13 +201,13 @@ table = pd.DataFrame({
     tr("cases.col.whatsapp"): [link or None for link in contacts["whatsapp"]],
     tr("cases.col.status"): [tr(f"cases.status.{s}") for s in contacts["status"]],
     tr("cases.col.test_result"): [tr(f"cases.test.{r}") if r else "" for r in contacts["test_result"]],
-    tr("cases.col.note"): contacts["note"],
+    tr("cases.col.note"): contacts["note"].fillna(""),
     tr("cases.col.status_at"): [fmt_datetime(v, TZ) if not pd.isna(v) else "" for v in contacts["status_at"]],
-    tr("cases.col.status_by"): contacts["status_by"],
+    tr("cases.col.status_by"): contacts["status_by"].fillna(""),
     tr("tracing.col.last_contact"): [fmt_datetime(v, TZ) for v in contacts["last_contact"]],
     tr("tracing.col.area_minutes"): [fmt_number(v, 1) for v in contacts["area_minutes"]],
     tr("tracing.col.overlap_minutes"): [fmt_number(v, 1) for v in contacts["overlap_minutes"]],
-    tr("tracing.col.areas"): contacts["areas"],
+    tr("tracing.col.areas"): contacts["areas"].fillna(""),
 })
 st.dataframe(
     table, hide_index=True, width="stretch", key="cases_contacts",
