@@ -7,7 +7,7 @@ its own, linked to this one; the cases are listed as a tree.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -173,7 +173,13 @@ if cols[0].button(tr("cases.refresh"), key="cases_refresh", disabled=not is_open
                                          removed=fmt_number(len(result.removed)),
                                          regraded=fmt_number(len(result.regraded)))
         st.rerun()
-xlsx, _ = case_export.case_xlsx_bytes(con, case_id, lang(), TZ)
+# The file is built once per case, language and state of its list (a rerun reuses it).
+xlsx_key = (case_id, lang(), str(case["snapshot_at"]), str(contacts["status_at"].max()), len(contacts))
+kept_xlsx = st.session_state.get("cases_xlsx_file")
+if kept_xlsx is None or kept_xlsx[0] != xlsx_key:
+    kept_xlsx = (xlsx_key, case_export.case_xlsx_bytes(con, case_id, lang(), TZ)[0])
+    st.session_state["cases_xlsx_file"] = kept_xlsx
+xlsx = kept_xlsx[1]
 cols[1].download_button(
     tr("cases.download_xlsx"), xlsx, file_name=f"kasus-{case_id}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -254,5 +260,5 @@ if is_open:
         st.button(
             tr("cases.open_child"), key="cases_open_child", on_click=st.session_state.__setitem__,
             args=("cases_prefill", {"person": picked, "parent": case_id, "kind": "swab",
-                                    "date": min(onset_guess, today - timedelta(days=0))}),
+                                    "date": min(onset_guess, today)}),
         )

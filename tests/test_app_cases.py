@@ -126,3 +126,24 @@ def test_admin_changes_the_whatsapp_message(demo_db: tuple) -> None:
     assert cases.message_template(con, "K1") == cases.DEFAULT_MESSAGES["K1"]  # unchanged: not stored
     audited = con.execute("SELECT subject FROM audit_log WHERE action = 'setting_change' AND actor = 'admin'").fetchall()
     assert audited == [("case_message:K2",)]
+
+
+def test_tracing_page_hands_the_traced_person_to_a_new_case(demo_db: tuple) -> None:
+    """'Buka kasus untuk orang ini' on the Tracing page opens the Cases page with the person and onset filled in."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"], at.session_state["name"] = "pelacak", "pelacak"
+    at.session_state["roles"] = ["tracer"]
+    at.session_state["pantau_lang"] = "id"
+    at.run()
+    at.switch_page("pages/tracing.py").run()
+    onset = cases.local_today() - timedelta(days=4)
+    at.text_input(key="tracing_query").input(demo.POSITIVE_CASE_ID).run()
+    at.selectbox(key="tracing_person").set_value(demo.POSITIVE_CASE_ID).run()
+    at.date_input(key="tracing_onset").set_value(onset).run()
+    at.button(key="tracing_run").click().run()
+    at.button(key="tracing_open_case").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Kasus pelacakan"
+    assert at.text_input(key="cases_person").value == demo.POSITIVE_CASE_ID
+    assert at.date_input(key="cases_date").value == onset
