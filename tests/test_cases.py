@@ -160,7 +160,8 @@ def test_status_changes_are_kept_returned_and_audited(store: tuple) -> None:
         "SELECT actor, subject, params FROM audit_log WHERE action = 'case_contact_set' ORDER BY rowid").fetchall()
     assert [(a, s) for a, s, _ in audit] == [("ani", "k1"), ("budi", "k1"), ("ani", "k2a")]
     second = json.loads(audit[1][2])
-    assert second["old"]["test_result"] is None and second["new"]["test_result"] == "positif"
+    assert second["test_result"] == {"old": None, "new": "positif"}
+    assert second["status"] == {"old": "dihubungi", "new": "dihubungi"}
     progress = cases.case_progress(con, case_id)
     assert (progress.k1, progress.k1_reached, progress.k2, progress.k2_reached, progress.k2_unreachable) == (1, 1, 3, 0, 1)
     assert progress.hours_to_first_contact == [pytest.approx(5.0)]

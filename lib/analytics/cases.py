@@ -562,7 +562,7 @@ def set_contact(
     ``test_result=''`` clears the result). ``status_at``/``status_by`` record the change;
     the first move to a reached status (dihubungi, karantina, selesai) sets
     ``first_reached_at`` for good. Each change is one row of ``case_updates`` and one audit
-    record ('case_contact_set', with the old and new values). Two tracers changing the same
+    record ('case_contact_set', each field as ``{old, new}``). Two tracers changing the same
     contact at once take turns on the write lock: both are recorded, the later stands.
     Raises :class:`CaseError` (``bad_status``, ``bad_test``, ``unknown_case``,
     ``unknown_contact``, ``case_closed``, ``nothing_to_change``) and then writes nothing.
@@ -600,8 +600,9 @@ def set_contact(
         )
         params = {
             "case_id": number,
-            "old": {"status": old_status, "test_result": old_test, "note": old_note},
-            "new": {"status": new_status, "test_result": new_test, "note": new_note},
+            "status": {"old": old_status, "new": new_status},
+            "test_result": {"old": old_test, "new": new_test},
+            "note": {"old": old_note, "new": new_note},
         }
         db.write_audit(con, actor, "case_contact_set", person_id, json.dumps(params, sort_keys=True), 1)
     row = case_contacts(con, number)
