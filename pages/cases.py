@@ -196,6 +196,7 @@ if contacts.empty:
     st.stop()
 
 bad_phone = tr("cases.bad_phone")
+reached_hours = cases.hours_to_first_contact(con, case_id)
 table = pd.DataFrame({
     tr("tracing.col.grade"): contacts["grade"],
     tr("tracing.col.name"): contacts["name"],
@@ -209,6 +210,9 @@ table = pd.DataFrame({
     tr("cases.col.test_result"): [tr(f"cases.test.{r}") if r else "" for r in contacts["test_result"]],
     tr("cases.col.note"): contacts["note"].fillna(""),
     tr("cases.col.status_at"): [fmt_datetime(v, TZ) if not pd.isna(v) else "" for v in contacts["status_at"]],
+    tr("cases.col.hours_to_first"): [
+        fmt_number(reached_hours[str(p)], 1) if str(p) in reached_hours else "" for p in contacts["person_id"]
+    ],
     tr("cases.col.status_by"): contacts["status_by"].fillna(""),
     tr("tracing.col.last_contact"): [fmt_datetime(v, TZ) for v in contacts["last_contact"]],
     tr("tracing.col.area_minutes"): [fmt_number(v, 1) for v in contacts["area_minutes"]],

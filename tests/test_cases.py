@@ -272,6 +272,7 @@ def test_xlsx_has_summary_and_grade_sheets_and_no_formula(store: tuple) -> None:
     con, _ = store
     case_id = cases.open_case(con, "C0", onset=ONSET, actor="t", now=NOW)
     cases.set_contact(con, case_id, "k1", status="karantina", test_result="negatif", note="=1+1", actor="t")
+    cases.set_contact(con, case_id, "k2a", status="tidak_terjangkau", actor="t")
     data, rows = case_export.case_xlsx_bytes(con, case_id, "id")
     assert rows == 4
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -281,7 +282,9 @@ def test_xlsx_has_summary_and_grade_sheets_and_no_formula(store: tuple) -> None:
                      "Status", "Hasil tes"]
     assert k1[1][0] == "k1" and k1[1][2] == "'+62 812-3456-7890" and k1[1][7] == 60.0
     assert k1[1][8:] == ["karantina", "negatif"]
-    assert [r[0] for r in book["K2"].iter_rows(min_row=2, values_only=True)] == ["k2a", "late", "k2b"]
+    k2 = list(book["K2"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in k2] == ["k2a", "late", "k2b"]
+    assert [r[8] for r in k2] == ["tidak_terjangkau", "belum", "belum"]  # the codes `case set` takes
     for sheet in book:
         for line in sheet.iter_rows():
             for cell in line:
@@ -350,7 +353,10 @@ def test_case_commands(store: tuple, tmp_path: Path, capsys: pytest.CaptureFixtu
     target = tmp_path / "kasus.xlsx"
     code, _, err = run(capsys, *database, "case", "export", "1", "--out", str(target))
     assert code == 0 and "kasus.xlsx" in err
-    assert openpyxl.load_workbook(target).sheetnames == ["Summary", "K1", "K2"]
+    exported = openpyxl.load_workbook(target)
+    assert exported.sheetnames == ["Summary", "K1", "K2"]
+    assert [r[0] for r in exported["K1"].iter_rows(values_only=True)][:1] == ["ID"]
+    assert list(exported["K1"].iter_rows(min_row=2, values_only=True))[0][8:] == ("dihubungi", "positif")
     code, out, _ = run(capsys, *database, "case", "close", "1")
     assert code == 0 and out.splitlines() == ["case_id,status", "1,closed"]
     con = db.connect(path)

@@ -355,6 +355,17 @@ def case_contacts(
     return frame[columns].reset_index(drop=True)
 
 
+def hours_to_first_contact(con: duckdb.DuckDBPyConnection, case_id: int) -> dict[str, float]:
+    """Per reached contact: hours from the case's opening to the first time it was reached."""
+    rows = _rows(
+        con,
+        """SELECT k.person_id, epoch(k.first_reached_at - c.opened_at) / 3600.0 FROM case_contacts k
+           JOIN cases c USING (case_id) WHERE k.case_id = ? AND k.first_reached_at IS NOT NULL""",
+        [_case_number(case_id)],
+    )
+    return {str(person): float(hours) for person, hours in rows if person is not None}
+
+
 def view_case(con: duckdb.DuckDBPyConnection, case_id: int, actor: str) -> pd.DataFrame:
     """:func:`case_contacts` for a user, audited ('case_view': who looked at whose contacts)."""
     frame = case_contacts(con, case_id)

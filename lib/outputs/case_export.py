@@ -3,7 +3,8 @@
 RULES "Tracing cases": sheets ``Ringkasan`` (``Summary`` in English), ``K1`` and ``K2``; a
 grade's sheet has id, name, phone, category, unit, rooms, last contact date (local date),
 minutes (K1: minutes in the same room; K2: minutes in the same building; one decimal),
-status and test result, headers in the interface's language. Formula-safe (RULES
+status and test result as their codes (``tidak_terjangkau``, ``positif``), headers in the
+interface's language. Formula-safe (RULES
 "Personal data"): no text cell starts a formula.
 """
 
@@ -52,8 +53,9 @@ def grade_frame(contacts: pd.DataFrame, grade: str, lang: str | None = None, tz:
                 None if pd.isna(v) else pd.Timestamp(v).tz_convert(tz).date() for v in rows["last_contact"]
             ],
             "minutes": minutes.astype(float).round(1),
-            "status": [t(f"cases.status.{s}", lang) for s in rows["status"]],
-            "test_result": [t(f"cases.test.{r}", lang) if r else "" for r in rows["test_result"]],
+            # The codes themselves (Indonesian words): what `case set` takes and a script reads back.
+            "status": list(rows["status"]),
+            "test_result": [r or "" for r in rows["test_result"]],
         }
     )
     return frame.rename(columns={c: t(key, lang) for c, key in GRADE_COLUMNS}).reset_index(drop=True)

@@ -97,7 +97,7 @@ def test_tracer_opens_a_case_marks_contacts_downloads_and_opens_a_linked_case(
         f"{r[1]} ({r[0]})": (r[8], r[9])
         for sheet in ("K1", "K2") for r in book[sheet].iter_rows(min_row=2, values_only=True)
     }
-    assert [marked[n] for n in names] == [("dihubungi", None), ("tidak terjangkau", None), ("karantina", "positif")]
+    assert [marked[n] for n in names] == [("dihubungi", None), ("tidak_terjangkau", None), ("karantina", "positif")]
 
     # The positive contact (still picked) offers a case of its own, linked to the first.
     click_and_wait(page.get_by_role("button", name="Buka kasus untuk orang ini"))

@@ -105,6 +105,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cases.col.note": {"id": "Catatan", "en": "Note"},
     "cases.col.status_at": {"id": "Diubah", "en": "Changed"},
     "cases.col.status_by": {"id": "Oleh", "en": "By"},
+    "cases.col.hours_to_first": {"id": "Jam sampai dihubungi", "en": "Hours to first contact"},
     "cases.col.whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
     "cases.col.last_contact_date": {"id": "Tanggal kontak terakhir", "en": "Last contact date"},
     "cases.col.minutes": {"id": "Menit", "en": "Minutes"},
