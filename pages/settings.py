@@ -334,3 +334,20 @@ if app_submitted:
 
 # The building manager's sections: alerts and webhook, office hours, WFO limits, backups.
 render_settings(con)
+
+# WhatsApp messages to a case's contacts (RULES "Tracing cases"), one per grade; audited.
+from lib.analytics import cases  # noqa: E402 - this section's own import, kept with it
+
+st.header(tr("cases.settings.header"))
+st.caption(tr("cases.settings.caption"))
+with st.form(key="settings_case_messages"):
+    messages = {
+        grade: st.text_area(tr(f"cases.settings.{grade}"), value=cases.message_template(con, grade),
+                            key=f"settings_case_message_{grade}")
+        for grade in cases.GRADES
+    }
+    messages_saved = st.form_submit_button(tr("cases.settings.save"), key="settings_case_messages_save")
+if messages_saved:
+    for grade, text in messages.items():
+        cases.set_message_template(con, grade, text, current_user())
+    st.success(tr("cases.settings.saved"))

@@ -280,6 +280,12 @@ cols[1].download_button(
     key="tracing_xlsx", on_click=_audit_export, args=("xlsx",),
 )
 
+# Open a case (pages/cases.py) for the person just traced: the list is kept there with its follow-up.
+if st.button(tr("tracing.open_case"), key="tracing_open_case", help=tr("tracing.open_case_help")):
+    st.session_state["cases_prefill"] = {"person": shown["person_id"], "kind": "onset",
+                                         "date": st.session_state.get("tracing_onset")}
+    st.switch_page("pages/cases.py")
+
 st.subheader(tr("tracing.timeline_header"))
 listed = contacts if grade == "all" else contacts[contacts["grade"] == grade]
 top = listed.head(TIMELINE_ROWS)  # K1 first (the list's order), so same-room contacts are on the chart

@@ -155,3 +155,38 @@ def test_visit_across_the_cutoff_survives_a_later_full_repairing(tmp_path: Path)
         pairing.repair_all(con)
     assert list_visits(con, now=NOW).equals(before)
     assert con.execute("SELECT count(*) FROM events WHERE name IS NOT NULL AND ts < '2022-01-29 20:00+00'").fetchall()[0][0] == 0
+
+
+def test_purge_forgets_a_case_after_its_window_and_keeps_its_counts(tmp_path: Path) -> None:
+    """RULES "Tracing cases": names, phones, ids and notes of a case go once the retention
+    period has passed since its window ended; grades, statuses and so the counts stay."""
+    from lib.analytics import cases
+
+    con = db.connect(tmp_path / "c.duckdb")
+    importer.import_file(con, old_and_new_log(tmp_path))
+    opened = dt.datetime(2022, 1, 6, 2, 0, tzinfo=dt.UTC)
+    case_id = cases.open_case(con, "198501012010011001", onset=dt.date(2022, 1, 5), actor="pelacak", now=opened,
+                              tracer="pelacak")
+    cases.set_contact(con, case_id, "7172012301900001", status="karantina", test_result="negatif",
+                      note="istri Yohanis Lama", actor="pelacak", now=opened)
+    counted = cases.list_cases(con)[["k1", "k2", "k2_reached"]].to_dict("records")
+    assert counted == [{"k1": 0, "k2": 1, "k2_reached": 1}]
+    window_end = cases.get_case(con, case_id)["window_to"]
+    # The audit records are stamped by the clock; as if written when the case was worked on.
+    con.execute("UPDATE audit_log SET logged_at = ? WHERE action LIKE 'case%'", [opened])
+    # The period has not passed since the window ended (20 January + 30 days): kept.
+    retention.purge(con, now=window_end + dt.timedelta(days=29))
+    assert cases.case_contacts(con, case_id)["name"].tolist() == ["Yohanis Lama"]
+    counts = retention.purge(con, now=window_end + dt.timedelta(days=31))
+    assert (counts["cases"], counts["case_contacts"], counts["case_updates"]) == (1, 1, 1)
+    stored = con.execute("SELECT person_id, person_name, notes, purged_at IS NOT NULL FROM cases").fetchall()
+    assert stored == [(None, None, None, True)]
+    contacts = con.execute("SELECT person_id, name, phone, note, grade, status, test_result FROM case_contacts").fetchall()
+    assert contacts == [(None, None, None, None, "K2", "karantina", "negatif")]
+    assert con.execute("SELECT person_id, note FROM case_updates").fetchall() == [(None, None)]
+    assert cases.list_cases(con)[["k1", "k2", "k2_reached"]].to_dict("records") == counted
+    assert cases.leadership_summary(con)["contacts"].tolist() == [1]
+    audit_subjects = con.execute("SELECT subject, params FROM audit_log WHERE action LIKE 'case%'").fetchall()
+    assert all(s.startswith(retention.PSEUDONYM_PREFIX) and p is None for s, p in audit_subjects)
+    assert retention.purge(con, now=window_end + dt.timedelta(days=32))["cases"] == 0  # twice changes nothing
+    con.close()

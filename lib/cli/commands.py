@@ -259,6 +259,124 @@ def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     return 0
 
 
+# --- case: tracing cases (RULES "Tracing cases") -------------------------------------------
+
+
+def _case_error(error: Exception) -> CliError:
+    """A lib CaseError as the command line's one-line error, in the run's language."""
+    return CliError(f"cases.error.{error.code}", **error.values)  # type: ignore[attr-defined]
+
+
+def _case_contacts_out(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+    """A case's contacts in ``trace``'s program formats, plus the follow-up columns."""
+    from lib.analytics import cases
+
+    frame = frame.copy()
+    frame["zone_building"] = frame["buildings"].where(
+        ~frame["buildings"].fillna("").str.contains(";", regex=False), None
+    )
+    frame = _local_columns(con, frame, ["first_contact", "last_contact"], building_column="zone_building")
+    frame["status_at"] = format_local_iso(frame["status_at"], db.DEFAULT_TIMEZONE)
+    for column in ("overlap_minutes", "area_minutes"):
+        frame[column] = frame[column].map(lambda minutes: f"{minutes:.1f}")
+    for column in ("estimated", "area_assumed"):
+        frame[column] = frame[column].map(lambda flag: "true" if flag else "false")
+    return frame[cases.CASE_CONTACT_COLUMNS]
+
+
+def cmd_case_open(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """``case_id, person_id, window_from, window_to, k1, k2``; the window ISO local with offset, ``to`` exclusive."""
+    from lib.analytics import cases
+
+    onset = _parse_day(args.onset) if args.onset else None
+    swab = _parse_day(args.swab) if args.swab else None
+    isolation = _parse_day(args.isolation) if args.isolation else None
+    try:
+        case_id = cases.open_case(
+            con, args.person, onset=onset, swab=swab, isolation=isolation, min_overlap=args.min_overlap,
+            tail=args.tail, tracer=args.tracer, actor=args.actor, parent_case_id=args.parent,
+        )
+    except cases.CaseError as error:
+        raise _case_error(error) from None
+    case = cases.get_case(con, case_id)
+    counts = cases.case_progress(con, case_id)
+    frame = pd.DataFrame([{
+        "case_id": case_id, "person_id": case["person_id"],
+        "window_from": case["window_from"], "window_to": case["window_to"], "k1": counts.k1, "k2": counts.k2,
+    }])
+    _emit(args, _local_columns(con, frame, ["window_from", "window_to"]))
+    return 0
+
+
+def cmd_case_list(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Every case as a tree (parents before their children) with its progress."""
+    from lib.analytics import cases
+
+    frame = cases.list_cases(con)
+    frame = _local_columns(con, frame, ["window_from", "window_to", "opened_at", "snapshot_at", "closed_at"])
+    for column in ("onset_date", "swab_date", "isolation_date"):
+        frame[column] = frame[column].map(lambda d: "" if d is None or pd.isna(d) else pd.Timestamp(d).date().isoformat())
+    frame["parent_case_id"] = frame["parent_case_id"].map(lambda p: "" if p is None or pd.isna(p) else str(int(p)))
+    frame["done_share"] = frame["done_share"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.4f}")
+    _emit(args, frame)
+    return 0
+
+
+def cmd_case_contacts(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """The graded columns of ``trace`` as of the case's snapshot, then the follow-up (audited 'case_view')."""
+    from lib.analytics import cases
+
+    try:
+        frame = cases.view_case(con, args.case_id, args.actor)
+    except cases.CaseError as error:
+        raise _case_error(error) from None
+    _emit(args, _case_contacts_out(con, frame))
+    return 0
+
+
+def cmd_case_set(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Change one contact's follow-up; prints the contact's row as ``case contacts`` does."""
+    from lib.analytics import cases
+
+    try:
+        row = cases.set_contact(
+            con, args.case_id, args.contact, status=args.status, test_result=args.test, note=args.note,
+            actor=args.actor,
+        )
+    except cases.CaseError as error:
+        raise _case_error(error) from None
+    _emit(args, _case_contacts_out(con, pd.DataFrame([row])))
+    return 0
+
+
+def cmd_case_export(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """The Puskesmas XLSX (summary, K1, K2), audited 'case_export'."""
+    from lib.analytics import cases
+    from lib.outputs import case_export
+
+    if not args.out or Path(args.out).suffix.lower() != ".xlsx":
+        raise CliError("cases.error.bad_out")
+    try:
+        data, rows = case_export.case_xlsx_bytes(con, args.case_id, args.lang)
+        Path(args.out).write_bytes(data)
+        cases.record_export(con, args.case_id, args.actor, "xlsx", rows)
+    except cases.CaseError as error:
+        raise _case_error(error) from None
+    print(i18n.t("cases.cli_exported", args.lang, path=args.out, rows=rows), file=args.stderr)
+    return 0
+
+
+def cmd_case_close(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.analytics import cases
+
+    try:
+        cases.close_case(con, args.case_id, args.actor)
+    except cases.CaseError as error:
+        raise _case_error(error) from None
+    _emit(args, pd.DataFrame([{"case_id": int(args.case_id), "status": "closed"}]))
+    return 0
+
+
 def _required_window(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> tuple[datetime, datetime]:
     lower, upper = window_bounds(con, args.building, args.start, args.end)
     if lower is None or upper is None:
@@ -484,6 +602,40 @@ def build_parser() -> OneLineParser:
     onset = trace.add_mutually_exclusive_group()
     onset.add_argument("--onset", help="symptom onset date: window two days before to fourteen days after")
     onset.add_argument("--swab", help="swab date, when there are no symptoms: same window")
+
+    case = sub.add_parser("case", help="tracing cases: open, list, contacts, set, export, close (audited)")
+    case_sub = case.add_subparsers(dest="case_command", required=True, parser_class=OneLineParser)
+
+    def add_case(name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int],
+                 help_text: str) -> argparse.ArgumentParser:
+        command = case_sub.add_parser(name, help=help_text)
+        command.set_defaults(handler=handler)
+        command.add_argument("--out", help="write to FILE instead of standard output")
+        return command
+
+    case_open = add_case("open", cmd_case_open, "open a case and keep its graded contact list")
+    case_open.add_argument("--person", required=True, help="person_id of the index case")
+    case_date = case_open.add_mutually_exclusive_group()
+    case_date.add_argument("--onset", help="symptom onset date")
+    case_date.add_argument("--swab", help="swab date, when there are no symptoms")
+    case_open.add_argument("--isolation", help="isolation date: the window ends there")
+    case_open.add_argument("--min-overlap", dest="min_overlap", type=float, default=15.0, help="minutes (default 15)")
+    case_open.add_argument("--tail", type=float, default=0.0, help="minutes added after each visit of the case")
+    case_open.add_argument("--tracer", help="the tracer assigned (default: you)")
+    case_open.add_argument("--parent", type=int, help="the case this one came from")
+    add_case("list", cmd_case_list, "every case with its progress")
+    case_contacts = add_case("contacts", cmd_case_contacts, "a case's contacts and their follow-up")
+    case_contacts.add_argument("case_id")
+    case_set = add_case("set", cmd_case_set, "change a contact's follow-up")
+    case_set.add_argument("case_id")
+    case_set.add_argument("--contact", required=True, help="person_id of the contact")
+    case_set.add_argument("--status", help="belum, dihubungi, tidak_terjangkau, karantina, selesai")
+    case_set.add_argument("--test", help="negatif or positif ('' clears)")
+    case_set.add_argument("--note", help="a note ('' clears)")
+    case_export = add_case("export", cmd_case_export, "the XLSX for the Puskesmas (--out FILE.xlsx)")
+    case_export.add_argument("case_id")
+    case_close = add_case("close", cmd_case_close, "close a case")
+    case_close.add_argument("case_id")
 
     occupancy = add("occupancy", cmd_occupancy, "hourly occupancy of a building (peak, present, person-hours)")
     occupancy.add_argument("--building", required=True)

@@ -83,6 +83,7 @@ ACTIONS = (
     "setting_change", "trace", "trace_second_degree", "find_person", "export_trace",
     "backup", "restore", "purge",
     "rollcall_start", "rollcall_tick", "rollcall_untick",
+    "case_open", "case_view", "case_refresh", "case_contact_set", "case_edit", "case_export", "case_close",
 )
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -241,6 +241,66 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE imports ADD COLUMN persons_set BIGINT DEFAULT 0;
     INSERT INTO app_settings VALUES ('pending:area_scans', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
+    """,    # Tracing cases (RULES "Tracing cases"): a positive case, its contact list kept as a snapshot,
+    # the follow-up of every contact and each change to it. Never touches visits.
+    """
+    CREATE TABLE cases (
+        case_id        BIGINT PRIMARY KEY,  -- 1, 2, ...: max + 1 under the write lock (restores keep them)
+        person_id      TEXT,          -- the index person; NULL once purged
+        person_name    TEXT,          -- NULL once purged
+        onset_date     DATE,
+        swab_date      DATE,
+        isolation_date DATE,
+        window_from    TIMESTAMPTZ NOT NULL,
+        window_to      TIMESTAMPTZ NOT NULL,  -- exclusive
+        min_overlap    DOUBLE NOT NULL,
+        tail           DOUBLE NOT NULL,
+        tracer         TEXT,
+        notes          TEXT,
+        status         TEXT NOT NULL DEFAULT 'open',
+        parent_case_id BIGINT,
+        parent_contact TEXT,          -- the parent's contact this case was opened for; NULL once purged
+        opened_by      TEXT NOT NULL,
+        opened_at      TIMESTAMPTZ NOT NULL,
+        snapshot_at    TIMESTAMPTZ NOT NULL,
+        closed_at      TIMESTAMPTZ,
+        purged_at      TIMESTAMPTZ
+    );
+    -- One row per contact of a case: the graded columns of the snapshot, then the follow-up.
+    CREATE TABLE case_contacts (
+        case_id          BIGINT NOT NULL,
+        person_id        TEXT,        -- NULL once purged
+        name             TEXT,
+        category         TEXT,
+        phone            TEXT,
+        buildings        TEXT,
+        overlap_minutes  DOUBLE,
+        first_contact    TIMESTAMPTZ,
+        last_contact     TIMESTAMPTZ,
+        estimated        BOOLEAN,
+        unit             TEXT,
+        grade            TEXT,
+        areas            TEXT,
+        area_minutes     DOUBLE,
+        area_assumed     BOOLEAN,
+        in_list          BOOLEAN NOT NULL DEFAULT true,  -- false: a refresh no longer found them
+        status           TEXT NOT NULL DEFAULT 'belum',
+        test_result      TEXT,
+        note             TEXT,
+        status_at        TIMESTAMPTZ,
+        status_by        TEXT,
+        first_reached_at TIMESTAMPTZ
+    );
+    -- Every follow-up change, in order: two tracers at once both stay here (and in the audit log).
+    CREATE TABLE case_updates (
+        case_id     BIGINT NOT NULL,
+        person_id   TEXT,
+        changed_at  TIMESTAMPTZ NOT NULL,
+        changed_by  TEXT NOT NULL,
+        status      TEXT,
+        test_result TEXT,
+        note        TEXT
+    );
     """,
     # The building manager's day: roll-call ticks, alerts sent, webhook deliveries.
     """

@@ -13,7 +13,9 @@ Names, phone numbers and identity numbers older than the retention period (app s
   key kept outside the database file. Within a week the same person keeps one pseudonym,
   so hourly and weekly figures (distinct persons included) of old weeks are unchanged;
   across weeks nobody can be linked, and without the key nobody can be found by ID;
-- the audit log keeps who searched and when; the person searched for becomes the pseudonym.
+- the audit log keeps who searched and when; the person searched for becomes the pseudonym;
+- a tracing case whose window ended before the cutoff loses its names, phones, ids and
+  notes (index person and contacts); its grades, statuses and times, so its counts, stay.
 
 Removed rows still sit in freed blocks of the DuckDB file until it is rewritten:
 ``SharedDatabase.rewrite_file`` (the running app after its daily purge) or
@@ -102,10 +104,22 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         counts["quarantine"] = _count(con, """
             UPDATE quarantine SET raw = NULL WHERE raw IS NOT NULL
               AND import_id IN (SELECT import_id FROM imports WHERE imported_at < ?)""", [cutoff])
+        # Tracing cases (RULES "Tracing cases"): once the period has passed since a case's window
+        # ended, its names, phones, ids and notes go; grades, statuses, times and so every count stay.
+        old_cases = "SELECT case_id FROM cases WHERE purged_at IS NULL AND window_to < ?"
+        counts["case_contacts"] = _count(con, f"""
+            UPDATE case_contacts SET person_id = NULL, name = NULL, phone = NULL, note = NULL
+            WHERE case_id IN ({old_cases})""", [cutoff])
+        counts["case_updates"] = _count(con, f"""
+            UPDATE case_updates SET person_id = NULL, note = NULL WHERE case_id IN ({old_cases})""", [cutoff])
+        counts["cases"] = _count(con, """
+            UPDATE cases SET person_id = NULL, person_name = NULL, notes = NULL, parent_contact = NULL, purged_at = ?
+            WHERE purged_at IS NULL AND window_to < ?""", [moment, cutoff])
         counts["audit_log"] = _count(con, f"""
             UPDATE audit_log SET subject = {_pseudonym_sql('subject', 'logged_at', key)}, params = NULL
             WHERE logged_at < ? AND subject IS NOT NULL AND NOT starts_with(subject, '{PSEUDONYM_PREFIX}')
-              AND action IN ('trace', 'trace_second_degree', 'export_trace', 'find_person')""", [cutoff])
+              AND action IN ('trace', 'trace_second_degree', 'export_trace', 'find_person', 'case_open', 'case_view',
+                             'case_refresh', 'case_contact_set', 'case_edit', 'case_export', 'case_close')""", [cutoff])
         db.write_audit(con, actor, "purge", None, f'{{"cutoff": "{cutoff.isoformat()}", "days": {keep_days}}}',
                        sum(counts.values()))
     return counts
