@@ -241,7 +241,8 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE imports ADD COLUMN persons_set BIGINT DEFAULT 0;
     INSERT INTO app_settings VALUES ('pending:area_scans', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
-    """,    # Tracing cases (RULES "Tracing cases"): a positive case, its contact list kept as a snapshot,
+    """,
+    # 7 -> 8: tracing cases (RULES "Tracing cases"): a positive case, its contact list kept as a snapshot,
     # the follow-up of every contact and each change to it. Never touches visits.
     """
     CREATE TABLE cases (
@@ -302,7 +303,7 @@ MIGRATIONS: list[str] = [
         note        TEXT
     );
     """,
-    # The building manager's day: roll-call ticks, alerts sent, webhook deliveries.
+    # 8 -> 9: the building manager's day: roll-call ticks, alerts sent, webhook deliveries.
     """
     -- A roll-call (apel): started by an administrator for an instant and a building (NULL: all).
     CREATE SEQUENCE rollcall_ids START 1;
