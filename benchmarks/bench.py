@@ -525,12 +525,23 @@ def compare(name: str, lib_result: Any, pandas_result: Any) -> str | None:
         # (K1 same room first, then room time); its contacts with no room time keep the
         # building order (longest overlap, then id), compared here; the whole graded order
         # is trace_graded_14d's.
+        # A contact with room time is also `estimated` when a shared stay ended
+        # automatically, which the building-only reference cannot know: there the
+        # building's estimate must imply the project's.
         no_room = (lib_result["area_minutes"] == 0) if "area_minutes" in lib_result else True
         lib_k2 = list(lib_result.loc[no_room, "person_id"]) if len(lib_result) else []
         wanted = set(lib_k2)
         pandas_k2 = [p for p in pandas_result["person_id"] if p in wanted]
+        lib_frame = lib_result[pandas_result.columns.tolist()].copy()
+        if "area_minutes" in lib_result and len(lib_result):
+            room = lib_result["area_minutes"].to_numpy() > 0
+            by_id = pandas_result.set_index("person_id")["estimated"]
+            building_estimate = by_id.reindex(lib_result["person_id"]).fillna(False).to_numpy(dtype=bool)
+            if (room & building_estimate & ~lib_result["estimated"].to_numpy(dtype=bool)).any():
+                return "estimated: a building estimate missing from the project's list"
+            lib_frame.loc[room, "estimated"] = building_estimate[room]
         return _frames_equal(
-            lib_result[pandas_result.columns.tolist()], pandas_result, ["person_id"],
+            lib_frame, pandas_result, ["person_id"],
             ["person_id", "name", "category", "phone", "buildings", "estimated"],
             ["first_contact", "last_contact"], ["overlap_minutes"],
         ) or (None if lib_k2 == pandas_k2 else "order differs")
