@@ -11,14 +11,24 @@ several years:
 - weekends are quiet; about 1 % of building-weekdays have a crowded event (a sudden crowd of
   visitors arriving within the hour and staying two hours);
 - about 5 % of visits have a forgotten check-out, about 2 % have a double scan (a second
-  check-in or check-out within a minute and a half).
+  check-in or check-out within a minute and a half);
+- rooms (RULES "Places inside a building"): every building has an office per unit
+  ("Ruang Keuangan", ...), a meeting room ("Ruang Rapat"), a hall ("Aula"), a service
+  counter ("Loket Pelayanan") and a guard post ("Pos Jaga"); about a third of the visits
+  hold one area stay (staff in their unit's office or a meeting, visitors at the counter,
+  a crowd in the hall, guards at their post), scanned in and, but for 8 %, out inside the
+  visit; the staff roster gives every staff member a unit, their building and their
+  unit's office (guards: the post).
 
 The generator knows the *intended* visits; :func:`stored_visits` turns them into exactly
-what the the rules' events-to-visits rules store (closed automatically at the next check-in or
+what the rules' events-to-visits rules store (closed automatically at the next check-in or
 at ``checkin + MAX_STAY``, still open at the end), so the visits can be written straight
 into a database (:func:`write_store`, fast) or made from the events through the real
-import (:func:`write_events_csv` + ``lib.ingest.importer.import_file``). The smoke test checks that
-both give the same visits.
+import (:func:`write_events_csv` + ``lib.ingest.importer.import_file``). Likewise
+:func:`stored_stays` gives the area stays the import derives from the area scans (the
+``stays`` table, written directly too), and :func:`write_roster_csv` the roster file
+whose import gives the ``roster`` table :func:`write_store` writes. The smoke test checks
+that both paths give the same visits, stays, areas and roster.
 
 All instants are integer seconds since the epoch, UTC.
 """
@@ -41,6 +51,13 @@ DEDUP_S = 120
 MAX_STAY_S = {"ASN": 12 * 3600, "THL": 12 * 3600, "visitor": 3 * 3600}
 CATEGORY_NAMES = np.array(["ASN", "THL", "visitor"], dtype=object)
 NO_TIME = np.iinfo(np.int64).max  # "no instant" in the int64 arrays (NULL)
+AREA_STAY_S = 120 * 60  # the rules' default AREA_STAY; every generated area keeps it
+UNITS = np.array(["Umum", "Keuangan", "Kepegawaian", "Perencanaan", "Pelayanan", "Hukum"], dtype=object)
+AREA_NAMES = np.array([*(f"Ruang {u}" for u in UNITS), "Ruang Rapat", "Aula", "Loket Pelayanan", "Pos Jaga"],
+                      dtype=object)
+RAPAT, AULA, LOKET, POS_JAGA = len(UNITS), len(UNITS) + 1, len(UNITS) + 2, len(UNITS) + 3
+# Where a visit comes from (the generator's parts): its room depends on it.
+SRC_STAFF, SRC_GUARD, SRC_EVENT, SRC_VISITOR = 0, 1, 2, 3
 
 SCALES = {"tiny": 20_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
@@ -82,6 +99,17 @@ class Dataset:
     gate_in: np.ndarray  # int8 1..3
     gate_out: np.ndarray
     status: np.ndarray  # int8 0 hijau, 1 kuning
+    # staff (person indices 0 .. n_staff-1) and the roster
+    n_staff: int
+    staff_building: np.ndarray  # int16 home building
+    staff_unit: np.ndarray  # int8 index into UNITS
+    staff_room: np.ndarray  # int8 index into AREA_NAMES: the unit's office, a guard's post
+    # area stays (one per visit at most), sorted by visit
+    stay_visit: np.ndarray  # int64 index of the visit holding the stay
+    stay_area: np.ndarray  # int8 index into AREA_NAMES
+    stay_start: np.ndarray  # int64 seconds UTC: the area check-in scan
+    stay_end: np.ndarray  # the area check-out scan (none when stay_forgot)
+    stay_forgot: np.ndarray  # bool: no area check-out scan
 
     @property
     def end_utc(self) -> int:
@@ -152,6 +180,7 @@ def generate(
             "building": staff_building[s_idx],
             "checkin": base + arrive,
             "checkout": base + np.where(lunch, lunch_out, leave),
+            "source": np.full(n, SRC_STAFF, np.int8),
         }
     )
     parts.append(
@@ -160,6 +189,7 @@ def generate(
             "building": staff_building[s_idx[lunch]],
             "checkin": (base + lunch_back)[lunch],
             "checkout": (base + leave)[lunch],
+            "source": np.full(int(lunch.sum()), SRC_STAFF, np.int8),
         }
     )
 
@@ -174,6 +204,7 @@ def generate(
             "building": staff_building[g_idx],
             "checkin": g_in,
             "checkout": g_in + rng.integers(int(10.5 * 3600), int(11.75 * 3600), g_idx.size),
+            "source": np.full(g_idx.size, SRC_GUARD, np.int8),
         }
     )
 
@@ -202,6 +233,7 @@ def generate(
             "building": ev_b[rep].astype(np.int16),
             "checkin": ev_in,
             "checkout": ev_in + rng.integers(90 * 60, 150 * 60, ev_count),
+            "source": np.full(ev_count, SRC_EVENT, np.int8),
         }
     )
 
@@ -216,16 +248,19 @@ def generate(
     stay = np.clip(rng.lognormal(np.log(35 * 60), 0.6, n_reg), 180, 170 * 60).astype(np.int64)
     long_stay = rng.random(n_reg) < 0.005
     stay[long_stay] = rng.integers(185 * 60, 240 * 60, int(long_stay.sum()))
-    parts.append({"person": visitor_ids(n_reg), "building": v_b.astype(np.int16), "checkin": v_in, "checkout": v_in + stay})
+    parts.append({"person": visitor_ids(n_reg), "building": v_b.astype(np.int16), "checkin": v_in, "checkout": v_in + stay,
+                  "source": np.full(n_reg, SRC_VISITOR, np.int8)})
 
     person = np.concatenate([p["person"] for p in parts]).astype(np.int64)
     building = np.concatenate([p["building"] for p in parts]).astype(np.int16)
     checkin = np.concatenate([p["checkin"] for p in parts]).astype(np.int64)
     checkout = np.concatenate([p["checkout"] for p in parts]).astype(np.int64)
+    source = np.concatenate([p["source"] for p in parts]).astype(np.int8)
     parts.clear()
 
     order = np.lexsort((checkin, person))
     person, building, checkin, checkout = person[order], building[order], checkin[order], checkout[order]
+    source = source[order]
     # One person is in one place at a time: drop a visit that begins before the
     # person's previous visit ended (plus a margin for the double scans).
     while True:
@@ -235,11 +270,13 @@ def generate(
             break
         keep = ~conflict
         person, building, checkin, checkout = person[keep], building[keep], checkin[keep], checkout[keep]
+        source = source[keep]
     if person.size > n_visits:
         drop = np.zeros(person.size, dtype=bool)
         drop[rng.choice(person.size, size=person.size - n_visits, replace=False)] = True
         keep = ~drop
         person, building, checkin, checkout = person[keep], building[keep], checkin[keep], checkout[keep]
+        source = source[keep]
 
     n = person.size
     forgot = rng.random(n) < 0.05
@@ -261,6 +298,8 @@ def generate(
     names = (_FIRST[idx % _FIRST.size] + " " + _LAST[(idx // _FIRST.size) % _LAST.size]).astype(object)
 
     building_ids = np.array([f"GD{i + 1:02d}" for i in range(n_buildings)], dtype=object)
+    rooms = _rooms(np.random.default_rng(seed + 1), n_staff, guard, person, person_category[person], source,
+                   checkin, checkout)
     return Dataset(
         n_days=n_days,
         start_utc=start,
@@ -281,7 +320,56 @@ def generate(
         gate_in=rng.integers(1, 4, n).astype(np.int8),
         gate_out=rng.integers(1, 4, n).astype(np.int8),
         status=(rng.random(n) < 0.03).astype(np.int8),
+        n_staff=n_staff,
+        staff_building=staff_building,
+        **rooms,
     )
+
+
+def _rooms(
+    rng: np.random.Generator,
+    n_staff: int,
+    guard: np.ndarray,
+    person: np.ndarray,
+    category: np.ndarray,
+    source: np.ndarray,
+    checkin: np.ndarray,
+    checkout: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The roster's units and rooms, and the visits' area stays (a generator of its own,
+    so the visits are the same as before rooms existed).
+
+    A stay lies inside its visit: scanned in at least a minute after the door check-in,
+    10 to 110 minutes long (under AREA_STAY), scanned out at least a minute before the
+    visit's intended end (its check-out, or its MAX_STAY when that comes first).
+    """
+    staff_unit = rng.integers(0, UNITS.size, n_staff).astype(np.int8)
+    staff_room = staff_unit.copy()
+    staff_room[guard] = POS_JAGA
+    n = person.size
+    max_stay = np.array([MAX_STAY_S["ASN"], MAX_STAY_S["THL"], MAX_STAY_S["visitor"]])[category]
+    span = np.minimum(checkout, checkin + max_stay) - checkin
+    length = np.minimum(rng.integers(10 * 60, 110 * 60, n), ((span - 120) * 0.8).astype(np.int64))
+    has = (rng.random(n) < np.where(source == SRC_VISITOR, 0.4, 0.3)) & (length >= 60)
+    start = checkin + 60 + (rng.random(n) * np.maximum(span - 120 - length, 0)).astype(np.int64)
+    staff_pick = rng.random(n)
+    office = staff_room[np.minimum(person, n_staff - 1)]
+    area = np.select(
+        [source == SRC_GUARD, source == SRC_EVENT, source == SRC_VISITOR, staff_pick < 0.5, staff_pick < 0.85],
+        [POS_JAGA, AULA, LOKET, office, RAPAT],
+        AULA,
+    ).astype(np.int8)
+    forgot = rng.random(n) < 0.08
+    idx = np.nonzero(has)[0]
+    return {
+        "staff_unit": staff_unit,
+        "staff_room": staff_room,
+        "stay_visit": idx.astype(np.int64),
+        "stay_area": area[idx],
+        "stay_start": start[idx],
+        "stay_end": (start + length)[idx],
+        "stay_forgot": forgot[idx],
+    }
 
 
 # --- Events ----------------------------------------------------------------------------
@@ -290,17 +378,22 @@ def generate(
 def events(ds: Dataset, start: int | None = None, end: int | None = None) -> dict[str, np.ndarray]:
     """The scan events of the data set with ``start <= ts < end``, in time order.
 
-    Columns: person (index), building (index), is_checkin, ts, gate, status (int codes).
+    Columns: visit (index), person (index), building (index), is_checkin, ts, gate, status
+    (int codes), duplicate, area (index into AREA_NAMES; -1 for a door scan).
+    Door scans first, then area scans, at equal instants (a stable sort).
     """
     has_out = ~ds.forgot
     has_dup_in = ds.dup_in > 0
     has_dup_out = ds.dup_out > 0
+    stay_out = ~ds.stay_forgot
     idx = np.concatenate(
         [
             np.arange(ds.person.size),
             np.nonzero(has_out)[0],
             np.nonzero(has_dup_in)[0],
             np.nonzero(has_dup_out)[0],
+            ds.stay_visit,
+            ds.stay_visit[stay_out],
         ]
     )
     kind = np.concatenate(
@@ -309,22 +402,28 @@ def events(ds: Dataset, start: int | None = None, end: int | None = None) -> dic
             np.ones(int(has_out.sum()), np.int8),
             np.full(int(has_dup_in.sum()), 2, np.int8),
             np.full(int(has_dup_out.sum()), 3, np.int8),
+            np.full(ds.stay_visit.size, 4, np.int8),
+            np.full(int(stay_out.sum()), 5, np.int8),
         ]
     )
+    n_door = idx.size - ds.stay_visit.size - int(stay_out.sum())
+    area = np.concatenate([np.full(n_door, -1, np.int8), ds.stay_area, ds.stay_area[stay_out]])
+    area_ts = np.concatenate([ds.stay_start, ds.stay_end[stay_out]])
     ts = np.select(
-        [kind == 0, kind == 1, kind == 2],
-        [ds.checkin[idx], ds.checkout[idx], ds.checkin[idx] + ds.dup_in[idx]],
-        ds.checkout[idx] + ds.dup_out[idx],
+        [kind == 0, kind == 1, kind == 2, kind == 3],
+        [ds.checkin[idx], ds.checkout[idx], ds.checkin[idx] + ds.dup_in[idx], ds.checkout[idx] + ds.dup_out[idx]],
+        0,
     )
+    ts[n_door:] = area_ts
     keep = np.ones(ts.size, dtype=bool)
     if start is not None:
         keep &= ts >= start
     if end is not None:
         keep &= ts < end
-    idx, kind, ts = idx[keep], kind[keep], ts[keep]
+    idx, kind, ts, area = idx[keep], kind[keep], ts[keep], area[keep]
     order = np.argsort(ts, kind="stable")
-    idx, kind, ts = idx[order], kind[order], ts[order]
-    is_checkin = (kind == 0) | (kind == 2)
+    idx, kind, ts, area = idx[order], kind[order], ts[order], area[order]
+    is_checkin = (kind == 0) | (kind == 2) | (kind == 4)
     return {
         "visit": idx,
         "person": ds.person[idx],
@@ -333,7 +432,8 @@ def events(ds: Dataset, start: int | None = None, end: int | None = None) -> dic
         "ts": ts,
         "gate": np.where(is_checkin, ds.gate_in[idx], ds.gate_out[idx]),
         "status": ds.status[idx],
-        "duplicate": kind >= 2,
+        "duplicate": (kind == 2) | (kind == 3),
+        "area": area,
     }
 
 
@@ -358,6 +458,8 @@ def events_table(ds: Dataset, ev: dict[str, np.ndarray]) -> pa.Table:
             "gate": pa.array(np.char.add("G", ev["gate"].astype(str)).astype(object), pa.string()),
             "action": pa.array(np.where(ev["is_checkin"], "checkin", "checkout").astype(object), pa.string()),
             "status": pa.array(status_text[ev["status"]], pa.string()),
+            # A door scan's area is empty (written as an empty field).
+            "area": pa.array(np.where(ev["area"] >= 0, AREA_NAMES[np.maximum(ev["area"], 0)], None), pa.string()),
         }
     )
 
@@ -439,6 +541,76 @@ def stored_visits(ds: Dataset, cut: int | None = None) -> dict[str, np.ndarray]:
     return {"visits": visits, "anomalies": anomalies}
 
 
+def stored_stays(ds: Dataset, cut: int | None = None) -> dict[str, np.ndarray]:
+    """The area stays the import derives once every event before ``cut`` is imported
+    (RULES "Places inside a building"), as stored in ``stays``.
+
+    Columns person, building, area (indices), start_at, end_at (NO_TIME = NULL, still
+    open), kind (0 scan, 1 auto, 2 left, 3 NULL), auto_end_at. With one stay per visit,
+    scanned out (if at all) inside it before AREA_STAY, the state machine reduces to:
+    a stay scanned out before ``cut`` ends ``scan``; one not scanned out ends ``auto`` at
+    ``start + AREA_STAY`` when a later area scan of the person in the building follows
+    (it comes after the visit, so after that instant, or the next rule applies), else it
+    is stored open. Then leaving ends the stay: its visit's stored end (a visit still
+    open: its automatic close) before the stay's end (an open one: its AREA_STAY) ends it
+    ``left`` there.
+    """
+    cut_ = NO_TIME if cut is None else cut
+    keep = ds.stay_start < cut_
+    vi, start, end = ds.stay_visit[keep], ds.stay_start[keep], ds.stay_end[keep]
+    person, building = ds.person[vi], ds.building[vi]
+    scanned = ~ds.stay_forgot[keep] & (end < cut_)
+    order = np.lexsort((start, building, person))
+    has_later = np.zeros(vi.size, dtype=bool)
+    has_later[order[:-1]] = (person[order[1:]] == person[order[:-1]]) & (building[order[1:]] == building[order[:-1]])
+    auto_end = start + AREA_STAY_S
+    raw_end = np.where(scanned, end, np.where(has_later, auto_end, NO_TIME))
+    raw_kind = np.where(scanned, 0, np.where(has_later, 1, 3))
+    # The visit holding the stay, as stored_visits stores it (visits before the cut, in order).
+    visits = stored_visits(ds, cut)["visits"]
+    stored_index = np.cumsum(ds.checkin < cut_) - 1
+    v = stored_index[vi]
+    v_end = np.where(visits["checkout_at"][v] == NO_TIME, visits["auto_close_at"][v], visits["checkout_at"][v])
+    left = v_end < np.where(raw_end == NO_TIME, auto_end, raw_end)
+    return {
+        "person": person,
+        "building": building,
+        "area": ds.stay_area[keep],
+        "start_at": start,
+        "end_at": np.where(left, v_end, raw_end),
+        "kind": np.where(left, 2, raw_kind).astype(np.int8),
+        "auto_end_at": auto_end,
+    }
+
+
+def roster_persons(ds: Dataset, cut: int | None = None) -> np.ndarray:
+    """The staff on the roster: every staff member with a visit before ``cut`` (indices)."""
+    cut_ = NO_TIME if cut is None else cut
+    seen = np.unique(ds.person[ds.checkin < cut_])
+    return seen[seen < ds.n_staff]
+
+
+def roster_table(ds: Dataset, cut: int | None = None) -> pa.Table:
+    """The staff roster as an office keeps it: person_id, unit, building, room."""
+    who = roster_persons(ds, cut)
+    return pa.table(
+        {
+            "person_id": pa.array(ds.person_ids[who], pa.string()),
+            "unit": pa.array(UNITS[ds.staff_unit[who]], pa.string()),
+            "building": pa.array(ds.building_ids[ds.staff_building[who]], pa.string()),
+            "room": pa.array(AREA_NAMES[ds.staff_room[who]], pa.string()),
+        }
+    )
+
+
+def write_roster_csv(ds: Dataset, path: Path, cut: int | None = None) -> int:
+    """The roster as a CSV file (the third import shape); returns rows."""
+    table = roster_table(ds, cut)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, path)
+    return table.num_rows
+
+
 def _ts_array(seconds: np.ndarray) -> pa.Array:
     mask = seconds == NO_TIME
     values = np.where(mask, 0, seconds).astype("datetime64[s]").astype("datetime64[us]")
@@ -468,11 +640,14 @@ def visits_arrow(ds: Dataset, v: dict[str, np.ndarray]) -> pa.Table:
 
 
 def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> dict[str, int]:
-    """Write buildings, persons, events, visits and anomalies straight into a new database.
+    """Write buildings, persons, events, visits, anomalies, areas, stays and the roster
+    straight into a new database.
 
     Every event before ``cut`` is in ``events``; ``visits`` holds exactly what the import
-    would have paired from them (see :func:`stored_visits`). Faster than importing the CSV,
-    and the smoke test proves it is the same.
+    would have paired from them (see :func:`stored_visits`), ``stays`` what it derives
+    from the area scans (:func:`stored_stays`), ``areas`` every room named by a scan or
+    the roster, ``roster`` what importing :func:`write_roster_csv`'s file sets. Faster
+    than importing the CSV, and the smoke test proves it is the same.
     """
     from lib.store import db
 
@@ -525,6 +700,36 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
             }
         )
         visits = visits_arrow(ds, stored["visits"])
+        st = stored_stays(ds, cut)
+        kind_text = np.array(["scan", "auto", "left", None], dtype=object)
+        stays = pa.table(
+            {
+                "person_id": pa.array(ds.person_ids[st["person"]], pa.string()),
+                "building": pa.array(ds.building_ids[st["building"]], pa.string()),
+                "area": pa.array(AREA_NAMES[st["area"]], pa.string()),
+                "start_at": _ts_array(st["start_at"]),
+                "end_at": _ts_array(st["end_at"]),
+                "end_kind": pa.array(kind_text[st["kind"]], pa.string()),
+                "auto_end_at": _ts_array(st["auto_end_at"]),
+            }
+        )
+        roster = roster_table(ds, cut)
+        # Areas: each (building, room) an area scan before the cut or the roster names.
+        who = roster_persons(ds, cut)
+        scanned = ev["area"] >= 0
+        pairs = np.unique(np.concatenate([
+            ev["building"][scanned].astype(np.int64) * 256 + ev["area"][scanned],
+            ds.staff_building[who].astype(np.int64) * 256 + ds.staff_room[who],
+        ]))
+        area_names = AREA_NAMES[pairs % 256]
+        areas = pa.table(
+            {
+                "building": pa.array(ds.building_ids[pairs // 256], pa.string()),
+                "area_key": pa.array(np.char.lower(area_names.astype(str)).astype(object), pa.string()),
+                "area_id": pa.array(area_names, pa.string()),
+            }
+        )
+        moment = _ts_array(np.array([ds.end_utc if cut is None else cut]))[0].as_py()
         with db.transaction(con):
             con.register("b_arrow", buildings)
             con.execute(
@@ -542,7 +747,7 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
                        CAST(CAST("timestamp" AS TIMESTAMP) - INTERVAL {OFFSET_S} SECOND AS TIMESTAMPTZ),
                        name,
                        CASE WHEN category IN ('ASN', 'THL') THEN category ELSE 'visitor' END,
-                       phone, gate, NULL, status, NULL
+                       phone, gate, area, status, NULL
                 FROM e_arrow
                 """
             )
@@ -550,6 +755,14 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
             con.execute("INSERT INTO visits SELECT * FROM v_arrow ORDER BY checkin_at")
             con.register("a_arrow", anomalies)
             con.execute("INSERT INTO scan_anomalies SELECT * FROM a_arrow")
+            con.register("area_arrow", areas)
+            con.execute("INSERT INTO areas (building, area_key, area_id, name) "
+                        "SELECT building, area_key, area_id, area_id FROM area_arrow")
+            con.register("s_arrow", stays)
+            con.execute("INSERT INTO stays SELECT * FROM s_arrow ORDER BY start_at")
+            con.register("r_arrow", roster)
+            # One roster import at the cut (import id 0: the store has no imports rows).
+            con.execute("INSERT INTO roster SELECT person_id, unit, building, room, 0, ? FROM r_arrow", [moment])
         # The import keeps the stored hourly figures up to date; so does this writer.
         from datetime import UTC, datetime
 
@@ -559,7 +772,7 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
             figures.refresh(con, None, None, now=datetime.fromtimestamp(ds.end_utc if cut is None else cut, UTC))
         counts = {
             table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-            for table in ("buildings", "persons", "events", "visits", "scan_anomalies")
+            for table in ("buildings", "persons", "events", "visits", "scan_anomalies", "areas", "stays", "roster")
         }
         con.execute("CHECKPOINT")
     finally:

@@ -283,6 +283,192 @@ def trace_contacts(
     return per[columns].reset_index(drop=True)
 
 
+# --- Places inside a building ------------------------------------------------------------
+
+
+def load_stays(con, now: dt.datetime) -> pd.DataFrame:
+    """The stays table as pandas, read like visits (RULES "Places inside a building").
+
+    Columns: person_id, building, area, start, end (int64 us: the stored end, or for a
+    stay still open ``auto_end`` once that is past, else ``now``; never before start),
+    end_at / end_kind (the end and kind a list shows: NA / None while still inside),
+    auto_end, estimated (ended automatically or still open).
+    """
+    frame = con.execute(
+        """
+        SELECT person_id, building, area, epoch_us(start_at) AS start, epoch_us(end_at) AS end_at, end_kind,
+               epoch_us(auto_end_at) AS auto_end
+        FROM stays
+        """
+    ).df()
+    now_us = to_us(now)
+    open_ = frame["end_at"].isna()
+    past = open_ & (frame["auto_end"] <= now_us)
+    until = frame["end_at"].fillna(np.maximum(frame["start"], np.minimum(frame["auto_end"], now_us)))
+    kind = frame["end_kind"].where(~past, "auto")
+    return pd.DataFrame(
+        {
+            "person_id": frame["person_id"],
+            "building": frame["building"],
+            "area": frame["area"],
+            "start": frame["start"].astype(np.int64),
+            "end": until.astype(np.int64),
+            "end_at": frame["end_at"].where(~past, frame["auto_end"]).astype("Int64"),
+            "end_kind": kind,
+            "auto_end": frame["auto_end"].astype(np.int64),
+            "estimated": (kind.eq("auto") | (open_ & ~past)).to_numpy(),
+        }
+    )
+
+
+def load_roster(con) -> pd.DataFrame:
+    """The staff roster, index person_id: unit, building, room."""
+    return con.execute("SELECT person_id, unit, building, room FROM roster").df().set_index("person_id")
+
+
+def list_stays(stays: pd.DataFrame, building: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """The stays of one building that began in ``[start, end)``: person_id, building, area, start,
+    end (empty while inside), end_kind; oldest first (then person, building, area)."""
+    start_us, end_us = to_us(start), to_us(end)
+    sel = stays.loc[(stays["building"] == building) & (stays["start"] >= start_us) & (stays["start"] < end_us)]
+    sel = sel.sort_values(["start", "person_id", "building", "area"])
+    return pd.DataFrame(
+        {
+            "person_id": sel["person_id"].to_numpy(),
+            "building": sel["building"].to_numpy(),
+            "area": sel["area"].to_numpy(),
+            "start": from_us(sel["start"]).to_numpy(),
+            "end": pd.to_datetime(sel["end_at"].to_numpy(dtype="float64"), unit="us", utc=True),
+            "end_kind": sel["end_kind"].to_numpy(),
+        }
+    )
+
+
+def _segments(visits: pd.DataFrame, stays: pd.DataFrame, roster: pd.DataFrame, persons: pd.Index,
+              floor: int, end: int) -> pd.DataFrame:
+    """Where ``persons`` were, reaching past ``floor`` and before ``end`` (RULES "Places inside a building"):
+
+    their stays, and the parts of their visits to their roster home building that none of
+    their stays covers, assumed in the home room. Columns person_id, building, area, s, e,
+    estimated, assumed.
+    """
+    st = stays.loc[stays["person_id"].isin(persons) & (stays["start"] < end) & (stays["auto_end"] > floor)
+                   & (stays["end"] > stays["start"])]
+    seg_stays = pd.DataFrame({"person_id": st["person_id"].to_numpy(), "building": st["building"].to_numpy(),
+                              "area": st["area"].to_numpy(), "s": st["start"].to_numpy(), "e": st["end"].to_numpy(),
+                              "estimated": st["estimated"].to_numpy(), "assumed": False})
+    home = roster.loc[roster.index.intersection(persons)].dropna(subset=["room", "building"])
+    # Visits reaching past the floor (lib filters on the automatic close; a visit ending
+    # before the floor adds nothing once the segments are clipped to the window).
+    v = visits.loc[visits["person_id"].isin(home.index) & (visits["checkin"] < end) & (visits["end"] > floor)
+                   & (visits["end"] > visits["checkin"])]
+    v = v.assign(building=v["building"].astype(str)).merge(
+        home.rename(columns={"building": "home", "room": "area"})[["home", "area"]],
+        left_on="person_id", right_index=True)
+    v = v.loc[v["building"] == v["home"]].reset_index(drop=True)
+    v["vid"] = np.arange(len(v))
+    # The stays covering each home visit, clipped to it; the gaps between them (a running
+    # maximum of their ends in start order) are the assumed home-room time.
+    cov = v[["vid", "person_id", "checkin", "end"]].merge(seg_stays[["person_id", "s", "e"]], on="person_id")
+    cov = cov.loc[(cov["s"] < cov["end"]) & (cov["e"] > cov["checkin"])]
+    cov = cov.assign(cs=np.maximum(cov["s"], cov["checkin"]), ce=np.minimum(cov["e"], cov["end"]))
+    cov = cov.sort_values(["vid", "cs", "ce"])
+    reach = cov.groupby("vid")["ce"].cummax()
+    prev = reach.groupby(cov["vid"]).shift(1)
+    gap_start = prev.fillna(cov["checkin"]).astype(np.int64)
+    inner = pd.DataFrame({"vid": cov["vid"], "s": gap_start, "e": cov["cs"]}).loc[cov["cs"] > gap_start]
+    last = reach.groupby(cov["vid"]).max()
+    tail_start = pd.Series(v["checkin"].to_numpy(), index=v["vid"]).copy()
+    tail_start.loc[last.index] = np.maximum(last.to_numpy(), tail_start.loc[last.index].to_numpy())
+    after = pd.DataFrame({"vid": v["vid"], "s": tail_start.loc[v["vid"]].to_numpy(), "e": v["end"].to_numpy()})
+    gaps = pd.concat([inner, after.loc[after["e"] > after["s"]]], ignore_index=True)
+    gaps = gaps.merge(v[["vid", "person_id", "building", "area", "estimated"]], on="vid")
+    seg_home = gaps[["person_id", "building", "area", "s", "e", "estimated"]].assign(assumed=True)
+    return pd.concat([seg_stays, seg_home], ignore_index=True)
+
+
+def trace_graded(
+    visits: pd.DataFrame,
+    stays: pd.DataFrame,
+    roster: pd.DataFrame,
+    persons: pd.DataFrame,
+    person_id: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    min_overlap_minutes: float = 15,
+    tail_minutes: float = 0,
+) -> pd.DataFrame:
+    """RULES "Contact tracing", graded: the building overlap plus the same-room overlap of
+    place segments (stays and assumed home-room time); K1 when the room overlap reaches
+    the minimum, else K2; K1 first, then room time, building time (longest first), id."""
+    start_us, end_us = to_us(start), to_us(end)
+    tail_us = int(round(tail_minutes * 60 * US))
+    min_us = int(np.ceil(round(min_overlap_minutes * 60 * US, 3)))
+    # Building overlap (as trace_contacts), every contact with a positive one.
+    index = visits.loc[visits["person_id"] == person_id]
+    vs = np.maximum(index["checkin"].to_numpy(), start_us)
+    ve = np.minimum(index["end"].to_numpy() + tail_us, end_us)
+    index = pd.DataFrame({"building": index["building"].astype(str).to_numpy(), "vs": vs, "ve": ve,
+                          "v_est": index["estimated"].to_numpy()})[ve > vs]
+    others = visits.loc[(visits["checkin"] < end_us) & (visits["end"] > start_us)
+                        & visits["building"].isin(index["building"].unique()) & (visits["person_id"] != person_id)]
+    pairs = index.merge(others.assign(building=others["building"].astype(str)), on="building")
+    p_start = np.maximum(pairs["vs"].to_numpy(), pairs["checkin"].to_numpy())
+    p_end = np.minimum(pairs["ve"].to_numpy(), pairs["end"].to_numpy())
+    pairs = pairs.assign(p_start=p_start, p_end=p_end, overlap=p_end - p_start,
+                         est=pairs["v_est"].to_numpy() | pairs["estimated"].to_numpy())
+    pairs = pairs[pairs["overlap"] > 0]
+    per_b = pairs.groupby("person_id").agg(
+        overlap=("overlap", "sum"), b_first=("p_start", "min"), b_last=("p_end", "max"), b_est=("est", "any"),
+        buildings=("building", lambda s: ";".join(sorted(set(s)))),
+    )
+    # Room overlap: the index person's segments (tail added, clipped) against everyone
+    # else's in the same building and area.
+    mine = _segments(visits, stays, roster, pd.Index([person_id]), start_us - tail_us, end_us)
+    mine = mine.assign(s=np.maximum(mine["s"], start_us), e=np.minimum(mine["e"] + tail_us, end_us))
+    mine = mine.loc[mine["e"] > mine["s"]]
+    places = mine[["building", "area"]].drop_duplicates()
+    in_places = stays.merge(places, on=["building", "area"])
+    in_places = in_places.loc[(in_places["start"] < end_us) & (in_places["auto_end"] > start_us)]
+    homes = roster.reset_index().merge(places, left_on=["building", "room"], right_on=["building", "area"])
+    cand = pd.Index(pd.concat([in_places["person_id"], homes["person_id"]]).unique()).difference([person_id])
+    theirs = _segments(visits, stays, roster, cand, start_us, end_us)
+    ap = mine.drop(columns="person_id").merge(theirs, on=["building", "area"], suffixes=("_x", "_y"))
+    a_start = np.maximum(ap["s_x"].to_numpy(), ap["s_y"].to_numpy())
+    a_end = np.minimum(ap["e_x"].to_numpy(), ap["e_y"].to_numpy())
+    ap = ap.assign(a_start=a_start, a_end=a_end, a_us=a_end - a_start,
+                   a_est=ap["estimated_x"].to_numpy() | ap["estimated_y"].to_numpy(),
+                   a_assumed=ap["assumed_x"].to_numpy() | ap["assumed_y"].to_numpy())
+    ap = ap.loc[ap["a_us"] > 0]
+    per_a = ap.groupby("person_id").agg(
+        area_us=("a_us", "sum"), a_first=("a_start", "min"), a_last=("a_end", "max"), a_est=("a_est", "any"),
+        area_assumed=("a_assumed", "any"), areas=("area", lambda s: ";".join(sorted(set(s)))),
+    )
+    per = per_b.join(per_a, how="outer")
+    per["overlap"] = per["overlap"].fillna(0)
+    per["area_us"] = per["area_us"].fillna(0)
+    per = per.loc[(per["area_us"] >= min_us) | (per["overlap"] >= min_us)].copy()
+    per["grade"] = np.where(per["area_us"] >= min_us, "K1", "K2")
+    per["buildings"] = per["buildings"].fillna("")
+    per["areas"] = per["areas"].fillna("")
+    per["area_assumed"] = per["area_assumed"].astype("boolean").fillna(False).astype(bool)
+    per["estimated"] = (per["b_est"].astype("boolean").fillna(False) | per["a_est"].astype("boolean").fillna(False)
+                        ).astype(bool)
+    per["first_contact"] = per[["b_first", "a_first"]].min(axis=1)
+    per["last_contact"] = per[["b_last", "a_last"]].max(axis=1)
+    per = per.join(persons, how="left").join(roster[["unit"]], how="left")
+    per["category"] = per["category"].fillna("visitor")
+    per = per.reset_index().rename(columns={"index": "person_id"})
+    per = per.sort_values(["grade", "area_us", "overlap", "person_id"], ascending=[True, False, False, True])
+    per["overlap_minutes"] = per["overlap"] / (60 * US)
+    per["area_minutes"] = per["area_us"] / (60 * US)
+    per["first_contact"] = from_us(per["first_contact"].astype(np.int64)).to_numpy()
+    per["last_contact"] = from_us(per["last_contact"].astype(np.int64)).to_numpy()
+    columns = ["person_id", "name", "category", "phone", "buildings", "overlap_minutes", "first_contact",
+               "last_contact", "estimated", "unit", "grade", "areas", "area_minutes", "area_assumed"]
+    return per[columns].reset_index(drop=True)
+
+
 # --- Weekly statistics ------------------------------------------------------------------
 
 
@@ -372,14 +558,18 @@ def weekly_trend(visits: pd.DataFrame, buildings: pd.DataFrame, week: str, weeks
 
 # --- Import: read the CSV and pair events into visits -------------------------------------
 
-EVENT_KEY = ["person_id", "building", "is_checkin", "ts"]  # RULES "Import": an event's identity
+# RULES "Import": an event's identity, and for an area scan its area too (lower case; "" = a door scan).
+EVENT_KEY = ["person_id", "building", "is_checkin", "ts", "area"]
 PAIRING_ORDER = ["person_id", "ts", "is_checkin", "building"]  # RULES: at equal timestamps a check-out first
 ACTIONS = {"checkin": 1, "check-in": 1, "check in": 1, "in": 1, "masuk": 1,
            "checkout": 0, "check-out": 0, "check out": 0, "out": 0, "keluar": 0}
 
 
 def read_events(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.DataFrame, int]:
-    """An events CSV as a frame (person_id, building, is_checkin, ts, category), and its row count.
+    """An events CSV as a frame (person_id, building, is_checkin, ts, category, area), and its row count.
+
+    ``area`` is the area of an area scan in lower case, "" for a door scan (area scans
+    never make visits: RULES "Places inside a building").
 
     Timestamps without offset are local time (all buildings of the benchmark are in one
     fixed-offset zone). A row repeated within the file is kept once (the first).
@@ -391,8 +581,10 @@ def read_events(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.
     action = df["action"].str.strip().str.lower().map(ACTIONS)
     category = df["category"].str.strip().str.lower().map({"asn": "ASN", "thl": "THL"})
     category = category.where(category.notna(), np.where(df["category"].str.strip() == "", None, "visitor"))
+    area = df["area"].str.strip().str.lower() if "area" in df.columns else ""
     ev = pd.DataFrame({"person_id": df["person_id"].str.strip(), "building": df["building"].str.strip(),
-                       "is_checkin": action.astype(np.int8), "ts": ts, "category": category.astype("str")})
+                       "is_checkin": action.astype(np.int8), "ts": ts, "category": category.astype("str"),
+                       "area": area})
     return ev.drop_duplicates(EVENT_KEY), len(df)
 
 
@@ -410,8 +602,8 @@ def import_csv(path: str | Path, default_offset_s: int = 8 * 3600) -> tuple[pd.D
     """
     ev, rows = read_events(path, default_offset_s)
     latest = latest_categories(ev)["category"]
-    ev = ev.sort_values(PAIRING_ORDER)
-    visits, dup, orphans = _pair(ev, latest)
+    door = ev.loc[ev["area"] == ""].sort_values(PAIRING_ORDER)
+    visits, dup, orphans = _pair(door, latest)
     return as_visits(visits), {"duplicates": rows - len(ev) + dup, "orphans": orphans}
 
 
@@ -530,8 +722,8 @@ class Store:
 
 def load_store(con) -> Store:
     events = con.execute(
-        "SELECT person_id, building, CAST(action = 'checkin' AS TINYINT) AS is_checkin, epoch_us(ts) AS ts, category "
-        "FROM events"
+        "SELECT person_id, building, CAST(action = 'checkin' AS TINYINT) AS is_checkin, epoch_us(ts) AS ts, category, "
+        "coalesce(lower(area), '') AS area FROM events"
     ).df()
     visits = con.execute(
         "SELECT person_id, building, epoch_us(checkin_at) AS checkin, epoch_us(checkout_at) AS checkout, "
@@ -541,7 +733,8 @@ def load_store(con) -> Store:
     persons = con.execute("SELECT person_id, category, epoch_us(category_at) AS category_at FROM persons").df()
     persons["category_at"] = persons["category_at"].astype("Int64")
     # Few distinct values: categoricals (as load_visits has them), cheap to filter and copy.
-    events = events.astype({"building": "category", "is_checkin": np.int8, "ts": np.int64, "category": "category"})
+    events = events.astype({"building": "category", "is_checkin": np.int8, "ts": np.int64, "category": "category",
+                            "area": "category"})
     visits = visits.astype({"building": "category", "kind": "category", "category": "category"})
     return Store(events, visits, persons.set_index("person_id"))
 
@@ -592,7 +785,7 @@ def import_events(store: Store, path: str | Path, default_offset_s: int = 8 * 36
     new, rows = read_events(path, default_offset_s)
     near = store.events.loc[(store.events["ts"] >= new["ts"].min()) & (store.events["ts"] <= new["ts"].max()),
                             EVENT_KEY]
-    near = near.astype({"building": "str"}).drop_duplicates()
+    near = near.astype({"building": "str", "area": "str"}).drop_duplicates()
     stored = new.merge(near, on=EVENT_KEY, how="left", indicator=True)["_merge"] == "both"
     new = new.loc[~stored.to_numpy()]
     if new.empty:
@@ -613,10 +806,11 @@ def import_events(store: Store, path: str | Path, default_offset_s: int = 8 * 36
         fresh["category"] = fresh["category"].fillna("visitor")
         store.persons = pd.concat([store.persons, fresh])
 
-    # Restart key per affected person: (s_ts, s_in, s_b) in PAIRING_ORDER.
-    start = new.groupby("person_id")["ts"].min().rename("from_ts").reset_index()
+    # Restart key per affected person: (s_ts, s_in, s_b) in PAIRING_ORDER. Area scans never
+    # change visits: only persons with new door scans are re-paired.
+    start = new.loc[new["area"] == ""].groupby("person_id")["ts"].min().rename("from_ts").reset_index()
     full = start["person_id"].isin(changed).to_numpy()
-    start, full_ids = start.loc[~full], list(start.loc[full, "person_id"])
+    start, full_ids = start.loc[~full], sorted(changed)
     visits = store.visits
     lo = start["from_ts"].min() if len(start) else np.iinfo(np.int64).max
     # A visit open just before from_ts ends at or before its deadline, which is then >= from_ts.
@@ -648,7 +842,7 @@ def import_events(store: Store, path: str | Path, default_offset_s: int = 8 * 36
     if full_ids:
         redo = pd.concat([redo, ev.loc[ev["person_id"].isin(full_ids)]], ignore_index=True)
         replaced = np.concatenate([replaced, np.flatnonzero(visits["person_id"].isin(full_ids).to_numpy())])
-    redo = redo.sort_values(PAIRING_ORDER)
+    redo = redo.loc[redo["area"].astype(str) == ""].sort_values(PAIRING_ORDER)
     paired, _, _ = _pair(redo, store.persons["category"].reindex(redo["person_id"].unique()))
     keep = np.ones(len(visits), dtype=bool)
     keep[replaced] = False

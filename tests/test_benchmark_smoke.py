@@ -31,14 +31,17 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict:
     cut = ds.end_utc - 2 * 86400  # a Saturday: guards still inside, forgotten check-outs open
     csv_path = folder / "events.csv"
     rows = gen.write_events_csv(ds, csv_path, end=cut)
+    roster_path = folder / "roster.csv"
+    gen.write_roster_csv(ds, roster_path, cut)
     imported = folder / "imported.duckdb"
     con = db.connect(imported)
     summary = importer.import_file(con, csv_path, actor="test")
+    roster_summary = importer.import_file(con, roster_path, actor="test")
     con.close()
     direct = folder / "direct.duckdb"
     gen.write_store(ds, direct, cut=cut)
     return {"ds": ds, "cut": cut, "csv": csv_path, "rows": rows, "imported": imported, "direct": direct,
-            "summary": summary, "now": dt.datetime.fromtimestamp(cut, dt.UTC)}
+            "summary": summary, "roster_summary": roster_summary, "now": dt.datetime.fromtimestamp(cut, dt.UTC)}
 
 
 def _difference(path_a: Path, path_b: Path, query: str) -> list[tuple]:
@@ -78,6 +81,38 @@ def test_direct_store_equals_the_real_import(tiny: dict) -> None:
                        "SELECT person_id, name, category, phone FROM {schema}persons") == []
 
 
+def test_generated_rooms_are_realistic(tiny: dict) -> None:
+    """About a third of the visits hold an area stay; stays end by scan, AREA_STAY and leaving."""
+    ds, cut = tiny["ds"], tiny["cut"]
+    stored = gen.stored_stays(ds, cut)
+    visits = int((ds.checkin < cut).sum())
+    assert 0.25 < stored["person"].size / visits < 0.40
+    kinds = set(stored["kind"].tolist())
+    assert {0, 1, 2, 3} <= kinds  # scan, auto, left, still open at the cut
+    names = set(gen.AREA_NAMES[stored["area"]])
+    assert {"Ruang Rapat", "Aula", "Loket Pelayanan", "Pos Jaga"} <= names
+    assert any(name.startswith("Ruang ") and name != "Ruang Rapat" for name in names)  # unit offices
+    assert tiny["roster_summary"].status == "ok" and tiny["roster_summary"].persons_set == gen.roster_persons(ds, cut).size
+
+
+def test_direct_rooms_equal_the_real_import(tiny: dict) -> None:
+    """The stays, areas and roster written directly are what importing the scans and the roster makes."""
+    for query in (
+        "SELECT person_id, building, area, start_at, end_at, end_kind, auto_end_at FROM {schema}stays",
+        "SELECT building, area_key, area_id, name, area_stay_min, capacity FROM {schema}areas",
+        "SELECT person_id, unit, building, room FROM {schema}roster",
+        "SELECT person_id, building, area, ts, action, kind FROM {schema}area_anomalies",
+        "SELECT person_id, building, action, ts, area FROM {schema}events WHERE area IS NOT NULL",
+    ):
+        assert _difference(tiny["imported"], tiny["direct"], query) == [], query
+    con = db.connect(tiny["direct"], read_only=True)
+    try:
+        counts = con.execute("SELECT (SELECT count(*) FROM stays), (SELECT count(*) FROM roster)").fetchall()[0]
+    finally:
+        con.close()
+    assert counts[0] > 500 and counts[1] > 50
+
+
 def test_pandas_import_equals_lib_import(tiny: dict) -> None:
     visits, counts = pr.import_csv(tiny["csv"])
     con = db.connect(tiny["imported"], read_only=True)
@@ -97,7 +132,8 @@ def loaded(tiny: dict) -> dict:
     con = db.connect(tiny["direct"], read_only=True)
     try:
         return {"visits": pr.load_visits(con, tiny["now"]), "buildings": pr.load_buildings(con),
-                "persons": pr.load_persons(con)}
+                "persons": pr.load_persons(con), "stays": pr.load_stays(con, tiny["now"]),
+                "roster": pr.load_roster(con)}
     finally:
         con.close()
 
@@ -154,6 +190,58 @@ def test_pandas_trace_equals_lib(tiny: dict, loaded: dict) -> None:
     assert found > 0
 
 
+def test_pandas_graded_trace_equals_lib(tiny: dict, loaded: dict) -> None:
+    """The pandas graded trace (building and same-room overlap, assumed home-room time) is lib's."""
+    from lib.analytics import tracing
+
+    now = tiny["now"]
+    start, end = now - dt.timedelta(days=14), now
+    stays = loaded["stays"]
+    people = list(stays.loc[stays["start"] >= pr.to_us(start), "person_id"].drop_duplicates().iloc[:8])
+    people.append(next(p for p in loaded["visits"]["person_id"].iloc[::-1] if p not in set(stays["person_id"])))
+    con = db.connect(tiny["direct"], read_only=True)
+    graded = []
+    try:
+        for person in people:
+            for tail in (0, 30):
+                lib_frame = tracing.trace_contacts(con, person, start, end, 15, tail, actor="test", now=now,
+                                                   audit=False)
+                mine = pr.trace_graded(loaded["visits"], stays, loaded["roster"], loaded["persons"], person,
+                                       start, end, 15, tail)
+                assert bench.compare("trace_graded_14d", lib_frame, mine) is None, (person, tail)
+                graded.append(mine)
+    finally:
+        con.close()
+    everyone = pd.concat(graded, ignore_index=True)
+    assert (everyone["grade"] == "K1").sum() > 10 and (everyone["grade"] == "K2").sum() > 10
+    assert everyone["area_assumed"].any() and not everyone["area_assumed"].all()
+    # The comparison notices a different order and a different grade.
+    busy = next(g for g in graded if (g["grade"] == "K1").sum() >= 2)
+    assert bench.compare("trace_graded_14d", busy, busy.iloc[::-1].reset_index(drop=True)) == "order differs"
+    changed = busy.copy()
+    changed.loc[0, "grade"] = "K2"
+    assert bench.compare("trace_graded_14d", busy, changed) is not None
+
+
+def test_pandas_list_stays_equals_lib(tiny: dict, loaded: dict) -> None:
+    from lib.analytics import stays
+
+    now = tiny["now"]
+    con = db.connect(tiny["direct"], read_only=True)
+    kinds: set = set()
+    try:
+        for building in loaded["buildings"].index:
+            for days in range(1, 8):
+                day = now - dt.timedelta(days=days)
+                lib_frame = stays.list_stays(con, building, day, day + dt.timedelta(days=1), now=now)
+                mine = pr.list_stays(loaded["stays"], building, day, day + dt.timedelta(days=1))
+                assert bench.compare("stays_day", lib_frame, mine) is None, (building, day)
+                kinds |= set(mine["end_kind"].fillna("inside"))
+    finally:
+        con.close()
+    assert {"scan", "auto", "left"} <= kinds
+
+
 def test_pandas_weekly_equals_lib(tiny: dict, loaded: dict) -> None:
     weekly = pytest.importorskip("lib.analytics.weekly")
     now = tiny["now"]
@@ -175,12 +263,14 @@ def test_pandas_weekly_equals_lib(tiny: dict, loaded: dict) -> None:
 CSV_HEADER = "timestamp,person_id,name,category,phone,building,gate,action,status\n"
 
 
-def _csv_rows(rows: list[tuple[int, str, str, str, str]]) -> str:
-    """Events ``(utc seconds, person_id, category, building, action)`` as export rows in local time."""
+def _csv_rows(rows: list[tuple[int, str, str, str, str]], area_column: bool = False) -> str:
+    """Events ``(utc seconds, person_id, category, building, action)`` as export rows in local time
+    (door scans; ``area_column``: with the empty area field the generator's files end with)."""
     lines = []
+    end = "," if area_column else ""
     for t, person, category, building, action in rows:
         local = dt.datetime.fromtimestamp(t + gen.OFFSET_S, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(f"{local},{person},Test {person},{category},,{building},G1,{action},hijau\n")
+        lines.append(f"{local},{person},Test {person},{category},,{building},G1,{action},hijau{end}\n")
     return "".join(lines)
 
 
@@ -273,7 +363,7 @@ def test_pandas_import_day_equals_lib_import(tiny: dict, tmp_path: Path) -> None
         path = tmp_path / f"day_{k + 1}.csv"
         gen.write_events_csv(ds, path, start=cut + k * 86400, end=cut + (k + 1) * 86400)
         with open(path, "a") as handle:
-            handle.write(_csv_rows(extra))
+            handle.write(_csv_rows(extra, area_column=True))
         days.append((path, (cut + k * 86400) * pr.US))
     con = db.connect(store)
     try:

@@ -119,6 +119,14 @@ def test_leaving_the_building_ends_the_stay(con: duckdb.DuckDBPyConnection, tmp_
     assert stays(con) == [("1", "kw", "A", 8, 8.5, "left")]
 
 
+def test_leaving_ends_only_the_stay_it_holds_at_a_shared_start(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Two posters scanned at one instant: the first stay ends `moved` there, with no length;
+    leaving the building ends the second one, not the first (each stay by its own end)."""
+    ingest(con, tmp_path, [(7.5, "1", "kw", "in", ""), (8, "1", "kw", "in", "A"), (8, "1", "kw", "in", "B"),
+                           (9, "1", "kw", "out", "")])
+    assert stays(con) == [("1", "kw", "A", 8, 8, "moved"), ("1", "kw", "B", 8, 9, "left")]
+
+
 def test_a_new_area_stay_rederives_the_stays(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     ingest(con, tmp_path, [(8, "1", "kw", "in", "Aula")])
     assert stays(con) == [("1", "kw", "Aula", 8, 10, "auto")]

@@ -101,6 +101,12 @@ _ANOMALY_SCHEMA = pa.schema(
 )
 
 
+def _columns_table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    """Rows (tuples in ``schema``'s order) as an Arrow table, built column by column."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    return pa.table([pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
+
+
 def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | None = None) -> StayOutcome:
     """Re-derive every stay and area anomaly of the persons ``persons_sql`` selects
     (a query with a ``person_id`` column), inside the caller's transaction. Returns what
@@ -109,7 +115,7 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     con.execute("DELETE FROM stays WHERE person_id IN (SELECT person_id FROM stay_persons)")
     con.execute("DELETE FROM area_anomalies WHERE person_id IN (SELECT person_id FROM stay_persons)")
     is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
-    rows = con.execute(
+    scans = con.sql(
         f"""
         SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
                CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new
@@ -119,16 +125,18 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
         -- At equal instants a check-out first, then areas by name ignoring case.
         ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
         """
-    ).fetchall()
+    ).to_arrow_table()
+    # Column by column into Python values, and back into Arrow by columns: a person's
+    # whole history is re-derived after each import (hundreds of thousands of scans for a
+    # day's staff), and row tuples or dicts cost several times more (benchmarks "import_day").
+    rows = zip(*(column.to_pylist() for column in scans.columns), strict=True)
     stays, anomalies = derive_stays(rows)
     outcome = StayOutcome(
         duplicates=sum(1 for a in anomalies if a[6] and a[5] == "duplicate"),
         orphans=sum(1 for a in anomalies if a[6] and a[5] == "orphan"),
     )
-    stay_table = pa.Table.from_pylist([dict(zip(_STAY_SCHEMA.names, s, strict=True)) for s in stays], schema=_STAY_SCHEMA)
-    anomaly_table = pa.Table.from_pylist(
-        [dict(zip(_ANOMALY_SCHEMA.names, a, strict=True)) for a in anomalies], schema=_ANOMALY_SCHEMA
-    )
+    stay_table = _columns_table(stays, _STAY_SCHEMA)
+    anomaly_table = _columns_table(anomalies, _ANOMALY_SCHEMA)
     con.register("derived_stays", stay_table)
     con.register("derived_area_anomalies", anomaly_table)
     try:
@@ -145,17 +153,20 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
             ), v AS (
                 SELECT person_id, building, checkin_at, coalesce(checkout_at, auto_close_at) AS v_end
                 FROM visits SEMI JOIN stay_persons USING (person_id)
-            ), left_at AS (
-                SELECT s.person_id, s.building, s.start_at, min(v.v_end) AS v_end
-                FROM s JOIN v ON v.person_id = s.person_id AND v.building = s.building
-                 AND v.checkin_at <= s.start_at AND s.start_at < v.v_end
-                 AND v.v_end < coalesce(s.end_at, s.auto_end_at)
-                GROUP BY ALL
+            ), held AS (
+                -- A person's visits never overlap (one open visit at a time, each ends at
+                -- or before the next check-in), so only the visit with the latest check-in
+                -- at or before the stay's start can hold it: an ASOF join, not a range join
+                -- over all of the person's visits in the building.
+                SELECT s.*, CASE WHEN s.start_at < v.v_end AND v.v_end < coalesce(s.end_at, s.auto_end_at)
+                                 THEN v.v_end END AS left_at
+                FROM s ASOF LEFT JOIN v
+                  ON v.person_id = s.person_id AND v.building = s.building AND v.checkin_at <= s.start_at
             )
-            SELECT s.person_id, s.building, s.area, s.start_at,
-                   coalesce(l.v_end, s.end_at), CASE WHEN l.v_end IS NOT NULL THEN 'left' ELSE s.end_kind END,
-                   s.auto_end_at
-            FROM s LEFT JOIN left_at l USING (person_id, building, start_at)
+            SELECT person_id, building, area, start_at,
+                   coalesce(left_at, end_at), CASE WHEN left_at IS NOT NULL THEN 'left' ELSE end_kind END,
+                   auto_end_at
+            FROM held
             """
         )
         con.execute(
