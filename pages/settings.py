@@ -322,7 +322,7 @@ with st.form(key="settings_app_form"):
         tr("settings.retention_days"), min_value=1, max_value=3650, step=1,
         value=places.retention_days(con), key="settings_retention",
     )
-    app_submitted = st.form_submit_button(tr("settings.save"))
+    app_submitted = st.form_submit_button(tr("settings.save"), key="settings_app_save")
 if app_submitted:
     try:
         if base_url.strip():

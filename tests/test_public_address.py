@@ -187,7 +187,7 @@ def test_settings_page_explains_the_public_address(tmp_path: Path, monkeypatch: 
     # (Forms are filled in Indonesian: AppTest formats the radio options outside the session.)
     at = page("id")
     at.text_input(key="settings_base_url").input("http://192.168.1.20:8501")
-    at.button[-1].click().run()  # the general settings form's save button
+    at.button(key="settings_app_save").click().run()  # the general settings form's save button
     assert not at.exception and at.success
     at = page("en")
     assert [w.value for w in at.warning] == [
@@ -196,7 +196,7 @@ def test_settings_page_explains_the_public_address(tmp_path: Path, monkeypatch: 
     ]
     at = page("id")
     at.text_input(key="settings_base_url").input("https://pantau.bitungkota.go.id")
-    at.button[-1].click().run()
+    at.button(key="settings_app_save").click().run()
     assert not at.exception
     assert not page("en").warning
     con = db.connect(db_path)

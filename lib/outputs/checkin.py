@@ -37,7 +37,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -423,6 +423,12 @@ def record_self_scan(
     person_id = str(person.get("person_id") or "").strip()
     if not person_id:
         raise ValueError("person_id is required")
+    if now is None:
+        # RULES "Choices": a second tap of one person in the same second is stored one second
+        # later, so the tie rule (a check-out first) cannot pair it before the first.
+        last = con.execute("SELECT max(ts) FROM events WHERE person_id = ?", [person_id]).fetchall()[0][0]
+        if last is not None and last >= instant:
+            instant = (last + timedelta(seconds=1)).astimezone(UTC)
     event = {
         "timestamp": instant,
         "person_id": person_id,

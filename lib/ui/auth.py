@@ -398,6 +398,7 @@ def navigation(specs: Sequence[PageSpec]) -> Any:
         sections = {"": [st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)]}
     # Hidden pages (the public check-in) join the last section: they show in no menu.
     list(sections.values())[-1].extend(hidden)
-    chosen = st.navigation(sections, position="sidebar")
+    # Every page of the role listed, never folded behind "View more" (an admin has 15).
+    chosen = st.navigation(sections, position="sidebar", expanded=True)
     widget_texts()
     return chosen

@@ -26,7 +26,7 @@ import pytest
 
 from lib.ingest.demo import configure_buildings
 from lib.outputs import checkin, posters
-from lib.store import db
+from lib.store import db, places
 from tests.e2e import conftest as e2e
 from tests.e2e.test_checkin_browser import decode_poster
 
@@ -43,7 +43,7 @@ def make_store(data_dir: Path, port: int, tmp_path: Path) -> dict[str, str]:
     con = db.connect(data_dir / "pantau.duckdb")
     configure_buildings(con)
     db.set_setting(con, "demo_mode", "1")
-    checkin.set_public_base_url(con, f"http://127.0.0.1:{port}")
+    places.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
     addresses = {}
     for action in ("checkin", "checkout"):
         address = decode_poster(posters.poster_pdf(con, "kantor-walikota", "utama", action), tmp_path / action)
