@@ -19,6 +19,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,20 +64,26 @@ class LoadResult:
         )
 
 
-def prepare(data_dir: Path) -> str:
-    """A database with the demo buildings; returns the check-in poster's query string."""
+@contextmanager
+def server_secrets(data_dir: Path) -> Iterator[None]:
+    """This process signs poster addresses and person cookies with the server's keys."""
     previous = os.environ.get("PANTAU_SECRETS_FILE")
-    os.environ["PANTAU_SECRETS_FILE"] = str(data_dir / "secrets.json")  # the server's key
+    os.environ["PANTAU_SECRETS_FILE"] = str(data_dir / "secrets.json")
     try:
-        con = db.connect(data_dir / "pantau.duckdb")
-        configure_buildings(con)
-        url = checkin.checkin_url(con, BUILDING, GATE, "checkin")
-        con.close()
+        yield
     finally:
         if previous is None:
             os.environ.pop("PANTAU_SECRETS_FILE", None)
         else:
             os.environ["PANTAU_SECRETS_FILE"] = previous
+
+
+def prepare(data_dir: Path) -> str:
+    """A database with the demo buildings; returns the check-in poster's query string."""
+    con = db.connect(data_dir / "pantau.duckdb")
+    configure_buildings(con)
+    url = checkin.checkin_url(con, BUILDING, GATE, "checkin")
+    con.close()
     return url[url.index("/checkin") :]
 
 
@@ -139,16 +147,17 @@ def verify(data_dir: Path, result: LoadResult) -> None:
 
 
 def run(seconds: float, workers: int, data_dir: Path) -> LoadResult:
-    path = prepare(data_dir)
-    server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "0"})
-    result = LoadResult(seconds=seconds, workers=workers)
-    try:
-        # Its own thread: the caller may already run an event loop (sync Playwright in pytest).
-        thread = threading.Thread(target=lambda: asyncio.run(drive(server.url, path, seconds, workers, result)))
-        thread.start()
-        thread.join()
-    finally:
-        server.stop()
+    with server_secrets(data_dir):  # the phones' cookies are signed with the server's key
+        path = prepare(data_dir)
+        server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "0"})
+        result = LoadResult(seconds=seconds, workers=workers)
+        try:
+            # Its own thread: the caller may already run an event loop (sync Playwright in pytest).
+            thread = threading.Thread(target=lambda: asyncio.run(drive(server.url, path, seconds, workers, result)))
+            thread.start()
+            thread.join()
+        finally:
+            server.stop()
     verify(data_dir, result)
     return result
 
