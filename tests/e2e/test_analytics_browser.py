@@ -135,3 +135,6 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Contact tracing").first.wait_for()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Trace contacts").wait_for()  # type: ignore[attr-defined]
+    # Back to Indonesian: the choice is kept with the account, and other tests log in as pelacak.
+    click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Pelacakan kontak").first.wait_for()  # type: ignore[attr-defined]

@@ -16,10 +16,12 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.browser
 
 KEY = "rush-test-signing-key"
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 OUTCOME = re.compile(r'data-outcome="([a-z_]+)"')
 
 
@@ -62,6 +65,26 @@ def start_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str,
     monkeypatch.setattr(e2e, "free_port", lambda: port)  # the address printed on the poster
     server = e2e.StreamlitServer(data_dir, env={"PANTAU_QR_SIGNING_KEY": KEY, "PANTAU_DEMO": "0", **(env or {})})
     return server, addresses
+
+
+def in_a_thread(work: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the session's sync Playwright keeps an event
+    loop running in this one, where ``asyncio.run`` is refused."""
+    box: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            box.append(asyncio.run(work))
+        except BaseException as error:  # handed back to the test
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return box[0]
 
 
 def visits_now(server: e2e.StreamlitServer) -> list[dict[str, str]]:
@@ -106,14 +129,14 @@ def test_a_few_hundred_phones_at_once_are_each_stored_exactly_once(rush_server) 
 
     jobs = [(addresses["checkin"], first_form(p)) for p in people]
     jobs += [(addresses["checkin"], first_form(p)) for p in people[::10]]
-    answers = asyncio.run(post_all(server.url, jobs))
+    answers = in_a_thread(post_all(server.url, jobs))
     first = answers[: len(people)]
     assert Counter(first)["checked_in"] + Counter(answers[len(people) :])["checked_in"] == len(people), Counter(answers)
     assert set(answers) <= {"checked_in", "duplicate"}, Counter(answers)
 
     # Two thirds check out at once, known by their id alone.
     leaving = people[: 200]
-    out = asyncio.run(post_all(server.url, [(addresses["checkout"], {"person_id": p}) for p in leaving]))
+    out = in_a_thread(post_all(server.url, [(addresses["checkout"], {"person_id": p}) for p in leaving]))
     assert Counter(out) == {"checked_out": len(leaving)}, Counter(out)
 
     visits = visits_now(server)
@@ -145,7 +168,7 @@ def test_kill_9_in_the_middle_of_a_burst_loses_and_doubles_nothing(rush_server) 
         server.kill()
         answers.extend(await task)
 
-    asyncio.run(burst_then_kill())
+    in_a_thread(burst_then_kill())
     confirmed = [p for p, a in zip(people, answers, strict=True) if a == "checked_in"]
     assert 0 < len(confirmed) < len(people), Counter(answers)
     lines = [json.loads(line) for line in journal.read_text().splitlines() if line.endswith("}")]
