@@ -158,3 +158,6 @@ def test_now_page_labels_whole_and_names_not_ids(demo_server: StreamlitServer, m
         text = scans.inner_text()
         assert "kantor-walikota" not in text and "dinas-kesehatan" not in text
         assert not any(word in text.split() for word in ("utama", "samping", "belakang"))
+    # Back to Indonesian: the choice is kept with the account, and other tests log in as admin.
+    click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))
+    page.get_by_role("heading", name="Sekarang").wait_for()
