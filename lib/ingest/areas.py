@@ -108,27 +108,72 @@ def _columns_table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
 
 
 def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | None = None) -> StayOutcome:
-    """Re-derive every stay and area anomaly of the persons ``persons_sql`` selects
-    (a query with a ``person_id`` column), inside the caller's transaction. Returns what
-    the area scans of ``import_id`` became."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_persons AS SELECT DISTINCT person_id FROM ({persons_sql})")
-    con.execute("DELETE FROM stays WHERE person_id IN (SELECT person_id FROM stay_persons)")
-    con.execute("DELETE FROM area_anomalies WHERE person_id IN (SELECT person_id FROM stay_persons)")
+    """Re-derive the stays and area anomalies of the persons ``persons_sql`` selects,
+    inside the caller's transaction. Returns what the area scans of ``import_id`` became
+    (all of them must be at or after their person's ``from_ts``).
+
+    ``persons_sql`` is a query with a ``person_id`` column and, optionally, ``from_ts``:
+    the earliest instant at which the person's area scans, or the visits that may hold
+    their stays, may have changed (NULL, or no such column: their whole history; several
+    rows of a person: the earliest). The person is restarted from there, moved back by
+    ``_move_back`` so that no stay is open across it and no DEDUP rule looks back across
+    it: the stays that begin before it and the anomalies before it are what a whole
+    re-derivation gives too, and only the rest is derived again.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_input AS SELECT * FROM ({persons_sql})")
+    has_from = "from_ts" in [c[0] for c in con.execute("SELECT * FROM stay_input LIMIT 0").description]
+    from_ts = "from_ts" if has_from else "CAST(NULL AS TIMESTAMPTZ)"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE stay_persons AS
+        SELECT person_id, CASE WHEN bool_or(from_ts IS NULL) THEN NULL ELSE min(from_ts) END AS from_ts
+        FROM (SELECT person_id, {from_ts} AS from_ts FROM stay_input) GROUP BY person_id
+        """
+    )
+    con.execute("DROP TABLE stay_input")
+    _move_back(con)
+    # A stay left open (no later scan in its building) whose AREA_STAY ran out before the
+    # restart: a later scan there closes it ``auto`` at that instant, and changes nothing
+    # else (its "left" end, if any, stays the same). Such a stay may be years old, so it
+    # is closed here rather than by restarting before it.
+    con.execute(
+        """
+        UPDATE stays SET end_at = auto_end_at, end_kind = 'auto'
+        FROM stay_persons p
+        WHERE stays.person_id = p.person_id AND p.from_ts IS NOT NULL AND stays.end_at IS NULL
+          AND stays.start_at < p.from_ts AND stays.auto_end_at < p.from_ts
+          AND EXISTS (
+              SELECT 1 FROM events e JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
+              WHERE e.person_id = stays.person_id AND e.building = stays.building AND e.area IS NOT NULL
+                AND e.ts > stays.auto_end_at
+          )
+        """
+    )
+    con.execute(
+        "DELETE FROM stays USING stay_persons p WHERE stays.person_id = p.person_id "
+        "AND (p.from_ts IS NULL OR stays.start_at >= p.from_ts)"
+    )
+    con.execute(
+        "DELETE FROM area_anomalies USING stay_persons p WHERE area_anomalies.person_id = p.person_id "
+        "AND (p.from_ts IS NULL OR area_anomalies.ts >= p.from_ts)"
+    )
     is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
+    earliest = con.execute("SELECT bool_or(from_ts IS NULL), min(from_ts) FROM stay_persons").fetchall()[0]
+    # Zone maps skip the events before the earliest restart.
+    events_bound = f"AND e.ts >= '{earliest[1].isoformat()}'::TIMESTAMPTZ" if earliest[1] and not earliest[0] else ""
     scans = con.sql(
         f"""
         SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
                CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new
-        FROM events e SEMI JOIN stay_persons p USING (person_id)
+        FROM events e JOIN stay_persons p ON p.person_id = e.person_id AND (p.from_ts IS NULL OR e.ts >= p.from_ts)
         JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
-        WHERE e.area IS NOT NULL
+        WHERE e.area IS NOT NULL {events_bound}
         -- At equal instants a check-out first, then areas by name ignoring case.
         ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
         """
     ).to_arrow_table()
-    # Column by column into Python values, and back into Arrow by columns: a person's
-    # whole history is re-derived after each import (hundreds of thousands of scans for a
-    # day's staff), and row tuples or dicts cost several times more (benchmarks "import_day").
+    # Column by column into Python values, and back into Arrow by columns: row tuples or
+    # dicts cost several times more (benchmarks "import_day").
     rows = zip(*(column.to_pylist() for column in scans.columns), strict=True)
     stays, anomalies = derive_stays(rows)
     outcome = StayOutcome(
@@ -182,6 +227,40 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
         con.unregister("derived_area_anomalies")
         con.execute("DROP TABLE IF EXISTS stay_persons")
     return outcome
+
+
+def _move_back(con: duckdb.DuckDBPyConnection) -> None:
+    """Move each restart of ``stay_persons`` back to the start of a stored stay the scans
+    from the restart on could change or read, until there is none (RULES "Places inside a
+    building"): a stay begun before the restart and ending at or after it (it is open
+    then: a scan at the restart closes it or is judged against it), or ended by a scan
+    within DEDUP before it (a check-out soon after is a duplicate).
+
+    A stay ended ``left`` hides how the area scans ended it, at ``auto_end_at`` at the
+    latest, so it counts as ending then; a stay still open (``end_at`` NULL) as ending at
+    ``auto_end_at`` (one that ran out before the restart is closed by ``rederive``).
+    """
+    while True:
+        moved = con.execute(
+            f"""
+            UPDATE stay_persons SET from_ts = b.start_at
+            FROM (
+                SELECT s.person_id, min(s.start_at) AS start_at
+                FROM (
+                    SELECT person_id, start_at, end_kind,
+                           CASE WHEN end_kind IN ('scan', 'moved', 'auto') THEN end_at ELSE auto_end_at END AS ends
+                    FROM stays
+                ) s JOIN stay_persons p USING (person_id)
+                WHERE p.from_ts IS NOT NULL AND s.start_at < p.from_ts
+                  AND (s.ends >= p.from_ts
+                       OR (s.end_kind IN ('scan', 'left') AND s.ends >= p.from_ts - INTERVAL {DEDUP_US} MICROSECOND))
+                GROUP BY s.person_id
+            ) b
+            WHERE stay_persons.person_id = b.person_id
+            """
+        ).fetchall()[0][0]
+        if not moved:
+            return
 
 
 DEFAULT_AREA_STAY_MIN = 120  # RULES "Places inside a building"
