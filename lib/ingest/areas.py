@@ -27,11 +27,12 @@ scans are a small share of a log (a few per person and day).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import duckdb
 import pyarrow as pa
 
-from lib.store.db import DEDUP_US
+from lib.store.db import DEDUP_SECONDS, DEDUP_US, DEFAULT_MAX_STAY_MINUTES
 
 
 @dataclass
@@ -131,36 +132,26 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
         """
     )
     con.execute("DROP TABLE stay_input")
-    _move_back(con)
-    # A stay left open (no later scan in its building) whose AREA_STAY ran out before the
-    # restart: a later scan there closes it ``auto`` at that instant, and changes nothing
-    # else (its "left" end, if any, stays the same). Such a stay may be years old, so it
-    # is closed here rather than by restarting before it.
-    con.execute(
-        """
-        UPDATE stays SET end_at = auto_end_at, end_kind = 'auto'
-        FROM stay_persons p
-        WHERE stays.person_id = p.person_id AND p.from_ts IS NOT NULL AND stays.end_at IS NULL
-          AND stays.start_at < p.from_ts AND stays.auto_end_at < p.from_ts
-          AND EXISTS (
-              SELECT 1 FROM events e JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
-              WHERE e.person_id = stays.person_id AND e.building = stays.building AND e.area IS NOT NULL
-                AND e.ts > stays.auto_end_at
-          )
-        """
-    )
+    longest_area_stay, longest_max_stay = con.execute(
+        "SELECT (SELECT coalesce(max(area_stay_min), ?) FROM areas), "
+        "(SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), ?) FROM buildings)",
+        [DEFAULT_AREA_STAY_MIN, max(DEFAULT_MAX_STAY_MINUTES.values())],
+    ).fetchall()[0]
+    _move_back(con, int(longest_area_stay))
+    any_whole, earliest = con.execute("SELECT bool_or(from_ts IS NULL), min(from_ts) FROM stay_persons").fetchall()[0]
+    bounded = earliest is not None and not any_whole
+    # Nothing before the earliest restart is deleted or read again: zone maps skip it.
+    since = f"'{earliest.isoformat()}'::TIMESTAMPTZ" if bounded else None
     con.execute(
         "DELETE FROM stays USING stay_persons p WHERE stays.person_id = p.person_id "
-        "AND (p.from_ts IS NULL OR stays.start_at >= p.from_ts)"
+        f"AND (p.from_ts IS NULL OR stays.start_at >= p.from_ts) {f'AND stays.start_at >= {since}' if since else ''}"
     )
     con.execute(
         "DELETE FROM area_anomalies USING stay_persons p WHERE area_anomalies.person_id = p.person_id "
-        "AND (p.from_ts IS NULL OR area_anomalies.ts >= p.from_ts)"
+        f"AND (p.from_ts IS NULL OR area_anomalies.ts >= p.from_ts) {f'AND area_anomalies.ts >= {since}' if since else ''}"
     )
     is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
-    earliest = con.execute("SELECT bool_or(from_ts IS NULL), min(from_ts) FROM stay_persons").fetchall()[0]
-    # Zone maps skip the events before the earliest restart.
-    events_bound = f"AND e.ts >= '{earliest[1].isoformat()}'::TIMESTAMPTZ" if earliest[1] and not earliest[0] else ""
+    events_bound = f"AND e.ts >= {since}" if since else ""
     scans = con.sql(
         f"""
         SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
@@ -172,6 +163,30 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
         ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
         """
     ).to_arrow_table()
+    con.register("stay_scans", scans)
+    try:
+        # A stay left open (no later scan in its building) whose AREA_STAY ran out before
+        # the restart: a scan there after the restart closes it ``auto`` at that instant,
+        # and changes nothing else (a "left" end stays the same). Such a stay may be years
+        # old, so it is closed here rather than by restarting before it.
+        con.execute(
+            """
+            UPDATE stays SET end_at = auto_end_at, end_kind = 'auto'
+            FROM (
+                -- At most one open stay per person and building: its start names it.
+                SELECT s.person_id, s.building, s.start_at
+                FROM (SELECT person_id, building, start_at, auto_end_at FROM stays
+                      WHERE end_at IS NULL AND end_kind IS NULL) s
+                JOIN stay_persons p ON p.person_id = s.person_id
+                SEMI JOIN stay_scans n ON n.person_id = s.person_id AND n.building = s.building
+                WHERE p.from_ts IS NOT NULL AND s.auto_end_at < p.from_ts
+            ) c
+            WHERE stays.person_id = c.person_id AND stays.building = c.building AND stays.start_at = c.start_at
+              AND stays.end_at IS NULL AND stays.end_kind IS NULL
+            """
+        )
+    finally:
+        con.unregister("stay_scans")
     # Column by column into Python values, and back into Arrow by columns: row tuples or
     # dicts cost several times more (benchmarks "import_day").
     rows = zip(*(column.to_pylist() for column in scans.columns), strict=True)
@@ -182,13 +197,15 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     )
     stay_table = _columns_table(stays, _STAY_SCHEMA)
     anomaly_table = _columns_table(anomalies, _ANOMALY_SCHEMA)
+    horizon = timedelta(minutes=int(longest_max_stay), seconds=DEDUP_SECONDS)
+    visits_bound = f"WHERE v.checkin_at >= '{(earliest - horizon).isoformat()}'::TIMESTAMPTZ" if bounded else ""
     con.register("derived_stays", stay_table)
     con.register("derived_area_anomalies", anomaly_table)
     try:
         # Leaving ends the stay: the person's visit in the building that holds the stay's
         # start and ends before it (a visit still open: at its automatic close).
         con.execute(
-            """
+            f"""
             INSERT INTO stays
             WITH s AS (
                 SELECT person_id, building, area, make_timestamp(start_us)::TIMESTAMPTZ AS start_at,
@@ -196,8 +213,11 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
                        make_timestamp(auto_end_us)::TIMESTAMPTZ AS auto_end_at
                 FROM derived_stays
             ), v AS (
-                SELECT person_id, building, checkin_at, coalesce(checkout_at, auto_close_at) AS v_end
-                FROM visits SEMI JOIN stay_persons USING (person_id)
+                -- A visit that begins more than the longest MAX_STAY before the restart
+                -- ends before it, so it can hold none of the stays derived here.
+                SELECT v.person_id, v.building, v.checkin_at, coalesce(v.checkout_at, v.auto_close_at) AS v_end
+                FROM (SELECT * FROM visits v {visits_bound}) v JOIN stay_persons p USING (person_id)
+                WHERE p.from_ts IS NULL OR v.checkin_at >= p.from_ts - $horizon
             ), held AS (
                 -- A person's visits never overlap (one open visit at a time, each ends at
                 -- or before the next check-in), so only the visit with the latest check-in
@@ -212,7 +232,8 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
                    coalesce(left_at, end_at), CASE WHEN left_at IS NOT NULL THEN 'left' ELSE end_kind END,
                    auto_end_at
             FROM held
-            """
+            """,
+            {"horizon": horizon},
         )
         con.execute(
             """
@@ -229,7 +250,7 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     return outcome
 
 
-def _move_back(con: duckdb.DuckDBPyConnection) -> None:
+def _move_back(con: duckdb.DuckDBPyConnection, longest_area_stay_min: int) -> None:
     """Move each restart of ``stay_persons`` back to the start of a stored stay the scans
     from the restart on could change or read, until there is none (RULES "Places inside a
     building"): a stay begun before the restart and ending at or after it (it is open
@@ -239,8 +260,14 @@ def _move_back(con: duckdb.DuckDBPyConnection) -> None:
     A stay ended ``left`` hides how the area scans ended it, at ``auto_end_at`` at the
     latest, so it counts as ending then; a stay still open (``end_at`` NULL) as ending at
     ``auto_end_at`` (one that ran out before the restart is closed by ``rederive``).
+    Such a stay begins at most the longest AREA_STAY and DEDUP before the restart, which
+    bounds the stays read (zone maps skip older ones).
     """
+    reach = timedelta(minutes=longest_area_stay_min, seconds=DEDUP_SECONDS)
     while True:
+        earliest = con.execute("SELECT min(from_ts) FROM stay_persons").fetchall()[0][0]
+        if earliest is None:
+            return
         moved = con.execute(
             f"""
             UPDATE stay_persons SET from_ts = b.start_at
@@ -249,7 +276,7 @@ def _move_back(con: duckdb.DuckDBPyConnection) -> None:
                 FROM (
                     SELECT person_id, start_at, end_kind,
                            CASE WHEN end_kind IN ('scan', 'moved', 'auto') THEN end_at ELSE auto_end_at END AS ends
-                    FROM stays
+                    FROM stays WHERE start_at >= $bound
                 ) s JOIN stay_persons p USING (person_id)
                 WHERE p.from_ts IS NOT NULL AND s.start_at < p.from_ts
                   AND (s.ends >= p.from_ts
@@ -257,7 +284,8 @@ def _move_back(con: duckdb.DuckDBPyConnection) -> None:
                 GROUP BY s.person_id
             ) b
             WHERE stay_persons.person_id = b.person_id
-            """
+            """,
+            {"bound": earliest - reach},
         ).fetchall()[0][0]
         if not moved:
             return
