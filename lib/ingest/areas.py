@@ -18,10 +18,12 @@ make *stays* with the same DEDUP as door scans and each area's AREA_STAY:
   ``v.checkin_at <= start < v.end`` that ends before the stay ends it at ``v.end``
   (``left``). A visit still open counts with its automatic close as its end.
 
-Stays are re-derived whole for every person an import touches (their area scans and
-their visits, all buildings), so overlapping files in any order give the same stays.
-The pass is an ordered loop in Python over the affected persons' area scans; area
-scans are a small share of a log (a few per person and day).
+Stays are re-derived for every person an import touches (their area scans and their
+visits, all buildings), so overlapping files in any order give the same stays. As the
+visit pairing does (``lib.ingest.pairing``), each person restarts where nothing earlier
+can change (``rederive``), not from their first scan: a day's file names nearly every
+staff member, and their whole histories made a day's import take seconds. The pass is
+an ordered loop in Python over the area scans from the restarts on.
 """
 
 from __future__ import annotations
