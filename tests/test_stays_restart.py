@@ -95,12 +95,15 @@ def files_strategy(draw: st.DrawFn) -> list[list[tuple]]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files=files_strategy())
+@given(files=files_strategy(), r2_stay=st.sampled_from([None, 5, 30, 240]))
 def test_stays_after_each_import_equal_a_whole_rederivation(
-    tmp_path_factory: pytest.TempPathFactory, files: list[list[tuple]]
+    tmp_path_factory: pytest.TempPathFactory, files: list[list[tuple]], r2_stay: int | None
 ) -> None:
     folder = tmp_path_factory.mktemp("restart")
     con = db.connect(folder / "p.duckdb")
+    if r2_stay is not None:  # a room with its own AREA_STAY, shorter or longer than 2 h
+        db.ensure_buildings(con, ["A"])
+        areas.create_area(con, "A", "R2", area_stay_min=r2_stay)
     earliest_so_far = None
     for i, scans in enumerate(files):
         rows = [
