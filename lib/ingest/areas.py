@@ -18,20 +18,23 @@ make *stays* with the same DEDUP as door scans and each area's AREA_STAY:
   ``v.checkin_at <= start < v.end`` that ends before the stay ends it at ``v.end``
   (``left``). A visit still open counts with its automatic close as its end.
 
-Stays are re-derived whole for every person an import touches (their area scans and
-their visits, all buildings), so overlapping files in any order give the same stays.
-The pass is an ordered loop in Python over the affected persons' area scans; area
-scans are a small share of a log (a few per person and day).
+Stays are re-derived for every person an import touches (their area scans and their
+visits, all buildings), so overlapping files in any order give the same stays. As the
+visit pairing does (``lib.ingest.pairing``), each person restarts where nothing earlier
+can change (``rederive``), not from their first scan: a day's file names nearly every
+staff member, and their whole histories made a day's import take seconds. The pass is
+an ordered loop in Python over the area scans from the restarts on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import duckdb
 import pyarrow as pa
 
-from lib.store.db import DEDUP_US
+from lib.store.db import DEDUP_SECONDS, DEDUP_US, DEFAULT_MAX_STAY_MINUTES
 
 
 @dataclass
@@ -108,27 +111,86 @@ def _columns_table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
 
 
 def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | None = None) -> StayOutcome:
-    """Re-derive every stay and area anomaly of the persons ``persons_sql`` selects
-    (a query with a ``person_id`` column), inside the caller's transaction. Returns what
-    the area scans of ``import_id`` became."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_persons AS SELECT DISTINCT person_id FROM ({persons_sql})")
-    con.execute("DELETE FROM stays WHERE person_id IN (SELECT person_id FROM stay_persons)")
-    con.execute("DELETE FROM area_anomalies WHERE person_id IN (SELECT person_id FROM stay_persons)")
+    """Re-derive the stays and area anomalies of the persons ``persons_sql`` selects,
+    inside the caller's transaction. Returns what the area scans of ``import_id`` became
+    (all of them must be at or after their person's ``from_ts``).
+
+    ``persons_sql`` is a query with a ``person_id`` column and, optionally, ``from_ts``:
+    the earliest instant at which the person's area scans, or the visits that may hold
+    their stays, may have changed (NULL, or no such column: their whole history; several
+    rows of a person: the earliest). The person is restarted from there, moved back by
+    ``_move_back`` so that no stay is open across it and no DEDUP rule looks back across
+    it: the stays that begin before it and the anomalies before it are what a whole
+    re-derivation gives too, and only the rest is derived again.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_input AS SELECT * FROM ({persons_sql})")
+    has_from = "from_ts" in [c[0] for c in con.execute("SELECT * FROM stay_input LIMIT 0").description]
+    from_ts = "from_ts" if has_from else "CAST(NULL AS TIMESTAMPTZ)"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE stay_persons AS
+        SELECT person_id, CASE WHEN bool_or(from_ts IS NULL) THEN NULL ELSE min(from_ts) END AS from_ts
+        FROM (SELECT person_id, {from_ts} AS from_ts FROM stay_input) GROUP BY person_id
+        """
+    )
+    con.execute("DROP TABLE stay_input")
+    longest_area_stay, longest_max_stay = con.execute(
+        "SELECT (SELECT coalesce(max(area_stay_min), ?) FROM areas), "
+        "(SELECT coalesce(max(greatest(max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min)), ?) FROM buildings)",
+        [DEFAULT_AREA_STAY_MIN, max(DEFAULT_MAX_STAY_MINUTES.values())],
+    ).fetchall()[0]
+    _move_back(con, int(longest_area_stay))
+    any_whole, earliest = con.execute("SELECT bool_or(from_ts IS NULL), min(from_ts) FROM stay_persons").fetchall()[0]
+    bounded = earliest is not None and not any_whole
+    # Nothing before the earliest restart is deleted or read again: zone maps skip it.
+    since = f"'{earliest.isoformat()}'::TIMESTAMPTZ" if bounded else None
+    con.execute(
+        "DELETE FROM stays USING stay_persons p WHERE stays.person_id = p.person_id "
+        f"AND (p.from_ts IS NULL OR stays.start_at >= p.from_ts) {f'AND stays.start_at >= {since}' if since else ''}"
+    )
+    con.execute(
+        "DELETE FROM area_anomalies USING stay_persons p WHERE area_anomalies.person_id = p.person_id "
+        f"AND (p.from_ts IS NULL OR area_anomalies.ts >= p.from_ts) {f'AND area_anomalies.ts >= {since}' if since else ''}"
+    )
     is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
+    events_bound = f"AND e.ts >= {since}" if since else ""
     scans = con.sql(
         f"""
         SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
                CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new
-        FROM events e SEMI JOIN stay_persons p USING (person_id)
+        FROM events e JOIN stay_persons p ON p.person_id = e.person_id AND (p.from_ts IS NULL OR e.ts >= p.from_ts)
         JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
-        WHERE e.area IS NOT NULL
+        WHERE e.area IS NOT NULL {events_bound}
         -- At equal instants a check-out first, then areas by name ignoring case.
         ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
         """
     ).to_arrow_table()
-    # Column by column into Python values, and back into Arrow by columns: a person's
-    # whole history is re-derived after each import (hundreds of thousands of scans for a
-    # day's staff), and row tuples or dicts cost several times more (benchmarks "import_day").
+    con.register("stay_scans", scans)
+    try:
+        # A stay left open (no later scan in its building) whose AREA_STAY ran out before
+        # the restart: a scan there after the restart closes it ``auto`` at that instant,
+        # and changes nothing else (a "left" end stays the same). Such a stay may be years
+        # old, so it is closed here rather than by restarting before it.
+        con.execute(
+            """
+            UPDATE stays SET end_at = auto_end_at, end_kind = 'auto'
+            FROM (
+                -- At most one open stay per person and building: its start names it.
+                SELECT s.person_id, s.building, s.start_at
+                FROM (SELECT person_id, building, start_at, auto_end_at FROM stays
+                      WHERE end_at IS NULL AND end_kind IS NULL) s
+                JOIN stay_persons p ON p.person_id = s.person_id
+                SEMI JOIN stay_scans n ON n.person_id = s.person_id AND n.building = s.building
+                WHERE p.from_ts IS NOT NULL AND s.auto_end_at < p.from_ts
+            ) c
+            WHERE stays.person_id = c.person_id AND stays.building = c.building AND stays.start_at = c.start_at
+              AND stays.end_at IS NULL AND stays.end_kind IS NULL
+            """
+        )
+    finally:
+        con.unregister("stay_scans")
+    # Column by column into Python values, and back into Arrow by columns: row tuples or
+    # dicts cost several times more (benchmarks "import_day").
     rows = zip(*(column.to_pylist() for column in scans.columns), strict=True)
     stays, anomalies = derive_stays(rows)
     outcome = StayOutcome(
@@ -137,13 +199,15 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     )
     stay_table = _columns_table(stays, _STAY_SCHEMA)
     anomaly_table = _columns_table(anomalies, _ANOMALY_SCHEMA)
+    horizon = timedelta(minutes=int(longest_max_stay), seconds=DEDUP_SECONDS)
+    visits_bound = f"WHERE v.checkin_at >= '{(earliest - horizon).isoformat()}'::TIMESTAMPTZ" if bounded else ""
     con.register("derived_stays", stay_table)
     con.register("derived_area_anomalies", anomaly_table)
     try:
         # Leaving ends the stay: the person's visit in the building that holds the stay's
         # start and ends before it (a visit still open: at its automatic close).
         con.execute(
-            """
+            f"""
             INSERT INTO stays
             WITH s AS (
                 SELECT person_id, building, area, make_timestamp(start_us)::TIMESTAMPTZ AS start_at,
@@ -151,8 +215,11 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
                        make_timestamp(auto_end_us)::TIMESTAMPTZ AS auto_end_at
                 FROM derived_stays
             ), v AS (
-                SELECT person_id, building, checkin_at, coalesce(checkout_at, auto_close_at) AS v_end
-                FROM visits SEMI JOIN stay_persons USING (person_id)
+                -- A visit that begins more than the longest MAX_STAY before the restart
+                -- ends before it, so it can hold none of the stays derived here.
+                SELECT v.person_id, v.building, v.checkin_at, coalesce(v.checkout_at, v.auto_close_at) AS v_end
+                FROM (SELECT * FROM visits v {visits_bound}) v JOIN stay_persons p USING (person_id)
+                WHERE p.from_ts IS NULL OR v.checkin_at >= p.from_ts - $horizon
             ), held AS (
                 -- A person's visits never overlap (one open visit at a time, each ends at
                 -- or before the next check-in), so only the visit with the latest check-in
@@ -167,7 +234,8 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
                    coalesce(left_at, end_at), CASE WHEN left_at IS NOT NULL THEN 'left' ELSE end_kind END,
                    auto_end_at
             FROM held
-            """
+            """,
+            {"horizon": horizon},
         )
         con.execute(
             """
@@ -182,6 +250,47 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
         con.unregister("derived_area_anomalies")
         con.execute("DROP TABLE IF EXISTS stay_persons")
     return outcome
+
+
+def _move_back(con: duckdb.DuckDBPyConnection, longest_area_stay_min: int) -> None:
+    """Move each restart of ``stay_persons`` back to the start of a stored stay the scans
+    from the restart on could change or read, until there is none (RULES "Places inside a
+    building"): a stay begun before the restart and ending at or after it (it is open
+    then: a scan at the restart closes it or is judged against it), or ended by a scan
+    within DEDUP before it (a check-out soon after is a duplicate).
+
+    A stay ended ``left`` hides how the area scans ended it, at ``auto_end_at`` at the
+    latest, so it counts as ending then; a stay still open (``end_at`` NULL) as ending at
+    ``auto_end_at`` (one that ran out before the restart is closed by ``rederive``).
+    Such a stay begins at most the longest AREA_STAY and DEDUP before the restart, which
+    bounds the stays read (zone maps skip older ones).
+    """
+    reach = timedelta(minutes=longest_area_stay_min, seconds=DEDUP_SECONDS)
+    while True:
+        earliest = con.execute("SELECT min(from_ts) FROM stay_persons").fetchall()[0][0]
+        if earliest is None:
+            return
+        moved = con.execute(
+            f"""
+            UPDATE stay_persons SET from_ts = b.start_at
+            FROM (
+                SELECT s.person_id, min(s.start_at) AS start_at
+                FROM (
+                    SELECT person_id, start_at, end_kind,
+                           CASE WHEN end_kind IN ('scan', 'moved', 'auto') THEN end_at ELSE auto_end_at END AS ends
+                    FROM stays WHERE start_at >= $bound
+                ) s JOIN stay_persons p USING (person_id)
+                WHERE p.from_ts IS NOT NULL AND s.start_at < p.from_ts
+                  AND (s.ends >= p.from_ts
+                       OR (s.end_kind IN ('scan', 'left') AND s.ends >= p.from_ts - INTERVAL {DEDUP_US} MICROSECOND))
+                GROUP BY s.person_id
+            ) b
+            WHERE stay_persons.person_id = b.person_id
+            """,
+            {"bound": earliest - reach},
+        ).fetchall()[0][0]
+        if not moved:
+            return
 
 
 DEFAULT_AREA_STAY_MIN = 120  # RULES "Places inside a building"

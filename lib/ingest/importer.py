@@ -493,10 +493,10 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
             "UPDATE affected SET from_ts = NULL WHERE person_id IN (SELECT person_id FROM person_categories WHERE changed)"
         )
     # Visits of the re-paired persons, their stored figures, and the area stays of everyone
-    # whose area scans or visits may have changed (re-derived whole).
+    # whose area scans (from their first new one) or visits may have changed.
     outcome, stay_outcome = pairing.repair_and_refresh(
         con, "affected", import_id=import_id,
-        stays_of="SELECT person_id FROM new_events UNION SELECT person_id FROM affected",
+        stays_from="SELECT person_id, min(ts) AS from_ts FROM new_events WHERE area IS NOT NULL GROUP BY person_id",
     )
     summary.duplicates = staged_events - summary.events_new + outcome.duplicates + stay_outcome.duplicates
     summary.orphans = outcome.orphans + stay_outcome.orphans

@@ -534,16 +534,29 @@ def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source
 
 
 def repair_and_refresh(
-    con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None, stays_of: str | None = None
+    con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None, stays_from: str | None = None
 ) -> tuple[ImportOutcome, areas.StayOutcome]:
     """The one way visits change, in the caller's transaction: ``repair``, then the stored
     figures of every building it changed (``lib.analytics.figures``), then the area stays
-    of ``stays_of`` (a query of person ids; default: the re-paired persons), whose "left"
-    ends follow their visits (RULES "Places inside a building"). Returns what the events
-    of ``import_id`` became, door scans and area scans."""
+    whose "left" ends follow the re-paired visits (RULES "Places inside a building") and
+    those of ``stays_from``: a query ``(person_id, from_ts)`` of persons whose area scans
+    changed from ``from_ts`` on (NULL: whole history). Returns what the events of
+    ``import_id`` became, door scans and area scans."""
     outcome = repair(con, affected_table, import_id=import_id)
-    refresh_after_repair(con, affected_table, outcome.bounds)
-    stay_outcome = areas.rederive(con, stays_of or f"SELECT person_id FROM {affected_table}", import_id=import_id)
+    bounds = outcome.bounds
+    refresh_after_repair(con, affected_table, bounds)
+    # A person's visits changed only from ``from_ts`` on (the visit open then included),
+    # and a visit that holds a stay begins at most MAX_STAY before the stay ends it: the
+    # stays that begin before from_ts less the longest MAX_STAY (and DEDUP, for safety)
+    # keep their "left" ends.
+    longest = bounds.longest_stay_min if bounds is not None else max(db.DEFAULT_MAX_STAY_MINUTES.values())
+    restarts = (
+        f"SELECT person_id, from_ts - INTERVAL {int(longest)} MINUTE - INTERVAL {DEDUP_SECONDS} SECOND AS from_ts "
+        f"FROM {affected_table}"
+    )
+    if stays_from:
+        restarts += f" UNION ALL SELECT person_id, from_ts FROM ({stays_from})"
+    stay_outcome = areas.rederive(con, restarts, import_id=import_id)
     return outcome, stay_outcome
 
 
