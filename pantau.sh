@@ -45,7 +45,9 @@ case "${1:-run}" in
         shift || true
         "$VENV/bin/ruff" check .
         "$VENV/bin/lint-imports" --no-cache   # lib/'s one-way layers (pyproject.toml)
-        exec "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"
+        # Two workers (this machine's two cores), whole files per worker: the browser tests
+        # mostly wait for a server and a browser while the other worker runs lib tests.
+        exec "$VENV/bin/python" -m pytest -p no:cacheprovider -n 2 --dist loadfile "$@"
         ;;
     *)
         echo "usage: ./pantau.sh [run|test]" >&2
