@@ -127,7 +127,7 @@ def new_app() -> AppTest:
 
 
 def app_as(username: str, roles: list[str], language: str = "id") -> AppTest:
-    """The dashboard with a logged-in session seeded (STACK_NOTES recipe)."""
+    """The dashboard with a logged-in session seeded (CONTRIBUTING "Stack notes" recipe)."""
     at = new_app()
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username

@@ -1,4 +1,4 @@
-"""The sweep every hourly figure is made of (SPEC "Occupancy"): visits to +1/-1 events in integer microseconds.
+"""The sweep every hourly figure is made of (RULES "Occupancy"): visits to +1/-1 events in integer microseconds.
 
 Shared by the live pages (``lib.analytics.occupancy``, ``crowding``, ``weekly``) and the
 stored figures (``lib.analytics.figures``), so both compute with the very same code. A
@@ -79,7 +79,7 @@ def fetch_visits(
     """
     person = ", hash(v.person_id) AS p" if with_person else ""
     category = f", {_CATEGORY_INDEX_SQL} AS c" if with_category else ""
-    # SPEC "Occupancy": a visit occupies [checkin_at, end_at). SQL reads plain columns with
+    # RULES "Occupancy": a visit occupies [checkin_at, end_at). SQL reads plain columns with
     # plain range filters (zone maps skip row groups); the end of a visit still open,
     # "end_at > lo" and "zero length occupies nothing" are applied below, cheaper.
     if len(buildings) == 1:
@@ -136,7 +136,7 @@ def hourly_sweep(
     hours: np.ndarray,
     person: np.ndarray | None = None,
 ) -> HourlyArrays:
-    """SPEC "Occupancy" per group and hour by a sweep over +1/-1 events.
+    """RULES "Occupancy" per group and hour by a sweep over +1/-1 events.
 
     Visits ``(group, s, e)`` in microseconds, ``s < e``. Events are sorted by
     (group, time, kind) with kind end < hour boundary < start at equal times, so the
@@ -210,7 +210,7 @@ def _repeat_visits(
     offset: np.ndarray,
     total: int,
 ) -> np.ndarray:
-    """Per hour: overlapping visits minus distinct persons (SPEC "present").
+    """Per hour: overlapping visits minus distinct persons (RULES "present").
 
     A visit that spans an hour entirely is alone there for its person (a person's visits
     never overlap). Every other visit touching hour h begins in h or ends in h, so one

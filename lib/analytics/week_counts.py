@@ -1,4 +1,4 @@
-"""ISO weeks and the weekly counts of visits and persons (SPEC "Weekly statistics", "Time").
+"""ISO weeks and the weekly counts of visits and persons (RULES "Weekly statistics", "Time").
 
 ``week_counts`` is the one SQL both the weekly page (``lib.analytics.weekly``) and the
 stored figures (``lib.analytics.figures``) compute weeks with, so a stored week is
@@ -84,7 +84,7 @@ def week_counts(
         if detail
         else ""
     )
-    # SPEC "Weekly statistics" + "Time": a visit counts in the local ISO week and day of its
+    # RULES "Weekly statistics" + "Time": a visit counts in the local ISO week and day of its
     # check-in. Fixed-offset zones shift by a constant (no per-row time-zone function);
     # the constant UTC range on checkin_at lets DuckDB skip old row groups. Distinct
     # persons in two steps (one row per person and category first): cheaper than several
