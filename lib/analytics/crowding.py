@@ -7,6 +7,7 @@ threshold: occupancy equal to the threshold is not crowding.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import duckdb
@@ -55,6 +56,36 @@ def crowding_episodes(
     return episodes_for(con, targets, start, end, now)
 
 
+def episodes_touching(
+    occupants: Callable[[datetime, datetime], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    limits: np.ndarray,
+    start: datetime,
+    end: datetime,
+    margin: timedelta = SEARCH_MARGIN,
+    search_limit: timedelta = SEARCH_LIMIT,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The whole episodes above ``limits`` that touch ``[start, end)``: (group, start_us,
+    end_us, peak, touching mask) of ``sweep_episodes``.
+
+    ``occupants(lo, hi)`` gives (group, start_us, end_us) of everyone inside during
+    ``[lo, hi)`` (visits of buildings, or stays of a room). The sweep is exact only inside
+    that span, so the search widens from ``margin`` (doubling, up to ``search_limit``) while
+    an episode that touches the window may have begun before it or may go on past it.
+    """
+    before = after = margin
+    while True:
+        lo, hi = start - before, end + after
+        group_of, starts, ends = occupants(lo, hi)
+        group, ep_start, ep_end, peak = sweep_episodes(group_of, starts, ends, limits, to_us(lo))
+        touching = (ep_start < to_us(end)) & (ep_end > to_us(start))
+        cut_left = bool(np.any(touching & (ep_start <= to_us(lo)))) and before < search_limit
+        cut_right = bool(np.any(touching & (ep_end >= to_us(hi)))) and after < search_limit
+        if not (cut_left or cut_right):
+            return group, ep_start, ep_end, peak, touching
+        before = min(before * 2, search_limit) if cut_left else before
+        after = min(after * 2, search_limit) if cut_right else after
+
+
 def episodes_for(
     con: duckdb.DuckDBPyConnection,
     targets: list[tuple[str, int]],
@@ -71,20 +102,12 @@ def episodes_for(
     targets = sorted(targets)  # the sweep then yields episodes by building and start
     names = [name for name, _ in targets]
     limits = np.asarray([limit for _, limit in targets], dtype=np.int64)
-    before = after = SEARCH_MARGIN
-    while True:
-        lo, hi = start - before, end + after
+
+    def occupants(lo: datetime, hi: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         visits = fetch_visits(con, names, lo, hi, now)
-        group, ep_start, ep_end, peak = sweep_episodes(visits["b"], visits["s"], visits["e"], limits, to_us(lo))
-        touching = (ep_start < to_us(end)) & (ep_end > to_us(start))
-        # Exact only inside [lo, hi): extend the search while an episode that touches the
-        # window may have begun before lo or may go on past hi.
-        cut_left = bool(np.any(touching & (ep_start <= to_us(lo)))) and before < SEARCH_LIMIT
-        cut_right = bool(np.any(touching & (ep_end >= to_us(hi)))) and after < SEARCH_LIMIT
-        if not (cut_left or cut_right):
-            break
-        before = min(before * 2, SEARCH_LIMIT) if cut_left else before
-        after = min(after * 2, SEARCH_LIMIT) if cut_right else after
+        return visits["b"], visits["s"], visits["e"]
+
+    group, ep_start, ep_end, peak, touching = episodes_touching(occupants, limits, start, end)
     return pd.DataFrame(
         {
             "building": np.asarray(names, dtype=object)[group[touching]],

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lib.analytics.crowding import sweep_episodes
+from lib.analytics.crowding import episodes_touching
 from lib.analytics.stays import effective_stays_sql
 from lib.analytics.sweep import (
     HOUR_US,
@@ -27,7 +27,6 @@ from lib.analytics.sweep import (
     from_us,
     hourly_sweep,
     resolve_now,
-    to_us,
     window_spine,
 )
 from lib.analytics.visits import now_sql
@@ -154,20 +153,14 @@ def room_crowding_episodes(
         raise ValueError("capacity must be zero or more")
     now = resolve_now(now)
     limits = np.asarray([int(limit)], dtype=np.int64)
-    before = after = SEARCH_MARGIN
-    while True:
-        lo, hi = start - before, end + after
+
+    def occupants(lo: datetime, hi: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         stays = _fetch_stays(con, building, area, lo, hi, now)
-        group = np.zeros(len(stays["s"]), dtype=np.int64)
-        _, ep_start, ep_end, peak = sweep_episodes(group, stays["s"], stays["e"], limits, to_us(lo))
-        touching = (ep_start < to_us(end)) & (ep_end > to_us(start))
-        # Exact only inside [lo, hi): look further while a touching episode may go on beyond.
-        cut_left = bool(np.any(touching & (ep_start <= to_us(lo)))) and before < SEARCH_LIMIT
-        cut_right = bool(np.any(touching & (ep_end >= to_us(hi)))) and after < SEARCH_LIMIT
-        if not (cut_left or cut_right):
-            break
-        before = min(before * 2, SEARCH_LIMIT) if cut_left else before
-        after = min(after * 2, SEARCH_LIMIT) if cut_right else after
+        return np.zeros(len(stays["s"]), dtype=np.int64), stays["s"], stays["e"]
+
+    _, ep_start, ep_end, peak, touching = episodes_touching(
+        occupants, limits, start, end, margin=SEARCH_MARGIN, search_limit=SEARCH_LIMIT
+    )
     if not touching.any():
         return empty
     count = int(touching.sum())

@@ -355,15 +355,19 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    """A server on a database filled with `python -m lib.cli demo` (demo mode, demo accounts)."""
-    data_dir = tmp_path_factory.mktemp("demo_server")
+def start_demo_server(data_dir: Path) -> StreamlitServer:
+    """A server on a database in ``data_dir`` filled with `python -m lib.cli demo` (demo mode, demo accounts)."""
     subprocess.run(
         [sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "demo"],
         cwd=ROOT, check=True, capture_output=True,
     )
-    server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "1"})
+    return StreamlitServer(data_dir, env={"PANTAU_DEMO": "1"})
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
+    """The demo server the browser tests share (a test that changes its data starts its own)."""
+    server = start_demo_server(tmp_path_factory.mktemp("demo_server"))
     yield server
     server.stop()
 

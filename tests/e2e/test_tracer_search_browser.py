@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import duckdb
@@ -20,11 +18,11 @@ from playwright.sync_api import expect
 
 from lib.ingest import demo
 from tests.e2e.conftest import (
-    ROOT,
     StreamlitServer,
     click_and_wait,
     make_login,
     rerun_by,
+    start_demo_server,
     wait_for_app,
 )
 
@@ -36,12 +34,7 @@ SEARCH = "Meiske"
 @pytest.fixture(scope="module")
 def own_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     """A demo server of this file alone: the test stops it to read the audit log."""
-    data_dir = tmp_path_factory.mktemp("tracer_search")
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "demo"],
-        cwd=ROOT, check=True, capture_output=True,
-    )
-    server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "1"})
+    server = start_demo_server(tmp_path_factory.mktemp("tracer_search"))
     yield server
     server.stop()
 

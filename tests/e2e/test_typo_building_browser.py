@@ -22,7 +22,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import write_csv
-from tests.e2e.conftest import ROOT, StreamlitServer, click_and_wait, make_login, open_menu, wait_for_app
+from tests.e2e.conftest import (
+    ROOT,
+    StreamlitServer,
+    click_and_wait,
+    make_login,
+    open_menu,
+    start_demo_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +54,7 @@ def server(tmp_path: Path) -> Iterator[StreamlitServer]:
     """A demo server of this test's own: the merge changes the demo month's visits."""
     data_dir = tmp_path / "server"
     data_dir.mkdir()
-    subprocess.run([sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "demo"],
-                   cwd=ROOT, check=True, capture_output=True)
-    instance = StreamlitServer(data_dir, env={"PANTAU_DEMO": "1"})
+    instance = start_demo_server(data_dir)
     yield instance
     instance.stop()
 
