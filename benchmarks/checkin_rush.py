@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -55,9 +56,10 @@ OUTCOME = re.compile(r'data-outcome="([a-z_]+)"')
 # --- the store and the posters ------------------------------------------------------------
 
 
-def prepare(data_dir: Path, store: Path | None) -> tuple[dict[str, str], str]:
+def prepare(data_dir: Path, store: Path | None) -> tuple[dict[str, str], str, str]:
     """The server's database (a copy of ``store``, or the demo month) and the signed paths
-    of the check-in and check-out posters of one gate. Returns (paths, what the store is)."""
+    of the check-in and check-out posters of one gate. Returns (paths, building, what the
+    store is)."""
     target = data_dir / "pantau.duckdb"
     if store is not None:
         shutil.copy(store, target)
@@ -90,7 +92,7 @@ def prepare(data_dir: Path, store: Path | None) -> tuple[dict[str, str], str]:
     con = db.connect(target, read_only=True)
     visits = con.execute("SELECT count(*) FROM visits").fetchall()[0][0]
     con.close()
-    return paths, f"{label} ({visits:,} visits)"
+    return paths, building, f"{label} ({visits:,} visits)"
 
 
 _URL_SCRIPT = """
@@ -220,9 +222,40 @@ def client_for(base: str, size: int) -> Any:
     return HttpxClient(base, size) if CLIENT == "httpx" else Connections(base, size)
 
 
+# ``--people known``: the phones are people of the store (with their history there), one tap
+# each with just the id, as a phone the cookie knows sends it; otherwise new visitors.
+KNOWN_PEOPLE: list[str] = []
+RUN_STARTED = datetime.now(UTC)
+_KNOWN_NAMES: dict[str, str] = {}
+_KNOWN_USED: set[str] = set()
+
+
+def person_for(label: str) -> str:
+    """The person of one phone: ``label`` itself, or the next unused person of the store."""
+    if not KNOWN_PEOPLE:
+        return label
+    if label not in _KNOWN_NAMES:
+        _KNOWN_NAMES[label] = KNOWN_PEOPLE.pop()
+        _KNOWN_USED.add(_KNOWN_NAMES[label])
+    return _KNOWN_NAMES[label]
+
+
+def known_people(database: Path, building: str, count: int) -> list[str]:
+    """The ``count`` people with the most visits to ``building`` (its staff, mostly)."""
+    con = db.connect(database, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT person_id FROM visits WHERE building = ? GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT ?",
+            [building, count],
+        ).fetchall()
+    finally:
+        con.close()
+    return [row[0] for row in rows]
+
+
 async def tap(client: Any, path: str, person_id: str, action: str, first: bool) -> Tap:
     form = {"person_id": person_id}
-    if first:
+    if first and person_id not in _KNOWN_USED:
         form.update({"name": f"Tamu {person_id}", "category": "visitor", "phone": person_id})
     started = time.perf_counter()
     try:
@@ -245,7 +278,7 @@ async def sustained(base: str, paths: dict[str, str], seconds: float, concurrenc
             sequence = 0
             while time.perf_counter() < deadline:
                 sequence += 1
-                person = f"{prefix}{index:03d}{sequence:05d}"
+                person = person_for(f"{prefix}{index:03d}{sequence:05d}")
                 run.taps.append(await tap(client, paths["checkin"], person, "checkin", True))
                 run.taps.append(await tap(client, paths["checkout"], person, "checkout", False))
 
@@ -272,7 +305,7 @@ async def paced(base: str, paths: dict[str, str], seconds: float, rate: float, p
             if i % 2 == 1 and len(inside) > int(rate * 2):
                 person, action, first = inside.pop(0), "checkout", False
             else:
-                person, action, first = f"{prefix}{i:06d}", "checkin", True
+                person, action, first = person_for(f"{prefix}{i:06d}"), "checkin", True
                 inside.append(person)
             tasks.append(asyncio.create_task(tap(client, paths[action], person, action, first)))
         run.taps = list(await asyncio.gather(*tasks))
@@ -285,10 +318,13 @@ async def paced(base: str, paths: dict[str, str], seconds: float, rate: float, p
 # --- what is stored -------------------------------------------------------------------------
 
 
-def stored_visits(data_dir: Path) -> list[dict[str, str]]:
-    """``python -m lib.cli visits`` while the server runs (handed to it, as in daily use)."""
+def stored_visits(data_dir: Path, building: str) -> list[dict[str, str]]:
+    """``python -m lib.cli visits`` while the server runs (handed to it, as in daily use), for
+    the poster's building since the run began: its taps, not a 10 M-visit store."""
+    since = RUN_STARTED.isoformat(timespec="seconds")
     out = subprocess.run(
-        [sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "visits"],
+        [sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "visits",
+         "--building", building, "--from", since],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout
     return list(csv.DictReader(io.StringIO(out)))
@@ -322,7 +358,7 @@ async def burst(base: str, paths: dict[str, str], taps: int, prefix: str, concur
 
         async def one(i: int) -> None:
             async with gate:
-                run.taps.append(await tap(client, paths["checkin"], f"{prefix}{i:06d}", "checkin", True))
+                run.taps.append(await tap(client, paths["checkin"], person_for(f"{prefix}{i:06d}"), "checkin", True))
 
         started = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(taps)))
@@ -332,7 +368,7 @@ async def burst(base: str, paths: dict[str, str], taps: int, prefix: str, concur
     return run
 
 
-def crash(data_dir: Path, paths: dict[str, str], taps: int) -> dict[str, Any]:
+def crash(data_dir: Path, paths: dict[str, str], building: str, taps: int) -> dict[str, Any]:
     """Burst, ``kill -9`` the server in the middle, restart, check every confirmed tap once."""
     server = start(data_dir)
 
@@ -356,7 +392,7 @@ def crash(data_dir: Path, paths: dict[str, str], taps: int) -> dict[str, Any]:
     only_in_journal = sum(1 for line in lines if line.get("seq", 0) > done)
     restarted = start(data_dir)
     try:
-        visits = stored_visits(data_dir)
+        visits = stored_visits(data_dir, building)
     finally:
         restarted.stop()
     result = {
@@ -372,13 +408,19 @@ def crash(data_dir: Path, paths: dict[str, str], taps: int) -> dict[str, Any]:
 # --- page weight and Slow 3G ---------------------------------------------------------------------
 
 
-SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+# DevTools' presets (bytes/s; latency in ms, added to every request before its first byte):
+# "Slow 3G" 2 s and 400 kbit/s each way, "Fast 3G" 562.5 ms, 1.44 Mbit/s down, 675 kbit/s up.
+PROFILES: dict[str, dict[str, Any] | None] = {
+    "no throttling": None,
+    "Fast 3G": {"offline": False, "latency": 562.5, "downloadThroughput": 180_000, "uploadThroughput": 84_375},
+    "Slow 3G": {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000},
+}
 
 
 def weight(data_dir: Path, paths: dict[str, str]) -> dict[str, Any]:
     """Bytes over the wire (compressed, every request) and time to a usable form, light page
-    against today's Streamlit page, in Chromium with DevTools' "Slow 3G" (2 s latency,
-    400 kbit/s each way)."""
+    against today's Streamlit page, in Chromium without throttling and with DevTools' "Fast 3G"
+    and "Slow 3G" profiles (``PROFILES``)."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -395,13 +437,13 @@ def weight(data_dir: Path, paths: dict[str, str]) -> dict[str, Any]:
         for name, script, ready in pages:
             server = StreamlitServer(data_dir, env={"PANTAU_DEMO": "0"}, script=script)
             try:
-                for throttled in (False, True):
+                for profile, conditions in PROFILES.items():
                     context = browser.new_context(viewport={"width": 390, "height": 844})
                     page = context.new_page()
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.enable")
-                    if throttled:
-                        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+                    if conditions is not None:
+                        cdp.send("Network.emulateNetworkConditions", conditions)
                     sizes: list[int] = []
                     cdp.on("Network.loadingFinished", lambda e, s=sizes: s.append(int(e.get("encodedDataLength", 0))))
                     started = time.perf_counter()
@@ -409,7 +451,7 @@ def weight(data_dir: Path, paths: dict[str, str]) -> dict[str, Any]:
                     page.wait_for_selector(ready, timeout=300_000)
                     usable = time.perf_counter() - started
                     page.wait_for_timeout(3000)  # late requests (fonts, the websocket) still count
-                    key = f"{name}, {'Slow 3G' if throttled else 'no throttling'}"
+                    key = f"{name}, {profile}"
                     figures[key] = {"requests": len(sizes), "bytes": sum(sizes), "usable_form_s": round(usable, 2)}
                     context.close()
             finally:
@@ -431,16 +473,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=None)
     parser.add_argument("--out", default="checkin-rush")
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw")
+    parser.add_argument("--people", choices=["new", "known"], default="new",
+                        help="new visitors (the form with a name), or people of the store (one tap with the id)")
     args = parser.parse_args(argv)
     global CLIENT
     CLIENT = args.client
     folder = Path(tempfile.mkdtemp(prefix="pantau-rush-"))
-    paths, store_label = prepare(folder, args.store)
+    paths, building, store_label = prepare(folder, args.store)
+    if args.people == "known":
+        KNOWN_PEOPLE.extend(known_people(folder / "pantau.duckdb", building, 40_000))
     report: dict[str, Any] = {
         "store": store_label,
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "client": args.client,
+        "people": args.people,
         "command": "python -m benchmarks.checkin_rush " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     if args.what in ("sustained", "paced", "load", "all"):
@@ -451,14 +498,14 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(asyncio.run(sustained(server.url, paths, args.seconds, args.concurrency, "SUS")))
             if args.what in ("paced", "load", "all"):
                 runs.append(asyncio.run(paced(server.url, paths, args.seconds, args.rate, "PAC")))
-            visits = stored_visits(folder)
+            visits = stored_visits(folder, building)
         finally:
             server.stop()
         for run in runs:
             report[run.name] = run.figures()
         report["stored exactly once"] = check_once(runs, visits)
     if args.what in ("crash", "load", "all"):
-        report["kill -9 mid-burst"] = crash(folder, paths, args.taps)
+        report["kill -9 mid-burst"] = crash(folder, paths, building, args.taps)
     if args.what in ("weight", "all"):
         report["page weight"] = weight(folder, paths)
     text = json.dumps(report, indent=1)
@@ -475,6 +522,13 @@ def to_markdown(report: dict[str, Any]) -> str:
         "# Check-in rush (light page, real HTTP)",
         "",
         f"Store: {report['store']}. Machine: {report['machine']}. Run: {report['when']}.",
+    ]
+    if "stored exactly once" in report or "kill -9 mid-burst" in report:
+        lines.append(
+            "Phones: " + ("people of the store, one tap with the id (a remembered phone)." if report.get("people") == "known"
+                          else "new visitors, the first tap with the form (name, category, phone).")
+        )
+    lines += [
         f"Command: `{report.get('command', 'python -m benchmarks.checkin_rush all')}` (see the module docstring).",
         "",
     ]
