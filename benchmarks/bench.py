@@ -354,7 +354,7 @@ def pandas_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Cal
         visits = pr.load_visits(con, now)
         buildings = pr.load_buildings(con)
         persons = pr.load_persons(con)
-        if name == "trace_graded_14d":
+        if name in ("trace_14d", "trace_graded_14d"):
             stays, roster = pr.load_stays(con, now), pr.load_roster(con)
     finally:
         con.close()
@@ -363,8 +363,11 @@ def pandas_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Cal
         return (lambda: pr.trace_graded(visits, stays, roster, persons, meta["graded_person"], start, end, 15,
                                         0)), lambda: None
     if name == "trace_14d":
+        # The project grades every trace (a person with a roster room or stays gets the room
+        # part too), so the reference of the same computation is the graded one.
         start, end, _ = _bounds(meta, 14)
-        return (lambda: pr.trace_contacts(visits, persons, meta["trace_person"], start, end, 15, 0)), lambda: None
+        return (lambda: pr.trace_graded(visits, stays, roster, persons, meta["trace_person"], start, end, 15,
+                                        0)), lambda: None
     if name == "occupancy_31d":
         start, end, _ = _bounds(meta, 31)
         return (lambda: pr.hourly_occupancy(visits, buildings, start, end)), lambda: None
@@ -520,32 +523,7 @@ def compare(name: str, lib_result: Any, pandas_result: Any) -> str | None:
     if name == "crowding_31d":
         return _frames_equal(lib_result[["building", "start", "end", "minutes", "peak"]], pandas_result,
                              ["start"], ["building", "peak"], ["start", "end"], ["minutes"])
-    if name == "trace_14d":
-        # The building columns of every contact. The project's list is graded since rooms
-        # (K1 same room first, then room time); its contacts with no room time keep the
-        # building order (longest overlap, then id), compared here; the whole graded order
-        # is trace_graded_14d's.
-        # A contact with room time is also `estimated` when a shared stay ended
-        # automatically, which the building-only reference cannot know: there the
-        # building's estimate must imply the project's.
-        no_room = (lib_result["area_minutes"] == 0) if "area_minutes" in lib_result else True
-        lib_k2 = list(lib_result.loc[no_room, "person_id"]) if len(lib_result) else []
-        wanted = set(lib_k2)
-        pandas_k2 = [p for p in pandas_result["person_id"] if p in wanted]
-        lib_frame = lib_result[pandas_result.columns.tolist()].copy()
-        if "area_minutes" in lib_result and len(lib_result):
-            room = lib_result["area_minutes"].to_numpy() > 0
-            by_id = pandas_result.set_index("person_id")["estimated"]
-            building_estimate = by_id.reindex(lib_result["person_id"]).fillna(False).to_numpy(dtype=bool)
-            if (room & building_estimate & ~lib_result["estimated"].to_numpy(dtype=bool)).any():
-                return "estimated: a building estimate missing from the project's list"
-            lib_frame.loc[room, "estimated"] = building_estimate[room]
-        return _frames_equal(
-            lib_frame, pandas_result, ["person_id"],
-            ["person_id", "name", "category", "phone", "buildings", "estimated"],
-            ["first_contact", "last_contact"], ["overlap_minutes"],
-        ) or (None if lib_k2 == pandas_k2 else "order differs")
-    if name == "trace_graded_14d":
+    if name in ("trace_14d", "trace_graded_14d"):
         return _frames_equal(
             lib_result, pandas_result, ["person_id"],
             ["person_id", "name", "category", "phone", "buildings", "estimated", "unit", "grade", "areas",
