@@ -233,56 +233,6 @@ def crowding_episodes(
     return out[columns].reset_index(drop=True)
 
 
-# --- Contact tracing --------------------------------------------------------------------
-
-
-def trace_contacts(
-    visits: pd.DataFrame,
-    persons: pd.DataFrame,
-    person_id: str,
-    start: dt.datetime,
-    end: dt.datetime,
-    min_overlap_minutes: float = 15,
-    tail_minutes: float = 0,
-) -> pd.DataFrame:
-    """RULES "Contact tracing": contacts sorted by overlap, longest first."""
-    start_us, end_us = to_us(start), to_us(end)
-    index = visits.loc[visits["person_id"] == person_id]
-    vs = np.maximum(index["checkin"].to_numpy(), start_us)
-    ve = np.minimum(index["end"].to_numpy() + int(round(tail_minutes * 60 * US)), end_us)
-    index = pd.DataFrame(
-        {"building": index["building"].astype(str).to_numpy(), "vs": vs, "ve": ve,
-         "v_est": index["estimated"].to_numpy()}
-    )[ve > vs]
-    columns = ["person_id", "name", "category", "phone", "buildings", "overlap_minutes", "first_contact",
-               "last_contact", "estimated"]
-    if index.empty:
-        return pd.DataFrame(columns=columns)
-    others = visits.loc[
-        (visits["checkin"] < index["ve"].max()) & (visits["end"] > index["vs"].min())
-        & visits["building"].isin(index["building"].unique()) & (visits["person_id"] != person_id)
-    ]
-    others = others.assign(building=others["building"].astype(str))
-    pairs = index.merge(others, on="building")
-    p_start = np.maximum(pairs["vs"].to_numpy(), pairs["checkin"].to_numpy())
-    p_end = np.minimum(pairs["ve"].to_numpy(), pairs["end"].to_numpy())
-    pairs = pairs.assign(p_start=p_start, p_end=p_end, overlap=p_end - p_start,
-                         est=pairs["v_est"].to_numpy() | pairs["estimated"].to_numpy())
-    pairs = pairs[pairs["overlap"] > 0]
-    per = pairs.groupby("person_id").agg(
-        overlap=("overlap", "sum"), first_contact=("p_start", "min"), last_contact=("p_end", "max"),
-        estimated=("est", "any"), buildings=("building", lambda s: ";".join(sorted(set(s)))),
-    )
-    per = per[per["overlap"] >= int(np.ceil(round(min_overlap_minutes * 60 * US, 3)))]
-    per = per.join(persons, how="left")
-    per = per.reset_index().sort_values(["overlap", "person_id"], ascending=[False, True])
-    per["overlap_minutes"] = per["overlap"] / (60 * US)
-    per["first_contact"] = from_us(per["first_contact"]).to_numpy()
-    per["last_contact"] = from_us(per["last_contact"]).to_numpy()
-    per["estimated"] = per["estimated"].astype(bool)
-    return per[columns].reset_index(drop=True)
-
-
 # --- Places inside a building ------------------------------------------------------------
 
 
@@ -404,7 +354,7 @@ def trace_graded(
     start_us, end_us = to_us(start), to_us(end)
     tail_us = int(round(tail_minutes * 60 * US))
     min_us = int(np.ceil(round(min_overlap_minutes * 60 * US, 3)))
-    # Building overlap (as trace_contacts), every contact with a positive one.
+    # Building overlap (RULES "Contact tracing"), every contact with a positive one.
     index = visits.loc[visits["person_id"] == person_id]
     vs = np.maximum(index["checkin"].to_numpy(), start_us)
     ve = np.minimum(index["end"].to_numpy() + tail_us, end_us)

@@ -182,7 +182,8 @@ def test_pandas_trace_equals_lib(tiny: dict, loaded: dict) -> None:
             for tail in (0, 30):
                 lib_frame = tracing.trace_contacts(con, person, start, end, 15, tail, actor="test", now=now,
                                                    audit=False)
-                mine = pr.trace_contacts(visits, loaded["persons"], person, start, end, 15, tail)
+                mine = pr.trace_graded(visits, loaded["stays"], loaded["roster"], loaded["persons"], person,
+                                       start, end, 15, tail)
                 assert bench.compare("trace_14d", lib_frame, mine) is None, person
                 found += len(mine)
     finally:
