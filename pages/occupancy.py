@@ -113,7 +113,7 @@ cols[2].metric(tr("occupancy.threshold"), fmt_number(threshold) if threshold is 
 cols[3].metric(tr("occupancy.episodes_header"), fmt_number(len(episodes)))
 st.plotly_chart(
     charts.occupancy_figure(hourly, tz_name, threshold, episodes, lang()),
-    width="stretch", key="occupancy_chart", alt=tr("occupancy.hourly_header"), config={"displaylogo": False},
+    width="stretch", key="occupancy_chart", alt=tr("occupancy.hourly_header"), config=charts.plotly_config(lang()),
 )
 
 st.subheader(tr("occupancy.episodes_header"))
@@ -133,14 +133,14 @@ measure = st.radio(
 by_category = load_hourly(con, db_key, building, start, end, True)
 st.plotly_chart(
     charts.category_figure(by_category, tz_name, measure, lang()),
-    width="stretch", key="occupancy_category_chart", alt=tr("occupancy.category_header"), config={"displaylogo": False},
+    width="stretch", key="occupancy_category_chart", alt=tr("occupancy.category_header"), config=charts.plotly_config(lang()),
 )
 
 st.subheader(tr("occupancy.heatmap_header"))
 st.caption(tr("occupancy.heatmap_caption"))
 st.plotly_chart(
     charts.heatmap_figure(load_heatmap(con, db_key, building, start, end), tz_name, "avg_peak", lang()),
-    width="stretch", key="occupancy_heatmap", alt=tr("occupancy.heatmap_header"), config={"displaylogo": False},
+    width="stretch", key="occupancy_heatmap", alt=tr("occupancy.heatmap_header"), config=charts.plotly_config(lang()),
 )
 
 st.subheader(tr("occupancy.room_header"))
@@ -162,7 +162,7 @@ cols[1].metric(tr("occupancy.person_hours"), fmt_number(float(room_hourly["perso
 cols[2].metric(tr("occupancy.room_capacity"), fmt_number(capacity) if capacity is not None else tr("occupancy.no_threshold"))
 st.plotly_chart(
     charts.occupancy_figure(room_hourly, tz_name, capacity, room_episodes, lang(), limit_key="charts.capacity"),
-    width="stretch", key="occupancy_room_chart", alt=tr("occupancy.room_header"), config={"displaylogo": False},
+    width="stretch", key="occupancy_room_chart", alt=tr("occupancy.room_header"), config=charts.plotly_config(lang()),
 )
 st.markdown(f"**{tr('occupancy.room_episodes')}**")
 if capacity is None:

@@ -297,7 +297,7 @@ st.plotly_chart(
     charts.timeline_figure(
         result["visits"], overlaps, labels, tz_name, tr("tracing.case_label", name=result["case_name"]), lang()
     ),
-    width="stretch", key="tracing_timeline", alt=tr("tracing.timeline_header"), config={"displaylogo": False},
+    width="stretch", key="tracing_timeline", alt=tr("tracing.timeline_header"), config=charts.plotly_config(lang()),
 )
 
 if result["second"] is not None:

@@ -166,7 +166,7 @@ cols[3].metric(
 st.subheader(tr("weekly.daily_header"))
 st.plotly_chart(
     charts.daily_category_figure(load_daily(con, db_key, week, building), lang()),
-    width="stretch", key="weekly_daily_chart", alt=tr("weekly.daily_header"), config={"displaylogo": False},
+    width="stretch", key="weekly_daily_chart", alt=tr("weekly.daily_header"), config=charts.plotly_config(lang()),
 )
 
 st.subheader(tr("weekly.buildings_header"))
@@ -186,7 +186,7 @@ side_by_side = pd.DataFrame(
 st.dataframe(side_by_side, width="stretch", key="weekly_side_by_side")
 st.plotly_chart(
     charts.buildings_weekday_figure(stats, names, lang()),
-    width="stretch", key="weekly_buildings_chart", alt=tr("weekly.buildings_header"), config={"displaylogo": False},
+    width="stretch", key="weekly_buildings_chart", alt=tr("weekly.buildings_header"), config=charts.plotly_config(lang()),
 )
 
 st.subheader(tr("weekly.trend_header"))
@@ -197,7 +197,7 @@ measure = st.radio(
 )
 st.plotly_chart(
     charts.trend_figure(load_trend(con, db_key, week, included), measure, names, lang()),
-    width="stretch", key="weekly_trend_chart", alt=tr("weekly.trend_header"), config={"displaylogo": False},
+    width="stretch", key="weekly_trend_chart", alt=tr("weekly.trend_header"), config=charts.plotly_config(lang()),
 )
 
 st.subheader(tr("weekly.downloads_header"))

@@ -223,3 +223,16 @@ def test_occupancy_axes_carry_indonesian_ticks_and_a_numeric_hover() -> None:
     assert axis["tickvals"][0] == "2022-08-16T00:00:00"
     category = spec(charts.category_figure(hourly.assign(category="ASN"), TZ, "present", "en"))
     assert category["layout"]["xaxis"]["ticktext"][0] == "00:00<br>Tue 16 Aug 2022"
+
+
+def test_plotly_config_gives_plotly_our_language() -> None:
+    """Indonesian: Plotly's toolbar words, its dates (weeks from Sunday, as Plotly counts)
+    and its numbers as the rest of the app writes them; English: Plotly's own."""
+    indonesian = charts.plotly_config("id")
+    assert indonesian["displaylogo"] is False and indonesian["locale"] == "id"
+    locale = indonesian["locales"]["id"]
+    assert locale["dictionary"]["Zoom in"] == "Perbesar"
+    assert locale["format"]["days"][:2] == ["Minggu", "Senin"]
+    assert locale["format"]["shortMonths"][7] == "Agu"
+    assert (locale["format"]["decimal"], locale["format"]["thousands"]) == (",", ".")
+    assert charts.plotly_config("en") == {"displaylogo": False}

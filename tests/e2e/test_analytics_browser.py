@@ -32,6 +32,8 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.browser
 
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
+# Plotly's toolbar button "Zoom in"; its tooltip is the attribute data-title.
+ZOOM_IN = '[data-testid="stPlotlyChart"] .modebar-btn[data-attr="zoom"][data-val="in"]'
 
 
 def screenshot(page: object, name: str, height: int = 2200) -> None:
@@ -51,6 +53,8 @@ def test_leadership_sees_occupancy_and_weekly_and_downloads_pdf(demo_server: Str
     page.wait_for_selector(CHART)  # type: ignore[attr-defined]
     page.get_by_text("Jam (WITA, UTC+8)").first.wait_for()  # type: ignore[attr-defined]
     page.locator(CHART).nth(2).wait_for()  # type: ignore[attr-defined]  # at least three charts drawn
+    # Plotly's own toolbar speaks Indonesian too.
+    assert page.locator(ZOOM_IN).first.get_attribute("data-title") == "Perbesar"  # type: ignore[attr-defined]
     screenshot(page, "occupancy", 2800)
 
     open_menu(page, "Statistik mingguan")
@@ -76,6 +80,8 @@ def test_leadership_sees_occupancy_and_weekly_and_downloads_pdf(demo_server: Str
     page.get_by_role("heading", name="Weekly statistics").first.wait_for()  # type: ignore[attr-defined]
     open_menu(page, "Occupancy")
     page.get_by_text("Hour (WITA, UTC+8)").first.wait_for()  # type: ignore[attr-defined]
+    page.locator(CHART).first.wait_for()  # type: ignore[attr-defined]
+    assert page.locator(ZOOM_IN).first.get_attribute("data-title") == "Zoom in"  # type: ignore[attr-defined]
 
 
 def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitServer, page: object,
