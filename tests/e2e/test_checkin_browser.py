@@ -16,6 +16,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from lib.ingest import importer
@@ -52,6 +53,36 @@ def decode_poster(pdf: bytes, folder: Path) -> str:
     )
     [address] = done.stdout.split()
     return address
+
+
+def poster_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str, capacity: int, threshold: int, inside: int
+) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """A server folder whose store has one building, 'kantor' (Kantor Wali Kota Bitung), with
+    ``inside`` visitors who checked in half an hour ago, and as public address the one the
+    server will listen on (so a poster made now opens it). Returns the folder and the open
+    store, for the test to add to and close before starting the server."""
+    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", key)
+    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
+    data_dir = tmp_path / "server"
+    data_dir.mkdir()
+    port = e2e.free_port()
+    monkeypatch.setattr(e2e, "free_port", lambda: port)  # the address printed on the poster
+    con = db.connect(data_dir / "pantau.duckdb")
+    con.execute(
+        "INSERT INTO buildings (building_id, name, capacity, threshold_people) "
+        "VALUES ('kantor', 'Kantor Wali Kota Bitung', ?, ?)",
+        [capacity, threshold],
+    )
+    places.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
+    earlier = datetime.now(UTC) - timedelta(minutes=30)
+    visitors = [
+        {"timestamp": earlier, "person_id": f"08120000000{i}", "building": "kantor", "action": "checkin",
+         "category": "visitor"}
+        for i in range(inside)
+    ]
+    importer.record_events(con, visitors, source="seed", actor="test")
+    return data_dir, con
 
 
 def text_colour(locator: object) -> tuple[int, int, int]:
@@ -96,38 +127,11 @@ def tap(page: object, button: str) -> None:
 def test_poster_to_checkin_to_dashboard(
     tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", KEY)
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    data_dir = tmp_path / "server"
-    data_dir.mkdir()
-    port = e2e.free_port()
-    monkeypatch.setattr(e2e, "free_port", lambda: port)  # the address printed on the poster
-
     # The store: one building with a gate, two visitors already inside, demo accounts.
-    con = db.connect(data_dir / "pantau.duckdb")
-    con.execute(
-        "INSERT INTO buildings (building_id, name, capacity, threshold_people) "
-        "VALUES ('kantor', 'Kantor Wali Kota Bitung', 5, 2)"
-    )
+    data_dir, con = poster_store(tmp_path, monkeypatch, KEY, capacity=5, threshold=2, inside=2)
+    port = e2e.free_port()
     con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Pintu Utama')")
     db.set_setting(con, "demo_mode", "1")
-    places.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
-    earlier = datetime.now(UTC) - timedelta(minutes=30)
-    importer.record_events(
-        con,
-        [
-            {
-                "timestamp": earlier,
-                "person_id": f"08120000000{i}",
-                "building": "kantor",
-                "action": "checkin",
-                "category": "visitor",
-            }
-            for i in range(2)
-        ],
-        source="seed",
-        actor="test",
-    )
     checkin_address = decode_poster(posters.poster_pdf(con, "kantor", "utama", "checkin"), tmp_path / "in")
     checkout_address = decode_poster(posters.poster_pdf(con, "kantor", "utama", "checkout"), tmp_path / "out")
     assert checkin_address == checkin.checkin_url(con, "kantor", "utama", "checkin")

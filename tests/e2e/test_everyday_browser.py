@@ -9,18 +9,15 @@ Streamlit's markup, so this test is what notices a Streamlit update breaking it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from lib.ingest import importer
 from lib.outputs import checkin, posters
-from lib.store import db, places
 from tests.e2e import conftest as e2e
-from tests.e2e.test_checkin_browser import decode_poster
+from tests.e2e.test_checkin_browser import decode_poster, poster_store
 
 pytestmark = pytest.mark.browser
 
@@ -153,25 +150,7 @@ def test_indonesian_without_streamlit_english_and_english_kept_over_a_reload(
 
 
 def test_checkin_page_on_a_phone(tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", KEY)
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    data_dir = tmp_path / "server"
-    data_dir.mkdir()
-    port = e2e.free_port()
-    monkeypatch.setattr(e2e, "free_port", lambda: port)  # the address printed on the poster
-
-    con = db.connect(data_dir / "pantau.duckdb")
-    con.execute(
-        "INSERT INTO buildings (building_id, name, capacity, threshold_people) "
-        "VALUES ('kantor', 'Kantor Wali Kota Bitung', 50, 40)"
-    )
-    places.set_public_base_url(con, f"http://127.0.0.1:{port}", "test")
-    importer.record_events(
-        con,
-        [{"timestamp": datetime.now(UTC) - timedelta(minutes=30), "person_id": "081200000001",
-          "building": "kantor", "action": "checkin", "category": "visitor"}],
-        source="seed", actor="test",
-    )
+    data_dir, con = poster_store(tmp_path, monkeypatch, KEY, capacity=50, threshold=40, inside=1)
     address = decode_poster(posters.poster_pdf(con, "kantor", None, "checkin"), tmp_path / "poster")
     con.close()
 
