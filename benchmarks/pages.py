@@ -68,6 +68,10 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("posters", "pages/posters.py", "bench_admin", ["admin"]),
     ("roster", "pages/roster.py", "bench_admin", ["admin"]),
     ("audit", "pages/audit.py", "bench_admin", ["admin"]),
+    ("rollcall", "pages/rollcall.py", "bench_admin", ["admin"]),
+    ("attendance", "pages/attendance.py", "bench_leader", ["leadership"]),
+    ("case-stats", "pages/case_stats.py", "bench_leader", ["leadership"]),
+    ("cases", "pages/cases.py", "bench_tracer", ["tracer"]),
 ]
 
 
@@ -191,6 +195,9 @@ def copy_database(source: Path, target: Path, wall: datetime, shift: bool = True
                 for c in cols
             ]
             names = ", ".join(f'"{c}"' for c in cols)
+            # The new file's schema may have seeded rows (settings such as pending upgrade
+            # steps): the original's rows replace them.
+            con.execute(f'DELETE FROM main."{table}"')
             con.execute(f'INSERT INTO main."{table}" ({names}) SELECT {", ".join(exprs)} '
                         f'FROM src.main."{table}" ORDER BY rowid')
         con.execute("DETACH src")
