@@ -138,6 +138,12 @@ def test_settings_sections_refuse_a_bad_webhook_and_save_limits_and_backups(app_
     shown = next(d.value for d in at.dataframe if "Berkas" in d.value.columns)
     assert len(shown) == 1 and shown.iloc[0]["Berkas"].startswith("pantau-")
     assert db.get_setting(con, "backup_keep") is None  # untouched until saved
+    # The help says how many backups are kept, the number itself.
+    assert any("hanya 7 cadangan terbaru" in c.value for c in at.caption)
+    at.number_input(key="manager_backup_keep").set_value(3)
+    at.button(key="manager_backup_save").click().run()
+    assert office.backup_keep(con) == 3
+    assert any("hanya 3 cadangan terbaru" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize(("page", "roles", "title"), [

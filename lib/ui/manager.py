@@ -169,17 +169,18 @@ def _wfo_section(con: duckdb.DuckDBPyConnection, actor: str) -> None:
 
 def _backup_section(con: duckdb.DuckDBPyConnection, actor: str) -> None:
     st.header(tr("manager.settings.backups"))
-    st.caption(tr("manager.settings.backups_help"))
+    help_line = st.empty()  # filled below, so a number just saved shows at once
     folder = backup.backup_folder(database_path())
     with st.form(key="manager_backup_form"):
         keep = st.number_input(tr("manager.settings.backup_keep"), min_value=1, max_value=365, step=1,
                                value=office.backup_keep(con), key="manager_backup_keep")
-        submitted = st.form_submit_button(tr("manager.settings.backup_save"))
+        submitted = st.form_submit_button(tr("manager.settings.backup_save"), key="manager_backup_save")
     if submitted:
         try:
             _saved(office.set_backup_keep(con, int(keep), actor))
         except places.SettingsError as error:
             _error(error)
+    help_line.caption(tr("manager.settings.backups_help", keep=fmt_number(office.backup_keep(con))))
     if st.button(tr("manager.settings.backup_now"), key="manager_backup_now"):
         made = backup.backup_now(con, folder, actor=actor)
         st.success(tr("manager.settings.backup_done", name=made.name))

@@ -76,9 +76,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "manager.settings.backups": {"id": "Cadangan malam", "en": "Nightly backups"},
     "manager.settings.backups_help": {
         "id": "Setiap malam pukul 01.00 WITA basis data disalin ke folder backups di samping berkas data; "
-        "hanya N cadangan terbaru disimpan.",
+        "hanya {keep} cadangan terbaru yang disimpan.",
         "en": "Every night at 01:00 WITA the database is copied into the backups folder beside the data "
-        "file; only the newest N are kept.",
+        "file; only the newest {keep} are kept.",
     },
     "manager.settings.backup_keep": {"id": "Simpan berapa cadangan", "en": "Backups to keep"},
     "manager.settings.backup_save": {"id": "Simpan", "en": "Save"},
