@@ -48,6 +48,7 @@ def live_part() -> None:
     labels = [tr("now.inside"), *[tr(f"now.category.{c}") for c in CATEGORIES],
               tr("now.visits_today"), tr("now.finished_today")]
     figures = ["inside", *[f"inside_{c}" for c in CATEGORIES], "visits_today", "finished_today"]
+    helps = {"finished_today": tr("now.finished_today_help")}
     no_threshold = tr("now.no_threshold")
     columns = st.columns(2)
     for index, row in enumerate(overview.itertuples()):
@@ -65,7 +66,7 @@ def live_part() -> None:
             # and there are no more layout blocks than with one row.
             cells = st.columns(3)
             for index, (label, figure) in enumerate(zip(labels, figures, strict=True)):
-                cells[index % 3].metric(label, fmt_number(getattr(row, figure)))
+                cells[index % 3].metric(label, fmt_number(getattr(row, figure)), help=helps.get(figure))
 
     st.subheader(tr("now.last_scans"))
     if scans.empty:

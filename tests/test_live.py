@@ -97,6 +97,21 @@ def test_last_scans_name_buildings_and_gates(con: duckdb.DuckDBPyConnection) -> 
     assert shown.loc["p3", "building_name"] == "B" and pd.isna(shown.loc["p3", "gate_name"])
 
 
+def test_a_visit_begun_yesterday_is_not_finished_today(con: duckdb.DuckDBPyConnection) -> None:
+    """Finished today counts today's visits that are over: never more than the visits today."""
+    setup_buildings(con)
+    # In a (WITA) today began 8.5 h before NOW: a night visit from 22:30 yesterday to 08:00.
+    importer.record_events(
+        con,
+        [event(10 * 60, "night", "a", "checkin"), event(30, "night", "a", "checkout"),
+         event(60, "v1", "a", "checkin", "visitor"), event(45, "v1", "a", "checkout", "visitor")],
+        "test", "test",
+    )
+    overview = live.now_overview(con, NOW).set_index("building")
+    assert overview.loc["a", "visits_today"] == 1
+    assert overview.loc["a", "finished_today"] == 1  # v1, not the night visit
+
+
 events_strategy = st.lists(
     st.tuples(
         st.integers(min_value=0, max_value=7),  # person
@@ -135,8 +150,9 @@ def test_overview_matches_a_plain_reference(tmp_path_factory: pytest.TempPathFac
                 assert overview.loc[building, f"inside_{cat}"] == sum(v[1] == cat for v in inside)
             assert overview.loc[building, "visits_today"] == sum(day_start <= v[2] <= NOW for v in mine)
             assert overview.loc[building, "finished_today"] == sum(
-                v[3] is not None and day_start <= v[3] <= NOW for v in mine
+                day_start <= v[2] and v[3] is not None and v[3] <= NOW for v in mine
             )
+            assert overview.loc[building, "finished_today"] <= overview.loc[building, "visits_today"]
             assert overview.loc[building, "light"] == live.traffic_light(len(inside), 3)
     finally:
         con.close()

@@ -51,6 +51,8 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
     """One row per building: building, name, timezone, inside (total), inside_ASN,
     inside_THL, inside_visitor, threshold, light, visits_today, finished_today, confirmed
     (False: first seen in an import, not yet confirmed; ``light`` None: no threshold).
+    ``visits_today``: visits that began today (the building's local day); ``finished_today``:
+    those of them already over by ``now``.
 
     ``inside`` and the threshold come from ``lib.analytics.occupancy.inside_now`` and
     ``lib.analytics.crowding`` (the same figures as the occupancy pages)."""
@@ -89,7 +91,9 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
             )
             SELECT b.building,
                    count(v.building) FILTER (WHERE v.checkin_at >= b.day_start) AS visits_today,
-                   count(v.building) FILTER (WHERE v.checkout_at >= b.day_start AND v.checkout_at <= $now)
+                   -- Of today's visits, those already over (a scan out or MAX_STAY): never more
+                   -- than the visits today, as a manager reads the two side by side.
+                   count(v.building) FILTER (WHERE v.checkin_at >= b.day_start AND v.checkout_at <= $now)
                        AS finished_today
             FROM live_bounds b LEFT JOIN v ON v.building = b.building
             GROUP BY b.building

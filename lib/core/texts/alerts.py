@@ -21,11 +21,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "alerts.kind.after_hours": {
         "id": "{building}: {value} pengunjung masih di dalam di luar jam kantor",
-        "en": "{building}: {value} visitors still inside after office hours",
+        "en": "{building}: visitors still inside after office hours: {value}",
     },
     "alerts.kind.overstay": {
-        "id": "{building}: {value} pengunjung melewati batas lama kunjungan hari ini tanpa keluar",
-        "en": "{building}: {value} visitors passed their longest stay today without checking out",
+        "id": "{building}: {value} pengunjung melewati batas lama kunjungan hari ini tanpa pindai keluar "
+        "(kunjungannya ditutup otomatis, tidak lagi dihitung di dalam)",
+        "en": "{building}: visitors who passed the longest stay today without scanning out: {value} "
+        "(their visits were closed automatically and no longer count as inside)",
     },
     "alerts.kind.silent_door": {
         "id": "{building}, pintu {place}: tidak ada pindaian 60 menit terakhir, padahal biasanya ada "

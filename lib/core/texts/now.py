@@ -17,6 +17,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "now.no_threshold": {"id": "belum diatur", "en": "not set"},
     "now.visits_today": {"id": "Kunjungan hari ini", "en": "Visits today"},
     "now.finished_today": {"id": "Selesai hari ini", "en": "Finished today"},
+    "now.finished_today_help": {
+        "id": "Kunjungan hari ini yang sudah berakhir: keluar dengan pindaian atau ditutup otomatis "
+        "setelah batas lama kunjungan.",
+        "en": "Today's visits that are over: checked out with a scan, or closed automatically after the "
+        "longest stay.",
+    },
     "now.of_threshold": {"id": "{inside} dari ambang {threshold}", "en": "{inside} of a threshold of {threshold}"},
     "now.light.green": {"id": "Aman (di bawah 80 % ambang)", "en": "Fine (below 80 % of the threshold)"},
     "now.light.yellow": {"id": "Mendekati ambang", "en": "Close to the threshold"},
