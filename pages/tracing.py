@@ -295,7 +295,8 @@ overlaps = result["overlaps"]
 overlaps = overlaps[overlaps["contact_id"].astype(str).isin(labels)]
 st.plotly_chart(
     charts.timeline_figure(
-        result["visits"], overlaps, labels, tz_name, tr("tracing.case_label", name=result["case_name"]), lang()
+        result["visits"], overlaps, labels, tz_name, tr("tracing.case_label", name=result["case_name"]), lang(),
+        building_names,
     ),
     width="stretch", key="tracing_timeline", alt=tr("tracing.timeline_header"), config=charts.plotly_config(lang()),
 )

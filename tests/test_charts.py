@@ -172,6 +172,10 @@ def test_timeline_shows_case_visits_and_contact_overlaps_from_tracing(con) -> No
     assert trace["x"] == ["2022-01-03T08:00:00", "2022-01-03T10:00:00", None,
                           "2022-01-03T08:30:00", "2022-01-03T09:30:00", None]
     assert "Kontak Dua" not in json.dumps(data)
+    # With the buildings' names, the legend and the hover say the name, not the id.
+    named = spec(charts.timeline_figure(visits, overlaps, labels, TZ, "KASUS", "id", {"b1": "Kantor Satu"}))
+    assert named["data"][0]["name"] == "Kantor Satu"
+    assert "<extra>Kantor Satu</extra>" in named["data"][0]["hovertemplate"]
 
 
 # --- date axes in the page's language ------------------------------------------------

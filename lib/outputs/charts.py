@@ -356,6 +356,7 @@ def timeline_figure(
     tz_name: str,
     case_label: str,
     lang: str | None = None,
+    building_names: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The case's visits and each contact's overlaps with them, one row per person.
 
@@ -366,7 +367,9 @@ def timeline_figure(
     is a thick horizontal segment. A same-room overlap (a row with an ``area``) is drawn
     as a thinner dark segment on top, one trace per room named "room · building", and its
     hover names the room (and says when the room was assumed from the staff roster).
+    ``building_names`` (id -> name) names the buildings in the legend and hovers.
     """
+    names = building_names or {}
     if "area" in overlaps.columns:
         has_area = overlaps["area"].notna() & (overlaps["area"].astype(str) != "")
         rooms, overlaps = overlaps[has_area], overlaps[~has_area]
@@ -390,9 +393,10 @@ def timeline_figure(
         for label, start, end in zip(part["label"], starts, ends, strict=True):
             xs += [start, end, None]
             ys += [label, label, None]
+        name = names.get(building, building)
         fig.add_scatter(
-            x=xs, y=ys, name=building, mode="lines", line={"width": 14}, connectgaps=False,
-            hovertemplate="%{y}<br>%{x|%d/%m/%Y %H:%M}<extra>" + building + "</extra>",
+            x=xs, y=ys, name=name, mode="lines", line={"width": 14}, connectgaps=False,
+            hovertemplate="%{y}<br>%{x|%d/%m/%Y %H:%M}<extra>" + name + "</extra>",
         )
     if len(rooms):
         named_rooms = named_rooms.assign(
@@ -409,10 +413,11 @@ def timeline_figure(
                 xs += [start, end, None]
                 ys += [label, label, None]
                 texts += [room, room, None]
+            name = names.get(building, building)
             fig.add_scatter(
-                x=xs, y=ys, text=texts, name=f"{area} · {building}", mode="lines",
+                x=xs, y=ys, text=texts, name=f"{area} · {name}", mode="lines",
                 line={"width": 6, "color": ROOM_COLOURS[number % len(ROOM_COLOURS)]}, connectgaps=False,
-                hovertemplate="%{y}<br>%{text}<br>%{x|%d/%m/%Y %H:%M}<extra>" + building + "</extra>",
+                hovertemplate="%{y}<br>%{text}<br>%{x|%d/%m/%Y %H:%M}<extra>" + name + "</extra>",
             )
         rows = pd.concat([rows, named_rooms[["label", "building", "start", "end"]]], ignore_index=True)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text="")
