@@ -202,9 +202,9 @@ st.dataframe(
                 marked_name(n, bool(c)) for n, c in zip(overview["name"], overview["confirmed"], strict=True)
             ],
             tr("settings.timezone"): overview["timezone"],
-            tr("settings.field.capacity"): [fmt_number(c) for c in overview["capacity"]],
+            tr("settings.col.capacity"): [fmt_number(c) for c in overview["capacity"]],
             tr("settings.col.threshold"): [fmt_number(t) for t in overview["threshold"]],
-            "MAX_STAY ASN / THL / " + tr("ui.category.visitor") + " (h)": [
+            tr("settings.col.max_stay"): [
                 " / ".join(fmt_number(m / 60, 1) for m in (a, t, v))
                 for a, t, v in zip(overview["max_stay_asn_min"], overview["max_stay_thl_min"],
                                    overview["max_stay_visitor_min"], strict=True)

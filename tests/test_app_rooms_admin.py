@@ -63,7 +63,7 @@ def test_settings_lists_adds_and_edits_a_buildings_rooms(app_env: AppEnv) -> Non
     at.button(key="settings_area_add_submit_kantor").click().run()
     assert not at.exception and not errors(at)
     assert "Ruang Ruang Rapat ditambahkan." in [s.value for s in at.success]
-    table = frame_with(at, "AREA_STAY (menit)")
+    table = frame_with(at, "Lama di ruang, AREA_STAY (menit)")
     assert table.values.tolist() == [["Ruang Rapat", "45", "12"]]
 
     # The same name in another case: refused with a reason, nothing added.
@@ -80,7 +80,7 @@ def test_settings_lists_adds_and_edits_a_buildings_rooms(app_env: AppEnv) -> Non
     at.button(key="settings_area_save_kantor").click().run()
     assert not at.exception and not errors(at)
     assert "Ruang Ruang Rapat disimpan." in [s.value for s in at.success]
-    assert frame_with(at, "AREA_STAY (menit)").iloc[0, 1] == "90"
+    assert frame_with(at, "Lama di ruang, AREA_STAY (menit)").iloc[0, 1] == "90"
     con = app_env.con()
     assert con.execute("SELECT area_stay_min, capacity FROM areas").fetchall() == [(90, None)]
     assert [r[0] for r in con.execute(
