@@ -73,6 +73,7 @@ def test_parameters_read_as_text(con: duckdb.DuckDBPyConnection) -> None:
     assert audit.params_text('{"shape": "events", "quarantined": 1200}', "id", WITA) == (
         "bentuk file: log pindaian, dikarantina: 1.200"
     )
+    assert audit.params_text('{"shape": "roster"}', "id", WITA) == "bentuk file: daftar pegawai"
     for empty in (None, "", "null", "None", float("nan")):
         assert audit.params_text(empty, "id", WITA) == ""
     assert audit.params_text("not json", "id", WITA) == "not json"

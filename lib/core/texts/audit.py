@@ -93,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.param.days": {"id": "hari", "en": "days"},
     "audit.value.shape.events": {"id": "log pindaian", "en": "scan log"},
     "audit.value.shape.visits": {"id": "daftar kunjungan", "en": "visit list"},
+    "audit.value.shape.roster": {"id": "daftar pegawai", "en": "staff roster"},
     "audit.choose": {"id": "Semua", "en": "All"},
     # Settings named in 'setting_change' records.
     "audit.setting.public_base_url": {"id": "alamat publik", "en": "public address"},
