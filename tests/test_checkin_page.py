@@ -4,6 +4,7 @@ phone is shown, and what bad input gets (a clear page, nothing stored)."""
 from __future__ import annotations
 
 import gzip
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,3 +185,70 @@ def test_a_room_poster_records_an_area_scan_and_checks_in_at_the_door_once(setup
     assert outcome(out.body) == "checked_out"
     assert con.execute("SELECT area, end_kind FROM stays").fetchall() == [("Ruang Rapat", "scan")]
     con.close()
+
+
+def test_the_chosen_language_is_kept_on_the_phone_for_the_next_poster(setup) -> None:  # type: ignore[no-untyped-def]
+    """A visitor who switched to English and checked in gets the check-out poster in English;
+    an explicit ``lang`` still wins; a phone with no choice gets Indonesian."""
+    page, _, qin, qout = setup
+    switched = page.get({**qin, "lang": "en"}, None)
+    assert switched.lang_cookie == "en"
+    done = page.post({**qin, "lang": "en"}, form(person_id="0812", name="Ani", remember="1"), None, "a")
+    assert "Checked in at" in done.body and done.lang_cookie == "en"
+    # The check-out poster's address carries no language: the phone's choice opens it.
+    later = page.get(qout, done.cookie, done.lang_cookie)
+    assert 'lang="en"' in later.body and "CHECK OUT now" in later.body and "Hello, Ani" in later.body
+    assert later.lang_cookie is None  # nothing new chosen, nothing rewritten
+    out = page.post(qout, form(person_id="0812"), done.cookie, "a", done.lang_cookie)
+    assert "Checked out at" in out.body
+    back = page.get({**qout, "lang": "id"}, done.cookie, "en")
+    assert 'lang="id"' in back.body and "KELUAR sekarang" in back.body and back.lang_cookie == "id"
+    for kept in (None, "", "xx", "<b>"):
+        plain = page.get(qout, None, kept)
+        assert 'lang="id"' in plain.body and "KELUAR sekarang" in plain.body
+
+
+@pytest.mark.parametrize(
+    ("lang", "fields", "words", "marked"),
+    [
+        ("id", {}, "Isi nama Anda, dan NIP/NIK atau nomor HP.", ["name", "person_id"]),
+        ("en", {}, "Please enter your name, and an ID number or a phone number.", ["name", "person_id"]),
+        ("id", {"person_id": "0812"}, "Isi nama Anda.", ["name"]),  # a person the store knows, too
+        ("en", {"name": "Budi"}, "Please enter an ID number or a phone number.", ["person_id"]),
+    ],
+)
+def test_a_missing_field_is_answered_in_the_pages_language_and_stores_nothing(  # type: ignore[no-untyped-def]
+    setup, lang, fields, words, marked
+) -> None:
+    """No ``required`` attribute (the browser would answer in the phone's language): the
+    server answers a first form with a missing name or id, in the page's language."""
+    page, desk, qin, _ = setup
+    page.post(qin, form(person_id="0812", name="Ani"), None, "a")  # 0812 is known from now on
+    shown = page.get({**qin, "lang": lang}, None).body
+    assert " required" not in shown and 'aria-required="true"' in shown
+    token = re.search(r'name="f" value="([^"]+)"', shown).group(1)
+    sent = {"name": "", "category": "visitor", "person_id": "", "phone": "", "remember": "1", "first": "1", "f": token}
+    reply = page.post({**qin, "lang": lang}, form(**{**sent, **fields}), None, "a")
+    assert reply.status == 422 and f'lang="{lang}"' in reply.body
+    assert re.search(rf'role="alert">{re.escape(html.escape(words))}<', reply.body)
+    assert re.findall(r'id="(\w+)"[^>]*aria-invalid="true"', reply.body) == marked
+    assert reply.body.count("autofocus") == 1
+    assert stored_events(desk) == 1  # only the first check-in
+
+
+def test_the_result_page_has_no_coloured_poster_block(setup) -> None:  # type: ignore[no-untyped-def]
+    """The poster banner (a big green MASUK / orange KELUAR block) looked like a button on the
+    result page and did nothing: the result names the door in its own plain line instead."""
+    page, _, qin, qout = setup
+    assert 'class="banner"' in page.get(qin, None).body  # the poster's page still shows which door
+    for query in (qin, qout):
+        body = page.post(query, form(person_id="0812", name="Ani"), None, "a").body.split("<main>", 1)[1]
+        assert 'class="banner"' not in body and 'style="background' not in body
+        assert "<p>Kantor Wali Kota · Pintu Utama</p>" in body
+
+
+def test_each_category_option_keeps_its_label_on_one_line(setup) -> None:  # type: ignore[no-untyped-def]
+    page, _, qin, _ = setup
+    body = page.get({**qin, "lang": "en"}, None).body
+    assert "fieldset label{display:inline-block;white-space:nowrap" in body
+    assert re.search(r'<label><input type="radio" name="category" value="THL"> Contract staff \(THL\)</label>', body)

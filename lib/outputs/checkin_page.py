@@ -10,7 +10,13 @@ in batches) and answers with a page that states the outcome as its biggest line,
 the crowd inside now (taps not yet stored included).
 
 No JavaScript is needed (one line only stops a double tap), no web font, no framework:
-the whole page is a few kilobytes. Indonesian first; ``&lang=en`` gives English.
+the whole page is a few kilobytes. Indonesian first; ``&lang=en`` gives English, and the
+phone keeps the choice in a small cookie of its own (``LANG_COOKIE``) so the next poster
+opens in it; an explicit ``lang`` in the address still wins.
+
+The form has no ``required`` field: the browser's own "Please fill out this field" speaks
+the phone's language, not the page's, so a missing name or id is answered by the server,
+in the page's language, with the form again (nothing stored).
 
 Bad input is refused with a page that says why and stores nothing: a forged, edited or
 incomplete address, an edited or expired form (``f``, a signed token of when the form was
@@ -52,6 +58,8 @@ PHONE_TAPS_PER_MINUTE = 12
 TARGET_CACHE_SECONDS = 30.0  # a renamed building or removed gate shows within this
 ACTION_COLOURS = {"checkin": "#15803d", "checkout": "#d9480f"}  # as on the posters
 ID_PATTERN = re.compile(r"^\+?[0-9A-Za-z]{1,40}$")
+# The phone's chosen language (only "id" or "en": no personal data, so not signed).
+LANG_COOKIE = "pantau_lang"
 
 Opener = Callable[[], tuple[db.SharedDatabase, CheckinDesk]]
 
@@ -129,10 +137,13 @@ STYLE = (
     "label{display:block;margin:10px 0 2px;font-weight:600}"
     "input[type=text],input[type=tel]{width:100%;box-sizing:border-box;font-size:1.2rem;padding:10px;"
     "border:1px solid #888;border-radius:8px}"
-    "fieldset{border:0;padding:0;margin:10px 0}fieldset label{display:inline;font-weight:400;margin-right:12px}"
+    "fieldset{border:0;padding:0;margin:10px 0}"
+    # One option's label stays on one line ("Contract staff (THL)" never split); options wrap whole.
+    "fieldset label{display:inline-block;white-space:nowrap;font-weight:400;margin:6px 16px 6px 0}"
     "button{width:100%;min-height:4.5rem;margin:14px 0 6px;font-size:1.6rem;font-weight:700;color:#fff;"
     "border:0;border-radius:12px}"
     ".crowd{font-size:1.3rem;font-weight:700}.over{color:#b91c1c}.small{font-size:.9rem;color:#444}"
+    "[aria-invalid=true]{border:2px solid #d9480f}"
 )
 # The one line of script: a second tap while the first is on its way does not send it again.
 SCRIPT = "<script>for(const f of document.forms)f.onsubmit=()=>{f.querySelector('button').disabled=true}</script>"
@@ -207,9 +218,18 @@ def _known_form(target: checkin.CheckinTarget, query: dict[str, str], person: di
 
 
 def _new_form(
-    target: checkin.CheckinTarget, query: dict[str, str], lang: str, values: dict[str, str] | None = None, problem: str = ""
+    target: checkin.CheckinTarget,
+    query: dict[str, str],
+    lang: str,
+    values: dict[str, str] | None = None,
+    problem: str = "",
+    missing: tuple[str, ...] = (),
 ) -> str:
+    """The first-time form. No ``required`` attribute: a missing field is answered by the
+    server in the page's language (``problem``; ``missing`` fields are marked and the first
+    one focused), not by the browser in the phone's."""
     values = values or {}
+    missing = set(missing)
     chosen = values.get("category") or "visitor"
     radios = "".join(
         f'<label><input type="radio" name="category" value="{c}"{" checked" if c == chosen else ""}> '
@@ -218,19 +238,28 @@ def _new_form(
     )
     optional = _e(t("phone.optional", lang))
     error = f'<p class="result warn" role="alert">{_e(problem)}</p>' if problem else ""
+    first_missing = next((f for f in ("name", "person_id") if f in missing), "")
+
+    def mark(field: str) -> str:
+        if field not in missing:
+            return ""
+        return ' aria-invalid="true"' + (" autofocus" if field == first_missing else "")
+
     return (
         f"{error}<p>{_e(t('checkin.form.intro', lang))}</p>"
         f'<form method="post" action="{_e(_address(query))}">'
         f'<label for="name">{_e(t("checkin.form.name", lang))}</label>'
-        f'<input type="text" id="name" name="name" maxlength="{MAX_NAME}" autocomplete="name" required value="{_e(values.get("name", ""))}">'
+        f'<input type="text" id="name" name="name" maxlength="{MAX_NAME}" autocomplete="name" aria-required="true"'
+        f'{mark("name")} value="{_e(values.get("name", ""))}">'
         f'<fieldset><legend>{_e(t("checkin.form.category", lang))}</legend>{radios}</fieldset>'
         f'<label for="person_id">{_e(t("checkin.form.id_number", lang))} {optional}</label>'
-        f'<input type="text" id="person_id" name="person_id" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="off" value="{_e(values.get("person_id", ""))}">'
+        f'<input type="text" id="person_id" name="person_id" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="off"'
+        f'{mark("person_id")} value="{_e(values.get("person_id", ""))}">'
         f'<p class="small">{_e(t("checkin.form.id_help", lang))}</p>'
         f'<label for="phone">{_e(t("checkin.form.phone", lang))}</label>'
         f'<input type="tel" id="phone" name="phone" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="tel" value="{_e(values.get("phone", ""))}">'
         f'<label><input type="checkbox" name="remember" value="1" checked> {_e(t("checkin.form.remember", lang))}</label>'
-        f"{_hidden('f', form_token())}{_button(target, lang)}</form>"
+        f"{_hidden('first', '1')}{_hidden('f', form_token())}{_button(target, lang)}</form>"
         f'<p class="small">{_e(t("checkin.form.privacy", lang))}</p>'
     )
 
@@ -281,6 +310,7 @@ class Reply:
     status: int
     body: str
     cookie: str | None = None  # a Set-Cookie value, '' to delete the person cookie
+    lang_cookie: str | None = None  # the phone's chosen language to keep (an explicit ``lang``)
 
 
 def _refusal(lang: str, query: dict[str, str], message: str, status: int) -> Reply:
@@ -325,8 +355,8 @@ class CheckinPage:
         inside, threshold, capacity = desk.inside(target.building)
         return checkin.Crowd(inside_now=inside, threshold=threshold, capacity=capacity)
 
-    def get(self, query: dict[str, str], cookie: str | None) -> Reply:
-        lang = _lang(query)
+    def get(self, query: dict[str, str], cookie: str | None, lang_cookie: str | None = None) -> Reply:
+        lang = _lang(query, lang_cookie)
         database, desk = self.opener()
         con = database.cursor()
         try:
@@ -343,12 +373,17 @@ class CheckinPage:
             else:
                 parts.append(_new_form(target, query, lang))
             parts.append(_crowd(self._crowd(desk, target), lang))
-            return Reply(200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie="" if forget else None)
+            return Reply(
+                200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie="" if forget else None,
+                lang_cookie=_chosen(query),
+            )
         finally:
             con.close()
 
-    def post(self, query: dict[str, str], body: bytes, cookie: str | None, address: str) -> Reply:
-        lang = _lang(query)
+    def post(
+        self, query: dict[str, str], body: bytes, cookie: str | None, address: str, lang_cookie: str | None = None
+    ) -> Reply:
+        lang = _lang(query, lang_cookie)
         if len(body) > MAX_BODY_BYTES:
             return _refusal(lang, query, t("phone.too_large", lang), 413)
         database, desk = self.opener()
@@ -360,7 +395,8 @@ class CheckinPage:
             if not self.per_address.allow(address):
                 return _refusal(lang, query, t("phone.rate_limited", lang), 429)
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True).items()}
-            lang = _lang({**query, **({"lang": form["lang"]} if "lang" in form else {})})
+            asked = {**query, **({"lang": form["lang"]} if "lang" in form else {})}
+            lang = _lang(asked, lang_cookie)
             token = form.get("f", "")
             nonce = None
             if token:
@@ -368,9 +404,14 @@ class CheckinPage:
                 if problem is not None:
                     return _refusal(lang, query, t(f"phone.{problem}", lang), 400)
                 nonce = token.split(".")[1]
-            person = self._person(con, desk, form, cookie)
-            if isinstance(person, str):
-                page = [_language_link(query, lang), _banner(target, lang), _new_form(target, query, lang, form, person)]
+            person = self._person(con, desk, form, cookie, lang)
+            if isinstance(person, tuple):
+                problem, missing = person
+                page = [
+                    _language_link(query, lang),
+                    _banner(target, lang),
+                    _new_form(target, query, lang, form, problem, missing),
+                ]
                 return Reply(422, _document(lang, t("checkin.title", lang), "".join(page)))
             if not self.per_phone.allow(person["person_id"]):
                 return _refusal(lang, query, t("phone.rate_limited", lang), 429)
@@ -387,35 +428,49 @@ class CheckinPage:
 
                 logging.getLogger("pantau.checkin").exception("self check-in failed")
                 return _refusal(lang, query, t("checkin.error", lang), 503)
+            # No poster banner here: a big coloured block under the outcome looked like a
+            # button and did nothing; the outcome names the door already.
             parts = [
                 outcome,
                 _crowd(self._crowd(desk, target), lang),
-                _banner(target, lang),
                 f'<p><a href="{_e(_address(query))}">{_e(t("phone.back", lang))}</a> · {_language_anchor(query, lang)}</p>',
             ]
             # The first form's "remember me": the phone keeps the person (the one-tap form keeps it as it is).
             new_cookie = checkin.encode_person_cookie(person) if form.get("remember") == "1" else None
-            return Reply(200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie=new_cookie)
+            return Reply(
+                200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie=new_cookie,
+                lang_cookie=_chosen(asked),
+            )
         finally:
             con.close()
 
-    def _person(self, con: Any, desk: CheckinDesk, form: dict[str, str], cookie: str | None) -> dict[str, str] | str:
-        """The person of a posted form, or the problem's sentence key resolved by the caller."""
-        lang = _lang(form)
+    def _person(
+        self, con: Any, desk: CheckinDesk, form: dict[str, str], cookie: str | None, lang: str
+    ) -> dict[str, str] | tuple[str, tuple[str, ...]]:
+        """The person of a posted form, or the problem (a sentence in ``lang``, the fields to mark).
+
+        The first-time form (``first=1``) always needs a name; the one-tap form of a known
+        phone and a plain post may leave it out for a person the store knows."""
         name = " ".join(form.get("name", "").split())
         if len(name) > MAX_NAME:
-            return t("phone.problem.name_long", lang)
+            return t("phone.problem.name_long", lang), ("name",)
         person_id = re.sub(r"[\s.\-()]", "", form.get("person_id", ""))
         phone = re.sub(r"[\s.\-()]", "", form.get("phone", ""))
         for value in (person_id, phone):
             if value and not ID_PATTERN.match(value):
-                return t("phone.problem.bad_id", lang)
+                return t("phone.problem.bad_id", lang), ("person_id",)
         if not person_id and not phone:
-            return t("checkin.form.problem.id_or_phone", lang)
+            if not name and form.get("first") == "1":
+                return t("checkin.form.problem.name_and_id", lang), ("name", "person_id")
+            return t("checkin.form.problem.id_or_phone", lang), ("person_id",)
+        if not name and form.get("first") == "1":
+            return t("checkin.form.problem.name", lang), ("name",)
         person_id = person_id or phone
         if name:
             made = checkin.make_person(name, form.get("category", ""), person_id, phone)
-            return made if isinstance(made, dict) else t(f"checkin.form.problem.{made}", lang)
+            return made if isinstance(made, dict) else (
+                t(f"checkin.form.problem.{made}", lang), ("name",) if made == "name" else ("person_id",)
+            )
         known = checkin.decode_person_cookie(cookie)
         if known is not None and known["person_id"] == person_id:
             return known
@@ -425,11 +480,19 @@ class CheckinPage:
             word = form.get("category", "").strip().lower()
             category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor") if word else ""  # empty: not seen
             return {"person_id": person_id, "name": "", "category": category, "phone": phone}
-        return t("checkin.form.problem.name", lang)
+        return t("checkin.form.problem.name", lang), ("name",)
 
 
-def _lang(params: dict[str, str]) -> str:
+def _chosen(params: dict[str, str]) -> str | None:
+    """The language asked for explicitly (``lang`` in the address), to keep on the phone."""
     asked = str(params.get("lang") or "").lower()
+    return asked if asked in LANGUAGES else None
+
+
+def _lang(params: dict[str, str], lang_cookie: str | None = None) -> str:
+    """An explicit ``lang`` first, then the phone's kept choice, then the configured
+    language, then Indonesian."""
+    asked = _chosen(params) or str(lang_cookie or "").lower()
     if asked in LANGUAGES:
         return asked
     configured = config.language()
@@ -466,11 +529,17 @@ def routes(opener: Opener) -> list[Any]:
                 secure=secure,
                 httponly=True,
             )
+        if reply.lang_cookie is not None:
+            response.set_cookie(
+                LANG_COOKIE, reply.lang_cookie, max_age=checkin.COOKIE_MAX_AGE_S, path="/", samesite="lax",
+                secure=secure, httponly=True,
+            )
         return response
 
     async def endpoint(request: Request) -> HTMLResponse:
         query = dict(request.query_params.items())
         cookie = request.cookies.get(checkin.COOKIE_NAME)
+        lang_cookie = request.cookies.get(LANG_COOKIE)
         secure = request.url.scheme == "https"
         if request.method == "POST":
             body = b""
@@ -479,9 +548,9 @@ def routes(opener: Opener) -> list[Any]:
                 if len(body) > MAX_BODY_BYTES:
                     break
             address = request.client.host if request.client else "unknown"
-            reply = await run_in_threadpool(page.post, query, body, cookie, address)
+            reply = await run_in_threadpool(page.post, query, body, cookie, address, lang_cookie)
         else:
-            reply = await run_in_threadpool(page.get, query, cookie)
+            reply = await run_in_threadpool(page.get, query, cookie, lang_cookie)
         return respond(reply, secure)
 
     return [Route("/checkin", endpoint, methods=["GET", "POST"])]

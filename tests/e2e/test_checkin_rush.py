@@ -219,6 +219,9 @@ def test_the_light_page_works_without_javascript(rush_server, browser: object) -
         nik = phone.get_by_role("textbox", name="NIP / NIK")
         assert nik.get_attribute("inputmode") == "numeric"
         assert phone.get_by_role("textbox", name="Nomor HP").get_attribute("inputmode") == "numeric"
+        # An empty form: the page (not the browser, in the phone's language) says what is missing.
+        phone.get_by_role("button", name="MASUK sekarang").click()
+        phone.get_by_role("alert").filter(has_text="Isi nama Anda, dan NIP/NIK atau nomor HP.").wait_for()
         phone.get_by_role("textbox", name="Nama lengkap").fill("Siti Rahmawati")
         nik.fill("7172014506900001")
         phone.get_by_role("button", name="MASUK sekarang").click()
@@ -236,9 +239,11 @@ def test_the_light_page_works_without_javascript(rush_server, browser: object) -
         phone.get_by_text(re.compile(r"Anda sudah di dalam sejak \d\d:\d\d WITA")).wait_for()
         phone.get_by_role("button", name="KELUAR sekarang").click()
         phone.get_by_role("heading", name=re.compile("Tercatat KELUAR pukul .* Lama kunjungan: 0 menit")).wait_for()
-        # English is one link away.
+        # English is one link away, and the phone keeps it for the next poster (a cookie, no script).
         phone.get_by_role("link", name="English").click()
         phone.get_by_role("button", name="CHECK OUT now").wait_for()
+        phone.goto(server.url + addresses["checkin"])
+        phone.get_by_role("button", name="CHECK IN now").wait_for()
     finally:
         context.close()
     stored = [v for v in visits_now(server) if v["person_id"] == "7172014506900001"]

@@ -149,6 +149,24 @@ def test_indonesian_without_streamlit_english_and_english_kept_over_a_reload(
     page.get_by_role("heading", name="Okupansi", exact=True).wait_for()  # type: ignore[attr-defined]
 
 
+def assert_outcome_is_the_only_big_thing(page: object) -> None:
+    """The result page: the outcome's heading is the largest text, and no coloured block
+    below it looks like a button (the poster banner used to: it did nothing when tapped)."""
+    expect(page.locator(".banner")).to_have_count(0)  # type: ignore[attr-defined]
+    sizes = page.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('main *')].map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    heading = page.locator("main h1")  # type: ignore[attr-defined]
+    assert float(heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) == max(sizes)
+    # Nothing under the outcome is a filled, coloured block but the outcome's own box.
+    filled = page.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('main *')].filter(e => !e.closest('section.result'))"
+        ".filter(e => { const c = getComputedStyle(e).backgroundColor;"
+        " return c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent'; }).map(e => e.outerHTML.slice(0, 80))"
+    )
+    assert filled == [], filled
+
+
 def test_checkin_page_on_a_phone(tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir, con = poster_store(tmp_path, monkeypatch, KEY, capacity=50, threshold=40, inside=1)
     address = decode_poster(posters.poster_pdf(con, "kantor", None, "checkin"), tmp_path / "poster")
@@ -169,12 +187,21 @@ def test_checkin_page_on_a_phone(tmp_path: Path, browser: object, monkeypatch: p
             expect(visitor.locator(selector)).to_have_count(0)
         assert_no_streamlit_english(visitor)
 
+        # An empty form is answered in Indonesian by the page, not by the browser in the
+        # phone's language ("Please fill out this field."), and nothing is stored.
+        with visitor.expect_navigation():
+            visitor.get_by_role("button", name="MASUK sekarang").click()
+        visitor.get_by_role("alert").filter(has_text="Isi nama Anda, dan NIP/NIK atau nomor HP.").wait_for()
+        expect(visitor.locator("input#name")).to_be_focused()
+        expect(visitor.locator("input#name")).to_have_attribute("aria-invalid", "true")
+
         e2e.fill_form([(visitor.locator("input#name"), "Grace Lumentut"),
                        (visitor.locator("input#person_id"), "7172014506900002")])
         visitor.get_by_role("button", name="MASUK sekarang").click()
         outcome = visitor.get_by_text("Tercatat MASUK pukul")
         outcome.wait_for()
         assert in_viewport(outcome, PHONE["height"]), "the outcome is on the phone's first screen"
+        assert_outcome_is_the_only_big_thing(visitor)
         expect(visitor.get_by_role("button", name="MASUK sekarang")).to_have_count(0)
         visitor.get_by_text("2 orang di dalam, batas 40").wait_for()
         e2e.wait_until(lambda: any(c["name"] == checkin.COOKIE_NAME for c in phone.cookies()),
@@ -189,6 +216,63 @@ def test_checkin_page_on_a_phone(tmp_path: Path, browser: object, monkeypatch: p
         duplicate = visitor.get_by_text("sudah tercatat masuk")
         duplicate.wait_for()
         assert in_viewport(duplicate, PHONE["height"])
+    finally:
+        phone.close()
+        server.stop()
+
+
+def test_checkin_page_in_english_is_kept_for_the_next_poster(
+    tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A visitor who switched to English checks in; the check-out poster then opens in
+    English (the phone keeps the choice); the category options never split a label."""
+    data_dir, con = poster_store(tmp_path, monkeypatch, KEY, capacity=50, threshold=40, inside=0)
+    checkin_address = decode_poster(posters.poster_pdf(con, "kantor", None, "checkin"), tmp_path / "in")
+    checkout_address = decode_poster(posters.poster_pdf(con, "kantor", None, "checkout"), tmp_path / "out")
+    con.close()
+    assert "lang=" not in checkout_address
+
+    server = e2e.StreamlitServer(data_dir, env={"PANTAU_QR_SIGNING_KEY": KEY, "PANTAU_DEMO": "0"})
+    phone = e2e.new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        visitor = phone.new_page()
+        visitor.goto(checkin_address)
+        visitor.get_by_role("button", name="MASUK sekarang").wait_for()
+        visitor.get_by_role("link", name="English").click()
+        visitor.get_by_role("button", name="CHECK IN now").wait_for()
+
+        # Every option's label on one line: "(THL)" stays with "Contract staff".
+        lines = visitor.locator("fieldset label").evaluate_all(
+            "labels => labels.map(l => { const text = [...l.childNodes].find(n => n.nodeType === 3);"
+            " const r = document.createRange(); r.selectNodeContents(text);"
+            " const tops = new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));"
+            " return [l.innerText.trim(), tops.size]; })"
+        )
+        assert [name for name, _ in lines] == ["Civil servant (ASN)", "Contract staff (THL)", "Visitor"]
+        assert all(count == 1 for _, count in lines), lines
+        for label in visitor.locator("fieldset label").all():
+            box = label.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], "an option runs off the screen"
+
+        e2e.fill_form([(visitor.get_by_role("textbox", name="Full name"), "Grace Lumentut"),
+                       (visitor.get_by_role("textbox", name="ID number (NIP / NIK) (optional)"), "7172014506900003")])
+        visitor.get_by_role("button", name="CHECK IN now").click()
+        visitor.get_by_role("heading", name=re.compile("Checked in at")).wait_for()
+        assert_outcome_is_the_only_big_thing(visitor)
+
+        # The check-out poster's address has no language: the phone's choice opens it.
+        visitor.goto(checkout_address)
+        visitor.get_by_text("Hello, Grace Lumentut").wait_for()
+        expect(visitor.locator("html")).to_have_attribute("lang", "en")
+        visitor.get_by_role("button", name="CHECK OUT now").click()
+        visitor.get_by_role("heading", name=re.compile("Checked out at")).wait_for()
+        assert_outcome_is_the_only_big_thing(visitor)
+
+        # Back to Indonesian by the link: the next poster opens in Indonesian again.
+        visitor.get_by_role("link", name="Bahasa Indonesia").click()
+        visitor.get_by_role("button", name="KELUAR sekarang").wait_for()
+        visitor.goto(checkin_address)
+        visitor.get_by_role("button", name="MASUK sekarang").wait_for()
     finally:
         phone.close()
         server.stop()

@@ -53,6 +53,10 @@ TEXTS = {
         "en": "Your details are kept on this phone (a cookie) and in the building's visit log for contact tracing, and deleted after the retention period.",
     },
     "checkin.form.problem.name": {"id": "Isi nama Anda.", "en": "Please enter your name."},
+    "checkin.form.problem.name_and_id": {
+        "id": "Isi nama Anda, dan NIP/NIK atau nomor HP.",
+        "en": "Please enter your name, and an ID number or a phone number.",
+    },
     "checkin.form.problem.id_or_phone": {
         "id": "Isi NIP/NIK atau nomor HP.",
         "en": "Please enter an ID number or a phone number.",
