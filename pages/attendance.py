@@ -80,7 +80,8 @@ table = pd.DataFrame({
     tr("attendance.col.limit"): ["" if pd.isna(v) else fmt_percent(v) for v in frame["limit"]],
     tr("attendance.col.over"): [over_text(o, st_) for o, st_ in zip(frame["over"], frame["day_state"], strict=True)],
 })
-st.dataframe(table, hide_index=True, width="stretch", key="attendance_table")
+# A day to come has nobody on site yet: blank, not "None" and not 0.
+st.dataframe(table.style.format(na_rep="", subset=[tr("attendance.col.on_site")]), hide_index=True, width="stretch", key="attendance_table")
 download = frame.assign(day=[d.isoformat() for d in frame["day"]])
 st.download_button(tr("attendance.download"), csv_bytes(download), file_name=f"kehadiran-{monday.isoformat()}.csv",
                    mime="text/csv", key="attendance_csv", on_click="ignore")

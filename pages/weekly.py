@@ -170,20 +170,13 @@ st.plotly_chart(
 )
 
 st.subheader(tr("weekly.buildings_header"))
-city_row = {
-    **city, "crowding_episodes": int(stats["crowding_episodes"].sum()),
-    "crowding_minutes": float(stats["crowding_minutes"].sum()), "peak_hour": None, "peak": None,
-}
-side_by_side = pd.DataFrame(
-    {
-        tr("weekly.city_column"): dict(report.building_figures(city_row, default_zone, lang())),
-        **{
-            names.get(b, b): dict(report.building_figures(r, zones.get(b, default_zone), lang()))
-            for b, r in zip(stats["building"], stats.to_dict("records"), strict=True)
-        },
-    }
+# Short cells, each readable whole at 1440 px; the whole city has no peak (RULES "Whole city").
+side_by_side = report.comparison_table(city, stats, names, zones, default_zone, lang())
+st.dataframe(
+    side_by_side, width="stretch", height="content", key="weekly_side_by_side",
+    column_config={"_index": st.column_config.TextColumn(width="medium")},
 )
-st.dataframe(side_by_side, width="stretch", key="weekly_side_by_side")
+st.caption(tr("weekly.table.city_note"))
 st.plotly_chart(
     charts.buildings_weekday_figure(stats, names, lang()),
     width="stretch", key="weekly_buildings_chart", alt=tr("weekly.buildings_header"), config=charts.plotly_config(lang()),

@@ -593,3 +593,11 @@ def test_weekly_in_english_with_english_xlsx_headers(demo_db, downloads) -> None
     assert header[:5] == ["Week", "Building ID", "Building", "Visits", "Persons"]
     assert book["Week"].cell(row=2, column=3).value == "Whole city"
     assert "weekly." not in str(rendered_bytes(at))  # no raw text key on screen
+    # Buildings side by side: each figure whole in its own short cell (1440 px), and the
+    # whole city's missing peak explained rather than "– (–)".
+    side = next(d.value for d in at.dataframe if "Whole city" in d.value.columns)
+    assert side.loc["Peak hour (WITA)", "Whole city"] == "not added up"
+    assert side.loc["Peak (people inside)", "Whole city"] == "not added up"
+    assert side.loc["Crowding episodes", "Whole city"].replace(",", "").isdigit()
+    assert all(len(cell) <= 18 for cell in side.to_numpy().ravel())
+    assert any("whole city has no peak hour" in c.value for c in at.caption)

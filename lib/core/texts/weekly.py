@@ -58,6 +58,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "All buildings together: visits added up, each person counted once.",
     },
     "weekly.city_column": {"id": "Seluruh kota", "en": "Whole city"},
+    "weekly.table.figure": {"id": "Angka", "en": "Figure"},
+    "weekly.table.peak_hour": {"id": "Jam puncak ({zone})", "en": "Peak hour ({zone})"},
+    "weekly.table.local_time": {"id": "waktu setempat", "en": "local time"},
+    "weekly.table.not_added": {"id": "tidak dijumlahkan", "en": "not added up"},
+    "weekly.table.city_note": {
+        "id": "Seluruh kota tidak punya jam puncak dan puncak: orang di dalam gedung yang berbeda pada saat yang "
+        "sama tidak dijumlahkan. Kerumunan seluruh kota adalah jumlah episode dan menit semua gedung.",
+        "en": "The whole city has no peak hour and no peak: people inside different buildings at the same time "
+        "are not added up. The whole city's crowding is the episodes and minutes of all buildings added up.",
+    },
     "weekly.building_header": {"id": "Per gedung", "en": "Per building"},
     "weekly.xlsx.week": {"id": "Minggu", "en": "Week"},
     "weekly.xlsx.building": {"id": "ID gedung", "en": "Building ID"},
