@@ -32,6 +32,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "weekly.buildings_header": {"id": "Perbandingan gedung", "en": "Buildings side by side"},
     "weekly.trend_header": {"id": "Tren 12 minggu", "en": "12-week trend"},
     "weekly.trend_measure": {"id": "Ukuran", "en": "Measure"},
+    "weekly.partial_note": {
+        "id": "{week} adalah minggu sebagian: data baru mulai {first}. Minggu itu ditandai (sebagian, bulatan kosong) "
+        "dan bukan dasar pertumbuhan: perubahan {next} terhadap {week} tidak dihitung (–).",
+        "en": "{week} is a partial week: the data began on {first}. It is marked (partial, open circles) and is no "
+        "base for growth: the change of {next} against {week} is not computed (–).",
+    },
     "weekly.downloads_header": {"id": "Laporan untuk diteruskan", "en": "Report to forward"},
     "weekly.download_pdf": {"id": "Unduh laporan PDF", "en": "Download PDF report"},
     "weekly.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
