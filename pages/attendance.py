@@ -14,7 +14,7 @@ from lib.outputs.export import csv_bytes
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_percent, tr
+from lib.ui.i18n import fmt_number, fmt_percent, tr
 from lib.ui.widgets import fmt_day, local_today
 
 require_roles("leadership", "admin")
@@ -75,13 +75,14 @@ table = pd.DataFrame({
     tr("attendance.col.unit"): frame["unit"],
     tr("attendance.col.day"): [fmt_day(d) for d in frame["day"]],
     tr("attendance.col.headcount"): frame["headcount"],
-    tr("attendance.col.on_site"): frame["on_site"],
+    # A day to come has nobody on site yet: blank, not "None" and not 0.
+    tr("attendance.col.on_site"): ["" if pd.isna(v) else fmt_number(v) for v in frame["on_site"]],
     tr("attendance.col.share"): [share_text(s, st_) for s, st_ in zip(frame["share"], frame["day_state"], strict=True)],
     tr("attendance.col.limit"): ["" if pd.isna(v) else fmt_percent(v) for v in frame["limit"]],
     tr("attendance.col.over"): [over_text(o, st_) for o, st_ in zip(frame["over"], frame["day_state"], strict=True)],
 })
-# A day to come has nobody on site yet: blank, not "None" and not 0.
-st.dataframe(table.style.format(na_rep="", subset=[tr("attendance.col.on_site")]), hide_index=True, width="stretch", key="attendance_table")
+st.dataframe(table, hide_index=True, width="stretch", key="attendance_table",
+             column_config={tr("attendance.col.on_site"): st.column_config.TextColumn(alignment="right")})
 download = frame.assign(day=[d.isoformat() for d in frame["day"]])
 st.download_button(tr("attendance.download"), csv_bytes(download), file_name=f"kehadiran-{monday.isoformat()}.csv",
                    mime="text/csv", key="attendance_csv", on_click="ignore")
