@@ -3,16 +3,18 @@
 RULES "Attendance by unit". Figures only: no names reach this page.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from lib.analytics.attendance import attendance, week_view, with_limits
+from lib.core.timeutil import format_local_time
 from lib.outputs.export import csv_bytes
+from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_percent, tr
+from lib.ui.i18n import fmt_number, fmt_percent, tr
 from lib.ui.widgets import fmt_day, local_today
 
 require_roles("leadership", "admin")
@@ -33,12 +35,38 @@ unit = cells[1].selectbox(tr("attendance.unit"), [None, *units], key="attendance
                           format_func=lambda u: tr("attendance.all_units") if u is None else u)
 day = picked if isinstance(picked, date) else local_today()
 monday = day - timedelta(days=day.weekday())
-frame = with_limits(con, attendance(con, monday, monday + timedelta(days=6), unit=unit))
+today = local_today()
+# Days after today are blank and not judged; today's figures are so far (RULES "Attendance by unit").
+frame = with_limits(con, attendance(con, monday, monday + timedelta(days=6), unit=unit), today=today)
+so_far = tr("attendance.so_far")
+
+
+def share_text(share: float, state: str) -> str:
+    if pd.isna(share):
+        return ""
+    return f"{fmt_percent(share)} ({so_far})" if state == "today" else fmt_percent(share)
+
+
+def over_text(over: object, state: str) -> str:
+    if pd.isna(over):
+        return ""
+    text = tr("attendance.yes") if over else tr("attendance.no")
+    # Today can still go above the limit, never back below it.
+    return f"{text} ({so_far})" if state == "today" and not over else text
+
 
 st.subheader(tr("attendance.week_view"))
 view = week_view(frame)
-view.columns = [fmt_day(d) for d in view.columns]
-st.dataframe(view.map(fmt_percent), width="stretch", key="attendance_week_view")
+view = view.map(lambda s: "" if pd.isna(s) else fmt_percent(s))
+view.index.name = tr("attendance.col.unit")
+view.columns = [f"{fmt_day(d)} ({so_far})" if d == today else fmt_day(d) for d in view.columns]
+st.dataframe(view, width="stretch", key="attendance_week_view")
+if monday <= today <= monday + timedelta(days=6):
+    st.caption(tr("attendance.today_note", day=fmt_day(today), time=format_local_time(datetime.now(UTC), DEFAULT_TIMEZONE)))
+elif monday > today:
+    st.caption(tr("attendance.future_note"))
+if frame["limit"].isna().any():
+    st.caption(tr("attendance.no_limit_note"))
 over = int(frame["over"].sum())
 if over:
     st.warning(tr("attendance.over_count", count=over))
@@ -47,12 +75,14 @@ table = pd.DataFrame({
     tr("attendance.col.unit"): frame["unit"],
     tr("attendance.col.day"): [fmt_day(d) for d in frame["day"]],
     tr("attendance.col.headcount"): frame["headcount"],
-    tr("attendance.col.on_site"): frame["on_site"],
-    tr("attendance.col.share"): [fmt_percent(s) for s in frame["share"]],
+    # A day to come has nobody on site yet: blank, not "None" and not 0.
+    tr("attendance.col.on_site"): ["" if pd.isna(v) else fmt_number(v) for v in frame["on_site"]],
+    tr("attendance.col.share"): [share_text(s, st_) for s, st_ in zip(frame["share"], frame["day_state"], strict=True)],
     tr("attendance.col.limit"): ["" if pd.isna(v) else fmt_percent(v) for v in frame["limit"]],
-    tr("attendance.col.over"): [tr("attendance.yes") if o else tr("attendance.no") for o in frame["over"]],
+    tr("attendance.col.over"): [over_text(o, st_) for o, st_ in zip(frame["over"], frame["day_state"], strict=True)],
 })
-st.dataframe(table, hide_index=True, width="stretch", key="attendance_table")
+st.dataframe(table, hide_index=True, width="stretch", key="attendance_table",
+             column_config={tr("attendance.col.on_site"): st.column_config.TextColumn(alignment="right")})
 download = frame.assign(day=[d.isoformat() for d in frame["day"]])
 st.download_button(tr("attendance.download"), csv_bytes(download), file_name=f"kehadiran-{monday.isoformat()}.csv",
                    mime="text/csv", key="attendance_csv", on_click="ignore")

@@ -26,9 +26,16 @@ TREND_WEEKS = 12
 
 
 @st.cache_data(ttl=120, show_spinner=False)
+def load_partial(_con: duckdb.DuckDBPyConnection, db_key: str, included: tuple[str, ...]) -> tuple[str, date] | None:
+    return weekly.partial_first_week(_con, included)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
 def load_stats(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...]) -> pd.DataFrame:
     stats = weekly.weekly_stats(_con, week)
-    return stats[stats["building"].isin(included)].reset_index(drop=True)
+    stats = stats[stats["building"].isin(included)].reset_index(drop=True)
+    # No change against a partial first week (a few days against a full week is no growth).
+    return weekly.without_change_against(stats, week, load_partial(_con, db_key, included))
 
 
 @st.cache_data(ttl=120, show_spinner=False)
@@ -39,7 +46,9 @@ def load_trend(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, included
 
 @st.cache_data(ttl=120, show_spinner=False)
 def load_city(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...]) -> dict:
-    return weekly.city_week_totals(_con, week, included)
+    return weekly.without_change_against(
+        weekly.city_week_totals(_con, week, included), week, load_partial(_con, db_key, included)
+    )
 
 
 @st.cache_data(ttl=120, show_spinner=False)
@@ -75,6 +84,11 @@ def build_xlsx(
         load_stats(_con, db_key, week, included), load_trend(_con, db_key, week, included), week, names, zones,
         language, city=load_city(_con, db_key, week, included),
     )
+
+
+def next_week(label: str) -> str:
+    iso = (date.fromisocalendar(*weekly.parse_iso_week(label), 1) + timedelta(weeks=1)).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
 
 
 con = cursor()
@@ -170,20 +184,13 @@ st.plotly_chart(
 )
 
 st.subheader(tr("weekly.buildings_header"))
-city_row = {
-    **city, "crowding_episodes": int(stats["crowding_episodes"].sum()),
-    "crowding_minutes": float(stats["crowding_minutes"].sum()), "peak_hour": None, "peak": None,
-}
-side_by_side = pd.DataFrame(
-    {
-        tr("weekly.city_column"): dict(report.building_figures(city_row, default_zone, lang())),
-        **{
-            names.get(b, b): dict(report.building_figures(r, zones.get(b, default_zone), lang()))
-            for b, r in zip(stats["building"], stats.to_dict("records"), strict=True)
-        },
-    }
+# Short cells, each readable whole at 1440 px; the whole city has no peak (RULES "Whole city").
+side_by_side = report.comparison_table(city, stats, names, zones, default_zone, lang())
+st.dataframe(
+    side_by_side, width="stretch", height="content", key="weekly_side_by_side",
+    column_config={"_index": st.column_config.TextColumn(width="medium")},
 )
-st.dataframe(side_by_side, width="stretch", key="weekly_side_by_side")
+st.caption(tr("weekly.table.city_note"))
 st.plotly_chart(
     charts.buildings_weekday_figure(stats, names, lang()),
     width="stretch", key="weekly_buildings_chart", alt=tr("weekly.buildings_header"), config=charts.plotly_config(lang()),
@@ -195,10 +202,18 @@ measure = st.radio(
     tr("weekly.trend_measure"), list(measure_labels), horizontal=True, key="weekly_trend_measure",
     format_func=measure_labels.__getitem__,
 )
+partial = load_partial(con, db_key, included)
+trend = load_trend(con, db_key, week, included)
+partial_shown = partial is not None and partial[0] in set(trend["week"])
 st.plotly_chart(
-    charts.trend_figure(load_trend(con, db_key, week, included), measure, names, lang()),
+    charts.trend_figure(trend, measure, names, lang(), partial_week=partial[0] if partial_shown else None),
     width="stretch", key="weekly_trend_chart", alt=tr("weekly.trend_header"), config=charts.plotly_config(lang()),
 )
+if partial is not None and (partial_shown or week == next_week(partial[0])):
+    st.caption(tr(
+        "weekly.partial_note", week=partial[0], first=report.busiest_day_label(partial[1], default_zone, lang()),
+        next=next_week(partial[0]),
+    ))
 
 st.subheader(tr("weekly.downloads_header"))
 cols = st.columns(2)

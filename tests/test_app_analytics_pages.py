@@ -319,6 +319,34 @@ def test_weekly_defaults_to_the_largest_building_beside_the_whole_city(demo_db) 
     assert trend_weeks[0] == first_week and trend_weeks[-1] == week
 
 
+def test_weekly_marks_a_partial_first_week_and_gives_no_growth_against_it(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """The demo month begins mid-week (unless 30 days ago was a Monday): its first week is
+    partial. The trend labels it so, and the next week shows no change against it."""
+    from lib.analytics import weekly
+
+    _, con = demo_db
+    first = con.execute("SELECT min(checkin_at AT TIME ZONE 'Asia/Makassar') FROM visits").fetchall()[0][0]
+    first_week = f"{first.isocalendar().year}-W{first.isocalendar().week:02d}"
+    at = open_page(app_as(LEADERSHIP), "pages/weekly.py")
+    ticks = spec(at, "weekly_trend_chart")["layout"]["xaxis"]["ticktext"]
+    if first.weekday() == 0:  # the demo began on a Monday: a whole week, nothing to mark
+        assert ticks[0] == first_week and not any("minggu sebagian" in c.value for c in at.caption)
+        return
+    assert ticks[0] == f"{first_week} (sebagian)" and all("sebagian" not in t for t in ticks[1:])
+    assert any(c.value.startswith(f"{first_week} adalah minggu sebagian") for c in at.caption)
+    monday = pd.Timestamp(first.date() - timedelta(days=first.weekday()) + timedelta(weeks=1)).date()
+    second = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+    box = at.selectbox(key="weekly_week")
+    box.set_value(next(o for o in box.options if o.startswith(second))).run()
+    assert not at.exception
+    stats = weekly.weekly_stats(con, second)
+    assert stats["visits_change_pct"].notna().any()  # lib alone would show the false jump
+    city_visits, city_persons = list(at.metric)[:2]
+    assert city_visits.delta == "–" and city_persons.delta == "–"
+    side = next(d.value for d in at.dataframe if "Seluruh kota" in d.value.columns)
+    assert all(cell.endswith("(–)") for cell in side.loc["Kunjungan"])
+
+
 def tr_id(key: str) -> str:
     from lib.core.i18n import t
 
@@ -593,3 +621,11 @@ def test_weekly_in_english_with_english_xlsx_headers(demo_db, downloads) -> None
     assert header[:5] == ["Week", "Building ID", "Building", "Visits", "Persons"]
     assert book["Week"].cell(row=2, column=3).value == "Whole city"
     assert "weekly." not in str(rendered_bytes(at))  # no raw text key on screen
+    # Buildings side by side: each figure whole in its own short cell (1440 px), and the
+    # whole city's missing peak explained rather than "– (–)".
+    side = next(d.value for d in at.dataframe if "Whole city" in d.value.columns)
+    assert side.loc["Peak hour (WITA)", "Whole city"] == "not added up"
+    assert side.loc["Peak (people inside)", "Whole city"] == "not added up"
+    assert side.loc["Crowding episodes", "Whole city"].replace(",", "").isdigit()
+    assert all(len(cell) <= 18 for cell in side.to_numpy().ravel())
+    assert any("whole city has no peak hour" in c.value for c in at.caption)

@@ -104,11 +104,38 @@ def test_attendance_for_leadership_without_names(app_env: AppEnv) -> None:
     assert [t.value for t in at.title] == ["Kehadiran per unit"]
     table = next(d.value for d in at.dataframe if "Unit" in d.value.columns)
     assert set(table["Unit"]) == {"Bagian Umum", "Keuangan"} and len(table) == 14  # two units, seven days
-    rows = table[table["Hari"] == fmt_day(local_today())].set_index("Unit")
-    assert rows.loc["Bagian Umum", "Jumlah pegawai"] == 2 and rows.loc["Bagian Umum", "Di kantor"] == 2
-    assert rows.loc["Keuangan", "Persentase"] == "100 %" and rows.loc["Keuangan", "Melebihi batas"] == "ya"
+    today = local_today()
+    rows = table[table["Hari"] == fmt_day(today)].set_index("Unit")
+    assert rows.loc["Bagian Umum", "Jumlah pegawai"] == 2 and rows.loc["Bagian Umum", "Di kantor"] == "2"
+    # Today is not over: its share is marked as so far; above the limit already is final.
+    assert rows.loc["Keuangan", "Persentase"] == "100 % (sejauh ini)" and rows.loc["Keuangan", "Melebihi batas"] == "ya"
+    # Bagian Umum has no WFO limit: not judged (blank), never "tidak".
+    assert set(table.loc[table["Unit"] == "Bagian Umum", "Melebihi batas"]) == {""}
+    assert any("tidak punya batas WFO" in c.value for c in at.caption)
+    assert any(c.value.startswith(f"Hari ini ({fmt_day(today)}) belum selesai") for c in at.caption)
+    # The days after today are blank, not "0 %" and not judged.
+    later = [d for d in table["Hari"].unique() if d.split("/")[::-1] > fmt_day(today).split("/")[::-1]]
+    for column in ("Di kantor", "Persentase", "Melebihi batas"):
+        assert set(table.loc[table["Hari"].isin(later), column]) <= {""}
+    view = at.dataframe[0].value  # the unit × day view comes first
+    assert view.index.name == "Unit"  # the same header as the table below, not 'unit'
+    assert f"{fmt_day(today)} (sejauh ini)" in list(view.columns)
+    for day in later:
+        assert set(view[day]) == {""}
     assert at.warning  # unit-days above the limit are counted
     assert_no_personal_data(at)
+
+
+def test_attendance_in_english_marks_today_and_leaves_later_days_blank(app_env: AppEnv) -> None:
+    at = open_page("pages/attendance.py", ["leadership"], username="pimpinan", language="en")
+    view, table = at.dataframe[0].value, at.dataframe[1].value
+    assert list(table.columns)[0] == "Unit" and view.index.name == "Unit"
+    today = table[table["Day"] == fmt_day(local_today())].set_index("Unit")
+    assert today.loc["Bagian Umum", "Share"] == "100 % (so far)"
+    assert set(table["Above the limit"]) == {""}  # no limit anywhere: nothing judged
+    assert not at.warning
+    assert any("no WFO limit" in c.value for c in at.caption)
+    assert "attendance." not in str([c.value for c in at.caption])
 
 
 def test_attendance_refused_to_tracers(app_env: AppEnv) -> None:

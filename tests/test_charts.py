@@ -132,6 +132,25 @@ def test_weekly_figures_show_stats_and_trend() -> None:
     assert by_name["b"]["y"] == [None, 3]  # no row that week: a gap, not a zero
 
 
+@pytest.mark.parametrize(("lang", "word"), [("id", "sebagian"), ("en", "partial")])
+def test_trend_marks_a_partial_first_week(lang: str, word: str) -> None:
+    """Data that began mid-week: the first week is labelled partial, drawn with open
+    markers on a grey band, and its values stay (nothing hidden)."""
+    trend = pd.DataFrame(
+        {"week": ["2022-W01", "2022-W02", "2022-W03"], "building": ["a"] * 3, "visits": [2, 9, 10],
+         "persons": [1, 2, 3], "peak": [1, 1, 1], "median_stay_minutes": [1.0, 2.0, 3.0]}
+    )
+    data = spec(charts.trend_figure(trend, "visits", lang=lang, partial_week="2022-W01"))
+    assert data["layout"]["xaxis"]["ticktext"] == [f"2022-W01 ({word})", "2022-W02", "2022-W03"]
+    assert data["data"][0]["y"] == [2, 9, 10]
+    assert data["data"][0]["marker"]["symbol"] == ["circle-open", "circle", "circle"]
+    band = data["layout"]["shapes"][0]
+    assert (band["x0"], band["x1"]) == (-0.5, 0.5)
+    plain = spec(charts.trend_figure(trend, "visits", lang=lang))
+    assert plain["layout"]["xaxis"]["ticktext"] == ["2022-W01", "2022-W02", "2022-W03"]
+    assert "shapes" not in plain["layout"] or not plain["layout"]["shapes"]
+
+
 def test_daily_category_figure() -> None:
     daily = pd.DataFrame(
         {"day": pd.to_datetime(["2022-01-10", "2022-01-10", "2022-01-11"]).date, "category": ["ASN", "visitor", "ASN"],

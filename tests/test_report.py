@@ -283,3 +283,36 @@ def test_report_from_real_weekly_stats_has_figures_and_no_names(con, tmp_path: P
     for _, name, _, phone in people:
         assert name not in text and phone not in text
         assert name not in sheet_text and phone not in sheet_text
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_comparison_table_has_short_complete_cells_and_explains_the_city_peak(lang: str) -> None:
+    """Seen at 1440 px: the peak hour cut at '...09:00 WIT' and the city's crowding at
+    '23 episodes, 2,801 minu'. Every figure keeps its own short cell; nothing is lost."""
+    stats = pd.DataFrame([stats_row("b1"), stats_row("b2", visits=70, crowding_episodes=1, crowding_minutes=5.0)])
+    city = {key: value for key, value in stats_row("city").items() if key not in ("peak_hour", "peak")}
+    table = report.comparison_table(city, stats, {"b1": "Kantor Walikota Bitung"}, {}, "Asia/Makassar", lang)
+    assert list(table.columns) == ["Seluruh kota" if lang == "id" else "Whole city", "Kantor Walikota Bitung", "b2"]
+    peak_hour = "Jam puncak (WITA)" if lang == "id" else "Peak hour (WITA)"
+    peak = "Puncak (orang di dalam)" if lang == "id" else "Peak (people inside)"
+    episodes, minutes = ("Episode kerumunan", "Menit kerumunan") if lang == "id" else ("Crowding episodes", "Crowding minutes")
+    b1 = table["Kantor Walikota Bitung"]
+    # 02:00 UTC on Wednesday 12/01 is 10:00 WITA; the zone is in the row's label.
+    assert b1[peak_hour] == ("Rab 12/01 10:00" if lang == "id" else "Wed 12/01 10:00")
+    assert b1[peak] == "140" and b1[episodes] == "2" and b1[minutes] == "95"
+    assert b1["Hari tersibuk" if lang == "id" else "Busiest day"] == ("Min 16/01 (70)" if lang == "id" else "Sun 16/01 (70)")
+    # The whole city: its peak is not added up across buildings (and says so); crowding adds up.
+    city_column = table.iloc[:, 0]
+    not_added = "tidak dijumlahkan" if lang == "id" else "not added up"
+    assert city_column[peak_hour] == not_added and city_column[peak] == not_added
+    assert city_column[episodes] == "3" and city_column[minutes] == "100"
+    assert "–" not in set(city_column)
+    # Short enough for a fifth of a 1440 px page (the longest before was 31 characters).
+    assert max(len(cell) for cell in table.to_numpy().ravel()) <= 18
+
+
+def test_comparison_table_names_the_zone_in_each_cell_when_zones_differ() -> None:
+    stats = pd.DataFrame([stats_row("b1"), stats_row("b2")])
+    table = report.comparison_table(stats_row("city"), stats, {}, {"b2": "Asia/Jakarta"}, "Asia/Makassar", "en")
+    label = "Peak hour (local time)"
+    assert table.loc[label, "b1"] == "Wed 12/01 10:00 WITA" and table.loc[label, "b2"] == "Wed 12/01 09:00 WIB"

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -211,6 +212,36 @@ def test_attendance_day_is_local_and_limits_come_from_unit_or_building(con: duck
         office.wfo_share(ppkm_level=5)
     with pytest.raises(office.SettingsError):
         office.set_wfo_limit(con, "unit", "Umum", 1.5, "admin")
+
+
+def test_attendance_days_after_today_are_blank_and_no_limit_is_not_judged(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Seen on a Saturday: Sunday showed '0 %' and 'no' as if nobody came, and units without
+    any WFO limit were judged 'no'. A day to come has no figures; without a limit, no verdict."""
+    load(con, tmp_path, [(9, "001", "kw", "checkin", "", "ASN"), (10, "001", "kw", "checkout", "", "ASN"),
+                         (33, "003", "dk", "checkin", "", "ASN"), (34, "003", "dk", "checkout", "", "ASN")],
+         [("001", "Umum", "kw", ""), ("002", "Umum", "kw", ""), ("003", "Keuangan", "dk", "")])
+    office.set_wfo_limit(con, "unit", "Keuangan", 0.5, "admin")  # Umum: no limit at all
+    frame = attendance(con, dt.date(2022, 1, 3), dt.date(2022, 1, 5))
+    limited = with_limits(con, frame, today=dt.date(2022, 1, 4))
+    rows = {(r.unit, str(r.day)): r for r in limited.itertuples()}
+    assert [rows[("Keuangan", d)].day_state for d in ("2022-01-03", "2022-01-04", "2022-01-05")] == [
+        "past", "today", "future"]
+    # Today's share is counted (so far) and judged against the limit.
+    assert rows[("Keuangan", "2022-01-04")].share == 1.0
+    assert bool(rows[("Keuangan", "2022-01-04")].over)
+    # A limit, and under it: a real "no".
+    assert pd.notna(rows[("Keuangan", "2022-01-03")].over) and not rows[("Keuangan", "2022-01-03")].over
+    # Tomorrow: no share, no head on site, no verdict (not 0, not False).
+    future = rows[("Keuangan", "2022-01-05")]
+    assert pd.isna(future.share) and pd.isna(future.on_site) and pd.isna(future.over)
+    assert future.headcount == 1
+    # Umum has no limit: never judged, not even on a day with people on site.
+    assert rows[("Umum", "2022-01-03")].share == 0.5 and pd.isna(rows[("Umum", "2022-01-03")].over)
+    assert int(limited["over"].sum()) == 1
+    # The week view keeps the blank: tomorrow is missing, not 0.
+    assert pd.isna(week_view(limited).loc["Umum"].iloc[-1])
 
 
 # --- ticks -----------------------------------------------------------------------------

@@ -241,6 +241,42 @@ def test_a_person_in_two_buildings_counts_once_city_wide(db_con: duckdb.DuckDBPy
     assert city_week_totals(db_con, "2022-W02", [], now=now)["visits"] == 0
 
 
+def test_a_partial_first_week_is_found_and_gives_no_growth(db_con: duckdb.DuckDBPyConnection) -> None:
+    """Data that began on a Thursday: the first week holds four days, and the next week's
+    'growth' against it is not computed (the counts of the week before stay)."""
+    from lib.analytics.weekly import city_week_totals, partial_first_week, without_change_against
+
+    assert partial_first_week(db_con) is None  # no data
+    hour = timedelta(hours=1)
+    thursday = datetime(2022, 1, 20, 1, tzinfo=UTC)  # Thursday of 2022-W03, 09:00 WITA
+    visits = [V(f"P{i}", "A", thursday + timedelta(weeks=w, days=i % 3), thursday + timedelta(weeks=w, days=i % 3) + hour,
+                "scan", "ASN") for w in range(3) for i in range(2 + 4 * min(w, 1))]
+    load(db_con, visits)
+    now = thursday + timedelta(days=30)
+    assert partial_first_week(db_con) == ("2022-W03", date(2022, 1, 20))
+    stats = weekly_stats(db_con, "2022-W04", now=now)
+    assert stats.set_index("building").loc["A", "visits_change_pct"] == 200.0  # the false jump
+    partial = partial_first_week(db_con)
+    fixed = without_change_against(stats, "2022-W04", partial)
+    row = fixed.set_index("building").loc["A"]
+    assert pd.isna(row["visits_change_pct"]) and pd.isna(row["persons_change_pct"]) and row["visits_prev"] == 2
+    city = without_change_against(city_week_totals(db_con, "2022-W04", now=now), "2022-W04", partial)
+    assert city["visits_change_pct"] is None and city["visits_prev"] == 2
+    # The week after a full week keeps its change; so does the partial week itself.
+    later = without_change_against(weekly_stats(db_con, "2022-W05", now=now), "2022-W05", partial)
+    assert later.set_index("building").loc["A", "visits_change_pct"] == 0.0
+    assert without_change_against(stats, "2022-W03", partial) is stats
+
+
+def test_data_that_begins_on_a_monday_has_no_partial_week(db_con: duckdb.DuckDBPyConnection) -> None:
+    from lib.analytics.weekly import partial_first_week
+
+    # Monday 00:30 WITA is still Sunday in UTC: the local day decides.
+    monday = datetime(2022, 1, 16, 16, 30, tzinfo=UTC)
+    load(db_con, [V("P1", "A", monday, monday + timedelta(hours=1), "scan", "ASN")])
+    assert partial_first_week(db_con) is None
+
+
 def test_trend_and_week_choices_start_at_the_first_week_with_data(db_con: duckdb.DuckDBPyConnection) -> None:
     from lib.analytics.weekly import data_weeks, trend_from_first_data, week_choices
 

@@ -109,9 +109,15 @@ def unit_buildings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {str(u): str(b) for u, b in rows}
 
 
-def with_limits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+def with_limits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
     """``frame`` (from :func:`attendance`) with ``limit`` (share 0..1 or NaN: none) and
-    ``over`` (the share is strictly above the limit)."""
+    ``over`` (nullable: the share is strictly above the limit; empty when no limit is set,
+    as nothing was judged, or when the day is still to come).
+
+    With ``today`` (the local day, RULES "Attendance by unit"): ``day_state`` is 'past',
+    'today' (the day is not over: its figures are so far) or 'future', whose ``on_site``
+    and ``share`` are empty, not 0: nobody can have come yet.
+    """
     limits = office.wfo_limits(con)
     homes = unit_buildings(con)
     out = frame.copy()
@@ -123,7 +129,15 @@ def with_limits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataF
         return limits["building"].get(homes.get(unit, ""))
 
     out["limit"] = pd.Series([limit_of(u) for u in out["unit"]], index=out.index, dtype="float64")
-    out["over"] = (out["share"] > out["limit"]).fillna(False).astype(bool)
+    out["on_site"] = out["on_site"].astype("Int64")
+    if today is not None:
+        out["day_state"] = ["future" if d > today else "today" if d == today else "past" for d in out["day"]]
+        future = out["day_state"] == "future"
+        out.loc[future, "on_site"] = pd.NA
+        out["share"] = out["share"].astype("float64").where(~future)
+    over = pd.Series(out["share"].astype("float64") > out["limit"], index=out.index, dtype="boolean")
+    # No limit, or no share yet: not judged (empty), never a "no".
+    out["over"] = over.where(out["limit"].notna() & out["share"].notna(), pd.NA)
     return out
 
 

@@ -335,6 +335,49 @@ def data_weeks(
     return week_label(*first), week_label(*last)
 
 
+def partial_first_week(
+    con: duckdb.DuckDBPyConnection, buildings: Sequence[str] | None = None
+) -> tuple[str, date] | None:
+    """The first local ISO week with data and the local day its data began, when that day
+    is after the week's Monday (the log started mid-week); None otherwise or without data.
+
+    Such a week holds only part of its days, so a rise from it to the next week is no
+    growth: the page marks it on the trend and gives no change against it
+    (:func:`without_change_against`). The earliest check-in of ``buildings`` (all when
+    None), each building read in its own zone (RULES "Time").
+    """
+    targets = _targets(con, buildings)
+    if not targets:
+        return None
+    zones = dict(targets)
+    rows = con.execute(
+        "SELECT building, min(checkin_at) FROM visits WHERE list_contains(?::VARCHAR[], building) GROUP BY building",
+        [list(zones)],
+    ).fetchall()
+    if not rows:
+        return None
+    first_day = min(low.astimezone(ZoneInfo(zones[b])).date() for b, low in rows)
+    if first_day.weekday() == 0:
+        return None
+    iso = first_day.isocalendar()
+    return week_label(iso.year, iso.week), first_day
+
+
+def without_change_against(figures: pd.DataFrame | dict, week: str, partial: tuple[str, date] | None) -> pd.DataFrame | dict:
+    """``weekly_stats`` rows or ``city_week_totals`` of ``week`` with no change in percent
+    when the week before is the partial first week (``partial_first_week``): comparing a
+    full week with a few days is no growth. The previous week's counts stay."""
+    if partial is None:
+        return figures
+    year, number = parse_iso_week(week)
+    iso = (_monday(year, number) - timedelta(weeks=1)).isocalendar()
+    if week_label(iso.year, iso.week) != partial[0]:
+        return figures
+    if isinstance(figures, pd.DataFrame):
+        return figures.assign(visits_change_pct=np.nan, persons_change_pct=np.nan)
+    return {**figures, "visits_change_pct": None, "persons_change_pct": None}
+
+
 def week_choices(
     con: duckdb.DuckDBPyConnection, today: date, buildings: Sequence[str] | None = None, most: int = 26
 ) -> tuple[list[str], int]:

@@ -333,19 +333,35 @@ def buildings_weekday_figure(
 
 
 def trend_figure(
-    trend: pd.DataFrame, measure: str = "visits", names: dict[str, str] | None = None, lang: str | None = None
+    trend: pd.DataFrame,
+    measure: str = "visits",
+    names: dict[str, str] | None = None,
+    lang: str | None = None,
+    partial_week: str | None = None,
 ) -> go.Figure:
-    """One line per building over ISO weeks (``weekly_trend``), oldest week left."""
+    """One line per building over ISO weeks (``weekly_trend``), oldest week left.
+
+    ``partial_week`` (``lib.analytics.weekly.partial_first_week``): a week holding only
+    part of its days (the data began mid-week) has open markers, a grey band and
+    "(partial)" under its label, so its low value is not read as growth.
+    """
     fig = go.Figure()
     weeks = sorted(trend["week"].astype(str).unique())
+    partial = partial_week if partial_week in weeks else None
     for building in sorted(trend["building"].astype(str).unique()):
         rows = trend[trend["building"].astype(str) == building].assign(week=lambda f: f["week"].astype(str))
         rows = rows.set_index("week").reindex(weeks)
+        values = [None if pd.isna(v) else float(v) for v in rows[measure]]
         fig.add_scatter(
-            x=weeks, y=[None if pd.isna(v) else float(v) for v in rows[measure]],
-            name=(names or {}).get(building, building), mode="lines+markers",
+            x=weeks, y=values, name=(names or {}).get(building, building), mode="lines+markers",
+            marker={"symbol": ["circle-open" if w == partial else "circle" for w in weeks], "size": 8},
         )
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=weeks)
+    if partial is not None:
+        # A grey band behind the partial week (category positions are 0, 1, ...).
+        at = weeks.index(partial)
+        fig.add_vrect(x0=at - 0.5, x1=at + 0.5, fillcolor="grey", opacity=0.12, line_width=0, layer="below")
+    ticks = [f"{w} ({t('charts.partial_week', lang)})" if w == partial else w for w in weeks]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=weeks, tickvals=weeks, ticktext=ticks)
     return _base_layout(fig, t("charts.week", lang), t(f"charts.{measure}", lang))
 
 

@@ -20,7 +20,7 @@ from fpdf import FPDF
 
 from lib.core import numformat
 from lib.core.i18n import t
-from lib.core.timeutil import fixed_offset_seconds, format_local_iso
+from lib.core.timeutil import fixed_offset_seconds, format_local_iso, zone_label
 from lib.outputs.charts import WEEKDAY_COLUMNS, weekday_label, zone_with_offset
 from lib.outputs.export import formula_safe
 from lib.store import db
@@ -112,6 +112,67 @@ def building_figures(row: Mapping[str, object], tz_name: str, lang: str | None =
             ),
         ),
     ]
+
+
+def comparison_table(
+    city: Mapping[str, object],
+    stats: pd.DataFrame,
+    names: Mapping[str, str],
+    zones: Mapping[str, str],
+    default_zone: str,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """The weekly page's buildings side by side: one row per figure, the whole city first.
+
+    Short cells so that every one reads whole in a narrow column (a screen 1440 px wide,
+    five columns): the busiest day and the peak hour without the year, the peak, crowding
+    episodes and crowding minutes each in a row of their own. The zone is named in the
+    peak hour's label when every building shares it, else in each cell. The whole city
+    has no peak hour and no peak (RULES "Whole city": people inside separate buildings at
+    once do not add up): its cells say so; its crowding is the buildings' episodes added up.
+    """
+    shown = [str(b) for b in stats["building"]]
+    building_zones = [zones.get(b, default_zone) for b in shown]
+    one_zone = len(set(building_zones)) <= 1
+    zone = building_zones[0] if building_zones else default_zone
+    peak_label = t("weekly.table.peak_hour", lang, zone=zone_label(zone) if one_zone else t("weekly.table.local_time", lang))
+    not_added = t("weekly.table.not_added", lang)
+
+    def column(row: Mapping[str, object], tz_name: str, is_city: bool) -> list[str]:
+        peak_hour = peak_hour_label(row.get("peak_hour"), tz_name, lang, short=True)
+        if not one_zone and peak_hour != "–":
+            peak_hour = f"{peak_hour} {zone_label(tz_name)}"
+        return [
+            f"{format_number(row['visits'], lang)} ({format_change(row.get('visits_change_pct'), lang)})",
+            f"{format_number(row['persons'], lang)} ({format_change(row.get('persons_change_pct'), lang)})",
+            " / ".join(format_number(row.get(f"persons_{c}"), lang) for c in ("ASN", "THL", "visitor")),
+            format_number(row.get("visits_per_day"), lang, 1),
+            f"{busiest_day_label(row.get('busiest_day'), tz_name, lang, short=True)}"
+            f" ({format_number(row.get('busiest_day_visits'), lang)})",
+            not_added if is_city else peak_hour,
+            not_added if is_city else format_number(row.get("peak"), lang),
+            format_number(row.get("median_stay_minutes"), lang, 0),
+            _percent(row.get("auto_close_share"), lang),
+            format_number(row.get("crowding_episodes"), lang),
+            format_number(row.get("crowding_minutes"), lang),
+        ]
+
+    records = stats.to_dict("records")
+    city_row = {
+        **city,
+        "crowding_episodes": int(stats["crowding_episodes"].sum()) if len(stats) else 0,
+        "crowding_minutes": float(stats["crowding_minutes"].sum()) if len(stats) else 0.0,
+    }
+    columns = {t("weekly.city_column", lang): column(city_row, default_zone, True)}
+    for building, record, tz_name in zip(shown, records, building_zones, strict=True):
+        columns[names.get(building, building)] = column(record, tz_name, False)
+    index = [
+        t("weekly.visits", lang), t("weekly.persons", lang), t("weekly.persons_by_category", lang),
+        t("weekly.visits_per_day", lang), t("weekly.busiest_day", lang), peak_label, t("weekly.xlsx.peak", lang),
+        t("weekly.median_stay", lang), t("weekly.auto_close_share", lang), t("weekly.crowding_episodes", lang),
+        t("weekly.xlsx.crowding_minutes", lang),
+    ]
+    return pd.DataFrame(columns, index=pd.Index(index, name=t("weekly.table.figure", lang)))
 
 
 def _percent(share: object, lang: str | None) -> str:

@@ -30,4 +30,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "attendance.download": {"id": "Unduh (CSV)", "en": "Download (CSV)"},
     "attendance.yes": {"id": "ya", "en": "yes"},
     "attendance.no": {"id": "tidak", "en": "no"},
+    "attendance.so_far": {"id": "sejauh ini", "en": "so far"},
+    "attendance.future_note": {
+        "id": "Hari setelah hari ini masih kosong, belum dinilai.",
+        "en": "Days after today are still blank, not judged.",
+    },
+    "attendance.today_note": {
+        "id": "Hari ini ({day}) belum selesai: angkanya sejauh ini, sampai pukul {time}. "
+        "Hari setelahnya masih kosong.",
+        "en": "Today ({day}) is not over: its figures are so far, up to {time}. "
+        "Later days are still blank.",
+    },
+    "attendance.no_limit_note": {
+        "id": "\"Melebihi batas\" kosong bila unit tidak punya batas WFO: tidak dinilai.",
+        "en": "\"Above the limit\" is blank when the unit has no WFO limit: not judged.",
+    },
 }

@@ -83,6 +83,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "charts.persons": {"id": "Orang", "en": "Persons"},
     "charts.median_stay_minutes": {"id": "Median lama tinggal (menit)", "en": "Median stay (minutes)"},
     "charts.week": {"id": "Minggu ISO", "en": "ISO week"},
+    "charts.partial_week": {"id": "sebagian", "en": "partial"},
     "charts.time_axis": {"id": "Waktu ({zone})", "en": "Time ({zone})"},
     "charts.room": {"id": "Ruang: {room}", "en": "Room: {room}"},
     "charts.room_assumed": {

@@ -32,6 +32,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "weekly.buildings_header": {"id": "Perbandingan gedung", "en": "Buildings side by side"},
     "weekly.trend_header": {"id": "Tren 12 minggu", "en": "12-week trend"},
     "weekly.trend_measure": {"id": "Ukuran", "en": "Measure"},
+    "weekly.partial_note": {
+        "id": "{week} adalah minggu sebagian: data baru mulai {first}. Minggu itu ditandai (sebagian, bulatan kosong) "
+        "dan bukan dasar pertumbuhan: perubahan {next} terhadap {week} tidak dihitung (–).",
+        "en": "{week} is a partial week: the data began on {first}. It is marked (partial, open circles) and is no "
+        "base for growth: the change of {next} against {week} is not computed (–).",
+    },
     "weekly.downloads_header": {"id": "Laporan untuk diteruskan", "en": "Report to forward"},
     "weekly.download_pdf": {"id": "Unduh laporan PDF", "en": "Download PDF report"},
     "weekly.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
@@ -58,6 +64,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "All buildings together: visits added up, each person counted once.",
     },
     "weekly.city_column": {"id": "Seluruh kota", "en": "Whole city"},
+    "weekly.table.figure": {"id": "Angka", "en": "Figure"},
+    "weekly.table.peak_hour": {"id": "Jam puncak ({zone})", "en": "Peak hour ({zone})"},
+    "weekly.table.local_time": {"id": "waktu setempat", "en": "local time"},
+    "weekly.table.not_added": {"id": "tidak dijumlahkan", "en": "not added up"},
+    "weekly.table.city_note": {
+        "id": "Seluruh kota tidak punya jam puncak dan puncak: orang di dalam gedung yang berbeda pada saat yang "
+        "sama tidak dijumlahkan. Kerumunan seluruh kota adalah jumlah episode dan menit semua gedung.",
+        "en": "The whole city has no peak hour and no peak: people inside different buildings at the same time "
+        "are not added up. The whole city's crowding is the episodes and minutes of all buildings added up.",
+    },
     "weekly.building_header": {"id": "Per gedung", "en": "Per building"},
     "weekly.xlsx.week": {"id": "Minggu", "en": "Week"},
     "weekly.xlsx.building": {"id": "ID gedung", "en": "Building ID"},
