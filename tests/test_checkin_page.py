@@ -213,7 +213,7 @@ def test_the_chosen_language_is_kept_on_the_phone_for_the_next_poster(setup) -> 
     [
         ("id", {}, "Isi nama Anda, dan NIP/NIK atau nomor HP.", ["name", "person_id"]),
         ("en", {}, "Please enter your name, and an ID number or a phone number.", ["name", "person_id"]),
-        ("id", {"person_id": "0812"}, "Isi nama Anda.", ["name"]),  # a person the store knows, too
+        ("id", {"person_id": "0899"}, "Isi nama Anda.", ["name"]),  # a person the store does not know
         ("en", {"name": "Budi"}, "Please enter an ID number or a phone number.", ["person_id"]),
     ],
 )
@@ -234,6 +234,20 @@ def test_a_missing_field_is_answered_in_the_pages_language_and_stores_nothing(  
     assert re.findall(r'id="(\w+)"[^>]*aria-invalid="true"', reply.body) == marked
     assert reply.body.count("autofocus") == 1
     assert stored_events(desk) == 1  # only the first check-in
+
+
+def test_staff_on_a_new_phone_check_in_with_their_id_alone(setup) -> None:  # type: ignore[no-untyped-def]
+    """The first-time form without a name, for a person the store knows: checked in."""
+    page, desk, qin, qout = setup
+    page.post(qin, form(person_id="0812", name="Ani"), None, "a")
+    page.post(qout, form(person_id="0812"), None, "a")
+    assert stored_events(desk) == 2  # stored (the desk's batch), so the store knows 0812
+    shown = page.get(qin, None).body
+    token = re.search(r'name="f" value="([^"]+)"', shown).group(1)
+    sent = {"name": "", "category": "", "person_id": "0812", "phone": "", "first": "1", "f": token}
+    reply = page.post(qin, form(**sent), None, "b")
+    assert outcome(reply.body) == "checked_in", re.findall(r"role=.alert.>[^<]*", reply.body)
+    assert stored_events(desk) == 3
 
 
 def test_the_result_page_has_no_coloured_poster_block(setup) -> None:  # type: ignore[no-untyped-def]

@@ -449,8 +449,8 @@ class CheckinPage:
     ) -> dict[str, str] | tuple[str, tuple[str, ...]]:
         """The person of a posted form, or the problem (a sentence in ``lang``, the fields to mark).
 
-        The first-time form (``first=1``) always needs a name; the one-tap form of a known
-        phone and a plain post may leave it out for a person the store knows."""
+        A name may be left out for a person the store knows (staff on a new phone type just
+        their NIP); the first-time form (``first=1``) with neither name nor id asks for both."""
         name = " ".join(form.get("name", "").split())
         if len(name) > MAX_NAME:
             return t("phone.problem.name_long", lang), ("name",)
@@ -463,8 +463,6 @@ class CheckinPage:
             if not name and form.get("first") == "1":
                 return t("checkin.form.problem.name_and_id", lang), ("name", "person_id")
             return t("checkin.form.problem.id_or_phone", lang), ("person_id",)
-        if not name and form.get("first") == "1":
-            return t("checkin.form.problem.name", lang), ("name",)
         person_id = person_id or phone
         if name:
             made = checkin.make_person(name, form.get("category", ""), person_id, phone)
