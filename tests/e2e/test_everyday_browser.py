@@ -276,3 +276,15 @@ def test_checkin_page_in_english_is_kept_for_the_next_poster(
     finally:
         phone.close()
         server.stop()
+
+
+def test_rollcall_pdf_is_made_when_clicked(demo_server: e2e.StreamlitServer, page: object, tmp_path: Path) -> None:
+    """The roll-call PDF is made on the click (not on every run of the page) and downloads."""
+    e2e.make_login(page, demo_server)("admin", "demo-admin")
+    e2e.open_menu(page, "Apel darurat")
+    with page.expect_download() as info:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Unduh PDF (A4, untuk dicetak)").click()  # type: ignore[attr-defined]
+    target = tmp_path / "apel.pdf"
+    info.value.save_as(target)
+    assert info.value.suggested_filename == "apel-darurat.pdf"
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 2000
