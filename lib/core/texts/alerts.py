@@ -71,7 +71,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "manager.settings.wfo_preset.ppkm": {"id": "PPKM level {level} ({share} %)", "en": "PPKM level {level} ({share} %)"},
     "manager.settings.wfo_preset.custom": {"id": "Persen sendiri", "en": "Own percentage"},
     "manager.settings.wfo_preset.none": {"id": "Tanpa batas (hapus)", "en": "No limit (remove)"},
-    "manager.settings.wfo_percent": {"id": "Persen", "en": "Percent"},
+    "manager.settings.wfo_percent": {
+        "id": "Persen (hanya untuk \"Persen sendiri\")", "en": "Percent (only for \"Own percentage\")",
+    },
     "manager.settings.wfo_save": {"id": "Simpan batas WFO", "en": "Save the WFO limit"},
     "manager.settings.wfo_current": {"id": "Batas yang berlaku", "en": "Limits in force"},
     "manager.settings.wfo_none": {"id": "Belum ada batas WFO.", "en": "No WFO limit yet."},

@@ -26,8 +26,8 @@ TEXTS = {
     "posters.area_capacity_none": {"id": "Kapasitas ruang: -", "en": "Room capacity: -"},
     "posters.capacity": {"id": "Kapasitas {n} orang", "en": "Capacity {n} people"},
     "posters.capacity_none": {"id": "Kapasitas: -", "en": "Capacity: -"},
-    "posters.limit": {"id": "Batas keramaian {n} orang", "en": "crowd limit {n} people"},
-    "posters.limit_none": {"id": "Batas keramaian: -", "en": "crowd limit: -"},
+    "posters.limit": {"id": "Ambang kerumunan {n} orang", "en": "crowd threshold {n} people"},
+    "posters.limit_none": {"id": "Ambang kerumunan: -", "en": "crowd threshold: -"},
     "posters.printed": {"id": "Dicetak {date}", "en": "printed {date}"},
     # The admin page.
     "posters.title": {"id": "Poster QR", "en": "QR posters"},
@@ -50,8 +50,8 @@ TEXTS = {
         "id": "Sertakan poster KELUAR tiap ruang", "en": "Include each room's CHECK-OUT poster",
     },
     "posters.download_all_areas": {
-        "id": "Unduh poster semua ruang gedung ini ({rooms} ruang, PDF, {pages} halaman)",
-        "en": "Download the posters of every room of this building ({rooms} rooms, PDF, {pages} pages)",
+        "id": "Unduh poster {rooms} ruang (PDF, {pages} hlm.)",
+        "en": "Download {rooms} room posters (PDF, {pages} pp.)",
     },
     "posters.action": {"id": "Jenis poster", "en": "Poster type"},
     "posters.action.checkin": {"id": "MASUK (check-in)", "en": "CHECK-IN (masuk)"},
