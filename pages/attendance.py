@@ -14,8 +14,8 @@ from lib.outputs.export import csv_bytes
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_number, fmt_percent, tr
-from lib.ui.widgets import fmt_day, local_today
+from lib.ui.i18n import fmt_number, fmt_percent, relabelled, tr
+from lib.ui.widgets import ALL, fmt_day, local_today
 
 require_roles("leadership", "admin")
 
@@ -31,8 +31,8 @@ if not units:
 
 cells = st.columns(2)
 picked = cells[0].date_input(tr("attendance.week"), value=local_today(), key="attendance_week", format="DD/MM/YYYY")
-unit = cells[1].selectbox(tr("attendance.unit"), [None, *units], key="attendance_unit",
-                          format_func=lambda u: tr("attendance.all_units") if u is None else u)
+unit = cells[1].selectbox(tr("attendance.unit"), [ALL, *units], key=relabelled("attendance_unit"),
+                          format_func=lambda u: tr("attendance.all_units") if u == ALL else u) or None
 day = picked if isinstance(picked, date) else local_today()
 monday = day - timedelta(days=day.weekday())
 today = local_today()

@@ -18,7 +18,7 @@ from lib.outputs import case_export
 from lib.store import db
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, relabelled, tr
 
 require_roles("tracer")
 
@@ -62,7 +62,7 @@ with st.expander(tr("cases.open_header"), expanded=bool(st.session_state.get("ca
         person = st.text_input(tr("cases.person"), key="cases_person")
         cols = st.columns(2)
         kind = cols[0].radio(
-            tr("cases.date_kind"), ("onset", "swab"), key="cases_date_kind", horizontal=True,
+            tr("cases.date_kind"), ("onset", "swab"), key=relabelled("cases_date_kind"), horizontal=True,
             format_func=lambda k: tr(f"cases.kind.{k}"),
         )
         day = cols[1].date_input(tr("cases.date"), value=today, max_value=today, format="DD/MM/YYYY",
@@ -242,7 +242,7 @@ if is_open:
         cols = st.columns(2)
         status = cols[0].selectbox(
             tr("cases.col.status"), cases.STATUSES, index=cases.STATUSES.index(row["status"]),
-            format_func=lambda s: tr(f"cases.status.{s}"), key=f"cases_status_{case_id}_{picked}",
+            format_func=lambda s: tr(f"cases.status.{s}"), key=relabelled(f"cases_status_{case_id}_{picked}"),
         )
         test = cols[1].selectbox(
             tr("cases.col.test_result"), tests, index=tests.index(row["test_result"] or ""),

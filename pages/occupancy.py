@@ -18,7 +18,7 @@ from lib.outputs import charts, report
 from lib.store import places
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_table, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_table, relabelled, tr
 from lib.ui.widgets import buildings_or_stop
 
 require_roles("admin", "leadership")
@@ -127,7 +127,7 @@ else:
 st.subheader(tr("occupancy.category_header"))
 measure_labels = {m: tr(f"charts.{m}") for m in ("present", "person_hours")}
 measure = st.radio(
-    tr("occupancy.measure"), list(measure_labels), horizontal=True, key="occupancy_measure",
+    tr("occupancy.measure"), list(measure_labels), horizontal=True, key=relabelled("occupancy_measure"),
     format_func=measure_labels.__getitem__,
 )
 by_category = load_hourly(con, db_key, building, start, end, True)

@@ -22,7 +22,7 @@ from lib.outputs import checkin, posters  # noqa: E402 - only after the role che
 from lib.store import places  # noqa: E402
 from lib.ui.auth import current_user  # noqa: E402
 from lib.ui.data import cursor  # noqa: E402
-from lib.ui.i18n import lang  # noqa: E402
+from lib.ui.i18n import lang, relabelled  # noqa: E402
 from lib.ui.request import request_base_url  # noqa: E402
 
 PAGE_PATH = "posters"  # this page's url_path in dashboard.py
@@ -124,7 +124,7 @@ def main() -> None:
         place = "door"
         if not rooms.empty:
             place = st.radio(
-                t("posters.place", language), ("door", "room"), horizontal=True, key="posters_place",
+                t("posters.place", language), ("door", "room"), horizontal=True, key=relabelled("posters_place"),
                 format_func=lambda p: t(f"posters.place.{p}", language),
             )
         gate, area = "", ""
@@ -133,7 +133,7 @@ def main() -> None:
             gate = st.selectbox(
                 t("posters.gate_select", language),
                 list(gates),
-                key="posters_gate",
+                key=relabelled("posters_gate"),
                 format_func=lambda g: gates[g] if g else t("posters.no_gate", language),
             )
         else:
@@ -141,7 +141,7 @@ def main() -> None:
         action = st.radio(
             t("posters.action", language),
             checkin.ACTIONS,
-            key="posters_action",
+            key=relabelled("posters_action"),
             format_func=lambda a: t(f"posters.action.{a}", language),
         )
         url = checkin.checkin_url(con, building, gate, action, base, area=area or None)

@@ -8,7 +8,7 @@ from lib.store import places
 from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, number_format, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
 from lib.ui.manager import render_settings
 from lib.ui.widgets import marked_name
 
@@ -57,7 +57,7 @@ if not fresh.empty:
         if info["events"] else tr("settings.new.no_scans")
     )
     action = st.radio(
-        tr("settings.new.action"), NEW_ACTIONS, horizontal=True, key="settings_new_action",
+        tr("settings.new.action"), NEW_ACTIONS, horizontal=True, key=relabelled("settings_new_action"),
         format_func=lambda a: tr(f"settings.new.action.{a}"),
     )
     targets = [b for b in everyone["building_id"] if b != picked]
@@ -113,7 +113,7 @@ marked = {
     b: marked_name(n, bool(c)) for b, n, c in zip(frame["building_id"], frame["name"], frame["confirmed"], strict=True)
 }
 choice = st.selectbox(
-    tr("settings.building"), [*frame["building_id"], NEW], key="settings_building",
+    tr("settings.building"), [*frame["building_id"], NEW], key=relabelled("settings_building"),
     format_func=lambda b: tr("settings.new_building") if b == NEW else f"{marked[b]} ({b})",
 )
 row = None if choice == NEW else frame[frame["building_id"] == choice].iloc[0]
@@ -138,7 +138,7 @@ with st.form(key=f"settings_form_{choice}"):
     )
     mode = st.radio(
         tr("settings.threshold_mode"), places.THRESHOLD_MODES, horizontal=True,
-        index=places.THRESHOLD_MODES.index(current_mode), key=f"settings_mode_{choice}",
+        index=places.THRESHOLD_MODES.index(current_mode), key=relabelled(f"settings_mode_{choice}"),
         format_func=lambda m: tr(f"settings.mode.{m}"),
     )
     cells = st.columns(3)
@@ -152,7 +152,7 @@ with st.form(key=f"settings_form_{choice}"):
         format=number_format(),
     )
     level = cells[2].selectbox(
-        tr("settings.ppkm_level"), list(places.PPKM_SHARES), key=f"settings_level_{choice}",
+        tr("settings.ppkm_level"), list(places.PPKM_SHARES), key=relabelled(f"settings_level_{choice}"),
         index=list(places.PPKM_SHARES).index(int(_value(row, "ppkm_level", 3))),  # type: ignore[arg-type]
         format_func=lambda lv: tr("settings.ppkm_option", level=lv, share=fmt_number(places.PPKM_SHARES[lv] * 100)),
     )

@@ -27,7 +27,7 @@ from lib.store import db
 from lib.ui import widgets
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_format, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_format, relabelled, tr
 
 require_roles("tracer")
 
@@ -232,7 +232,7 @@ k2 = contacts[contacts["grade"] == "K2"]
 st.markdown(tr("tracing.grade_counts", k1=fmt_number(len(k1)), k2=fmt_number(len(k2))))
 grades = ["all", "K1", "K2"]
 grade = st.radio(
-    tr("tracing.grade_filter"), grades, horizontal=True, key="tracing_grade",
+    tr("tracing.grade_filter"), grades, horizontal=True, key=relabelled("tracing_grade"),
     format_func=lambda g: tr(f"tracing.grade_filter.{g}"),
 )
 

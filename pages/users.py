@@ -6,7 +6,7 @@ import streamlit as st
 from lib.store import users
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import audit, require_roles
-from lib.ui.i18n import fmt_datetime, tr
+from lib.ui.i18n import fmt_datetime, relabelled, tr
 from lib.ui.widget_texts import choose_placeholder
 
 require_roles("admin")
@@ -35,7 +35,7 @@ with st.expander(tr("users.add"), expanded=False):
         new_username = cells[0].text_input(tr("users.username"), key="users_new_username")
         new_name = cells[1].text_input(tr("users.name"), key="users_new_name")
         new_roles = st.multiselect(
-            tr("users.roles"), users.ROLES, key="users_new_roles", format_func=lambda r: tr(f"role.{r}"),
+            tr("users.roles"), users.ROLES, key=relabelled("users_new_roles"), format_func=lambda r: tr(f"role.{r}"),
             placeholder=choose_placeholder(),
         )
         add = st.form_submit_button(tr("users.add_submit"), type="primary")
@@ -63,7 +63,7 @@ if accounts:
     with st.form(key=f"users_roles_form_{selected}"):
         roles = st.multiselect(
             tr("users.roles"), users.ROLES, default=[r for r in record.get("roles") or [] if r in users.ROLES],
-            key=f"users_roles_{selected}", format_func=lambda r: tr(f"role.{r}"), placeholder=choose_placeholder(),
+            key=relabelled(f"users_roles_{selected}"), format_func=lambda r: tr(f"role.{r}"), placeholder=choose_placeholder(),
         )
         save = st.form_submit_button(tr("users.save_roles"))
     if save:

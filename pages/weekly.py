@@ -16,7 +16,7 @@ from lib.core.timeutil import zone_label
 from lib.outputs import charts, report
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_number, lang, tr
+from lib.ui.i18n import fmt_number, lang, relabelled, tr
 from lib.ui.widgets import buildings_or_stop
 
 require_roles("leadership", "admin")
@@ -115,7 +115,7 @@ for w in weeks:
 
 left, right = st.columns([1, 2])
 week = left.selectbox(
-    tr("weekly.week"), weeks, index=default_week, key="weekly_week", format_func=week_labels.__getitem__
+    tr("weekly.week"), weeks, index=default_week, key=relabelled("weekly_week"), format_func=week_labels.__getitem__
 )
 stats = load_stats(con, db_key, week, included)
 if stats.empty:
@@ -199,7 +199,7 @@ st.plotly_chart(
 st.subheader(tr("weekly.trend_header"))
 measure_labels = {m: tr(f"charts.{m}") for m in ("visits", "persons", "peak", "median_stay_minutes")}
 measure = st.radio(
-    tr("weekly.trend_measure"), list(measure_labels), horizontal=True, key="weekly_trend_measure",
+    tr("weekly.trend_measure"), list(measure_labels), horizontal=True, key=relabelled("weekly_trend_measure"),
     format_func=measure_labels.__getitem__,
 )
 partial = load_partial(con, db_key, included)

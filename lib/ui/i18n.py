@@ -51,9 +51,26 @@ def apply_user_language() -> None:
     st.session_state[_LANG_USER_KEY] = username
 
 
+# Keys of widgets whose option labels are words of the session's language (``relabelled``).
+_RELABELLED: set[str] = set()
+
+
+def relabelled(key: str) -> str:
+    """``key``, noted as a widget whose option labels are in the session's language.
+
+    Streamlit keeps a widget's choice by its label: after a language switch a radio shows
+    nothing chosen and a select box the old word. The switch therefore hands every such
+    widget its value again, which redraws it with the new labels. Such a widget's options
+    must not include None (to Streamlit, a None value means "nothing chosen")."""
+    _RELABELLED.add(key)
+    return key
+
+
 def _toggle_language() -> None:
     chosen = "en" if lang() == "id" else "id"
     st.session_state[LANG_KEY] = chosen
+    for key in _RELABELLED & set(st.session_state.keys()):
+        st.session_state[key] = st.session_state[key]
     username = _logged_in_user()
     if username:  # the choice follows the user to the next reload and login
         users.set_user_language(None, username, chosen)

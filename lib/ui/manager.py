@@ -18,7 +18,7 @@ from lib.store import backup, office, places
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import current_user
 from lib.ui.data import cursor, database_path
-from lib.ui.i18n import fmt_datetime, fmt_number, number_format, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
 from lib.ui.widgets import building_names
 
 ALERT_CACHE_SECONDS = 10
@@ -128,13 +128,13 @@ def _wfo_section(con: duckdb.DuckDBPyConnection, actor: str) -> None:
             return tr("manager.settings.wfo_preset.ppkm", level=level, share=fmt_number(places.PPKM_SHARES[level] * 100))
         return tr(f"manager.settings.wfo_preset.{preset}")
 
-    scope = st.radio(tr("manager.settings.wfo_scope"), office.WFO_SCOPES, horizontal=True, key="manager_wfo_scope",
+    scope = st.radio(tr("manager.settings.wfo_scope"), office.WFO_SCOPES, horizontal=True, key=relabelled("manager_wfo_scope"),
                      format_func=lambda s: tr(f"manager.settings.wfo_scope.{s}"))
     choices = list(names) if scope == "building" else units
     with st.form(key="manager_wfo_form"):
         name = st.selectbox(tr("manager.settings.wfo_name"), choices, key="manager_wfo_name",
                             format_func=lambda n: names.get(n, n) if scope == "building" else n)
-        preset = st.selectbox(tr("manager.settings.wfo_preset"), presets, key="manager_wfo_preset",
+        preset = st.selectbox(tr("manager.settings.wfo_preset"), presets, key=relabelled("manager_wfo_preset"),
                               format_func=preset_label)
         percent = st.number_input(tr("manager.settings.wfo_percent"), min_value=0.0, max_value=100.0, value=50.0,
                                   step=5.0, key="manager_wfo_percent", format=number_format())

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.store import db
-from lib.ui.i18n import tr
+from lib.ui.i18n import relabelled, tr
 
 # Coloured dots (no emoji font needed) with the light in words next to them.
 LIGHT_DOTS = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[○]"}
@@ -44,16 +44,20 @@ def buildings_or_stop(con: duckdb.DuckDBPyConnection, empty_key: str) -> tuple[d
     return dict(zip(ids, names, strict=True)), dict(zip(ids, rows["timezone"], strict=True))
 
 
+ALL = ""  # the "all" option of a select box whose labels change with the language (not None)
+
+
 def building_choice(con: duckdb.DuckDBPyConnection, key: str, allow_all: bool = True) -> str | None:
     """A building select box; None means all buildings (or no building exists)."""
     names = building_names(con)
-    options: list[str | None] = ([None] if allow_all else []) + list(names)
+    options = ([ALL] if allow_all else []) + list(names)
     if not options:
         return None
-    return st.selectbox(
-        tr("ui.building"), options, key=key,
-        format_func=lambda b: tr("ui.all_buildings") if b is None else f"{names[b]} ({b})",
+    picked = st.selectbox(
+        tr("ui.building"), options, key=relabelled(key),
+        format_func=lambda b: tr("ui.all_buildings") if b == ALL else f"{names[b]} ({b})",
     )
+    return picked or None
 
 
 def local_today(tz: str = db.DEFAULT_TIMEZONE) -> date:

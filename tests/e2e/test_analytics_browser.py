@@ -138,9 +138,12 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     assert nav.get_by_text("Statistik mingguan", exact=True).count() == 0
     assert nav.get_by_text("Okupansi", exact=True).count() == 0
 
+    # Only the same-room contacts; the choice stays shown in English after the switch.
+    rerun_by(page, lambda: page.get_by_text("K1 · satu ruangan", exact=True).click(), what="showing K1")  # type: ignore[attr-defined]
     click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Contact tracing").first.wait_for()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Trace contacts").wait_for()  # type: ignore[attr-defined]
+    expect(page.get_by_role("radio", name="K1 · same room")).to_be_checked()  # type: ignore[attr-defined]
     # Back to Indonesian: the choice is kept with the account, and other tests log in as pelacak.
     click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Pelacakan kontak").first.wait_for()  # type: ignore[attr-defined]
