@@ -29,6 +29,7 @@ from tests.test_app_shell import (
     errors,
     keep_router,
     make_app_env,
+    open_page,
     tree_text,
 )
 
@@ -42,13 +43,6 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
 ADMIN_PAGES = ["pages/now.py", "pages/import_logs.py", "pages/quality.py", "pages/settings.py",
                "pages/users.py", "pages/audit.py", "pages/roster.py"]
 
-
-def open_page(page: str, username: str = "kabag", roles: list[str] | None = None, language: str = "id") -> AppTest:
-    at = app_as(username, roles or ["admin"], language).run()
-    assert not at.exception
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def metrics(at: AppTest) -> dict[str, list[str]]:

@@ -18,11 +18,11 @@ from tests.test_app_shell import (
     NAMES,
     ROOT,
     AppEnv,
-    app_as,
     assert_no_personal_data,
     errors,
     keep_router,
     make_app_env,
+    open_page,
     tree_text,
 )
 
@@ -39,13 +39,6 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
     importer.import_file(env.con(), roster)
     return env
 
-
-def open_page(page: str, roles: list[str], username: str = "kabag", language: str = "id") -> AppTest:
-    at = app_as(username, roles, language).run()
-    assert not at.exception
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_now_shows_the_alert_due(app_env: AppEnv) -> None:

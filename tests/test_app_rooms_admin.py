@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from lib.ingest import importer
 from lib.store import places
 from tests.conftest import write_csv
-from tests.test_app_shell import ROOT, AppEnv, app_as, errors, keep_router, make_app_env, tree_text
+from tests.test_app_shell import ROOT, AppEnv, app_as, errors, keep_router, make_app_env, open_page, tree_text
 
 ROSTER_HEADER = ["nip", "nama", "unit_kerja", "gedung", "ruang", "kategori"]
 ROSTER_ROWS = [
@@ -29,13 +29,6 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
     keep_router(monkeypatch)
     return make_app_env(tmp_path, monkeypatch)
 
-
-def open_page(page: str, roles: list[str] | None = None, language: str = "id", username: str = "kabag") -> AppTest:
-    at = app_as(username, roles or ["admin"], language).run()
-    assert not at.exception
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def frame_with(at: AppTest, column: str):  # type: ignore[no-untyped-def]

@@ -137,6 +137,16 @@ def app_as(username: str, roles: list[str], language: str = "id") -> AppTest:
     return at
 
 
+def open_page(page: str, roles: list[str] | None = None, username: str = "kabag", language: str = "id") -> AppTest:
+    """The dashboard as ``username`` (``roles``, admin by default) switched to ``page``,
+    with no exception on the way."""
+    at = app_as(username, roles or ["admin"], language).run()
+    assert not at.exception
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def submit_login(at: AppTest, username: str, password: str) -> AppTest:
     at.text_input[0].input(username)
     at.text_input[1].input(password)
