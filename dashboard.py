@@ -31,7 +31,6 @@ PAGES = [
     PageSpec("pages/users.py", "users", "nav.users", ":material/group:", (ADMIN,), ADMINISTRATION),
     PageSpec("pages/posters.py", "posters", "nav.posters", ":material/qr_code_2:", (ADMIN,), ADMINISTRATION),
     PageSpec("pages/audit.py", "audit", "nav.audit", ":material/history:", (ADMIN,), ADMINISTRATION),
-    PageSpec("pages/checkin.py", "checkin", "nav.checkin", ":material/how_to_reg:", ()),  # public: no login
 ]
 
 st.set_page_config(page_title="Pantau", page_icon="🏢", layout="wide")

@@ -26,8 +26,19 @@ venv_install() {
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     local stamp="$VENV/.installed-$(sha1sum "$requirements" requirements.txt | sha1sum | cut -c1-12)"
     if [ ! -f "$stamp" ]; then
-        echo "Installing Python packages from $requirements"
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
+        # The first start installs about 60 packages into .venv (2 minutes on a fresh machine,
+        # more on a slow line); later starts skip this. Each package is named as it comes.
+        echo "Pantau: installing Python packages from $requirements into $VENV (first start only, about 2 minutes)..."
+        local started=$SECONDS
+        local errors; errors="$(mktemp)"
+        if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r "$requirements" \
+                2>"$errors" | { grep --line-buffered '^Collecting ' | sed -u 's/^Collecting /  - /' || true; }; then
+            cat "$errors" >&2
+            echo "Pantau: installing the Python packages failed (above); nothing was started." >&2
+            exit 1
+        fi
+        rm -f "$errors"
+        echo "Pantau: packages ready in $((SECONDS - started)) s."
         touch "$stamp"
     fi
 }
@@ -40,7 +51,9 @@ case "${1:-run}" in
             --browser.gatherUsageStats false "$@"
         ;;
     test)
-        apt_install chromium zbar-tools poppler-utils fonts-dejavu-core
+        # nginx and openssl: tests/e2e/test_going_live.py runs deploy/nginx/pantau.conf in a temporary
+        # folder as this user (never as Debian's nginx service; README "Going live").
+        apt_install chromium zbar-tools poppler-utils fonts-dejavu-core nginx openssl
         venv_install requirements-dev.txt
         shift || true
         "$VENV/bin/ruff" check .

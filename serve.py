@@ -12,9 +12,12 @@ from typing import Any
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 
 from lib.cli.server import load_demo_on_first_start, no_delay_on_listening_sockets, open_owned, stop_all
 from lib.outputs.checkin_page import routes
+from lib.ui.http_guard import MediaGuard
+from lib.ui.web_guards import MetricsGuard
 
 
 def _opened() -> tuple[Any, Any]:
@@ -33,4 +36,9 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     await run_in_threadpool(stop_all)
 
 
-app = st.App("dashboard.py", routes=routes(_opened), lifespan=_lifespan)
+# Guards before Streamlit's own routes (lib/ui/web_guards.py): /_stcore/metrics only for
+# the server's own loopback, also when nginx (deploy/nginx/pantau.conf) is not in front.
+# /media/ (st.download_button's files) only for the logged-in user who made them (lib/ui/http_guard.py).
+GUARDS = [Middleware(MetricsGuard), Middleware(MediaGuard)]
+
+app = st.App("dashboard.py", routes=routes(_opened), lifespan=_lifespan, middleware=GUARDS)

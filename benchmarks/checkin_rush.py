@@ -11,7 +11,7 @@ once.
     python -m benchmarks.checkin_rush sustained --seconds 20 --concurrency 48
     python -m benchmarks.checkin_rush paced --rate 50 --seconds 20
     python -m benchmarks.checkin_rush crash --taps 600
-    python -m benchmarks.checkin_rush weight           # light page vs the Streamlit page, Slow 3G
+    python -m benchmarks.checkin_rush weight           # the light page's weight, Fast and Slow 3G
     python -m benchmarks.checkin_rush load             # the first three
     python -m benchmarks.checkin_rush all              # all four; results/checkin-rush.{md,json}
 
@@ -45,6 +45,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lib.outputs import checkin  # noqa: E402
 from lib.store import db  # noqa: E402
 from tests.e2e.conftest import StreamlitServer  # noqa: E402
 
@@ -74,6 +75,7 @@ def prepare(data_dir: Path, store: Path | None) -> tuple[dict[str, str], str, st
         )
         label = "demo month"
     env = {**os.environ, "PANTAU_SECRETS_FILE": str(data_dir / "secrets.json")}
+    os.environ["PANTAU_SECRETS_FILE"] = env["PANTAU_SECRETS_FILE"]  # the phones' cookies: see remembered_phone
     con = db.connect(target)
     building, gate = BUILDING, GATE
     if not con.execute("SELECT 1 FROM gates WHERE building_id = ? AND gate_id = ?", [BUILDING, GATE]).fetchall():
@@ -163,7 +165,7 @@ class Connections:
         self.size = size
         self.opened = 0
 
-    async def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+    async def post(self, path: str, form: dict[str, str], cookie: str = "") -> tuple[int, str]:
         if self.idle.empty() and self.opened < self.size:
             self.opened += 1
             try:
@@ -176,10 +178,12 @@ class Connections:
         reader, writer = connection
         body = urlencode(form).encode()
         try:
-            writer.write(
+            head_lines = (
                 f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                + (f"Cookie: {cookie}\r\n" if cookie else "")
+                + f"Content-Length: {len(body)}\r\n\r\n"
             )
+            writer.write(head_lines.encode() + body)
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
             length = 0
@@ -207,8 +211,8 @@ class HttpxClient:
             base_url=base, timeout=30, limits=httpx.Limits(max_connections=size, max_keepalive_connections=size)
         )
 
-    async def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
-        response = await self.client.post(path, data=form)
+    async def post(self, path: str, form: dict[str, str], cookie: str = "") -> tuple[int, str]:
+        response = await self.client.post(path, data=form, headers={"Cookie": cookie} if cookie else None)
         return response.status_code, response.text
 
     async def aclose(self) -> None:
@@ -253,13 +257,24 @@ def known_people(database: Path, building: str, count: int) -> list[str]:
     return [row[0] for row in rows]
 
 
+def remembered_phone(person_id: str) -> str:
+    """The Cookie header of a phone that remembers ``person_id`` (signed with the server's
+    key: ``prepare`` points this process at the server's secrets file). An id alone from a
+    phone that does not remember the person is asked for the name (RULES "Self check-in")."""
+    person = {"person_id": person_id, "name": f"Tamu {person_id}", "category": "visitor", "phone": ""}
+    return f"{checkin.COOKIE_NAME}={checkin.encode_person_cookie(person)}"
+
+
 async def tap(client: Any, path: str, person_id: str, action: str, first: bool) -> Tap:
     form = {"person_id": person_id}
+    cookie = ""
     if first and person_id not in _KNOWN_USED:
         form.update({"name": f"Tamu {person_id}", "category": "visitor", "phone": person_id})
+    else:
+        cookie = remembered_phone(person_id)
     started = time.perf_counter()
     try:
-        status, text = await asyncio.wait_for(client.post(path, form), timeout=30)
+        status, text = await asyncio.wait_for(client.post(path, form, cookie), timeout=30)
         found = OUTCOME.search(text)
         outcome = found.group(1) if status == 200 and found else f"http_{status}"
     except Exception as error:  # the server went away (the crash run) or timed out
@@ -418,8 +433,8 @@ PROFILES: dict[str, dict[str, Any] | None] = {
 
 
 def weight(data_dir: Path, paths: dict[str, str]) -> dict[str, Any]:
-    """Bytes over the wire (compressed, every request) and time to a usable form, light page
-    against today's Streamlit page, in Chromium without throttling and with DevTools' "Fast 3G"
+    """Bytes over the wire (compressed, every request) and time to a usable form of the light
+    page, in Chromium without throttling and with DevTools' "Fast 3G"
     and "Slow 3G" profiles (``PROFILES``)."""
     from playwright.sync_api import sync_playwright
 
@@ -427,11 +442,9 @@ def weight(data_dir: Path, paths: dict[str, str]) -> dict[str, Any]:
 
     figures: dict[str, Any] = {}
     query = paths["checkin"].split("?", 1)[1]
-    pages = (
-        ("light page", "serve.py", "button[type=submit]"),
-        # Today's Streamlit page, as `streamlit run dashboard.py` serves it at /checkin.
-        ("Streamlit page", "dashboard.py", ".st-key-checkin_submit button, .st-key-checkin_tap button"),
-    )
+    # The old Streamlit check-in page is gone (one page for every tap); its last figures, 2.8 MB
+    # and 58 s to a usable form on Slow 3G, stay in results/checkin-rush-weight.md.
+    pages = (("light page", "serve.py", "button[type=submit]"),)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, script, ready in pages:

@@ -397,6 +397,8 @@ def trace_graded(
     per = per_b.join(per_a, how="outer")
     per["overlap"] = per["overlap"].fillna(0)
     per["area_us"] = per["area_us"].fillna(0)
+    # A minimum of 0 means any overlap longer than zero (RULES "Contact tracing").
+    min_us = max(1, min_us)
     per = per.loc[(per["area_us"] >= min_us) | (per["overlap"] >= min_us)].copy()
     per["grade"] = np.where(per["area_us"] >= min_us, "K1", "K2")
     per["buildings"] = per["buildings"].fillna("")

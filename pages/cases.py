@@ -19,6 +19,7 @@ from lib.store import db
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, relabelled, tr
+from lib.ui.plain import escape_markdown, tr_escaped
 
 require_roles("tracer")
 
@@ -35,7 +36,7 @@ st.caption(tr("cases.caption"))
 
 
 def _error(error: cases.CaseError) -> None:
-    st.error(tr(f"cases.error.{error.code}", **error.values))
+    st.error(tr_escaped(f"cases.error.{error.code}", **error.values))
 
 
 # A person handed over by the Tracing page or by "open a case for this person".
@@ -125,8 +126,16 @@ if st.session_state.get(SELECTED_KEY) not in labels:
     st.session_state[SELECTED_KEY] = next(iter(labels))
 case_id = int(st.selectbox(tr("cases.pick"), list(labels), format_func=labels.__getitem__, key=SELECTED_KEY))
 
+# The tree is Markdown: its names, ids and tracers are stored text, shown as text (lib.ui.plain).
+tree = [
+    "&emsp;" * int(r["depth"]) + ("↳ " if r["depth"] else "") + tr_escaped(
+        "cases.case_label", case=int(r["case_id"]), name=r["name"] or "", person=r["person_id"] or "",
+        tracer=r["tracer"] or "", status=tr(f"cases.case_status.{r['status']}"),
+    ) + f" · K1 {int(r['k1_reached'])}/{int(r['k1'])}"
+    for r in listed.to_dict("records")
+]
 with st.expander(tr("cases.tree_header")):
-    st.markdown("\n".join(f"- {labels[c]}".replace("\u2003", "&emsp;") for c in labels))
+    st.markdown("\n".join(f"- {line}" for line in tree))
 
 case = cases.get_case(con, case_id)
 # Viewing a case's contacts is audited once per case and session, not on every rerun.
@@ -137,10 +146,10 @@ if case_id not in viewed:
 else:
     contacts = cases.case_contacts(con, case_id)
 
-st.subheader(f"#{case_id} {case['person_name'] or ''} ({case['person_id'] or ''})")
+st.subheader(f"#{case_id} {escape_markdown(case['person_name'] or '')} ({escape_markdown(case['person_id'] or '')})")
 st.caption(tr(
     "cases.window", start=fmt_datetime(case["window_from"], TZ), end=fmt_datetime(case["window_to"], TZ),
-    opened=fmt_datetime(case["opened_at"], TZ), by=case["opened_by"], snapshot=fmt_datetime(case["snapshot_at"], TZ),
+    opened=fmt_datetime(case["opened_at"], TZ), by=escape_markdown(case["opened_by"]), snapshot=fmt_datetime(case["snapshot_at"], TZ),
 ))
 if case["parent_case_id"] is not None and not pd.isna(case["parent_case_id"]):
     st.caption(tr("cases.parent", case=int(case["parent_case_id"])))
@@ -256,10 +265,10 @@ if is_open:
         except cases.CaseError as error:
             _error(error)
         else:
-            st.session_state[FLASH_KEY] = tr("cases.saved", name=names[picked])
+            st.session_state[FLASH_KEY] = tr_escaped("cases.saved", name=names[picked])
             st.rerun()
     if row["test_result"] == "positif":
-        st.info(tr("cases.child_hint", name=row["name"] or picked))
+        st.info(tr_escaped("cases.child_hint", name=row["name"] or picked))
         onset_guess = row["status_at"].tz_convert(TZ).date() if not pd.isna(row["status_at"]) else today
         st.button(
             tr("cases.open_child"), key="cases_open_child", on_click=st.session_state.__setitem__,

@@ -1,6 +1,5 @@
 """Impor / Import (admin): upload several logs, progress, a summary per file, quarantined rows."""
 
-import re
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +10,7 @@ from lib.outputs import import_template
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor, import_upload, upload_limit_bytes
 from lib.ui.i18n import fmt_number, lang, number_table, tr
+from lib.ui.plain import escape_markdown, tr_escaped
 
 require_roles("admin")
 
@@ -18,12 +18,6 @@ limit = upload_limit_bytes()
 limit_text = f"{fmt_number(limit / (1024 * 1024), 0 if limit >= 1024 * 1024 else 2)} MB"
 st.title(tr("import.title"))
 st.caption(tr("import.caption", limit=limit_text))
-
-
-
-def _markdown_text(text: str) -> str:
-    """Text shown as it is inside Markdown (a '*' or '_' in a file name stays a character)."""
-    return re.sub(r"([\\`*_\[\]|~<>$])", r"\\\1", text)
 
 
 @st.cache_data(show_spinner=False)
@@ -61,7 +55,7 @@ if st.button(tr("import.run"), key="import_run", type="primary", disabled=not fi
     results = []
     for index, upload in enumerate(files or []):
         def progress(share: float, index: int = index, name: str = upload.name) -> None:
-            text = tr("import.progress", file=name, index=index + 1, count=len(files or []))
+            text = tr_escaped("import.progress", file=name, index=index + 1, count=len(files or []))
             bar.progress(min((index + share) / len(files or [1]), 1.0), text=text)
 
         progress(0.0)
@@ -98,14 +92,14 @@ if results:
                 r["message_code"] or "", lang(), missing=r["missing_columns"], detail=r["message"] or ""
             )
             st.error(
-                f"**{_markdown_text(r['file_name'])}** — {_markdown_text(message)}\n\n"
+                f"**{escape_markdown(r['file_name'])}** — {escape_markdown(message)}\n\n"
                 + tr("import.refused_hint", help=tr("import.help")),
                 icon=":material/block:",
             )
     # Buildings first named by these files (RULES "Import"): perhaps a typo, see Settings.
     fresh = sorted({b for r in results for b in r.get("new_buildings") or []})
     if fresh:
-        st.warning(tr("import.new_buildings", buildings=", ".join(fresh)), icon=":material/domain_add:")
+        st.warning(tr_escaped("import.new_buildings", buildings=", ".join(fresh)), icon=":material/domain_add:")
 
     st.subheader(tr("import.quarantine"))
     names = [r["file_name"] for r in results if r["status"] == "ok" and r["quarantined"]]

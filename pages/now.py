@@ -12,6 +12,7 @@ from lib.ui.auth import require_roles
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_number, fmt_time, tr
 from lib.ui.manager import render_alerts
+from lib.ui.plain import escape_markdown
 from lib.ui.widgets import light_label, marked_name
 
 require_roles("admin")
@@ -58,7 +59,7 @@ def live_part() -> None:
                 tr("now.of_threshold", inside=fmt_number(row.inside), threshold=fmt_number(threshold))
                 if threshold is not None else no_threshold
             )
-            st.subheader(marked_name(row.name, row.confirmed))
+            st.subheader(escape_markdown(marked_name(row.name, row.confirmed)))  # stored text, as text
             st.markdown(f"**{light_label(row.light)}** · {detail}")
             # Six figures as two rows of three, so every label shows whole in a card half
             # the page wide (at 1440 px, six in a row cut "Di dalam sekarang" to "Di dala…").

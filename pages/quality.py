@@ -10,6 +10,7 @@ from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, number_table, tr
+from lib.ui.plain import tr_escaped
 from lib.ui.widgets import building_choice, building_names, date_range, fmt_day
 
 require_roles("admin")
@@ -57,7 +58,7 @@ if window is not None and names:
     staff = quality.compliance(con, first, last, building)
     missing = sorted({names.get(b, b) for b, e in zip(staff["building"], staff["expected"], strict=True) if pd.isna(e)})
     if missing:
-        st.info(tr("quality.no_expected", buildings=", ".join(missing)))
+        st.info(tr_escaped("quality.no_expected", buildings=", ".join(missing)))
     workdays = staff[staff["weekday"] <= 5]["share"].dropna()
     if not workdays.empty:
         st.metric(tr("quality.workday_mean"), fmt_percent(float(workdays.mean())))

@@ -18,6 +18,7 @@ from lib.store.db import DEFAULT_TIMEZONE, building_timezones
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_time, lang, tr
+from lib.ui.plain import escape_markdown
 from lib.ui.widgets import building_choice, building_names
 
 require_roles("admin")
@@ -43,7 +44,7 @@ if active is not None and pd.Timestamp(active["started_at"]) < pd.Timestamp(now 
 moment = pd.Timestamp(active["rollcall_at"]).to_pydatetime() if active else now
 frame = rollcall(con, moment, building=building)
 if active:
-    st.info(tr("rollcall.started", time=fmt_datetime(moment, zone), user=active["started_by"]))
+    st.info(tr("rollcall.started", time=fmt_datetime(moment, zone), user=escape_markdown(active["started_by"])))
 else:
     st.caption(tr("rollcall.live", time=fmt_time(now, zone)))
 
@@ -77,15 +78,16 @@ def on_tick(rollcall_id: int, building_id: str, person_id: str, key: str) -> Non
 
 
 for building_id, people in frame.groupby("building", sort=True):
-    st.subheader(f"{names.get(building_id, building_id)} · {len(people)}")
+    # Stored names, rooms and units are shown as text, never as Markdown (lib.ui.plain).
+    st.subheader(f"{escape_markdown(names.get(building_id, building_id))} · {len(people)}")
     for area, group in people.groupby("area", sort=True):
-        label = area if area else tr("rollcall.in_building")
+        label = escape_markdown(area) if area else tr("rollcall.in_building")
         if area and group["area_assumed"].all():
             label = f"{label} ({tr('rollcall.assumed')})"
         st.markdown(f"**{label}** · {len(group)}")
         for row in group.itertuples():
             category = tr(f"ui.category.{row.category}")
-            text = " · ".join(part for part in (
+            text = " · ".join(escape_markdown(part) for part in (
                 row.name or row.person_id, category, row.unit, row.phone,
                 fmt_time(row.checkin_at, zones.get(building_id, DEFAULT_TIMEZONE))) if part)
             if active:

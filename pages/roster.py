@@ -13,6 +13,7 @@ from lib.analytics import roster  # noqa: E402 - only after the role check
 from lib.store.db import DEFAULT_TIMEZONE  # noqa: E402
 from lib.ui.data import cursor  # noqa: E402
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_table, tr  # noqa: E402
+from lib.ui.plain import tr_escaped  # noqa: E402
 
 st.title(tr("roster.title"))
 st.caption(tr("roster.caption"))
@@ -26,7 +27,7 @@ if age is None:
     st.info(tr("roster.empty"))
 else:
     st.markdown(
-        tr("roster.last_detail", file=age.file_name, when=fmt_datetime(age.imported_at, DEFAULT_TIMEZONE),
+        tr_escaped("roster.last_detail", file=age.file_name, when=fmt_datetime(age.imported_at, DEFAULT_TIMEZONE),
            who=age.imported_by, persons=fmt_number(age.persons_set), quarantined=fmt_number(age.quarantined),
            age=fmt_number(age.age_days), retention=fmt_number(age.retention_days))
     )

@@ -10,6 +10,7 @@ from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
 from lib.ui.manager import render_settings
+from lib.ui.plain import tr_escaped
 from lib.ui.widgets import marked_name
 
 require_roles("admin")
@@ -28,7 +29,8 @@ def _value(row: pd.Series | None, column: str, default: object) -> object:
 
 
 def _error(error: places.SettingsError) -> None:
-    st.error(tr(f"settings.error.{error.code}", **error.values))
+    # Names and addresses in messages are stored or typed text: shown as text (lib.ui.plain).
+    st.error(tr_escaped(f"settings.error.{error.code}", **error.values))
 
 
 st.header(tr("settings.buildings"))
@@ -74,7 +76,7 @@ if not fresh.empty:
                                   format_func=labels.__getitem__)
         else:
             acknowledged = st.checkbox(
-                tr("settings.new.delete_ack", building=picked, events=fmt_number(info["events"])),
+                tr_escaped("settings.new.delete_ack", building=picked, events=fmt_number(info["events"])),
                 key="settings_new_ack",
             )
         act = st.form_submit_button(tr(f"settings.new.submit.{action}"), type="primary", key=f"settings_new_submit_{action}")
@@ -82,16 +84,16 @@ if not fresh.empty:
         try:
             if action == "confirm":
                 buildings.confirm_building(con, picked, current_user())
-                message = tr("settings.new.confirmed", building=picked)
+                message = tr_escaped("settings.new.confirmed", building=picked)
             elif action == "rename":
                 buildings.rename_building(con, picked, new_name, current_user())
-                message = tr("settings.new.renamed", building=picked, name=new_name.strip())
+                message = tr_escaped("settings.new.renamed", building=picked, name=new_name.strip())
             elif action == "merge":
                 if target is None:
                     raise places.SettingsError("no_target")
                 with st.spinner(tr("settings.repairing")):
                     merged = buildings.merge_building(con, picked, str(target), current_user())
-                message = tr("settings.new.merged", building=picked, target=labels[str(target)],
+                message = tr_escaped("settings.new.merged", building=picked, target=labels[str(target)],
                              moved=fmt_number(merged["moved"]), dropped=fmt_number(merged["dropped"]),
                              persons=fmt_number(merged["persons"]))
             else:
@@ -99,7 +101,7 @@ if not fresh.empty:
                     raise places.SettingsError("not_acknowledged")
                 with st.spinner(tr("settings.repairing")):
                     deleted = buildings.delete_building(con, picked, current_user())
-                message = tr("settings.new.deleted", building=picked, events=fmt_number(deleted["events"]))
+                message = tr_escaped("settings.new.deleted", building=picked, events=fmt_number(deleted["events"]))
             st.session_state["settings_new_flash"] = message
             st.rerun()
         except places.SettingsError as error:
@@ -216,7 +218,7 @@ st.dataframe(
 )
 
 if choice != NEW:
-    st.subheader(tr("settings.gates", building=names.get(str(choice), str(choice))))
+    st.subheader(tr_escaped("settings.gates", building=names.get(str(choice), str(choice))))
     gates = places.list_gates(con, str(choice))
     with st.form(key=f"settings_gate_form_{choice}", clear_on_submit=True):
         cells = st.columns(2)
@@ -226,7 +228,7 @@ if choice != NEW:
     if gate_submitted:
         try:
             places.save_gate(con, str(choice), gate_id.strip(), gate_name, current_user())
-            st.success(tr("settings.gate_saved", gate=gate_id.strip()))
+            st.success(tr_escaped("settings.gate_saved", gate=gate_id.strip()))
             gates = places.list_gates(con, str(choice))
         except places.SettingsError as error:
             _error(error)
@@ -241,7 +243,7 @@ if choice != NEW:
 if choice != NEW:
     # Rooms of the building (RULES "Places inside a building"): list, edit, add.
     building_label = names.get(str(choice), str(choice))
-    st.subheader(tr("settings.areas", building=building_label))
+    st.subheader(tr_escaped("settings.areas", building=building_label))
     st.caption(tr("settings.areas_caption"))
     area_flash = st.session_state.pop("settings_area_flash", None)
     if area_flash:
@@ -281,7 +283,7 @@ if choice != NEW:
                         con, str(choice), room, int(room_stay), int(room_capacity), current_user()
                     )
                 st.session_state["settings_area_flash"] = (
-                    tr("settings.area_saved", area=room) if changed_area else tr("settings.unchanged")
+                    tr_escaped("settings.area_saved", area=room) if changed_area else tr("settings.unchanged")
                 )
                 st.rerun()
             except places.SettingsError as error:
@@ -301,7 +303,7 @@ if choice != NEW:
     if area_added:
         try:
             created = areas.create_area(con, str(choice), new_room, int(new_stay), int(new_capacity), current_user())
-            st.session_state["settings_area_flash"] = tr("settings.area_created", area=created)
+            st.session_state["settings_area_flash"] = tr_escaped("settings.area_created", area=created)
             st.rerun()
         except places.SettingsError as error:
             _error(error)
@@ -312,6 +314,7 @@ stored_base_url = places.public_base_url(con)
 st.markdown(tr("settings.public_base_url_explain"))
 base_url_problem = places.public_address_problem(stored_base_url)
 if base_url_problem is not None:
+    # The administrator's own address, checked as http(s) when saved: shown as written (a link).
     st.warning(tr(f"settings.public_base_url_problem.{base_url_problem}", url=stored_base_url or ""))
 with st.form(key="settings_app_form"):
     base_url = st.text_input(

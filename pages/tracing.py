@@ -12,6 +12,7 @@ a second audit record. Exports are audited when they are downloaded ('export_tra
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from lib.ui import widgets
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, lang, number_format, relabelled, tr
+from lib.ui.plain import escape_markdown, tr_escaped
 
 require_roles("tracer")
 
@@ -159,7 +161,7 @@ if st.button(tr("tracing.run"), type="primary", key="tracing_run", disabled=pers
             st.session_state[RESULT_KEY] = run_trace(params)
         except tracing.UnknownPersonError as error:
             st.session_state.pop(RESULT_KEY, None)
-            st.error(tr("tracing.unknown_person", person=error.person_id))
+            st.error(tr_escaped("tracing.unknown_person", person=error.person_id))
 
 result: dict[str, Any] | None = st.session_state.get(RESULT_KEY)
 if result is None:
@@ -173,7 +175,9 @@ st.subheader(tr("tracing.result_header"))
 window = f"{date.fromisoformat(shown['from']):%d/%m/%Y} – {date.fromisoformat(shown['to']):%d/%m/%Y}"
 st.markdown(
     tr(
-        "tracing.result_summary", count=fmt_number(len(contacts)), case=f"{result['case_name']} ({shown['person_id']})",
+        # The case's name is stored text: shown as text, never Markdown (lib.ui.plain).
+        "tracing.result_summary", count=fmt_number(len(contacts)),
+        case=escape_markdown(f"{result['case_name']} ({shown['person_id']})"),
         window=window, min=fmt_number(shown["min_overlap"]), tail=fmt_number(shown["tail"]),
     )
 )
@@ -290,12 +294,13 @@ st.subheader(tr("tracing.timeline_header"))
 listed = contacts if grade == "all" else contacts[contacts["grade"] == grade]
 top = listed.head(TIMELINE_ROWS)  # K1 first (the list's order), so same-room contacts are on the chart
 st.caption(tr("tracing.timeline_shown", shown=fmt_number(len(top)), total=fmt_number(len(listed))))
-labels = {str(p): f"{n or p} ({p})" for p, n in zip(top["person_id"], top["name"], strict=True)}
+# Plotly draws a little HTML in its labels (<a href>, <b>): stored names are escaped to show as typed.
+labels = {str(p): html.escape(f"{n or p} ({p})", quote=False) for p, n in zip(top["person_id"], top["name"], strict=True)}
 overlaps = result["overlaps"]
 overlaps = overlaps[overlaps["contact_id"].astype(str).isin(labels)]
 st.plotly_chart(
     charts.timeline_figure(
-        result["visits"], overlaps, labels, tz_name, tr("tracing.case_label", name=result["case_name"]), lang(),
+        result["visits"], overlaps, labels, tz_name, tr("tracing.case_label", name=html.escape(result["case_name"], quote=False)), lang(),
         building_names,
     ),
     width="stretch", key="tracing_timeline", alt=tr("tracing.timeline_header"), config=charts.plotly_config(lang()),

@@ -1,4 +1,4 @@
-"""Pengguna / Users (admin): add users, set roles, reset a password, unlock, deactivate, delete."""
+"""Pengguna / Users (admin): add users, set roles, reset a password, clear login waits, deactivate, delete."""
 
 import pandas as pd
 import streamlit as st
@@ -7,12 +7,13 @@ from lib.store import users
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import audit, require_roles
 from lib.ui.i18n import fmt_datetime, relabelled, tr
+from lib.ui.plain import tr_escaped
 from lib.ui.widget_texts import choose_placeholder
 
 require_roles("admin")
 
 st.title(tr("users.title"))
-st.caption(tr("users.caption", attempts=users.MAX_FAILED_LOGINS, minutes=users.LOCK_MINUTES))
+st.caption(tr("users.caption", attempts=users.MAX_FAILED_LOGINS, minutes=users.THROTTLE_MAX_WAIT_SECONDS // 60))
 
 
 def role_names(roles: list[str]) -> str:
@@ -20,7 +21,7 @@ def role_names(roles: list[str]) -> str:
 
 
 def refused(error: users.UserError) -> None:
-    st.error(tr(f"users.error.{error.code}", **error.values))
+    st.error(tr_escaped(f"users.error.{error.code}", **error.values))
 
 
 def show_password(message: str, password: str) -> None:
@@ -44,7 +45,7 @@ with st.expander(tr("users.add"), expanded=False):
             password = users.add_user(None, new_username, new_name, new_roles)
             username = users.normalize_username(new_username)
             audit("user_create", username, {"roles": new_roles}, 1)
-            show_password(tr("users.added", username=username), password)
+            show_password(tr_escaped("users.added", username=username), password)
         except users.UserError as error:
             refused(error)
 
@@ -71,19 +72,19 @@ if accounts:
             before = list(record.get("roles") or [])
             users.set_roles(None, selected, roles)
             audit("user_roles", selected, {"old": before, "new": roles}, 1)
-            st.success(tr("users.roles_saved", username=selected))
+            st.success(tr_escaped("users.roles_saved", username=selected))
         except users.UserError as error:
             refused(error)
     cells = st.columns(2)
     if cells[0].button(tr("users.reset"), key=f"users_reset_{selected}"):
         password = users.reset_password(None, selected)
         audit("user_password_reset", selected, None, 1)
-        show_password(tr("users.reset_done", username=selected), password)
+        show_password(tr_escaped("users.reset_done", username=selected), password)
     if cells[1].button(tr("users.unlock"), key=f"users_unlock_{selected}",
-                       disabled=users.locked_until(record) is None and not record.get("failed_logins")):
+                       disabled=users.locked_until(record) is None and not users.failed_logins(record)):
         users.unlock(None, selected)
         audit("user_unlock", selected, None, 1)
-        st.success(tr("users.unlocked", username=selected))
+        st.success(tr_escaped("users.unlocked", username=selected))
 
     # Deactivate / reactivate and delete; the last active administrator can be neither.
     active = users.is_active(record)
@@ -92,23 +93,23 @@ if accounts:
         try:
             users.set_active(None, selected, not active)
             audit("user_deactivate" if active else "user_reactivate", selected, None, 1)
-            st.session_state["users_flash"] = tr(
+            st.session_state["users_flash"] = tr_escaped(
                 "users.deactivated" if active else "users.reactivated", username=selected
             )
             st.rerun()
         except users.UserError as error:
             refused(error)
     with cells[1].form(key=f"users_delete_form_{selected}"):
-        acknowledged = st.checkbox(tr("users.delete_ack", username=selected), key=f"users_delete_ack_{selected}")
+        acknowledged = st.checkbox(tr_escaped("users.delete_ack", username=selected), key=f"users_delete_ack_{selected}")
         delete = st.form_submit_button(tr("users.delete"), key=f"users_delete_{selected}")
     if delete:
         if not acknowledged:
-            st.error(tr("users.delete_needs_ack", username=selected))
+            st.error(tr_escaped("users.delete_needs_ack", username=selected))
         else:
             try:
                 users.delete_user(None, selected)
                 audit("user_delete", selected, {"roles": list(record.get("roles") or [])}, 1)
-                st.session_state["users_flash"] = tr("users.deleted", username=selected)
+                st.session_state["users_flash"] = tr_escaped("users.deleted", username=selected)
                 st.rerun()
             except users.UserError as error:
                 refused(error)
@@ -123,9 +124,9 @@ st.dataframe(
             tr("users.roles"): [role_names(r) for r in table["roles"]],
             tr("users.status"): [
                 tr("users.inactive") if u in inactive
-                else tr("users.locked_until", until=fmt_datetime(t, DEFAULT_TIMEZONE)) if not pd.isna(t)
+                else tr("users.throttled_until", until=fmt_datetime(t, DEFAULT_TIMEZONE)) if not pd.isna(t)
                 else (tr("users.active") if r else tr("users.no_roles"))
-                for u, t, r in zip(table["username"], table["locked_until"], table["roles"], strict=True)
+                for u, t, r in zip(table["username"], table["throttled_until"], table["roles"], strict=True)
             ],
             tr("users.failures"): table["failed_logins"],
             tr("users.demo"): ["✓" if d else "" for d in table["demo"]],

@@ -28,6 +28,32 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]], delimiter
     return path
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium through Playwright, one per test process: the browser tests of
+    tests/e2e/ and tests/hardening/ share it (two sync Playwrights in one process fail)."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is required for browser tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    from tests.e2e.conftest import new_context
+
+    context = new_context(browser, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
 # The same examples on every run, so a red CI always points at a real, reproducible case.
 # PANTAU_HYPOTHESIS=random explores new examples (do that when changing a rule).
 settings.register_profile("deterministic", derandomize=True, print_blob=True)

@@ -245,6 +245,27 @@ def test_nightly_backup_once_a_day_from_one_oclock(tmp_path: Path) -> None:
         database.close()
 
 
+def test_nightly_job_deletes_backups_older_than_the_retention_period(tmp_path: Path) -> None:
+    """RULES "Personal data": a backup holds names and phones, so it goes with them. Kept
+    backups (rotation keeps 7) would otherwise outlive a 3-day retention period."""
+    database = db.SharedDatabase(tmp_path / "p.duckdb")
+    cursor = database.cursor()
+    try:
+        db.set_setting(cursor, "retention_days", "3")
+        office.set_backup_keep(cursor, 7, "admin")
+        folder = backup.backup_folder(database.path)
+        made = [backup.backup_now(cursor, folder, now=at(MONDAY + dt.timedelta(days=day), 1)) for day in range(5)]
+        (folder / "mine.duckdb").write_bytes(b"an administrator's own file")  # not a nightly backup: left alone
+        assert backup.nightly_backup(database, now=at(MONDAY + dt.timedelta(days=5), 0.5)) is None  # first start
+        names = list(backup.list_backups(folder)["name"])
+        # 5 days later, 00:30: backups of Monday (5 days) and Tuesday (4 days) are past 3 days.
+        assert names == [path.name for path in reversed(made[2:])]
+        assert (folder / "mine.duckdb").exists()
+    finally:
+        cursor.close()
+        database.close()
+
+
 def test_restore_drill_backup_damage_restore_figures_equal(tmp_path: Path) -> None:
     path = tmp_path / "p.duckdb"
     con = db.connect(path)

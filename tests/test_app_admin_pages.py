@@ -216,7 +216,7 @@ def test_users_page_adds_resets_and_unlocks_with_passwords_shown_once(app_env: A
         users.record_failed_login(app_env.users_path, "dinkes.pelacak")
     at.selectbox(key="users_selected").set_value("dinkes.pelacak").run()
     table = at.dataframe[0].value.set_index("Nama pengguna")
-    assert table.loc["dinkes.pelacak", "Status"].startswith("terkunci sampai")
+    assert table.loc["dinkes.pelacak", "Status"].startswith("alamat menunggu sampai")
     at.button(key="users_unlock_dinkes.pelacak").click().run()
     assert users.locked_until(users.load_users(app_env.users_path)["dinkes.pelacak"]) is None
     at.button(key="users_reset_dinkes.pelacak").click().run()

@@ -36,10 +36,9 @@ HEADER = ["timestamp", "person_id", "building", "action", "category"]
 
 ROLE_PAGES = {
     "admin": ["pages/now.py", "pages/occupancy.py", "pages/weekly.py", "pages/import_logs.py", "pages/quality.py",
-              "pages/settings.py", "pages/users.py", "pages/posters.py", "pages/audit.py", "pages/checkin.py",
-              "pages/roster.py"],
-    "leadership": ["pages/occupancy.py", "pages/weekly.py", "pages/checkin.py"],
-    "tracer": ["pages/tracing.py", "pages/checkin.py"],
+              "pages/settings.py", "pages/users.py", "pages/posters.py", "pages/audit.py", "pages/roster.py"],
+    "leadership": ["pages/occupancy.py", "pages/weekly.py"],
+    "tracer": ["pages/tracing.py"],
 }
 KEYS = set(all_texts())
 PREFIXES = {key.split(".")[0] for key in KEYS}

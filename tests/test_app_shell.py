@@ -1,8 +1,8 @@
-"""The app shell in AppTest: login with roles, lockout, logout, language, first start.
+"""The app shell in AppTest: login with roles, login throttling, logout, language, first start.
 
 What a user would notice: the login form in Indonesian, the start page of their role,
-five wrong passwords locking the account, logout bringing the form back, English at one
-click, and no default password anywhere.
+five wrong passwords from one address making that address wait (never locking the owner
+out), logout bringing the form back, English at one click, and no default password anywhere.
 """
 
 from __future__ import annotations
@@ -189,24 +189,50 @@ def test_login_opens_the_start_page_of_the_role_and_is_audited(app_env: AppEnv) 
     assert_no_personal_data(leader)
 
 
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app_env: AppEnv) -> None:
+def test_wrong_passwords_slow_one_address_but_never_lock_the_owner_out(
+    app_env: AppEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lib.ui import auth
+
+    address = {"now": "203.0.113.9"}  # the network address the next login comes from
+    monkeypatch.setattr(auth, "client_address", lambda: address["now"])
     at = new_app().run()
     for attempt in range(1, users.MAX_FAILED_LOGINS + 1):
         at = submit_login(at, "kabag", f"wrong-{attempt}")
         assert not at.session_state["authentication_status"]
         if attempt < users.MAX_FAILED_LOGINS:
             assert errors(at) == ["Nama pengguna atau kata sandi salah."]
-    assert len(errors(at)) == 1 and errors(at)[0].startswith("Akun dikunci sampai ")
-    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d WITA", errors(at)[0])
+    # The fifth: this address waits 30 seconds, told with the local clock time it may try again.
+    expected = datetime.now(UTC) + timedelta(seconds=30)
+    assert len(errors(at)) == 1, errors(at)
+    message = errors(at)[0]
+    assert "1970" not in message and "dikunci" not in message
+    shown = re.search(r"Coba lagi dalam (\d+) detik, pukul (\d\d):(\d\d) WITA\.", message)
+    assert shown, message
+    assert 25 <= int(shown.group(1)) <= 30
+    wita = expected + timedelta(hours=8)
+    assert abs((wita.hour * 60 + wita.minute) - (int(shown.group(2)) * 60 + int(shown.group(3)))) <= 1
+    # The right password from the same address waits too (not even checked) ...
     at = submit_login(at, "kabag", PASSWORDS["kabag"])
     assert not at.session_state["authentication_status"]
-    assert errors(at)[0].startswith("Akun dikunci")
-    assert len(audit_rows(app_env, "login_failed")) == 5
-    assert audit_rows(app_env, "account_locked") == [("system", "kabag")]
-    assert audit_rows(app_env, "login_refused_locked") == [("kabag", "kabag")]
-    users.unlock(app_env.users_path, "kabag")
-    at = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
-    assert at.session_state["authentication_status"] is True
+    assert "Coba lagi dalam" in errors(at)[0]
+    # ... while the owner, from another address, logs in at once.
+    address["now"] = "10.0.0.5"
+    owner = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
+    assert owner.session_state["authentication_status"] is True
+    failed = app_env.con().execute(
+        "SELECT params FROM audit_log WHERE action = 'login_failed' ORDER BY logged_at").fetchall()
+    assert len(failed) == 5 and all("203.0.113.9" in p for (p,) in failed)
+    assert audit_rows(app_env, "login_throttled") == [("kabag", "kabag")]
+    assert audit_rows(app_env, "account_locked") == []
+
+
+def test_the_throttle_message_names_the_local_wita_time() -> None:
+    from lib.ui.auth import throttle_message
+
+    until = datetime(2026, 1, 5, 2, 15, tzinfo=UTC).timestamp()  # 10:15 WITA
+    text = throttle_message(until, now=until - 30)
+    assert "30 detik" in text and "pukul 10:15 WITA" in text
 
 
 def test_language_switch_is_one_click_each_way(app_env: AppEnv) -> None:
@@ -277,14 +303,6 @@ def test_the_menu_registers_only_the_pages_of_the_role(app_env: AppEnv, roles: l
             at.switch_page(page)
 
 
-def test_the_public_checkin_page_needs_no_login(app_env: AppEnv) -> None:
-    at = new_app().run()
-    at.switch_page("pages/checkin.py").run()
-    assert not at.exception
-    assert "Kata sandi" not in [t.label for t in at.text_input]
-    assert "Masuk ke Pantau" not in [t.value for t in at.title]
-
-
 def test_first_start_outside_demo_mode_creates_an_admin_shown_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -311,3 +329,49 @@ def test_first_start_outside_demo_mode_creates_an_admin_shown_once(
     assert len(key) >= 32 and key != "some_key"
     at = submit_login(at, "admin", password)
     assert at.session_state["authentication_status"] is True
+
+
+def test_the_login_cookie_is_secure_when_the_request_came_over_https(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lib.ui.auth import secure_cookie
+    from lib.ui.request import is_https_request
+
+    # The browser's own address bar says https, or a trusted proxy that ends TLS says so.
+    assert is_https_request("https://pantau.example.go.id/now", None, None)
+    assert not is_https_request("http://10.0.0.5:8501/now", None, None)
+    monkeypatch.setenv("PANTAU_TRUSTED_PROXIES", "")
+    assert not is_https_request("", "203.0.113.9", "https")  # anyone's header is not believed
+    monkeypatch.setenv("PANTAU_TRUSTED_PROXIES", "127.0.0.1")
+    assert is_https_request("", None, "https")  # Streamlit reports the loopback peer as None
+    assert is_https_request("", "127.0.0.1", "https, http")
+    assert not is_https_request("", "127.0.0.1", "http")
+    assert not is_https_request("", "203.0.113.9", "https")
+
+    class Manager:
+        def __init__(self) -> None:
+            self.calls: list[dict[str, object]] = []
+
+        def set(self, cookie: str, val: object, **options: object) -> None:
+            self.calls.append({"cookie": cookie, **options})
+
+    over_https, over_http = Manager(), Manager()
+    secure_cookie(over_https, True)
+    secure_cookie(over_http, False)
+    # What streamlit-authenticator's CookieModel.set_cookie calls (no secure, no same_site).
+    over_https.set("pantau_auth", "token", expires_at=datetime.now())
+    over_http.set("pantau_auth", "token", expires_at=datetime.now())
+    assert over_https.calls[0]["secure"] is True and over_https.calls[0]["same_site"] == "strict"
+    assert over_http.calls[0]["secure"] is None and over_http.calls[0]["same_site"] == "strict"
+
+
+def test_the_authenticator_of_a_run_sets_its_cookie_through_the_secure_wrapper(
+    app_env: AppEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lib.ui import auth
+
+    seen: list[bool] = []
+    original = auth.secure_cookie
+    monkeypatch.setattr(auth, "request_is_https", lambda: True)
+    monkeypatch.setattr(auth, "secure_cookie", lambda manager, secure: (seen.append(secure), original(manager, secure)))
+    at = submit_login(new_app().run(), "kabag", PASSWORDS["kabag"])
+    assert at.session_state["authentication_status"] is True
+    assert seen and all(seen)

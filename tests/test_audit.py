@@ -54,6 +54,18 @@ def test_every_action_the_code_writes_has_words_in_both_languages() -> None:
     assert audit.action_label("building_merge_later", "en") == "building merge later"
 
 
+def test_actions_kept_after_retention_are_real_and_never_about_a_person() -> None:
+    """RULES "Personal data": after the period, every record but those of the kept actions
+    loses whom it was about; a misspelt kept action would quietly pseudonymize nothing."""
+    from lib.store import retention
+
+    kept = set(retention.AUDIT_ACTIONS_WITHOUT_PERSONS)
+    assert kept <= set(audit.ACTIONS)
+    about_persons = {"trace", "trace_second_degree", "export_trace", "rollcall_tick",
+                     "rollcall_untick", "case_open", "case_view", "case_contact_set", "case_export", "case_close"}
+    assert about_persons <= written_actions() and not kept & (about_persons | {"find_person"})
+
+
 def test_parameters_read_as_text(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO buildings (building_id, name) VALUES ('kantor-walikota', 'Kantor Walikota')")
     tracing = json.dumps(

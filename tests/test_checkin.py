@@ -1,7 +1,9 @@
-"""Self check-in: signed addresses, one tap through the import rules, the crowd now."""
+"""Self check-in: signed addresses, one tap through the check-in desk and the import rules,
+what the answer says, the crowd now. (The page itself: tests/test_checkin_page.py.)"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -11,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN, CheckinDesk, TapAnswer
 from lib.outputs import checkin
 from lib.store import db, places
+from lib.store.journal import Journal, journal_path
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 VISITOR = {
@@ -152,74 +156,103 @@ def test_building_without_gates_and_a_new_key(
     assert checkin.verify_checkin_params(con, params_of(url)) == checkin.REFUSED_SIGNATURE
 
 
-# --- one tap ----------------------------------------------------------------------
+# --- one tap, through the check-in desk ---------------------------------------------
 
 
-def test_checkin_duplicate_checkout_and_orphan(con: duckdb.DuckDBPyConnection) -> None:
+class Clock:
+    def __init__(self, at: datetime = T0) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def open_desk(con: duckdb.DuckDBPyConnection, folder: Path, clock: Clock) -> CheckinDesk:
+    """The desk every phone's tap goes through, on a database of its own (``con`` is set
+    up first: its buildings are copied in, so MAX_STAY and thresholds are the same)."""
+    database = db.SharedDatabase(folder / "desk.duckdb")
+    cursor = database.cursor()
+    for table in ("buildings", "gates"):
+        found = con.execute(f"SELECT * FROM {table}")
+        columns = [d[0] for d in found.description]
+        for row in found.fetchall():
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(row))})", list(row))
+    cursor.close()
+    desk = CheckinDesk(database, Journal(journal_path(folder / "desk.duckdb")), batch_seconds=3600, clock=clock)
+    desk.start()
+    return desk
+
+
+def tap(desk: CheckinDesk, target: checkin.CheckinTarget, person: dict[str, str]) -> TapAnswer:
+    return desk.tap(person, target.building, target.action, target.gate, area=target.area)
+
+
+def test_checkin_duplicate_checkout_and_orphan(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     add_building(con)
-    first = checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0 + timedelta(seconds=5.7))
-    assert first.outcome == checkin.OUTCOME_CHECKED_IN
+    clock = Clock(T0 + timedelta(seconds=5.7))
+    desk = open_desk(con, tmp_path, clock)
+    first = tap(desk, target(con, "checkin"), VISITOR)
+    assert first.outcome == CHECKED_IN
     assert first.at == T0 + timedelta(seconds=5)  # stored to the whole second
-    assert first.local_time == "08:00 WITA" and first.local_datetime == "03/01/2022 08:00 WITA"
-    assert (first.building_name, first.gate_name) == ("Kantor Wali Kota", "Pintu Utama")
-    assert first.crowd == checkin.Crowd(inside_now=1, threshold=150, capacity=200)
-    events = con.execute("SELECT person_id, building, action, gate, name, category FROM events").fetchall()
+    assert checkin.outcome_message(first, target(con, "checkin"), "id") == ("success", "Tercatat MASUK pukul 08:00 WITA.")
+    assert desk.inside("kantor") == (1, 150, 200)
+    desk.flush()
+    store = desk.database.cursor()
+    events = store.execute("SELECT person_id, building, action, gate, name, category FROM events").fetchall()
     assert events == [("081234567890", "kantor", "checkin", "utama", "Siti Rahmawati", "visitor")]
-    assert con.execute("SELECT name, phone FROM persons").fetchall() == [("Siti Rahmawati", "081234567890")]
+    assert store.execute("SELECT name, phone FROM persons").fetchall() == [("Siti Rahmawati", "081234567890")]
 
     # A second tap within two minutes: not a second visit.
-    again = checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0 + timedelta(seconds=90))
-    assert again.outcome == checkin.OUTCOME_DUPLICATE and again.crowd.inside_now == 1
-    same_second = checkin.record_self_scan(
-        con, target(con, "checkin"), VISITOR, now=T0 + timedelta(seconds=5)
-    )
-    assert same_second.outcome == checkin.OUTCOME_DUPLICATE
-    assert con.execute("SELECT count(*) FROM visits").fetchall()[0][0] == 1
-    assert checkin.outcome_message(again, "id")[0] == "info"
+    clock.at = T0 + timedelta(seconds=90)
+    again = tap(desk, target(con, "checkin"), VISITOR)
+    assert again.outcome == DUPLICATE and desk.inside("kantor")[0] == 1
+    assert checkin.outcome_message(again, target(con, "checkin"), "id")[0] == "info"
 
-    out = checkin.record_self_scan(
-        con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=2, minutes=5, seconds=5)
-    )
-    assert out.outcome == checkin.OUTCOME_CHECKED_OUT
+    clock.at = T0 + timedelta(hours=2, minutes=5, seconds=5)
+    out = tap(desk, target(con, "checkout"), VISITOR)
+    assert out.outcome == CHECKED_OUT
     assert out.stay_minutes == 125 and out.checkin_at == T0 + timedelta(seconds=5)
-    assert out.crowd.inside_now == 0
-    assert checkin.outcome_message(out, "id") == (
+    assert desk.inside("kantor")[0] == 0
+    assert checkin.outcome_message(out, target(con, "checkout"), "id") == (
         "success",
         "Tercatat KELUAR pukul 10:05 WITA. Lama kunjungan: 2 jam 5 menit.",
     )
-    visits = con.execute("SELECT checkout_at, checkout_kind, gate_in, gate_out FROM visits").fetchall()
+    desk.flush()
+    visits = store.execute("SELECT checkout_at, checkout_kind, gate_in, gate_out FROM visits").fetchall()
     assert visits == [(T0 + timedelta(hours=2, minutes=5, seconds=5), "scan", "utama", "utama")]
 
     # Tapping check-out again right away: a duplicate; much later: an orphan.
-    out_again = checkin.record_self_scan(
-        con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=2, minutes=6)
-    )
-    assert out_again.outcome == checkin.OUTCOME_DUPLICATE
-    late = checkin.record_self_scan(con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=5))
-    assert late.outcome == checkin.OUTCOME_ORPHAN
-    assert checkin.outcome_message(late, "en")[0] == "warning"
-    kinds = con.execute("SELECT action, kind FROM scan_anomalies ORDER BY ts").fetchall()
+    clock.at = T0 + timedelta(hours=2, minutes=6)
+    assert tap(desk, target(con, "checkout"), VISITOR).outcome == DUPLICATE
+    clock.at = T0 + timedelta(hours=5)
+    late = tap(desk, target(con, "checkout"), VISITOR)
+    assert late.outcome == ORPHAN
+    assert checkin.outcome_message(late, target(con, "checkout"), "en")[0] == "warning"
+    desk.flush()
+    kinds = store.execute("SELECT action, kind FROM scan_anomalies ORDER BY ts").fetchall()
     assert kinds == [("checkin", "duplicate"), ("checkout", "duplicate"), ("checkout", "orphan")]
 
 
-def test_checkout_without_checkin_is_an_orphan_not_an_error(con: duckdb.DuckDBPyConnection) -> None:
+def test_checkout_without_checkin_is_an_orphan_not_an_error(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     add_building(con)
-    result = checkin.record_self_scan(con, target(con, "checkout"), ASN, now=T0)
-    assert result.outcome == checkin.OUTCOME_ORPHAN
-    assert con.execute("SELECT count(*) FROM visits").fetchall()[0][0] == 0
-    assert con.execute("SELECT kind FROM scan_anomalies").fetchall() == [("orphan",)]
+    clock = Clock()
+    desk = open_desk(con, tmp_path, clock)
+    assert tap(desk, target(con, "checkout"), ASN).outcome == ORPHAN
+    desk.flush()
+    store = desk.database.cursor()
+    assert store.execute("SELECT count(*) FROM visits").fetchall()[0][0] == 0
+    assert store.execute("SELECT kind FROM scan_anomalies").fetchall() == [("orphan",)]
     # A check-out after MAX_STAY (visitor: 3 h) closes the visit automatically and is an orphan.
-    checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0)
-    late = checkin.record_self_scan(
-        con, target(con, "checkout"), VISITOR, now=T0 + timedelta(hours=3, minutes=1)
-    )
-    assert late.outcome == checkin.OUTCOME_ORPHAN
-    assert con.execute(
+    tap(desk, target(con, "checkin"), VISITOR)
+    clock.at = T0 + timedelta(hours=3, minutes=1)
+    assert tap(desk, target(con, "checkout"), VISITOR).outcome == ORPHAN
+    desk.flush()
+    assert store.execute(
         "SELECT checkout_kind FROM visits WHERE person_id = ?", [VISITOR["person_id"]]
     ).fetchall() == [("auto",)]
 
 
-def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnection) -> None:
+def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     add_building(con, capacity=4, threshold=2)
     add_building(con, "dinkes", "Dinas Kesehatan", capacity=100, threshold=None, share=0.5, gates=())
     add_building(con, "pasar", "Pasar", capacity=40, threshold=None, ppkm=3, gates=())
@@ -228,19 +261,45 @@ def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnec
     assert places.threshold(con, "pasar") == 20
     assert places.threshold(con, "gudang") is None
 
-    people = [{**VISITOR, "person_id": f"08{i:09d}"} for i in range(3)]
-    results = [
-        checkin.record_self_scan(con, target(con, "checkin"), p, now=T0 + timedelta(minutes=i))
-        for i, p in enumerate(people)
-    ]
-    assert [r.crowd.inside_now for r in results] == [1, 2, 3]
-    assert [r.crowd.over_threshold for r in results] == [False, False, True]  # strictly above 2
-    assert checkin.crowd_text(results[2].crowd, "id") == "3 orang di dalam, batas 2"
+    clock = Clock()
+    desk = open_desk(con, tmp_path, clock)
+    crowds = []
+    for i in range(3):
+        clock.at = T0 + timedelta(minutes=i)
+        tap(desk, target(con, "checkin"), {**VISITOR, "person_id": f"08{i:09d}"})
+        inside, threshold, capacity = desk.inside("kantor")
+        crowds.append(checkin.Crowd(inside, threshold, capacity))
+    assert [c.inside_now for c in crowds] == [1, 2, 3]
+    assert [c.over_threshold for c in crowds] == [False, False, True]  # strictly above 2
+    assert checkin.crowd_text(crowds[2], "id") == "3 orang di dalam, batas 2"
     # Someone inside another building does not count here; at 3 h the visitors are gone.
-    checkin.record_self_scan(con, target(con, "checkin", "dinkes", ""), ASN, now=T0)
-    assert checkin.crowd_now(con, "kantor", T0 + timedelta(minutes=10)).inside_now == 3
-    assert checkin.crowd_now(con, "dinkes", T0 + timedelta(minutes=10)).inside_now == 1
-    assert checkin.crowd_now(con, "kantor", T0 + timedelta(hours=3, minutes=3)).inside_now == 0
+    tap(desk, target(con, "checkin", "dinkes", ""), ASN)
+    desk.flush()
+    store = desk.database.cursor()
+    assert checkin.crowd_now(store, "kantor", T0 + timedelta(minutes=10)).inside_now == 3
+    assert checkin.crowd_now(store, "dinkes", T0 + timedelta(minutes=10)) == checkin.Crowd(1, 50, 100)
+    assert checkin.crowd_now(store, "kantor", T0 + timedelta(hours=3, minutes=3)).inside_now == 0
+
+
+def test_the_sentence_of_a_room_tap_names_the_room(con: duckdb.DuckDBPyConnection) -> None:
+    """RULES "Places inside a building": the answer names the room (and the building when
+    the same tap checked the person in at the door)."""
+    from lib.ingest import areas
+
+    add_building(con)
+    areas.create_area(con, "kantor", "Aula", actor="test")
+    room = checkin.verify_checkin_params(con, params_of(checkin.checkin_url(con, "kantor", None, "checkin", area="Aula")))
+    assert isinstance(room, checkin.CheckinTarget)
+    door = TapAnswer(CHECKED_IN, T0, "kantor", "checkin", area="Aula", door_checkin=True)
+    level, sentence = checkin.outcome_message(door, room, "id")
+    assert level == "success" and "Aula" in sentence and "Kantor Wali Kota" in sentence and "08:00 WITA" in sentence
+    only_room = checkin.outcome_message(replace(door, door_checkin=False), room, "en")[1]
+    assert "room Aula" in only_room and "Kantor Wali Kota" not in only_room
+    out = TapAnswer(CHECKED_OUT, T0 + timedelta(minutes=50), "kantor", "checkout", checkin_at=T0, area="Aula")
+    assert "Aula" in checkin.outcome_message(out, room, "en")[1] and "50 min" in checkin.outcome_message(out, room, "en")[1]
+    assert "Aula" in checkin.outcome_message(replace(out, outcome=DUPLICATE), room, "id")[1]
+    level, sentence = checkin.outcome_message(replace(out, outcome=ORPHAN, checkin_at=None), room, "id")
+    assert level == "warning" and "Aula" in sentence
 
 
 # --- the visitor's details ---------------------------------------------------------
@@ -311,7 +370,8 @@ def reference(taps: list[tuple[int, str, datetime]]) -> tuple[list[str], dict[in
 def test_outcomes_and_crowd_match_a_reference(
     tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, str, int]]
 ) -> None:
-    con = db.connect(tmp_path_factory.mktemp("ref") / "pantau.duckdb")
+    folder = tmp_path_factory.mktemp("ref")
+    con = db.connect(folder / "pantau.duckdb")
     try:
         add_building(con, capacity=10, threshold=1)
         at = T0
@@ -322,91 +382,33 @@ def test_outcomes_and_crowd_match_a_reference(
             )
             taps.append((person, action, at))
         expected, open_at = reference(taps)
+        clock = Clock()
+        desk = open_desk(con, folder, clock)
         got = []
         for person, action, when in taps:
-            result = checkin.record_self_scan(
-                con, target(con, action), {**VISITOR, "person_id": f"p{person}"}, now=when
-            )
-            got.append(result.outcome)
+            clock.at = when
+            answer = tap(desk, target(con, action), {**VISITOR, "person_id": f"p{person}"})
+            got.append(answer.outcome)
             inside = sum(
                 1 for opened in reference(taps[: len(got)])[1].values() if opened and opened + MAX_STAY > when
             )
-            assert result.crowd.inside_now == inside
-            assert result.crowd.over_threshold == (inside > 1)
+            assert desk.inside("kantor")[0] == inside
         assert got == expected
-        assert checkin.crowd_now(con, "kantor", at).inside_now == sum(
+        desk.flush()
+        assert checkin.crowd_now(desk.database.cursor(), "kantor", at).inside_now == sum(
             1 for opened in open_at.values() if opened and opened + MAX_STAY > at
         )
+        desk.database.close()
     finally:
         con.close()
 
 
-# --- the page (AppTest) -------------------------------------------------------------
-
-
-def run_page(db_path: Path, params: dict[str, str], person: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """The check-in page in AppTest; ``person``: the visitor this phone remembers."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(
-        str(Path(__file__).resolve().parents[1] / "pages" / "checkin.py"), default_timeout=30
-    )
-    at.query_params.update(params)
-    if person is not None:
-        at.session_state["checkin_person"] = person
-    return at.run()
-
-
-def page_html(at) -> str:  # type: ignore[no-untyped-def]
-    """The raw HTML blocks of the page (the big outcome card is one)."""
-    return "\n".join(element.proto.body for element in at.get("html"))
-
-
-def test_page_refuses_a_tampered_address_and_records_a_first_scan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    db_path = tmp_path / "page.duckdb"
-    monkeypatch.setenv("PANTAU_DB", str(db_path))
-    con = db.connect(db_path)
+def test_a_tap_is_not_listed_as_an_import(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     add_building(con)
-    url = checkin.checkin_url(con, "kantor", "utama", "checkin")
-    con.close()
-    params = params_of(url)
-
-    at = run_page(db_path, {**params, "a": "checkout"})
-    assert not at.exception
-    assert "telah diubah" in at.error[0].value
-    assert not [b for b in at.button if b.key in ("checkin_tap", "checkin_submit")]
-
-    at = run_page(db_path, {**params, "lang": "en"})
-    assert not at.exception
-    assert any("0 people inside, limit 150" in m.value for m in at.markdown)
-    at.text_input(key="checkin_name").input("Budi Santoso")
-    at.radio(key="checkin_category").set_value("ASN")
-    at.text_input(key="checkin_id_number").input("19870315 201001 2001")
-    at.button(key="checkin_submit").click().run()
-    assert not at.exception
-    assert "Checked in at" in page_html(at)  # the outcome, on top
-    assert not [b for b in at.button if b.key in ("checkin_tap", "checkin_submit")]
-    assert any("1 people inside, limit 150" in m.value for m in at.markdown)
-
-    # The next scan of the poster (a new page load): the remembered visitor, told they
-    # are inside already, taps again within the dedup window.
-    again = run_page(db_path, {**params, "lang": "en"}, person=at.session_state["checkin_person"])
-    assert any("You have been inside since" in i.value for i in again.info)
-    again.button(key="checkin_tap").click().run()
-    assert "already checked in" in page_html(again)
-
-    from lib.ui import data
-
-    con = data.cursor()  # the page's own connection (one read-write holder per process)
-    rows = con.execute("SELECT person_id, category, gate FROM events ORDER BY ts").fetchall()
-    assert rows[0] == ("198703152010012001", "ASN", "utama")
-
-
-def test_a_tap_is_not_listed_as_an_import(con: duckdb.DuckDBPyConnection) -> None:
-    add_building(con)
-    checkin.record_self_scan(con, target(con, "checkin"), VISITOR, now=T0)
-    assert con.execute("SELECT count(*) FROM events").fetchall()[0][0] == 1
-    assert con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 0
-    assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'import'").fetchall()[0][0] == 0
+    desk = open_desk(con, tmp_path, Clock())
+    tap(desk, target(con, "checkin"), VISITOR)
+    desk.flush()
+    store = desk.database.cursor()
+    assert store.execute("SELECT count(*) FROM events").fetchall()[0][0] == 1
+    assert store.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 0
+    assert store.execute("SELECT count(*) FROM audit_log WHERE action = 'import'").fetchall()[0][0] == 0

@@ -12,10 +12,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN, CheckinDesk, TapAnswer
+from lib.ingest.desk import (
+    CHECKED_IN,
+    CHECKED_OUT,
+    DUPLICATE,
+    ORPHAN,
+    CheckinDesk,
+    FormReused,
+    KnownPerson,
+    TapAnswer,
+)
 from lib.store import db
 from lib.store.journal import Journal, journal_path
 
@@ -305,3 +315,114 @@ def test_the_journal_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     journal.mark_done(1)
     assert journal.compact()
     assert (tmp_path / "j.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+# --- room taps: through the desk too -----------------------------------------------------
+
+
+def with_rooms(desk: CheckinDesk, *rooms: str) -> None:
+    from lib.ingest import areas
+
+    con = desk.database.cursor()
+    for room in rooms:
+        areas.create_area(con, "b1", room, actor="test")
+    con.close()
+
+
+def test_a_room_tap_without_an_open_visit_also_checks_in_at_the_door(tmp_path: Path) -> None:
+    """RULES "Places inside a building": one tap, a door check-in and an area check-in at the
+    same instant, journalled and stored by the desk; the answer is read from the stays."""
+    clock = Clock()
+    desk = make_desk(tmp_path, clock)
+    with_rooms(desk, "Aula")
+    asn = {"person_id": "1987", "name": "Budi", "category": "ASN"}
+    first = desk.tap(asn, "b1", "checkin", area="Aula")
+    assert (first.outcome, first.area, first.door_checkin) == (CHECKED_IN, "Aula", True)
+    assert desk.pending == 0  # stored at once: the answer comes from the stored stays
+    con = desk.database.cursor()
+    assert sorted(con.execute("SELECT coalesce(area, ''), ts FROM events").fetchall()) == [("", first.at), ("Aula", first.at)]
+    assert con.execute("SELECT checkin_at FROM visits").fetchall()[0][0] == first.at
+    assert desk.open_visit("1987").building == "b1"
+    # The room's check-out poster closes the stay, not the visit.
+    clock.at += timedelta(minutes=50)
+    out = desk.tap({"person_id": "1987"}, "b1", "checkout", area="Aula")
+    assert (out.outcome, out.stay_minutes, out.door_checkin) == (CHECKED_OUT, 50, False)
+    assert con.execute("SELECT area, end_kind FROM stays").fetchall() == [("Aula", "scan")]
+    assert con.execute("SELECT count(*) FROM visits WHERE checkout_at IS NULL").fetchall() == [(1,)]
+    # The same check-out again: a duplicate; a check-out of a room never entered: an orphan.
+    clock.at += timedelta(minutes=1)
+    assert desk.tap({"person_id": "1987"}, "b1", "checkout", area="Aula").outcome == DUPLICATE
+    with_rooms(desk, "Ruang Rapat")
+    assert desk.tap({"person_id": "1987"}, "b1", "checkout", area="Ruang Rapat").outcome == ORPHAN
+    # A room check-in while inside is only an area scan.
+    clock.at += timedelta(minutes=1)
+    again = desk.tap({"person_id": "1987"}, "b1", "checkin", area="Ruang Rapat")
+    assert (again.outcome, again.door_checkin) == (CHECKED_IN, False)
+    assert con.execute("SELECT count(*) FROM events WHERE area IS NULL").fetchall() == [(1,)]
+
+
+def test_a_room_tap_journalled_before_a_crash_is_stored_on_the_next_start(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    desk = make_desk(tmp_path, clock)
+    with_rooms(desk, "Aula")
+
+    def crash() -> int:
+        raise RuntimeError("killed after the journal line")
+
+    monkeypatch.setattr(desk, "flush", crash)
+    try:
+        desk.tap({"person_id": "p", "name": "P"}, "b1", "checkin", area="Aula", nonce="n1")
+    except RuntimeError:
+        pass
+    desk.database.close()  # kill -9: nothing stored, the journal holds the tap
+    again = make_desk(tmp_path, clock)
+    con = again.database.cursor()
+    assert con.execute("SELECT area FROM stays").fetchall() == [("Aula",)]
+    assert con.execute("SELECT count(*) FROM visits").fetchall() == [(1,)]
+    # The form sent again after the restart: the stored answer, nothing stored twice.
+    replay = again.tap({"person_id": "p", "name": "P"}, "b1", "checkin", area="Aula", nonce="n1")
+    assert replay.replayed and replay.outcome == CHECKED_IN
+    assert con.execute("SELECT count(*) FROM events").fetchall() == [(2,)]
+
+
+# --- a known person, a reused form ------------------------------------------------------
+
+
+def test_a_known_person_keeps_the_stored_category_and_name(tmp_path: Path) -> None:
+    """RULES "Self check-in": a phone's category and name are a declaration only for a
+    person the store does not know; a known ASN's visit keeps the ASN MAX_STAY."""
+    clock = Clock()
+    desk = make_desk(tmp_path, clock)
+    con = desk.database.cursor()
+    con.execute("INSERT INTO persons (person_id, name, category) VALUES ('1987', 'Budi Santoso', 'ASN')")
+    assert desk.known_person("1987").category == "ASN" and desk.known_person("0812") is None
+    desk.tap({"person_id": "1987", "name": "budi", "category": "visitor", "phone": "0811"}, "b1", "checkin")
+    clock.at += timedelta(hours=5)  # a visitor's visit would have ended at 3 h
+    out = desk.tap({"person_id": "1987", "category": "visitor"}, "b1", "checkout")
+    assert (out.outcome, out.stay_minutes) == (CHECKED_OUT, 300)
+    # A new person declares (and is known from the first tap on, before it is stored).
+    desk.tap({"person_id": "0812", "name": "Ani", "category": "THL"}, "b1", "checkin")
+    assert desk.known_person("0812") == KnownPerson("0812", "Ani", "THL")
+    desk.tap({"person_id": "0812", "name": "Mallory", "category": "ASN"}, "b2", "checkin")
+    desk.flush()
+    assert con.execute("SELECT person_id, name, category, phone FROM persons ORDER BY 1").fetchall() == [
+        ("0812", "Ani", "THL", None), ("1987", "Budi Santoso", "ASN", None)]
+    assert visit_rows(con)[-1][4] == "scan"
+
+
+def test_a_form_used_for_another_person_or_poster_is_refused(tmp_path: Path) -> None:
+    clock = Clock()
+    desk = make_desk(tmp_path, clock)
+    desk.tap({"person_id": "a", "name": "A"}, "b1", "checkin", gate="g", nonce="n1")
+    for person, building, action, gate in (("b", "b1", "checkin", "g"), ("a", "b2", "checkin", "g"),
+                                           ("a", "b1", "checkout", "g"), ("a", "b1", "checkin", "")):
+        with pytest.raises(FormReused):
+            desk.tap({"person_id": person, "name": "X"}, building, action, gate=gate, nonce="n1")
+    assert desk.tap({"person_id": "a"}, "b1", "checkin", gate="g", nonce="n1").replayed
+    desk.database.close()  # and after a restart
+    again = make_desk(tmp_path, clock)
+    with pytest.raises(FormReused):
+        again.tap({"person_id": "b", "name": "B"}, "b1", "checkin", gate="g", nonce="n1")
+    assert again.tap({"person_id": "a"}, "b1", "checkin", gate="g", nonce="n1").replayed
+    again.flush()
+    assert again.database.cursor().execute("SELECT person_id FROM events").fetchall() == [("a",)]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -15,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.ingest import importer
-from lib.store import db
+from lib.store import db, spool
 from tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,16 +103,26 @@ def test_killed_import_leaves_all_or_nothing_and_can_run_again(tmp_path: Path) -
             for i in range(600_000)]
     big = write_csv(tmp_path / "big.csv", ["timestamp", "person_id", "building", "action"], rows)
     command = [sys.executable, "-m", "lib.cli", "--db", str(database), "ingest", str(big)]
+    in_system_temp = set(Path(tempfile.gettempdir()).glob("pantau-import-*"))
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.0)
+    # Killed while it spools the file's rows (names, phones): the spool is the database's own.
+    spools = spool.spool_root(database)
+    deadline = time.monotonic() + 60
+    while not list(spools.glob("*/*.parquet")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
     assert process.poll() is None, "the import finished before it could be killed: make the file bigger"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    left = list(spools.glob("*/*.parquet"))
+    assert left and all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in left)
+    assert set(Path(tempfile.gettempdir()).glob("pantau-import-*")) == in_system_temp
     con = db.connect(database)
     assert counts(con)[0] in (0,)  # never part of the file
     con.close()
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
+    assert not any(path.exists() for path in left)  # the next start removed the leftover
+    assert list(spools.iterdir()) == []
     con = db.connect(database)
     events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
     expected = len({(r[1], r[2], r[3], r[0]) for r in rows})

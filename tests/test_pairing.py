@@ -10,6 +10,7 @@ from unittest import mock
 
 import duckdb
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -273,4 +274,30 @@ def _pairing_matches_reference(tmp_path_factory, events, categories, chunks, see
     )
     unique_events = list({(t, p, b, a) for t, p, b, a in events})
     assert got == reference_visits(unique_events, categories, now_seconds)
+    con.close()
+
+
+def test_a_large_re_pairing_spools_person_ids_beside_the_database_not_in_the_system_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-pairing's spool holds person ids: it goes to the database's private spool
+    folder (0700, cleared at the next start after a crash), never to /tmp."""
+    seen: list[Path] = []
+    real_spool = pairing.ParquetSpool
+
+    def recording_spool(path: Path) -> object:
+        seen.append(Path(path))
+        assert oct(Path(path).parent.stat().st_mode & 0o777) == "0o700"
+        return real_spool(path)
+
+    monkeypatch.setattr(pairing, "ParquetSpool", recording_spool)
+    monkeypatch.setattr(pairing, "SPOOL_ROWS", 1)
+    monkeypatch.setattr(pairing, "EVENTS_PER_BATCH", 2)
+    con = db.connect(tmp_path / "p.duckdb")
+    rows = [[(DAY + dt.timedelta(minutes=m)).isoformat(), f"p{m % 3}", "kw", "in" if m % 2 == 0 else "out", "ASN"]
+            for m in range(12)]
+    importer.import_file(con, write_csv(tmp_path / "log.csv", HEADER, rows))
+    assert seen and all(tmp_path in path.parents for path in seen)
+    assert len(list_visits(con, now=DAY + dt.timedelta(hours=1))) == 6
+    assert not any(path.exists() for path in seen)  # removed when the job ended
     con.close()

@@ -190,3 +190,67 @@ def test_purge_forgets_a_case_after_its_window_and_keeps_its_counts(tmp_path: Pa
     assert all(s.startswith(retention.PSEUDONYM_PREFIX) and p is None for s, p in audit_subjects)
     assert retention.purge(con, now=window_end + dt.timedelta(days=32))["cases"] == 0  # twice changes nothing
     con.close()
+
+
+def test_audit_log_after_the_period_keeps_every_event_but_no_id_name_or_phone(tmp_path: Path) -> None:
+    """RULES "Personal data": every audited look at a person (trace, search by name or phone,
+    case work, export, a marshal's roll-call tick) stays in the log after the period, with
+    who and when, but the NIK, name and phone of the person are gone from it."""
+    import json
+
+    from lib.analytics import cases, tracing
+    from lib.store import ticks
+
+    con = db.connect(tmp_path / "a.duckdb")
+    importer.import_file(con, old_and_new_log(tmp_path))
+    nik, name, phone = "7172012301900001", "Yohanis Lama", "081299990001"
+    january = dt.datetime(2022, 1, 3, tzinfo=dt.UTC), dt.datetime(2022, 1, 6, tzinfo=dt.UTC)
+    tracing.trace_contacts(con, nik, *january, actor="pelacak")
+    tracing.second_degree_contacts(con, nik, *january, actor="pelacak")
+    for typed in (name, phone, nik):
+        tracing.search_persons(con, typed, actor="pelacak")
+    opened = dt.datetime(2022, 1, 6, 2, 0, tzinfo=dt.UTC)
+    case_id = cases.open_case(con, nik, onset=dt.date(2022, 1, 5), actor="pelacak", now=opened)
+    cases.view_case(con, case_id, actor="pelacak")
+    cases.set_contact(con, case_id, "198501012010011001", status="dihubungi", note=f"telp {phone}", actor="pelacak",
+                      now=opened)
+    cases.record_export(con, case_id, actor="pelacak", file_format="xlsx", rows=1)
+    cases.close_case(con, case_id, actor="pelacak", now=opened)
+    rollcall = ticks.start_rollcall(con, opened, "kantor-walikota", actor="marsekal")
+    ticks.set_tick(con, rollcall, "kantor-walikota", nik, True, actor="marsekal")
+    ticks.set_tick(con, rollcall, "kantor-walikota", nik, False, actor="marsekal")
+    with db.transaction(con):  # what the tracing page writes on a download (pages/tracing.py)
+        db.write_audit(con, "pelacak", "export_trace", nik, json.dumps({"person_id": nik, "format": "csv"}), 1)
+    # Audit records are stamped by the clock: as if all of this happened in early January.
+    con.execute("UPDATE audit_log SET logged_at = ?", [opened])
+    before = con.execute("SELECT actor, action, rows FROM audit_log ORDER BY rowid").fetchall()
+
+    retention.purge(con, now=NOW)
+
+    after = con.execute("SELECT actor, action, rows FROM audit_log WHERE action <> 'purge' ORDER BY rowid").fetchall()
+    assert after == before  # every event is still there: who did what, when, how many rows
+    leftovers = con.execute(
+        "SELECT action, subject, params FROM audit_log WHERE "
+        "concat_ws('|', subject, params) ILIKE ? OR concat_ws('|', subject, params) ILIKE ? "
+        "OR concat_ws('|', subject, params) ILIKE ?",
+        [f"%{nik}%", f"%{name}%", f"%{phone}%"],
+    ).fetchall()
+    assert leftovers == []
+    # The person searched for is the pseudonym old visits get (same key, same function).
+    key = retention.get_secret("pseudonym_key")
+    expected = con.execute(
+        f"SELECT {retention._pseudonym_sql('?', 'CAST(? AS TIMESTAMPTZ)', key)}", [nik, opened]
+    ).fetchall()[0][0]
+    subjects = {s for (s,) in con.execute("SELECT subject FROM audit_log WHERE action IN ('trace', 'rollcall_tick')").fetchall()}
+    assert subjects == {expected}
+    con.close()
+
+
+def test_audit_log_within_the_period_keeps_whom_was_searched(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "b.duckdb")
+    with db.transaction(con):
+        db.write_audit(con, "marsekal", "rollcall_tick", "7172012301900001", '{"rollcall": 1}', 1)
+    con.execute("UPDATE audit_log SET logged_at = ?", [NOW - dt.timedelta(days=29)])
+    retention.purge(con, now=NOW)
+    assert con.execute("SELECT subject FROM audit_log WHERE action = 'rollcall_tick'").fetchall() == [("7172012301900001",)]
+    con.close()

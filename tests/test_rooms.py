@@ -255,6 +255,26 @@ def test_same_room_is_k1_before_same_building_and_assumed_room(con: duckdb.DuckD
     assert rows["desk"].unit == "Umum"
 
 
+def test_minimum_overlap_zero_means_any_overlap_and_k1_still_needs_a_shared_room(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # Minimum 0 once graded every same-building contact K1 (a room time of 0 "reached" 0):
+    # a case opened so sent the whole building the same-room message.
+    ingest(con, tmp_path, [
+        (8, "case", "kw", "in", ""), (12, "case", "kw", "out", ""), (9, "case", "kw", "in", "Rapat"),
+        (10, "case", "kw", "out", "Rapat"),
+        (9.5, "room", "kw", "in", ""), (11, "room", "kw", "out", ""), (9.75, "room", "kw", "in", "Rapat"),
+        (10, "room", "kw", "out", "Rapat"),
+        (7, "hall", "kw", "in", ""), (13, "hall", "kw", "out", ""),
+        (13, "later", "kw", "in", ""), (14, "later", "kw", "out", ""),
+    ])
+    got = tracing.trace_contacts(con, "case", *window(), min_overlap_minutes=0, audit=False, now=LATER)
+    grades = dict(zip(got.person_id, got.grade, strict=True))
+    assert grades == {"room": "K1", "hall": "K2"}  # "later" shares no time at all: no contact
+    overlaps = tracing.contact_overlaps(con, "case", *window(), min_overlap_minutes=0, now=LATER)
+    assert set(overlaps.contact_id) == {"room", "hall"}
+
+
 def test_cli_stays_and_graded_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     database = str(tmp_path / "c.duckdb")
     log = write_csv(tmp_path / "scan.csv", HEADER[:5], [
@@ -422,8 +442,10 @@ def ref_contacts(stays_: list[tuple], visits: list[tuple], roster: dict[str, tup
                     est |= xest or yest
                     assumed |= xasm or yasm
                     spans.append((max(s, ys), min(e, ye)))
-        if spans and (a_us >= min_s or b_us >= min_s):
-            grade = "K1" if a_us >= min_s else "K2"
+        # RULES "Contact tracing": a minimum of 0 means any overlap longer than zero.
+        room, building = a_us > 0 and a_us >= min_s, b_us > 0 and b_us >= min_s
+        if spans and (room or building):
+            grade = "K1" if room else "K2"
             found[c] = (grade, ";".join(sorted(buildings)), b_us, a_us, ";".join(sorted(areas)), assumed, est,
                         min(x for x, _ in spans), max(y for _, y in spans))
     return found

@@ -13,14 +13,12 @@ import pandas as pd
 import pytest
 
 from lib.analytics.stays import list_stays
-from lib.analytics.visits import list_visits
 from lib.ingest import areas, importer, roster
 from lib.outputs import checkin, import_template
 from lib.store import places
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
-ASN = {"person_id": "198703152010012001", "name": "Budi Santoso", "category": "ASN", "phone": ""}
 
 
 @pytest.fixture(autouse=True)
@@ -166,71 +164,8 @@ def test_an_already_printed_door_address_still_verifies(store: duckdb.DuckDBPyCo
     assert checkin.verify_checkin_params(store, {**params_of(old_url), "r": "Aula"}) == checkin.REFUSED_SIGNATURE
 
 
-# --- a tap at a room poster ------------------------------------------------------------------
-
-
-def room_target(con: duckdb.DuckDBPyConnection, action: str, area: str = "Aula") -> checkin.CheckinTarget:
-    verified = checkin.verify_checkin_params(con, params_of(checkin.checkin_url(con, "kantor", None, action, area=area)))
-    assert isinstance(verified, checkin.CheckinTarget)
-    return verified
-
-
-def visits_of(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, datetime | None]]:
-    frame = list_visits(con, now=T0 + timedelta(hours=1))
-    return [(r.checkin_at, None if pd.isna(r.checkout_at) else r.checkout_at) for r in frame.itertuples()]
-
-
-def stays_of(con: duckdb.DuckDBPyConnection, now: datetime) -> list[tuple[str, datetime, datetime | None, object]]:
-    frame = list_stays(con, now=now)
-    return [(r.area, r.start, None if pd.isna(r.end) else r.end, None if pd.isna(r.end_kind) else r.end_kind)
-            for r in frame.itertuples()]
-
-
-def test_a_room_tap_without_an_open_visit_also_checks_in_at_the_door(store: duckdb.DuckDBPyConnection) -> None:
-    areas.create_area(store, "kantor", "Aula", actor="kabag")
-    result = checkin.record_self_scan(store, room_target(store, "checkin"), ASN, now=T0)
-    assert (result.outcome, result.area, result.door_checkin) == (checkin.OUTCOME_CHECKED_IN, "Aula", True)
-    level, sentence = checkin.outcome_message(result, "id")
-    assert level == "success" and "Aula" in sentence and "Kantor Wali Kota" in sentence and "08:00 WITA" in sentence
-    # One tap: a door check-in and an area check-in at the same instant, both kept.
-    assert sorted(store.execute("SELECT coalesce(area, '') FROM events").fetchall()) == [("",), ("Aula",)]
-    assert [v[0] for v in visits_of(store)] == [T0]
-    assert stays_of(store, T0 + timedelta(minutes=5)) == [("Aula", T0, None, None)]
-    assert checkin.inside_since(store, "kantor", ASN["person_id"], T0 + timedelta(minutes=5)) == T0
-
-    # The room's check-out poster closes the stay, not the visit.
-    out = checkin.record_self_scan(store, room_target(store, "checkout"), ASN, now=T0 + timedelta(minutes=50))
-    assert (out.outcome, out.stay_minutes, out.door_checkin) == (checkin.OUTCOME_CHECKED_OUT, 50, False)
-    assert "Aula" in checkin.outcome_message(out, "en")[1] and "50 min" in checkin.outcome_message(out, "en")[1]
-    assert stays_of(store, LATER) == [("Aula", T0, T0 + timedelta(minutes=50), "scan")]
-    assert visits_of(store) == [(T0, None)]  # still inside the building
-
-    # Tapping the same check-out again: a duplicate, and it says so naming the room.
-    again = checkin.record_self_scan(store, room_target(store, "checkout"), ASN, now=T0 + timedelta(minutes=51))
-    assert again.outcome == checkin.OUTCOME_DUPLICATE and "Aula" in checkin.outcome_message(again, "id")[1]
-
-
-def test_a_room_tap_with_an_open_visit_is_only_an_area_scan(store: duckdb.DuckDBPyConnection) -> None:
-    areas.create_area(store, "kantor", "Aula", actor="kabag")
-    door = checkin.verify_checkin_params(store, params_of(checkin.checkin_url(store, "kantor", "utama", "checkin")))
-    assert isinstance(door, checkin.CheckinTarget)
-    checkin.record_self_scan(store, door, ASN, now=T0)
-    tap = T0 + timedelta(minutes=20)
-    result = checkin.record_self_scan(store, room_target(store, "checkin"), ASN, now=tap)
-    assert (result.outcome, result.door_checkin) == (checkin.OUTCOME_CHECKED_IN, False)
-    sentence = checkin.outcome_message(result, "en")[1]
-    assert "room Aula" in sentence and "Kantor Wali Kota" not in sentence
-    assert store.execute("SELECT count(*) FROM events WHERE area IS NULL").fetchall()[0][0] == 1
-    assert visits_of(store) == [(T0, None)]
-    assert stays_of(store, tap + timedelta(minutes=1)) == [("Aula", tap, None, None)]
-    # A room check-out with no open stay in that room is an orphan, named as such.
-    areas.create_area(store, "kantor", "Ruang Rapat", actor="kabag")
-    orphan = checkin.record_self_scan(store, room_target(store, "checkout", "Ruang Rapat"), ASN, now=tap + timedelta(minutes=1))
-    assert orphan.outcome == checkin.OUTCOME_ORPHAN
-    level, sentence = checkin.outcome_message(orphan, "id")
-    assert level == "warning" and "Ruang Rapat" in sentence
-    # A room check-out never checks anyone in or out at the door.
-    assert visits_of(store) == [(T0, None)]
+# A tap at a room poster goes through the check-in desk: tests/test_desk.py ("room taps"),
+# its sentences in tests/test_checkin.py, the page in tests/test_checkin_page.py.
 
 
 # --- the roster template ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Accounts file: generated passwords, bcrypt only, roles, lockout, sessions, first start."""
+"""Accounts file: generated passwords, bcrypt only, roles, login throttling, sessions, first start."""
 
 from __future__ import annotations
 
@@ -61,22 +61,57 @@ def test_duplicate_user_and_last_admin_are_refused(path: Path) -> None:
     assert users.load_users(path)["kabag"]["roles"] == ["leadership"]
 
 
-def test_five_wrong_passwords_lock_for_fifteen_minutes_then_counting_restarts(path: Path) -> None:
+def test_wrong_passwords_slow_one_address_with_growing_waits_never_the_account(path: Path) -> None:
     users.add_user(path, "kabag", "Kabag", ["admin"])
     t0 = 1_000_000.0
+    attacker, owner = "203.0.113.9", "10.0.0.5"
     for attempt in range(1, users.MAX_FAILED_LOGINS):
-        assert users.record_failed_login(path, "kabag", t0 + attempt) == (attempt, None)
-        assert users.locked_until(users.load_users(path)["kabag"], t0 + attempt) is None
-    failures, until = users.record_failed_login(path, "kabag", t0 + 10)
+        assert users.record_failed_login(path, "kabag", t0 + attempt, address=attacker) == (attempt, None)
+        assert users.throttled_until(users.load_users(path)["kabag"], attacker, t0 + attempt) is None
+    failures, until = users.record_failed_login(path, "kabag", t0 + 10, address=attacker)
     assert failures == users.MAX_FAILED_LOGINS
-    assert until == t0 + 10 + users.LOCK_MINUTES * 60
+    assert until == t0 + 10 + 30  # the first wait: 30 seconds, not 15 minutes
     record = users.load_users(path)["kabag"]
-    assert users.locked_until(record, t0 + 11) == until
-    assert users.locked_until(record, until + 1) is None
-    # After the lock ran out, one more failure does not lock again at once.
-    assert users.record_failed_login(path, "kabag", until + 2) == (1, None)
+    assert users.throttled_until(record, attacker, t0 + 11) == until
+    assert users.throttled_until(record, attacker, until + 1) is None
+    assert users.throttled_until(record, owner, t0 + 11) is None  # the owner's address may try at once
+    # Each further failure after a wait doubles it, up to fifteen minutes.
+    waits = []
+    now = until
+    for _ in range(8):
+        now += 1
+        _, next_until = users.record_failed_login(path, "kabag", now, address=attacker)
+        assert next_until is not None
+        waits.append(next_until - now)
+        now = next_until
+    assert waits == [60, 120, 240, 480, 900, 900, 900, 900]
+    # The owner's right password from another address changes nothing for the attacker ...
+    users.record_successful_login(path, "kabag", owner, now=now - 5)
+    assert users.throttled_until(users.load_users(path)["kabag"], attacker, now - 5) == now
+    # ... and the attacker's address starts afresh after a quiet day, or when an admin clears it.
+    assert users.throttled_until(users.load_users(path)["kabag"], attacker, now + users.THROTTLE_FORGET_SECONDS) is None
     users.unlock(path, "kabag")
-    assert users.load_users(path)["kabag"]["failed_logins"] == 0
+    assert users.failed_logins(users.load_users(path)["kabag"], now) == 0
+
+
+def test_a_right_password_clears_only_its_own_address(path: Path) -> None:
+    users.add_user(path, "kabag", "Kabag", ["admin"])
+    for address in ("a", "b"):
+        for _ in range(3):
+            users.record_failed_login(path, "kabag", 100.0, address=address)
+    users.record_successful_login(path, "kabag", "a", now=101.0)
+    record = users.load_users(path)["kabag"]
+    assert users.failed_logins(record, 101.0) == 3
+    assert users.record_failed_login(path, "kabag", 102.0, address="a") == (1, None)
+
+
+def test_many_addresses_never_grow_the_file_without_end(path: Path) -> None:
+    users.add_user(path, "kabag", "Kabag", ["admin"])
+    for index in range(users.THROTTLE_ADDRESSES_KEPT + 20):
+        users.record_failed_login(path, "kabag", 1000.0 + index, address=f"198.51.100.{index}")
+    kept = users.load_users(path)["kabag"]["throttle"]
+    assert len(kept) == users.THROTTLE_ADDRESSES_KEPT
+    assert "198.51.100.0" not in kept and f"198.51.100.{users.THROTTLE_ADDRESSES_KEPT + 19}" in kept
 
 
 def test_unknown_usernames_are_not_stored(path: Path) -> None:
@@ -97,38 +132,40 @@ def _one_admin_file(factory: pytest.TempPathFactory) -> str:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), st.integers(min_value=1, max_value=600)), max_size=25))
-def test_lockout_matches_a_plain_reference(tmp_path_factory: pytest.TempPathFactory,
-                                           attempts: list[tuple[bool, int]]) -> None:
-    """Random wrong/right attempts with gaps (s): the file's lock equals a 10-line model."""
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.booleans(), st.integers(min_value=1, max_value=600)),
+                max_size=25))
+def test_throttling_matches_a_plain_reference(tmp_path_factory: pytest.TempPathFactory,
+                                              attempts: list[tuple[str, bool, int]]) -> None:
+    """Random wrong/right attempts from two addresses with gaps (s): the file's throttle
+    equals a ten-line model (a waiting address is refused before any check; the other may try)."""
     path = tmp_path_factory.mktemp("lock") / "users.yaml"
     path.write_text(_one_admin_file(tmp_path_factory))  # bcrypt once, not per example
-    now, failures, locked = 0.0, 0, None
-    for ok, gap in attempts:
+    now = 0.0
+    failures = {"a": 0, "b": 0}
+    until = {"a": 0.0, "b": 0.0}
+    for address, ok, gap in attempts:
         now += gap
-        is_locked = locked is not None and locked > now
-        if is_locked:
+        if until[address] > now:
             expected_allowed = False
         elif ok:
-            failures, locked, expected_allowed = 0, None, True
+            failures[address], until[address], expected_allowed = 0, 0.0, True
         else:
-            failures += 1
+            failures[address] += 1
             expected_allowed = False
-            if failures >= users.MAX_FAILED_LOGINS:
-                failures, locked = 0, now + users.LOCK_MINUTES * 60
-        # What the login wrapper does: a locked account is refused before any check.
-        if users.locked_until(users.load_users(path)["kabag"], now) is not None:
+            extra = failures[address] - users.MAX_FAILED_LOGINS
+            until[address] = now + min(30 * 2**extra, 900) if extra >= 0 else 0.0
+        # What the login wrapper does: a waiting address is refused before any check.
+        if users.throttled_until(users.load_users(path)["kabag"], address, now) is not None:
             allowed = False
         elif ok:
-            users.record_successful_login(path, "kabag")
+            users.record_successful_login(path, "kabag", address, now=now)
             allowed = True
         else:
-            users.record_failed_login(path, "kabag", now)
+            users.record_failed_login(path, "kabag", now, address=address)
             allowed = False
         assert allowed == expected_allowed
-        assert (users.locked_until(users.load_users(path)["kabag"], now) is not None) == (
-            locked is not None and locked > now
-        )
+        for other in ("a", "b"):
+            assert (users.throttled_until(users.load_users(path)["kabag"], other, now) is not None) == (until[other] > now)
 
 
 def test_logout_and_password_reset_end_earlier_sessions(path: Path) -> None:
@@ -179,7 +216,7 @@ def test_demo_mode_has_the_demo_accounts_and_keeps_changed_ones(path: Path) -> N
 def test_list_users_never_shows_hashes_and_credentials_hold_hashes_only(path: Path) -> None:
     password = users.add_user(path, "kabag", "Kabag", ["admin"])
     table = users.list_users(path)
-    assert list(table.columns) == ["username", "name", "roles", "failed_logins", "locked_until", "demo"]
+    assert list(table.columns) == ["username", "name", "roles", "failed_logins", "throttled_until", "demo"]
     assert "$2" not in table.to_string()
     creds = users.credentials(users.load_users(path))
     assert creds["usernames"]["kabag"]["password"] != password

@@ -124,6 +124,13 @@ def _minutes_to_us(minutes: float, name: str) -> int:
     return math.ceil(round(float(minutes) * US_PER_MINUTE, 3))
 
 
+def _min_overlap_us(minutes: float) -> int:
+    """The minimum overlap in microseconds, at least 1: RULES "Contact tracing", a minimum of
+    0 means any overlap longer than zero, so K1 still needs time in a shared room (with 0
+    itself, every contact has ``area_us >= 0`` and would be graded K1)."""
+    return max(1, _minutes_to_us(minutes, "min_overlap_minutes"))
+
+
 def _params(
     start: datetime, end: datetime, tail_minutes: float, now: datetime | None
 ) -> tuple[dict[str, Any], datetime, datetime]:
@@ -452,7 +459,7 @@ def contact_overlaps(
     before room rows. For a timeline chart; not audited.
     """
     params, _, _ = _params(start, end, tail_minutes, now)
-    params.update(person=str(person_id), min_us=_minutes_to_us(min_overlap_minutes, "min_overlap_minutes"))
+    params.update(person=str(person_id), min_us=_min_overlap_us(min_overlap_minutes))
     query = f"""
         WITH {_graded_ctes(_has_places(con, params))},
         kept AS (SELECT contact_id FROM c WHERE area_us >= $min_us OR overlap_us >= $min_us),
@@ -504,7 +511,7 @@ def trace_contacts(
     """
     person_id = str(person_id)
     params, start_utc, end_utc = _params(start, end, tail_minutes, now)
-    params.update(person=person_id, min_us=_minutes_to_us(min_overlap_minutes, "min_overlap_minutes"))
+    params.update(person=person_id, min_us=_min_overlap_us(min_overlap_minutes))
     if not _person_known(con, person_id):
         if audit:
             _audit(con, actor, "trace", person_id, start_utc, end_utc, min_overlap_minutes, tail_minutes, 0,
@@ -559,7 +566,7 @@ def second_degree_contacts(
     params.update(
         first=first_ids,
         excluded=[person_id, *first_ids],
-        min_us=_minutes_to_us(min_overlap_minutes, "min_overlap_minutes"),
+        min_us=_min_overlap_us(min_overlap_minutes),
     )
     if first_ids:
         pairs = _pairs_sql(

@@ -25,7 +25,7 @@ from lib.core import config, i18n
 from lib.core.timeutil import format_local_iso, parse_local_bound
 from lib.ingest import upgrade
 from lib.outputs import export
-from lib.store import db
+from lib.store import backup, db, spool
 
 
 class CliError(Exception):
@@ -734,6 +734,10 @@ def run(
             stdout.write(out)
             stderr.write(err)
             return code
+        db_file = Path(args.db) if args.db else db.default_db_path()
+        if not owner.owns(db_file):  # inside the dashboard an import of its own may be spooling
+            spool.remove_leftovers(db_file)  # what a killed import left (lib/store/spool.py)
+            backup.remove_partials(db_file)  # and a nightly backup a crash cut short
         try:
             upgrade.finish(con)  # a data step the schema's migration left (lib/ingest/upgrade.py)
             code = int(args.handler(con, args))
@@ -759,6 +763,7 @@ def run(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m lib.cli``: this process's arguments and streams."""
+    db.private_files_from_now_on()  # RULES "Personal data": every file it writes is owner-only
     return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
 
 

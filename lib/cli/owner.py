@@ -10,29 +10,64 @@ So importing from the command line while the dashboard serves loses nothing.
 The address and a random key live in ``<database>.owner`` (mode 0600), readable by whoever
 may read the database file itself. The owner also runs the nightly backup and retention
 purge, and posts alerts to the webhook every minute.
+
+Any local user can connect to the port, so a connection proves it knows the key (the
+``multiprocessing`` challenge, both ways) in a thread of its own, within
+``HANDSHAKE_SECONDS``: an idle, slow or wrong-key client is dropped without ever holding
+up another command (``multiprocessing.connection.Listener.accept`` would run the challenge
+in the one accepting thread, where one idle connection blocked every command).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
+import socket
+import struct
+import tempfile
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Client, Listener
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 from pathlib import Path
-from typing import Any
 
 from lib.store import db
+
+log = logging.getLogger(__name__)
 
 OwnerRunner = Callable[[list[str], str, dict[str, str]], tuple[int, str, str]]
 MAINTENANCE_CHECK_SECONDS = 600
 ALERT_CHECK_SECONDS = 60  # alerts due are posted to the webhook within a minute
+HANDSHAKE_SECONDS = 5.0  # to prove the key and send the request; a command itself may take long
+MAX_HANDSHAKES = 64  # connections proving their key at once; more are closed at once (a flood)
 
 
 def owner_file(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".owner")
+
+
+def _set_timeouts(fileno: int, seconds: float) -> None:
+    """Every read and write on the socket ``fileno`` fails after ``seconds`` without
+    progress (0: never). Socket options, not ``settimeout``: ``Connection`` reads the
+    descriptor itself and needs it blocking."""
+    sock = socket.socket(fileno=os.dup(fileno))
+    try:
+        value = struct.pack("ll", int(seconds), int((seconds % 1) * 1_000_000))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    finally:
+        sock.close()  # the duplicate only; the options belong to the socket
+
+
+def _connection(sock: socket.socket) -> Connection:
+    """A ``multiprocessing`` connection over an accepted or connected socket."""
+    sock.setblocking(True)
+    connection = Connection(os.dup(sock.fileno()))
+    sock.close()
+    return connection
 
 
 class OwnerService:
@@ -47,13 +82,15 @@ class OwnerService:
         self.maintenance = maintenance
         self.alerts = alerts
         self.key = secrets.token_bytes(32)
-        self.listener = Listener(("127.0.0.1", 0), authkey=self.key)
-        self.port = int(self.listener.address[1])
+        self.server_socket = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.server_socket.getsockname()[1])
+        self._handshakes = threading.BoundedSemaphore(MAX_HANDSHAKES)
         path = owner_file(database.path)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps({"pid": os.getpid(), "port": self.port, "key": self.key.hex()}))
-        os.chmod(temporary, 0o600)
-        temporary.replace(path)
+        # Created 0600 (mkstemp) before the key is written into it, then renamed into place.
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"pid": os.getpid(), "port": self.port, "key": self.key.hex()}))
+        os.replace(temporary, path)
         threading.Thread(target=self._serve, name="pantau-owner", daemon=True).start()
         if maintenance is not None:
             threading.Thread(target=self._maintain, name="pantau-maintenance", daemon=True).start()
@@ -65,27 +102,54 @@ class OwnerService:
     def _serve(self) -> None:
         while True:
             try:
-                connection = self.listener.accept()
-            except Exception:  # a client that failed the key check, or a closed listener
+                sock, _address = self.server_socket.accept()
+            except OSError:  # out of descriptors for a moment, or the socket closed at exit
+                log.exception("accepting a command-line connection failed")
+                time.sleep(0.5)
                 continue
-            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+            if not self._handshakes.acquire(blocking=False):
+                log.warning("too many connections proving their key at once; one closed")
+                sock.close()
+                continue
+            threading.Thread(target=self._handle, args=(sock,), name="pantau-owner-command", daemon=True).start()
 
-    def _handle(self, connection: Any) -> None:
+    def _handle(self, sock: socket.socket) -> None:
+        """Prove the key both ways and read the request within HANDSHAKE_SECONDS, then run it."""
+        try:
+            connection = _connection(sock)
+        except OSError:
+            self._handshakes.release()
+            return
         with connection:
             try:
+                _set_timeouts(connection.fileno(), HANDSHAKE_SECONDS)
+                deliver_challenge(connection, self.key)
+                answer_challenge(connection, self.key)
                 request = connection.recv()
+                _set_timeouts(connection.fileno(), 0)  # the answer may be long in coming and large
+            except (OSError, EOFError, AuthenticationError, AssertionError) as error:
+                # Idle, too slow, a wrong key or not our protocol: dropped, nobody waited for it.
+                log.info("command-line connection refused: %s", type(error).__name__)
+                return
+            finally:
+                self._handshakes.release()
+            try:
                 result = self.runner(list(request["argv"]), str(request["cwd"]), dict(request.get("env", {})))
             except Exception as error:  # reported to the caller, never kills the service
+                log.exception("a forwarded command failed")
                 result = (1, "", f"error: {type(error).__name__}: {error}\n")
-            connection.send({"code": result[0], "stdout": result[1], "stderr": result[2]})
+            try:
+                connection.send({"code": result[0], "stdout": result[1], "stderr": result[2]})
+            except OSError:  # the caller gave up waiting
+                log.info("the command line left before its answer")
 
     def _maintain(self) -> None:
         while True:
             try:
                 if self.maintenance is not None:
                     self.maintenance()
-            except Exception as error:  # logged; tomorrow is another try
-                print(f"pantau maintenance failed: {error}", flush=True)
+            except Exception:  # logged; tomorrow is another try
+                log.exception("pantau maintenance failed")
             time.sleep(MAINTENANCE_CHECK_SECONDS)
 
     def _alert_loop(self) -> None:
@@ -94,8 +158,8 @@ class OwnerService:
             try:
                 if self.alerts is not None:
                     self.alerts()
-            except Exception as error:  # logged; the next minute is another try
-                print(f"pantau alerts failed: {error}", flush=True)
+            except Exception:  # logged; the next minute is another try
+                log.exception("pantau alerts failed")
 
 
 _SERVICES: dict[Path, OwnerService] = {}
@@ -138,12 +202,27 @@ def forward(db_path: Path, argv: list[str], env: dict[str, str], timeout: float 
     if not _pid_alive(int(info.get("pid", 0))):
         return None
     try:
-        connection = Client(("127.0.0.1", int(info["port"])), authkey=bytes.fromhex(info["key"]))
-    except (OSError, EOFError, ValueError):
-        return None
+        connection = _connect(int(info["port"]), bytes.fromhex(info["key"]))
+    except (OSError, EOFError, ValueError, AuthenticationError, AssertionError):
+        return None  # nothing listens there, or not the owner (the port was taken by another)
     with connection:
         connection.send({"argv": argv, "cwd": os.getcwd(), "env": env})
         if not connection.poll(timeout):
             return (1, "", "error: the dashboard did not answer in time\n")
         answer = connection.recv()
     return int(answer["code"]), str(answer["stdout"]), str(answer["stderr"])
+
+
+def _connect(port: int, key: bytes) -> Connection:
+    """A connection to the owner's port that proved the key both ways, within HANDSHAKE_SECONDS."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=HANDSHAKE_SECONDS)
+    connection = _connection(sock)
+    try:
+        _set_timeouts(connection.fileno(), HANDSHAKE_SECONDS)
+        answer_challenge(connection, key)
+        deliver_challenge(connection, key)
+        _set_timeouts(connection.fileno(), 0)  # the answer is waited for with poll(timeout)
+    except BaseException:
+        connection.close()
+        raise
+    return connection

@@ -26,7 +26,7 @@ import duckdb
 from lib.core import config
 from lib.ingest import upgrade
 from lib.ingest.desk import CheckinDesk
-from lib.store import db
+from lib.store import backup, db, spool
 from lib.store.journal import Journal, journal_path
 
 OPEN_WAIT_SECONDS = 300.0
@@ -57,6 +57,9 @@ def open_owned(path: Path | None = None) -> Owned:
     wait for it (up to five minutes) rather than fail.
     """
     global _STOP_AT_EXIT
+    # RULES "Personal data": from the server's start on, every file it creates (database,
+    # write-ahead log, journal, backups, hand-off file) is readable by its owner only.
+    db.private_files_from_now_on()
     key = (path or database_path()).resolve()
     with _LOCK:
         found = _OWNED.get(key)
@@ -71,6 +74,9 @@ def open_owned(path: Path | None = None) -> Owned:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1.0)
+        # The file's lock is ours: spools a killed import left hold names and phones (lib/store/spool.py).
+        spool.remove_leftovers(key)
+        backup.remove_partials(key)  # a nightly backup a crash cut short: a full copy of the data
         con = database.cursor()
         try:
             upgrade.finish(con)  # a data step a schema migration left (lib/ingest/upgrade.py)

@@ -12,6 +12,7 @@ set on the Pengaturan / Settings page, not here.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,11 @@ VARIABLES: tuple[Variable, ...] = (
         "taps per minute the phone check-in page takes from one network address (and 12 per phone); `0` turns both limits off (load tests)",
     ),
     Variable("PANTAU_LOGIN_SLEEP", "0.7", "seconds the login form waits per logged-out run (the tests set 0)"),
+    Variable(
+        "PANTAU_TRUSTED_PROXIES",
+        "",
+        "addresses or networks (CIDR), comma-separated, of the reverse proxies whose `X-Forwarded-For` is believed for rate limits and the audit; empty: none",
+    ),
 )
 _DEFAULTS = {variable.name: variable.default for variable in VARIABLES}
 
@@ -117,3 +123,52 @@ def checkin_rate_limit() -> int:
         return max(0, int(_get("PANTAU_CHECKIN_RATE_LIMIT") or _DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"]))
     except ValueError:
         return int(_DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"])
+
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies() -> tuple[ProxyNetwork, ...]:
+    """The networks of ``PANTAU_TRUSTED_PROXIES`` (a bare address is a /32 or /128).
+
+    Raises ValueError naming the variable for a value that is not an address or network:
+    a typo here would silently make every phone share the proxy's rate-limit bucket.
+    """
+    value = _get("PANTAU_TRUSTED_PROXIES") or ""
+    networks: list[ProxyNetwork] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as error:
+            raise ValueError(f"PANTAU_TRUSTED_PROXIES: {part!r} is not an address or network ({error})") from error
+    return tuple(networks)
+
+
+def client_address(peer: str | None, forwarded_for: str | None) -> str:
+    """The address of the client behind a request: the socket's peer, unless the peer is a
+    trusted proxy (``trusted_proxies``); then the right-most address of ``X-Forwarded-For``
+    that is not itself a trusted proxy (each proxy appends the address it saw, so the ones
+    on the left are whatever the client wrote and are never believed)."""
+    proxies = trusted_proxies()
+    peer = (peer or "").strip() or "unknown"
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in proxies)
+
+    if not proxies or not trusted(peer) or not forwarded_for:
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a malformed hop: believe nothing of the header
+        if not trusted(hop):
+            return hop
+    return hops[0] if hops else peer

@@ -19,6 +19,20 @@ Two taps of one person in the same second would be ordered by the pairing's tie 
 (check-out first, then building id), not by arrival; so a second tap of the same person
 in the same second is stored one second later, and the order it was answered in is the
 order it is paired in.
+
+Every tap from a phone comes through here, a room poster's too (``tap(..., area=...)``):
+the desk is the one writer of taps (the file import is the other way in). A room tap is an
+area scan (RULES "Places inside a building"), and also a door check-in when the person is
+not inside the building; it is journalled like any tap, then stored at once, and its
+outcome is read from the stored stays (area stays have their own pairing).
+
+A person the store knows (``persons``, the roster above all) keeps their stored name and
+category whatever a phone sends (RULES "Self check-in"): their taps carry neither (only a
+name where none is stored), and the category that sets MAX_STAY is the stored one. A
+phone's details are a declaration only for a person the store does not know yet.
+
+A form (its ``nonce``) is one tap: sent again for the same person and poster it gets the
+first answer; sent for another person or poster it is refused (``FormReused``).
 """
 
 from __future__ import annotations
@@ -35,12 +49,14 @@ import duckdb
 import pandas as pd
 
 from lib.analytics.occupancy import inside_now
+from lib.core.text import clean_text
 from lib.ingest.importer import record_events
 from lib.ingest.pairing import DEDUP_SECONDS
 from lib.store import db
 from lib.store.journal import Journal, JournalEntry
 
 SOURCE = "self-checkin"
+MAX_NAME = 120
 BATCH_SECONDS = 1.0
 MAX_BATCH_WAIT = 3.0
 REPLAY_CHUNK = 5_000
@@ -77,6 +93,10 @@ class PersonState:
     # building -> (instant of the last close there in µs, closed by a scan?)
     closes: dict[str, tuple[int, bool]] = field(default_factory=dict)
     category: str = "visitor"
+    # Known to the store (a person row or a roster row), or declared by a tap not stored yet:
+    # then name and category are the stored ones and a phone's form changes neither.
+    known: bool = False
+    name: str = ""
 
 
 def judge(
@@ -137,9 +157,23 @@ def load_state(con: duckdb.DuckDBPyConnection, person_id: str, at_us: int, longe
             open_visit = OpenVisit(building, int(checkin_us), int(deadline_us))
         elif building not in closes or checkout_us >= closes[building][0]:
             closes[building] = (int(checkout_us), kind == "scan")
-    found = con.execute("SELECT category FROM persons WHERE person_id = ?", [person_id]).fetchall()
-    category = str(found[0][0]) if found and found[0][0] else "visitor"
-    return PersonState(open=open_visit, closes=closes, category=category)
+    known, name, category = load_identity(con, person_id)
+    return PersonState(open=open_visit, closes=closes, category=category, known=known, name=name)
+
+
+def load_identity(con: duckdb.DuckDBPyConnection, person_id: str) -> tuple[bool, str, str]:
+    """(known, stored name or '', stored category): known when the store has a person row
+    or a roster row for ``person_id`` (a roster import writes both)."""
+    rows = con.execute(
+        """
+        SELECT p.name, p.category, p.person_id IS NOT NULL OR r.person_id IS NOT NULL
+        FROM (SELECT ?::TEXT AS person_id) q
+        LEFT JOIN persons p USING (person_id) LEFT JOIN roster r USING (person_id)
+        """,
+        [person_id],
+    ).fetchall()
+    name, category, known = rows[0]
+    return bool(known), str(name or ""), str(category or "visitor")
 
 
 # --- the desk ---------------------------------------------------------------------------
@@ -148,7 +182,9 @@ def load_state(con: duckdb.DuckDBPyConnection, person_id: str, at_us: int, longe
 @dataclass(frozen=True)
 class TapAnswer:
     """What one tap did, as answered: outcome, its stored instant, the check-in of the
-    visit a check-out closed (for the stay), and whether it repeats an earlier form."""
+    visit a check-out closed (for the stay; for a room tap, the start of the stay it
+    closed), and whether it repeats an earlier form. A room tap names its ``area`` and
+    says whether it also checked the person in at the door (``door_checkin``)."""
 
     outcome: str
     at: datetime
@@ -156,12 +192,32 @@ class TapAnswer:
     action: str
     checkin_at: datetime | None = None
     replayed: bool = False
+    area: str = ""
+    door_checkin: bool = False
 
     @property
     def stay_minutes(self) -> int | None:
         if self.checkin_at is None:
             return None
         return int((self.at - self.checkin_at).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person the store knows (or a tap not stored yet declared): their stored name
+    ('' when none is stored) and category."""
+
+    person_id: str
+    name: str
+    category: str
+
+
+class FormReused(ValueError):
+    """A form (its nonce) already recorded a tap for another person or another poster."""
+
+
+# What a form's nonce was first used for: person, building, action, gate, area.
+_Binding = tuple[str, str, str, str, str]
 
 
 @dataclass
@@ -200,7 +256,8 @@ class CheckinDesk:
         self._pending: list[_Pending] = []
         self._persons: dict[str, _Person] = {}
         self._last_instant: dict[str, int] = {}
-        self._nonces: dict[str, tuple[float, TapAnswer]] = {}
+        self._nonces: dict[str, tuple[float, TapAnswer, _Binding]] = {}
+        self._room_lock = threading.Lock()  # one room tap at a time: journal, store, read its stay
         self._generation = 0  # odd while a batch commits
         self._stored_inside: dict[str, tuple[int, int | None, int | None]] = {}
         self._counted = 0.0  # when _stored_inside was counted (monotonic)
@@ -222,12 +279,12 @@ class CheckinDesk:
         Returns the number of taps replayed.
         """
         self._load_stays()
-        self._remember_forms(self.journal.found_at_open())
         unfinished = self.journal.unfinished()
         for start in range(0, len(unfinished), REPLAY_CHUNK):
             chunk = unfinished[start : start + REPLAY_CHUNK]
             self._store([entry.event for entry in chunk])
             self.journal.mark_done(chunk[-1].seq)
+        self._remember_forms(self.journal.found_at_open())  # after the replay: room answers are read from the stays
         self.journal.compact()
         self.refresh_counts()
         self._thread = threading.Thread(target=self._run, name="pantau-checkin-desk", daemon=True)
@@ -238,20 +295,28 @@ class CheckinDesk:
         """The answers to forms of the last hour, from the journal: a form sent again after
         a restart is still answered as the first time and not stored twice."""
         horizon = self.clock().timestamp() - NONCE_TTL_SECONDS
-        for entry in entries:
-            event = entry.event
-            nonce, outcome = event.get("nonce"), event.get("outcome")
-            if not nonce or not outcome:
-                continue
-            try:
-                at = datetime.fromisoformat(str(event["timestamp"]))
-                checkin_at = datetime.fromisoformat(str(event["checkin_at"])) if event.get("checkin_at") else None
-            except (KeyError, ValueError):
-                continue
-            if at.timestamp() < horizon:
-                continue
-            answer = TapAnswer(str(outcome), at, str(event.get("building")), str(event.get("action")), checkin_at)
-            self._nonces[str(nonce)] = (time.monotonic() - (self.clock().timestamp() - at.timestamp()), answer)
+        con = self.database.cursor()
+        try:
+            for entry in entries:
+                event = entry.event
+                nonce, outcome, area = event.get("nonce"), event.get("outcome"), str(event.get("area") or "")
+                if not nonce or not (outcome or area):
+                    continue
+                try:
+                    at = datetime.fromisoformat(str(event["timestamp"]))
+                    checkin_at = datetime.fromisoformat(str(event["checkin_at"])) if event.get("checkin_at") else None
+                except (KeyError, ValueError):
+                    continue
+                if at.timestamp() < horizon:
+                    continue
+                person_id, building, action = (str(event.get(k) or "") for k in ("person_id", "building", "action"))
+                if area:  # a room tap's answer was read from the stays: read it again
+                    outcome, checkin_at = area_outcome(con, person_id, building, area, action, at)
+                answer = TapAnswer(str(outcome), at, building, action, checkin_at, area=area)
+                binding = (person_id, building, action, str(event.get("gate") or ""), area)
+                self._nonces[str(nonce)] = (time.monotonic() - (self.clock().timestamp() - at.timestamp()), answer, binding)
+        finally:
+            con.close()
 
     def stop(self) -> None:
         """Store what is pending and stop the background thread."""
@@ -294,34 +359,132 @@ class CheckinDesk:
         action: str,
         gate: str = "",
         nonce: str | None = None,
+        area: str = "",
     ) -> TapAnswer:
         """Judge, journal (synced) and answer one tap. ``person`` has ``person_id`` and
-        optionally ``name``, ``category``, ``phone``. A ``nonce`` seen before (a form sent
-        twice) returns the first answer with ``replayed=True`` and stores nothing."""
+        optionally ``name``, ``category``, ``phone`` (used only for a person the store does
+        not know). ``area``: a room poster's tap (see the module docstring; a room has no
+        gate). A ``nonce`` seen before (a form sent twice) returns the first answer with
+        ``replayed=True`` and stores nothing; raises ``FormReused`` when that first answer
+        was for another person, building, action, gate or room."""
         person_id = str(person.get("person_id") or "").strip()
         if not person_id:
             raise ValueError("person_id is required")
         if action not in ("checkin", "checkout"):
             raise ValueError(f"action must be checkin or checkout, not {action!r}")
+        binding: _Binding = (person_id, building, action, "" if area else gate or "", area or "")
+        if area:
+            with self._room_lock:
+                return self._tap_room(person_id, person, building, action, area, nonce, binding)
         if nonce:
             with self._lock:
-                seen = self._nonces.get(nonce)
+                seen = self._replayed(nonce, binding)
             if seen is not None:
-                return replace(seen[1], replayed=True)
+                return seen
         while True:
-            generation = self._generation
+            loaded, generation = self._state_before(person_id)
             with self._lock:
-                known = person_id in self._persons
-            loaded = None if known else self._load(person_id)
-            with self._lock:
-                if not known and person_id not in self._persons and self._generation != generation:
+                if loaded is not None and person_id not in self._persons and self._generation != generation:
                     continue  # a batch stored this person's taps meanwhile: read again
-                if nonce and nonce in self._nonces:
-                    return replace(self._nonces[nonce][1], replayed=True)
+                seen = self._replayed(nonce, binding)
+                if seen is not None:
+                    return seen
                 answer, ticket = self._judge_and_journal(person_id, person, building, action, gate, nonce, loaded)
+                self._remember(nonce, answer, binding)
                 break
         self.journal.sync(ticket)
         return answer
+
+    def _state_before(self, person_id: str) -> tuple[PersonState | None, int]:
+        """The person's stored state when the desk holds none for them (else None), and the
+        batch generation it was read in."""
+        generation = self._generation
+        with self._lock:
+            held = person_id in self._persons
+        return (None if held else self._load(person_id)), generation
+
+    def _replayed(self, nonce: str | None, binding: _Binding) -> TapAnswer | None:
+        """Under the lock: the first answer to this form, or None for a new form."""
+        seen = self._nonces.get(nonce) if nonce else None
+        if seen is None:
+            return None
+        if seen[2] != binding:
+            raise FormReused(nonce)
+        return replace(seen[1], replayed=True)
+
+    def _remember(self, nonce: str | None, answer: TapAnswer, binding: _Binding) -> None:
+        if nonce:
+            self._nonces[nonce] = (time.monotonic(), answer, binding)
+
+    def _tap_room(
+        self,
+        person_id: str,
+        person: dict[str, str],
+        building: str,
+        action: str,
+        area: str,
+        nonce: str | None,
+        binding: _Binding,
+    ) -> TapAnswer:
+        """A room poster's tap, under the room lock: the area scan (and a door check-in at the
+        same instant when the person is not inside ``building``) journalled and synced, then
+        stored, then answered from the stored stays. A crash after the journal line stores
+        it on the next start, like any tap."""
+        while True:
+            loaded, generation = self._state_before(person_id)
+            with self._lock:
+                if loaded is not None and person_id not in self._persons and self._generation != generation:
+                    continue
+                seen = self._replayed(nonce, binding)
+                if seen is not None:
+                    return seen
+                entry = self._entry(person_id, loaded)
+                t_us = self._next_instant(person_id)
+                visit = entry.state.open
+                inside = visit is not None and visit.building == building and t_us <= visit.deadline_us
+                door = action == "checkin" and not inside
+                if door:
+                    _, ticket = self._judge_and_journal(person_id, person, building, "checkin", "", None, loaded, t_us)
+                event = {**self._event(entry.state, person_id, person, building, action, "", t_us), "area": area}
+                if nonce:  # its answer is read from the stays: after a restart too (``_remember_forms``)
+                    event["nonce"] = nonce
+                if not entry.state.known:  # declared by this tap (a room check-out with no door tap)
+                    declared = _category(person.get("category")) or entry.state.category
+                    entry.state = replace(entry.state, known=True, name=_clean_name(person.get("name")), category=declared)
+                elif not entry.state.name:
+                    entry.state = replace(entry.state, name=_clean_name(person.get("name")))
+                seq, ticket = self.journal.append(event)
+                entry.pending += 1
+                self._pending.append(_Pending(seq, person_id, event, entry.state))
+                break
+        self.journal.sync(ticket)
+        self.flush()
+        at = from_us(t_us)
+        con = self.database.cursor()
+        try:
+            outcome, started = area_outcome(con, person_id, building, area, action, at)
+        finally:
+            con.close()
+        answer = TapAnswer(outcome, at, building, action, started, area=area, door_checkin=door and outcome == CHECKED_IN)
+        with self._lock:
+            self._remember(nonce, answer, binding)
+        return answer
+
+    def known_person(self, person_id: str) -> KnownPerson | None:
+        """The person as the store knows them (a tap not stored yet included), or None for a
+        person the store does not know (RULES "Self check-in")."""
+        with self._lock:
+            entry = self._persons.get(person_id)
+            state = entry.state if entry is not None else None
+        if state is not None:
+            known, name, category = state.known, state.name, state.category
+        else:
+            con = self.database.cursor()
+            try:
+                known, name, category = load_identity(con, person_id)
+            finally:
+                con.close()
+        return KnownPerson(person_id, name, category) if known else None
 
     def _load(self, person_id: str) -> PersonState:
         con = self.database.cursor()
@@ -339,17 +502,20 @@ class CheckinDesk:
         gate: str,
         nonce: str | None,
         loaded: PersonState | None,
+        t_us: int | None = None,
     ) -> tuple[TapAnswer, int]:
-        """Under the desk's lock: the outcome, the new state and the journal line agree in order."""
-        entry = self._persons.get(person_id)
-        if entry is None:
-            assert loaded is not None
-            entry = self._persons[person_id] = _Person(base=loaded, state=loaded)
-        now_us = to_us(self.clock()) // US * US  # stored to the whole second
-        t_us = max(now_us, self._last_instant.get(person_id, 0) + US)
-        self._last_instant[person_id] = t_us
-        category = _category(person.get("category")) or entry.state.category
+        """Under the desk's lock: the outcome, the new state and the journal line agree in order.
+
+        ``t_us``: the instant already taken for this tap (a room tap's door check-in)."""
+        entry = self._entry(person_id, loaded)
+        if t_us is None:
+            t_us = self._next_instant(person_id)
         state = entry.state
+        # RULES "Self check-in": a known person's category is the stored one; a phone's
+        # category is a declaration only for a person the store does not know.
+        category = state.category if state.known else _category(person.get("category")) or state.category
+        if not state.known or not state.name:
+            state = replace(state, known=True, name=_clean_name(person.get("name")))
         if category != state.category:
             # RULES "Choices": the latest category sets MAX_STAY of every visit, the open one too.
             reopened = state.open
@@ -357,16 +523,7 @@ class CheckinDesk:
                 reopened = replace(reopened, deadline_us=reopened.checkin_us + self._max_stay_us(reopened.building, category))
             state = replace(state, open=reopened, category=category)
         outcome, after, checkin_us = judge(state, building, action, t_us, self._max_stay_us(building, category))
-        event: dict[str, Any] = {
-            "timestamp": from_us(t_us).isoformat(),
-            "person_id": person_id,
-            "building": building,
-            "action": action,
-            "name": person.get("name") or None,
-            "category": person.get("category") or None,
-            "phone": person.get("phone") or None,
-            "gate": gate or None,
-        }
+        event = self._event(entry.state, person_id, person, building, action, gate, t_us)
         if nonce:  # kept in the journal with the answer, for a form sent again after a restart
             event.update(nonce=nonce, outcome=outcome, checkin_at=None if checkin_us is None else from_us(checkin_us).isoformat())
         seq, ticket = self.journal.append(event)
@@ -380,9 +537,41 @@ class CheckinDesk:
             action=action,
             checkin_at=None if checkin_us is None else from_us(checkin_us),
         )
-        if nonce:
-            self._nonces[nonce] = (time.monotonic(), answer)
         return answer, ticket
+
+    def _entry(self, person_id: str, loaded: PersonState | None) -> _Person:
+        """Under the lock: the person's entry, made from ``loaded`` when the desk holds none."""
+        entry = self._persons.get(person_id)
+        if entry is None:
+            assert loaded is not None
+            entry = self._persons[person_id] = _Person(base=loaded, state=loaded)
+        return entry
+
+    def _next_instant(self, person_id: str) -> int:
+        """Under the lock: the tap's instant, to the whole second, after the person's last one."""
+        now_us = to_us(self.clock()) // US * US
+        t_us = max(now_us, self._last_instant.get(person_id, 0) + US)
+        self._last_instant[person_id] = t_us
+        return t_us
+
+    @staticmethod
+    def _event(
+        state: PersonState, person_id: str, person: dict[str, str], building: str, action: str, gate: str, t_us: int
+    ) -> dict[str, Any]:
+        """The scan event of a tap. ``state``: the person before it; a known person's event
+        carries no name, category or phone (the stored ones stay: RULES "Self check-in")."""
+        declared = not state.known
+        return {
+            "timestamp": from_us(t_us).isoformat(),
+            "person_id": person_id,
+            "building": building,
+            "action": action,
+            # A known person with no name stored (ids imported alone) is named by their first tap.
+            "name": (_clean_name(person.get("name")) or None) if declared or not state.name else None,
+            "category": (person.get("category") or None) if declared else None,
+            "phone": (clean_text(person.get("phone"), 40) or None) if declared else None,
+            "gate": gate or None,
+        }
 
     def _max_stay_us(self, building: str, category: str) -> int:
         minutes = self._stays.get(building, {}).get(category)
@@ -468,7 +657,7 @@ class CheckinDesk:
         for person_id in [p for p, t in self._last_instant.items() if t < horizon_us and p not in self._persons]:
             del self._last_instant[person_id]
         oldest = time.monotonic() - NONCE_TTL_SECONDS
-        for nonce in [n for n, (at, _) in self._nonces.items() if at < oldest]:
+        for nonce in [n for n, (at, _, _) in self._nonces.items() if at < oldest]:
             del self._nonces[nonce]
 
     # --- figures that include the taps not yet stored -----------------------------------
@@ -534,6 +723,36 @@ class CheckinDesk:
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
+
+
+def area_outcome(
+    con: duckdb.DuckDBPyConnection, person_id: str, building: str, area: str, action: str, at: datetime
+) -> tuple[str, datetime | None]:
+    """A stored room tap's outcome, from the stays and area anomalies of its area scan (and,
+    for a check-out, the start of the stay it closed): RULES "Places inside a building".
+
+    The desk gives every tap of a person its own instant, so the scan is a new event."""
+    key = (person_id, building, area.lower(), at)
+    where = "person_id = ? AND building = ? AND lower(area) = ?"
+    anomalies = con.execute(
+        f"SELECT kind FROM area_anomalies WHERE {where} AND ts = ? AND action = ?", [*key, action]
+    ).fetchall()
+    if anomalies:
+        kinds = {r[0] for r in anomalies}
+        return (ORPHAN if ORPHAN in kinds else DUPLICATE), None
+    if action == "checkin":
+        rows = con.execute(f"SELECT count(*) FROM stays WHERE {where} AND start_at = ?", list(key)).fetchall()
+        return (CHECKED_IN if rows[0][0] else DUPLICATE), None
+    rows = con.execute(
+        f"SELECT start_at FROM stays WHERE {where} AND end_at = ? AND end_kind = 'scan'", list(key)
+    ).fetchall()
+    if rows:
+        return CHECKED_OUT, rows[0][0].astimezone(UTC)
+    return DUPLICATE, None
+
+
+def _clean_name(value: object) -> str:
+    return clean_text(value, MAX_NAME)
 
 
 def _category(word: object) -> str | None:

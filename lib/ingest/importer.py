@@ -4,26 +4,34 @@ A file is read in chunks (``lib.ingest.readers``); each chunk is parsed and vali
 Good rows become events, bad rows go to the quarantine with their row number, reason and
 raw content. One file is one transaction: it lands whole or not at all, and a file that
 fits neither shape is refused before anything is written.
+
+Every cell is cleaned where it enters (``lib.core.text.clean_text``: no control
+characters, bidi overrides or runs of spaces; RULES "Personal data"), so no name a file
+brings can break an export or a terminal later. A row with a NUL byte or a cell over
+``readers.MAX_CELL_CHARS`` is quarantined, not the file; so is a row dated more than a day
+ahead (RULES "Import").
 """
 
 from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.core import config
+from lib.core.text import clean_text
 from lib.core.timeutil import fixed_offset_seconds
 from lib.ingest import pairing, readers
 from lib.ingest.rows import ImportSummary, cell_text_sql, person_id_sql, raw_row_sql, update_persons
 from lib.store import db
-from lib.store.spool import ParquetSpool
+from lib.store.spool import ParquetSpool, private_folder
 
 # RULES "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -47,6 +55,16 @@ VISIT_COLUMNS = ("person_id", "building", "checkin_at")
 # A roster has an id and a unit or room, and none of the scan or visit columns.
 SCAN_ONLY_COLUMNS = ("timestamp", "action", "checkin_at", "checkout_at", "gate", "status")
 OPTIONAL_COLUMNS = ("name", "category", "phone", "gate", "area", "status")
+
+# RULES "Personal data": the longest text kept of each column once cleaned (longer is cut).
+CELL_MAX_CHARS: dict[str, int] = {
+    "timestamp": 100, "checkin_at": 100, "checkout_at": 100, "action": 50, "category": 50, "status": 50,
+    "person_id": 200, "building": 200, "name": 200, "phone": 50, "gate": 200, "area": 200, "unit": 200,
+}
+# A column Pantau does not read is kept for the quarantine's raw row only.
+OTHER_CELL_MAX_CHARS = 1000
+# RULES "Import": a row dated later than this after the import's "now" is quarantined.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 CHECKIN_WORDS = ("checkin", "check-in", "check in", "in", "masuk")
 CHECKOUT_WORDS = ("checkout", "check-out", "check out", "out", "keluar")
@@ -140,8 +158,20 @@ def _instant_sql(text: str, naive: str) -> str:
     )
 
 
+def _future_limit() -> datetime:
+    """The latest instant a row may carry: now plus a day (RULES "Import")."""
+    return datetime.now(UTC) + FUTURE_TOLERANCE
+
+
 def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source: str) -> str:
-    """SELECT over the chunk giving parsed values and a quarantine reason per row."""
+    """SELECT over the chunk giving parsed values and a quarantine reason per row.
+
+    A reason the reader gave (``problem``: a NUL byte, a cell too large, an unclosed
+    quote) comes first. A row whose instant is more than a day after now is 'future': the
+    building's local now plus a day is the same instant in every zone, so instants are
+    compared (RULES "Import").
+    """
+    future = f"TIMESTAMPTZ '{_future_limit().isoformat()}'"
     col = {name: cell_text_sql(mapping.get(name)) for name in COLUMN_ALIASES}
     action_text = f"lower({col['action']})"
     spaced = f"regexp_replace({action_text}, '\\s+', ' ', 'g')"
@@ -161,14 +191,17 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
     if shape == "events":
         required = ["timestamp", "person_id", "building", "action"]
         ts_text, ts_out_text, action_value = col["timestamp"], "CAST(NULL AS VARCHAR)", action
-        parse_checks = "WHEN ts IS NULL THEN 'bad_timestamp' WHEN action IS NULL THEN 'bad_action'"
+        parse_checks = (
+            f"WHEN ts IS NULL THEN 'bad_timestamp' WHEN action IS NULL THEN 'bad_action' WHEN ts > {future} THEN 'future'"
+        )
     else:
         required = ["person_id", "building", "checkin_at"]
         ts_text, ts_out_text, action_value = col["checkin_at"], col["checkout_at"], "'checkin'"
         parse_checks = (
             "WHEN ts IS NULL THEN 'bad_timestamp' "
             "WHEN ts_out_text IS NOT NULL AND ts_out IS NULL THEN 'bad_checkout_timestamp' "
-            "WHEN ts_out IS NOT NULL AND ts_out <= ts THEN 'checkout_not_after_checkin'"
+            "WHEN ts_out IS NOT NULL AND ts_out <= ts THEN 'checkout_not_after_checkin' "
+            f"WHEN ts > {future} OR ts_out > {future} THEN 'future'"
         )
     missing_checks = " ".join(
         f"WHEN {col[name]} IS NULL THEN 'missing_value:{name}'" for name in required
@@ -183,7 +216,8 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
                    {col['name']} AS name, {category} AS category, {col['phone']} AS phone,
                    {col['gate']} AS gate, {col['area']} AS area, lower({col['status']}) AS status,
                    {ts_text} AS ts_text, {ts_out_text} AS ts_out_text,
-                   CASE WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
+                   CASE WHEN problem IS NOT NULL THEN problem
+                        WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
             FROM {source} chunk
         ), zoned AS (
             -- A building not configured yet gets the default zone (RULES "Time").
@@ -270,17 +304,96 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
     _stage_events_view(con, shape)
 
 
+def _plain_text(column: pa.ChunkedArray, limit: int) -> bool:
+    """Whether no cell of ``column`` can need cleaning: printable ASCII only, no double
+    space, none longer than ``limit``. A look at the raw bytes (a few ms per 100,000 rows);
+    a false alarm only sends the column through the exact check."""
+    import numpy as np
+
+    if column.null_count == len(column):
+        return True
+    if (pc.max(pc.binary_length(column)).as_py() or 0) > limit:
+        return False
+    for piece in column.chunks:
+        data = piece.buffers()[2]
+        if data is None:
+            continue
+        raw = np.frombuffer(data, dtype=np.uint8)
+        if ((raw < 0x20) | (raw > 0x7E)).any() or ((raw[:-1] == 0x20) & (raw[1:] == 0x20)).any():
+            return False
+    return True
+
+
+def _clean_chunk(chunk: pa.Table, mapping: dict[str, int], line_breaks_need_care: bool = False) -> pa.Table:
+    """A chunk's cells cleaned where they enter (RULES "Personal data"), its bad rows marked.
+
+    Each cell goes through ``clean_text`` (controls, bidi overrides and runs of spaces
+    removed, cut to ``CELL_MAX_CHARS`` of its column; leading and trailing spaces are left
+    to the SQL's ``trim``). Most cells are plain ASCII with nothing to clean: a look at
+    the bytes finds the columns that are not, and only their odd cells pass through
+    Python. A row with a NUL byte gets the problem 'nul_byte', one with a cell over
+    ``readers.MAX_CELL_CHARS`` 'cell_too_large' (the reader's own problem stays first).
+    ``line_breaks_need_care``: a line break in a cell raises ``readers.NeedsCarefulReading``
+    (the fast CSV reader cannot tell a two-line cell from an unclosed quote).
+    """
+    names = [name for name in chunk.column_names if name.startswith("c") and name[1:].isdigit()]
+    canonical_of = {index: canonical for canonical, index in mapping.items()}
+    problem = chunk.column(readers.PROBLEM_COLUMN)
+    raw_line: list[bool] | None = None
+    for name in names:
+        column = chunk.column(name)
+        limit = CELL_MAX_CHARS.get(canonical_of.get(int(name[1:]), ""), OTHER_CELL_MAX_CHARS)
+        if _plain_text(column, limit):
+            continue
+        if line_breaks_need_care and pc.any(pc.match_substring_regex(column, "[\\r\\n]")).as_py():
+            raise readers.NeedsCarefulReading("line break in a cell")
+        for code, found in (
+            ("nul_byte", pc.match_substring(column, "\x00")),
+            ("cell_too_large", pc.greater(pc.utf8_length(column), readers.MAX_CELL_CHARS)),
+        ):
+            found = pc.fill_null(found, False)
+            if pc.any(found).as_py():
+                problem = pc.if_else(pc.and_(pc.is_null(problem), found), code, problem)
+        needs = pc.fill_null(
+            pc.or_(
+                pc.match_substring_regex(column, "[^\\x20-\\x7e]|  "),
+                pc.greater(pc.utf8_length(column), limit),
+            ),
+            False,
+        )
+        if not pc.any(needs).as_py():
+            continue
+        if raw_line is None:
+            # A row whose c0 holds the whole raw line (wrong field count, a reader's problem) keeps more of it.
+            raw_line = pc.fill_null(
+                pc.or_(pc.less(chunk.column("row_no"), 0), pc.is_valid(problem)), False
+            ).to_pylist()
+        values = column.to_pylist()
+        for index in pc.indices_nonzero(needs).to_pylist():
+            values[index] = clean_text(values[index], OTHER_CELL_MAX_CHARS if raw_line[index] else limit)
+        chunk = chunk.set_column(chunk.column_names.index(name), name, pa.array(values, type=pa.string()))
+    return chunk.set_column(chunk.column_names.index(readers.PROBLEM_COLUMN), readers.PROBLEM_COLUMN, problem)
+
+
+def _clean_header(header: Sequence[str]) -> list[str]:
+    """Column names cleaned as cells are: a no-break space or a zero-width mark Excel left
+    in ``Person\u00a0ID`` no longer hides the column, and no control reaches the quarantine."""
+    return [clean_text(name, OTHER_CELL_MAX_CHARS) for name in header]
+
+
 def _read_source(
-    path: Path, progress: readers.ProgressCallback | None, encoding: str | None = None
+    path: Path, progress: readers.ProgressCallback | None, encoding: str | None = None, careful: bool = False
 ) -> tuple[readers.TableSource, str, dict[str, int]]:
     """The first table in the file that fits a shape; refuses the file otherwise.
 
     ``encoding`` applies to CSV only; None sniffs it from the start of the file.
+    ``careful``: a CSV is read by ``readers.read_csv_careful`` (record by record).
     """
     kind = readers.detect_format(path)
     if kind == "xlsx":
         first_missing: list[str] | None = None
         for source in readers.read_xlsx_sheets(path, progress):
+            source.header = _clean_header(source.header)
             mapping = map_columns(source.header)
             shape, missing = detect_shape(mapping)
             if shape is not None:
@@ -291,7 +404,12 @@ def _read_source(
     if kind == "parquet":
         source = readers.read_parquet(path, progress)
     else:
-        source = readers.read_csv(path, encoding or readers.sniff_encoding(path), progress)
+        encoding = encoding or readers.sniff_encoding(path)
+        try:
+            source = (readers.read_csv_careful if careful else readers.read_csv)(path, encoding, progress)
+        except readers.NeedsCarefulReading:  # Arrow cannot even start (a header beyond its block)
+            source = readers.read_csv_careful(path, encoding, progress)
+    source.header = _clean_header(source.header)
     mapping = map_columns(source.header)
     shape, missing = detect_shape(mapping)
     if shape is None:
@@ -394,12 +512,22 @@ def _import_in_transaction(
 ) -> None:
     source, shape, mapping = _read_source(path, progress, encoding)
     summary.shape = shape
-    with tempfile.TemporaryDirectory(prefix="pantau-import-") as folder:
+    # The spool holds names and phones: in the database's own private folder, 0600
+    # (lib.store.spool), removed at the next start if this process is killed.
+    with private_folder(con, "import-") as folder:
         # Raw text rows spooled first, so that DuckDB parses them in one parallel,
         # streaming query (``_parse_staged``): a file of any size in bounded memory.
-        spool = ParquetSpool(Path(folder) / "raw.parquet")
-        for chunk in source.chunks:
-            spool.add(chunk)
+        spool = ParquetSpool(folder / "raw.parquet")
+        try:
+            for chunk in source.chunks:
+                spool.add(_clean_chunk(chunk, mapping, line_breaks_need_care=source.fast_csv))
+        except readers.NeedsCarefulReading:
+            # The fast reader would merge or lose rows: the whole file again, record by record.
+            spool.close()
+            source, shape, mapping = _read_source(path, progress, encoding, careful=True)
+            spool = ParquetSpool(folder / "raw-careful.parquet")
+            for chunk in source.chunks:
+                spool.add(_clean_chunk(chunk, mapping))
         staged = spool.close()
         with db.transaction(con):
             if shape == "roster":
@@ -571,8 +699,10 @@ def record_events(
             columns[f"c{index}"].append(None if value is None else str(value))
     chunk = pa.table(
         {**{k: pa.array(v, type=pa.string()) for k, v in columns.items()},
-         "row_no": pa.array(range(1, len(events) + 1), type=pa.int64())}
+         "row_no": pa.array(range(1, len(events) + 1), type=pa.int64()),
+         readers.PROBLEM_COLUMN: pa.nulls(len(events), type=pa.string())}
     )
+    chunk = _clean_chunk(chunk, mapping)
     summary = ImportSummary(file_name=source, shape="events")
     with db.transaction(con):
         _prepare_zones(con)

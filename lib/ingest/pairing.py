@@ -15,8 +15,8 @@ visit still open then, and the last close per building within DEDUP. An open vis
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ from lib.analytics.figures import RestartBounds, refresh_after_repair
 from lib.ingest import areas
 from lib.store import db
 from lib.store.db import DEDUP_SECONDS, DEDUP_US
-from lib.store.spool import ParquetSpool
+from lib.store.spool import ParquetSpool, database_path, private_folder_of
 
 # The affected events stream in chunks of about this many rows, to bound memory.
 EVENTS_PER_BATCH = 200_000
@@ -147,6 +147,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
           AND (a.from_ts IS NULL OR scan_anomalies.ts >= a.from_ts);
         """
     )
+    spool_db = database_path(con)  # asked now: con streams the events below
     seeds_open = {
         row[0]: row[1:]
         for row in con.execute(
@@ -178,7 +179,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
         """
     ).to_arrow_reader(EVENTS_PER_BATCH)
     counts = ImportOutcome(bounds=bounds)
-    with _OutcomeSink() as sink:
+    with _OutcomeSink(spool_db) as sink:
         for table in _whole_persons(events):
             outcome = pair_events(table, seeds_open, seeds_close)
             _count_new(counts, outcome, table.column("is_new").to_numpy(zero_copy_only=False))
@@ -218,13 +219,16 @@ def _whole_persons(reader: pa.RecordBatchReader) -> Iterator[pa.Table]:
 
 class _OutcomeSink:
     """The visits and anomalies of a re-pairing, held in memory up to SPOOL_ROWS rows and
-    spooled to Parquet beyond, then inserted in one statement each."""
+    spooled to Parquet beyond, then inserted in one statement each. The spool files hold
+    person ids: they go to the database's own private spool folder (``lib.store.spool``),
+    which the next start clears when a crash left them behind."""
 
-    def __init__(self) -> None:
+    def __init__(self, db_path: Path | None) -> None:
+        self.db_path = db_path
         self.visits: list[pa.Table] = []
         self.anomalies: list[pa.Table] = []
         self.buffered = 0
-        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.folder: ExitStack | None = None
         self.spools: tuple[ParquetSpool, ParquetSpool] | None = None
 
     def __enter__(self) -> _OutcomeSink:
@@ -234,7 +238,7 @@ class _OutcomeSink:
         for spool in self.spools or ():
             spool.close()
         if self.folder is not None:
-            self.folder.cleanup()
+            self.folder.close()
 
     def add(self, visits: pa.Table, anomalies: pa.Table) -> None:
         self.visits.append(visits)
@@ -245,8 +249,8 @@ class _OutcomeSink:
 
     def _spill(self) -> None:
         if self.spools is None:
-            self.folder = tempfile.TemporaryDirectory(prefix="pantau-pairing-")
-            folder = Path(self.folder.name)
+            self.folder = ExitStack()
+            folder = self.folder.enter_context(private_folder_of(self.db_path, "pairing-"))
             self.spools = (ParquetSpool(folder / "visits.parquet"), ParquetSpool(folder / "anomalies.parquet"))
         # Every add() gave both lists a table (maybe empty), so both files get a schema.
         for spool, tables in zip(self.spools, (self.visits, self.anomalies), strict=True):

@@ -6,8 +6,10 @@ have leaves it as it was. The latest roster import naming a person wins (within 
 file, the row furthest down). Name, category and phone count as seen at the instant of
 the import: they win over older scans, newer scans win over them. Quarantined with a
 reason: an empty id, a room without a building, a category that is none of ASN, THL,
-visitor (``pengunjung``, ``tamu``). A room or building not known yet is created, as an
-import of scans creates them. Runs inside the caller's transaction.
+visitor (``pengunjung``, ``tamu``), and what any imported row is quarantined for (a NUL
+byte, a cell too large, an unclosed quote: ``lib.ingest.importer``, which also cleans every
+cell of control characters before the rows reach here). A room or building not known yet
+is created, as an import of scans creates them. Runs inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def _roster_sql(header: Sequence[str], mapping: dict[str, int], source: str) -> 
             FROM {source} chunk
         ), judged AS (
             SELECT *, CASE category_text {words} END AS category,
-                   CASE WHEN row_no < 0 THEN 'wrong_field_count'
+                   CASE WHEN problem IS NOT NULL THEN problem  -- the reader's: a NUL byte, a cell too large, ...
+                        WHEN row_no < 0 THEN 'wrong_field_count'
                         WHEN person_id IS NULL THEN 'missing_value:person_id'
                         WHEN room IS NOT NULL AND building IS NULL THEN 'room_without_building'
                         WHEN category_text IS NOT NULL AND CASE category_text {words} END IS NULL

@@ -5,12 +5,11 @@ grade's sheet has id, name, phone, category, unit, rooms, last contact date (loc
 minutes (K1: minutes in the same room; K2: minutes in the same building; one decimal),
 status and test result as their codes (``tidak_terjangkau``, ``positif``), headers in the
 interface's language. Formula-safe (RULES
-"Personal data"): no text cell starts a formula.
+"Personal data"): no text cell starts a formula, and a stored control character is a
+placeholder (``lib.outputs.export.xlsx_sheets``).
 """
 
 from __future__ import annotations
-
-import io
 
 import duckdb
 import pandas as pd
@@ -18,7 +17,7 @@ import pandas as pd
 from lib.analytics import cases
 from lib.core.i18n import t
 from lib.core.timeutil import format_local_short
-from lib.outputs.export import formula_safe
+from lib.outputs.export import xlsx_sheets
 from lib.store import db
 
 GRADE_COLUMNS = [
@@ -95,11 +94,6 @@ def case_xlsx_bytes(con: duckdb.DuckDBPyConnection, case_id: int, lang: str | No
                     tz: str = db.DEFAULT_TIMEZONE) -> tuple[bytes, int]:
     """The XLSX file and the number of contacts in it (not audited: the caller records the export)."""
     contacts = cases.case_contacts(con, case_id)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        formula_safe(summary_frame(con, case_id, lang, tz)).to_excel(
-            writer, index=False, sheet_name=t("cases.sheet.summary", lang)[:31]
-        )
-        for grade in cases.GRADES:
-            formula_safe(grade_frame(contacts, grade, lang, tz)).to_excel(writer, index=False, sheet_name=grade)
-    return buffer.getvalue(), len(contacts)
+    sheets = {t("cases.sheet.summary", lang): summary_frame(con, case_id, lang, tz)}
+    sheets.update({grade: grade_frame(contacts, grade, lang, tz) for grade in cases.GRADES})
+    return xlsx_sheets(sheets), len(contacts)

@@ -17,10 +17,11 @@ is using now, the command line's ``--base-url``). With neither, ``DEFAULT_PUBLIC
 (``http://localhost:8501``), which a phone cannot open: the poster page and the command
 line warn about it (``lib.places.public_address_problem``).
 
-A scan from the check-in page is an ordinary scan event stored by
-``lib.ingest.importer.record_events``: the same dedup, pairing and orphan rules as an import
-(RULES "From events to visits"). The outcome is read back from the stored ``visits`` and
-``scan_anomalies`` rows of that very event.
+A tap from the check-in page (``lib.outputs.checkin_page``) goes through the check-in desk
+(``lib.ingest.desk``: journalled, then stored by ``lib.ingest.importer.record_events``), an
+ordinary scan event with the same dedup, pairing and orphan rules as an import (RULES "From
+events to visits"); a room poster's tap too. This module says what a tap did
+(``outcome_message``).
 
 The visitor's details are remembered on the phone in a signed cookie (``COOKIE_NAME``, one
 year, ``SameSite=Lax``), never in the address: see ``encode_person_cookie``.
@@ -34,18 +35,18 @@ import hashlib
 import hmac
 import json
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 
-from lib.core.timeutil import format_local_short, zone_label
-from lib.ingest.importer import ImportSummary, record_events
+from lib.core.text import clean_text
+from lib.core.timeutil import zone_label
+from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, TapAnswer
 from lib.store import db, places
 from lib.store.secrets_store import get_secret
 
@@ -53,11 +54,12 @@ ACTIONS = ("checkin", "checkout")
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:8501"
 SIGNING_SECRET = "qr_signing_key"
 SIGNATURE_BYTES = 16
-SOURCE = "self-checkin"
 COOKIE_NAME = "pantau_person"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 # Category words a visitor may pick on the form, as stored (RULES "Words").
 FORM_CATEGORIES = ("ASN", "THL", "visitor")
+MAX_NAME = 120  # characters of a name from a phone
+MAX_ID = 40  # characters of an id or phone number
 
 # Refusal codes of verify_checkin_params (texts: "checkin.refused.<code>").
 REFUSED_MISSING = "missing"
@@ -66,12 +68,6 @@ REFUSED_ACTION = "bad_action"
 REFUSED_BUILDING = "unknown_building"
 REFUSED_GATE = "unknown_gate"
 REFUSED_AREA = "unknown_area"
-
-# Outcomes of record_self_scan (texts: "checkin.outcome.<code>").
-OUTCOME_CHECKED_IN = "checked_in"
-OUTCOME_CHECKED_OUT = "checked_out"
-OUTCOME_DUPLICATE = "duplicate"
-OUTCOME_ORPHAN = "orphan"
 
 
 @dataclass(frozen=True)
@@ -100,27 +96,6 @@ class Crowd:
     def over_threshold(self) -> bool:
         """RULES "Crowding": strictly more people than the threshold."""
         return self.threshold is not None and self.inside_now > self.threshold
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    """What one tap did. ``at`` is the stored UTC instant; ``local_time`` e.g. '08:01 WITA'."""
-
-    outcome: str
-    action: str
-    at: datetime
-    local_time: str
-    local_datetime: str
-    building: str
-    building_name: str
-    gate: str
-    gate_name: str
-    crowd: Crowd
-    checkin_at: datetime | None = None
-    stay_minutes: int | None = None
-    area: str = ""  # the room of a room poster's tap ('' at a door)
-    area_name: str = ""
-    door_checkin: bool = False  # a room tap with no open visit also checked the person in at the door
 
 
 # --- signed addresses -------------------------------------------------------------
@@ -272,16 +247,31 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
 # --- the visitor ----------------------------------------------------------------
 
 
+_NUMBER_SEPARATORS = re.compile(r"[\s.\-()/]")
+
+
+def normalize_id(value: object) -> str:
+    """An id as typed on a phone, as the store keeps it: a number (NIP, NIK, a phone) loses
+    the spaces, dots, dashes and brackets people write it with ("19710203 199903 1 002",
+    "0812-3456-7890"); an id with letters ("THL-0229", a roster's own codes) keeps its dashes,
+    dots and slashes, which are part of it, and only loses spaces."""
+    text = clean_text(value, MAX_ID * 2)
+    digits = _NUMBER_SEPARATORS.sub("", text)
+    if re.fullmatch(r"\+?[0-9]+", digits):
+        return digits
+    return re.sub(r"\s", "", text)
+
+
 def make_person(name: str, category: str, id_number: str = "", phone: str = "") -> dict[str, str] | str:
     """The form's values as a person dict, or a problem code ('name', 'id_or_phone').
 
     ``person_id`` is the ID number (NIP/NIK) when given, else the phone number (RULES
-    "Words": a visitor's key may be a phone number). Spaces, dots and dashes are dropped
-    from both numbers; a leading '+' of the phone stays. Category: ASN, THL or visitor.
+    "Words": a visitor's key may be a phone number), written as ``normalize_id`` says; the
+    phone loses spaces, dots, dashes and brackets, a leading '+' stays. Category: ASN, THL or visitor.
     """
-    clean_name = " ".join(str(name or "").split())
-    clean_id = re.sub(r"[\s.\-]", "", str(id_number or ""))
-    clean_phone = re.sub(r"[\s.\-()]", "", str(phone or ""))
+    clean_name = clean_text(name, MAX_NAME)  # control and bidi characters gone, spaces folded
+    clean_id = normalize_id(id_number)
+    clean_phone = re.sub(r"[\s.\-()]", "", clean_text(phone, MAX_ID * 2))
     if not clean_name:
         return "name"
     if not clean_id and not clean_phone:
@@ -290,9 +280,9 @@ def make_person(name: str, category: str, id_number: str = "", phone: str = "") 
     stored_category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor")
     return {
         "person_id": clean_id or clean_phone,
-        "name": clean_name[:120],
+        "name": clean_name,
         "category": stored_category,
-        "phone": clean_phone[:40],
+        "phone": clean_phone[:MAX_ID],
     }
 
 
@@ -397,154 +387,6 @@ def crowd_now(con: duckdb.DuckDBPyConnection, building: str, now: datetime | Non
     )
 
 
-# --- one scan --------------------------------------------------------------------
-
-
-def record_self_scan(
-    con: duckdb.DuckDBPyConnection,
-    target: CheckinTarget,
-    person: Mapping[str, str],
-    now: datetime | None = None,
-) -> ScanResult:
-    """Store one tap as a scan event and say what it did.
-
-    ``now`` is the scan instant (aware; default the clock), stored to the whole second.
-    Outcomes (RULES "From events to visits"): ``checked_in`` (a new visit),
-    ``checked_out`` (the open visit closed by this scan), ``duplicate`` (within DEDUP of
-    the same scan: ignored) or ``orphan`` (a check-out with no open visit here).
-
-    A room poster's tap (``target.area``) is an area scan (RULES "Places inside a
-    building"): the same outcomes, read from the person's area stays (a stay opened or
-    closed by this scan). A room check-in of a person with no open visit in the building
-    also records a door check-in at the same instant, in the same transaction (one tap,
-    not two; ``door_checkin``): the area scan's identity includes its area, so both are kept.
-    """
-    instant = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    person_id = str(person.get("person_id") or "").strip()
-    if not person_id:
-        raise ValueError("person_id is required")
-    if now is None:
-        # RULES "Choices": a second tap of one person in the same second is stored one second
-        # later, so the tie rule (a check-out first) cannot pair it before the first.
-        last = con.execute("SELECT max(ts) FROM events WHERE person_id = ?", [person_id]).fetchall()[0][0]
-        if last is not None and last >= instant:
-            instant = (last + timedelta(seconds=1)).astimezone(UTC)
-    event = {
-        "timestamp": instant,
-        "person_id": person_id,
-        "building": target.building,
-        "action": target.action,
-        "name": person.get("name") or None,
-        "category": person.get("category") or None,
-        "phone": person.get("phone") or None,
-        "gate": target.gate or None,
-    }
-    events: list[dict[str, object]] = [event]
-    door_checkin = False
-    if target.area:
-        event["area"] = target.area
-        if target.action == "checkin" and inside_since(con, target.building, person_id, instant) is None:
-            events.insert(0, {**event, "area": None, "gate": None})
-            door_checkin = True
-    summary = _record_with_retry(con, events)
-    if target.area:
-        outcome, checkin_at = _area_outcome(con, target, person_id, instant, summary.events_new)
-        door_checkin = door_checkin and outcome == OUTCOME_CHECKED_IN
-    else:
-        outcome, checkin_at = _outcome(con, target, person_id, instant, summary.events_new)
-    stay = None
-    if checkin_at is not None:
-        stay = int((instant - checkin_at).total_seconds() // 60)
-    return ScanResult(
-        outcome=outcome,
-        action=target.action,
-        at=instant,
-        local_time=local_clock(instant, target.timezone),
-        local_datetime=format_local_short(instant, target.timezone),
-        building=target.building,
-        building_name=target.building_name,
-        gate=target.gate,
-        gate_name=target.gate_name,
-        crowd=crowd_now(con, target.building, instant),
-        checkin_at=checkin_at,
-        stay_minutes=stay,
-        area=target.area,
-        area_name=target.area_name,
-        door_checkin=door_checkin,
-    )
-
-
-def _record_with_retry(con: duckdb.DuckDBPyConnection, events: list[dict[str, object]]) -> ImportSummary:
-    """record_events; two phones tapping at once may conflict in DuckDB: try again.
-
-    The actor is 'self-checkin' without the person's id, so no identity number lands in
-    the audit log (personal data there would outlive the retention period).
-    """
-    for attempt in range(4):
-        try:
-            return record_events(con, events, source=SOURCE, actor=SOURCE, log_import=False)
-        except duckdb.TransactionException:
-            if attempt == 3:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def _outcome(
-    con: duckdb.DuckDBPyConnection, target: CheckinTarget, person_id: str, instant: datetime, events_new: int
-) -> tuple[str, datetime | None]:
-    """The outcome from the stored rows of this event (and its visit's check-in time)."""
-    anomalies = con.execute(
-        "SELECT kind FROM scan_anomalies WHERE person_id = ? AND building = ? AND ts = ? AND action = ?",
-        [person_id, target.building, instant, target.action],
-    ).fetchall()
-    if anomalies:
-        kinds = {r[0] for r in anomalies}
-        return (OUTCOME_ORPHAN if OUTCOME_ORPHAN in kinds else OUTCOME_DUPLICATE), None
-    if target.action == "checkin":
-        rows = con.execute(
-            "SELECT count(*) FROM visits WHERE person_id = ? AND building = ? AND checkin_at = ?",
-            [person_id, target.building, instant],
-        ).fetchall()
-        if rows[0][0] and events_new:
-            return OUTCOME_CHECKED_IN, None
-        return OUTCOME_DUPLICATE, None
-    rows = con.execute(
-        "SELECT checkin_at FROM visits WHERE person_id = ? AND building = ? AND checkout_at = ? "
-        "AND checkout_kind = 'scan'",
-        [person_id, target.building, instant],
-    ).fetchall()
-    if rows and events_new:
-        return OUTCOME_CHECKED_OUT, rows[0][0].astimezone(UTC)
-    return OUTCOME_DUPLICATE, None
-
-
-def _area_outcome(
-    con: duckdb.DuckDBPyConnection, target: CheckinTarget, person_id: str, instant: datetime, events_new: int
-) -> tuple[str, datetime | None]:
-    """A room tap's outcome from the stored stays and area anomalies of this area scan
-    (and, for a check-out, the start of the stay it closed)."""
-    key = (person_id, target.building, target.area.lower(), instant)
-    where = "person_id = ? AND building = ? AND lower(area) = ?"
-    anomalies = con.execute(
-        f"SELECT kind FROM area_anomalies WHERE {where} AND ts = ? AND action = ?", [*key, target.action]
-    ).fetchall()
-    if anomalies:
-        kinds = {r[0] for r in anomalies}
-        return (OUTCOME_ORPHAN if OUTCOME_ORPHAN in kinds else OUTCOME_DUPLICATE), None
-    if not events_new:
-        return OUTCOME_DUPLICATE, None
-    if target.action == "checkin":
-        rows = con.execute(f"SELECT count(*) FROM stays WHERE {where} AND start_at = ?", list(key)).fetchall()
-        return (OUTCOME_CHECKED_IN if rows[0][0] else OUTCOME_DUPLICATE), None
-    rows = con.execute(
-        f"SELECT start_at FROM stays WHERE {where} AND end_at = ? AND end_kind = 'scan'", list(key)
-    ).fetchall()
-    if rows:
-        return OUTCOME_CHECKED_OUT, rows[0][0].astimezone(UTC)
-    return OUTCOME_DUPLICATE, None
-
-
 # --- words for the page -------------------------------------------------------------
 
 
@@ -567,40 +409,39 @@ def crowd_text(crowd: Crowd, lang: str | None = None) -> str:
     return t("checkin.crowd", lang, inside=crowd.inside_now, threshold=crowd.threshold)
 
 
-def outcome_message(result: ScanResult, lang: str | None = None) -> tuple[str, str]:
-    """(level, sentence) for the page: level is 'success', 'info' (a duplicate) or 'warning'."""
+def outcome_message(answer: TapAnswer, target: CheckinTarget, lang: str | None = None) -> tuple[str, str]:
+    """(level, sentence) of a tap's answer at ``target``'s poster: level is 'success',
+    'info' (a duplicate) or 'warning' (an orphan); times in the building's zone."""
     from lib.core.i18n import t
 
-    if result.area:
-        return _area_message(result, lang)
-    if result.outcome == OUTCOME_CHECKED_IN:
-        return "success", t("checkin.outcome.checked_in", lang, time=result.local_time)
-    if result.outcome == OUTCOME_CHECKED_OUT:
+    when = local_clock(answer.at, target.timezone)
+    if answer.area:
+        return _area_message(answer, target, when, lang)
+    if answer.outcome == CHECKED_IN:
+        return "success", t("checkin.outcome.checked_in", lang, time=when)
+    if answer.outcome == CHECKED_OUT:
         return "success", t(
-            "checkin.outcome.checked_out",
-            lang,
-            time=result.local_time,
-            stay=stay_text(result.stay_minutes or 0, lang),
+            "checkin.outcome.checked_out", lang, time=when, stay=stay_text(answer.stay_minutes or 0, lang)
         )
-    if result.outcome == OUTCOME_DUPLICATE:
-        return "info", t(f"checkin.outcome.duplicate.{result.action}", lang)
+    if answer.outcome == DUPLICATE:
+        return "info", t(f"checkin.outcome.duplicate.{answer.action}", lang)
     return "warning", t("checkin.outcome.orphan", lang)
 
 
-def _area_message(result: ScanResult, lang: str | None) -> tuple[str, str]:
+def _area_message(answer: TapAnswer, target: CheckinTarget, when: str, lang: str | None) -> tuple[str, str]:
     """The sentence of a room tap: it names the room (and the building when the same tap
     checked the person in at the door)."""
     from lib.core.i18n import t
 
-    room = result.area_name or result.area
-    if result.outcome == OUTCOME_CHECKED_IN:
-        key = "checkin.outcome.area_checked_in_door" if result.door_checkin else "checkin.outcome.area_checked_in"
-        return "success", t(key, lang, room=room, building=result.building_name, time=result.local_time)
-    if result.outcome == OUTCOME_CHECKED_OUT:
+    room = target.area_name or answer.area
+    if answer.outcome == CHECKED_IN:
+        key = "checkin.outcome.area_checked_in_door" if answer.door_checkin else "checkin.outcome.area_checked_in"
+        return "success", t(key, lang, room=room, building=target.building_name, time=when)
+    if answer.outcome == CHECKED_OUT:
         return "success", t(
-            "checkin.outcome.area_checked_out", lang, room=room, time=result.local_time,
-            stay=stay_text(result.stay_minutes or 0, lang),
+            "checkin.outcome.area_checked_out", lang, room=room, time=when,
+            stay=stay_text(answer.stay_minutes or 0, lang),
         )
-    if result.outcome == OUTCOME_DUPLICATE:
-        return "info", t(f"checkin.outcome.area_duplicate.{result.action}", lang, room=room)
+    if answer.outcome == DUPLICATE:
+        return "info", t(f"checkin.outcome.area_duplicate.{answer.action}", lang, room=room)
     return "warning", t("checkin.outcome.area_orphan", lang, room=room)

@@ -1,13 +1,19 @@
 """The light check-in page a poster's QR code opens: plain HTML, served beside the dashboard.
 
-``GET /checkin?b=..&g=..&a=..&s=..`` (the signed address of ``lib.outputs.checkin``) shows
-the poster's building and action and either one button (a phone the cookie knows, with
-"inside since 08:02" when it is) or the first-time form. ``POST`` to the same address with
-``application/x-www-form-urlencoded`` fields ``person_id``, ``name``, ``category``,
-``phone`` (the last three optional for a known person) records the tap through the
-check-in desk (``lib.ingest.desk``: journalled, answered from the person's state, stored
-in batches) and answers with a page that states the outcome as its biggest line, then
-the crowd inside now (taps not yet stored included).
+``GET /checkin?b=..&g=..&a=..&s=..`` (the signed address of ``lib.outputs.checkin``; a
+room poster adds ``r``) shows the poster's building and action and either one button (a
+phone the cookie knows, with "inside since 08:02" when it is) or the first-time form.
+``POST`` to the same address (every address the page writes keeps ``b``, ``g``, ``r``,
+``a``, ``s``) with ``application/x-www-form-urlencoded`` fields ``person_id``, ``name``,
+``category``, ``phone`` records the tap through the check-in desk (``lib.ingest.desk``:
+journalled, answered from the person's state, stored in batches; a room tap stored at once
+and answered from the stays) and answers with a page that states the outcome as its
+biggest line, then the crowd inside now (taps not yet stored included).
+
+Who taps (RULES "Self check-in", ``CheckinPage._person``): the person of the phone's signed
+cookie when it names the posted id; otherwise a name is needed, for a known id and an
+unknown one alike; a known person's name must match the stored one (``names_match``) and
+their stored name and category stay; an unknown id with a name is a new person.
 
 No JavaScript is needed (one line only stops a double tap), no web font, no framework:
 the whole page is a few kilobytes. Indonesian first; ``&lang=en`` gives English, and the
@@ -20,9 +26,12 @@ in the page's language, with the form again (nothing stored).
 
 Bad input is refused with a page that says why and stores nothing: a forged, edited or
 incomplete address, an edited or expired form (``f``, a signed token of when the form was
-shown), a form sent twice (the same ``f``: the first answer again), a name over 120
-characters, an id that is not digits, a body over 16 KB, and more taps than the rate
-limits allow (per phone, and per network address: ``PANTAU_CHECKIN_RATE_LIMIT``).
+shown), a form sent twice (the same ``f``: the first answer again; for another person or
+poster: refused, 409), a name over 120 characters or not matching the stored one, an id
+that is not digits, a body over 16 KB, and more taps than the rate limits allow (per phone,
+and per network address: ``PANTAU_CHECKIN_RATE_LIMIT``; behind a proxy of
+``PANTAU_TRUSTED_PROXIES``, the address it forwards). Names, ids and phone numbers are
+cleaned where they enter (``lib.core.text.clean_text``).
 """
 
 from __future__ import annotations
@@ -44,20 +53,22 @@ from zoneinfo import ZoneInfo
 
 from lib.core import config
 from lib.core.i18n import LANGUAGES, t
+from lib.core.text import clean_text, names_match
 from lib.core.timeutil import zone_label
-from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, CheckinDesk, TapAnswer, from_us
+from lib.ingest.desk import CheckinDesk, FormReused, TapAnswer, from_us
 from lib.outputs import checkin
 from lib.store import db
 from lib.store.secrets_store import get_secret
 
 MAX_BODY_BYTES = 16 * 1024
-MAX_NAME = 120
-MAX_ID = 40
+MAX_NAME = checkin.MAX_NAME
+MAX_ID = checkin.MAX_ID
 FORM_TTL_SECONDS = 6 * 3600  # a form left open on a phone for a whole shift still works
 PHONE_TAPS_PER_MINUTE = 12
 TARGET_CACHE_SECONDS = 30.0  # a renamed building or removed gate shows within this
 ACTION_COLOURS = {"checkin": "#15803d", "checkout": "#d9480f"}  # as on the posters
-ID_PATTERN = re.compile(r"^\+?[0-9A-Za-z]{1,40}$")
+# A number, or a code with letters that may hold dashes, dots and slashes ("THL-0229").
+ID_PATTERN = re.compile(r"^\+?[0-9A-Za-z](?:[0-9A-Za-z./_-]{0,38}[0-9A-Za-z])?$")
 # The phone's chosen language (only "id" or "en": no personal data, so not signed).
 LANG_COOKIE = "pantau_lang"
 
@@ -157,9 +168,14 @@ def _local_time(instant: datetime, timezone: str) -> str:
     return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M} {zone_label(timezone)}"
 
 
+# The parameters of a poster's signed address (``lib.outputs.checkin``: ``r`` is a room
+# poster's room), and the page's language.
+ADDRESS_PARAMS = ("b", "g", "r", "a", "s", "lang")
+
+
 def _address(query: dict[str, str], **change: str) -> str:
     """The poster's address (as opened) with some parameters changed; '' drops one."""
-    params = {k: v for k, v in query.items() if k in ("b", "g", "a", "s", "lang")}
+    params = {k: v for k, v in query.items() if k in ADDRESS_PARAMS}
     params.update(change)
     return "/checkin?" + urlencode({k: v for k, v in params.items() if v})
 
@@ -276,32 +292,17 @@ def _inside_line(visit: Any, target: checkin.CheckinTarget, con: Any, lang: str)
 
 
 def _result(answer: TapAnswer, target: checkin.CheckinTarget, lang: str) -> str:
-    when = _local_time(answer.at, target.timezone)
-    if answer.outcome == CHECKED_IN:
-        level, sentence = "ok", t("checkin.outcome.checked_in", lang, time=when)
-    elif answer.outcome == CHECKED_OUT:
-        level = "ok"
-        sentence = t("checkin.outcome.checked_out", lang, time=when, stay=checkin.stay_text(answer.stay_minutes or 0, lang))
-    elif answer.outcome == DUPLICATE:
-        level, sentence = "info", t(f"checkin.outcome.duplicate.{answer.action}", lang)
-    else:
-        level, sentence = "warn", t("checkin.outcome.orphan", lang)
+    """The answer to a tap, its outcome the biggest line (a room tap's names the room)."""
+    level, sentence = checkin.outcome_message(answer, target, lang)
+    level = {"success": "ok", "info": "info"}.get(level, "warn")
     note = f"<p>{_e(t('phone.replayed', lang))}</p>" if answer.replayed else ""
-    where = target.building_name + (f" · {target.gate_name}" if target.gate else "")
+    if target.area:
+        where = f"{target.building_name} · {target.area_name or target.area}"
+    else:
+        where = target.building_name + (f" · {target.gate_name}" if target.gate else "")
     return (
         f'<section class="result {level}" role="status" data-outcome="{answer.outcome}">'
         f"<h1>{_e(('✓ ' if level == 'ok' else '') + sentence)}</h1>{note}<p>{_e(where)}</p></section>"
-    )
-
-
-def _room_result(result: checkin.ScanResult, target: checkin.CheckinTarget, lang: str) -> str:
-    """The answer to a room poster's tap (RULES "Places inside a building"): the sentence names the room."""
-    level, sentence = checkin.outcome_message(result, lang)
-    level = {"success": "ok", "info": "info"}.get(level, "warn")
-    where = f"{target.building_name} · {target.area_name or target.area}"
-    return (
-        f'<section class="result {level}" role="status" data-outcome="{result.outcome}">'
-        f"<h1>{_e(('✓ ' if level == 'ok' else '') + sentence)}</h1><p>{_e(where)}</p></section>"
     )
 
 
@@ -313,11 +314,13 @@ class Reply:
     lang_cookie: str | None = None  # the phone's chosen language to keep (an explicit ``lang``)
 
 
-def _refusal(lang: str, query: dict[str, str], message: str, status: int) -> Reply:
+def _refusal(lang: str, query: dict[str, str], message: str, status: int, link: str = "") -> Reply:
+    """A page that says nothing was recorded and why; ``link``: a line leading back to the poster."""
+    back = f'<p><a href="{_e(_address(query))}">{_e(link)}</a></p>' if link else ""
     body = (
         _language_link(query, lang)
         + f'<section class="result warn" role="alert" data-outcome="refused"><h1>{_e(t("phone.title.refused", lang))}</h1>'
-        f"<p>{_e(message)}</p></section>"
+        f"<p>{_e(message)}</p>{back}</section>"
     )
     return Reply(status, _document(lang, t("checkin.title", lang), body))
 
@@ -336,7 +339,7 @@ class CheckinPage:
         self._targets: dict[tuple[str, ...], tuple[float, checkin.CheckinTarget]] = {}
 
     def _target(self, con: Any, query: dict[str, str], lang: str) -> checkin.CheckinTarget | Reply:
-        key = tuple(str(query.get(k, "")) for k in ("b", "g", "a", "s"))
+        key = tuple(str(query.get(k, "")) for k in ("b", "g", "r", "a", "s"))
         cached = self._targets.get(key)
         if cached is not None and time.monotonic() - cached[0] < TARGET_CACHE_SECONDS:
             target: checkin.CheckinTarget | str = cached[1]
@@ -404,7 +407,7 @@ class CheckinPage:
                 if problem is not None:
                     return _refusal(lang, query, t(f"phone.{problem}", lang), 400)
                 nonce = token.split(".")[1]
-            person = self._person(con, desk, form, cookie, lang)
+            person = self._person(desk, form, cookie, lang)
             if isinstance(person, tuple):
                 problem, missing = person
                 page = [
@@ -416,13 +419,14 @@ class CheckinPage:
             if not self.per_phone.allow(person["person_id"]):
                 return _refusal(lang, query, t("phone.rate_limited", lang), 429)
             try:
-                if target.area:
-                    # A room poster: an area scan (and a door check-in when the person is not
-                    # inside yet), judged on the stored stays, so the desk stores its taps first.
-                    desk.flush()
-                    outcome = _room_result(checkin.record_self_scan(con, target, person), target, lang)
-                else:
-                    outcome = _result(desk.tap(person, target.building, target.action, target.gate, nonce=nonce), target, lang)
+                # Every tap through the desk, a room poster's too (an area scan, and a door
+                # check-in when the person is not inside yet: ``CheckinDesk.tap``).
+                answer = desk.tap(person, target.building, target.action, target.gate, nonce=nonce, area=target.area)
+                outcome = _result(answer, target, lang)
+            except FormReused:
+                # The same form sent again for somebody else (the phone's Back button): the
+                # first tap stands, this one is not recorded and not confirmed.
+                return _refusal(lang, query, t("phone.form_used", lang), 409, link=t("phone.open_poster", lang))
             except Exception:
                 import logging
 
@@ -445,17 +449,21 @@ class CheckinPage:
             con.close()
 
     def _person(
-        self, con: Any, desk: CheckinDesk, form: dict[str, str], cookie: str | None, lang: str
+        self, desk: CheckinDesk, form: dict[str, str], cookie: str | None, lang: str
     ) -> dict[str, str] | tuple[str, tuple[str, ...]]:
         """The person of a posted form, or the problem (a sentence in ``lang``, the fields to mark).
 
-        A name may be left out for a person the store knows (staff on a new phone type just
-        their NIP); the first-time form (``first=1``) with neither name nor id asks for both."""
-        name = " ".join(form.get("name", "").split())
+        RULES "Self check-in": the fields are cleaned where they enter (``clean_text``). A
+        phone whose signed cookie names the posted id taps as that person. Otherwise a name
+        is needed, for a known id and an unknown one alike (the same answer, so an id alone
+        tells nothing); for a person the store knows, it must match the stored name
+        (``names_match``) and changes nothing stored; for an unknown id it declares a new
+        person."""
+        name = clean_text(form.get("name"), MAX_NAME + 1)
         if len(name) > MAX_NAME:
             return t("phone.problem.name_long", lang), ("name",)
-        person_id = re.sub(r"[\s.\-()]", "", form.get("person_id", ""))
-        phone = re.sub(r"[\s.\-()]", "", form.get("phone", ""))
+        person_id = checkin.normalize_id(form.get("person_id"))
+        phone = re.sub(r"[\s.\-()]", "", clean_text(form.get("phone"), 2 * MAX_ID))
         for value in (person_id, phone):
             if value and not ID_PATTERN.match(value):
                 return t("phone.problem.bad_id", lang), ("person_id",)
@@ -464,21 +472,21 @@ class CheckinPage:
                 return t("checkin.form.problem.name_and_id", lang), ("name", "person_id")
             return t("checkin.form.problem.id_or_phone", lang), ("person_id",)
         person_id = person_id or phone
-        if name:
-            made = checkin.make_person(name, form.get("category", ""), person_id, phone)
-            return made if isinstance(made, dict) else (
-                t(f"checkin.form.problem.{made}", lang), ("name",) if made == "name" else ("person_id",)
-            )
-        known = checkin.decode_person_cookie(cookie)
-        if known is not None and known["person_id"] == person_id:
-            return known
-        if desk.open_visit(person_id) is not None or con.execute(
-            "SELECT count(*) FROM persons WHERE person_id = ?", [person_id]
-        ).fetchall()[0][0]:
-            word = form.get("category", "").strip().lower()
-            category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor") if word else ""  # empty: not seen
-            return {"person_id": person_id, "name": "", "category": category, "phone": phone}
-        return t("checkin.form.problem.name", lang), ("name",)
+        remembered = checkin.decode_person_cookie(cookie)
+        if remembered is not None and remembered["person_id"] == person_id:
+            return remembered  # this phone checked this person in before (a signed cookie)
+        if not name:
+            return t("checkin.form.problem.name", lang), ("name",)
+        known = desk.known_person(person_id)
+        if known is not None:
+            if known.name and not names_match(name, known.name):
+                return t("phone.problem.name_mismatch", lang), ("name",)
+            # The stored category and name stay (the desk carries neither for a known person).
+            return {"person_id": person_id, "name": name, "category": known.category, "phone": ""}
+        made = checkin.make_person(name, form.get("category", ""), person_id, phone)
+        if isinstance(made, dict):
+            return made
+        return t(f"checkin.form.problem.{made}", lang), ("name",) if made == "name" else ("person_id",)
 
 
 def _chosen(params: dict[str, str]) -> str | None:
@@ -499,6 +507,33 @@ def _lang(params: dict[str, str], lang_cookie: str | None = None) -> str:
 
 # --- Starlette routes ----------------------------------------------------------------------
 
+LOOPBACK = "127.0.0.1"
+
+
+def _hop_host(hop: str) -> str:
+    """The address of one X-Forwarded-For hop, as uvicorn reads it ('1.2.3.4:80', '[::1]:80')."""
+    hop = hop.strip()
+    if hop.startswith("[") and "]" in hop:
+        return hop[1 : hop.index("]")]
+    return hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop
+
+
+def socket_peer(client_host: str | None, forwarded_for: str | None) -> str | None:
+    """The address of the socket's peer, for ``config.client_address``.
+
+    uvicorn, the server under Streamlit, replaces the client of a request whose peer is
+    one of its ``FORWARDED_ALLOW_IPS`` (loopback unless set, read when the server starts,
+    before Pantau's code is imported) by an address of the request's X-Forwarded-For. So
+    a client address that the request's own X-Forwarded-For names was put there by
+    uvicorn: the peer was this machine, and ``PANTAU_TRUSTED_PROXIES`` decides whether the
+    header is believed. (A phone naming its own address in the header only joins this
+    machine's rate-limit bucket; it cannot pick another one.)"""
+    if client_host and forwarded_for:
+        if client_host in {_hop_host(hop) for hop in forwarded_for.split(",")}:
+            return LOOPBACK
+    return client_host
+
+
 
 def routes(opener: Opener) -> list[Any]:
     """``/checkin`` (GET and POST) for ``st.App(..., routes=...)``: see ``serve.py``."""
@@ -507,6 +542,7 @@ def routes(opener: Opener) -> list[Any]:
     from starlette.responses import HTMLResponse
     from starlette.routing import Route
 
+    config.trusted_proxies()  # a typo in PANTAU_TRUSTED_PROXIES stops the start, not each tap
     page = CheckinPage(opener)
 
     def respond(reply: Reply, secure: bool) -> HTMLResponse:
@@ -545,7 +581,11 @@ def routes(opener: Opener) -> list[Any]:
                 body += chunk
                 if len(body) > MAX_BODY_BYTES:
                     break
-            address = request.client.host if request.client else "unknown"
+            # Behind a reverse proxy the socket's peer is the proxy: the phone's own address
+            # comes from X-Forwarded-For, believed only from PANTAU_TRUSTED_PROXIES.
+            forwarded_for = request.headers.get("x-forwarded-for")
+            peer = socket_peer(request.client.host if request.client else None, forwarded_for)
+            address = config.client_address(peer, forwarded_for)
             reply = await run_in_threadpool(page.post, query, body, cookie, address, lang_cookie)
         else:
             reply = await run_in_threadpool(page.get, query, cookie, lang_cookie)

@@ -9,7 +9,6 @@ no browser or image exporter is needed.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from lib.core import numformat
 from lib.core.i18n import t
 from lib.core.timeutil import fixed_offset_seconds, format_local_iso, zone_label
 from lib.outputs.charts import WEEKDAY_COLUMNS, weekday_label, zone_with_offset
-from lib.outputs.export import formula_safe
+from lib.outputs.export import formula_safe, visible_text, xlsx_sheets
 from lib.store import db
 
 FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
@@ -289,7 +288,7 @@ def weekly_report_pdf(
         pdf.set_xy(15, y + 1)
         pdf.set_font("DejaVu", "B", 11 * max(scale, 0.7))
         title = names.get(building, building)
-        pdf.cell(110, 6 * scale, f"{title} ({building})" if title != building else title)
+        pdf.cell(110, 6 * scale, visible_text(f"{title} ({building})" if title != building else title))
         line_h = max(2.6, 5.0 * scale)
         pdf.set_font("DejaVu", "", 8.5 * max(scale, 0.65))
         pdf.set_xy(15, y + 1 + 6.5 * scale)
@@ -377,15 +376,10 @@ def weekly_report_xlsx(
             trend_rows.columns.get_loc("building") + 1, "building_name",
             trend_rows["building"].map(lambda b: names.get(str(b), str(b))),
         )
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _readable_weekly(summary, timezones, lang).to_excel(
-            writer, index=False, sheet_name=t("weekly.sheet_week", lang)[:31]
-        )
-        _readable_weekly(trend_rows.reset_index(drop=True), timezones, lang).to_excel(
-            writer, index=False, sheet_name=t("weekly.sheet_trend", lang)[:31]
-        )
-    return buffer.getvalue()
+    return xlsx_sheets({
+        t("weekly.sheet_week", lang): _readable_weekly(summary, timezones, lang),
+        t("weekly.sheet_trend", lang): _readable_weekly(trend_rows.reset_index(drop=True), timezones, lang),
+    })
 
 
 EXPORT_VIA_SHOWN = 50  # people named in an exported `via` cell (a cell must stay readable)

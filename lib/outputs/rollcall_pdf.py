@@ -15,6 +15,7 @@ from fpdf import FPDF
 
 from lib.core.i18n import t
 from lib.core.timeutil import format_local_short, format_local_time
+from lib.outputs.export import visible_text
 
 FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
 GREY = (110, 110, 110)
@@ -83,11 +84,12 @@ def rollcall_pdf(
         zone = timezones.get(str(building), first_zone)
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
-        pdf.cell(0, 7, t("rollcall.pdf_building", lang, building=names.get(str(building), str(building)), people=len(people)),
+        building_name = visible_text(names.get(str(building), str(building)))
+        pdf.cell(0, 7, t("rollcall.pdf_building", lang, building=building_name, people=len(people)),
                  new_x="LMARGIN", new_y="NEXT")
         for area, group in people.groupby("area", sort=True):
             assumed = bool(group["area_assumed"].all()) and bool(area)
-            label = str(area) if area else t("rollcall.in_building", lang)
+            label = visible_text(str(area)) if area else t("rollcall.in_building", lang)
             if assumed:
                 label = f"{label} ({t('rollcall.assumed', lang)})"
             pdf.set_font("DejaVu", "B", 9.5)
@@ -110,6 +112,7 @@ def rollcall_pdf(
                 checkin = format_local_time(row.checkin_at, zone)
                 cells = (str(row.name or row.person_id), category, str(row.unit or ""), str(row.phone or ""), checkin)
                 for text, width in zip(cells, WIDTHS[1:], strict=True):
-                    pdf.cell(width, 6, _clip(pdf, text, width))
+                    # Stored text as it is, control characters shown as a placeholder (no glyph).
+                    pdf.cell(width, 6, _clip(pdf, visible_text(text), width))
                 pdf.ln(6)
     return bytes(pdf.output())

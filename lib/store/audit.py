@@ -76,7 +76,7 @@ def distinct_values(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
 # with its underscores as spaces rather than as a raw key.
 ACTIONS = (
     "login", "login_failed", "login_refused_locked", "login_refused_inactive", "account_locked", "logout",
-    "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
+    "login_throttled", "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
     "user_delete",
     "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
     "building_merge", "building_delete", "gate_create", "gate_update", "area_create", "area_change",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from lib.store import db, office
+from lib.store.places import retention_days
 
 PARTIAL_SUFFIX = ".partial"
 
@@ -39,13 +40,16 @@ def backup(con: duckdb.DuckDBPyConnection, target: str | Path, actor: str = "cli
     path = Path(target).resolve()
     if path.exists():
         raise BackupError(f"{path.name} exists already; choose a new file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=db.PRIVATE_FOLDER_MODE)
     partial = path.with_name(path.name + PARTIAL_SUFFIX)
     for leftover in (partial, Path(str(partial) + ".wal")):
         leftover.unlink(missing_ok=True)
     with db.WRITE_LOCK:
         con.execute(f"ATTACH '{_quoted_path(partial)}' AS pantau_backup")
         try:
+            # RULES "Personal data": owner-only before a single row is copied into it, even
+            # in a process that did not narrow its umask.
+            os.chmod(partial, db.PRIVATE_FILE_MODE)
             con.execute(f'COPY FROM DATABASE "{_catalog(con)}" TO pantau_backup')
             visits = int(con.execute("SELECT count(*) FROM pantau_backup.visits").fetchall()[0][0])
         except BaseException:
@@ -53,6 +57,7 @@ def backup(con: duckdb.DuckDBPyConnection, target: str | Path, actor: str = "cli
             partial.unlink(missing_ok=True)
             raise
         con.execute("DETACH pantau_backup")
+        os.chmod(partial, db.PRIVATE_FILE_MODE)
         os.replace(partial, path)
     with db.transaction(con):
         db.write_audit(con, actor, "backup", path.name, None, visits)
@@ -114,6 +119,20 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
     return visits
 
 
+def remove_partials(db_path: str | Path) -> int:
+    """Delete the half-written nightly backups (``*.partial`` and their WAL) a crash left in
+    ``backup_folder``: they hold a copy of every name and phone, and no restore may take
+    them. Called where the database is opened as its owner; returns how many files."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for leftover in [*folder.glob("*" + PARTIAL_SUFFIX), *folder.glob("*" + PARTIAL_SUFFIX + ".wal")]:
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 # --- nightly backups with rotation (RULES "Choices where the rules were silent") ---------------
 
 NIGHTLY_HOUR = 1  # local time: before the 02:00 purge, in the office's quietest hour
@@ -123,7 +142,34 @@ NIGHTLY_NAME = re.compile(r"^pantau-\d{8}-\d{6}\.duckdb$")
 
 def backup_folder(db_path: str | Path) -> Path:
     """Where the nightly backups of a database file go: ``backups/`` beside it."""
-    return Path(db_path).resolve().parent / "backups"
+    return Path(db_path).resolve().parent / db.BACKUP_FOLDER_NAME
+
+
+def _made_at(name: str) -> datetime | None:
+    """The local time a nightly backup's name gives (``pantau-YYYYMMDD-HHMMSS.duckdb``), in UTC."""
+    try:
+        local = datetime.strptime(name[len("pantau-"):-len(".duckdb")], "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
+    return local.replace(tzinfo=ZoneInfo(db.DEFAULT_TIMEZONE)).astimezone(UTC)
+
+
+def drop_expired(folder: str | Path, days: int, now: datetime | None = None) -> list[str]:
+    """Delete the nightly backups made more than ``days`` ago; returns the names deleted.
+
+    RULES "Personal data": a backup holds the names and phones of its day, so it may not
+    outlive the retention period, or the purge would only have hidden them. A backup's age
+    is the time in its name (copying a file changes its mtime, never its name).
+    """
+    moment = now or datetime.now(UTC)
+    cutoff = moment - timedelta(days=days)
+    deleted: list[str] = []
+    for name in list_backups(folder, now=moment)["name"]:
+        made = _made_at(str(name))
+        if made is not None and made < cutoff:
+            (Path(folder) / str(name)).unlink(missing_ok=True)
+            deleted.append(str(name))
+    return deleted
 
 
 def list_backups(folder: str | Path, now: datetime | None = None) -> pd.DataFrame:
@@ -170,7 +216,8 @@ def backup_now(con: duckdb.DuckDBPyConnection, folder: str | Path, now: datetime
 
 
 def nightly_backup(database: db.SharedDatabase, now: datetime | None = None) -> Path | None:
-    """The running app's daily schedule: one backup a day from 01:00 local, then rotation.
+    """The running app's daily schedule: one backup a day from 01:00 local, then rotation;
+    backups older than the retention period are deleted on every call.
 
     Like the purge, the first start only records the day. The backup takes the write lock,
     so it waits for an import to finish and never runs during one. Returns the new file.
@@ -180,6 +227,9 @@ def nightly_backup(database: db.SharedDatabase, now: datetime | None = None) -> 
     today = local.date().isoformat()
     cursor = database.cursor()
     try:
+        # Every run (every few minutes), before anything that may fail: a backup older than
+        # the retention period goes even on a day the new one cannot be written.
+        drop_expired(backup_folder(database.path), retention_days(cursor), now=moment)
         last = db.get_setting(cursor, LAST_BACKUP_KEY)
         if last is None:
             with db.transaction(cursor):

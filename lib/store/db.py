@@ -350,13 +350,77 @@ def default_db_path() -> Path:
 
 CHECKPOINT_THRESHOLD = "256MB"
 
+# RULES "Personal data": every file Pantau writes (the database, its write-ahead log, the
+# check-in journal, backups, the hand-off file, secrets) is readable by its owner only.
+PRIVATE_UMASK = 0o077
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
+BACKUP_FOLDER_NAME = "backups"
+
+
+def private_files_from_now_on() -> None:
+    """Make every file this process creates from now on owner-only (0600, folders 0700).
+
+    Called where a Pantau process starts (the command line, the server's first open):
+    DuckDB creates its file and write-ahead log with the process's umask, 0644 by default.
+    """
+    os.umask(PRIVATE_UMASK)
+
+
+def make_private(db_path: str | Path) -> None:
+    """Owner-only modes for a database's folder and files, also those of an older install.
+
+    The database's own files (``<name>``, ``.wal``, the journal, the hand-off file and any
+    other ``<name>.*``), the nightly backups beside it and the secrets file become 0600,
+    their folders 0700. A folder that is not this user's own (``/tmp``, sticky, another
+    owner's, the home folder itself) keeps its mode: only the files in it are narrowed.
+    """
+    path = Path(db_path).resolve()
+    folder = path.parent
+    _narrow_folder(folder)
+    candidates = list(folder.glob(_glob_escape(path.name) + "*"))
+    backups = folder / BACKUP_FOLDER_NAME
+    if backups.is_dir():
+        _narrow_folder(backups)
+        candidates += list(backups.iterdir())
+    secrets = config.secrets_file().resolve()
+    candidates += [secrets, Path(str(secrets) + ".lock")]
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and not candidate.is_symlink() and candidate.stat().st_mode & 0o077:
+                os.chmod(candidate, PRIVATE_FILE_MODE)
+        except OSError:  # not ours, or gone meanwhile: nothing to narrow
+            pass
+
+
+def _glob_escape(name: str) -> str:
+    """``name`` with glob's special characters taken literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _narrow_folder(folder: Path) -> None:
+    try:
+        info = folder.stat()
+        if (
+            info.st_uid != os.getuid()
+            or info.st_mode & 0o1000  # sticky: a shared folder such as /tmp
+            or folder == Path.home().resolve()
+            or not info.st_mode & 0o077
+        ):
+            return
+        os.chmod(folder, PRIVATE_FOLDER_MODE)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder known
+        pass
+
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and create or migrate) the database file and return a connection in UTC."""
     db_path = Path(path) if path is not None else default_db_path()
     if not read_only:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        db_path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
     con = duckdb.connect(str(db_path), read_only=read_only)
+    if not read_only and not str(db_path).startswith(":memory:"):
+        make_private(db_path)  # an older install's 0644 files are narrowed at the next start
     # GLOBAL, so every cursor of this database instance works in UTC too.
     con.execute("SET GLOBAL TimeZone = 'UTC'")
     # Standard output belongs to the command line's CSV: no progress bars from DuckDB.
@@ -450,6 +514,7 @@ class SharedDatabase:
             self._connection.execute("CHECKPOINT")
             self._connection.execute(f"ATTACH '{fresh}' AS pantau_rewrite")
             try:
+                os.chmod(fresh, PRIVATE_FILE_MODE)  # owner-only before any row is copied in
                 self._connection.execute(f'COPY FROM DATABASE "{catalog}" TO pantau_rewrite')
             finally:
                 self._connection.execute("DETACH pantau_rewrite")

@@ -13,7 +13,9 @@ Names, phone numbers and identity numbers older than the retention period (app s
   key kept outside the database file. Within a week the same person keeps one pseudonym,
   so hourly and weekly figures (distinct persons included) of old weeks are unchanged;
   across weeks nobody can be linked, and without the key nobody can be found by ID;
-- the audit log keeps who searched and when; the person searched for becomes the pseudonym;
+- the audit log keeps every event, who and when; in a record about a person (a trace, a
+  search, case work, an export, a roll-call tick) the subject becomes the pseudonym (the
+  same function and key as old visits, of the record's week) and the parameters go;
 - a tracing case whose window ended before the cutoff loses its names, phones, ids and
   notes (index person and contacts); its grades, statuses and times, so its counts, stay.
 
@@ -36,6 +38,17 @@ from lib.store.places import retention_days
 from lib.store.secrets_store import get_secret
 
 PSEUDONYM_PREFIX = "anon-"
+# Audit actions whose subject and parameters never name a visitor or an employee scanned
+# at a door: accounts (staff who log in), files, places, settings, backups. Every other
+# action (tracing, person searches, cases, exports, roll-call ticks) is about a person.
+AUDIT_ACTIONS_WITHOUT_PERSONS = (
+    "login", "login_failed", "login_refused_locked", "login_refused_inactive", "account_locked", "logout",
+    "login_throttled", "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
+    "user_delete",
+    "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
+    "building_merge", "building_delete", "gate_create", "gate_update", "area_create", "area_change",
+    "setting_change", "backup", "restore", "purge", "rollcall_start",
+)
 
 
 def _pseudonym_sql(id_column: str, instant_column: str, key: str) -> str:
@@ -115,11 +128,15 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         counts["cases"] = _count(con, """
             UPDATE cases SET person_id = NULL, person_name = NULL, notes = NULL, parent_contact = NULL, purged_at = ?
             WHERE purged_at IS NULL AND window_to < ?""", [moment, cutoff])
+        # The audit log keeps every event (who, what, when, how many rows); in a record about
+        # a person (any action but those of AUDIT_ACTIONS_WITHOUT_PERSONS, so a new action is
+        # covered from its first day) the subject becomes the pseudonym and the parameters go.
+        kept_actions = ", ".join(f"'{action}'" for action in AUDIT_ACTIONS_WITHOUT_PERSONS)
         counts["audit_log"] = _count(con, f"""
             UPDATE audit_log SET subject = {_pseudonym_sql('subject', 'logged_at', key)}, params = NULL
-            WHERE logged_at < ? AND subject IS NOT NULL AND NOT starts_with(subject, '{PSEUDONYM_PREFIX}')
-              AND action IN ('trace', 'trace_second_degree', 'export_trace', 'find_person', 'case_open', 'case_view',
-                             'case_refresh', 'case_contact_set', 'case_edit', 'case_export', 'case_close')""", [cutoff])
+            WHERE logged_at < ? AND action NOT IN ({kept_actions})
+              AND (NOT starts_with(coalesce(subject, ''), '{PSEUDONYM_PREFIX}') OR params IS NOT NULL)
+              AND (subject IS NOT NULL OR params IS NOT NULL)""", [cutoff])
         db.write_audit(con, actor, "purge", None, f'{{"cutoff": "{cutoff.isoformat()}", "days": {keep_days}}}',
                        sum(counts.values()))
     return counts

@@ -1,4 +1,4 @@
-"""Dashboard accounts: a small YAML file of users with bcrypt hashes, roles and lock state.
+"""Dashboard accounts: a small YAML file of users with bcrypt hashes, roles and login throttling.
 
 The file is ``$PANTAU_DATA_DIR/users.yaml`` (default ``data/users.yaml``, git-ignored) and
 holds only bcrypt hashes, never a password. Passwords are generated here
@@ -7,10 +7,15 @@ holds only bcrypt hashes, never a password. Passwords are generated here
 Rules (issue 6, "Secrets and accounts"):
 - Roles: ``admin`` (Kabag Umum, building admins), ``leadership`` (pimpinan), ``tracer``
   (pelacak); a user may have several, and a user with none sees no page.
-- Failed logins: after ``MAX_FAILED_LOGINS`` wrong passwords in a row an account is locked
-  for ``LOCK_MINUTES`` minutes; a successful login resets the count; an administrator can
-  unlock at once. The count is ours, stored in this file (the library's own counter lives
-  in memory of one run only).
+- Failed logins are throttled per network address, never by locking the account (RULES
+  "Personal data"): after ``MAX_FAILED_LOGINS`` wrong passwords for one account from one
+  address, that address waits before its next try, ``THROTTLE_FIRST_WAIT_SECONDS`` and
+  twice as long after each further failure, at most ``THROTTLE_MAX_WAIT_SECONDS``. Anyone
+  who knows a username could otherwise lock its owner out again and again; now the owner,
+  from another address, logs in as usual. A successful login from an address clears its
+  count; an address quiet for ``THROTTLE_FORGET_SECONDS`` starts afresh; an administrator
+  can clear every wait at once. The counts are ours, stored in this file (the library's own
+  counter lives in memory of one run only).
 - Logout and password reset end every session of the user: ``sessions_valid_after`` is
   set to now, and a re-authentication cookie issued before it is refused.
 - Outside demo mode there is no default password: when the file has no user, one ``admin``
@@ -40,8 +45,11 @@ from lib.core import config
 from lib.core.i18n import LANGUAGES
 
 ROLES = ("admin", "leadership", "tracer")
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+MAX_FAILED_LOGINS = 5  # wrong passwords from one address for one account before it waits
+THROTTLE_FIRST_WAIT_SECONDS = 30
+THROTTLE_MAX_WAIT_SECONDS = 15 * 60
+THROTTLE_FORGET_SECONDS = 24 * 3600
+THROTTLE_ADDRESSES_KEPT = 100  # per account: many addresses never grow the file without end
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 # Demo accounts (README): only created while the database is in demo mode.
 DEMO_ACCOUNTS: dict[str, tuple[str, list[str], str]] = {
@@ -101,7 +109,7 @@ _cache: dict[str, tuple[float, int, dict[str, dict[str, Any]]]] = {}
 
 
 def load_users(path: Path | None = None) -> dict[str, dict[str, Any]]:
-    """username -> record (name, password hash, roles, failed_logins, locked_until, ...).
+    """username -> record (name, password hash, roles, throttle per address, ...).
 
     Re-read only when the file changed (mtime and size), so a page may call it each run.
     """
@@ -158,8 +166,7 @@ def _new_record(name: str, password: str, roles: list[str], demo: bool = False) 
         "name": name,
         "password": hash_password(password),
         "roles": roles,
-        "failed_logins": 0,
-        "locked_until": None,
+        "throttle": {},
         "sessions_valid_after": 0.0,
         "demo": demo,
     }
@@ -192,62 +199,107 @@ def set_roles(path: Path | None, username: str, roles: list[str]) -> list[str]:
 
 
 def reset_password(path: Path | None, username: str, now: float | None = None) -> str:
-    """A new generated password (returned once); unlocks and ends the user's sessions."""
+    """A new generated password (returned once); clears every wait and ends the user's sessions."""
     password = generate_password()
     with _editing(path) as users:
         record = _require(users, username)
         record["password"] = hash_password(password)
-        record["failed_logins"] = 0
-        record["locked_until"] = None
+        _clear_throttle(record)
         record["sessions_valid_after"] = now if now is not None else time.time()
         record["demo"] = False
     return password
 
 
+def _clear_throttle(record: dict[str, Any]) -> None:
+    record["throttle"] = {}
+    for old in ("failed_logins", "locked_until"):  # the account lock of older versions
+        record.pop(old, None)
+
+
 def unlock(path: Path | None, username: str) -> None:
+    """An administrator clears the failure counts and waits of every address at once."""
     with _editing(path) as users:
-        record = _require(users, username)
-        record["failed_logins"] = 0
-        record["locked_until"] = None
+        _clear_throttle(_require(users, username))
+
+
+def throttle_wait_seconds(failures: int) -> float:
+    """Seconds an address waits after its ``failures``-th wrong password in a row for one
+    account: none before ``MAX_FAILED_LOGINS``, then 30 s, 60 s, 120 s ... at most 15 minutes."""
+    if failures < MAX_FAILED_LOGINS:
+        return 0.0
+    doublings = min(failures - MAX_FAILED_LOGINS, 16)
+    return float(min(THROTTLE_FIRST_WAIT_SECONDS * 2**doublings, THROTTLE_MAX_WAIT_SECONDS))
+
+
+def _entries(record: dict[str, Any] | None, now: float) -> dict[str, dict[str, float]]:
+    """The record's per-address counts still remembered at ``now``."""
+    entries = (record or {}).get("throttle") or {}
+    return {
+        str(address): dict(entry)
+        for address, entry in entries.items()
+        if isinstance(entry, dict) and now - float(entry.get("last") or 0.0) < THROTTLE_FORGET_SECONDS
+    }
+
+
+def throttled_until(record: dict[str, Any] | None, address: str, now: float | None = None) -> float | None:
+    """Epoch seconds until which ``address`` must wait before trying this account's
+    password again, or None when it may try now. Other addresses are not affected."""
+    instant = now if now is not None else time.time()
+    until = float(_entries(record, instant).get(address, {}).get("until") or 0.0)
+    return until if until > instant else None
 
 
 def locked_until(record: dict[str, Any] | None, now: float | None = None) -> float | None:
-    """Epoch seconds until which the account is locked, or None when it may log in."""
-    if not record or not record.get("locked_until"):
-        return None
-    until = float(record["locked_until"])
-    return until if until > (now if now is not None else time.time()) else None
+    """The latest instant any address waits until for this account (None: nobody waits).
+
+    The account itself is never locked; this tells the Users page that some address is
+    being slowed down, so an administrator may clear it."""
+    instant = now if now is not None else time.time()
+    waits = [float(e.get("until") or 0.0) for e in _entries(record, instant).values()]
+    latest = max(waits, default=0.0)
+    return latest if latest > instant else None
 
 
-def record_failed_login(path: Path | None, username: str, now: float | None = None) -> tuple[int, float | None]:
-    """Count one wrong password; returns (failures in a row, locked until or None).
+def failed_logins(record: dict[str, Any] | None, now: float | None = None) -> int:
+    """Wrong passwords in a row still remembered, summed over the addresses."""
+    instant = now if now is not None else time.time()
+    return sum(int(e.get("failures") or 0) for e in _entries(record, instant).values())
 
-    The fifth failure in a row locks the account for ``LOCK_MINUTES`` and starts a new
-    count. Unknown usernames are not stored (nothing to lock) and return (0, None).
+
+def record_failed_login(path: Path | None, username: str, now: float | None = None,
+                        address: str = "unknown") -> tuple[int, float | None]:
+    """Count one wrong password from ``address``; returns (its failures in a row, the
+    instant it may try again or None).
+
+    Unknown usernames are not stored (no account to protect) and return (0, None).
     """
     instant = now if now is not None else time.time()
     with _editing(path) as users:
         record = users.get(username.strip().lower())
         if record is None:
             return 0, None
-        if locked_until(record, instant) is not None:
-            return int(record.get("failed_logins") or 0), float(record["locked_until"])
-        failures = int(record.get("failed_logins") or 0) + 1
-        if failures >= MAX_FAILED_LOGINS:
-            record["failed_logins"] = 0
-            record["locked_until"] = instant + LOCK_MINUTES * 60
-            return failures, float(record["locked_until"])
-        record["failed_logins"] = failures
-        record["locked_until"] = None
-        return failures, None
+        entries = _entries(record, instant)
+        failures = int(entries.get(address, {}).get("failures") or 0) + 1
+        wait = throttle_wait_seconds(failures)
+        entries[address] = {"failures": failures, "last": instant, "until": instant + wait if wait else 0.0}
+        kept = sorted(entries.items(), key=lambda item: float(item[1]["last"]), reverse=True)[:THROTTLE_ADDRESSES_KEPT]
+        record["throttle"] = dict(kept)
+        for old in ("failed_logins", "locked_until"):
+            record.pop(old, None)
+        return failures, (instant + wait if wait else None)
 
 
-def record_successful_login(path: Path | None, username: str) -> None:
+def record_successful_login(path: Path | None, username: str, address: str = "unknown",
+                            now: float | None = None) -> None:
+    """The right password from ``address``: its count starts again (other addresses keep theirs)."""
     with _editing(path) as users:
         record = users.get(username.strip().lower())
         if record is not None:
-            record["failed_logins"] = 0
-            record["locked_until"] = None
+            entries = _entries(record, now if now is not None else time.time())
+            entries.pop(address, None)
+            record["throttle"] = entries
+            for old in ("failed_logins", "locked_until"):
+                record.pop(old, None)
 
 
 def end_sessions(path: Path | None, username: str, now: float | None = None) -> None:
@@ -298,23 +350,24 @@ def ensure_initial_accounts(path: Path | None, demo: bool) -> tuple[str, str] | 
 
 
 def list_users(path: Path | None = None, now: float | None = None) -> pd.DataFrame:
-    """One row per account, no hashes: username, name, roles (list), failed_logins,
-    locked_until (UTC timestamp or NaT), demo."""
+    """One row per account, no hashes: username, name, roles (list), failed_logins (summed
+    over the addresses), throttled_until (the latest wait of any address, UTC timestamp or
+    NaT), demo."""
     instant = now if now is not None else time.time()
     rows = [
         {
             "username": u,
             "name": r.get("name") or u,
             "roles": list(r.get("roles") or []),
-            "failed_logins": int(r.get("failed_logins") or 0),
-            "locked_until": pd.Timestamp(locked_until(r, instant), unit="s", tz="UTC")
+            "failed_logins": failed_logins(r, instant),
+            "throttled_until": pd.Timestamp(locked_until(r, instant), unit="s", tz="UTC")
             if locked_until(r, instant) is not None
             else pd.NaT,
             "demo": bool(r.get("demo")),
         }
         for u, r in sorted(load_users(path).items())
     ]
-    columns = ["username", "name", "roles", "failed_logins", "locked_until", "demo"]
+    columns = ["username", "name", "roles", "failed_logins", "throttled_until", "demo"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -3,18 +3,22 @@
 - One ``Authenticate`` per run (never cached: a shared one leaks users between sessions),
   built from ``lib.store.users`` (bcrypt hashes, ``auto_hash=False``) with the cookie key from
   ``lib.store.secrets_store`` (never the library's public default).
-- Failed logins are counted by ``lib.store.users`` (lock after 5 wrong passwords in a row, for
-  15 minutes), through a wrapper around the library's credential check.
+- Failed logins are throttled by ``lib.store.users`` per network address (``lib.ui.request.
+  client_address``), never by locking the account: after 5 wrong passwords for one account
+  from one address, that address waits 30 s, then twice as long after each further failure
+  (at most 15 minutes), told with the local time it may try again. The owner, from another
+  address, logs in as usual. Wired in through a wrapper around the library's credential check.
+- The login cookie is ``Secure`` when the request came over https (``secure_cookie``).
 - Logout ends every session of the user: ``lib.store.users.end_sessions`` records the instant;
   a re-authentication cookie issued before it is refused, and so is any open session that
   logged in before it (checked at each run). The cookie is also deleted again on each
   logged-out run of a session that logged out (the library's logout race).
-- Anonymous users get a hidden navigation: every page address shows the login form, except
-  the public check-in page; after login the same address opens the real page (page ids
-  are derived from the address).
+- Anonymous users get a hidden navigation: every page address shows the login form (the
+  phone check-in page is no Streamlit page: ``/checkin`` is served beside the app); after
+  login the same address opens the real page (page ids are derived from the address).
 - A deactivated account cannot log in (form or cookie), and a session of a user who is
   deactivated or deleted meanwhile ends at its next run.
-- Every login, failed login, lock and logout writes an audit record.
+- Every login, failed login, throttled try and logout writes an audit record (with the address).
 
 Pages call ``require_roles`` first: a role that may not see the page gets a refusal and
 nothing else, even when the address is typed in.
@@ -23,9 +27,11 @@ nothing else, even when the address is typed in.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +45,10 @@ from lib.store import db
 from lib.store import users as users_mod
 from lib.store.secrets_store import get_secret
 from lib.ui.data import cursor, is_demo_mode
-from lib.ui.i18n import fmt_datetime, language_switch, tr
+from lib.ui.http_guard import COOKIE_EXPIRY_DAYS, COOKIE_NAME
+from lib.ui.i18n import fmt_time, language_switch, tr
+from lib.ui.plain import escape_markdown
+from lib.ui.request import client_address, request_is_https
 from lib.ui.widget_texts import widget_texts
 
 # The app registers its pages with st.navigation. Streamlit would otherwise treat the
@@ -47,8 +56,6 @@ from lib.ui.widget_texts import widget_texts
 # a page file directly (without the router) for a first request to its address.
 PagesManager.uses_pages_directory = False
 
-COOKIE_NAME = "pantau_auth"
-COOKIE_EXPIRY_DAYS = 1.0
 ROLES = users_mod.ROLES
 APP_ROOT = Path(__file__).resolve().parents[2]
 _AUTH_AT = "pantau_auth_at"  # epoch seconds this session logged in
@@ -129,14 +136,13 @@ def _login_sleep() -> dict[str, float]:
     return {} if seconds is None else {"login_sleep_time": seconds}
 
 
-def _on_login_failure(username: str) -> None:
-    failures, locked = users_mod.record_failed_login(None, username)
-    audit("login_failed", username, {"failures_in_a_row": failures}, actor=username or "anonymous")
-    if locked is not None:
-        audit("account_locked", username, {"minutes": users_mod.LOCK_MINUTES}, actor="system")
-        st.session_state[_LOGIN_ERROR] = ("locked", locked)
-    else:
-        st.session_state[_LOGIN_ERROR] = ("wrong", None)
+def _on_login_failure(username: str, address: str) -> None:
+    failures, wait_until = users_mod.record_failed_login(None, username, address=address)
+    params: dict[str, Any] = {"address": address, "failures_in_a_row": failures}
+    if wait_until is not None:
+        params["wait_seconds"] = round(wait_until - time.time())
+    audit("login_failed", username, params, actor=username or "anonymous")
+    st.session_state[_LOGIN_ERROR] = ("throttled", wait_until) if wait_until is not None else ("wrong", None)
 
 
 def build_authenticator() -> stauth.Authenticate:
@@ -154,25 +160,29 @@ def build_authenticator() -> stauth.Authenticate:
     original_check = model.check_credentials
 
     def check_credentials(username: str, password: str) -> bool:
+        address = client_address()
         record = users_mod.load_users().get(username)
-        until = users_mod.locked_until(record)
+        until = users_mod.throttled_until(record, address)
         if until is not None:
-            audit("login_refused_locked", username, actor=username)
-            st.session_state[_LOGIN_ERROR] = ("locked", until)
+            # This address is waiting: the password is not even tried (no guess counts).
+            audit("login_throttled", username, {"address": address, "until": datetime.fromtimestamp(until, UTC).isoformat()},
+                  actor=username)
+            st.session_state[_LOGIN_ERROR] = ("throttled", until)
             return False
         if record is not None and not users_mod.is_active(record):
             audit("login_refused_inactive", username, actor=username)
             st.session_state[_LOGIN_ERROR] = ("inactive", None)
             return False
         if original_check(username, password):
-            users_mod.record_successful_login(None, username)
+            users_mod.record_successful_login(None, username, address)
             return True
-        _on_login_failure(username)
+        _on_login_failure(username, address)
         return False
 
     model.check_credentials = check_credentials  # type: ignore[method-assign]
 
     cookies = authenticator.cookie_controller
+    secure_cookie(cookies.cookie_model.cookie_manager, request_is_https())
     original_get = cookies.get_cookie
 
     def get_cookie() -> dict[str, Any] | None:
@@ -186,6 +196,21 @@ def build_authenticator() -> stauth.Authenticate:
 
     cookies.get_cookie = get_cookie  # type: ignore[method-assign]
     return authenticator
+
+
+def secure_cookie(manager: Any, secure: bool) -> None:
+    """The login cookie gets ``Secure`` (sent over https only) when this request came over
+    https, and ``SameSite=Strict``. The library's ``set_cookie`` passes neither to the
+    cookie manager (extra_streamlit_components' ``CookieManager.set`` takes both), so its
+    ``set`` is wrapped for this run's authenticator."""
+    original_set = manager.set
+
+    def set_cookie(cookie: str, val: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("secure", True if secure else None)  # None: the flag is left out
+        kwargs.setdefault("same_site", "strict")
+        return original_set(cookie, val, *args, **kwargs)
+
+    manager.set = set_cookie
 
 
 def _on_login(details: dict[str, Any]) -> None:
@@ -212,7 +237,7 @@ def _on_logout(details: dict[str, Any]) -> None:
 class PageSpec:
     """One page of the app: file, address, title text key, icon, roles, menu section key.
 
-    ``roles`` empty means public (no login), like the check-in page.
+    ``roles`` empty means public (no login); no page of Pantau is public today.
     """
 
     path: str
@@ -242,15 +267,14 @@ def _login_view(authenticator: stauth.Authenticate) -> None:
     try:
         authenticator.login(location="main", fields=fields, key="pantau_login_form", callback=_on_login)
     except LoginError as error:
-        message.error(str(error))
+        message.error(escape_markdown(str(error)))
     if st.session_state.get("authentication_status"):
         # The cookie is set on the next run: rerunning now would drop the component
         # that sets it (CONTRIBUTING "Stack notes"), so it is rendered again after the rerun.
         st.rerun()
     error = st.session_state.get(_LOGIN_ERROR)
-    if error and error[0] == "locked":
-        message.error(tr("login.locked", until=fmt_datetime(error[1], db.DEFAULT_TIMEZONE),
-                         attempts=users_mod.MAX_FAILED_LOGINS))
+    if error and error[0] == "throttled":
+        message.error(throttle_message(float(error[1])))
     elif error and error[0] == "inactive":
         message.error(tr("login.inactive"))
     elif st.session_state.get("authentication_status") is False:
@@ -268,7 +292,16 @@ def _login_view(authenticator: stauth.Authenticate) -> None:
                 }
             )
     elif st.session_state.get(_FIRST_ADMIN):
-        st.info(tr("login.first_admin", username=st.session_state[_FIRST_ADMIN]))
+        st.info(tr("login.first_admin", username=escape_markdown(st.session_state[_FIRST_ADMIN])))
+
+
+def throttle_message(until: float, now: float | None = None) -> str:
+    """'Too many wrong passwords from this address: try again in 30 seconds, at 10:15 WITA.'
+    (``until``: epoch seconds; the clock time in the offices' zone, named)."""
+    seconds = max(1, math.ceil(until - (now if now is not None else time.time())))
+    at = datetime.fromtimestamp(until, UTC)
+    return tr("login.throttled", seconds=seconds, time=fmt_time(at, db.DEFAULT_TIMEZONE),
+              attempts=users_mod.MAX_FAILED_LOGINS)
 
 
 def _no_pages_view() -> None:
@@ -367,7 +400,8 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
             with st.sidebar:
                 if st.session_state.pop(_SET_COOKIE, False):
                     authenticator.cookie_controller.set_cookie()
-                st.markdown(f":material/person: **{st.session_state.get('name') or current_user()}**")
+                name = escape_markdown(st.session_state.get("name") or current_user())  # stored text, as text
+                st.markdown(f":material/person: **{name}**")
                 st.caption(", ".join(tr(f"role.{r}") for r in ROLES if r in current_roles()) or "–")
                 authenticator.logout(button_name=tr("auth.logout"), location="sidebar", key="pantau_logout",
                                      callback=_on_logout)
@@ -396,7 +430,7 @@ def navigation(specs: Sequence[PageSpec]) -> Any:
             sections.setdefault(tr(spec.section_key) if spec.section_key else "", []).append(page)
     if not default_done:
         sections = {"": [st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)]}
-    # Hidden pages (the public check-in) join the last section: they show in no menu.
+    # Hidden pages (public ones, none today) join the last section: they show in no menu.
     list(sections.values())[-1].extend(hidden)
     # Every page of the role listed, never folded behind "View more" (an admin has 15).
     chosen = st.navigation(sections, position="sidebar", expanded=True)

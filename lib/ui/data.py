@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ import streamlit as st
 
 from lib.core import config
 from lib.ingest import importer
-from lib.store import db
+from lib.store import db, spool
 
 
 @st.cache_resource(show_spinner="Basis data sedang dipakai proses lain (impor?), menunggu… / Database busy, waiting…")
@@ -126,8 +125,10 @@ def import_upload(
         )
         db.write_audit(con, actor, "import_refused", name, json.dumps({"reason": "too_large", "bytes": upload.size}), 0)
         return summary
-    with tempfile.TemporaryDirectory(prefix="pantau-upload-") as folder:
-        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
+    # The upload holds names and phones: it goes to the database's private spool folder
+    # (0700, cleared at the next start if the server is killed meanwhile), not to /tmp.
+    with spool.private_folder(con, "upload-") as folder:
+        path = folder / ("upload" + Path(name).suffix.lower()[:10])
         with open(path, "wb") as handle:
             shutil.copyfileobj(upload, handle, length=1024 * 1024)  # type: ignore[misc]
         return importer.import_file(con, path, actor=actor, display_name=name, progress=progress)

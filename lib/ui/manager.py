@@ -19,6 +19,7 @@ from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import current_user
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
+from lib.ui.plain import tr_escaped
 from lib.ui.widgets import building_names
 
 ALERT_CACHE_SECONDS = 10
@@ -37,7 +38,8 @@ def alert_lines(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[tup
     out = []
     for row in frame.itertuples():
         limit = "" if pd.isna(row.limit) else fmt_number(int(row.limit))
-        text = tr(f"alerts.kind.{row.kind}", building=names.get(row.building, row.building),
+        # Building and room names are stored text: shown as text, never Markdown (lib.ui.plain).
+        text = tr_escaped(f"alerts.kind.{row.kind}", building=names.get(row.building, row.building),
                   place=row.place or "-", value=fmt_number(int(row.value)), limit=limit)
         out.append((row.kind in SEVERE, text))
     return out
@@ -63,7 +65,7 @@ def render_alerts() -> None:
 
 
 def _error(error: places.SettingsError) -> None:
-    st.error(tr(f"settings.error.{error.code}", **error.values))
+    st.error(tr_escaped(f"settings.error.{error.code}", **error.values))
 
 
 def _saved(changed: bool) -> None:
@@ -183,7 +185,7 @@ def _backup_section(con: duckdb.DuckDBPyConnection, actor: str) -> None:
     help_line.caption(tr("manager.settings.backups_help", keep=fmt_number(office.backup_keep(con))))
     if st.button(tr("manager.settings.backup_now"), key="manager_backup_now"):
         made = backup.backup_now(con, folder, actor=actor)
-        st.success(tr("manager.settings.backup_done", name=made.name))
+        st.success(tr_escaped("manager.settings.backup_done", name=made.name))
     listed = backup.list_backups(folder)
     if listed.empty:
         st.caption(tr("manager.settings.no_backups"))

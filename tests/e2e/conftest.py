@@ -106,7 +106,11 @@ class StreamlitServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_healthy()
+        try:
+            self._wait_healthy()
+        except BaseException:  # never leave a server behind that no test will stop
+            self.kill()
+            raise
 
     def _wait_healthy(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
@@ -333,26 +337,6 @@ def choose_option(page: Any, container: str, option: str) -> None:
 
 
 # --- fixtures ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is required for browser tests (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = new_context(browser, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def start_demo_server(data_dir: Path) -> StreamlitServer:

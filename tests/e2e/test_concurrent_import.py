@@ -11,8 +11,12 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import write_csv
 from tests.e2e.conftest import ROOT, StreamlitServer, wait_for_app
+
+pytestmark = pytest.mark.browser
 
 
 def cli(db_path: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

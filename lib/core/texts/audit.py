@@ -27,6 +27,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.action.login_refused_locked": {"id": "Masuk ditolak (akun terkunci)", "en": "Login refused (account locked)"},
     "audit.action.login_refused_inactive": {"id": "Masuk ditolak (akun nonaktif)", "en": "Login refused (account deactivated)"},
     "audit.action.account_locked": {"id": "Akun dikunci", "en": "Account locked"},
+    "audit.action.login_throttled": {
+        "id": "Masuk ditolak (alamat harus menunggu)", "en": "Login refused (the address must wait)",
+    },
     "audit.action.logout": {"id": "Keluar", "en": "Logged out"},
     "audit.action.user_create": {"id": "Pengguna dibuat", "en": "User created"},
     "audit.action.user_roles": {"id": "Peran pengguna diubah", "en": "User roles changed"},

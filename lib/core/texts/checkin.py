@@ -6,7 +6,6 @@ TEXTS = {
     "checkin.word.checkout": {"id": "KELUAR", "en": "CHECK OUT"},
     "checkin.other_language": {"id": "English", "en": "Bahasa Indonesia"},
     # Refused addresses.
-    "checkin.refused.title": {"id": "Kode QR tidak dapat dipakai", "en": "This QR code cannot be used"},
     "checkin.refused.missing": {
         "id": "Alamat ini tidak lengkap. Pindai kode QR pada poster di pintu gedung.",
         "en": "This address is incomplete. Scan the QR code on the poster at the building door.",
@@ -65,10 +64,6 @@ TEXTS = {
     "checkin.hello": {"id": "Halo, {name}", "en": "Hello, {name}"},
     "checkin.tap.checkin": {"id": "MASUK sekarang", "en": "CHECK IN now"},
     "checkin.tap.checkout": {"id": "KELUAR sekarang", "en": "CHECK OUT now"},
-    "checkin.inside_since": {
-        "id": "Anda sudah di dalam sejak {time}.",
-        "en": "You have been inside since {time}.",
-    },
     "checkin.not_you": {"id": "Bukan Anda? Ganti data", "en": "Not you? Change details"},
     # Outcomes.
     "checkin.outcome.checked_in": {
@@ -116,10 +111,6 @@ TEXTS = {
         "id": "Tidak ada catatan masuk ruang {room} yang masih terbuka untuk Anda. Pindaian keluar ini tetap dicatat untuk petugas.",
         "en": "There is no open check-in to room {room} for you. This check-out is still kept for the staff.",
     },
-    "checkin.where_area": {"id": "{building} · Ruang {area}", "en": "{building} · Room {area}"},
-    "checkin.where": {"id": "{building}", "en": "{building}"},
-    "checkin.where_gate": {"id": "{building} · {gate}", "en": "{building} · {gate}"},
-    "checkin.when": {"id": "Waktu: {datetime}", "en": "Time: {datetime}"},
     "checkin.crowd": {
         "id": "{inside} orang di dalam, batas {threshold}",
         "en": "{inside} people inside, limit {threshold}",
@@ -129,7 +120,6 @@ TEXTS = {
         "id": "Gedung sedang ramai melebihi batas. Mohon jaga jarak atau tunggu sebentar.",
         "en": "The building is above its crowd limit. Please keep your distance or wait a while.",
     },
-    "checkin.crowd_now": {"id": "Saat ini: {crowd}", "en": "Right now: {crowd}"},
     "checkin.stay.minutes": {"id": "{minutes} menit", "en": "{minutes} min"},
     "checkin.stay.hours": {"id": "{hours} jam {minutes} menit", "en": "{hours} h {minutes} min"},
     "checkin.error": {

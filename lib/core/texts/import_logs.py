@@ -3,9 +3,9 @@
 TEXTS: dict[str, dict[str, str]] = {
     "import.title": {"id": "Impor log kunjungan", "en": "Import visit logs"},
     "import.caption": {
-        "id": "CSV (koma atau titik koma), XLSX atau Parquet, beberapa file sekaligus, paling besar {limit} per file. "
+        "id": "CSV (koma, titik koma atau tab; UTF-8 atau UTF-16), XLSX atau Parquet, beberapa file sekaligus, paling besar {limit} per file. "
         "Baris yang rusak dikarantina; baris yang baik tetap diimpor. Mengimpor ulang file yang sama tidak mengubah apa pun.",
-        "en": "CSV (comma or semicolon), XLSX or Parquet, several files at once, at most {limit} per file. "
+        "en": "CSV (comma, semicolon or tab; UTF-8 or UTF-16), XLSX or Parquet, several files at once, at most {limit} per file. "
         "Broken rows are quarantined; the good rows still import. Importing the same file again changes nothing.",
     },
     "import.files": {"id": "File log", "en": "Log files"},
@@ -106,6 +106,33 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.column.roster.category": {
         "id": "ASN, THL atau pengunjung (kata lain: baris dikarantina)",
         "en": "ASN, THL or visitor (any other word: the row is quarantined)",
+    },
+    # Quarantine reasons and refusals of RULES "Import" (beside the core ones in lib/core/i18n.py).
+    "reason.future": {
+        "id": "waktu lebih dari sehari di masa depan",
+        "en": "time more than a day in the future",
+    },
+    "reason.nul_byte": {
+        "id": "baris berisi karakter NUL (file rusak di baris ini)",
+        "en": "the row holds a NUL character (the file is damaged on this row)",
+    },
+    "reason.cell_too_large": {
+        "id": "sel terlalu besar (lebih dari 4 juta karakter)",
+        "en": "a cell is too large (over 4 million characters)",
+    },
+    "reason.unclosed_quote": {
+        "id": "tanda kutip (\") dibuka tetapi tidak ditutup; baris-baris di bawahnya dibaca terpisah",
+        "en": "a quote (\") is opened but never closed; the rows below it were read on their own",
+    },
+    "refused.xlsx_too_large": {
+        "id": "File ditolak: file Excel melebihi batas yang dapat dibaca ({detail}). Simpan sebagai CSV, "
+        "atau bagi menjadi beberapa file",
+        "en": "File refused: the Excel file is beyond what can be read ({detail}). Save it as CSV, or split it "
+        "into several files",
+    },
+    "refused.too_many_columns": {
+        "id": "File ditolak: terlalu banyak kolom",
+        "en": "File refused: too many columns",
     },
     "import.column.checkin_at": {"id": "jam masuk", "en": "check-in time"},
     "import.column.checkout_at": {

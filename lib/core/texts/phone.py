@@ -36,6 +36,15 @@ TEXTS = {
         "id": "NIP/NIK atau nomor HP hanya boleh berisi angka (paling banyak 40).",
         "en": "The ID or phone number may only hold digits (at most 40).",
     },
+    "phone.problem.name_mismatch": {
+        "id": "Nama tidak cocok dengan data untuk nomor ini; tidak dicatat. Tulis nama lengkap Anda seperti di data kantor, atau tanyakan petugas.",
+        "en": "The name does not match our records for this number; nothing was recorded. Write your full name as the office has it, or ask the staff.",
+    },
+    "phone.form_used": {
+        "id": "Formulir ini sudah dipakai untuk pindaian lain, jadi pindaian ini tidak dicatat. Buka lagi poster (pindai kode QR) untuk mencatat orang lain.",
+        "en": "This form was already used for another scan, so this one was not recorded. Open the poster again (scan the QR code) to record someone else.",
+    },
+    "phone.open_poster": {"id": "Buka poster lagi", "en": "Open the poster again"},
     "phone.rate_limited": {
         "id": "Terlalu banyak pindaian dalam waktu singkat; tidak dicatat. Tunggu satu menit lalu coba lagi.",
         "en": "Too many scans in a short time; nothing was recorded. Wait a minute and try again.",

@@ -14,11 +14,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Nama pengguna atau kata sandi salah.",
         "en": "Wrong username or password.",
     },
-    "login.locked": {
-        "id": "Akun dikunci sampai {until} setelah {attempts} kali salah kata sandi. "
-        "Coba lagi nanti atau minta admin membukanya.",
-        "en": "The account is locked until {until} after {attempts} wrong passwords. "
-        "Try again later or ask an administrator to unlock it.",
+    "login.throttled": {
+        "id": "Terlalu banyak kata sandi salah dari alamat jaringan ini. "
+        "Coba lagi dalam {seconds} detik, pukul {time}.",
+        "en": "Too many wrong passwords from this network address. "
+        "Try again in {seconds} seconds, at {time}.",
     },
     "login.demo_title": {"id": "Akun demo", "en": "Demo accounts"},
     "login.demo_caption": {
@@ -53,7 +53,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav.posters": {"id": "Poster QR", "en": "QR posters"},
     "nav.roster": {"id": "Daftar pegawai", "en": "Roster"},
     "nav.audit": {"id": "Audit", "en": "Audit"},
-    "nav.checkin": {"id": "Check-in", "en": "Check-in"},
     "nav.section.monitor": {"id": "Pemantauan", "en": "Monitoring"},
     "nav.section.tracing": {"id": "Pelacakan kontak", "en": "Contact tracing"},
     "nav.section.data": {"id": "Data", "en": "Data"},

@@ -4,9 +4,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "users.title": {"id": "Pengguna", "en": "Users"},
     "users.caption": {
         "id": "Akun dasbor dan perannya. Kata sandi dibuat otomatis dan hanya ditampilkan sekali; "
-        "yang disimpan hanya hash bcrypt. Setelah {attempts} kali salah kata sandi akun dikunci {minutes} menit.",
+        "yang disimpan hanya hash bcrypt. Setelah {attempts} kali salah kata sandi dari satu alamat jaringan, "
+        "alamat itu harus menunggu (30 detik, lalu dua kali lebih lama, paling lama {minutes} menit); "
+        "akunnya tidak pernah dikunci, pemiliknya tetap dapat masuk dari alamat lain.",
         "en": "Dashboard accounts and their roles. Passwords are generated and shown only once; only bcrypt "
-        "hashes are stored. After {attempts} wrong passwords an account is locked for {minutes} minutes.",
+        "hashes are stored. After {attempts} wrong passwords from one network address, that address "
+        "must wait (30 seconds, then twice as long, at most {minutes} minutes); the account is never locked, "
+        "its owner still logs in from another address.",
     },
     "users.username": {"id": "Nama pengguna", "en": "Username"},
     "users.name": {"id": "Nama lengkap", "en": "Full name"},
@@ -14,7 +18,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "users.status": {"id": "Status", "en": "Status"},
     "users.active": {"id": "aktif", "en": "active"},
     "users.no_roles": {"id": "tanpa akses", "en": "no access"},
-    "users.locked_until": {"id": "terkunci sampai {until}", "en": "locked until {until}"},
+    "users.throttled_until": {"id": "alamat menunggu sampai {until}", "en": "an address waits until {until}"},
     "users.failures": {"id": "Gagal berturut-turut", "en": "Failures in a row"},
     "users.demo": {"id": "Demo", "en": "Demo"},
     "users.add": {"id": "Tambah pengguna", "en": "Add a user"},
@@ -32,8 +36,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Kata sandi baru untuk {username} (hanya ditampilkan sekali ini; sesi lamanya diakhiri):",
         "en": "New password for {username} (shown only this once; their old sessions are ended):",
     },
-    "users.unlock": {"id": "Buka kunci", "en": "Unlock"},
-    "users.unlocked": {"id": "Akun {username} dibuka.", "en": "Account {username} unlocked."},
+    "users.unlock": {"id": "Hapus jeda masuk", "en": "Clear login waits"},
+    "users.unlocked": {
+        "id": "Jeda masuk {username} dihapus dari semua alamat.", "en": "Login waits of {username} cleared for every address.",
+    },
     "users.error.bad_username": {
         "id": "Nama pengguna 2–32 karakter: huruf kecil, angka, '.', '_' atau '-'.",
         "en": "Username of 2–32 characters: lower-case letters, digits, '.', '_' or '-'.",
