@@ -32,7 +32,9 @@ venv_install() {
         local started=$SECONDS
         local errors; errors="$(mktemp)"
         if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r "$requirements" \
-                2>"$errors" | { grep --line-buffered '^Collecting ' | sed -u 's/^Collecting /  - /' || true; }; then
+                2>"$errors" | { grep --line-buffered -e '^Collecting ' -e '^Installing collected packages' \
+                | sed -u -e 's/^Collecting /  - /' -e 's/ (from .*)$//' \
+                    -e 's/^Installing collected packages: .*/  installing them now (the longest step, no output)…/' || true; }; then
             cat "$errors" >&2
             echo "Pantau: installing the Python packages failed (above); nothing was started." >&2
             exit 1

@@ -6,6 +6,7 @@ and serves it, so the dashboard stays the one owner of the database file and the
 page writes through the same connection (``lib.cli.server``).
 """
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,10 +15,17 @@ import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
+from lib.cli.commands import note_app_address
 from lib.cli.server import load_demo_on_first_start, no_delay_on_listening_sockets, open_owned, stop_all
+from lib.core.config import SettingError, check_settings
 from lib.outputs.checkin_page import routes
 from lib.ui.http_guard import MediaGuard
 from lib.ui.web_guards import MetricsGuard
+
+try:
+    check_settings()  # a bad PANTAU_* value stops the start, named, before a port is opened
+except SettingError as error:
+    sys.exit(f"Pantau does not start: {error}")
 
 
 def _opened() -> tuple[Any, Any]:
@@ -30,6 +38,9 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     # Open the database at start: demo data on the first start, the journal of check-ins
     # replayed after a crash, and the command line's owner service, before any request.
     no_delay_on_listening_sockets()  # ~40 ms less per request (see its docstring)
+    # Posters the command line makes through us, while no public address is set, open this
+    # app on the port it runs on (lib/cli/commands.py note_app_address).
+    note_app_address(st.get_option("server.address"), st.get_option("server.port"), st.get_option("server.baseUrlPath"))
     owned = await run_in_threadpool(open_owned)
     await run_in_threadpool(load_demo_on_first_start, owned.database)
     yield

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib.analytics.attendance import attendance, week_view, with_limits
+from lib.analytics.attendance import attendance, last_complete_week, week_view, with_limits
 from lib.core.timeutil import format_local_time
+from lib.outputs.charts import weekday_label
 from lib.outputs.export import csv_bytes
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
@@ -29,13 +30,16 @@ if not units:
     st.info(tr("attendance.no_roster"))
     st.stop()
 
+today = local_today()
 cells = st.columns(2)
-picked = cells[0].date_input(tr("attendance.week"), value=local_today(), key="attendance_week", format="DD/MM/YYYY")
+# Opens on the last complete week, not on the week starting today (RULES "Attendance by unit").
+picked = cells[0].date_input(tr("attendance.week"), value=last_complete_week(today), key="attendance_week",
+                             format="DD/MM/YYYY", help=tr("attendance.week_help"))
 unit = cells[1].selectbox(tr("attendance.unit"), [ALL, *units], key=relabelled("attendance_unit"),
                           format_func=lambda u: tr("attendance.all_units") if u == ALL else u) or None
-day = picked if isinstance(picked, date) else local_today()
+day = picked if isinstance(picked, date) else last_complete_week(today)
 monday = day - timedelta(days=day.weekday())
-today = local_today()
+sunday = monday + timedelta(days=6)
 # Days after today are blank and not judged; today's figures are so far (RULES "Attendance by unit").
 frame = with_limits(con, attendance(con, monday, monday + timedelta(days=6), unit=unit), today=today)
 so_far = tr("attendance.so_far")
@@ -55,12 +59,14 @@ def over_text(over: object, state: str) -> str:
     return f"{text} ({so_far})" if state == "today" and not over else text
 
 
-st.subheader(tr("attendance.week_view"))
+st.subheader(tr("attendance.week_view", first=fmt_day(monday), last=fmt_day(sunday)))
 view = week_view(frame)
 view = view.map(lambda s: "" if pd.isna(s) else fmt_percent(s))
 view.index.name = tr("attendance.col.unit")
-view.columns = [f"{fmt_day(d)} ({so_far})" if d == today else fmt_day(d) for d in view.columns]
-st.dataframe(view, width="stretch", key="attendance_week_view")
+# 'Sen 30/11': the weekday in words and a short date, so seven days and the unit fit the page's width.
+view.columns = [f"{weekday_label(d.weekday())} {d:%d/%m}" + (f" ({so_far})" if d == today else "") for d in view.columns]
+# Every unit at once: the default frame shows ten rows and hides the rest behind a scroll bar.
+st.dataframe(view, width="stretch", height="content", key="attendance_week_view")
 if monday <= today <= monday + timedelta(days=6):
     st.caption(tr("attendance.today_note", day=fmt_day(today), time=format_local_time(datetime.now(UTC), DEFAULT_TIMEZONE)))
 elif monday > today:
@@ -69,7 +75,7 @@ if frame["limit"].isna().any():
     st.caption(tr("attendance.no_limit_note"))
 over = int(frame["over"].sum())
 if over:
-    st.warning(tr("attendance.over_count", count=over))
+    st.warning(tr("attendance.over_count", count=over, first=fmt_day(monday), last=fmt_day(sunday)))
 
 table = pd.DataFrame({
     tr("attendance.col.unit"): frame["unit"],

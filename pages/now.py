@@ -1,17 +1,19 @@
 """Sekarang / Now (admin): people inside each building now, visits today, latest scans."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.analytics import live
 from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_number, fmt_time, tr
-from lib.ui.manager import render_alerts
+from lib.ui.manager import SETTINGS_BUILDING_KEY, SETTINGS_PAGE, link_button, render_alerts
 from lib.ui.plain import escape_markdown
 from lib.ui.widgets import light_label, marked_name
 
@@ -34,6 +36,28 @@ def load_live(_con: duckdb.DuckDBPyConnection, db_key: str,
     return now, live.now_overview(_con, now), live.last_scans(_con, now)
 
 
+def card(column: DeltaGenerator, row: Any, labels: list[str], figures: list[str], helps: dict[str, str]) -> None:
+    """One building's card: its light against the threshold and six figures."""
+    with column.container(border=True, key=f"now_building_{row.building}"):
+        threshold = None if pd.isna(row.threshold) else int(row.threshold)
+        st.subheader(escape_markdown(marked_name(row.name, row.confirmed)))  # stored text, as text
+        if threshold is not None:
+            detail = tr("now.of_threshold", inside=fmt_number(row.inside), threshold=fmt_number(threshold))
+            st.markdown(f"**{light_label(row.light)}** · {detail}")
+        else:
+            # Said once, in words, with the way to set it (no light without a threshold).
+            st.markdown(light_label(None))
+            link_button(tr("now.set_threshold"), f"now_set_threshold_{row.building}", SETTINGS_PAGE,
+                        SETTINGS_BUILDING_KEY, str(row.building), help_text=tr("now.set_threshold_help"))
+        # Six figures as two rows of three, so every label shows whole in a card half
+        # the page wide (at 1440 px, six in a row cut "Di dalam sekarang" to "Di dala…").
+        # One st.columns(3) holding two figures each: reading order stays row by row,
+        # and there are no more layout blocks than with one row.
+        cells = st.columns(3)
+        for index, (label, figure) in enumerate(zip(labels, figures, strict=True)):
+            cells[index % 3].metric(label, fmt_number(getattr(row, figure)), help=helps.get(figure))
+
+
 @st.fragment(run_every="30s")
 def live_part() -> None:
     """The live figures, rerun every 30 s without reloading the page."""
@@ -50,24 +74,22 @@ def live_part() -> None:
               tr("now.visits_today"), tr("now.finished_today")]
     figures = ["inside", *[f"inside_{c}" for c in CATEGORIES], "visits_today", "finished_today"]
     helps = {"finished_today": tr("now.finished_today_help")}
-    no_threshold = tr("now.no_threshold")
-    columns = st.columns(2)
-    for index, row in enumerate(overview.itertuples()):
-        with columns[index % 2].container(border=True, key=f"now_building_{row.building}"):
-            threshold = None if pd.isna(row.threshold) else int(row.threshold)
-            detail = (
-                tr("now.of_threshold", inside=fmt_number(row.inside), threshold=fmt_number(threshold))
-                if threshold is not None else no_threshold
-            )
-            st.subheader(escape_markdown(marked_name(row.name, row.confirmed)))  # stored text, as text
-            st.markdown(f"**{light_label(row.light)}** · {detail}")
-            # Six figures as two rows of three, so every label shows whole in a card half
-            # the page wide (at 1440 px, six in a row cut "Di dalam sekarang" to "Di dala…").
-            # One st.columns(3) holding two figures each: reading order stays row by row,
-            # and there are no more layout blocks than with one row.
-            cells = st.columns(3)
-            for index, (label, figure) in enumerate(zip(labels, figures, strict=True)):
-                cells[index % 3].metric(label, fmt_number(getattr(row, figure)), help=helps.get(figure))
+
+    # Everyone inside, across buildings (the roll-call's total), above the buildings' cards:
+    # one line, so the cards' figures stay the only metrics of the page.
+    with st.container(border=True, key="now_all_buildings"):
+        totals = live.all_buildings(overview)
+        st.markdown(tr("now.all_buildings", people=fmt_number(totals["inside"]),
+                       **{c: fmt_number(totals[f"inside_{c}"]) for c in CATEGORIES}))
+        st.caption(tr("now.all_buildings_caption"))
+
+    # Cards in the order of the buildings' names (lib.analytics.live.now_overview), two to a
+    # row: one st.columns(2) per pair keeps that order when a phone stacks the columns.
+    rows = list(overview.itertuples())
+    for pair in range(0, len(rows), 2):
+        columns = st.columns(2)
+        for column, row in zip(columns, rows[pair:pair + 2], strict=False):
+            card(column, row, labels, figures, helps)
 
     st.subheader(tr("now.last_scans"))
     if scans.empty:

@@ -3,7 +3,7 @@ address a phone will open; preview; download PDF/PNG, every door poster or every
 poster of the building in one PDF.
 
 While the address is one a phone cannot open (unset, localhost, a private network
-address or a local name: ``lib.places.public_address_problem``) the page says so and
+address or a local name: ``lib.store.places.public_address_problem``) the page says so and
 the downloads wait for an explicit confirmation.
 """
 
@@ -113,7 +113,8 @@ def main() -> None:
     names = dict(buildings_list)
     base, allowed = _address_panel(con, language)
     day = date.today().isoformat()
-    left, right = st.columns([1, 2])
+    # The left column is wide enough for the longest download label (issue 26: it was cut).
+    left, right = st.columns([2, 3])
     with left:
         building = st.selectbox(
             t("posters.building", language), list(names), key="posters_building", format_func=names.get
@@ -147,6 +148,19 @@ def main() -> None:
         url = checkin.checkin_url(con, building, gate, action, base, area=area or None)
         st.caption(t("posters.address", language))
         st.code(url, language=None, wrap_lines=True)
+        downloads = st.container()
+    # The preview first: it is what the choice above changes, and building the full-size
+    # PNG and the PDFs (about a second) before it left the preview blank meanwhile.
+    with right:
+        st.subheader(t("posters.preview", language))
+        word = t(f"posters.word.{action}", "id")
+        where = f"{names[building]} · {area}" if area else names[building]
+        st.image(
+            _poster(con, building, gate, action, "preview", base, day, area, rooms_key),
+            caption=t("posters.preview_alt", language, word=word, building=where),
+            width="stretch",
+        )
+    with downloads:
         st.download_button(
             t("posters.download_pdf", language),
             _poster(con, building, gate, action, "pdf", base, day, area, rooms_key),
@@ -193,15 +207,6 @@ def main() -> None:
                 width="stretch",
                 disabled=not allowed,
             )
-    with right:
-        st.subheader(t("posters.preview", language))
-        word = t(f"posters.word.{action}", "id")
-        where = f"{names[building]} · {area}" if area else names[building]
-        st.image(
-            _poster(con, building, gate, action, "preview", base, day, area, rooms_key),
-            caption=t("posters.preview_alt", language, word=word, building=where),
-            width="stretch",
-        )
 
 
 main()

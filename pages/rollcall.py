@@ -9,7 +9,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from lib.analytics.rollcall import rollcall
+from lib.analytics.rollcall import rollcall, rollcall_totals
 from lib.core.timeutil import format_local_iso
 from lib.outputs.export import csv_bytes
 from lib.outputs.rollcall_pdf import rollcall_pdf
@@ -17,7 +17,7 @@ from lib.store import ticks
 from lib.store.db import DEFAULT_TIMEZONE, building_timezones
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
-from lib.ui.i18n import fmt_datetime, fmt_time, lang, tr
+from lib.ui.i18n import fmt_datetime, fmt_number, fmt_time, lang, tr
 from lib.ui.plain import escape_markdown
 from lib.ui.widgets import building_choice, building_names
 
@@ -67,6 +67,10 @@ if frame.empty:
     st.info(tr("rollcall.nobody"))
     st.stop()
 
+if building is None:
+    # The grand total across buildings, by category, before the building-by-building list.
+    st.markdown(tr("rollcall.total", **{k: fmt_number(v) for k, v in rollcall_totals(frame).items()}))
+
 ticked = ticks.ticked_set(con, int(active["rollcall_id"])) if active else set()
 if active:
     done = sum((b, p) in ticked for b, p in zip(frame["building"], frame["person_id"], strict=True))
@@ -77,7 +81,9 @@ def on_tick(rollcall_id: int, building_id: str, person_id: str, key: str) -> Non
     ticks.set_tick(cursor(), rollcall_id, building_id, person_id, bool(st.session_state[key]), current_user())
 
 
-for building_id, people in frame.groupby("building", sort=True):
+# Buildings in the order of their names, case ignored (as on the Now page).
+for building_id in sorted(frame["building"].unique(), key=lambda b: (names.get(b, b).casefold(), b)):
+    people = frame[frame["building"] == building_id]
     # Stored names, rooms and units are shown as text, never as Markdown (lib.ui.plain).
     st.subheader(f"{escape_markdown(names.get(building_id, building_id))} · {len(people)}")
     for area, group in people.groupby("area", sort=True):

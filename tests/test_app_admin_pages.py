@@ -136,7 +136,7 @@ def test_import_page_shows_summary_and_quarantined_rows(app_env: AppEnv) -> None
     summary = at.dataframe[0].value
     assert summary["File"].tolist() == ["absen.csv", "besar.csv", "rekap_bulanan.csv"]
     assert summary["Dikarantina"].tolist() == [1, 0, 0]  # numbers (written '1.234' by lib.core.numformat)
-    assert summary["Status"].tolist() == ["✅ diimpor", "⛔ ditolak", "⛔ ditolak"]
+    assert summary["Status"].tolist() == ["✓ diimpor", "✗ ditolak", "✗ ditolak"]
     # Each refusal is a full-width message of its own, naming the missing columns.
     refusals = [e.value for e in at.error]
     assert len(refusals) == 2

@@ -3,7 +3,7 @@ unit (leadership, no names) and the Settings sections (webhook, WFO limits, back
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analytics import alerts
 from lib.ingest import importer
+from lib.outputs.charts import weekday_label
 from lib.store import db, office
 from lib.ui.widgets import fmt_day, local_today
 from tests.conftest import write_csv
@@ -18,6 +19,7 @@ from tests.test_app_shell import (
     NAMES,
     ROOT,
     AppEnv,
+    app_as,
     assert_no_personal_data,
     errors,
     keep_router,
@@ -91,10 +93,16 @@ def test_rollcall_is_for_admins_only(app_env: AppEnv, who: tuple[str, list[str]]
     assert_no_personal_data(at)
 
 
+def week_day(day: date) -> str:
+    """How the unit × day view names a day's column: 'Sen 07/12'."""
+    return f"{weekday_label(day.weekday(), 'id')} {day:%d/%m}"
+
+
 def test_attendance_for_leadership_without_names(app_env: AppEnv) -> None:
     office.set_wfo_limit(app_env.con(), "unit", "Keuangan", 0.5, "setup")
     at = open_page("pages/attendance.py", ["leadership"], username="pimpinan")
     assert [t.value for t in at.title] == ["Kehadiran per unit"]
+    at.date_input(key="attendance_week").set_value(local_today()).run()  # the current week (it opens on the last)
     table = next(d.value for d in at.dataframe if "Unit" in d.value.columns)
     assert set(table["Unit"]) == {"Bagian Umum", "Keuangan"} and len(table) == 14  # two units, seven days
     today = local_today()
@@ -112,15 +120,20 @@ def test_attendance_for_leadership_without_names(app_env: AppEnv) -> None:
         assert set(table.loc[table["Hari"].isin(later), column]) <= {""}
     view = at.dataframe[0].value  # the unit × day view comes first
     assert view.index.name == "Unit"  # the same header as the table below, not 'unit'
-    assert f"{fmt_day(today)} (sejauh ini)" in list(view.columns)
+    assert f"{week_day(today)} (sejauh ini)" in list(view.columns)
     for day in later:
-        assert set(view[day]) == {""}
+        assert set(view[week_day(date(*map(int, day.split("/")[::-1])))]) == {""}
     assert at.warning  # unit-days above the limit are counted
     assert_no_personal_data(at)
 
 
 def test_attendance_in_english_marks_today_and_leaves_later_days_blank(app_env: AppEnv) -> None:
-    at = open_page("pages/attendance.py", ["leadership"], username="pimpinan", language="en")
+    # The current week, chosen before the page opens: AppTest cannot rerun a page whose select
+    # box labels its options in English (it formats the choice outside the session, in Indonesian).
+    at = app_as("pimpinan", ["leadership"], "en")
+    at.session_state["attendance_week"] = local_today()
+    at.run().switch_page("pages/attendance.py").run()
+    assert not at.exception
     view, table = at.dataframe[0].value, at.dataframe[1].value
     assert list(table.columns)[0] == "Unit" and view.index.name == "Unit"
     today = table[table["Day"] == fmt_day(local_today())].set_index("Unit")

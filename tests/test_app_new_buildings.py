@@ -1,7 +1,7 @@
 """A typo in a log makes a new, unconfirmed building: what the pages show of it (AppTest).
 
 - Every page, for every role and both languages, on the demo month plus one typo building:
-  no raw text key of ``lib/texts`` and no "nan"/"None" reaches the screen (markdown,
+  no raw text key of ``lib/core/texts`` and no "nan"/"None" reaches the screen (markdown,
   metrics, captions, tables, select-box options, button labels).
 - The typo building is marked "baru, belum dikonfirmasi" in the dropdowns, on Sekarang and
   in Kualitas data, and left out of the weekly page (leadership totals).
@@ -172,7 +172,7 @@ def test_the_typo_building_is_marked_where_buildings_are_listed(demo_env: Path, 
     assert f"Gedung Tidak Ada · {MARK_ID}".lower() not in " ".join(s.value for s in now.subheader).lower()
     assert f"{TYPO} · {MARK_ID}" in [s.value for s in now.subheader]
     # Its card has words for "no threshold", never a text key.
-    assert any(":gray[○] Ambang belum diatur" in m.value for m in now.markdown)
+    assert any(":gray[○] Ambang kerumunan belum diatur" in m.value for m in now.markdown)
 
     quality = page_for("admin", "pages/quality.py", "en")
     options = quality.selectbox(key="quality_building").options
@@ -214,12 +214,12 @@ def building_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
 def test_settings_merges_the_typo_building_into_the_right_one(app_env: AppEnv) -> None:
     at = settings_page()
     assert [s.value for s in at.subheader][0] == "Gedung baru dari impor"
-    assert any(m.value.startswith("4 scan dari 3 orang") for m in at.markdown)
+    assert any(m.value.startswith("4 pindaian dari 3 orang") for m in at.markdown)
     at.radio(key="settings_new_action").set_value("merge").run()
     assert at.selectbox(key="settings_new_target").options == ["Kantor Walikota (kantor)"]
     at.button(key="settings_new_submit_merge").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success][0].startswith(f"{TYPO} digabung ke Kantor Walikota (kantor): 4 scan dipindah")
+    assert [s.value for s in at.success][0].startswith(f"{TYPO} digabung ke Kantor Walikota (kantor): 4 pindaian dipindah")
     con = app_env.con()
     assert building_ids(con) == {"kantor"}
     assert con.execute("SELECT count(*) FROM visits WHERE person_id LIKE 'TYPO-%' AND building = 'kantor'").fetchall()[0][0] == 3
@@ -238,7 +238,7 @@ def test_settings_deletes_only_after_the_tick(app_env: AppEnv) -> None:
     at.checkbox(key="settings_new_ack").check()
     at.button(key="settings_new_submit_delete").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == [f"Gedung {TYPO} dihapus beserta 4 scan."]
+    assert [s.value for s in at.success] == [f"Gedung {TYPO} dihapus beserta 4 pindaian."]
     con = app_env.con()
     assert building_ids(con) == {"kantor"}
     assert con.execute("SELECT count(*) FROM events WHERE building = ?", [TYPO]).fetchall()[0][0] == 0

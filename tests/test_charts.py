@@ -1,4 +1,4 @@
-"""Figures of lib/charts.py show exactly the numbers lib/ returned, at local times."""
+"""Figures of lib/outputs/charts.py show exactly the numbers lib/ returned, at local times."""
 
 from __future__ import annotations
 

@@ -35,3 +35,10 @@ def test_clean_text_of_none_and_non_strings() -> None:
     assert clean_text(None, 10) == ""
     assert clean_text(19800101, 20) == "19800101"
     assert clean_text("\x00\x1b\u202e", 10) == ""
+
+
+def test_every_invisible_format_character_goes() -> None:
+    """Soft hyphen, zero-width joiner and Unicode tag characters were kept: "Siti" and
+    "Si\u00adti" were two people on the roll-call."""
+    for hidden in ("\u00ad", "\u200d", "\u200c", "\U000e0041", "\u2062"):
+        assert clean_text(f"Si{hidden}ti", 50) == "Siti"

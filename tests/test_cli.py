@@ -125,10 +125,10 @@ def test_a_forwarded_lang_answers_in_that_language_and_changes_nothing_else(
         ["--db", database, "--lang", "en", "visits", "--building", "nowhere"], str(tmp_path), {"PANTAU_USER": "kabag"}
     )
     assert code != 0 and out == ""
-    assert err.strip() == "error: " + i18n.t("cli.unknown_building", "en", building="nowhere")
-    assert err.strip() != "error: " + i18n.t("cli.unknown_building", "id", building="nowhere")
+    assert err.strip() == "error: " + i18n.t("cli.unknown_building_known", "en", building="nowhere", known="(no building yet)")
+    assert err.strip() != "error: " + i18n.t("cli.unknown_building_known", "id", building="nowhere", known="(belum ada gedung)")
     assert i18n.current_language() == "id"
     code, _, err = commands.run_forwarded(
         ["--db", database, "visits", "--building", "nowhere"], str(tmp_path), {"PANTAU_LANG": "en"}
     )
-    assert err.strip() == "error: " + i18n.t("cli.unknown_building", "en", building="nowhere")
+    assert err.strip() == "error: " + i18n.t("cli.unknown_building_known", "en", building="nowhere", known="(no building yet)")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pyarrow as pa
 import pytest
 from openpyxl.styles import Font
 
@@ -340,10 +341,15 @@ def test_spools_are_private_beside_the_database_and_leftovers_are_removed(tmp_pa
     leftover = spool.spool_root(database) / "import-crashed" / "raw.parquet"
     leftover.parent.mkdir(parents=True)
     leftover.write_bytes(b"names and phones")
+    # And DuckDB's own spill of the killed import, which held names and phones too.
+    spill = database.with_name(database.name + ".tmp") / "duckdb_temp_storage_S32K-0.tmp"
+    spill.parent.mkdir(exist_ok=True)
+    spill.write_bytes(b"Nama Orang 31871 081234567890")
     done = subprocess.run([sys.executable, "-m", "lib.cli", "--db", str(database), "visits"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert not leftover.exists() and not leftover.parent.exists()
+    assert not spill.exists()
     leftover.parent.mkdir(parents=True)
     leftover.write_bytes(b"x")
     assert spool.remove_leftovers(database) == 1 and spool.remove_leftovers(database) == 0
@@ -423,3 +429,79 @@ def test_an_uploaded_file_waits_in_the_database_private_spool_not_in_the_system_
     assert tmp_path in path.parents and folder_mode == 0o700
     assert not path.exists()
     con.close()
+
+
+# --- bombs the red team found past the first limits ----------------------------------------
+
+
+@pytest.mark.parametrize("cell", ['<x:c s="1"/>', '<c\ns="1"/>', '<c\ts="1"></c>'])
+def test_cells_written_with_a_prefix_or_a_line_break_count_against_the_limit(  # type: ignore[no-untyped-def]
+    con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str
+) -> None:
+    """An XML parser reads ``<x:c`` (a namespace prefix) and ``<c\\n`` as cells too: a 1.7 MB
+    file of 40 million of them was parsed for 139 s past the cell limit."""
+    monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 2_000)
+    row = ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + cell * 50 + "</x:row>").encode()
+    bomb = _rewrite_sheet(tmp_path / "bomb.xlsx", SCAN_ROWS, lambda head: head, lambda: (row for _ in range(100)))
+    summary = importer.import_file(con, bomb)
+    assert (summary.status, summary.message_code) == ("refused", "xlsx_too_large"), summary.message
+
+
+def _with_part(path: Path, name: str, payload: bytes) -> Path:
+    """The scan workbook with the part ``name`` replaced by ``payload``."""
+    source = zipfile.ZipFile(io.BytesIO(_workbook_bytes(SCAN_ROWS)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info, payload if info.filename == name else source.read(info.filename))
+        if name not in source.namelist():
+            out.writestr(name, payload)
+    return path
+
+
+def test_shared_strings_and_styles_beyond_what_openpyxl_can_hold_are_refused_at_once(  # type: ignore[no-untyped-def]
+    con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl reads these parts whole: 251 MB of tiny shared strings took 1.6 GB, 252 MB of
+    styles 8.6 GB. Now too many texts or an oversized style part is refused before parsing."""
+    monkeypatch.setattr(readers, "MAX_SHARED_STRINGS", 500)
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = f'<?xml version="1.0"?><sst xmlns="{ns}">{"<si><t>a</t></si>" * 600}</sst>'.encode()
+    many = importer.import_file(con, _with_part(tmp_path / "strings.xlsx", "xl/sharedStrings.xml", strings))
+    assert (many.status, many.message_code) == ("refused", "xlsx_too_large") and "texts" in (many.message or "")
+    styles = f'<?xml version="1.0"?><styleSheet xmlns="{ns}"><cellXfs>{"<xf/>" * 40_000}</cellXfs></styleSheet>'.encode()
+    monkeypatch.setattr(readers, "MAX_XLSX_OTHER_PART_BYTES", 100_000)
+    styled = importer.import_file(con, _with_part(tmp_path / "styles.xlsx", "xl/styles.xml", styles))
+    assert (styled.status, styled.message_code) == ("refused", "xlsx_too_large") and "styles.xml" in (styled.message or "")
+    assert con.execute("SELECT count(*) FROM events").fetchall() == [(0,)]
+
+
+def _dictionary(value: str, rows: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array([0] * rows, type=pa.int32()), pa.array([value]))
+
+
+def test_parquet_that_decodes_to_gigabytes_is_refused_in_its_metadata_or_its_dictionary(  # type: ignore[no-untyped-def]
+    con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 290 KB Parquet file of 20 million dictionary rows took 3.3 GB before failing; one
+    3 MB name shared by 200,000 rows failed with "malloc of size 300000000000". Both are
+    refused with a message, before anything is decoded."""
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(readers, "MAX_PARQUET_GROUP_ROWS", 1_000)
+    columns = {"timestamp": "2022-01-03 08:00", "person_id": "1", "building": "b", "action": "in"}
+    tall = tmp_path / "tall.parquet"
+    pq.write_table(pa.table({k: _dictionary(v, 2_000) for k, v in columns.items()}), tall, row_group_size=2_000)
+    refused = importer.import_file(con, tall)
+    assert (refused.status, refused.message_code) == ("refused", "parquet_too_large"), refused.message
+    monkeypatch.setattr(readers, "MAX_PARQUET_BATCH_TEXT_BYTES", 2**20)
+    wide = tmp_path / "wide.parquet"
+    table = pa.table({**{k: _dictionary(v, 500) for k, v in columns.items()}, "name": _dictionary("A" * 10_000, 500)})
+    pq.write_table(table, wide)
+    refused = importer.import_file(con, wide)
+    assert (refused.status, refused.message_code) == ("refused", "parquet_too_large"), refused.message
+    from lib.core.i18n import refusal_message
+
+    assert refusal_message("parquet_too_large", "id", detail="x").startswith("File ditolak: file Parquet melebihi batas")
+    fine = tmp_path / "fine.parquet"
+    pq.write_table(pa.table({**{k: _dictionary(v, 10) for k, v in columns.items()}, "name": _dictionary("Ani", 10)}), fine)
+    assert importer.import_file(con, fine).status == "ok"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.analytics import live
+from lib.analytics import alerts, live
 from lib.analytics.visits import effective_visits_sql
 from lib.ingest import buildings, importer
 from lib.store import db, places
@@ -156,3 +156,61 @@ def test_overview_matches_a_plain_reference(tmp_path_factory: pytest.TempPathFac
             assert overview.loc[building, "light"] == live.traffic_light(len(inside), 3)
     finally:
         con.close()
+
+
+def test_buildings_come_in_the_order_of_their_names_case_ignored(con: duckdb.DuckDBPyConnection) -> None:
+    """An imported upper-case id no longer comes before every lower-case one (issue 26)."""
+    for building, name in (("ZETA", "alpha"), ("b", "Beta"), ("a", "gamma"), ("C", "beta")):
+        buildings.save_building(con, buildings.BuildingForm(building_id=building, name=name, timezone="Asia/Makassar",
+                                                            capacity=None, threshold_mode="none"), "test")
+    overview = live.now_overview(con, NOW)
+    # Same name but for case: the id breaks the tie ('C' < 'b' in code points).
+    assert overview["building"].tolist() == ["ZETA", "C", "b", "a"]
+    assert overview.index.tolist() == [0, 1, 2, 3]
+
+
+def test_all_buildings_sums_each_buildings_people_inside(con: duckdb.DuckDBPyConnection) -> None:
+    setup_buildings(con)
+    importer.record_events(
+        con, [event(30, "p1", "a", "checkin"), event(20, "p2", "b", "checkin", "THL"),
+              event(10, "v1", "b", "checkin", "visitor"), event(5, "p3", "a", "checkin")], "test", "test",
+    )
+    assert live.all_buildings(live.now_overview(con, NOW)) == {
+        "inside": 4, "inside_ASN": 2, "inside_THL": 1, "inside_visitor": 1,
+    }
+    assert live.all_buildings(live.now_overview(con, NOW).iloc[:0]) == {
+        "inside": 0, "inside_ASN": 0, "inside_THL": 0, "inside_visitor": 0,
+    }
+
+
+def test_alert_people_are_the_visitors_the_alerts_count(con: duckdb.DuckDBPyConnection) -> None:
+    """The overstay alert's people by name (the Now page's expander), exactly as many as it counts."""
+    setup_buildings(con)
+    buildings.save_building(con, buildings.BuildingForm(building_id="a", name="A", timezone="Asia/Makassar",
+                                                        capacity=10, threshold_mode="people", threshold_people=3,
+                                                        max_stay_visitor_min=60), "test")
+    importer.record_events(
+        con,
+        [event(120, "v1", "a", "checkin", "visitor"),  # 06:30 WITA, closed automatically at 07:30: overstay
+         event(100, "v2", "a", "checkin", "visitor"), event(90, "v2", "a", "checkout", "visitor"),  # left
+         event(10 * 60, "v3", "a", "checkin", "visitor"),  # closed yesterday: not today's alert
+         event(20, "v4", "a", "checkin", "visitor"),  # inside, in office hours: no alert
+         event(-9 * 60 - 30, "v5", "a", "checkin", "visitor")],  # comes at 18:00 WITA, after office hours
+        "test", "test",
+    )
+    due = alerts.alerts_due(con, NOW)
+    people = alerts.alert_people(con, NOW)
+    assert due.loc[due["kind"] == "overstay", ["building", "value"]].values.tolist() == [["a", 1]]
+    assert people[["kind", "building", "person_id", "name", "phone"]].values.tolist() == [
+        ["overstay", "a", "v1", "Nama v1", "0812"],
+    ]
+    assert people["until"].iloc[0] == NOW - timedelta(minutes=60)
+    # After office hours the visitor inside is named under the after-hours alert.
+    evening = NOW + timedelta(hours=10)  # 18:30 WITA
+    due = alerts.alerts_due(con, evening)
+    people = alerts.alert_people(con, evening)
+    counted = due[due["kind"].isin(["after_hours", "overstay"])]
+    assert counted[["kind", "value"]].values.tolist() == [["after_hours", 1], ["overstay", 2]]  # v5; v1 and v4
+    assert people.loc[people["kind"] == "after_hours", "person_id"].tolist() == ["v5"]
+    for kind, building, value in zip(counted["kind"], counted["building"], counted["value"], strict=True):
+        assert len(people[(people["kind"] == kind) & (people["building"] == building)]) == value

@@ -268,6 +268,47 @@ def test_an_idle_connection_does_not_block_the_hand_off(handoff: tuple[Path, own
             sock.close()
 
 
+def test_a_flood_of_idle_and_trickling_connections_blocks_no_command(
+    handoff: tuple[Path, owner.OwnerService]
+) -> None:
+    """More idle connections than the service takes at once, re-opened as soon as they are
+    dropped, and connections that send a byte every second (a per-read timeout never fires):
+    the command still runs. Before, 64 of them refused every command ("database in use")."""
+    path, service = handoff
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def flood() -> None:  # twice as many idle connections as the service takes at once, held
+        while not stop.is_set() and len(held) < 2 * owner.MAX_HANDSHAKES + 40:
+            try:
+                held.append(socket.create_connection(("127.0.0.1", service.port), timeout=1))
+            except OSError:
+                time.sleep(0.01)
+
+    def trickle(sock: socket.socket) -> None:
+        while not stop.is_set():
+            try:
+                sock.send(b"\x00")
+            except OSError:
+                return
+            time.sleep(1.0)
+
+    tricklers = [socket.create_connection(("127.0.0.1", service.port)) for _ in range(20)]
+    threads = [threading.Thread(target=flood, daemon=True),
+               *(threading.Thread(target=trickle, args=(t,), daemon=True) for t in tricklers)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1.0)  # the flood is on
+        for _ in range(3):
+            taken, answer = _forward_in_time(path, 20.0)
+            assert answer == (0, "ran visits\n", ""), f"refused or blocked after {taken:.1f} s"
+    finally:
+        stop.set()
+        for sock in [*held, *tricklers]:
+            sock.close()
+
+
 def test_a_wrong_key_is_refused_and_the_next_command_runs(handoff: tuple[Path, owner.OwnerService]) -> None:
     path, service = handoff
     from multiprocessing import AuthenticationError

@@ -10,7 +10,7 @@ real check of the re-pairing with the full rules.
 from __future__ import annotations
 
 import subprocess
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import duckdb
@@ -241,3 +241,57 @@ def test_now_overview_marks_new_buildings_and_has_no_nan_light(tmp_path: Path) -
     assert overview.loc[TYPO, "light"] is None
     assert overview.loc["kantor-walikota", "light"] in ("green", "yellow", "red")
     assert overview["confirmed"].to_dict() == {"dinas-kesehatan": False, "kantor-walikota": True, TYPO: False}
+
+
+def test_an_import_naming_a_building_by_its_display_name_lands_in_that_building(tmp_path: Path) -> None:
+    """Issue 26 item 2: "Kantor Walikota Bitung" in the building column is ``kantor-walikota``
+    (its display name, in any case and spacing), not a second building of the same name."""
+    con = db.connect(tmp_path / "p.duckdb")
+    buildings.save_building(
+        con,
+        buildings.BuildingForm(building_id="kantor-walikota", name="Kantor Walikota Bitung", timezone="Asia/Makassar",
+                               capacity=50, threshold_mode="none"),
+        "kabag",
+    )
+    rows: list[list[object]] = [
+        ["2022-01-03 08:00:00", "A", "Kantor Walikota Bitung", "masuk", "ASN"],
+        ["2022-01-03 12:00:00", "A", "  kantor   WALIKOTA bitung ", "keluar", "ASN"],
+        ["2022-01-03 09:00:00", "B", "KANTOR-WALIKOTA", "masuk", "visitor"],
+        ["2022-01-03 10:00:00", "B", "kantor-walikota", "keluar", "visitor"],
+    ]
+    summary = importer.import_file(con, write_csv(tmp_path / "named.csv", HEADER, rows), actor="kabag")
+    assert summary.status == "ok" and summary.new_buildings == []
+    assert list(places.list_buildings(con)["building_id"]) == ["kantor-walikota"]
+    visits = con.execute(
+        "SELECT person_id, building, checkin_at, checkout_at, checkout_kind FROM visits ORDER BY person_id"
+    ).fetchall()
+    # Local times in the building's zone (WITA): 08:00 is 00:00 UTC.
+    assert [(p, b, str(i.astimezone(UTC))[:16], str(o.astimezone(UTC))[:16], k) for p, b, i, o, k in visits] == [
+        ("A", "kantor-walikota", "2022-01-03 00:00", "2022-01-03 04:00", "scan"),
+        ("B", "kantor-walikota", "2022-01-03 01:00", "2022-01-03 02:00", "scan"),
+    ]
+    # A name that matches no building is still a new one.
+    other = importer.import_file(
+        con, write_csv(tmp_path / "other.csv", HEADER, [["2022-01-04 08:00:00", "C", "Dinas Kesehatan", "masuk", "ASN"]])
+    )
+    assert other.new_buildings == ["Dinas Kesehatan"]
+
+
+def test_a_roster_naming_the_home_building_by_its_display_name_uses_that_building(tmp_path: Path) -> None:
+    """A staff roster's "gedung" column written as the building's display name is that
+    building: no second building of the same name on the Now page."""
+    con = db.connect(tmp_path / "p.duckdb")
+    buildings.save_building(
+        con,
+        buildings.BuildingForm(building_id="kantor-walikota", name="Kantor Walikota Bitung", timezone="Asia/Makassar",
+                               capacity=50, threshold_mode="none"),
+        "kabag",
+    )
+    roster = write_csv(tmp_path / "roster.csv", ["nip", "nama", "unit_kerja", "gedung"],
+                       [["1", "Siti", "Umum", " kantor walikota  BITUNG"], ["2", "Budi", "Umum", "Dinas Kesehatan"]],
+                       delimiter=";")
+    importer.import_file(con, roster, actor="kabag")
+    assert sorted(places.list_buildings(con)["building_id"]) == ["Dinas Kesehatan", "kantor-walikota"]
+    assert con.execute("SELECT person_id, building FROM roster ORDER BY person_id").fetchall() == [
+        ("1", "kantor-walikota"), ("2", "Dinas Kesehatan")]
+    con.close()

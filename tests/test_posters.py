@@ -157,6 +157,27 @@ def test_building_posters_in_one_pdf(store: duckdb.DuckDBPyConnection, tmp_path:
     assert all("&g=" not in a for a in addresses)
 
 
+def test_what_is_not_set_is_left_off_the_poster(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Issue 26: a room without a capacity printed "Kapasitas ruang: -"; a poster says what
+    is set, in words, and leaves out the rest (a visitor can do nothing with a dash)."""
+    store.execute(
+        "INSERT INTO areas (building, area_key, area_id, name, capacity) VALUES "
+        "('kantor', 'aula', 'Aula', 'Aula', NULL), ('kantor', 'ruang rapat', 'Ruang Rapat', 'Ruang Rapat', 12)"
+    )
+    unset = " ".join(pdf_text(posters.poster_pdf(store, "kantor", None, "checkin", area="Aula"), tmp_path).split())
+    assert "Kapasitas" not in unset and "capacity" not in unset.lower()
+    assert ": -" not in unset and "Aula" in unset and "MASUK" in unset
+    set_room = " ".join(pdf_text(posters.poster_pdf(store, "kantor", None, "checkin", area="Ruang Rapat"),
+                                 tmp_path).split())
+    assert "Kapasitas ruang 12 orang" in set_room and "Room capacity 12 people" in set_room
+    # A door poster of a building with a capacity but no crowd threshold.
+    door = " ".join(pdf_text(posters.poster_pdf(store, "dinkes", None, "checkin"), tmp_path).split())
+    assert "Kapasitas 80 orang" in door and "Capacity 80 people" in door
+    assert "Ambang" not in door and ": -" not in door
+    both = " ".join(pdf_text(posters.poster_pdf(store, "kantor", "utama", "checkin"), tmp_path).split())
+    assert "Kapasitas 1.200 orang · Ambang kerumunan 150 orang" in both
+
+
 def test_text_outside_latin1_renders_and_long_names_fit(
     store: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
@@ -358,3 +379,54 @@ def test_admin_page_warns_until_the_public_address_is_usable(tmp_path: Path, mon
     assert at.code[0].value.startswith("https://pantau.bitungkota.go.id/checkin?")
     assert not any(b.proto.disabled for b in at.get("download_button"))
     assert any("https://pantau.bitungkota.go.id" in c.value for c in at.caption)
+
+
+def test_admin_page_draws_the_preview_before_building_the_downloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26: the preview stayed blank for a second or more while the full-size PNG and
+    the PDFs were built first. The preview (90 dpi) is built before any download now, and
+    the longest download label is short enough for its button."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from lib.store import db
+
+    db_path = tmp_path / "page.duckdb"
+    monkeypatch.setenv("PANTAU_DB", str(db_path))
+    con = db.connect(db_path)
+    con.execute("INSERT INTO buildings (building_id, name, capacity) VALUES ('kantor', ?, 300)", [NAME])
+    con.execute("INSERT INTO gates VALUES ('kantor', 'utama', 'Utama')")
+    con.close()
+    built: list[str] = []
+    real_png, real_pdf, real_all = posters.poster_png, posters.poster_pdf, posters.building_posters_pdf
+
+    def png(*args: object, dpi: int = 300, **kwargs: object) -> bytes:
+        built.append("preview" if dpi < 300 else "png")
+        return real_png(*args, dpi=dpi, **kwargs)  # type: ignore[arg-type]
+
+    def pdf(*args: object, **kwargs: object) -> bytes:
+        built.append("pdf")
+        return real_pdf(*args, **kwargs)  # type: ignore[arg-type]
+
+    def every(*args: object, **kwargs: object) -> bytes:
+        built.append("all")
+        return real_all(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(posters, "poster_png", png)
+    monkeypatch.setattr(posters, "poster_pdf", pdf)
+    monkeypatch.setattr(posters, "building_posters_pdf", every)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "posters.py"), default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "tester"
+    at.session_state["roles"] = ["admin"]
+    at.run()
+    assert not at.exception
+    assert built[0] == "preview" and {"png", "pdf", "all"} <= set(built), built
+    built.clear()
+    at.radio(key="posters_action").set_value("checkout").run()
+    assert built[0] == "preview", built
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "Unduh semua poster pintu (PDF, 2 hlm.)" in labels
+    assert max(len(label) for label in labels) <= 44, labels

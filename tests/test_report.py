@@ -1,4 +1,4 @@
-"""The weekly report (PDF, XLSX) and the trace export of lib/report.py."""
+"""The weekly report (PDF, XLSX) and the trace export of lib/outputs/report.py."""
 
 from __future__ import annotations
 

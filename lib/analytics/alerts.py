@@ -16,6 +16,8 @@ Kinds (one row per kind, building and place):
 
 ``value`` is the people counted (or the weeks with scans, for a silent door), ``limit``
 what it is measured against. Aggregates only: no names, so they may leave Pantau.
+:func:`alert_people` names the people behind the after-hours and overstay alerts, for the
+administrator's Now page only (RULES "Personal data"): never the webhook.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from lib.analytics.rollcall import rollcall
 from lib.store import office, places
 
 ALERT_COLUMNS = ["kind", "building", "place", "value", "limit", "key"]
+PEOPLE_COLUMNS = ["kind", "building", "person_id", "name", "phone", "checkin_at", "until"]
 # Worst first: the order of the Now page and of the webhook when it is rate-limited.
 KINDS = ("building_over", "room_over", "after_hours", "overstay", "building_near", "room_near", "silent_door")
 SILENT_MINUTES = 60
@@ -104,24 +107,69 @@ def alerts_due(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
     return frame[ALERT_COLUMNS]
 
 
-def _overstays(con: duckdb.DuckDBPyConnection, now: datetime, zones: dict[str, str]) -> list[dict[str, object]]:
-    """Visitors whose visit ran into its MAX_STAY today (no check-out, no later scan)."""
-    out: list[dict[str, object]] = []
+def _overstay_visits(con: duckdb.DuckDBPyConnection, now: datetime, zones: dict[str, str]) -> pd.DataFrame:
+    """The visits behind the overstay alert: visitors' visits that ran into their MAX_STAY
+    today (the building's local day) with no check-out and no later scan. Columns building,
+    person_id, checkin_at, auto_close_at (UTC)."""
     earliest = min((local_day_start(now, tz) for tz in zones.values()), default=now)
-    rows = con.execute(
+    frame = con.execute(
         """
-        SELECT building, auto_close_at FROM visits
+        SELECT building, person_id, checkin_at, auto_close_at FROM visits
         WHERE checkout_at IS NULL AND category = 'visitor' AND auto_close_at <= $now AND auto_close_at >= $earliest
+        ORDER BY building, auto_close_at, person_id
         """,
         {"now": now, "earliest": earliest},
-    ).fetchall()
-    counts: dict[str, int] = {}
-    for building, closed in rows:
-        if closed >= local_day_start(now, zones.get(building, "Asia/Makassar")):
-            counts[building] = counts.get(building, 0) + 1
-    for building, count in sorted(counts.items()):
-        out.append({"kind": "overstay", "building": building, "place": "", "value": count, "limit": None})
-    return out
+    ).df()
+    starts = [local_day_start(now, zones.get(b, "Asia/Makassar")) for b in frame["building"]]
+    today = [closed >= start for closed, start in zip(frame["auto_close_at"], starts, strict=True)]
+    return frame[pd.Series(today, index=frame.index, dtype=bool)].reset_index(drop=True)
+
+
+def _overstays(con: duckdb.DuckDBPyConnection, now: datetime, zones: dict[str, str]) -> list[dict[str, object]]:
+    """Visitors whose visit ran into its MAX_STAY today (no check-out, no later scan)."""
+    counts = _overstay_visits(con, now, zones).groupby("building").size()
+    return [
+        {"kind": "overstay", "building": building, "place": "", "value": int(count), "limit": None}
+        for building, count in sorted(counts.items())
+    ]
+
+
+def alert_people(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
+    """The people behind the ``after_hours`` and ``overstay`` alerts due at ``now``, so the
+    administrator can find or call them. Personal data: the admin's Now page only.
+
+    Columns ``PEOPLE_COLUMNS``: kind, building, person_id, name, phone (latest known, empty
+    when none), checkin_at and ``until`` (UTC; ``until`` is the automatic close of an
+    overstay, empty for a visitor still inside). The very rows :func:`alerts_due` counts:
+    as many per kind and building as its ``value``."""
+    now = now.astimezone(UTC)
+    buildings = places.list_buildings(con)
+    zones = dict(zip(buildings["building_id"], buildings["timezone"], strict=True))
+    present = rollcall(con, now)
+    visitors = present[present["category"] == "visitor"]
+    closed = [b for b in visitors["building"].unique() if not in_office_hours(con, now, zones.get(b, "Asia/Makassar"))]
+    after = visitors[visitors["building"].isin(closed)]
+    parts = [
+        pd.DataFrame({"kind": "after_hours", "building": after["building"], "person_id": after["person_id"],
+                      "name": after["name"], "phone": after["phone"], "checkin_at": after["checkin_at"],
+                      "until": pd.NaT}),
+    ]
+    overstays = _overstay_visits(con, now, zones)
+    if len(overstays):
+        persons = con.execute(
+            "SELECT person_id, coalesce(name, '') AS name, coalesce(phone, '') AS phone FROM persons "
+            "WHERE list_contains($ids, person_id)",
+            {"ids": list(overstays["person_id"].unique())},
+        ).df()
+        overstays = overstays.merge(persons, on="person_id", how="left")
+        parts.append(pd.DataFrame({"kind": "overstay", "building": overstays["building"],
+                                   "person_id": overstays["person_id"], "name": overstays["name"].fillna(""),
+                                   "phone": overstays["phone"].fillna(""), "checkin_at": overstays["checkin_at"],
+                                   "until": overstays["auto_close_at"]}))
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
+    if frame is None:
+        return pd.DataFrame(columns=PEOPLE_COLUMNS)
+    return frame.sort_values(["kind", "building", "name", "person_id"], kind="stable").reset_index(drop=True)[PEOPLE_COLUMNS]
 
 
 def _silent_doors(con: duckdb.DuckDBPyConnection, now: datetime, zones: dict[str, str]) -> list[dict[str, object]]:

@@ -95,6 +95,15 @@ def attendance(
     return frame[ATTENDANCE_COLUMNS]
 
 
+def last_complete_week(today: date) -> date:
+    """The Monday of the last complete week (Monday to Sunday) before ``today``, the local day.
+
+    What the attendance page opens on (RULES "Attendance by unit"): on a Monday, the week
+    that ended yesterday, not six days still to come; on a Sunday, the week before (today
+    is not over)."""
+    return today - timedelta(days=today.weekday() + 7)
+
+
 def unit_buildings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """unit -> the home building most of its roster people have (smallest id on a tie)."""
     rows = con.execute(

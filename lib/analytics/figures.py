@@ -3,7 +3,7 @@
 Why: hourly occupancy, the weekly peak and the 12-week trend sweep +1/-1 events over
 every visit of their window; at millions of visits fetching those rows dominates. The
 figures of an hour change only when a visit overlapping it changes, so they are computed
-once, by the same exact code as the live path (``lib.analytics.occupancy.hourly_sweep``), and read
+once, by the same exact code as the live path (``lib.analytics.sweep.hourly_sweep``), and read
 back afterwards. RULES "Personal data" wants such aggregates kept too: they are computed
 before old person ids are pseudonymized and are not recomputed afterwards unless a visit
 of those hours changes again.
@@ -196,7 +196,7 @@ def hourly_arrays(
     ``first[i]`` (UTC µs of a local hour start): stored hours where exact, live the rest.
 
     Groups are building-major (``i * 3 + category`` with ``by_category``, else ``i``), as
-    ``lib.analytics.occupancy.hourly_sweep`` returns them. ``with_person`` False leaves ``present``
+    ``lib.analytics.sweep.hourly_sweep`` returns them. ``with_person`` False leaves ``present``
     of live hours as the count of overlapping visits (callers that read only ``peak``).
     """
     names = [b for b, _ in targets]

@@ -10,6 +10,11 @@
 - **visits today**: visits that began today, local day of the building, up to now.
 - **finished today**: visits that ended today up to now, by a scan or automatically.
 - **last scans**: the newest scan events with the person's latest name and category.
+- **all buildings**: the sum of the buildings' figures (one person inside two buildings,
+  possible only with MAX_STAY, counts in each, as on the roll-call).
+
+Buildings come in the order of their display names, case ignored
+(what a reader looks for), the id breaking ties.
 
 Instants in and out are UTC; local days come from each building's time zone.
 """
@@ -51,6 +56,7 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
     """One row per building: building, name, timezone, inside (total), inside_ASN,
     inside_THL, inside_visitor, threshold, light, visits_today, finished_today, confirmed
     (False: first seen in an import, not yet confirmed; ``light`` None: no threshold).
+    Ordered by display name, case ignored (``name_order``), then id.
     ``visits_today``: visits that began today (the building's local day); ``finished_today``:
     those of them already over by ``now``.
 
@@ -113,7 +119,21 @@ def now_overview(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
         dtype=object, index=out.index,
     )
     out["confirmed"] = out["confirmed"].astype(bool)
-    return out[columns]
+    return name_order(out)[columns].reset_index(drop=True)
+
+
+def name_order(frame: pd.DataFrame, name: str = "name", building: str = "building") -> pd.DataFrame:
+    """``frame`` sorted by display name, case ignored ('dinas' beside 'Dinas', an imported
+    'KANTOR-X' no longer before every lower-case id), then by building id."""
+    keys = frame[name].fillna(frame[building]).astype(str).str.casefold()
+    return frame.assign(_order=keys).sort_values(["_order", building], kind="stable").drop(columns="_order")
+
+
+def all_buildings(overview: pd.DataFrame) -> dict[str, int]:
+    """The people inside now across every building of ``now_overview``: ``inside`` and
+    ``inside_<category>`` (RULES "Roll-call": each building's count, summed)."""
+    figures = ["inside", *[f"inside_{c}" for c in CATEGORIES]]
+    return {figure: int(overview[figure].sum()) if len(overview) else 0 for figure in figures}
 
 
 def last_scans(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 10) -> pd.DataFrame:

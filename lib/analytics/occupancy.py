@@ -90,7 +90,7 @@ def inside_now(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> p
     """Persons inside each building at ``now`` (default: the clock), per category.
 
     One row per building: ``building, name, ASN, THL, visitor, total, capacity, threshold``
-    (threshold: ``lib.analytics.crowding.effective_threshold``, empty when none). Inside now = a
+    (threshold: ``lib.store.places.thresholds``, empty when none). Inside now = a
     visit not closed whose ``checkin_at + MAX_STAY`` is still ahead (RULES "From events to
     visits"), begun at or before ``now``.
     """

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pandas as pd
 
+from lib.store.db import CATEGORIES
 from lib.store.places import MAX_STAY_LIMIT_MIN
 
 ROLLCALL_COLUMNS = [
@@ -90,6 +91,13 @@ def rollcall(con: duckdb.DuckDBPyConnection, at: datetime, building: str | None 
     # Code-point order, as a spreadsheet sorted by these columns would be (empty area first).
     frame = frame.sort_values(["building", "area", "name", "person_id"], kind="stable").reset_index(drop=True)
     return frame[ROLLCALL_COLUMNS]
+
+
+def rollcall_totals(frame: pd.DataFrame) -> dict[str, int]:
+    """The grand total of a roll-call list: ``people`` (rows: a person inside two buildings
+    counts in each, as each building's count does) and one count per category."""
+    counts = frame["category"].value_counts() if len(frame) else pd.Series(dtype=int)
+    return {"people": len(frame), **{c: int(counts.get(c, 0)) for c in CATEGORIES}}
 
 
 def rollcall_summary(frame: pd.DataFrame) -> pd.DataFrame:

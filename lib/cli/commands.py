@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
+import json
+import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from lib.cli import owner
-from lib.core import config, i18n
+from lib.core import config, i18n, logs
 from lib.core.timeutil import format_local_iso, parse_local_bound
 from lib.ingest import upgrade
 from lib.outputs import export
@@ -87,9 +90,24 @@ def window_bounds(
     return lower, upper
 
 
-def require_building(con: duckdb.DuckDBPyConnection, building: str | None) -> None:
-    if building and building not in db.building_timezones(con):
-        raise CliError("cli.unknown_building", building=building)
+def building_id(con: duckdb.DuckDBPyConnection, building: str, lang: str) -> str:
+    """The id of the building the user typed (its id or display name, ignoring case and
+    spaces: ``places.resolve_building``); else the one-line error listing the buildings."""
+    from lib.store import places
+
+    found = places.resolve_building(con, building)
+    if found is None:
+        raise CliError(
+            "cli.unknown_building_known", building=building.strip(),
+            known=places.known_buildings_text(con) or i18n.t("cli.no_buildings", lang),
+        )
+    return found
+
+
+def require_building(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
+    """``args.building`` as typed becomes the building's id (None stays None)."""
+    if args.building:
+        args.building = building_id(con, args.building, args.lang)
 
 
 # --- commands ----------------------------------------------------------------------
@@ -144,7 +162,7 @@ def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 def cmd_visits(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.analytics.visits import list_visits
 
-    require_building(con, args.building)
+    require_building(con, args)
     lower, upper = window_bounds(con, args.building, args.start, args.end)
     frame = list_visits(con, building=args.building, start=lower, end=upper)
     _emit(args, _local_columns(con, frame, ["checkin_at", "checkout_at"]))
@@ -168,11 +186,34 @@ def cmd_stays(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     """Area stays that began in the window, by start; an open stay has an empty end."""
     from lib.analytics.stays import list_stays
 
-    require_building(con, args.building)
+    require_building(con, args)
     lower, upper = window_bounds(con, args.building, args.start, args.end)
     frame = list_stays(con, building=args.building, start=lower, end=upper)
     _emit(args, _local_columns(con, frame, ["start", "end"]))
     return 0
+
+
+# The address the dashboard of this process answers on (``note_app_address``), None in a
+# command-line process of its own.
+_app_address: str | None = None
+
+
+def note_app_address(host: str | None, port: int | str | None, base_path: str | None = None) -> str | None:
+    """Remember the address this process's dashboard serves (``serve.py`` at start, from
+    Streamlit's ``server.address``, ``server.port`` and ``server.baseUrlPath``): a poster
+    made by a command handed to the dashboard (``lib.cli.owner``) while no public address
+    is set then opens the app that runs, not the default port. Returns the address."""
+    global _app_address
+    if port in (None, "", 0):
+        return None
+    name = (host or "").strip()
+    if name in ("", "0.0.0.0", "::"):  # every interface: this machine is reached as localhost
+        name = "localhost"
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"  # an IPv6 address in a URL
+    path = (base_path or "").strip().strip("/")
+    _app_address = f"http://{name}:{int(port)}" + (f"/{path}" if path else "")
+    return _app_address
 
 
 def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
@@ -186,10 +227,13 @@ def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
             base_url = places.normalize_public_url(args.base_url)
         except places.SettingsError:
             raise CliError("posters.cli_bad_base_url", url=args.base_url) from None
+    elif places.public_base_url(con) is None and _app_address is not None:
+        # No public address set: the app that runs here, on its own port (issue 26).
+        base_url = _app_address
 
     if not args.building:
         raise CliError("cli.bad_argument", detail="--building is required")
-    require_building(con, args.building)
+    require_building(con, args)
     if not args.out:
         raise CliError("cli.bad_argument", detail="--out FILE (.pdf or .png) is required")
     if args.gate and args.area:
@@ -212,6 +256,7 @@ def cmd_poster(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     warning = _poster_address_warning(con, base_url, args.lang)
     if warning:
         print(warning, file=args.stderr)
+    print(i18n.t("cli.poster_app_address", args.lang, url=checkin.poster_base_url(con, base_url)), file=args.stderr)
     print(i18n.t("posters.cli_written", args.lang, path=path), file=args.stderr)
     return 0
 
@@ -388,7 +433,7 @@ def cmd_occupancy(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> i
     """RULES "Occupancy": one row per local hour (and category), zeros included."""
     from lib.analytics.occupancy import hourly_occupancy
 
-    require_building(con, args.building)
+    require_building(con, args)
     lower, upper = _required_window(con, args)
     frame = hourly_occupancy(con, lower, upper, building=args.building, by_category=args.by_category)
     frame["person_hours"] = frame["person_hours"].round(4)
@@ -400,7 +445,7 @@ def cmd_crowding(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> in
     """RULES "Crowding": whole episodes that overlap the window."""
     from lib.analytics.crowding import crowding_episodes
 
-    require_building(con, args.building)
+    require_building(con, args)
     if args.threshold is not None and args.threshold < 0:
         raise CliError("cli.bad_argument", detail="--threshold must be 0 or more")
     lower, upper = _required_window(con, args)
@@ -414,7 +459,7 @@ def cmd_weekly(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     """RULES "Weekly statistics": one row per building."""
     from lib.analytics.weekly import parse_iso_week, weekly_stats
 
-    require_building(con, args.building)
+    require_building(con, args)
     try:
         parse_iso_week(args.week)
     except ValueError as error:
@@ -435,7 +480,7 @@ def cmd_rollcall(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> in
     from lib.analytics.rollcall import rollcall
     from lib.outputs.rollcall_pdf import rollcall_pdf
 
-    require_building(con, args.building)
+    require_building(con, args)
     now = datetime.now(UTC)
     at = now
     if args.at:
@@ -549,10 +594,230 @@ def _rewrite_database_file(db_path: Path) -> None:
         retention.rewrite_closed_file(db_path)
 
 
+# --- buildings, users and settings: what the Settings and Users pages do (issue 26) -------
+
+
+def cmd_buildings_list(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Every building as Settings lists it (``places.list_buildings``): id first, then name,
+    time zone and whether it is confirmed, then its thresholds (people), MAX_STAY (minutes)
+    and gate count."""
+    from lib.store import places
+
+    frame = places.list_buildings(con)
+    frame["confirmed"] = frame["confirmed"].map(lambda flag: "true" if flag else "false")
+    first = ["building_id", "name", "timezone", "confirmed"]
+    _emit(args, frame[first + [c for c in frame.columns if c not in first]])
+    return 0
+
+
+def _settings_error(error: Exception) -> CliError:
+    """A lib SettingsError as the page says it (``settings.error.<code>``), on one line."""
+    return CliError(f"settings.error.{error.code}", **error.values)  # type: ignore[attr-defined]
+
+
+def cmd_buildings_confirm(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.ingest import buildings
+    from lib.store import places
+
+    building = building_id(con, args.building, args.lang)
+    try:
+        buildings.confirm_building(con, building, args.actor)
+    except places.SettingsError as error:
+        raise _settings_error(error) from None
+    print(i18n.t("cli.buildings.confirmed", args.lang, building=building), file=args.stderr)
+    return 0
+
+
+def cmd_buildings_rename(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """A new building's rename confirms it (as Settings' "new building" section does); a
+    confirmed building keeps its other settings (Settings' building form)."""
+    from lib.ingest import buildings
+    from lib.store import places
+
+    building = building_id(con, args.building, args.lang)
+    try:
+        buildings.set_building_name(con, building, args.name, args.actor)
+    except places.SettingsError as error:
+        raise _settings_error(error) from None
+    print(i18n.t("cli.buildings.renamed", args.lang, building=building, name=args.name.strip()), file=args.stderr)
+    return 0
+
+
+def cmd_buildings_merge(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """A new building (a typo in a log) into an existing one (``buildings.merge_building``)."""
+    from lib.ingest import buildings
+    from lib.store import places
+
+    source, target = building_id(con, args.source, args.lang), building_id(con, args.target, args.lang)
+    try:
+        merged = buildings.merge_building(con, source, target, args.actor)
+    except places.SettingsError as error:
+        raise _settings_error(error) from None
+    print(i18n.t("cli.buildings.merged", args.lang, building=source, target=target, **merged), file=args.stderr)
+    return 0
+
+
+def _user_error(error: Exception) -> CliError:
+    return CliError(f"users.error.{error.code}", **error.values)  # type: ignore[attr-defined]
+
+
+def _audit(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, action: str, subject: str,
+           params: dict[str, object] | None = None) -> None:
+    """One audit record by the command's user, as the page's ``audit`` writes it."""
+    db.write_audit(con, args.actor, action, subject, json.dumps(params, default=str) if params is not None else None, 1)
+
+
+def cmd_users_list(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Every account as the Users page lists it, never a password hash: username, name,
+    roles (';'-separated), active, failed_logins, throttled_until (ISO, default zone), demo."""
+    from lib.store import users
+
+    frame = users.list_users()
+    records = users.load_users()
+    frame["roles"] = frame["roles"].map(";".join)
+    frame.insert(3, "active", ["true" if users.is_active(records.get(u)) else "false" for u in frame["username"]])
+    frame["throttled_until"] = format_local_iso(frame["throttled_until"], db.DEFAULT_TIMEZONE)
+    frame["demo"] = frame["demo"].map(lambda flag: "true" if flag else "false")
+    _emit(args, frame)
+    return 0
+
+
+def cmd_users_add(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """A new account; its generated password is printed once (standard output) and kept nowhere."""
+    from lib.store import users
+
+    roles = list(args.roles or [])
+    try:
+        password = users.add_user(None, args.username, args.name or "", roles)
+        username = users.normalize_username(args.username)
+    except users.UserError as error:
+        raise _user_error(error) from None
+    _audit(con, args, "user_create", username, {"roles": roles})
+    print(i18n.t("cli.users.added", args.lang, username=username, password=password), file=args.stdout)
+    return 0
+
+
+def cmd_users_deactivate(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    from lib.store import users
+
+    username = args.username.strip().lower()
+    try:
+        changed = users.set_active(None, username, False)
+    except users.UserError as error:
+        raise _user_error(error) from None
+    if changed:
+        _audit(con, args, "user_deactivate", username)
+    key = "cli.users.deactivated" if changed else "cli.users.already_inactive"
+    print(i18n.t(key, args.lang, username=username), file=args.stderr)
+    return 0
+
+
+def cmd_users_reset_password(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """A new generated password, printed once; every session of the user ends."""
+    from lib.store import users
+
+    username = args.username.strip().lower()
+    try:
+        password = users.reset_password(None, username)
+    except users.UserError as error:
+        raise _user_error(error) from None
+    _audit(con, args, "user_password_reset", username)
+    print(i18n.t("cli.users.reset", args.lang, username=username, password=password), file=args.stdout)
+    return 0
+
+
+def _whole_number(key: str, value: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise CliError("cli.settings.bad_number", setting=key, value=value) from None
+
+
+def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Callable[[], object], Callable[[str, str], bool]]]:
+    """The settings kept in the database that the Settings page edits: key -> (read the
+    value, store a typed text as ``actor``; True when it changed). The same functions as the page."""
+    from lib.analytics import cases
+    from lib.store import office, places
+
+    def hours() -> str:
+        start, end = office.office_hours(con)
+        return f"{start:%H:%M}-{end:%H:%M}"
+
+    table: dict[str, tuple[Callable[[], object], Callable[[str, str], bool]]] = {
+        places.PUBLIC_BASE_SETTING: (
+            lambda: places.public_base_url(con) or "", lambda v, a: places.set_public_base_url(con, v, a)
+        ),
+        "retention_days": (
+            lambda: places.retention_days(con),
+            lambda v, a: places.set_retention_days(con, _whole_number("retention_days", v), a),
+        ),
+        office.WEBHOOK_KEY: (lambda: office.webhook_url(con) or "", lambda v, a: office.set_webhook_url(con, v, a)),
+        office.OFFICE_HOURS_KEY: (hours, lambda v, a: office.set_office_hours(con, v, a)),
+        office.BACKUP_KEEP_KEY: (
+            lambda: office.backup_keep(con),
+            lambda v, a: office.set_backup_keep(con, _whole_number(office.BACKUP_KEEP_KEY, v), a),
+        ),
+    }
+    for grade in cases.GRADES:
+        table[f"case_message:{grade}"] = (
+            lambda g=grade: cases.message_template(con, g),
+            lambda v, a, g=grade: cases.set_message_template(con, g, v, a),
+        )
+    staff = places.expected_staff(con)
+    for building in places.list_buildings(con)["building_id"]:
+        key = f"expected_staff:{building}"
+        table[key] = (
+            lambda b=building: staff.get(b, 0),
+            lambda v, a, b=building, k=key: places.set_expected_staff(con, b, _whole_number(k, v), a),
+        )
+    return table
+
+
+def _setting_key(con: duckdb.DuckDBPyConnection, key: str, known: Sequence[str], lang: str) -> str:
+    """``key`` as typed; ``expected_staff:`` may name its building by id or display name."""
+    clean = key.strip()
+    if clean.lower().startswith("expected_staff:"):
+        clean = "expected_staff:" + building_id(con, clean.split(":", 1)[1], lang)
+    if clean not in known:
+        raise CliError("cli.settings.unknown_key", setting=key, known=", ".join(known))
+    return clean
+
+
+def cmd_settings_get(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """``key,value`` of one setting, or of every one."""
+    table = _settings(con)
+    keys = [_setting_key(con, args.key, list(table), args.lang)] if args.key else list(table)
+    _emit(args, pd.DataFrame({"key": keys, "value": [str(table[k][0]()) for k in keys]}))
+    return 0
+
+
+def cmd_settings_set(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """Store one setting as the Settings page does (checked, audited 'setting_change')."""
+    from lib.analytics import cases
+    from lib.store import places
+
+    table = _settings(con)
+    key = _setting_key(con, args.key, list(table), args.lang)
+    read, write = table[key]
+    try:
+        changed = write(args.value, args.actor)
+    except places.SettingsError as error:
+        raise _settings_error(error) from None
+    except cases.CaseError as error:
+        raise _case_error(error) from None
+    text = "cli.settings.saved" if changed else "cli.settings.unchanged"
+    print(i18n.t(text, args.lang, setting=key, value=read()), file=args.stderr)
+    return 0
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="python -m lib.cli", description="Pantau: visit-log analytics")
     parser.add_argument("--db", help="DuckDB file (default data/pantau.duckdb or $PANTAU_DB)")
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help="language of messages (id, en)")
+    parser.add_argument(
+        "--traceback", action="store_true",
+        help="on an unexpected error, print the whole traceback (for a bug report) instead of one line",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     def add(name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
@@ -675,23 +940,77 @@ def build_parser() -> OneLineParser:
 
     demo = add("demo", cmd_demo, "fill the database with a realistic demo month")
     demo.add_argument("--seed", type=int, default=2022)
+
+    # What Settings and Users do, for a script or a cron job (issue 26); every change audited.
+    def add_group(name: str, help_text: str) -> Callable[..., argparse.ArgumentParser]:
+        group = sub.add_parser(name, help=help_text).add_subparsers(
+            dest=f"{name}_command", required=True, parser_class=OneLineParser
+        )
+
+        def add_to_group(command_name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int],
+                         command_help: str) -> argparse.ArgumentParser:
+            command = group.add_parser(command_name, help=command_help)
+            command.set_defaults(handler=handler)
+            command.add_argument("--out", help="write to FILE (.csv, .xlsx, .json) instead of standard output")
+            return command
+
+        return add_to_group
+
+    building_help = "a building's id or display name (case and spaces ignored)"
+    add_building = add_group("buildings", "buildings: list, confirm, rename, merge (as Settings does)")
+    add_building("list", cmd_buildings_list, "every building: id, name, time zone, confirmed, thresholds, MAX_STAY")
+    add_building("confirm", cmd_buildings_confirm, "confirm a new building (first seen in an import)").add_argument(
+        "building", help=building_help
+    )
+    rename = add_building("rename", cmd_buildings_rename, "change a building's display name (a new one is confirmed)")
+    rename.add_argument("building", help=building_help)
+    rename.add_argument("name", help="the new display name")
+    merge = add_building("merge", cmd_buildings_merge, "merge a new building (a typo in a log) into another")
+    merge.add_argument("source", metavar="FROM", help=building_help)
+    merge.add_argument("target", metavar="INTO", help=building_help)
+
+    add_user = add_group("users", "dashboard accounts: list, add, deactivate, reset-password (as Users does)")
+    add_user("list", cmd_users_list, "every account (no password hashes)")
+    user_add = add_user("add", cmd_users_add, "a new account; prints its generated password once")
+    user_add.add_argument("username")
+    user_add.add_argument("--name", help="the person's name")
+    # Roles checked by lib.store.users (its refusal is in the user's language, argparse's is not).
+    user_add.add_argument("--role", dest="roles", action="append", help="admin, leadership or tracer; repeat for several")
+    add_user("deactivate", cmd_users_deactivate, "the account can no longer log in; its sessions end").add_argument(
+        "username"
+    )
+    add_user("reset-password", cmd_users_reset_password, "a new generated password, printed once").add_argument(
+        "username"
+    )
+
+    add_setting = add_group("settings", "settings kept in the database (as the Settings page edits them)")
+    add_setting("get", cmd_settings_get, "key,value of one setting or of all").add_argument("key", nargs="?")
+    setting_set = add_setting("set", cmd_settings_set, "change a setting (checked and audited)")
+    setting_set.add_argument("key")
+    setting_set.add_argument("value")
     return parser
 
 
 PATH_OPTIONS = ("--out", "--db")
 PATH_COMMANDS = ("ingest", "backup", "restore")
+# Their arguments are names and values, never files (only --out is): a username or a
+# building's name that happens to be a folder here stays as typed.
+NAME_COMMANDS = ("buildings", "users", "settings")
 
 
 def absolute_paths(argv: Sequence[str]) -> list[str]:
     """The arguments with file paths made absolute, for a process with another cwd."""
     result: list[str] = []
     previous = ""
-    in_path_command = False
+    in_path_command = in_name_command = False
     for token in argv:
         if token in PATH_COMMANDS:
             in_path_command = True
+        if token in NAME_COMMANDS and not in_path_command and previous not in (*PATH_OPTIONS, "--lang"):
+            in_name_command = True
         is_path = previous in PATH_OPTIONS or (
-            not token.startswith("-") and (in_path_command and token not in PATH_COMMANDS or Path(token).exists())
+            not token.startswith("-") and not in_name_command
+            and (in_path_command and token not in PATH_COMMANDS or Path(token).exists())
         )
         result.append(os.path.abspath(token) if is_path and previous not in ("--lang",) else token)
         previous = token
@@ -714,6 +1033,18 @@ def run(
     (``run_forwarded``) differ only in these arguments: nothing here changes the
     environment, so a forwarded ``--lang en`` never changes the dashboard's language.
     """
+    try:
+        config.check_settings()  # a bad PANTAU_* value is refused before anything is opened
+    except config.SettingError as error:
+        if lang not in i18n.LANGUAGES:
+            try:
+                lang = config.language() or "id"
+            except config.SettingError:  # PANTAU_LANG itself is the bad one
+                lang = "id"
+        expected = i18n.t(f"setting.expected.{error.expected}", lang)
+        print("error: " + i18n.t("cli.bad_setting", lang, name=error.name, value=error.value, expected=expected),
+              file=stderr)
+        return 2
     lang = lang if lang in i18n.LANGUAGES else i18n.current_language()
     try:
         parser = build_parser()
@@ -755,15 +1086,19 @@ def run(
     except KeyboardInterrupt:
         print("error: interrupted", file=stderr)
         return 130
-    except Exception as error:  # the contract: never a traceback
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        print(f"error: {type(error).__name__}: {first_line}", file=stderr)
+    except Exception as error:  # the contract: one line, unless --traceback asks for the bug report
+        if "--traceback" in arguments:
+            traceback.print_exc(file=stderr)
+        else:
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            print(f"error: {type(error).__name__}: {first_line} (--traceback shows where)", file=stderr)
         return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m lib.cli``: this process's arguments and streams."""
     db.private_files_from_now_on()  # RULES "Personal data": every file it writes is owner-only
+    logs.configure(logging.WARNING)  # standard output is the command's answer; warnings to stderr
     return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
 
 

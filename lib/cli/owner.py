@@ -29,6 +29,7 @@ import struct
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
@@ -41,8 +42,12 @@ log = logging.getLogger(__name__)
 OwnerRunner = Callable[[list[str], str, dict[str, str]], tuple[int, str, str]]
 MAINTENANCE_CHECK_SECONDS = 600
 ALERT_CHECK_SECONDS = 60  # alerts due are posted to the webhook within a minute
-HANDSHAKE_SECONDS = 5.0  # to prove the key and send the request; a command itself may take long
-MAX_HANDSHAKES = 64  # connections proving their key at once; more are closed at once (a flood)
+HANDSHAKE_SECONDS = 5.0  # in all, to prove the key and send the request; a command itself may take long
+# Connections proving their key at once (well below the process's 1024 descriptors). A new
+# one past it evicts the oldest: a real command proves its key within milliseconds of being
+# accepted, so a flood of idle or trickling connections evicts itself, not the command.
+MAX_HANDSHAKES = 128
+CONNECT_ATTEMPTS = 5  # the command line's tries when its connection was evicted in a flood
 
 
 def owner_file(db_path: Path) -> Path:
@@ -60,6 +65,15 @@ def _set_timeouts(fileno: int, seconds: float) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
     finally:
         sock.close()  # the duplicate only; the options belong to the socket
+
+
+def _shut(watch: socket.socket) -> None:
+    """End a pending connection: its handler's next read fails at once."""
+    try:
+        watch.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    watch.close()
 
 
 def _connection(sock: socket.socket) -> Connection:
@@ -84,7 +98,10 @@ class OwnerService:
         self.key = secrets.token_bytes(32)
         self.server_socket = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.server_socket.getsockname()[1])
-        self._handshakes = threading.BoundedSemaphore(MAX_HANDSHAKES)
+        # Connections still proving their key: id -> (accepted at, a duplicate of the socket to shut).
+        self._pending: OrderedDict[int, tuple[float, socket.socket]] = OrderedDict()
+        self._pending_lock = threading.Lock()
+        self._next_id = 0
         path = owner_file(database.path)
         # Created 0600 (mkstemp) before the key is written into it, then renamed into place.
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -107,18 +124,36 @@ class OwnerService:
                 log.exception("accepting a command-line connection failed")
                 time.sleep(0.5)
                 continue
-            if not self._handshakes.acquire(blocking=False):
-                log.warning("too many connections proving their key at once; one closed")
-                sock.close()
-                continue
-            threading.Thread(target=self._handle, args=(sock,), name="pantau-owner-command", daemon=True).start()
+            pending_id = self._admit(sock)
+            threading.Thread(target=self._handle, args=(sock, pending_id), name="pantau-owner-command",
+                             daemon=True).start()
 
-    def _handle(self, sock: socket.socket) -> None:
+    def _admit(self, sock: socket.socket) -> int:
+        """Register a new connection; shut those past HANDSHAKE_SECONDS in all (a client that
+        sends a byte now and then would reset a per-read timeout for ever) and, past
+        MAX_HANDSHAKES, the oldest."""
+        now = time.monotonic()
+        with self._pending_lock:
+            for pending_id, (accepted, watch) in list(self._pending.items()):
+                if now - accepted > HANDSHAKE_SECONDS or len(self._pending) >= MAX_HANDSHAKES:
+                    del self._pending[pending_id]
+                    _shut(watch)
+            self._next_id += 1
+            self._pending[self._next_id] = (now, socket.socket(fileno=os.dup(sock.fileno())))
+            return self._next_id
+
+    def _proved(self, pending_id: int) -> None:
+        with self._pending_lock:
+            found = self._pending.pop(pending_id, None)
+        if found is not None:
+            found[1].close()
+
+    def _handle(self, sock: socket.socket, pending_id: int) -> None:
         """Prove the key both ways and read the request within HANDSHAKE_SECONDS, then run it."""
         try:
             connection = _connection(sock)
         except OSError:
-            self._handshakes.release()
+            self._proved(pending_id)
             return
         with connection:
             try:
@@ -132,7 +167,7 @@ class OwnerService:
                 log.info("command-line connection refused: %s", type(error).__name__)
                 return
             finally:
-                self._handshakes.release()
+                self._proved(pending_id)
             try:
                 result = self.runner(list(request["argv"]), str(request["cwd"]), dict(request.get("env", {})))
             except Exception as error:  # reported to the caller, never kills the service
@@ -201,10 +236,17 @@ def forward(db_path: Path, argv: list[str], env: dict[str, str], timeout: float 
         return None
     if not _pid_alive(int(info.get("pid", 0))):
         return None
-    try:
-        connection = _connect(int(info["port"]), bytes.fromhex(info["key"]))
-    except (OSError, EOFError, ValueError, AuthenticationError, AssertionError):
-        return None  # nothing listens there, or not the owner (the port was taken by another)
+    connection = None
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            connection = _connect(int(info["port"]), bytes.fromhex(info["key"]))
+            break
+        except (ConnectionError, EOFError):  # evicted by a flood of other connections: again
+            time.sleep(0.05 * (attempt + 1))
+        except (OSError, ValueError, AuthenticationError, AssertionError):
+            return None  # nothing listens there, or not the owner (the port was taken by another)
+    if connection is None:
+        return None
     with connection:
         connection.send({"argv": argv, "cwd": os.getcwd(), "env": env})
         if not connection.poll(timeout):

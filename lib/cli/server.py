@@ -16,6 +16,7 @@ database through ``open_owned``, so they share one connection and one desk.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -23,11 +24,13 @@ from pathlib import Path
 
 import duckdb
 
-from lib.core import config
+from lib.core import config, logs
 from lib.ingest import upgrade
 from lib.ingest.desk import CheckinDesk
 from lib.store import backup, db, spool
 from lib.store.journal import Journal, journal_path
+
+log = logging.getLogger(__name__)
 
 OPEN_WAIT_SECONDS = 300.0
 
@@ -60,6 +63,12 @@ def open_owned(path: Path | None = None) -> Owned:
     # RULES "Personal data": from the server's start on, every file it creates (database,
     # write-ahead log, journal, backups, hand-off file) is readable by its owner only.
     db.private_files_from_now_on()
+    logs.configure()  # the desk's, the nightly jobs' and the hand-off's lines to the service's log
+    try:
+        config.check_settings()  # a bad PANTAU_* value stops the start, named (lib/core/config.py)
+    except config.SettingError as error:
+        log.critical("Pantau does not start: %s", error)
+        raise
     key = (path or database_path()).resolve()
     with _LOCK:
         found = _OWNED.get(key)
@@ -145,14 +154,12 @@ def _post_alerts(database: db.SharedDatabase) -> None:
 
 def stop_all() -> None:
     """Store every pending tap (the server is shutting down)."""
-    import logging
-
     with _LOCK:
         for owned in _OWNED.values():
             try:
                 owned.desk.stop()
             except Exception:  # the journal keeps what could not be stored; the next start stores it
-                logging.getLogger("pantau.desk").exception("storing pending taps at shutdown failed")
+                log.exception("storing pending taps at shutdown failed")
         _OWNED.clear()
 
 

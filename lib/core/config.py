@@ -1,7 +1,7 @@
 """Every process setting Pantau reads from the environment (``PANTAU_*``), in one place.
 
 Each variable has a default and a line of help; ``VARIABLES`` is what the README's table
-of settings is checked against (``tests/test_config.py``). Nothing else in Pantau reads
+of settings is checked against (``tests/test_layout.py``). Nothing else in Pantau reads
 ``os.environ`` for its own settings. Values are read when asked for, not at import, so a
 test or a server started with another environment sees its own.
 
@@ -13,7 +13,9 @@ set on the Pengaturan / Settings page, not here.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +68,17 @@ def database_path() -> Path:
 
 
 def demo_on_first_start() -> bool:
-    return _get("PANTAU_DEMO") != "0"
+    value = _get("PANTAU_DEMO")
+    if value not in (None, "0", "1"):
+        raise SettingError("PANTAU_DEMO", str(value), "zero_or_one")
+    return value != "0"
 
 
 def language() -> str | None:
     """The configured language (lower case), or None: the caller falls back to its default."""
     value = _get("PANTAU_LANG")
+    if value and value.lower() not in ("id", "en"):
+        raise SettingError("PANTAU_LANG", value, "language")
     return value.lower() if value else None
 
 
@@ -92,37 +99,73 @@ def secret_override(name: str) -> str | None:
     return _get(f"PANTAU_{name.upper()}")
 
 
-def max_upload_bytes() -> int:
+class SettingError(ValueError):
+    """A ``PANTAU_*`` variable holds a value Pantau cannot use. Refused when the server or
+    the command line starts (``check_settings``), naming the variable: a typo must not
+    silently become the default (a rate limit of 600 instead of the 60 meant)."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(f"{name}={value!r} cannot be used: {EXPECTED_EN[expected]}")
+        self.name, self.value, self.expected = name, value, expected
+
+
+# What a variable takes, in words (the command line says it in Indonesian too: lib/core/i18n.py).
+EXPECTED_EN = {
+    "number": "a number greater than 0",
+    "whole_number": "a whole number, 0 or more",
+    "seconds": "a number of seconds, 0 or more",
+    "zero_or_one": "0 or 1",
+    "language": "id or en",
+    "memory": "a size such as 768MB or 2GB",
+    "addresses": "addresses or networks such as 127.0.0.1 or 10.0.0.0/8, comma-separated",
+}
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
+
+
+def _number(name: str, expected: str, minimum: float, strictly_above: bool = False) -> float | None:
+    value = _get(name)
+    if value is None:
+        return None
     try:
-        megabytes = float(_get("PANTAU_MAX_UPLOAD_MB") or _DEFAULTS["PANTAU_MAX_UPLOAD_MB"])
+        number = float(value)
     except ValueError:
-        megabytes = float(_DEFAULTS["PANTAU_MAX_UPLOAD_MB"])
-    return int(megabytes * 1024 * 1024)
+        raise SettingError(name, value, expected) from None
+    if not math.isfinite(number) or number < minimum or (strictly_above and number == minimum):
+        raise SettingError(name, value, expected)
+    if expected == "whole_number" and not number.is_integer():
+        raise SettingError(name, value, expected)
+    return number
+
+
+def max_upload_bytes() -> int:
+    megabytes = _number("PANTAU_MAX_UPLOAD_MB", "number", 0, strictly_above=True)
+    return int((megabytes if megabytes is not None else float(_DEFAULTS["PANTAU_MAX_UPLOAD_MB"])) * 1024 * 1024)
+
+
+def _memory(name: str) -> str | None:
+    value = _get(name)
+    if value is not None and not _MEMORY.match(value.strip()):
+        raise SettingError(name, value, "memory")
+    return value.strip() if value is not None else None
 
 
 def import_memory_limit() -> str:
-    return _get("PANTAU_IMPORT_MEMORY_LIMIT") or _DEFAULTS["PANTAU_IMPORT_MEMORY_LIMIT"]
+    return _memory("PANTAU_IMPORT_MEMORY_LIMIT") or _DEFAULTS["PANTAU_IMPORT_MEMORY_LIMIT"]
 
 
 def memory_limit() -> str | None:
-    return _get("PANTAU_MEMORY_LIMIT")
+    return _memory("PANTAU_MEMORY_LIMIT")
 
 
 def login_sleep_seconds() -> float | None:
     """None: the authenticator's own default (0.7 s)."""
-    value = _get("PANTAU_LOGIN_SLEEP")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    return _number("PANTAU_LOGIN_SLEEP", "seconds", 0)
 
 
 def checkin_rate_limit() -> int:
     """Taps per minute per network address on the phone check-in page; 0: no limit."""
-    try:
-        return max(0, int(_get("PANTAU_CHECKIN_RATE_LIMIT") or _DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"]))
-    except ValueError:
-        return int(_DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"])
+    limit = _number("PANTAU_CHECKIN_RATE_LIMIT", "whole_number", 0)
+    return int(limit) if limit is not None else int(_DEFAULTS["PANTAU_CHECKIN_RATE_LIMIT"])
 
 
 ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -131,7 +174,7 @@ ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 def trusted_proxies() -> tuple[ProxyNetwork, ...]:
     """The networks of ``PANTAU_TRUSTED_PROXIES`` (a bare address is a /32 or /128).
 
-    Raises ValueError naming the variable for a value that is not an address or network:
+    Raises SettingError for a value that is not an address or network:
     a typo here would silently make every phone share the proxy's rate-limit bucket.
     """
     value = _get("PANTAU_TRUSTED_PROXIES") or ""
@@ -141,18 +184,40 @@ def trusted_proxies() -> tuple[ProxyNetwork, ...]:
             continue
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
-        except ValueError as error:
-            raise ValueError(f"PANTAU_TRUSTED_PROXIES: {part!r} is not an address or network ({error})") from error
+        except ValueError:
+            raise SettingError("PANTAU_TRUSTED_PROXIES", value, "addresses") from None
     return tuple(networks)
+
+
+LOOPBACK = "127.0.0.1"
+
+
+def _hop_host(hop: str) -> str:
+    """The address of one X-Forwarded-For hop, as uvicorn reads it ('1.2.3.4:80', '[::1]:80')."""
+    hop = hop.strip()
+    if hop.startswith("[") and "]" in hop:
+        return hop[1 : hop.index("]")]
+    return hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop
 
 
 def client_address(peer: str | None, forwarded_for: str | None) -> str:
     """The address of the client behind a request: the socket's peer, unless the peer is a
     trusted proxy (``trusted_proxies``); then the right-most address of ``X-Forwarded-For``
     that is not itself a trusted proxy (each proxy appends the address it saw, so the ones
-    on the left are whatever the client wrote and are never believed)."""
+    on the left are whatever the client wrote and are never believed).
+
+    uvicorn, the server under Streamlit, has already replaced a loopback peer by an address
+    of the request's X-Forwarded-For (its ``FORWARDED_ALLOW_IPS``, read before Pantau's code
+    is imported). So a ``peer`` that the request's own header names was put there by uvicorn:
+    the real peer was this machine, and ``PANTAU_TRUSTED_PROXIES`` alone decides whether the
+    header is believed. (A client naming its own address in the header only joins this
+    machine's bucket; it cannot pick another one.) The phone page's rate limits and the
+    login throttle both count by this address.
+    """
     proxies = trusted_proxies()
     peer = (peer or "").strip() or "unknown"
+    if forwarded_for and peer in {_hop_host(hop) for hop in forwarded_for.split(",")}:
+        peer = LOOPBACK
 
     def trusted(address: str) -> bool:
         try:
@@ -172,3 +237,16 @@ def client_address(peer: str | None, forwarded_for: str | None) -> str:
         if not trusted(hop):
             return hop
     return hops[0] if hops else peer
+
+
+def check_settings() -> None:
+    """Read every ``PANTAU_*`` setting once; raises ``SettingError`` for the first bad one.
+    Called where the server and the command line start, before anything is opened."""
+    demo_on_first_start()
+    language()
+    max_upload_bytes()
+    import_memory_limit()
+    memory_limit()
+    login_sleep_seconds()
+    checkin_rate_limit()
+    trusted_proxies()

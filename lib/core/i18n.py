@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import string
 from functools import lru_cache
 
 from lib.core import config
@@ -71,8 +72,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "basis data sedang dipakai proses lain: {detail}",
         "en": "the database is in use by another process: {detail}",
     },
+    "cli.bad_setting": {
+        "id": "{name}={value} tidak dapat dipakai: {expected}",
+        "en": "{name}={value} cannot be used: {expected}",
+    },
+    "setting.expected.number": {"id": "angka lebih dari 0", "en": "a number greater than 0"},
+    "setting.expected.whole_number": {"id": "bilangan bulat, 0 atau lebih", "en": "a whole number, 0 or more"},
+    "setting.expected.seconds": {"id": "jumlah detik, 0 atau lebih", "en": "a number of seconds, 0 or more"},
+    "setting.expected.zero_or_one": {"id": "0 atau 1", "en": "0 or 1"},
+    "setting.expected.language": {"id": "id atau en", "en": "id or en"},
+    "setting.expected.memory": {"id": "ukuran seperti 768MB atau 2GB", "en": "a size such as 768MB or 2GB"},
+    "setting.expected.addresses": {
+        "id": "alamat atau jaringan seperti 127.0.0.1 atau 10.0.0.0/8, dipisah koma",
+        "en": "addresses or networks such as 127.0.0.1 or 10.0.0.0/8, comma-separated",
+    },
     "cli.file_not_found": {"id": "file tidak ditemukan: {path}", "en": "file not found: {path}"},
-    "cli.unknown_building": {"id": "gedung tidak dikenal: {building}", "en": "unknown building: {building}"},
     "cli.unknown_person": {"id": "orang tidak ditemukan: {person}", "en": "person not found: {person}"},
     "cli.bad_argument": {"id": "argumen salah: {detail}", "en": "bad argument: {detail}"},
     "cli.demo_done": {
@@ -84,7 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 @lru_cache(maxsize=1)
 def all_texts() -> dict[str, dict[str, str]]:
-    """The core texts above merged with every ``lib/texts/<area>.py``."""
+    """The core texts above merged with every ``lib/core/texts/<area>.py``."""
     import lib.core.texts
 
     merged = dict(TEXTS)
@@ -99,13 +113,27 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+class _TextFormatter(string.Formatter):
+    """``str.format`` plus one format of its own for English counts: ``{n:one|scan|scans}``
+    gives 'scan' when ``n`` is 1 (a number or its formatted text '1'), else 'scans'."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec.startswith("one|"):
+            _, one, many = format_spec.split("|", 2)
+            return one if str(value).strip() == "1" else many
+        return super().format_field(value, format_spec)  # type: ignore[no-any-return]
+
+
+_FORMATTER = _TextFormatter()
+
+
 def t(key: str, lang: str | None = None, **values: object) -> str:
     """The text for ``key`` in ``lang``; falls back to Indonesian, then to the key."""
     entry = all_texts().get(key)
     if entry is None:
         return key
     text = entry.get(lang or current_language()) or entry[DEFAULT_LANGUAGE]
-    return text.format(**values) if values else text
+    return _FORMATTER.format(text, **values) if values else text
 
 
 def quarantine_reason(code: str, lang: str | None = None) -> str:

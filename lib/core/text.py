@@ -25,8 +25,10 @@ def _is_dropped(char: str) -> bool:
     code = ord(char)
     if code in _BIDI_CONTROLS or code in _INVISIBLE:
         return True
-    # Cc: C0 (incl. NUL, BEL, ESC), DEL and C1; Cs: lone surrogates a bad decoding leaves.
-    return unicodedata.category(char) in ("Cc", "Cs")
+    # Cc: C0 (incl. NUL, BEL, ESC), DEL and C1; Cs: lone surrogates a bad decoding leaves;
+    # Cf: every other invisible format character (soft hyphen, joiners, tag characters):
+    # nobody types one in a name, and each makes one name two strings.
+    return unicodedata.category(char) in ("Cc", "Cs", "Cf")
 
 
 def clean_text(value: object, max_len: int) -> str:

@@ -237,3 +237,39 @@ def delete_building(con: duckdb.DuckDBPyConnection, building: str, actor: str) -
         _repair_persons(con, "affected_delete")
         db.write_audit(con, actor, "building_delete", building, json.dumps({"events": total, "persons": persons}), total)
     return {"events": total, "persons": persons}
+
+
+def current_form(con: duckdb.DuckDBPyConnection, building: str) -> BuildingForm:
+    """The settings form of a stored building as it is now (the threshold mode is the one
+    its stored value says, RULES "Crowding"); SettingsError('unknown_building') if none."""
+    rows = con.execute(
+        "SELECT coalesce(name, building_id), timezone, capacity, threshold_people, threshold_share, ppkm_level, "
+        "max_stay_asn_min, max_stay_thl_min, max_stay_visitor_min FROM buildings WHERE building_id = ?",
+        [building],
+    ).fetchall()
+    if not rows:
+        raise SettingsError("unknown_building", building=building)
+    name, timezone, capacity, people, share, level, asn, thl, visitor = rows[0]
+    mode = "people" if people is not None else "share" if share is not None else "ppkm" if level is not None else "none"
+    return BuildingForm(
+        building_id=building, name=str(name), timezone=str(timezone or db.DEFAULT_TIMEZONE), capacity=capacity,
+        threshold_mode=mode, threshold_people=people, threshold_share=share, ppkm_level=level,
+        max_stay_asn_min=int(asn if asn is not None else db.DEFAULT_MAX_STAY_MINUTES["ASN"]),
+        max_stay_thl_min=int(thl if thl is not None else db.DEFAULT_MAX_STAY_MINUTES["THL"]),
+        max_stay_visitor_min=int(visitor if visitor is not None else db.DEFAULT_MAX_STAY_MINUTES["visitor"]),
+    )
+
+
+def set_building_name(con: duckdb.DuckDBPyConnection, building: str, name: str, actor: str) -> None:
+    """Change a building's display name, as Settings does: a new building through
+    ``rename_building`` (which confirms it), a confirmed one through ``save_building`` with
+    its other settings unchanged (audited 'building_update'; no re-pairing)."""
+    clean = (name or "").strip()
+    if not clean:
+        raise SettingsError("bad_name")
+    if building in db.unconfirmed_buildings(con):
+        rename_building(con, building, clean, actor)
+        return
+    form = current_form(con, building)
+    form.name = clean
+    save_building(con, form, actor)

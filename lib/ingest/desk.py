@@ -70,7 +70,7 @@ CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN = "checked_in", "checked_out", "dupli
 US = 1_000_000
 DEDUP_US = DEDUP_SECONDS * US
 
-log = logging.getLogger("pantau.desk")
+log = logging.getLogger(__name__)
 
 
 # --- the rules on one person's state ---------------------------------------------------

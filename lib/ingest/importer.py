@@ -30,7 +30,7 @@ from lib.core.text import clean_text
 from lib.core.timeutil import fixed_offset_seconds
 from lib.ingest import pairing, readers
 from lib.ingest.rows import ImportSummary, cell_text_sql, person_id_sql, raw_row_sql, update_persons
-from lib.store import db
+from lib.store import db, places
 from lib.store.spool import ParquetSpool, private_folder
 
 # RULES "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
@@ -219,12 +219,21 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
                    CASE WHEN problem IS NOT NULL THEN problem
                         WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
             FROM {source} chunk
+        ), exact AS (
+            SELECT base.*, e.building_id AS exact_id
+            FROM base LEFT JOIN import_zones e ON e.building_id = base.building
+        ), resolved AS (
+            -- A building named by its display name, or its id in another case or spacing, is
+            -- that building (issue 26): only a name matching none is a new building.
+            SELECT exact.* EXCLUDE (exact_id) REPLACE (coalesce(exact_id, k.building_id, exact.building) AS building)
+            FROM exact LEFT JOIN import_building_keys k
+                ON k.name_key = CASE WHEN exact_id IS NULL THEN {BUILDING_KEY_SQL.format(text='exact.building')} END
         ), zoned AS (
             -- A building not configured yet gets the default zone (RULES "Time").
-            SELECT base.*, coalesce(z.timezone, '{db.DEFAULT_TIMEZONE}') AS zone_name,
+            SELECT resolved.*, coalesce(z.timezone, '{db.DEFAULT_TIMEZONE}') AS zone_name,
                    CASE WHEN z.building_id IS NULL THEN {default_offset}
                         ELSE z.fixed_offset_s END AS zone_offset_s
-            FROM base LEFT JOIN import_zones z ON z.building_id = base.building
+            FROM resolved LEFT JOIN import_zones z ON z.building_id = resolved.building
         ), naive AS (
             SELECT *, {_naive_sql('ts_text')} AS ts_naive, {_naive_sql('ts_out_text')} AS ts_out_naive
             FROM zoned
@@ -241,7 +250,17 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
     """
 
 
+# ``places.building_key`` in SQL: case ignored, spaces trimmed, runs of spaces as one.
+BUILDING_KEY_SQL = "lower(trim(regexp_replace({text}, '\\s+', ' ', 'g')))"
+
+
 def _prepare_zones(con: duckdb.DuckDBPyConnection) -> None:
+    """``import_zones``: every building's zone; ``import_building_keys``: the ids and display
+    names a log may name a building by (``places.building_lookup``)."""
+    lookup = places.building_lookup(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE import_building_keys (name_key TEXT, building_id TEXT)")
+    if lookup:
+        con.executemany("INSERT INTO import_building_keys VALUES (?, ?)", [[k, b] for k, b in lookup.items()])
     rows = con.execute("SELECT building_id, timezone FROM buildings").fetchall()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE import_zones "

@@ -16,6 +16,8 @@ import codecs
 import csv
 import datetime as dt
 import math
+import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +41,19 @@ MAX_ROW_CELLS = 16_384
 # XLSX cells parsed in all (empty formatted cells included): 600,000 rows of eight columns.
 # Parsing a cell costs openpyxl 2-4 µs, so this bounds an XLSX's reading time (< 20 s).
 MAX_XLSX_CELLS = 5_000_000
-# A zip part (shared strings, styles, ...) that openpyxl reads whole, uncompressed.
+# The shared strings, which openpyxl reads whole: their size uncompressed, and how many
+# (each a Python string: 2 million are about 200 MB; a log of 600,000 rows has far fewer).
 MAX_XLSX_PART_BYTES = 256 * 2**20
+MAX_SHARED_STRINGS = 2_000_000
+# Every other part openpyxl reads whole (styles, the workbook, themes): a real one is a few
+# hundred KB; 14 million styles in 252 MB took 8.6 GB to parse.
+MAX_XLSX_OTHER_PART_BYTES = 16 * 2**20
+# A Parquet row group is decoded whole: pyarrow's own writers make at most 1,048,576 rows
+# a group. More rows in all than an XLSX may hold per sheet times 20 is no office's export.
+MAX_PARQUET_GROUP_ROWS = 1_048_576
+MAX_PARQUET_ROWS = 20 * 1_048_576
+# The text of one column of one chunk (CHUNK_ROWS rows) written out in full.
+MAX_PARQUET_BATCH_TEXT_BYTES = 256 * 2**20
 # A CSV record spanning more physical lines than this is an unclosed quote, not a cell.
 MAX_RECORD_LINES = 200
 # Column of a chunk where a reader names what is wrong with a row (NULL: nothing).
@@ -478,6 +491,11 @@ class _XlsxBudget:
     MAX_ROW_CELLS, the file is refused.
     """
 
+    # A row or cell start tag as an XML parser reads it: any namespace prefix ("<x:c"), any
+    # white space after the name ("<c\n"), or none ("<c>", "<c/>").
+    TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)[\s/>]")
+    TAIL = 64  # a tag may be cut between two reads: its start is looked at again with the next
+
     def __init__(self) -> None:
         self.cells = 0
         self.row_cells = 0
@@ -485,18 +503,18 @@ class _XlsxBudget:
 
     def count(self, data: bytes) -> None:
         text = self.tail + data
-        if data:  # a tag split between two reads is counted in the next (tags are <= 4 bytes)
-            text, self.tail = text[:-3], text[-3:]
-        else:
-            self.tail = b""
-        for index, segment in enumerate(text.split(b"<row")):
-            if index:
+        cut = max(len(text) - self.TAIL, 0) if data else len(text)
+        for match in self.TAG.finditer(text):
+            if match.start() >= cut:
+                break  # counted with the next read, which starts with these bytes
+            if match.group(1) == b"row":
                 self.row_cells = 0
-            cells = segment.count(b"<c ") + segment.count(b"<c>") + segment.count(b"<c/>")
-            self.row_cells += cells
-            self.cells += cells
+                continue
+            self.row_cells += 1
+            self.cells += 1
             if self.row_cells > MAX_ROW_CELLS:
                 raise UnreadableFile("xlsx_too_large", f"> {MAX_ROW_CELLS} cells in a row")
+        self.tail = text[cut:]
         if self.cells > MAX_XLSX_CELLS:
             raise UnreadableFile("xlsx_too_large", f"> {MAX_XLSX_CELLS:,} cells")
 
@@ -523,21 +541,41 @@ class _CountedSource:
         self.close()
 
 
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si[\s/>]")
+
+
 def _check_xlsx_parts(path: Path) -> None:
-    """Refuse a workbook whose parts openpyxl reads whole (shared strings, styles) are
-    larger than MAX_XLSX_PART_BYTES uncompressed. Python's zip reader stops at the size
-    a part declares, so the declared size is a true bound."""
-    import zipfile
+    """Refuse a workbook whose parts openpyxl reads whole are beyond what it can hold: the
+    shared strings over MAX_XLSX_PART_BYTES uncompressed or MAX_SHARED_STRINGS strings
+    (counted as they stream), any other part over MAX_XLSX_OTHER_PART_BYTES. Python's zip
+    reader stops at the size a part declares, so the declared size is a true bound."""
 
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
-                if "/worksheets/" in info.filename:
+                name = info.filename.lower()
+                if "/worksheets/" in name:
                     continue  # streamed, bounded by _XlsxBudget
-                if info.file_size > MAX_XLSX_PART_BYTES:
-                    raise UnreadableFile("xlsx_too_large", f"{info.filename}: {info.file_size // 2**20} MB")
+                shared = name.endswith("sharedstrings.xml")
+                limit = MAX_XLSX_PART_BYTES if shared else MAX_XLSX_OTHER_PART_BYTES
+                if info.file_size > limit:
+                    raise UnreadableFile("xlsx_too_large", f"{info.filename}: {info.file_size / 2**20:,.1f} MB")
+                if shared:
+                    _count_shared_strings(archive, info)
     except zipfile.BadZipFile as error:
         raise UnreadableFile("bad_xlsx", str(error)) from None
+
+
+def _count_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    count, tail = 0, b""
+    with archive.open(info) as part:
+        while block := part.read(2**20):
+            text = tail + block
+            cut = max(len(text) - 16, 0)
+            count += sum(1 for m in _SHARED_STRING.finditer(text) if m.start() < cut)
+            tail = text[cut:]
+            if count > MAX_SHARED_STRINGS:
+                raise UnreadableFile("xlsx_too_large", f"> {MAX_SHARED_STRINGS:,} texts")
 
 
 def read_xlsx_sheets(path: Path, progress: ProgressCallback | None = None) -> Iterator[TableSource]:
@@ -646,6 +684,15 @@ def _arrow_column_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
             as_text.append(_cell_text(value))
         return pa.array(as_text, type=pa.string())
     if pa.types.is_dictionary(kind):
+        # One long text repeated in every row is small in the file and huge written out:
+        # the size it would take is counted from the dictionary before it is decoded.
+        if pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type):
+            chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+            expanded = sum(
+                pc.sum(pc.take(pc.binary_length(chunk.dictionary), chunk.indices)).as_py() or 0 for chunk in chunks
+            )
+            if expanded > MAX_PARQUET_BATCH_TEXT_BYTES:
+                raise UnreadableFile("parquet_too_large", f"{expanded // 2**20:,} MB of text in {len(column):,} rows")
         column = pc.cast(column, kind.value_type)
     return pc.cast(column, pa.string())
 
@@ -654,18 +701,39 @@ def read_parquet(path: Path, progress: ProgressCallback | None = None) -> TableS
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        # Text columns come back as dictionaries where the file stores them so, and are
+        # decoded only after their written-out size is checked (_arrow_column_text).
+        schema = pq.read_schema(path)
+        texts = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        parquet = pq.ParquetFile(path, read_dictionary=texts)
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise UnreadableFile("bad_parquet", str(error).splitlines()[0] if str(error) else "") from None
     # The first MAX_COLUMNS columns only: a file may have thousands.
     names = [str(name) for name in parquet.schema_arrow.names]
     header = names[:MAX_COLUMNS]
-    total_rows = max(parquet.metadata.num_rows, 1)
+    metadata = parquet.metadata
+    total_rows = max(metadata.num_rows, 1)
+    # A 290 KB file may declare 20 million rows of one repeated text: decoded whole per row
+    # group, that is gigabytes. The counts are bounded before anything is decoded.
+    if metadata.num_rows > MAX_PARQUET_ROWS:
+        raise UnreadableFile("parquet_too_large", f"{metadata.num_rows:,} rows > {MAX_PARQUET_ROWS:,}")
+    for group in range(metadata.num_row_groups):
+        if metadata.row_group(group).num_rows > MAX_PARQUET_GROUP_ROWS:
+            rows = metadata.row_group(group).num_rows
+            raise UnreadableFile("parquet_too_large", f"{rows:,} rows in one row group > {MAX_PARQUET_GROUP_ROWS:,}")
 
     def chunks() -> Iterator[pa.Table]:
         first_row = 2
-        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=header if len(names) > MAX_COLUMNS else None):
-            columns = {f"c{i}": _arrow_column_text(batch.column(i)) for i in range(len(header))}
+        batches = parquet.iter_batches(batch_size=CHUNK_ROWS, columns=header if len(names) > MAX_COLUMNS else None)
+        while True:
+            try:
+                batch = next(batches)
+                columns = {f"c{i}": _arrow_column_text(batch.column(i)) for i in range(len(header))}
+            except StopIteration:
+                return
+            except (MemoryError, pa.ArrowMemoryError, pa.ArrowCapacityError) as error:
+                # One text repeated in every row may still not fit once written out in full.
+                raise UnreadableFile("parquet_too_large", type(error).__name__) from None
             columns["row_no"] = pa.array(range(first_row, first_row + batch.num_rows), type=pa.int64())
             columns[PROBLEM_COLUMN] = pa.nulls(batch.num_rows, type=pa.string())
             first_row += batch.num_rows

@@ -23,7 +23,7 @@ import pandas as pd
 
 from lib.ingest import pairing
 from lib.ingest.rows import ImportSummary, cell_text_sql, person_id_sql, raw_row_sql, update_persons
-from lib.store import db
+from lib.store import db, places
 
 CATEGORY_WORDS = {"asn": "ASN", "thl": "THL", "visitor": "visitor", "pengunjung": "visitor", "tamu": "visitor"}
 
@@ -86,8 +86,16 @@ def import_roster(
         QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY row_no DESC) = 1
         """
     )
-    buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM roster_latest WHERE building IS NOT NULL").fetchall()]
-    db.ensure_buildings(con, buildings)
+    named = [r[0] for r in con.execute("SELECT DISTINCT building FROM roster_latest WHERE building IS NOT NULL").fetchall()]
+    # A roster may name a building by its display name ("Kantor Walikota Bitung"), case and
+    # spaces aside: that is the existing building, not a new one (as for a log, RULES "Import").
+    known = {r[0] for r in con.execute("SELECT building_id FROM buildings").fetchall()}
+    lookup = places.building_lookup(con)
+    renamed = {b: lookup.get(places.building_key(b), b) for b in named if b not in known}
+    changes = [[new, old] for old, new in renamed.items() if new != old]
+    if changes:
+        con.executemany("UPDATE roster_latest SET building = ? WHERE building = ?", changes)
+    db.ensure_buildings(con, sorted({renamed.get(b, b) for b in named}))
     db.ensure_areas(con, "SELECT building, room AS area FROM roster_latest")
 
     def keep_or_set(column: str, canonical: str) -> str:

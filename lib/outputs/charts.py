@@ -131,6 +131,23 @@ def _date_axis(fig: go.Figure, xs: Sequence[pd.Timestamp], lang: str | None, pad
         fig.update_xaxes(tickmode="array", tickvals=values, ticktext=texts)
 
 
+def _hour_axis(fig: go.Figure, hours: Sequence[pd.Timestamp], lang: str | None) -> None:
+    """The x axis of an hourly chart: exactly the window's hours, from the first hour's
+    start to the last hour's end, whatever the traces draw.
+
+    Left to Plotly, the range follows the traces (a line's markers pad it, bars of zero do
+    not), so two charts of the same days ended on different days, and a tick at the end
+    named the day after the window. Ticks fall inside ``[first hour, last hour's end)``,
+    so each day named is a day of the window and the window's last day is always named."""
+    known = [x for x in hours if x is not None and not pd.isna(x)]
+    fig.update_xaxes(type="date", hoverformat="%d/%m/%Y %H:%M")
+    if not known:
+        return
+    first, end = min(known), max(known) + pd.Timedelta(hours=1)
+    values, texts = date_ticks(first, end - pd.Timedelta(microseconds=1), lang)
+    fig.update_xaxes(range=[first, end], autorange=False, tickmode="array", tickvals=values, ticktext=texts)
+
+
 # Plotly's own words (the toolbar's tooltips, its notices), keyed by Plotly's English text:
 # the Indonesian half of a Plotly locale (plotly.js ships "id" with dates only).
 PLOTLY_WORDS_ID = {
@@ -243,7 +260,7 @@ def occupancy_figure(
             marker={"color": THRESHOLD_COLOUR, "opacity": 0.3, "symbol": "square", "size": 12},
         )
     fig.update_layout(bargap=0.1)
-    _date_axis(fig, x, lang, pd.Timedelta(hours=1))
+    _hour_axis(fig, x, lang)
     return _base_layout(fig, hour_axis_title(tz_name, lang), t("charts.people", lang))
 
 
@@ -265,7 +282,8 @@ def category_figure(
             marker_color=CATEGORY_COLOURS.get(category), xperiod=HOUR_MS, xperiodalignment="middle",
         )
     fig.update_layout(barmode="stack", bargap=0.1)
-    _date_axis(fig, local_naive(frame["hour"], tz_name), lang, pd.Timedelta(hours=1))
+    # The same axis as occupancy_figure's for the same window (one range for both charts).
+    _hour_axis(fig, local_naive(frame["hour"], tz_name), lang)
     return _base_layout(fig, hour_axis_title(tz_name, lang), t(f"charts.{measure}", lang))
 
 

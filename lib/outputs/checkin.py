@@ -12,10 +12,10 @@ signature and is refused. Changing the key invalidates every printed poster (and
 phone's remembered details, whose cookie is signed with it too).
 
 The public base address is the app setting ``public_base_url``
-(``lib.places.public_base_url``); a caller may pass another one (the address the admin
+(``lib.store.places.public_base_url``); a caller may pass another one (the address the admin
 is using now, the command line's ``--base-url``). With neither, ``DEFAULT_PUBLIC_BASE_URL``
 (``http://localhost:8501``), which a phone cannot open: the poster page and the command
-line warn about it (``lib.places.public_address_problem``).
+line warn about it (``lib.store.places.public_address_problem``).
 
 A tap from the check-in page (``lib.outputs.checkin_page``) goes through the check-in desk
 (``lib.ingest.desk``: journalled, then stored by ``lib.ingest.importer.record_events``), an

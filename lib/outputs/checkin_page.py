@@ -40,6 +40,7 @@ import base64
 import hashlib
 import hmac
 import html
+import logging
 import re
 import secrets
 import threading
@@ -48,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from lib.core import config
@@ -71,6 +72,8 @@ ACTION_COLOURS = {"checkin": "#15803d", "checkout": "#d9480f"}  # as on the post
 ID_PATTERN = re.compile(r"^\+?[0-9A-Za-z](?:[0-9A-Za-z./_-]{0,38}[0-9A-Za-z])?$")
 # The phone's chosen language (only "id" or "en": no personal data, so not signed).
 LANG_COOKIE = "pantau_lang"
+
+log = logging.getLogger(__name__)
 
 Opener = Callable[[], tuple[db.SharedDatabase, CheckinDesk]]
 
@@ -428,9 +431,7 @@ class CheckinPage:
                 # first tap stands, this one is not recorded and not confirmed.
                 return _refusal(lang, query, t("phone.form_used", lang), 409, link=t("phone.open_poster", lang))
             except Exception:
-                import logging
-
-                logging.getLogger("pantau.checkin").exception("self check-in failed")
+                log.exception("self check-in failed")
                 return _refusal(lang, query, t("checkin.error", lang), 503)
             # No poster banner here: a big coloured block under the outcome looked like a
             # button and did nothing; the outcome names the door already.
@@ -507,32 +508,16 @@ def _lang(params: dict[str, str], lang_cookie: str | None = None) -> str:
 
 # --- Starlette routes ----------------------------------------------------------------------
 
-LOOPBACK = "127.0.0.1"
-
-
-def _hop_host(hop: str) -> str:
-    """The address of one X-Forwarded-For hop, as uvicorn reads it ('1.2.3.4:80', '[::1]:80')."""
-    hop = hop.strip()
-    if hop.startswith("[") and "]" in hop:
-        return hop[1 : hop.index("]")]
-    return hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop
-
-
-def socket_peer(client_host: str | None, forwarded_for: str | None) -> str | None:
-    """The address of the socket's peer, for ``config.client_address``.
-
-    uvicorn, the server under Streamlit, replaces the client of a request whose peer is
-    one of its ``FORWARDED_ALLOW_IPS`` (loopback unless set, read when the server starts,
-    before Pantau's code is imported) by an address of the request's X-Forwarded-For. So
-    a client address that the request's own X-Forwarded-For names was put there by
-    uvicorn: the peer was this machine, and ``PANTAU_TRUSTED_PROXIES`` decides whether the
-    header is believed. (A phone naming its own address in the header only joins this
-    machine's rate-limit bucket; it cannot pick another one.)"""
-    if client_host and forwarded_for:
-        if client_host in {_hop_host(hop) for hop in forwarded_for.split(",")}:
-            return LOOPBACK
-    return client_host
-
+def cross_site(origin: str | None, fetch_site: str | None, host: str | None) -> bool:
+    """Whether a form was posted from another site's page: a hostile page could make its
+    visitors' phones tap in at a poster they never scanned, from their own addresses. The
+    browser says so in ``Sec-Fetch-Site`` or an ``Origin`` naming another host; a post
+    without either (an old browser, a scanner's own client) is not refused for it."""
+    if (fetch_site or "").strip().lower() == "cross-site":
+        return True
+    if not origin or origin.strip().lower() == "null" or not host:
+        return False
+    return urlsplit(origin.strip()).netloc.lower() != host.strip().lower()
 
 
 def routes(opener: Opener) -> list[Any]:
@@ -576,6 +561,9 @@ def routes(opener: Opener) -> list[Any]:
         lang_cookie = request.cookies.get(LANG_COOKIE)
         secure = request.url.scheme == "https"
         if request.method == "POST":
+            if cross_site(request.headers.get("origin"), request.headers.get("sec-fetch-site"), request.headers.get("host")):
+                lang = _lang(query, lang_cookie)
+                return respond(_refusal(lang, query, t("phone.cross_site", lang), 403), secure)
             body = b""
             async for chunk in request.stream():
                 body += chunk
@@ -583,9 +571,9 @@ def routes(opener: Opener) -> list[Any]:
                     break
             # Behind a reverse proxy the socket's peer is the proxy: the phone's own address
             # comes from X-Forwarded-For, believed only from PANTAU_TRUSTED_PROXIES.
-            forwarded_for = request.headers.get("x-forwarded-for")
-            peer = socket_peer(request.client.host if request.client else None, forwarded_for)
-            address = config.client_address(peer, forwarded_for)
+            address = config.client_address(
+                request.client.host if request.client else None, request.headers.get("x-forwarded-for")
+            )
             reply = await run_in_threadpool(page.post, query, body, cookie, address, lang_cookie)
         else:
             reply = await run_in_threadpool(page.get, query, cookie, lang_cookie)

@@ -9,7 +9,7 @@ drawn as vector squares 146 mm wide (about 3.6 mm per module at version 6) with 
 zone of four modules: sharp in print and readable from about two metres.
 
 Both formats share one layout (``_draw``) in millimetres on a 210 x 297 mm page; the PDF
-embeds DejaVu Sans (``lib/assets/fonts``, free licence) so any name renders, accents and
+embeds DejaVu Sans (``lib/outputs/assets/fonts``, free licence) so any name renders, accents and
 the en dash included.
 """
 
@@ -148,15 +148,17 @@ def _number(value: int, lang: str) -> str:
 
 
 def _capacity_line(content: PosterContent, lang: str) -> str:
-    """'Kapasitas 1.200 orang · Batas keramaian 150 orang' (a '-' for what is not set);
-    a room poster gives the room's capacity only."""
+    """'Kapasitas 1.200 orang · Ambang kerumunan 150 orang'; a room poster gives the room's
+    capacity only. What is not set is left out ('' when nothing is): a visitor reading the
+    printed poster can do nothing with 'Kapasitas ruang: -'."""
     if content.area:
         if content.area_capacity is None:
-            return t("posters.area_capacity_none", lang)
+            return ""
         return t("posters.area_capacity", lang, n=_number(content.area_capacity, lang))
     parts = []
     for key, value in (("posters.capacity", content.capacity), ("posters.limit", content.threshold)):
-        parts.append(t(f"{key}_none", lang) if value is None else t(key, lang, n=_number(value, lang)))
+        if value is not None:
+            parts.append(t(key, lang, n=_number(value, lang)))
     return " · ".join(parts)
 
 
@@ -267,6 +269,8 @@ def _draw(canvas: _Canvas, content: PosterContent) -> float:
         lambda lang: t(instructions, lang),
         lambda lang: _capacity_line(content, lang),
     ):
+        if not say("id"):
+            continue  # nothing set to print (a room without capacity)
         for lang, bold, tone in (("id", True, INK), ("en", False, GREY)):
             line_size, fitted = _fit(canvas, say(lang), bold, usable, 2, body, 7)
             for line in fitted:

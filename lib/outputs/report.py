@@ -46,7 +46,7 @@ def format_change(value: object, lang: str | None = None) -> str:
 def _local_label(
     value: object, tz_name: str, lang: str | None, with_day: bool, with_hour: bool, short: bool = False
 ) -> str:
-    """A busiest day or peak hour as the page shows it, whatever type lib/weekly returns."""
+    """A busiest day or peak hour as the page shows it, whatever type lib.analytics.weekly returns."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return "–"
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -280,3 +280,47 @@ def list_areas(con: duckdb.DuckDBPyConnection, building: str | None = None) -> p
         f"SELECT building, area_id, name, area_stay_min, capacity FROM areas {where} ORDER BY building, area_key",
         params,
     ).df()
+
+
+# --- a building as a user names it (issue 26: the command line speaks the user's words) -----
+
+
+def building_key(text: str | None) -> str:
+    """``text`` as buildings are matched: case ignored, surrounding spaces trimmed and runs of
+    spaces read as one ("  Kantor  walikota " is "kantor walikota"). The same rule as
+    ``BUILDING_KEY_SQL`` of the importer."""
+    return " ".join(str(text or "").split()).lower()
+
+
+def building_lookup(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """``building_key`` of every building's id and display name -> building id.
+
+    An id wins over another building's name of the same spelling; a display name two
+    buildings share names neither (the user must say which, by id)."""
+    rows = con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall()
+    by_name: dict[str, set[str]] = {}
+    for building_id, name in rows:
+        by_name.setdefault(building_key(name), set()).add(str(building_id))
+    lookup = {key: next(iter(ids)) for key, ids in by_name.items() if len(ids) == 1 and key}
+    # Ids last, so an id wins over another building's name. Two ids differing only in case
+    # share a key here: an exact id is matched before this lookup (resolve_building, the import).
+    lookup.update({building_key(building_id): str(building_id) for building_id, _ in rows})
+    return lookup
+
+
+def resolve_building(con: duckdb.DuckDBPyConnection, text: str | None) -> str | None:
+    """The id of the building ``text`` names (its id or display name, ignoring case and
+    spaces; an exact id first), or None when it names none."""
+    if text is None:
+        return None
+    exact = con.execute("SELECT building_id FROM buildings WHERE building_id = ?", [text.strip()]).fetchall()
+    if exact:
+        return str(exact[0][0])
+    return building_lookup(con).get(building_key(text))
+
+
+def known_buildings_text(con: duckdb.DuckDBPyConnection) -> str:
+    """Every building as ``id (name)``, by id, on one line: what an error about an unknown
+    building lists so the user can pick one."""
+    rows = con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall()
+    return ", ".join(str(b) if str(n) == str(b) else f"{b} ({n})" for b, n in rows)

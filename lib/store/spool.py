@@ -108,6 +108,22 @@ def remove_leftovers(db_path: str | Path) -> int:
                 entry.unlink(missing_ok=True)
     except OSError:  # not ours to clean (another user's folder): never stops a start
         pass
+    return removed + _remove_duckdb_spills(Path(db_path))
+
+
+def _remove_duckdb_spills(db_path: Path) -> int:
+    """DuckDB's own spill files of a killed process (``<database>.tmp/duckdb_temp_*``): rows
+    of an import that did not fit in memory, names and phones among them. DuckDB creates
+    them only while a query spills, so at open every one found is a dead process's."""
+    folder = db_path.with_name(db_path.name + ".tmp")
+    removed = 0
+    try:
+        for entry in folder.glob("duckdb_temp_*"):
+            if entry.is_file() and not entry.is_symlink():
+                entry.unlink(missing_ok=True)
+                removed += 1
+    except OSError:
+        pass
     return removed
 
 

@@ -21,7 +21,10 @@
 - Every login, failed login, throttled try and logout writes an audit record (with the address).
 
 Pages call ``require_roles`` first: a role that may not see the page gets a refusal and
-nothing else, even when the address is typed in.
+nothing else, even when the address is typed in. ``navigation`` does not even run such a
+page's file for that role: its address shows a plain "not for your role" page with a link
+to the role's start page (before, an address outside the role's menu silently showed the
+start page).
 """
 
 from __future__ import annotations
@@ -409,16 +412,34 @@ def login_gate(specs: Sequence[PageSpec]) -> None:
         _anonymous(specs, authenticator, language_shown)
 
 
+def _refusal_page(spec: PageSpec, start: Any) -> Any:
+    """A hidden page at ``spec``'s address whose whole body is the refusal (README: a page
+    a role may not see "refuses itself" when its address is typed). The page's own file is
+    never run for this role; the refusal names the page and links to the start page."""
+
+    def refused_view() -> None:
+        st.title(tr("auth.not_for_role.title"))
+        st.warning(tr("auth.not_for_role.body", page=tr(spec.title_key)), icon=":material/block:")
+        st.page_link(start, label=tr("auth.not_for_role.link", page=start.title), icon=":material/home:")
+
+    return st.Page(refused_view, title=tr(spec.title_key), icon=":material/block:", url_path=spec.url_path,
+                   visibility="hidden")
+
+
 def navigation(specs: Sequence[PageSpec]) -> Any:
     """The role-filtered menu (sections in the session's language); returns the page to run.
 
-    A page the user's roles do not allow is not registered; pages whose file does not
-    exist yet are left out. The first allowed page is the default.
+    A page the user's roles do not allow is registered only as a hidden refusal page at its
+    address (``_refusal_page``), so typing that address says so instead of silently showing
+    the start page; pages whose file does not exist yet are left out. The first allowed page
+    is the default.
     """
     roles = current_roles()
     sections: dict[str, list[Any]] = {}
     hidden: list[Any] = []
     default_done = False
+    start: Any = None
+    refused: list[PageSpec] = []
     for spec in specs:
         if not spec.exists():
             continue
@@ -426,11 +447,17 @@ def navigation(specs: Sequence[PageSpec]) -> Any:
             hidden.append(_page(spec, visibility="hidden"))
         elif roles & set(spec.roles):
             page = _page(spec, default=not default_done)
+            start = start or page
             default_done = True
             sections.setdefault(tr(spec.section_key) if spec.section_key else "", []).append(page)
+        else:
+            refused.append(spec)
     if not default_done:
-        sections = {"": [st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)]}
-    # Hidden pages (public ones, none today) join the last section: they show in no menu.
+        start = st.Page(_no_pages_view, title="Pantau", icon=":material/home:", url_path="home", default=True)
+        sections = {"": [start]}
+    hidden.extend(_refusal_page(spec, start) for spec in refused)
+    # Hidden pages (public ones, none today, and the refusals) join the last section: they
+    # show in no menu.
     list(sections.values())[-1].extend(hidden)
     # Every page of the role listed, never folded behind "View more" (an admin has 15).
     chosen = st.navigation(sections, position="sidebar", expanded=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -80,11 +81,28 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 
 def media_file_id(path: str) -> str | None:
-    """``abc123`` for ``/media/abc123.csv`` (also under a base path), else None."""
+    """``abc123`` for ``/media/abc123.csv`` (also under a base path), else None.
+
+    Streamlit's own fonts live at ``/static/media/<name>.woff2``: those are not download
+    files and pass (refusing them left the login page, and every page of a session that
+    logged in with the form, without the text font and drawing each ``:material/…:`` icon
+    as its name, e.g. "language" on the language button). Only a file Streamlit ships in
+    its static folder counts as such, so no download hides behind a ``static`` base path.
+    """
     parts = path.rstrip("/").split("/")
     if len(parts) < 3 or parts[-2] != MEDIA_SEGMENT or not parts[-1]:
         return None
+    if parts[-3] == "static" and _is_streamlit_asset(parts[-1]):
+        return None
     return parts[-1].split(".", 1)[0]
+
+
+def _is_streamlit_asset(name: str) -> bool:
+    """A file of Streamlit's own ``static/static/media`` folder (fonts, images)."""
+    import streamlit
+
+    folder = Path(streamlit.__file__).parent / "static" / "static" / "media"
+    return "/" not in name and name not in (".", "..") and (folder / name).is_file()
 
 
 def media_file_owners(file_id: str) -> set[str] | None:

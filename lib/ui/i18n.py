@@ -83,8 +83,11 @@ def language_switch() -> None:
     Pages without a sidebar (the public check-in page) do not call it: they have their own.
     """
     apply_user_language()
-    label = "🌐 English" if lang() == "id" else "🌐 Bahasa Indonesia"
-    st.sidebar.button(label, key="lang_switch", on_click=_toggle_language, help=tr("ui.language_help"))
+    label = "English" if lang() == "id" else "Bahasa Indonesia"
+    # Streamlit's own icon font, not an emoji: a Debian machine with only fonts-dejavu-core
+    # drew the globe emoji as an empty box.
+    st.sidebar.button(label, key="lang_switch", on_click=_toggle_language, help=tr("ui.language_help"),
+                      icon=":material/language:")
 
 
 def fmt_number(value: float | int | None, decimals: int = 0) -> str:

@@ -19,17 +19,38 @@ from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import current_user
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
-from lib.ui.plain import tr_escaped
+from lib.ui.plain import escape_markdown, tr_escaped
 from lib.ui.widgets import building_names
 
 ALERT_CACHE_SECONDS = 10
 SEVERE = ("building_over", "room_over", "after_hours", "overstay")
+# Where each kind of alert leads: the building's roll-call (who is inside, by room) or its
+# settings (gates, thresholds). Overstays have left the roll-call (their visits were closed).
+ROLLCALL_KINDS = ("building_over", "building_near", "room_over", "room_near", "after_hours")
+SETTINGS_KINDS = ("silent_door",)
+# The select boxes of the pages an alert leads to (pages/rollcall.py, pages/settings.py):
+# given the building before the switch, the page opens on it.
+ROLLCALL_PAGE, ROLLCALL_BUILDING_KEY = "pages/rollcall.py", "rollcall_building"
+SETTINGS_PAGE, SETTINGS_BUILDING_KEY, SETTINGS_NEW_KEY = "pages/settings.py", "settings_building", "settings_new_select"
 
 
 @st.cache_data(ttl=ALERT_CACHE_SECONDS, show_spinner=False)
-def _alerts_now(_con: duckdb.DuckDBPyConnection, db_key: str, minute: str) -> pd.DataFrame:
-    """The alerts due now, shared by every admin's session for a few seconds."""
-    return alerts.alerts_due(_con, datetime.now(UTC))
+def _alerts_now(_con: duckdb.DuckDBPyConnection, db_key: str, minute: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The alerts due now and the people behind them, shared by every admin's session for a few seconds."""
+    now = datetime.now(UTC)
+    return alerts.alerts_due(_con, now), alerts.alert_people(_con, now)
+
+
+def open_page_on(page: str, key: str, building: str) -> None:
+    """Switch to ``page`` with its select box ``key`` already on ``building``."""
+    st.session_state[key] = building
+    st.switch_page(page)
+
+
+def link_button(label: str, key: str, page: str, select_key: str, building: str, help_text: str | None = None) -> None:
+    """A button drawn as a link that opens ``page`` on ``building`` (a Markdown label: our own text only)."""
+    if st.button(label, key=key, type="tertiary", help=help_text):
+        open_page_on(page, select_key, building)
 
 
 def alert_lines(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[tuple[bool, str]]:
@@ -45,21 +66,62 @@ def alert_lines(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[tup
     return out
 
 
+def _people_table(people: pd.DataFrame, zones: dict[str, str]) -> pd.DataFrame:
+    """The people of one alert as an st.table, whose cells are Markdown: names and phones are
+    stored text, escaped so they show as typed (lib.ui.plain)."""
+    table = {
+        tr("alerts.col.name"): [escape_markdown(n or p) for n, p in zip(people["name"], people["person_id"], strict=True)],
+        tr("alerts.col.phone"): [escape_markdown(v) for v in people["phone"].fillna("")],
+        tr("alerts.col.checkin"): [fmt_datetime(t, zones.get(b, DEFAULT_TIMEZONE))
+                                   for t, b in zip(people["checkin_at"], people["building"], strict=True)],
+    }
+    if people["until"].notna().any():
+        table[tr("alerts.col.until")] = [
+            "" if pd.isna(t) else fmt_datetime(t, zones.get(b, DEFAULT_TIMEZONE))
+            for t, b in zip(people["until"], people["building"], strict=True)
+        ]
+    return pd.DataFrame(table)
+
+
 def render_alerts() -> None:
-    """The alerts block of the Now page (RULES "Alerts"), refreshed with the live figures."""
+    """The alerts block of the Now page (RULES "Alerts"), refreshed with the live figures.
+
+    Each alert says who (the people behind an after-hours or overstay alert, in an
+    expander: this is the administrator's page) and leads on: to the building's roll-call,
+    or to its settings; new buildings from an import lead to their review in Settings."""
 
     @st.fragment(run_every="30s")
     def block() -> None:
         con = cursor()  # a fresh cursor each rerun: the nightly rewrite closes old ones
-        frame = _alerts_now(con, str(database_path()), datetime.now(UTC).strftime("%Y%m%d%H%M"))
+        frame, people = _alerts_now(con, str(database_path()), datetime.now(UTC).strftime("%Y%m%d%H%M"))
+        fresh = places.new_buildings(con)
+        zones = dict(con.execute("SELECT building_id, timezone FROM buildings").fetchall())
         with st.container(key="now_alerts"):
             st.subheader(tr("alerts.title"))
-            if frame.empty:
+            if frame.empty and fresh.empty:
                 st.caption(tr("alerts.none"))
             # Warnings, not errors: an error box on a page means the page failed. The icon
             # tells the severe kinds (above a limit, people left inside) from the early ones.
-            for severe, text in alert_lines(con, frame):
+            for row, (severe, text) in zip(frame.itertuples(), alert_lines(con, frame), strict=True):
                 st.warning(text, icon=":material/emergency_home:" if severe else ":material/warning:")
+                who = people[(people["kind"] == row.kind) & (people["building"] == row.building)]
+                if len(who):
+                    with st.expander(tr(f"alerts.people.{row.kind}", count=fmt_number(len(who))), key=f"now_alert_who_{row.key}"):
+                        # A static table shows every row (a frame inside a closed expander measured
+                        # itself too short and hid its last one); its cells are Markdown: escaped.
+                        st.table(_people_table(who, zones), hide_index=True)
+                if row.kind in ROLLCALL_KINDS:
+                    link_button(tr("alerts.to_rollcall"), f"now_alert_rollcall_{row.key}", ROLLCALL_PAGE,
+                                ROLLCALL_BUILDING_KEY, str(row.building))
+                elif row.kind in SETTINGS_KINDS:
+                    link_button(tr("alerts.to_settings"), f"now_alert_settings_{row.key}", SETTINGS_PAGE,
+                                SETTINGS_BUILDING_KEY, str(row.building))
+            # Buildings first named by an import (RULES "Import"): a typo until someone confirms them.
+            for building, name, events in zip(fresh["building_id"], fresh["name"], fresh["events"], strict=True):
+                st.warning(tr_escaped("alerts.kind.new_building", building=f"{name} ({building})",
+                                      events=fmt_number(int(events))), icon=":material/domain_add:")
+                link_button(tr("alerts.to_new_building"), f"now_alert_new_{building}", SETTINGS_PAGE,
+                            SETTINGS_NEW_KEY, str(building))
 
     block()
 

@@ -11,8 +11,19 @@ Streamlit 1.67 writes some words itself, in English, whatever the app's language
   it ("Drag and drop files here"): no parameter (streamlit/streamlit#13500 asks for one).
   The English words are hidden and ours drawn in their place by CSS.
 - the multiselect's "Select all" / "Select N matches" rows of its list: the same.
+- words only a screen reader says, or an empty select box shows, written into attributes
+  (``aria-label``, ``placeholder``, ``title``): "Help for <label>" of every help tooltip,
+  the date input's "day, <label>", "Choose date" and its calendar's "Today, Monday,
+  December 7, 2026", "Choose an option" of every select box (also of one whose page passes
+  no ``placeholder=``), "Link to heading", the table toolbar's words. No parameter, and
+  CSS cannot change an attribute: ``words_script`` (a small script, run by
+  ``st.html(..., unsafe_allow_javascript=True)`` in a hidden container) rewrites them
+  whenever Streamlit draws, from ``STREAMLIT_WORDS`` and the texts ``ui.st.*``; dates are
+  said by the browser's ``Intl`` in the session's language. It also hides Material icon
+  names ("language", "person icon") from screen readers. The calendar's visible month and
+  weekday names follow the browser's own language (react-aria), not the session's.
 
-``widget_texts`` is called once per run right after ``st.navigation`` (``lib/ui/auth.py``),
+``widget_texts`` (the style sheet and the script) is called once per run right after ``st.navigation`` (``lib/ui/auth.py``),
 so every page, the login page and the public check-in page get it. (A style-only
 ``st.html`` goes to Streamlit's event container; one sent before ``st.navigation`` was
 lost when the address named another page than the default, e.g. the check-in page.) The CSS selects by
@@ -29,8 +40,9 @@ import json
 
 import streamlit as st
 
-from lib.ui.i18n import tr
+from lib.ui.i18n import lang, tr
 
+WORDS_KEY = "pantau_words"  # the hidden container of the words script
 DRAG_TEXT_CLASS = "euud7oh2"  # "Drag and drop files here" in Streamlit 1.67's file uploader
 
 # Draw ``text`` over an element whose own (English) words are made invisible: the element
@@ -54,6 +66,8 @@ def choose_placeholder(empty: bool = False) -> str:
 def widget_css() -> str:
     """The style sheet replacing Streamlit's English words (see the module docstring)."""
     rules = [
+        # Its wrapper too, or the main column's gap (16 px) is left above every page title.
+        f".st-key-{WORDS_KEY},.stLayoutWrapper:has(> .st-key-{WORDS_KEY}){{display:none}}",
         # The instruction is the first span (every text box of this app submits with Enter);
         # a character counter after it loses its separating dot.
         '[data-testid="InputInstructions"] > span:first-child{display:none}',
@@ -77,6 +91,129 @@ def widget_css() -> str:
     return "\n".join(rules)
 
 
+# Streamlit's (and react-aria's) English attribute words -> our text key. Attributes only
+# (aria-label, placeholder, title): what a screen reader says and what an empty select box
+# shows; visible text React draws is left alone.
+STREAMLIT_WORDS = {
+    "Choose an option": "ui.choose",
+    "Choose options": "ui.choose",
+    "No options to select": "ui.no_options",
+    "No options to select.": "ui.no_options",
+    "Help": "ui.st.help",
+    "Choose date": "ui.st.choose_date",
+    "Previous month": "ui.st.previous_month",
+    "Next month": "ui.st.next_month",
+    "Previous": "ui.st.previous_month",
+    "Next": "ui.st.next_month",
+    "Open": "ui.st.open",
+    "Clear all": "ui.st.clear",
+    "Clear value": "ui.st.clear",
+    "Collapse sidebar": "ui.st.collapse_sidebar",
+    "Expand sidebar": "ui.st.expand_sidebar",
+    "Sidebar": "ui.st.sidebar",
+    "App pages": "ui.st.app_pages",
+    "Link to heading": "ui.st.heading_link",
+    "Download as CSV": "ui.st.download_csv",
+    "Search": "ui.st.search",
+    "Fullscreen": "ui.st.fullscreen",
+    "Close fullscreen": "ui.st.close_fullscreen",
+    "Show/hide columns": "ui.st.columns",
+    "Download plot as a PNG": "ui.st.download_png",
+    "month": "ui.st.month",
+    "year": "ui.st.year",
+}
+
+# A MutationObserver rewrites those attributes whenever Streamlit draws or redraws an
+# element. The English original is kept in ``data-pantau-<attr>``, so a language switch
+# translates from it again (React does not reset an attribute whose value it did not
+# change). Material icons get ``aria-hidden``: their ligature name ("language") was read
+# out as part of a button's name ("language English").
+_WORDS_SCRIPT = r"""
+<script>
+(() => {
+  window.__pantauWords = %(words)s;
+  const MONTHS = ["January","February","March","April","May","June","July","August","September",
+                  "October","November","December"];
+  const ATTRS = ["aria-label", "placeholder", "title"];
+  const day = (w, month, date, year) => new Date(Number(year), MONTHS.indexOf(month), Number(date));
+  const translate = (text) => {
+    const w = window.__pantauWords;
+    if (Object.prototype.hasOwnProperty.call(w.exact, text)) return w.exact[text];
+    let m = text.match(/^Help for (.+)$/s);
+    if (m) return w.helpFor[0] + m[1] + w.helpFor[1];
+    m = text.match(/^(day|month|year), (.+)$/s);
+    if (m) return w.segment[m[1]] + ", " + m[2];
+    m = text.match(/^(Today, )?[A-Z][a-z]+day, ([A-Z][a-z]+) (\d{1,2}), (\d{4})( selected)?$/);
+    if (m && MONTHS.includes(m[2])) {
+      const said = new Intl.DateTimeFormat(w.locale, {weekday: "long", day: "numeric", month: "long",
+                                                      year: "numeric"}).format(day(null, m[2], m[3], m[4]));
+      return (m[1] ? w.today + ", " : "") + said + (m[5] ? " " + w.selected : "");
+    }
+    m = text.match(/^Choose date, ([A-Z][a-z]+) (\d{4})$/);
+    if (m && MONTHS.includes(m[1])) {
+      const month = new Intl.DateTimeFormat(w.locale, {month: "long", year: "numeric"})
+        .format(new Date(Number(m[2]), MONTHS.indexOf(m[1]), 1));
+      return w.chooseDate + ", " + month;
+    }
+    return null;
+  };
+  const fixElement = (el) => {
+    for (const attr of ATTRS) {
+      if (!el.hasAttribute(attr)) continue;
+      const store = "data-pantau-" + attr;
+      const now = el.getAttribute(attr);
+      let original = el.getAttribute(store);
+      if (original === null || (now !== original && now !== el.getAttribute(store + "-said"))) {
+        original = now;  // first seen, or Streamlit wrote a new English value
+        el.setAttribute(store, original);
+      }
+      const said = translate(original);
+      const want = said === null ? original : said;
+      if (now !== want) el.setAttribute(attr, want);
+      el.setAttribute(store + "-said", want);
+    }
+    const icon = el.matches('[data-testid="stIconMaterial"]') ||
+      (el.tagName === "SPAN" && / icon$/.test(el.getAttribute("data-pantau-aria-label") || ""));
+    if (icon) el.setAttribute("aria-hidden", "true");  // "person icon", "language": decoration
+  };
+  const fixTree = (root) => {
+    if (!root || root.nodeType !== 1) return;
+    fixElement(root);
+    root.querySelectorAll('[aria-label],[placeholder],[title],[data-testid="stIconMaterial"]').forEach(fixElement);
+  };
+  window.__pantauFixWords = () => fixTree(document.body);
+  if (!window.__pantauWordsObserver) {
+    window.__pantauWordsObserver = new MutationObserver((changes) => {
+      for (const change of changes) {
+        if (change.type === "attributes") fixElement(change.target);
+        else change.addedNodes.forEach(fixTree);
+      }
+    });
+    window.__pantauWordsObserver.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                          attributeFilter: ATTRS});
+  }
+  window.__pantauFixWords();
+})();
+</script>
+"""
+
+
+def words_script() -> str:
+    """The ``<script>`` translating Streamlit's attribute words into the session's language."""
+    language = lang()
+    help_for = tr("ui.st.help_for", label="\x00").split("\x00", 1)
+    words = {
+        "exact": {english: tr(key) for english, key in STREAMLIT_WORDS.items()},
+        "helpFor": help_for,
+        "segment": {part: tr(f"ui.st.{part}") for part in ("day", "month", "year")},
+        "today": tr("ui.st.today"),
+        "selected": tr("ui.st.selected"),
+        "chooseDate": tr("ui.st.choose_date"),
+        "locale": "id-ID" if language == "id" else "en-GB",
+    }
+    return _WORDS_SCRIPT % {"words": json.dumps(words).replace("<", "\\u003c")}
+
+
 def widget_texts(page_css: str = "") -> None:
     """Put the style sheet on the page (an invisible element: a ``<style>`` only).
 
@@ -86,3 +223,6 @@ def widget_texts(page_css: str = "") -> None:
     the check-in page), so the page's rules and these go out together.
     """
     st.html(f"<style>{widget_css()}\n{page_css}</style>")
+    # In a container hidden by the sheet above: the script runs, its element takes no room.
+    with st.container(key=WORDS_KEY):
+        st.html(words_script(), unsafe_allow_javascript=True)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib.store import db
 from lib.ui.i18n import relabelled, tr
+from lib.ui.widget_texts import choose_placeholder
 
 # Coloured dots (no emoji font needed) with the light in words next to them.
 LIGHT_DOTS = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[○]"}
@@ -56,6 +57,7 @@ def building_choice(con: duckdb.DuckDBPyConnection, key: str, allow_all: bool = 
     picked = st.selectbox(
         tr("ui.building"), options, key=relabelled(key),
         format_func=lambda b: tr("ui.all_buildings") if b == ALL else f"{names[b]} ({b})",
+        placeholder=choose_placeholder(),
     )
     return picked or None
 

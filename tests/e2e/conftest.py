@@ -28,6 +28,7 @@ Waiting for the app (what made these tests flaky on a loaded 2-core machine):
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -321,7 +322,8 @@ def choose_option(page: Any, container: str, option: str) -> None:
         if option in chosen.inner_text():
             break
         if listbox.count() == 0:
-            box.get_by_role("button", name="Open").click()
+            # "Buka" in Indonesian (lib/ui/widget_texts.py translates Streamlit's "Open").
+            box.get_by_role("button", name=re.compile(r"^(Buka|Open)$")).click()
         try:
             page.get_by_role("option", name=option).click(timeout=10_000)
             expect(chosen).to_contain_text(option, timeout=10_000)

@@ -92,12 +92,12 @@ def test_admin_journey(demo_server: StreamlitServer, page: object, tmp_path: Pat
     assert len(password) >= 16
     shot(page, "users")
 
-    click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
+    click_and_wait(page.get_by_role("button", name="English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Users").wait_for()  # type: ignore[attr-defined]
     nav = page.locator('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
     for title in ("Now", "Data quality", "Settings"):
         expect(nav).to_contain_text(title)
-    click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))  # type: ignore[attr-defined]
+    click_and_wait(page.get_by_role("button", name="Bahasa Indonesia"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Pengguna", exact=True).wait_for()  # type: ignore[attr-defined]
 
     click_and_wait(page.get_by_role("button", name="Keluar"))  # type: ignore[attr-defined]

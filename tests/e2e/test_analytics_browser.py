@@ -76,7 +76,7 @@ def test_leadership_sees_occupancy_and_weekly_and_downloads_pdf(demo_server: Str
     # The tracing page is not in the leadership's menu.
     assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Pelacakan", exact=True).count() == 0  # type: ignore[attr-defined]
 
-    click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
+    click_and_wait(page.get_by_role("button", name="English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Weekly statistics").first.wait_for()  # type: ignore[attr-defined]
     open_menu(page, "Occupancy")
     page.get_by_text("Hour (WITA, UTC+8)").first.wait_for()  # type: ignore[attr-defined]
@@ -100,13 +100,13 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
     assert "Meiske Rumengan" in case.input_value()
     # The swab date five days ago: the window reaches back to the meetings a week ago.
     swab = pd.Timestamp.now(tz="Asia/Makassar").date() - timedelta(days=5)
-    swab_day = page.get_by_role("spinbutton", name="day, Tanggal gejala atau swab")  # type: ignore[attr-defined]
+    swab_day = page.get_by_role("spinbutton", name="hari, Tanggal gejala atau swab")  # type: ignore[attr-defined]
     swab_day.click()
     page.keyboard.type(f"{swab:%d%m%Y}")  # type: ignore[attr-defined]
     # The date field commits its value on blur: leave it, and wait for the run that follows.
     rerun_by(page, lambda: page.get_by_role("heading", name="Pelacakan kontak").click(), what="leaving the date field")  # type: ignore[attr-defined]
     first_day = swab - timedelta(days=2)
-    day = page.get_by_role("spinbutton", name="day, Dari tanggal")  # type: ignore[attr-defined]
+    day = page.get_by_role("spinbutton", name="hari, Dari tanggal")  # type: ignore[attr-defined]
     expect(day).to_have_attribute("aria-valuenow", str(first_day.day))
     click_and_wait(page.get_by_role("button", name="Lacak kontak"))  # type: ignore[attr-defined]
     page.wait_for_selector('[data-testid="stDataFrame"]')  # type: ignore[attr-defined]
@@ -140,10 +140,10 @@ def test_tracer_traces_the_positive_case_and_exports_csv(demo_server: StreamlitS
 
     # Only the same-room contacts; the choice stays shown in English after the switch.
     rerun_by(page, lambda: page.get_by_text("K1 · satu ruangan", exact=True).click(), what="showing K1")  # type: ignore[attr-defined]
-    click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
+    click_and_wait(page.get_by_role("button", name="English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Contact tracing").first.wait_for()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Trace contacts").wait_for()  # type: ignore[attr-defined]
     expect(page.get_by_role("radio", name="K1 · same room")).to_be_checked()  # type: ignore[attr-defined]
     # Back to Indonesian: the choice is kept with the account, and other tests log in as pelacak.
-    click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))  # type: ignore[attr-defined]
+    click_and_wait(page.get_by_role("button", name="Bahasa Indonesia"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Pelacakan kontak").first.wait_for()  # type: ignore[attr-defined]

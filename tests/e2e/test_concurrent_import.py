@@ -1,7 +1,7 @@
 """Importing and reading from the command line while the dashboard serves the same file.
 
 DuckDB lets one process hold the file; the dashboard is that process, and the command
-line hands its work to it (lib/owner.py). Nothing may be lost and no lock error shown.
+line hands its work to it (lib/cli/owner.py). Nothing may be lost and no lock error shown.
 """
 
 from __future__ import annotations

@@ -133,19 +133,19 @@ def test_indonesian_without_streamlit_english_and_english_kept_over_a_reload(
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()  # type: ignore[attr-defined]
 
     # (b) English, then a reload: still English (kept with the user, not the browser tab).
-    e2e.click_and_wait(page.get_by_role("button", name="🌐 English"))  # type: ignore[attr-defined]
+    e2e.click_and_wait(page.get_by_role("button", name="English"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Occupancy", exact=True).wait_for()  # type: ignore[attr-defined]
     page.reload()  # type: ignore[attr-defined]
     e2e.wait_for_app(page)
     page.get_by_role("heading", name="Occupancy", exact=True).wait_for()  # type: ignore[attr-defined]
-    expect(page.get_by_role("button", name="🌐 Bahasa Indonesia")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_role("button", name="Bahasa Indonesia")).to_be_visible()  # type: ignore[attr-defined]
     person_hours = page.locator('[data-testid="stMetricValue"]').nth(1).inner_text()  # type: ignore[attr-defined]
     assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", person_hours), person_hours
     ticks = x_ticks(page)
     assert re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} ", " ".join(ticks)), ticks
 
     # Back to Indonesian for whoever logs in as admin next.
-    e2e.click_and_wait(page.get_by_role("button", name="🌐 Bahasa Indonesia"))  # type: ignore[attr-defined]
+    e2e.click_and_wait(page.get_by_role("button", name="Bahasa Indonesia"))  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Okupansi", exact=True).wait_for()  # type: ignore[attr-defined]
 
 

@@ -110,11 +110,11 @@ def test_a_typo_building_is_marked_and_merged_into_the_right_one(server: Streaml
     expect(page.get_by_role("combobox", name="Gedung baru", exact=True)).to_have_value(  # type: ignore[attr-defined]
         f"{TYPO} · {MARK} ({TYPO})"
     )
-    page.get_by_text("6 scan dari 3 orang").first.wait_for()  # type: ignore[attr-defined]
+    page.get_by_text("6 pindaian dari 3 orang").first.wait_for()  # type: ignore[attr-defined]
     click_and_wait(page.locator('[data-testid="stRadio"]').get_by_text("Gabungkan ke gedung lain", exact=True))  # type: ignore[attr-defined]
     choose(page, "Gabungkan ke", f"Kantor Walikota Bitung ({RIGHT})")
     click_and_wait(page.get_by_role("button", name="Gabungkan", exact=True))  # type: ignore[attr-defined]
-    page.get_by_text(f"{TYPO} digabung ke Kantor Walikota Bitung ({RIGHT}): 6 scan dipindah").first.wait_for()  # type: ignore[attr-defined]
+    page.get_by_text(f"{TYPO} digabung ke Kantor Walikota Bitung ({RIGHT}): 6 pindaian dipindah").first.wait_for()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Gedung baru dari impor")).to_have_count(0)  # type: ignore[attr-defined]
 
     open_menu(page, "Okupansi")

@@ -40,6 +40,7 @@ BUDI = "198001012000031001"  # rostered ASN, inside since an hour ago
 ROOM_VISITOR = "7172014506900003"
 REUSED_FIRST, REUSED_SECOND = "7172014506900001", "7172014506900002"
 DIRTY, DIRTY_PHONE = "7172014506900004", "7172014506900005"
+CROSS_SITE = "7172014506900006"
 OUTCOME = re.compile(r'data-outcome="([a-z_]+)"')
 
 
@@ -172,6 +173,21 @@ def test_6_control_characters_are_removed_where_they_enter(phones: Phones) -> No
         assert long.status_code == 422
 
 
+def test_8_a_form_posted_from_another_site_is_refused(phones: Phones) -> None:
+    """A hostile page could make its visitors' phones tap in at a poster they never scanned
+    (the form needs no cookie): the browser names the other site, and nothing is stored."""
+    with httpx.Client(base_url=phones.server.url, timeout=30) as client:
+        door = phones.posters["door_in"]
+        form = {"person_id": CROSS_SITE, "name": "Tamu Lain"}
+        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            refused = client.post(door, data=form, headers=headers)
+            assert refused.status_code == 403 and outcome(refused) == "refused"
+            assert "situs lain" in refused.text
+        own = client.post(door, data=form, headers={"Origin": phones.server.url, "Sec-Fetch-Site": "same-origin"})
+        assert outcome(own) == "checked_in"
+        # (The store, read at the end: one tap of CROSS_SITE, the page's own.)
+
+
 def test_7_rate_limits_believe_x_forwarded_for_only_from_a_trusted_proxy(tmp_path: Path) -> None:
     data_dir = tmp_path / "proxy"
     patch = signing_with(data_dir)
@@ -232,6 +248,8 @@ def test_what_the_server_kept(phones: Phones) -> None:
         assert con.execute("SELECT name, phone FROM persons WHERE person_id = ?", [DIRTY]).fetchall() == [
             ("]0;pwnedTamu Bersih", "081211")]
         assert con.execute("SELECT phone FROM persons WHERE person_id = ?", [DIRTY_PHONE]).fetchall() == [("08129",)]
+        # 8: only the page's own form of the cross-site person was stored.
+        assert con.execute("SELECT count(*) FROM events WHERE person_id = ?", [CROSS_SITE]).fetchall() == [(1,)]
         # 1: the room tap is a stay in the room (and a door check-in).
         assert con.execute("SELECT area FROM stays WHERE person_id = ?", [ROOM_VISITOR]).fetchall() == [("Aula",)]
     finally:

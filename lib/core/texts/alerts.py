@@ -35,6 +35,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{building}, door {place}: no scan in the last 60 minutes although there usually are "
         "({value} of the last 4 weeks) — a poster torn off or a scanner down?",
     },
+    "alerts.kind.new_building": {
+        "id": "{building}: gedung baru dari impor, belum dikonfirmasi ({events} pindaian). "
+        "Konfirmasi, ganti nama, gabungkan atau hapus di Pengaturan.",
+        "en": "{building}: a new building from an import, not confirmed yet ({events} scans). "
+        "Confirm, rename, merge or delete it in Settings.",
+    },
+    "alerts.people.after_hours": {"id": "Siapa: {count} pengunjung", "en": "Who: {count} visitors"},
+    "alerts.people.overstay": {"id": "Siapa: {count} pengunjung", "en": "Who: {count} visitors"},
+    "alerts.col.name": {"id": "Nama", "en": "Name"},
+    "alerts.col.phone": {"id": "Telepon", "en": "Phone"},
+    "alerts.col.checkin": {"id": "Masuk", "en": "Checked in"},
+    "alerts.col.until": {"id": "Ditutup otomatis", "en": "Closed automatically"},
+    "alerts.to_rollcall": {"id": "Buka apel darurat gedung ini →", "en": "Open this building's roll-call →"},
+    "alerts.to_settings": {"id": "Buka pengaturan gedung ini →", "en": "Open this building's settings →"},
+    "alerts.to_new_building": {"id": "Periksa gedung baru ini di Pengaturan →", "en": "Review this new building in Settings →"},
     # Settings sections of the building manager (separate from the other sections).
     "manager.settings.alerts": {"id": "Peringatan dan webhook", "en": "Alerts and webhook"},
     "manager.settings.alerts_help": {

@@ -9,6 +9,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Staff on site per unit and day (WITA), against the work-from-office limit. Figures only, no names.",
     },
     "attendance.week": {"id": "Minggu", "en": "Week"},
+    "attendance.week_help": {
+        "id": "Hari mana pun dari minggu yang ingin dilihat (Senin–Minggu). Halaman dibuka pada minggu "
+        "lengkap terakhir; pilih hari ini untuk minggu berjalan.",
+        "en": "Any day of the week to show (Monday to Sunday). The page opens on the last complete week; "
+        "pick today for the current week.",
+    },
     "attendance.unit": {"id": "Unit", "en": "Unit"},
     "attendance.all_units": {"id": "Semua unit", "en": "All units"},
     "attendance.no_roster": {
@@ -22,10 +28,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "attendance.col.share": {"id": "Persentase", "en": "Share"},
     "attendance.col.limit": {"id": "Batas WFO", "en": "WFO limit"},
     "attendance.col.over": {"id": "Melebihi batas", "en": "Above the limit"},
-    "attendance.week_view": {"id": "Persentase di kantor, unit × hari", "en": "Share on site, unit × day"},
+    "attendance.week_view": {
+        "id": "Persentase di kantor, unit × hari, {first}–{last}",
+        "en": "Share on site, unit × day, {first}–{last}",
+    },
     "attendance.over_count": {
-        "id": "{count} hari-unit melebihi batas WFO minggu ini.",
-        "en": "{count} unit-days above the WFO limit this week.",
+        "id": "{count} hari-unit melebihi batas WFO pada minggu {first}–{last}.",
+        "en": "{count} unit-days above the WFO limit in the week {first}–{last}.",
     },
     "attendance.download": {"id": "Unduh (CSV)", "en": "Download (CSV)"},
     "attendance.yes": {"id": "ya", "en": "yes"},

@@ -30,8 +30,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.col.orphans": {"id": "Keluar tanpa masuk", "en": "Orphan check-outs"},
     "import.col.quarantined": {"id": "Dikarantina", "en": "Quarantined"},
     "import.col.persons_set": {"id": "Pegawai diatur (daftar pegawai)", "en": "Persons set (roster)"},
-    "import.status.ok": {"id": "✅ diimpor", "en": "✅ imported"},
-    "import.status.refused": {"id": "⛔ ditolak", "en": "⛔ refused"},
+    # Signs every font of a Debian desktop has (an emoji showed as an empty box there).
+    "import.status.ok": {"id": "✓ diimpor", "en": "✓ imported"},
+    "import.status.refused": {"id": "✗ ditolak", "en": "✗ refused"},
     "import.quarantine": {"id": "Baris yang dikarantina", "en": "Quarantined rows"},
     "import.no_quarantine": {"id": "Tidak ada baris yang dikarantina.", "en": "No row was quarantined."},
     "import.col.row": {"id": "Baris ke", "en": "Row"},
@@ -129,6 +130,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "atau bagi menjadi beberapa file",
         "en": "File refused: the Excel file is beyond what can be read ({detail}). Save it as CSV, or split it "
         "into several files",
+    },
+    "refused.parquet_too_large": {
+        "id": "File ditolak: file Parquet melebihi batas yang dapat dibaca ({detail}). Tulis ulang dengan "
+        "kelompok baris lebih kecil, atau bagi menjadi beberapa file",
+        "en": "File refused: the Parquet file is beyond what can be read ({detail}). Write it again with smaller "
+        "row groups, or split it into several files",
     },
     "refused.too_many_columns": {
         "id": "File ditolak: terlalu banyak kolom",

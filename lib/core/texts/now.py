@@ -14,7 +14,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "now.category.THL": {"id": "THL", "en": "THL"},
     "now.category.visitor": {"id": "Pengunjung", "en": "Visitors"},
     "now.threshold": {"id": "Ambang kerumunan", "en": "Crowd threshold"},
-    "now.no_threshold": {"id": "belum diatur", "en": "not set"},
+    "now.set_threshold": {"id": "Atur ambang di Pengaturan →", "en": "Set it in Settings →"},
+    "now.set_threshold_help": {
+        "id": "Membuka Pengaturan dengan gedung ini terpilih.",
+        "en": "Opens Settings with this building chosen.",
+    },
+    "now.all_buildings": {
+        "id": "**Semua gedung: {people} orang di dalam sekarang** · ASN {ASN} · THL {THL} · Pengunjung {visitor}",
+        "en": "**All buildings: {people} people inside now** · ASN {ASN} · THL {THL} · Visitors {visitor}",
+    },
+    "now.all_buildings_caption": {
+        "id": "Jumlah orang di dalam seluruh gedung sekarang, per kategori (sama dengan daftar apel darurat).",
+        "en": "People inside all buildings now, by category (the same as the roll-call list).",
+    },
     "now.visits_today": {"id": "Kunjungan hari ini", "en": "Visits today"},
     "now.finished_today": {"id": "Selesai hari ini", "en": "Finished today"},
     "now.finished_today_help": {
@@ -27,7 +39,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "now.light.green": {"id": "Aman (di bawah 80 % ambang)", "en": "Fine (below 80 % of the threshold)"},
     "now.light.yellow": {"id": "Mendekati ambang", "en": "Close to the threshold"},
     "now.light.red": {"id": "Melewati ambang kerumunan", "en": "Above the crowd threshold"},
-    "now.light.none": {"id": "Ambang belum diatur", "en": "No threshold set"},
+    "now.light.none": {"id": "Ambang kerumunan belum diatur", "en": "No crowd threshold set"},
     "now.last_scans": {"id": "Pindaian terakhir", "en": "Latest scans"},
     "now.no_scans": {"id": "Belum ada pindaian.", "en": "No scans yet."},
     "now.col.time": {"id": "Waktu", "en": "Time"},

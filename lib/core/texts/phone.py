@@ -5,6 +5,10 @@ The outcome sentences, the crowd and the form's labels are the check-in page's o
 """
 
 TEXTS = {
+    "phone.cross_site": {
+        "id": "Formulir ini dikirim dari situs lain, bukan dari poster; tidak ada yang dicatat. Pindai poster lagi.",
+        "en": "This form was sent from another website, not from the poster; nothing was recorded. Scan the poster again.",
+    },
     "phone.inside_since": {"id": "Anda sudah di dalam sejak {time}", "en": "You have been inside since {time}"},
     "phone.inside_elsewhere": {
         "id": "Anda tercatat di dalam {building} sejak {time}",

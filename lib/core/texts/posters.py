@@ -23,11 +23,8 @@ TEXTS = {
         "en": "Leaving this room? Scan this QR code with your phone, then tap CHECK OUT.",
     },
     "posters.area_capacity": {"id": "Kapasitas ruang {n} orang", "en": "Room capacity {n} people"},
-    "posters.area_capacity_none": {"id": "Kapasitas ruang: -", "en": "Room capacity: -"},
     "posters.capacity": {"id": "Kapasitas {n} orang", "en": "Capacity {n} people"},
-    "posters.capacity_none": {"id": "Kapasitas: -", "en": "Capacity: -"},
     "posters.limit": {"id": "Ambang kerumunan {n} orang", "en": "crowd threshold {n} people"},
-    "posters.limit_none": {"id": "Ambang kerumunan: -", "en": "crowd threshold: -"},
     "posters.printed": {"id": "Dicetak {date}", "en": "printed {date}"},
     # The admin page.
     "posters.title": {"id": "Poster QR", "en": "QR posters"},
@@ -125,8 +122,8 @@ TEXTS = {
     "posters.download_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
     "posters.download_png": {"id": "Unduh PNG", "en": "Download PNG"},
     "posters.download_all": {
-        "id": "Unduh semua poster gedung ini (PDF, {pages} halaman)",
-        "en": "Download all posters of this building (PDF, {pages} pages)",
+        "id": "Unduh semua poster pintu (PDF, {pages} hlm.)",
+        "en": "Download every door poster (PDF, {pages} pp.)",
     },
     "posters.cli_unknown_gate": {"id": "pintu tidak dikenal: {gate}", "en": "unknown gate: {gate}"},
     "posters.cli_unknown_area": {

@@ -24,6 +24,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "{ticked} dari {people} orang sudah dicentang; {missing} belum.",
         "en": "{ticked} of {people} people ticked; {missing} still missing.",
     },
+    "rollcall.total": {
+        "id": "**Semua gedung: {people} orang di dalam** · ASN {ASN} · THL {THL} · Pengunjung {visitor}",
+        "en": "**All buildings: {people} people inside** · ASN {ASN} · THL {THL} · Visitors {visitor}",
+    },
     "rollcall.nobody": {"id": "Tidak ada orang di dalam.", "en": "Nobody is inside."},
     "rollcall.in_building": {"id": "Di dalam gedung (ruang tidak diketahui)", "en": "In the building (room unknown)"},
     "rollcall.assumed": {"id": "ruang kerja menurut daftar pegawai", "en": "home room from the roster"},

@@ -10,7 +10,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "settings.buildings": {"id": "Gedung", "en": "Buildings"},
     "settings.building": {"id": "Gedung yang diubah", "en": "Building to edit"},
-    "settings.new_building": {"id": "➕ Gedung baru", "en": "➕ New building"},
+    "settings.new_building": {"id": "+ Gedung baru", "en": "+ New building"},
     "settings.id": {"id": "Kode gedung (huruf, angka, - _ .)", "en": "Building id (letters, digits, - _ .)"},
     "settings.name": {"id": "Nama", "en": "Name"},
     "settings.timezone": {"id": "Zona waktu", "en": "Time zone"},
@@ -197,10 +197,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "settings.new.select": {"id": "Gedung baru", "en": "New building"},
     "settings.new.summary": {
-        "id": "{events} scan dari {persons} orang, {first} – {last}.",
-        "en": "{events} scans by {persons} people, {first} – {last}.",
+        "id": "{events} pindaian dari {persons} orang, {first} – {last}.",
+        "en": "{events} {events:one|scan|scans} by {persons} {persons:one|person|people}, {first} – {last}.",
     },
-    "settings.new.no_scans": {"id": "Belum ada scan.", "en": "No scans yet."},
+    "settings.new.no_scans": {"id": "Belum ada pindaian.", "en": "No scans yet."},
     "settings.new.action": {"id": "Tindakan", "en": "Action"},
     "settings.new.action.confirm": {"id": "Konfirmasi", "en": "Confirm"},
     "settings.new.action.rename": {"id": "Ganti nama", "en": "Rename"},
@@ -217,14 +217,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "settings.new.target": {"id": "Gabungkan ke", "en": "Merge into"},
     "settings.new.merge_help": {
-        "id": "Semua scan pindah ke gedung tujuan (scan yang sudah ada di sana tidak digandakan), kunjungan "
+        "id": "Semua pindaian pindah ke gedung tujuan (pindaian yang sudah ada di sana tidak digandakan), kunjungan "
         "orang-orang ini dihitung ulang, lalu gedung baru ini dihapus.",
         "en": "Every scan moves to the target building (scans already there are not doubled), these people's "
         "visits are recomputed, then this new building is removed.",
     },
     "settings.new.delete_ack": {
-        "id": "Saya mengerti: gedung {building} beserta {events} scan, kunjungan dan angkanya dihapus permanen.",
-        "en": "I understand: building {building} with its {events} scans, visits and figures is deleted for good.",
+        "id": "Saya mengerti: gedung {building} beserta {events} pindaian, kunjungan dan angkanya dihapus permanen.",
+        "en": "I understand: building {building} with its {events} {events:one|scan|scans}, visits and figures is deleted for good.",
     },
     "settings.new.submit.confirm": {"id": "Konfirmasi gedung", "en": "Confirm building"},
     "settings.new.submit.rename": {"id": "Simpan nama", "en": "Save name"},
@@ -236,14 +236,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Building {building} is now called {name} and confirmed.",
     },
     "settings.new.merged": {
-        "id": "{building} digabung ke {target}: {moved} scan dipindah, {dropped} scan ganda dibuang, "
+        "id": "{building} digabung ke {target}: {moved} pindaian dipindah, {dropped} pindaian ganda dibuang, "
         "kunjungan {persons} orang dihitung ulang.",
-        "en": "{building} merged into {target}: {moved} scans moved, {dropped} duplicate scans dropped, "
-        "visits of {persons} people recomputed.",
+        "en": "{building} merged into {target}: {moved} {moved:one|scan|scans} moved, {dropped} duplicate "
+        "{dropped:one|scan|scans} dropped, visits of {persons} {persons:one|person|people} recomputed.",
     },
     "settings.new.deleted": {
-        "id": "Gedung {building} dihapus beserta {events} scan.",
-        "en": "Building {building} deleted with its {events} scans.",
+        "id": "Gedung {building} dihapus beserta {events} pindaian.",
+        "en": "Building {building} deleted with its {events} {events:one|scan|scans}.",
     },
     "settings.field.name": {"id": "nama", "en": "name"},
     "settings.field.timezone": {"id": "zona waktu", "en": "time zone"},

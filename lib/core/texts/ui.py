@@ -34,6 +34,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Akses ditolak: peran Anda tidak boleh membuka halaman ini.",
         "en": "Access refused: your role may not open this page.",
     },
+    "auth.not_for_role.title": {
+        "id": "Halaman ini bukan untuk peran Anda",
+        "en": "This page is not for your role",
+    },
+    "auth.not_for_role.body": {
+        "id": "Halaman {page} hanya untuk peran lain, jadi isinya tidak ditampilkan. Jika Anda memerlukannya, "
+        "minta administrator menambahkan peran itu ke akun Anda.",
+        "en": "The {page} page is for other roles, so its content is not shown. If you need it, ask an "
+        "administrator to add that role to your account.",
+    },
+    "auth.not_for_role.link": {"id": "Ke halaman awal Anda: {page}", "en": "To your start page: {page}"},
     "auth.no_pages": {
         "id": "Belum ada halaman untuk peran Anda. Hubungi administrator.",
         "en": "There is no page for your role yet. Contact an administrator.",
@@ -92,4 +103,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "ui.drop_files": {"id": "Lepaskan file di sini", "en": "Drop the files here"},
     "ui.select_all": {"id": "Pilih semua", "en": "Select all"},
     "ui.select_matches": {"id": "Pilih semua yang cocok", "en": "Select all matches"},
+    # Streamlit's screen-reader labels and tooltips (lib/ui/widget_texts.py, words_script).
+    "ui.st.help": {"id": "Bantuan", "en": "Help"},
+    "ui.st.help_for": {"id": "Bantuan untuk {label}", "en": "Help for {label}"},
+    "ui.st.choose_date": {"id": "Pilih tanggal", "en": "Choose date"},
+    "ui.st.previous_month": {"id": "Bulan sebelumnya", "en": "Previous month"},
+    "ui.st.next_month": {"id": "Bulan berikutnya", "en": "Next month"},
+    "ui.st.today": {"id": "Hari ini", "en": "Today"},
+    "ui.st.selected": {"id": "dipilih", "en": "selected"},
+    "ui.st.day": {"id": "hari", "en": "day"},
+    "ui.st.month": {"id": "bulan", "en": "month"},
+    "ui.st.year": {"id": "tahun", "en": "year"},
+    "ui.st.open": {"id": "Buka", "en": "Open"},
+    "ui.st.clear": {"id": "Hapus pilihan", "en": "Clear"},
+    "ui.st.collapse_sidebar": {"id": "Tutup panel samping", "en": "Collapse sidebar"},
+    "ui.st.expand_sidebar": {"id": "Buka panel samping", "en": "Expand sidebar"},
+    "ui.st.sidebar": {"id": "Panel samping", "en": "Sidebar"},
+    "ui.st.app_pages": {"id": "Halaman aplikasi", "en": "App pages"},
+    "ui.st.heading_link": {"id": "Tautan ke judul", "en": "Link to heading"},
+    "ui.st.download_csv": {"id": "Unduh sebagai CSV", "en": "Download as CSV"},
+    "ui.st.search": {"id": "Cari", "en": "Search"},
+    "ui.st.fullscreen": {"id": "Layar penuh", "en": "Fullscreen"},
+    "ui.st.close_fullscreen": {"id": "Tutup layar penuh", "en": "Close fullscreen"},
+    "ui.st.columns": {"id": "Tampilkan/sembunyikan kolom", "en": "Show/hide columns"},
+    "ui.st.download_png": {"id": "Unduh grafik sebagai PNG", "en": "Download plot as a PNG"},
 }
