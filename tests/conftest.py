@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,28 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = db.connect(tmp_path / "pantau.duckdb")
     yield connection
     connection.close()
+
+
+@contextmanager
+def demo_month(folder: Path) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
+    """The demo month in a database of its own in ``folder``, the process's ``PANTAU_*``
+    pointing at it (for AppTests of the pages) until the block ends."""
+    from lib.ingest import demo
+
+    path = folder / "pantau.duckdb"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PANTAU_DB", str(path))
+    patch.setenv("PANTAU_DATA_DIR", str(folder))
+    patch.setenv("PANTAU_SECRETS_FILE", str(folder / "secrets.json"))
+    patch.setenv("PANTAU_LOGIN_SLEEP", "0")
+    patch.setenv("PANTAU_DEMO", "0")
+    con = db.connect(path)
+    try:
+        demo.load_demo(con)
+        yield path, con
+    finally:
+        patch.undo()
+        con.close()
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], delimiter: str = ",") -> Path:

@@ -27,6 +27,7 @@ from lib.analytics import crowding, occupancy, rooms, tracing
 from lib.core.timeutil import parse_local_bound
 from lib.ingest import demo
 from lib.store import db, places
+from tests.conftest import demo_month
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -39,19 +40,8 @@ TRACER = ("pelacak", ["tracer"])
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
     """The demo month in a database of its own, shared by this module's tests."""
-    folder = tmp_path_factory.mktemp("analytics_pages")
-    path = folder / "pantau.duckdb"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PANTAU_DB", str(path))
-    patch.setenv("PANTAU_DATA_DIR", str(folder))
-    patch.setenv("PANTAU_SECRETS_FILE", str(folder / "secrets.json"))
-    patch.setenv("PANTAU_LOGIN_SLEEP", "0")
-    patch.setenv("PANTAU_DEMO", "0")
-    con = db.connect(path)
-    demo.load_demo(con)
-    yield path, con
-    patch.undo()
-    con.close()
+    with demo_month(tmp_path_factory.mktemp("analytics_pages")) as found:
+        yield found
 
 
 @pytest.fixture

@@ -26,12 +26,12 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analytics import attendance, live
 from lib.analytics.rollcall import rollcall
-from lib.ingest import buildings, demo, importer
+from lib.ingest import buildings, importer
 from lib.outputs.charts import month_label, weekday_label
 from lib.store import db
 from lib.ui.plain import escape_markdown
 from lib.ui.widgets import fmt_day, local_today
-from tests.conftest import write_csv
+from tests.conftest import demo_month, write_csv
 from tests.test_app_shell import AppEnv, app_as, keep_router, make_app_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,19 +43,8 @@ LEADERSHIP = ("pimpinan", ["leadership"])
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
     """The demo month in a database of its own, shared by this module's tests."""
-    folder = tmp_path_factory.mktemp("first_look")
-    path = folder / "pantau.duckdb"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PANTAU_DB", str(path))
-    patch.setenv("PANTAU_DATA_DIR", str(folder))
-    patch.setenv("PANTAU_SECRETS_FILE", str(folder / "secrets.json"))
-    patch.setenv("PANTAU_LOGIN_SLEEP", "0")
-    patch.setenv("PANTAU_DEMO", "0")
-    con = db.connect(path)
-    demo.load_demo(con)
-    yield path, con
-    patch.undo()
-    con.close()
+    with demo_month(tmp_path_factory.mktemp("first_look")) as found:
+        yield found
 
 
 def open_page(page: str, user: tuple[str, list[str]] = ADMIN, language: str = "id") -> AppTest:
