@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib.ingest import areas, buildings
 from lib.store import places
-from lib.store.db import DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
+from lib.store.db import CATEGORIES, DEFAULT_MAX_STAY_MINUTES, DEFAULT_TIMEZONE
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
@@ -161,7 +161,7 @@ with st.form(key=f"settings_form_{choice}"):
     st.markdown(tr("settings.max_stay"))
     cells = st.columns(3)
     hours = {}
-    for cell, category in zip(cells, ("ASN", "THL", "visitor"), strict=True):
+    for cell, category in zip(cells, CATEGORIES, strict=True):
         column = f"max_stay_{category.lower()}_min"
         hours[category] = cell.number_input(
             tr(f"ui.category.{category}"), min_value=0.25, max_value=48.0, step=0.5,

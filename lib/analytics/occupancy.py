@@ -118,7 +118,7 @@ def inside_now(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> p
     limits = thresholds(con)
     frame["threshold"] = pd.array([limits.get(b) for b in frame["building"]], dtype="Int64")
     frame["capacity"] = frame["capacity"].astype("Int64")
-    for column in ("ASN", "THL", "visitor", "total"):
+    for column in (*CATEGORIES, "total"):
         frame[column] = frame[column].astype(np.int64)
     return frame
 

@@ -186,7 +186,7 @@ def weekly_stats(
 
     frame["visits"] = column(current, "visits")
     frame["persons"] = column(current, "persons")
-    for category in ("ASN", "THL", "visitor"):
+    for category in db.CATEGORIES:
         frame[f"persons_{category}"] = column(current, f"persons_{category}")
     frame["visits_per_day"] = frame["visits"] / 7
     per_day = np.stack([column(current, f"day{day}").to_numpy() for day in range(7)], axis=1) if names else np.zeros((0, 7), dtype=np.int64)

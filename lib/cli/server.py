@@ -108,7 +108,7 @@ def load_demo_on_first_start(database: db.SharedDatabase) -> bool:
     con = database.cursor()
     try:
         empty = con.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
-        if not (empty and db.get_setting(con, "demo_mode") is None and config.demo_on_first_start()):
+        if not (empty and db.get_setting(con, db.DEMO_MODE_SETTING) is None and config.demo_on_first_start()):
             return False
         from lib.ingest.demo import load_demo
 

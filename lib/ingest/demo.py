@@ -453,7 +453,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 2022, today: date | No
     rows, staff = generate_events(local_today, seed)
     with db.transaction(con):
         configure_buildings(con)
-        db.set_setting(con, "demo_mode", "1")
+        db.set_setting(con, db.DEMO_MODE_SETTING, "1")
         db.set_setting(con, "demo_positive_case", POSITIVE_CASE_ID)
     with tempfile.TemporaryDirectory() as folder:
         for path in [*_write_exports(rows, Path(folder)), _write_roster(staff, Path(folder))]:
@@ -465,4 +465,4 @@ def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 2022, today: date | No
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    return db.get_setting(con, "demo_mode") == "1"
+    return db.get_setting(con, db.DEMO_MODE_SETTING) == "1"

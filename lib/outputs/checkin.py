@@ -57,7 +57,7 @@ SIGNATURE_BYTES = 16
 COOKIE_NAME = "pantau_person"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 # Category words a visitor may pick on the form, as stored (RULES "Words").
-FORM_CATEGORIES = ("ASN", "THL", "visitor")
+FORM_CATEGORIES = db.CATEGORIES
 MAX_NAME = 120  # characters of a name from a phone
 MAX_ID = 40  # characters of an id or phone number
 

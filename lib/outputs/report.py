@@ -89,7 +89,7 @@ def building_figures(row: Mapping[str, object], tz_name: str, lang: str | None =
         (t("weekly.persons", lang), f"{format_number(row['persons'], lang)} ({format_change(row.get('persons_change_pct'), lang)})"),
         (
             t("weekly.persons_by_category", lang),
-            " / ".join(format_number(row.get(f"persons_{c}"), lang) for c in ("ASN", "THL", "visitor")),
+            " / ".join(format_number(row.get(f"persons_{c}"), lang) for c in db.CATEGORIES),
         ),
         (t("weekly.visits_per_day", lang), format_number(row.get("visits_per_day"), lang, 1)),
         (
@@ -144,7 +144,7 @@ def comparison_table(
         return [
             f"{format_number(row['visits'], lang)} ({format_change(row.get('visits_change_pct'), lang)})",
             f"{format_number(row['persons'], lang)} ({format_change(row.get('persons_change_pct'), lang)})",
-            " / ".join(format_number(row.get(f"persons_{c}"), lang) for c in ("ASN", "THL", "visitor")),
+            " / ".join(format_number(row.get(f"persons_{c}"), lang) for c in db.CATEGORIES),
             format_number(row.get("visits_per_day"), lang, 1),
             f"{busiest_day_label(row.get('busiest_day'), tz_name, lang, short=True)}"
             f" ({format_number(row.get('busiest_day_visits'), lang)})",

@@ -22,6 +22,8 @@ DEFAULT_TIMEZONE = "Asia/Makassar"
 # RULES "From events to visits": MAX_STAY defaults per category, in minutes.
 DEFAULT_MAX_STAY_MINUTES = {"ASN": 12 * 60, "THL": 12 * 60, "visitor": 3 * 60}
 CATEGORIES = ("ASN", "THL", "visitor")
+# The app setting that marks a database filled by the demo (demo accounts exist only then).
+DEMO_MODE_SETTING = "demo_mode"
 # RULES "From events to visits": a second scan within DEDUP of the first is a duplicate (door
 # scans and area scans alike).
 DEDUP_SECONDS = 120

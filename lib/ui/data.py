@@ -77,7 +77,7 @@ def prepare_database(spinner_text: str) -> None:
             return
         cur = cursor()
         empty = cur.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
-        if empty and db.get_setting(cur, "demo_mode") is None and config.demo_on_first_start():
+        if empty and db.get_setting(cur, db.DEMO_MODE_SETTING) is None and config.demo_on_first_start():
             try:
                 from lib.ingest.demo import load_demo
             except ImportError:
@@ -89,7 +89,7 @@ def prepare_database(spinner_text: str) -> None:
 
 
 def is_demo_mode() -> bool:
-    return db.get_setting(cursor(), "demo_mode") == "1"
+    return db.get_setting(cursor(), db.DEMO_MODE_SETTING) == "1"
 
 
 def upload_limit_bytes() -> int:
