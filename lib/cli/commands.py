@@ -868,15 +868,22 @@ def build_parser() -> OneLineParser:
     onset.add_argument("--onset", help="symptom onset date: window two days before to fourteen days after")
     onset.add_argument("--swab", help="swab date, when there are no symptoms: same window")
 
-    case = sub.add_parser("case", help="tracing cases: open, list, contacts, set, export, close (audited)")
-    case_sub = case.add_subparsers(dest="case_command", required=True, parser_class=OneLineParser)
+    def add_group(name: str, help_text: str) -> Callable[..., argparse.ArgumentParser]:
+        group = sub.add_parser(name, help=help_text).add_subparsers(
+            dest=f"{name}_command", required=True, parser_class=OneLineParser
+        )
 
-    def add_case(name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int],
-                 help_text: str) -> argparse.ArgumentParser:
-        command = case_sub.add_parser(name, help=help_text)
-        command.set_defaults(handler=handler)
-        command.add_argument("--out", help="write to FILE instead of standard output")
-        return command
+        def add_to_group(command_name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int],
+                         command_help: str) -> argparse.ArgumentParser:
+            command = group.add_parser(command_name, help=command_help)
+            command.set_defaults(handler=handler)
+            command.add_argument("--out", help="write to FILE (.csv, .xlsx, .json) instead of standard output")
+            return command
+
+        return add_to_group
+
+    # A command of commands: ``case open``, ``buildings merge``, ``users add`` ...
+    add_case = add_group("case", "tracing cases: open, list, contacts, set, export, close (audited)")
 
     case_open = add_case("open", cmd_case_open, "open a case and keep its graded contact list")
     case_open.add_argument("--person", required=True, help="person_id of the index case")
@@ -942,19 +949,6 @@ def build_parser() -> OneLineParser:
     demo.add_argument("--seed", type=int, default=2022)
 
     # What Settings and Users do, for a script or a cron job (issue 26); every change audited.
-    def add_group(name: str, help_text: str) -> Callable[..., argparse.ArgumentParser]:
-        group = sub.add_parser(name, help=help_text).add_subparsers(
-            dest=f"{name}_command", required=True, parser_class=OneLineParser
-        )
-
-        def add_to_group(command_name: str, handler: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace], int],
-                         command_help: str) -> argparse.ArgumentParser:
-            command = group.add_parser(command_name, help=command_help)
-            command.set_defaults(handler=handler)
-            command.add_argument("--out", help="write to FILE (.csv, .xlsx, .json) instead of standard output")
-            return command
-
-        return add_to_group
 
     building_help = "a building's id or display name (case and spaces ignored)"
     add_building = add_group("buildings", "buildings: list, confirm, rename, merge (as Settings does)")

@@ -73,18 +73,26 @@ def distinct_values(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
 
 # Every action the code writes (``db.write_audit`` / ``lib.ui.auth.audit``); each has the
 # text ``audit.action.<code>``. A code not listed (an older or newer version's) is shown
-# with its underscores as spaces rather than as a raw key.
-ACTIONS = (
+# with its underscores as spaces rather than as a raw key. Split in two for retention
+# (``lib.store.retention``, RULES "Personal data"):
+# - actions whose subject and parameters never name a visitor or an employee scanned at a
+#   door: accounts (staff who log in), files, places, settings, backups; kept whole;
+# - actions about a person (tracing, person searches, cases, exports, roll-call ticks):
+#   after the retention period their person is a pseudonym. An action in neither list (a
+#   newer version's) is treated as about a person.
+ACTIONS_WITHOUT_PERSONS = (
     "login", "login_failed", "login_refused_locked", "login_refused_inactive", "account_locked", "logout",
     "login_throttled", "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
     "user_delete",
     "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
     "building_merge", "building_delete", "gate_create", "gate_update", "area_create", "area_change",
-    "setting_change", "trace", "trace_second_degree", "find_person", "export_trace",
-    "backup", "restore", "purge",
-    "rollcall_start", "rollcall_tick", "rollcall_untick",
+    "setting_change", "backup", "restore", "purge", "rollcall_start",
+)
+ACTIONS_ABOUT_PERSONS = (
+    "trace", "trace_second_degree", "find_person", "export_trace", "rollcall_tick", "rollcall_untick",
     "case_open", "case_view", "case_refresh", "case_contact_set", "case_edit", "case_export", "case_close",
 )
+ACTIONS = ACTIONS_WITHOUT_PERSONS + ACTIONS_ABOUT_PERSONS
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BUILDING_KEYS = ("building", "buildings", "gedung")

@@ -34,21 +34,14 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from lib.store import db
+from lib.store.audit import ACTIONS_WITHOUT_PERSONS
 from lib.store.places import retention_days
 from lib.store.secrets_store import get_secret
 
 PSEUDONYM_PREFIX = "anon-"
-# Audit actions whose subject and parameters never name a visitor or an employee scanned
-# at a door: accounts (staff who log in), files, places, settings, backups. Every other
-# action (tracing, person searches, cases, exports, roll-call ticks) is about a person.
-AUDIT_ACTIONS_WITHOUT_PERSONS = (
-    "login", "login_failed", "login_refused_locked", "login_refused_inactive", "account_locked", "logout",
-    "login_throttled", "user_create", "user_roles", "user_password_reset", "user_unlock", "user_deactivate", "user_reactivate",
-    "user_delete",
-    "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
-    "building_merge", "building_delete", "gate_create", "gate_update", "area_create", "area_change",
-    "setting_change", "backup", "restore", "purge", "rollcall_start",
-)
+# Audit actions kept whole after the retention period (``lib.store.audit``: every other one
+# is about a person).
+AUDIT_ACTIONS_WITHOUT_PERSONS = ACTIONS_WITHOUT_PERSONS
 
 
 def _pseudonym_sql(id_column: str, instant_column: str, key: str) -> str:
