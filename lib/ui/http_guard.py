@@ -18,26 +18,21 @@ the public check-in page stays public.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
-from typing import Any
 
 import jwt
 
 from lib.store import users as users_mod
 from lib.store.secrets_store import get_secret
+from lib.ui.web_guards import ASGIApp, Receive, Scope, Send, plain_response
 
 # The login cookie (lib.ui.auth sets it through streamlit-authenticator with these).
 COOKIE_NAME = "pantau_auth"
 COOKIE_EXPIRY_DAYS = 1.0
 MEDIA_SEGMENT = "media"
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def login_from_token(token: str | None, key: str, now: float | None = None) -> str | None:
@@ -165,11 +160,4 @@ class MediaGuard:
 
 async def _refuse(send: Send) -> None:
     """403 with no body worth reading: neither the file nor whether it exists."""
-    body = b"Forbidden: log in to Pantau to download this file.\n"
-    await send({
-        "type": "http.response.start",
-        "status": 403,
-        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-                    (b"cache-control", b"no-store")],
-    })
-    await send({"type": "http.response.body", "body": body})
+    await plain_response(send, 403, b"Forbidden: log in to Pantau to download this file.\n")

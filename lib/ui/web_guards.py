@@ -16,6 +16,17 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 METRICS_PATH = "/_stcore/metrics"
+
+
+async def plain_response(send: Send, status: int, body: bytes) -> None:
+    """A short plain-text answer of a guard, never cached (the guards' one way to refuse)."""
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store")],
+    })
+    await send({"type": "http.response.body", "body": body})
 # Headers a proxy adds: a request carrying any of them came through one (nginx on this
 # machine included), so it is somebody else's, whatever socket it arrived on. This holds
 # whether or not uvicorn has already replaced the client by X-Forwarded-For (it does for
@@ -56,18 +67,6 @@ class MetricsGuard:
             and is_metrics_path(scope.get("path", ""))
             and not from_this_machine(scope)
         ):
-            body = b"Not Found"
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 404,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"cache-control", b"no-store"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await plain_response(send, 404, b"Not Found")
             return
         await self.app(scope, receive, send)
