@@ -42,3 +42,26 @@ def test_every_invisible_format_character_goes() -> None:
     "Si\u00adti" were two people on the roll-call."""
     for hidden in ("\u00ad", "\u200d", "\u200c", "\U000e0041", "\u2062"):
         assert clean_text(f"Si{hidden}ti", 50) == "Siti"
+
+
+def test_names_typed_by_an_administrator_lose_control_characters_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Settings and the command line (building, gate and room names, account names, a
+    contact's note) go through the same lib functions: a terminal escape typed or pasted
+    there is not stored either (it broke every XLSX export of the building's name)."""
+    from lib.ingest import areas, buildings
+    from lib.store import db, places, users
+
+    con = db.connect(tmp_path / "p.duckdb")
+    dirty = "Kantor \x1b[31mWalikota\x07 \u202eBitung"
+    buildings.save_building(con, buildings.BuildingForm(building_id="kw", name=dirty, timezone=db.DEFAULT_TIMEZONE,
+                                                        capacity=50, threshold_mode="none"), "kabag")
+    places.save_gate(con, "kw", "g1", "Pintu\x1b Utama", "kabag")
+    areas.create_area(con, "kw", "Ruang\x00 Rapat", actor="kabag")
+    assert con.execute("SELECT name FROM buildings").fetchall() == [("Kantor [31mWalikota Bitung",)]
+    assert con.execute("SELECT name FROM gates").fetchall() == [("Pintu Utama",)]
+    assert con.execute("SELECT area_id FROM areas").fetchall() == [("Ruang Rapat",)]
+    buildings.set_building_name(con, "kw", "Baru\x1b", "kabag")
+    assert con.execute("SELECT name FROM buildings").fetchall() == [("Baru",)]
+    users.add_user(tmp_path / "users.yaml", "rina", "Rina\x1b[31m", ["admin"])
+    assert users.load_users(tmp_path / "users.yaml")["rina"]["name"] == "Rina[31m"
+    con.close()

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from lib.analytics import tracing
+from lib.core.text import clean_text
 from lib.store import db
 
 STATUSES = ("belum", "dihubungi", "tidak_terjangkau", "karantina", "selesai")
@@ -598,7 +599,7 @@ def set_contact(
         old_status, old_test, old_note = before[0]
         new_status = status if status is not None else old_status
         new_test = (test_result or None) if test_result is not None else old_test
-        new_note = (note or None) if note is not None else old_note
+        new_note = (clean_text(note, -1) or None) if note is not None else old_note
         con.execute(
             """UPDATE case_contacts SET status = ?, test_result = ?, note = ?, status_at = ?, status_by = ?,
                       first_reached_at = CASE WHEN first_reached_at IS NULL AND ? THEN ? ELSE first_reached_at END

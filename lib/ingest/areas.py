@@ -34,6 +34,7 @@ from datetime import timedelta
 import duckdb
 import pyarrow as pa
 
+from lib.core.text import clean_text
 from lib.store.db import DEDUP_SECONDS, DEDUP_US, DEFAULT_MAX_STAY_MINUTES
 
 
@@ -330,7 +331,7 @@ def create_area(
     from lib.store import db
     from lib.store.places import SettingsError
 
-    area_id = str(name or "").strip()  # the key is lower(trim(name)), as for imported rooms
+    area_id = clean_text(name, -1)  # the key is lower(trim(name)), as imported rooms are cleaned
     if not area_id:
         raise SettingsError("area_name_empty")
     if len(area_id) > AREA_NAME_MAX:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from lib.core.text import clean_text
 from lib.core.timeutil import is_valid_timezone
 from lib.ingest import pairing
 from lib.store import db
@@ -69,7 +70,7 @@ def save_building(con: duckdb.DuckDBPyConnection, form: BuildingForm, actor: str
     were re-paired. Raises SettingsError on a bad value; nothing is written then."""
     _validate(form)
     values = {
-        "name": (form.name or "").strip() or form.building_id,
+        "name": clean_text(form.name, -1) or form.building_id,
         "timezone": form.timezone.strip(),
         "capacity": form.capacity,
         "threshold_people": form.threshold_people if form.threshold_mode == "people" else None,
@@ -140,7 +141,7 @@ def confirm_building(con: duckdb.DuckDBPyConnection, building: str, actor: str) 
 
 def rename_building(con: duckdb.DuckDBPyConnection, building: str, name: str, actor: str) -> None:
     """Set the display name of a new building and confirm it (its id, in the logs, stays)."""
-    clean = (name or "").strip()
+    clean = clean_text(name, -1)
     if not clean:
         raise SettingsError("bad_name")
     with db.transaction(con):
@@ -264,7 +265,7 @@ def set_building_name(con: duckdb.DuckDBPyConnection, building: str, name: str, 
     """Change a building's display name, as Settings does: a new building through
     ``rename_building`` (which confirms it), a confirmed one through ``save_building`` with
     its other settings unchanged (audited 'building_update'; no re-pairing)."""
-    clean = (name or "").strip()
+    clean = clean_text(name, -1)
     if not clean:
         raise SettingsError("bad_name")
     if building in db.unconfirmed_buildings(con):

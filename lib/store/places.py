@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pandas as pd
 
+from lib.core.text import clean_text
 from lib.store import db
 
 PPKM_SHARES = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25}
@@ -113,6 +114,7 @@ def save_gate(con: duckdb.DuckDBPyConnection, building: str, gate_id: str, name:
     """Add a gate or rename it; returns True when it was new."""
     if not ID_PATTERN.match(gate_id or ""):
         raise SettingsError("bad_gate_id")
+    shown = clean_text(name, -1) or gate_id  # typed on the Settings page: no control characters
     with db.transaction(con):
         exists = con.execute("SELECT count(*) FROM buildings WHERE building_id = ?", [building]).fetchall()[0][0]
         if not exists:
@@ -122,11 +124,11 @@ def save_gate(con: duckdb.DuckDBPyConnection, building: str, gate_id: str, name:
         ).fetchall()
         con.execute(
             "INSERT INTO gates VALUES (?, ?, ?) ON CONFLICT (building_id, gate_id) DO UPDATE SET name = excluded.name",
-            [building, gate_id, (name or "").strip() or gate_id],
+            [building, gate_id, shown],
         )
         db.write_audit(
             con, actor, "gate_create" if not before else "gate_update", f"{building}/{gate_id}",
-            json.dumps({"name": (name or "").strip() or gate_id}), 1,
+            json.dumps({"name": shown}), 1,
         )
     return not before
 

@@ -43,6 +43,7 @@ import yaml
 
 from lib.core import config
 from lib.core.i18n import LANGUAGES
+from lib.core.text import clean_text
 
 ROLES = ("admin", "leadership", "tracer")
 MAX_FAILED_LOGINS = 5  # wrong passwords from one address for one account before it waits
@@ -182,7 +183,7 @@ def add_user(path: Path | None, username: str, name: str, roles: list[str]) -> s
     with _editing(path) as users:
         if user in users:
             raise UserError("exists", username=user)
-        users[user] = _new_record((name or "").strip() or user, password, clean)
+        users[user] = _new_record(clean_text(name, -1) or user, password, clean)
     return password
 
 
