@@ -60,20 +60,20 @@ def open_owned(path: Path | None = None) -> Owned:
     wait for it (up to five minutes) rather than fail.
     """
     global _STOP_AT_EXIT
-    # RULES "Personal data": from the server's start on, every file it creates (database,
-    # write-ahead log, journal, backups, hand-off file) is readable by its owner only.
-    db.private_files_from_now_on()
-    logs.configure()  # the desk's, the nightly jobs' and the hand-off's lines to the service's log
-    try:
-        config.check_settings()  # a bad PANTAU_* value stops the start, named (lib/core/config.py)
-    except config.SettingError as error:
-        log.critical("Pantau does not start: %s", error)
-        raise
     key = (path or database_path()).resolve()
     with _LOCK:
         found = _OWNED.get(key)
         if found is not None:
-            return found
+            return found  # every page run asks: the start below happens once
+        # RULES "Personal data": from the server's start on, every file it creates (database,
+        # write-ahead log, journal, backups, hand-off file) is readable by its owner only.
+        db.private_files_from_now_on()
+        logs.configure()  # the desk's, the nightly jobs' and the hand-off's lines to the service's log
+        try:
+            config.check_settings()  # a bad PANTAU_* value stops the start, named (lib/core/config.py)
+        except config.SettingError as error:
+            log.critical("Pantau does not start: %s", error)
+            raise
         deadline = time.monotonic() + OPEN_WAIT_SECONDS
         while True:
             try:

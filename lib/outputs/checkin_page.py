@@ -527,7 +527,6 @@ def routes(opener: Opener) -> list[Any]:
     from starlette.responses import HTMLResponse
     from starlette.routing import Route
 
-    config.trusted_proxies()  # a typo in PANTAU_TRUSTED_PROXIES stops the start, not each tap
     page = CheckinPage(opener)
 
     def respond(reply: Reply, secure: bool) -> HTMLResponse:
