@@ -3,7 +3,7 @@ light check-in page a poster's QR code opens (``/checkin``, plain HTML).
 
 ``./pantau.sh run`` starts it with ``streamlit run serve.py``: Streamlit finds ``app`` below
 and serves it, so the dashboard stays the one owner of the database file and the light
-page writes through the same connection (``lib.cli.server``).
+page writes through the same connection (``lib.web.server``).
 """
 
 import sys
@@ -16,11 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
 from lib.cli.commands import note_app_address
-from lib.cli.server import load_demo_on_first_start, no_delay_on_listening_sockets, open_owned, stop_all
 from lib.core.config import SettingError, check_settings
-from lib.outputs.checkin_page import routes
 from lib.ui.http_guard import MediaGuard
-from lib.ui.web_guards import MetricsGuard
+from lib.web.guards import MetricsGuard
+from lib.web.phone_page import routes
+from lib.web.server import load_demo_on_first_start, no_delay_on_listening_sockets, open_owned, stop_all
 
 try:
     check_settings()  # a bad PANTAU_* value stops the start, named, before a port is opened
@@ -47,7 +47,7 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     await run_in_threadpool(stop_all)
 
 
-# Guards before Streamlit's own routes (lib/ui/web_guards.py): /_stcore/metrics only for
+# Guards before Streamlit's own routes (lib/web/guards.py): /_stcore/metrics only for
 # the server's own loopback, also when nginx (deploy/nginx/pantau.conf) is not in front.
 # /media/ (st.download_button's files) only for the logged-in user who made them (lib/ui/http_guard.py).
 GUARDS = [Middleware(MetricsGuard), Middleware(MediaGuard)]

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from lib.ingest.demo import configure_buildings  # noqa: E402
 from lib.outputs import checkin  # noqa: E402
 from lib.store import db  # noqa: E402
+from lib.web import phone as phone_side  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 
 BUILDING, GATE = "kantor-walikota", "utama"
@@ -88,11 +89,11 @@ def prepare(data_dir: Path) -> str:
 
 
 async def phone(browser: object, base_url: str, path: str, person_id: str, result: LoadResult) -> None:
-    cookie = checkin.encode_person_cookie(
+    cookie = phone_side.encode_person_cookie(
         {"person_id": person_id, "name": f"Tamu {person_id}", "category": "visitor", "phone": ""}
     )
     context = await browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
-    await context.add_cookies([{"name": checkin.COOKIE_NAME, "value": cookie, "url": base_url}])
+    await context.add_cookies([{"name": phone_side.COOKIE_NAME, "value": cookie, "url": base_url}])
     page = await context.new_page()
     page.set_default_timeout(60_000)
     try:

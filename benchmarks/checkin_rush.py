@@ -45,8 +45,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib.outputs import checkin  # noqa: E402
+
 from lib.store import db  # noqa: E402
+from lib.web import phone  # noqa: E402
 from tests.e2e.conftest import StreamlitServer  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -262,7 +263,7 @@ def remembered_phone(person_id: str) -> str:
     key: ``prepare`` points this process at the server's secrets file). An id alone from a
     phone that does not remember the person is asked for the name (RULES "Self check-in")."""
     person = {"person_id": person_id, "name": f"Tamu {person_id}", "category": "visitor", "phone": ""}
-    return f"{checkin.COOKIE_NAME}={checkin.encode_person_cookie(person)}"
+    return f"{phone.COOKIE_NAME}={phone.encode_person_cookie(person)}"
 
 
 async def tap(client: Any, path: str, person_id: str, action: str, first: bool) -> Tap:

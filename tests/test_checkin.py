@@ -17,6 +17,7 @@ from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, ORPHAN, CheckinD
 from lib.outputs import checkin
 from lib.store import db, places
 from lib.store.journal import Journal, journal_path
+from lib.web import phone
 
 T0 = datetime(2022, 1, 3, 0, 0, tzinfo=UTC)  # 08:00 WITA
 VISITOR = {
@@ -194,7 +195,7 @@ def test_checkin_duplicate_checkout_and_orphan(con: duckdb.DuckDBPyConnection, t
     first = tap(desk, target(con, "checkin"), VISITOR)
     assert first.outcome == CHECKED_IN
     assert first.at == T0 + timedelta(seconds=5)  # stored to the whole second
-    assert checkin.outcome_message(first, target(con, "checkin"), "id") == ("success", "Tercatat MASUK pukul 08:00 WITA.")
+    assert phone.outcome_message(first, target(con, "checkin"), "id") == ("success", "Tercatat MASUK pukul 08:00 WITA.")
     assert desk.inside("kantor") == (1, 150, 200)
     desk.flush()
     store = desk.database.cursor()
@@ -206,14 +207,14 @@ def test_checkin_duplicate_checkout_and_orphan(con: duckdb.DuckDBPyConnection, t
     clock.at = T0 + timedelta(seconds=90)
     again = tap(desk, target(con, "checkin"), VISITOR)
     assert again.outcome == DUPLICATE and desk.inside("kantor")[0] == 1
-    assert checkin.outcome_message(again, target(con, "checkin"), "id")[0] == "info"
+    assert phone.outcome_message(again, target(con, "checkin"), "id")[0] == "info"
 
     clock.at = T0 + timedelta(hours=2, minutes=5, seconds=5)
     out = tap(desk, target(con, "checkout"), VISITOR)
     assert out.outcome == CHECKED_OUT
     assert out.stay_minutes == 125 and out.checkin_at == T0 + timedelta(seconds=5)
     assert desk.inside("kantor")[0] == 0
-    assert checkin.outcome_message(out, target(con, "checkout"), "id") == (
+    assert phone.outcome_message(out, target(con, "checkout"), "id") == (
         "success",
         "Tercatat KELUAR pukul 10:05 WITA. Lama kunjungan: 2 jam 5 menit.",
     )
@@ -227,7 +228,7 @@ def test_checkin_duplicate_checkout_and_orphan(con: duckdb.DuckDBPyConnection, t
     clock.at = T0 + timedelta(hours=5)
     late = tap(desk, target(con, "checkout"), VISITOR)
     assert late.outcome == ORPHAN
-    assert checkin.outcome_message(late, target(con, "checkout"), "en")[0] == "warning"
+    assert phone.outcome_message(late, target(con, "checkout"), "en")[0] == "warning"
     desk.flush()
     kinds = store.execute("SELECT action, kind FROM scan_anomalies ORDER BY ts").fetchall()
     assert kinds == [("checkin", "duplicate"), ("checkout", "duplicate"), ("checkout", "orphan")]
@@ -268,17 +269,17 @@ def test_crowd_now_counts_people_inside_and_the_limit(con: duckdb.DuckDBPyConnec
         clock.at = T0 + timedelta(minutes=i)
         tap(desk, target(con, "checkin"), {**VISITOR, "person_id": f"08{i:09d}"})
         inside, threshold, capacity = desk.inside("kantor")
-        crowds.append(checkin.Crowd(inside, threshold, capacity))
+        crowds.append(phone.Crowd(inside, threshold, capacity))
     assert [c.inside_now for c in crowds] == [1, 2, 3]
     assert [c.over_threshold for c in crowds] == [False, False, True]  # strictly above 2
-    assert checkin.crowd_text(crowds[2], "id") == "3 orang di dalam, batas 2"
+    assert phone.crowd_text(crowds[2], "id") == "3 orang di dalam, batas 2"
     # Someone inside another building does not count here; at 3 h the visitors are gone.
     tap(desk, target(con, "checkin", "dinkes", ""), ASN)
     desk.flush()
     store = desk.database.cursor()
-    assert checkin.crowd_now(store, "kantor", T0 + timedelta(minutes=10)).inside_now == 3
-    assert checkin.crowd_now(store, "dinkes", T0 + timedelta(minutes=10)) == checkin.Crowd(1, 50, 100)
-    assert checkin.crowd_now(store, "kantor", T0 + timedelta(hours=3, minutes=3)).inside_now == 0
+    assert phone.crowd_now(store, "kantor", T0 + timedelta(minutes=10)).inside_now == 3
+    assert phone.crowd_now(store, "dinkes", T0 + timedelta(minutes=10)) == phone.Crowd(1, 50, 100)
+    assert phone.crowd_now(store, "kantor", T0 + timedelta(hours=3, minutes=3)).inside_now == 0
 
 
 def test_the_sentence_of_a_room_tap_names_the_room(con: duckdb.DuckDBPyConnection) -> None:
@@ -291,14 +292,14 @@ def test_the_sentence_of_a_room_tap_names_the_room(con: duckdb.DuckDBPyConnectio
     room = checkin.verify_checkin_params(con, params_of(checkin.checkin_url(con, "kantor", None, "checkin", area="Aula")))
     assert isinstance(room, checkin.CheckinTarget)
     door = TapAnswer(CHECKED_IN, T0, "kantor", "checkin", area="Aula", door_checkin=True)
-    level, sentence = checkin.outcome_message(door, room, "id")
+    level, sentence = phone.outcome_message(door, room, "id")
     assert level == "success" and "Aula" in sentence and "Kantor Wali Kota" in sentence and "08:00 WITA" in sentence
-    only_room = checkin.outcome_message(replace(door, door_checkin=False), room, "en")[1]
+    only_room = phone.outcome_message(replace(door, door_checkin=False), room, "en")[1]
     assert "room Aula" in only_room and "Kantor Wali Kota" not in only_room
     out = TapAnswer(CHECKED_OUT, T0 + timedelta(minutes=50), "kantor", "checkout", checkin_at=T0, area="Aula")
-    assert "Aula" in checkin.outcome_message(out, room, "en")[1] and "50 min" in checkin.outcome_message(out, room, "en")[1]
-    assert "Aula" in checkin.outcome_message(replace(out, outcome=DUPLICATE), room, "id")[1]
-    level, sentence = checkin.outcome_message(replace(out, outcome=ORPHAN, checkin_at=None), room, "id")
+    assert "Aula" in phone.outcome_message(out, room, "en")[1] and "50 min" in phone.outcome_message(out, room, "en")[1]
+    assert "Aula" in phone.outcome_message(replace(out, outcome=DUPLICATE), room, "id")[1]
+    level, sentence = phone.outcome_message(replace(out, outcome=ORPHAN, checkin_at=None), room, "id")
     assert level == "warning" and "Aula" in sentence
 
 
@@ -306,25 +307,25 @@ def test_the_sentence_of_a_room_tap_names_the_room(con: duckdb.DuckDBPyConnectio
 
 
 def test_person_from_the_form_and_the_cookie() -> None:
-    assert checkin.make_person("  ", "ASN", "1987") == "name"
-    assert checkin.make_person("Budi", "ASN", " ", "") == "id_or_phone"
-    person = checkin.make_person(" Budi  Santoso ", "asn", "1987 0315 2010", "")
+    assert phone.make_person("  ", "ASN", "1987") == "name"
+    assert phone.make_person("Budi", "ASN", " ", "") == "id_or_phone"
+    person = phone.make_person(" Budi  Santoso ", "asn", "1987 0315 2010", "")
     assert person == {"person_id": "198703152010", "name": "Budi Santoso", "category": "ASN", "phone": ""}
-    by_phone = checkin.make_person("Siti", "Pengunjung", "", "+62 812-3456-7890")
+    by_phone = phone.make_person("Siti", "Pengunjung", "", "+62 812-3456-7890")
     assert by_phone == {
         "person_id": "+6281234567890",
         "name": "Siti",
         "category": "visitor",
         "phone": "+6281234567890",
     }
-    accented = checkin.make_person("José Ñandú – tamu", "THL", "007", "")
+    accented = phone.make_person("José Ñandú – tamu", "THL", "007", "")
     assert isinstance(accented, dict) and accented["person_id"] == "007"  # leading zeros stay
 
-    cookie = checkin.encode_person_cookie(accented)
+    cookie = phone.encode_person_cookie(accented)
     assert cookie.isascii() and ";" not in cookie and "=" not in cookie and "," not in cookie
-    assert checkin.decode_person_cookie(cookie) == accented
+    assert phone.decode_person_cookie(cookie) == accented
     for garbage in (None, "", "not base64 !", "e30", "W10", "x" * 5000, cookie[:-3], 42):
-        assert checkin.decode_person_cookie(garbage) is None
+        assert phone.decode_person_cookie(garbage) is None
 
 
 # --- against a ten-line reference ----------------------------------------------------
@@ -395,7 +396,7 @@ def test_outcomes_and_crowd_match_a_reference(
             assert desk.inside("kantor")[0] == inside
         assert got == expected
         desk.flush()
-        assert checkin.crowd_now(desk.database.cursor(), "kantor", at).inside_now == sum(
+        assert phone.crowd_now(desk.database.cursor(), "kantor", at).inside_now == sum(
             1 for opened in open_at.values() if opened and opened + MAX_STAY > at
         )
         desk.database.close()

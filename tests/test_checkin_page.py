@@ -1,4 +1,4 @@
-"""The light check-in page's logic (``lib.outputs.checkin_page``) without a server: what a
+"""The light check-in page's logic (``lib.web.phone_page``) without a server: what a
 phone is shown, and what bad input gets (a clear page, nothing stored).
 
 The page a poster's QR opens is this one (the Streamlit check-in page is gone): its first
@@ -20,9 +20,10 @@ import pytest
 
 from lib.ingest.desk import CheckinDesk
 from lib.outputs import checkin
-from lib.outputs.checkin_page import CheckinPage, RateLimiter, check_form_token, form_token
 from lib.store import db
 from lib.store.journal import Journal, journal_path
+from lib.web import phone
+from lib.web.phone_page import CheckinPage, RateLimiter, check_form_token, form_token
 
 
 class Clock:
@@ -84,7 +85,7 @@ def test_checkin_then_checkout_with_the_stay_and_the_cookie(setup) -> None:  # t
     reply = page.post(qin, form(person_id="7172014506900001", name="Siti", category="visitor", remember="1"), None, "a")
     assert (reply.status, outcome(reply.body)) == (200, "checked_in")
     assert "1 orang di dalam, batas 40" in reply.body  # counted before it is stored
-    assert reply.cookie and checkin.decode_person_cookie(reply.cookie)["name"] == "Siti"
+    assert reply.cookie and phone.decode_person_cookie(reply.cookie)["name"] == "Siti"
     # The next scan knows the phone: one button, and that it is inside already.
     known = page.get(qin, reply.cookie)
     assert "Halo, Siti" in known.body and "Anda sudah di dalam sejak" in known.body
@@ -292,7 +293,7 @@ def test_each_category_option_keeps_its_label_on_one_line(setup) -> None:  # typ
 
 def test_a_phone_not_inside_is_not_told_since_when_and_the_answer_has_no_button(setup) -> None:  # type: ignore[no-untyped-def]
     page, _, qin, _ = setup
-    stranger = checkin.encode_person_cookie({"person_id": "555", "name": "Tamu", "category": "visitor", "phone": ""})
+    stranger = phone.encode_person_cookie({"person_id": "555", "name": "Tamu", "category": "visitor", "phone": ""})
     shown = page.get(qin, stranger).body
     assert "Halo, Tamu" in shown and "sejak" not in shown and "MASUK sekarang" in shown
     answer = page.post(qin, form(person_id="555"), stranger, "a").body
@@ -336,7 +337,7 @@ def test_a_room_poster_keeps_its_room_in_every_address_whatever_the_cache(  # ty
     """The form's address, the one-tap form's and the language link keep ``r``: a room tap
     posted after the poster cache expired is still a room tap (K1 evidence), not refused."""
     from lib.ingest import areas
-    from lib.outputs import checkin_page
+    from lib.web import phone_page as checkin_page
 
     page, desk, _, _ = setup
     con = desk.database.cursor()

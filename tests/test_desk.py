@@ -233,7 +233,7 @@ def answers_event(answer: TapAnswer) -> dict[str, object]:
 
 
 def test_inside_now_counts_taps_not_yet_stored_once(tmp_path: Path) -> None:
-    from lib.outputs.checkin import crowd_now
+    from lib.web.phone import crowd_now
 
     clock = Clock()
     desk = make_desk(tmp_path, clock)

@@ -106,7 +106,7 @@ def test_command_line_writes_database_and_backup_owner_only(data: Path, tmp_path
 SERVER_START = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from lib.cli.server import open_owned
+    from lib.web.server import open_owned
     from lib.store import db
     owned = open_owned(Path(sys.argv[1]))
     cursor = owned.database.cursor()
@@ -119,7 +119,7 @@ SERVER_START = textwrap.dedent("""
 
 @pytest.fixture
 def serving(data: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
-    """The server's start (``lib.cli.server.open_owned``, as ``serve.py`` calls it) on an
+    """The server's start (``lib.web.server.open_owned``, as ``serve.py`` calls it) on an
     older install's files, in a process of its own holding the database."""
     database = old_install(data)
     env = {"PANTAU_SECRETS_FILE": str(data / "secrets.json")}

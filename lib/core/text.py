@@ -116,3 +116,20 @@ def names_match(typed: object, stored: object) -> bool:
             counted += 1
         free.pop(found)
     return counted >= needed
+
+
+# An id typed on a phone or written in a file, at most (longer is not an id).
+MAX_ID_CHARACTERS = 40
+_NUMBER_SEPARATORS = re.compile(r"[\s.\-()/]")
+
+
+def normalize_id(value: object) -> str:
+    """An id as typed on a phone, as the store keeps it: a number (NIP, NIK, a phone) loses
+    the spaces, dots, dashes and brackets people write it with ("19710203 199903 1 002",
+    "0812-3456-7890"); an id with letters ("THL-0229", a roster's own codes) keeps its dashes,
+    dots and slashes, which are part of it, and only loses spaces."""
+    text = clean_text(value, 2 * MAX_ID_CHARACTERS)
+    digits = _NUMBER_SEPARATORS.sub("", text)
+    if re.fullmatch(r"\+?[0-9]+", digits):
+        return digits
+    return re.sub(r"\s", "", text)

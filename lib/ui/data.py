@@ -24,9 +24,9 @@ from lib.store import db, spool
 
 @st.cache_resource(show_spinner="Basis data sedang dipakai proses lain (impor?), menunggu… / Database busy, waiting…")
 def _open(path: str) -> db.SharedDatabase:
-    """Open the file once per process as its owner (``lib.cli.server.open_owned``): the
+    """Open the file once per process as its owner (``lib.web.server.open_owned``): the
     same connection and check-in desk the light check-in page uses."""
-    from lib.cli.server import open_owned
+    from lib.web.server import open_owned
 
     return open_owned(Path(path)).database
 
@@ -52,7 +52,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     check-in desk batches them every second; a page wants them now), so every figure
     counts them.
     """
-    from lib.cli.server import open_owned
+    from lib.web.server import open_owned
 
     database = get_connection()
     open_owned(database.path).desk.flush()
@@ -65,7 +65,7 @@ _prepare_lock = threading.Lock()
 
 def prepare_database(spinner_text: str) -> None:
     """A first start on an empty database: load the demo month (unless ``PANTAU_DEMO=0``).
-    (Opening the file, ``lib.cli.server.open_owned``, finished any upgrade step.)
+    (Opening the file, ``lib.web.server.open_owned``, finished any upgrade step.)
 
     Runs once per database file and process; other sessions wait for it.
     """

@@ -26,7 +26,7 @@ import jwt
 
 from lib.store import users as users_mod
 from lib.store.secrets_store import get_secret
-from lib.ui.web_guards import ASGIApp, Receive, Scope, Send, plain_response
+from lib.web.guards import ASGIApp, Receive, Scope, Send, plain_response
 
 # The login cookie (lib.ui.auth sets it through streamlit-authenticator with these).
 COOKIE_NAME = "pantau_auth"

@@ -1,6 +1,6 @@
 """From the poster on the door to the dashboard, in a real Chromium against `streamlit run`.
 
-The poster's address opens the light check-in page (plain HTML, ``lib.outputs.checkin_page``)
+The poster's address opens the light check-in page (plain HTML, ``lib.web.phone_page``)
 served by the same process as the dashboard, whose Now page counts the tap at once.
 
 Posters are printed to PDF, turned into PNG with pdftoppm and decoded with zbarimg; the
@@ -22,6 +22,7 @@ import pytest
 from lib.ingest import importer
 from lib.outputs import checkin, posters
 from lib.store import db, places
+from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.browser
@@ -168,7 +169,7 @@ def test_poster_to_checkin_to_dashboard(
         assert red > 150 and green < 100, "over the limit: the crowd line is red"
         visitor.get_by_text("Kantor Wali Kota Bitung · Pintu Utama").wait_for()
         e2e.wait_until(  # set by the answer to the first form ("remember me")
-            lambda: any(c["name"] == checkin.COOKIE_NAME for c in phone.cookies()), "no person cookie on the phone"
+            lambda: any(c["name"] == phone_side.COOKIE_NAME for c in phone.cookies()), "no person cookie on the phone"
         )
         assert VISITOR_NIK not in visitor.url  # personal data never in the address
 

@@ -29,6 +29,7 @@ import pytest
 from lib.ingest.demo import configure_buildings
 from lib.outputs import checkin, posters
 from lib.store import db, places
+from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
 from tests.e2e.test_checkin_browser import decode_poster
 
@@ -233,7 +234,7 @@ def test_the_light_page_works_without_javascript(rush_server, browser: object) -
             "() => [...document.querySelectorAll('main *')].map(e => parseFloat(getComputedStyle(e).fontSize))"
         )
         assert float(heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) == max(sizes_px)
-        assert any(c["name"] == checkin.COOKIE_NAME for c in context.cookies())
+        assert any(c["name"] == phone_side.COOKIE_NAME for c in context.cookies())
         # Back at the door: the phone is known and inside, one tap checks out.
         phone.goto(server.url + addresses["checkout"])
         phone.get_by_text("Halo, Siti Rahmawati").wait_for()

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from lib.outputs import checkin, posters
+from lib.outputs import posters
+from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
 from tests.e2e.test_checkin_browser import decode_poster, poster_store
 
@@ -204,7 +205,7 @@ def test_checkin_page_on_a_phone(tmp_path: Path, browser: object, monkeypatch: p
         assert_outcome_is_the_only_big_thing(visitor)
         expect(visitor.get_by_role("button", name="MASUK sekarang")).to_have_count(0)
         visitor.get_by_text("2 orang di dalam, batas 40").wait_for()
-        e2e.wait_until(lambda: any(c["name"] == checkin.COOKIE_NAME for c in phone.cookies()),
+        e2e.wait_until(lambda: any(c["name"] == phone_side.COOKIE_NAME for c in phone.cookies()),
                        "no person cookie on the phone")
 
         # Scanning the poster again: the phone is remembered, and told it is inside already.

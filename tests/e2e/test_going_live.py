@@ -36,6 +36,7 @@ import pytest
 
 from lib.outputs import checkin
 from lib.store import db, places
+from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.browser
@@ -333,7 +334,7 @@ def test_phone_checks_in_through_https(live: Live, browser: object) -> None:
         assert visitor.url.startswith(live.https)
         # The phone's "remember me" cookie is Secure: the app learnt from nginx
         # (X-Forwarded-Proto) that the phone is on HTTPS.
-        person = [c for c in phone.cookies() if c["name"] == checkin.COOKIE_NAME]
+        person = [c for c in phone.cookies() if c["name"] == phone_side.COOKIE_NAME]
         assert person and person[0]["secure"], person
     finally:
         phone.close()

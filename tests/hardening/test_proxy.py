@@ -2,7 +2,7 @@
 office copies to its server (deploy/) keep the app on loopback behind nginx.
 
 Live: a real server (no nginx) refuses ``/_stcore/metrics`` to a request that came through
-a proxy or from another machine (``lib/ui/web_guards.py``), and still answers a monitor on
+a proxy or from another machine (``lib/web/guards.py``), and still answers a monitor on
 the server itself. Static: deploy/nginx/pantau.conf and deploy/systemd/pantau.service read
 as text, so a careless edit of either fails here in a second (tests/e2e/test_going_live.py
 runs the same nginx file for real).
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from lib.core import config
-from lib.ui.web_guards import MetricsGuard
+from lib.web.guards import MetricsGuard
 from tests.e2e.conftest import ROOT, StreamlitServer
 from tests.hardening.conftest import start_server
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import html
 import logging
 import re
 import secrets
@@ -52,18 +51,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+import jinja2
+from markupsafe import Markup
+
 from lib.core import config
 from lib.core.i18n import LANGUAGES, t
-from lib.core.text import clean_text, names_match
+from lib.core.text import clean_text, names_match, normalize_id
 from lib.core.timeutil import zone_label
 from lib.ingest.desk import CheckinDesk, FormReused, TapAnswer, from_us
 from lib.outputs import checkin
+from lib.outputs.checkin import CheckinTarget
 from lib.store import db
-from lib.store.secrets_store import get_secret
+from lib.web import phone
 
 MAX_BODY_BYTES = 16 * 1024
-MAX_NAME = checkin.MAX_NAME
-MAX_ID = checkin.MAX_ID
+MAX_NAME = phone.MAX_NAME
+MAX_ID = phone.MAX_ID
 FORM_TTL_SECONDS = 6 * 3600  # a form left open on a phone for a whole shift still works
 PHONE_TAPS_PER_MINUTE = 12
 TARGET_CACHE_SECONDS = 30.0  # a renamed building or removed gate shows within this
@@ -110,8 +113,7 @@ class RateLimiter:
 
 
 def _token_signature(issued: int, nonce: str) -> str:
-    key = get_secret(checkin.SIGNING_SECRET).encode("utf-8")
-    digest = hmac.new(key, f"form|{issued}|{nonce}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(checkin.signing_key(), f"form|{issued}|{nonce}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:12]).decode("ascii")
 
 
@@ -135,41 +137,14 @@ def check_form_token(token: str, now: float | None = None) -> str | None:
     return None
 
 
-# --- the page ------------------------------------------------------------------------------
+# --- the page (Jinja templates in lib/web/templates, every value autoescaped) ---------------
 
-STYLE = (
-    "body{margin:0;font:18px/1.4 system-ui,sans-serif;color:#111;background:#f6f6f4}"
-    "main{max-width:30rem;margin:0 auto;padding:12px}"
-    ".lang{text-align:right;margin:0 0 8px}"
-    ".banner{color:#fff;border-radius:12px;padding:12px;text-align:center}"
-    ".banner b{display:block;font-size:2rem;letter-spacing:2px}"
-    ".result{border-radius:12px;padding:16px;margin:0 0 12px;border:3px solid}"
-    ".result h1{font-size:2.3rem;line-height:1.15;margin:0 0 6px}"
-    ".ok{background:#e7f6ec;border-color:#15803d}.info{background:#eef3fb;border-color:#1d4ed8}"
-    ".warn{background:#fff4e5;border-color:#d9480f}"
-    ".inside{font-size:1.3rem;font-weight:700}"
-    "label{display:block;margin:10px 0 2px;font-weight:600}"
-    "input[type=text],input[type=tel]{width:100%;box-sizing:border-box;font-size:1.2rem;padding:10px;"
-    "border:1px solid #888;border-radius:8px}"
-    "fieldset{border:0;padding:0;margin:10px 0}"
-    # One option's label stays on one line ("Contract staff (THL)" never split); options wrap whole.
-    "fieldset label{display:inline-block;white-space:nowrap;font-weight:400;margin:6px 16px 6px 0}"
-    "button{width:100%;min-height:4.5rem;margin:14px 0 6px;font-size:1.6rem;font-weight:700;color:#fff;"
-    "border:0;border-radius:12px}"
-    ".crowd{font-size:1.3rem;font-weight:700}.over{color:#b91c1c}.small{font-size:.9rem;color:#444}"
-    "[aria-invalid=true]{border:2px solid #d9480f}"
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("lib.web", "templates"),
+    autoescape=True,  # a name, a building or a text is never markup
+    undefined=jinja2.StrictUndefined,  # a misspelt value fails the test, not the page silently
+    trim_blocks=True,
 )
-# The one line of script: a second tap while the first is on its way does not send it again.
-SCRIPT = "<script>for(const f of document.forms)f.onsubmit=()=>{f.querySelector('button').disabled=true}</script>"
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _local_time(instant: datetime, timezone: str) -> str:
-    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M} {zone_label(timezone)}"
-
 
 # The parameters of a poster's signed address (``lib.outputs.checkin``: ``r`` is a room
 # poster's room), and the page's language.
@@ -183,129 +158,104 @@ def _address(query: dict[str, str], **change: str) -> str:
     return "/checkin?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def _document(lang: str, title: str, body: str) -> str:
-    return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>{body}</main>{SCRIPT}</body></html>"
+@dataclass(frozen=True)
+class _View:
+    """What every template of the page needs: the language, the poster's addresses, texts."""
+
+    lang: str
+    query: dict[str, str]
+    action: str = "checkin"
+    crowd_text: str = ""
+
+    @property
+    def other_lang(self) -> str:
+        return "en" if self.lang == "id" else "id"
+
+    @property
+    def address(self) -> str:
+        return _address(self.query)
+
+    @property
+    def other_language_address(self) -> str:
+        return _address(self.query, lang=self.other_lang)
+
+    @property
+    def forget_address(self) -> str:
+        return _address(self.query, forget="1")
+
+    @property
+    def colour(self) -> str:
+        return ACTION_COLOURS.get(self.action, ACTION_COLOURS["checkin"])
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+
+def _render(template: str, view: _View, **context: Any) -> str:
+    return _TEMPLATES.get_template(template).render(
+        page=view, lang=view.lang, title=view.t("checkin.title"), **context
     )
 
 
-def _language_anchor(query: dict[str, str], lang: str) -> str:
-    other = "en" if lang == "id" else "id"
-    return f'<a href="{_e(_address(query, lang=other))}" hreflang="{other}">{_e(t("checkin.other_language", lang))}</a>'
+def _local_time(instant: datetime, timezone: str) -> str:
+    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M} {zone_label(timezone)}"
 
 
-def _language_link(query: dict[str, str], lang: str) -> str:
-    return f'<p class="lang">{_language_anchor(query, lang)}</p>'
+def _view(lang: str, query: dict[str, str], target: CheckinTarget, crowd: phone.Crowd | None = None) -> _View:
+    return _View(lang, query, target.action, phone.crowd_text(crowd, lang) if crowd is not None else "")
 
 
-def _banner(target: checkin.CheckinTarget, lang: str) -> str:
-    gate = f"<div>{_e(target.gate_name)}</div>" if target.gate else ""
-    if target.area:
-        gate = f"<div>{_e(target.area_name or target.area)}</div>"
-    return (
-        f'<header class="banner" style="background:{ACTION_COLOURS[target.action]}">'
-        f"<b>{_e(t(f'checkin.word.{target.action}', lang))}</b><div>{_e(target.building_name)}</div>{gate}</header>"
-    )
-
-
-def _crowd(crowd: checkin.Crowd, lang: str) -> str:
-    over = crowd.over_threshold
-    text = f'<p class="crowd{" over" if over else ""}">{_e(checkin.crowd_text(crowd, lang))}</p>'
-    if over:
-        text += f'<p class="over">{_e(t("checkin.crowd_over", lang))}</p>'
-    return text
-
-
-def _button(target: checkin.CheckinTarget, lang: str) -> str:
-    colour = ACTION_COLOURS[target.action]
-    return f'<button type="submit" style="background:{colour}">{_e(t(f"checkin.tap.{target.action}", lang))}</button>'
-
-
-def _hidden(name: str, value: str) -> str:
-    return f'<input type="hidden" name="{name}" value="{_e(value)}">'
-
-
-def _known_form(target: checkin.CheckinTarget, query: dict[str, str], person: dict[str, str], lang: str) -> str:
-    fields = "".join(_hidden(k, person.get(k, "")) for k in ("person_id", "name", "category", "phone"))
-    return (
-        f'<form method="post" action="{_e(_address(query))}">{fields}{_hidden("f", form_token())}'
-        f"{_button(target, lang)}</form>"
-        f'<p><a href="{_e(_address(query, forget="1"))}">{_e(t("checkin.not_you", lang))}</a></p>'
-    )
-
-
-def _new_form(
-    target: checkin.CheckinTarget,
-    query: dict[str, str],
-    lang: str,
+def _form_page(
+    view: _View,
+    target: CheckinTarget,
+    crowd: phone.Crowd | None,
+    person: dict[str, str] | None = None,
+    inside_line: str = "",
     values: dict[str, str] | None = None,
     problem: str = "",
     missing: tuple[str, ...] = (),
 ) -> str:
-    """The first-time form. No ``required`` attribute: a missing field is answered by the
-    server in the page's language (``problem``; ``missing`` fields are marked and the first
-    one focused), not by the browser in the phone's."""
+    """The poster's page: one button for a phone the cookie knows (``person``), else the
+    first-time form. No ``required`` attribute: a missing field is answered by the server in
+    the page's language (``problem``; ``missing`` fields are marked and the first one
+    focused), not by the browser in the phone's."""
     values = values or {}
-    missing = set(missing)
-    chosen = values.get("category") or "visitor"
-    radios = "".join(
-        f'<label><input type="radio" name="category" value="{c}"{" checked" if c == chosen else ""}> '
-        f"{_e(t(f'checkin.category.{c}', lang))}</label>"
-        for c in checkin.FORM_CATEGORIES
-    )
-    optional = _e(t("phone.optional", lang))
-    error = f'<p class="result warn" role="alert">{_e(problem)}</p>' if problem else ""
     first_missing = next((f for f in ("name", "person_id") if f in missing), "")
 
-    def mark(field: str) -> str:
+    def mark(field: str) -> Markup:
         if field not in missing:
-            return ""
-        return ' aria-invalid="true"' + (" autofocus" if field == first_missing else "")
+            return Markup("")
+        return Markup(' aria-invalid="true"' + (" autofocus" if field == first_missing else ""))
 
-    return (
-        f"{error}<p>{_e(t('checkin.form.intro', lang))}</p>"
-        f'<form method="post" action="{_e(_address(query))}">'
-        f'<label for="name">{_e(t("checkin.form.name", lang))}</label>'
-        f'<input type="text" id="name" name="name" maxlength="{MAX_NAME}" autocomplete="name" aria-required="true"'
-        f'{mark("name")} value="{_e(values.get("name", ""))}">'
-        f'<fieldset><legend>{_e(t("checkin.form.category", lang))}</legend>{radios}</fieldset>'
-        f'<label for="person_id">{_e(t("checkin.form.id_number", lang))} {optional}</label>'
-        f'<input type="text" id="person_id" name="person_id" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="off"'
-        f'{mark("person_id")} value="{_e(values.get("person_id", ""))}">'
-        f'<p class="small">{_e(t("checkin.form.id_help", lang))}</p>'
-        f'<label for="phone">{_e(t("checkin.form.phone", lang))}</label>'
-        f'<input type="tel" id="phone" name="phone" inputmode="numeric" maxlength="{MAX_ID}" autocomplete="tel" value="{_e(values.get("phone", ""))}">'
-        f'<label><input type="checkbox" name="remember" value="1" checked> {_e(t("checkin.form.remember", lang))}</label>'
-        f"{_hidden('first', '1')}{_hidden('f', form_token())}{_button(target, lang)}</form>"
-        f'<p class="small">{_e(t("checkin.form.privacy", lang))}</p>'
+    return _render(
+        "checkin.html", view, target=target, person=person, inside_line=inside_line, values=values,
+        problem=problem, mark=mark, chosen_category=values.get("category") or "visitor",
+        categories=phone.FORM_CATEGORIES, max_name=MAX_NAME, max_id=MAX_ID, form_token=form_token(),
+        crowd_now=crowd, result_only=False,
     )
 
 
-def _inside_line(visit: Any, target: checkin.CheckinTarget, con: Any, lang: str) -> str:
+def _inside_line(visit: Any, target: CheckinTarget, con: Any, lang: str) -> str:
     if visit is None:
         return ""
     since = _local_time(from_us(visit.checkin_us), target.timezone)
     if visit.building == target.building:
-        return f'<p class="inside">{_e(t("phone.inside_since", lang, time=since))}</p>'
+        return t("phone.inside_since", lang, time=since)
     row = checkin.building_row(con, visit.building) or {}
     name = str(row.get("name") or visit.building)
-    return f'<p class="inside">{_e(t("phone.inside_elsewhere", lang, building=name, time=since))}</p>'
+    return t("phone.inside_elsewhere", lang, building=name, time=since)
 
 
-def _result(answer: TapAnswer, target: checkin.CheckinTarget, lang: str) -> str:
+def _answer_page(view: _View, answer: TapAnswer, target: CheckinTarget, crowd: phone.Crowd) -> str:
     """The answer to a tap, its outcome the biggest line (a room tap's names the room)."""
-    level, sentence = checkin.outcome_message(answer, target, lang)
-    level = {"success": "ok", "info": "info"}.get(level, "warn")
-    note = f"<p>{_e(t('phone.replayed', lang))}</p>" if answer.replayed else ""
+    level, sentence = phone.outcome_message(answer, target, view.lang)
     if target.area:
         where = f"{target.building_name} · {target.area_name or target.area}"
     else:
         where = target.building_name + (f" · {target.gate_name}" if target.gate else "")
-    return (
-        f'<section class="result {level}" role="status" data-outcome="{answer.outcome}">'
-        f"<h1>{_e(('✓ ' if level == 'ok' else '') + sentence)}</h1>{note}<p>{_e(where)}</p></section>"
+    return _render(
+        "answer.html", view, level={"success": "ok", "info": "info"}.get(level, "warn"), sentence=sentence,
+        outcome=answer.outcome, replayed=answer.replayed, where=where, crowd_now=crowd,
     )
 
 
@@ -319,13 +269,7 @@ class Reply:
 
 def _refusal(lang: str, query: dict[str, str], message: str, status: int, link: str = "") -> Reply:
     """A page that says nothing was recorded and why; ``link``: a line leading back to the poster."""
-    back = f'<p><a href="{_e(_address(query))}">{_e(link)}</a></p>' if link else ""
-    body = (
-        _language_link(query, lang)
-        + f'<section class="result warn" role="alert" data-outcome="refused"><h1>{_e(t("phone.title.refused", lang))}</h1>'
-        f"<p>{_e(message)}</p>{back}</section>"
-    )
-    return Reply(status, _document(lang, t("checkin.title", lang), body))
+    return Reply(status, _render("refusal.html", _View(lang, query), message=message, back=link))
 
 
 # --- what a request does (plain functions: the tests call them without a server) ------------
@@ -339,13 +283,13 @@ class CheckinPage:
         self.per_address = RateLimiter(config.checkin_rate_limit())
         self.per_phone = RateLimiter(PHONE_TAPS_PER_MINUTE if config.checkin_rate_limit() > 0 else 0)
         # A verified poster address, for a few seconds: a rush scans the same few posters.
-        self._targets: dict[tuple[str, ...], tuple[float, checkin.CheckinTarget]] = {}
+        self._targets: dict[tuple[str, ...], tuple[float, CheckinTarget]] = {}
 
-    def _target(self, con: Any, query: dict[str, str], lang: str) -> checkin.CheckinTarget | Reply:
+    def _target(self, con: Any, query: dict[str, str], lang: str) -> CheckinTarget | Reply:
         key = tuple(str(query.get(k, "")) for k in ("b", "g", "r", "a", "s"))
         cached = self._targets.get(key)
         if cached is not None and time.monotonic() - cached[0] < TARGET_CACHE_SECONDS:
-            target: checkin.CheckinTarget | str = cached[1]
+            target: CheckinTarget | str = cached[1]
         else:
             target = checkin.verify_checkin_params(con, query)
             if not isinstance(target, str):
@@ -357,9 +301,9 @@ class CheckinPage:
             return _refusal(lang, query, t(f"checkin.refused.{target}", lang), status)
         return target
 
-    def _crowd(self, desk: CheckinDesk, target: checkin.CheckinTarget) -> checkin.Crowd:
+    def _crowd(self, desk: CheckinDesk, target: CheckinTarget) -> phone.Crowd:
         inside, threshold, capacity = desk.inside(target.building)
-        return checkin.Crowd(inside_now=inside, threshold=threshold, capacity=capacity)
+        return phone.Crowd(inside_now=inside, threshold=threshold, capacity=capacity)
 
     def get(self, query: dict[str, str], cookie: str | None, lang_cookie: str | None = None) -> Reply:
         lang = _lang(query, lang_cookie)
@@ -370,17 +314,12 @@ class CheckinPage:
             if isinstance(target, Reply):
                 return target
             forget = query.get("forget") == "1"
-            person = None if forget else checkin.decode_person_cookie(cookie)
-            parts = [_language_link(query, lang), _banner(target, lang)]
-            if person is not None:
-                parts.append(f"<h2>{_e(t('checkin.hello', lang, name=person['name']))}</h2>")
-                parts.append(_inside_line(desk.open_visit(person["person_id"]), target, con, lang))
-                parts.append(_known_form(target, query, person, lang))
-            else:
-                parts.append(_new_form(target, query, lang))
-            parts.append(_crowd(self._crowd(desk, target), lang))
+            person = None if forget else phone.decode_person_cookie(cookie)
+            inside = _inside_line(desk.open_visit(person["person_id"]), target, con, lang) if person else ""
+            crowd = self._crowd(desk, target)
+            body = _form_page(_view(lang, query, target, crowd), target, crowd, person=person, inside_line=inside)
             return Reply(
-                200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie="" if forget else None,
+                200, body, cookie="" if forget else None,
                 lang_cookie=_chosen(query),
             )
         finally:
@@ -413,19 +352,14 @@ class CheckinPage:
             person = self._person(desk, form, cookie, lang)
             if isinstance(person, tuple):
                 problem, missing = person
-                page = [
-                    _language_link(query, lang),
-                    _banner(target, lang),
-                    _new_form(target, query, lang, form, problem, missing),
-                ]
-                return Reply(422, _document(lang, t("checkin.title", lang), "".join(page)))
+                body = _form_page(_view(lang, query, target), target, None, values=form, problem=problem, missing=missing)
+                return Reply(422, body)
             if not self.per_phone.allow(person["person_id"]):
                 return _refusal(lang, query, t("phone.rate_limited", lang), 429)
             try:
                 # Every tap through the desk, a room poster's too (an area scan, and a door
                 # check-in when the person is not inside yet: ``CheckinDesk.tap``).
                 answer = desk.tap(person, target.building, target.action, target.gate, nonce=nonce, area=target.area)
-                outcome = _result(answer, target, lang)
             except FormReused:
                 # The same form sent again for somebody else (the phone's Back button): the
                 # first tap stands, this one is not recorded and not confirmed.
@@ -433,17 +367,12 @@ class CheckinPage:
             except Exception:
                 log.exception("self check-in failed")
                 return _refusal(lang, query, t("checkin.error", lang), 503)
-            # No poster banner here: a big coloured block under the outcome looked like a
-            # button and did nothing; the outcome names the door already.
-            parts = [
-                outcome,
-                _crowd(self._crowd(desk, target), lang),
-                f'<p><a href="{_e(_address(query))}">{_e(t("phone.back", lang))}</a> · {_language_anchor(query, lang)}</p>',
-            ]
+            crowd = self._crowd(desk, target)
+            body = _answer_page(_view(lang, query, target, crowd), answer, target, crowd)
             # The first form's "remember me": the phone keeps the person (the one-tap form keeps it as it is).
-            new_cookie = checkin.encode_person_cookie(person) if form.get("remember") == "1" else None
+            new_cookie = phone.encode_person_cookie(person) if form.get("remember") == "1" else None
             return Reply(
-                200, _document(lang, t("checkin.title", lang), "".join(parts)), cookie=new_cookie,
+                200, body, cookie=new_cookie,
                 lang_cookie=_chosen(asked),
             )
         finally:
@@ -463,17 +392,17 @@ class CheckinPage:
         name = clean_text(form.get("name"), MAX_NAME + 1)
         if len(name) > MAX_NAME:
             return t("phone.problem.name_long", lang), ("name",)
-        person_id = checkin.normalize_id(form.get("person_id"))
-        phone = re.sub(r"[\s.\-()]", "", clean_text(form.get("phone"), 2 * MAX_ID))
-        for value in (person_id, phone):
+        person_id = normalize_id(form.get("person_id"))
+        phone_number = re.sub(r"[\s.\-()]", "", clean_text(form.get("phone"), 2 * MAX_ID))
+        for value in (person_id, phone_number):
             if value and not ID_PATTERN.match(value):
                 return t("phone.problem.bad_id", lang), ("person_id",)
-        if not person_id and not phone:
+        if not person_id and not phone_number:
             if not name and form.get("first") == "1":
                 return t("checkin.form.problem.name_and_id", lang), ("name", "person_id")
             return t("checkin.form.problem.id_or_phone", lang), ("person_id",)
-        person_id = person_id or phone
-        remembered = checkin.decode_person_cookie(cookie)
+        person_id = person_id or phone_number
+        remembered = phone.decode_person_cookie(cookie)
         if remembered is not None and remembered["person_id"] == person_id:
             return remembered  # this phone checked this person in before (a signed cookie)
         if not name:
@@ -484,7 +413,7 @@ class CheckinPage:
                 return t("phone.problem.name_mismatch", lang), ("name",)
             # The stored category and name stay (the desk carries neither for a known person).
             return {"person_id": person_id, "name": name, "category": known.category, "phone": ""}
-        made = checkin.make_person(name, form.get("category", ""), person_id, phone)
+        made = phone.make_person(name, form.get("category", ""), person_id, phone_number)
         if isinstance(made, dict):
             return made
         return t(f"checkin.form.problem.{made}", lang), ("name",) if made == "name" else ("person_id",)
@@ -539,9 +468,9 @@ def routes(opener: Opener) -> list[Any]:
         )
         if reply.cookie is not None:
             response.set_cookie(
-                checkin.COOKIE_NAME,
+                phone.COOKIE_NAME,
                 reply.cookie,
-                max_age=checkin.COOKIE_MAX_AGE_S if reply.cookie else 0,
+                max_age=phone.COOKIE_MAX_AGE_S if reply.cookie else 0,
                 path="/",
                 samesite="lax",
                 secure=secure,
@@ -549,14 +478,14 @@ def routes(opener: Opener) -> list[Any]:
             )
         if reply.lang_cookie is not None:
             response.set_cookie(
-                LANG_COOKIE, reply.lang_cookie, max_age=checkin.COOKIE_MAX_AGE_S, path="/", samesite="lax",
+                LANG_COOKIE, reply.lang_cookie, max_age=phone.COOKIE_MAX_AGE_S, path="/", samesite="lax",
                 secure=secure, httponly=True,
             )
         return response
 
     async def endpoint(request: Request) -> HTMLResponse:
         query = dict(request.query_params.items())
-        cookie = request.cookies.get(checkin.COOKIE_NAME)
+        cookie = request.cookies.get(phone.COOKIE_NAME)
         lang_cookie = request.cookies.get(LANG_COOKIE)
         secure = request.url.scheme == "https"
         if request.method == "POST":

@@ -9,7 +9,7 @@ nightly purge. ``serve.py`` also loads the demo month on a first start
 (``load_demo_on_first_start``) before it takes any request.
 
 Both the Streamlit pages (``lib.ui.data``) and the light check-in page
-(``lib.outputs.checkin_page``, mounted beside Streamlit by ``serve.py``) reach the
+(``lib.web.phone_page``, mounted beside Streamlit by ``serve.py``) reach the
 database through ``open_owned``, so they share one connection and one desk.
 """
 
