@@ -55,7 +55,8 @@ case "${1:-run}" in
     test)
         # nginx and openssl: tests/e2e/test_going_live.py runs deploy/nginx/pantau.conf in a temporary
         # folder as this user (never as Debian's nginx service; README "Going live").
-        apt_install chromium zbar-tools poppler-utils fonts-dejavu-core nginx openssl
+        # default-jre-headless: Java for pyspark in tests/test_spark_rollup.py (README "Province").
+        apt_install chromium zbar-tools poppler-utils fonts-dejavu-core nginx openssl default-jre-headless
         venv_install requirements-dev.txt
         shift || true
         "$VENV/bin/ruff" check .

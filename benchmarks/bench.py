@@ -64,9 +64,10 @@ TARGETS_MS = {
     "weekly": 300,
     "import_day": 2000,
     "import_csv": 120_000,
+    "person_search": 200,  # issue 27
 }
 OPERATIONS = ["trace_14d", "trace_graded_14d", "stays_day", "occupancy_31d", "crowding_31d", "weekly", "import_day",
-              "import_csv"]
+              "import_csv", "person_search"]
 DESCRIPTIONS = {
     "trace_14d": "trace one person, 14-day window",
     "trace_graded_14d": "graded trace (K1 room, K2 building) of an ASN with room stays, 14 days",
@@ -76,7 +77,15 @@ DESCRIPTIONS = {
     "weekly": "weekly stats, all buildings, + previous week + 12-week trend",
     "import_day": "import one day's events into the store (pairing incl.)",
     "import_csv": "import N events from CSV into an empty store",
+    "person_search": "the tracer's person search: a new text (the traced person's surname), 20 listed + count",
 }
+
+
+def search_text(con: Any, meta: dict[str, Any]) -> str:
+    """The person search's text: the last word of the traced person's name (a surname that
+    many share), lowered; read before timing, the same for both sides."""
+    name = con.execute("SELECT name FROM persons WHERE person_id = ?", [meta["trace_person"]]).fetchall()[0][0]
+    return str(name).split()[-1].lower()
 
 
 # --- Data preparation (cached) ---------------------------------------------------------------
@@ -298,6 +307,16 @@ def lib_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Callab
         start, end, now = _bounds(meta, 31)
         return (lambda: crowding.crowding_episodes(con, start, end, building=meta["crowding_building"],
                                                    now=now)), con.close
+    if name == "person_search":
+        from lib.analytics import tracing
+
+        text = search_text(con, meta)
+
+        def run_search() -> Any:
+            found = tracing.search_persons(con, text, actor="bench", audit=False)
+            return {"matches": found.matches, "total": found.total}
+
+        return run_search, con.close
     if name == "weekly":
         from lib.analytics import weekly
 
@@ -356,8 +375,12 @@ def pandas_operation(name: str, meta: dict[str, Any], folder: Path) -> tuple[Cal
         persons = pr.load_persons(con)
         if name in ("trace_14d", "trace_graded_14d"):
             stays, roster = pr.load_stays(con, now), pr.load_roster(con)
+        if name == "person_search":
+            roster, text = pr.load_roster(con), search_text(con, meta)
     finally:
         con.close()
+    if name == "person_search":
+        return (lambda: pr.find_persons(persons, visits, roster, text, 20)), lambda: None
     if name == "trace_graded_14d":
         start, end, _ = _bounds(meta, 14)
         return (lambda: pr.trace_graded(visits, stays, roster, persons, meta["graded_person"], start, end, 15,
@@ -537,6 +560,16 @@ def compare(name: str, lib_result: Any, pandas_result: Any) -> str | None:
             None if list(lib_result["person_id"]) == list(pandas_result["person_id"]) else "order differs")
     if name == "weekly":
         return compare_weekly(lib_result, pandas_result)
+    if name == "person_search":
+        if lib_result["total"] != pandas_result["total"]:
+            return f"matches: {lib_result['total']} vs {pandas_result['total']}"
+        lib_frame, pandas_frame = lib_result["matches"], pandas_result["matches"]
+        if list(lib_frame["person_id"]) != list(pandas_frame["person_id"]):
+            return "listed persons or their order differ"
+        seen = lib_frame["last_seen"].map(lambda t: None if pd.isna(t) else int(t.value // 1000))
+        if list(seen) != [None if pd.isna(x) else int(x) for x in pandas_frame["last_seen_us"]]:
+            return "last_seen differs"
+        return None
     return "no comparison"
 
 

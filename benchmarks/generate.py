@@ -649,7 +649,7 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
     the roster, ``roster`` what importing :func:`write_roster_csv`'s file sets. Faster
     than importing the CSV, and the smoke test proves it is the same.
     """
-    from lib.store import db
+    from lib.store import db, person_search
 
     if path.exists():
         path.unlink()
@@ -737,7 +737,9 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
                 f"SELECT building_id, building_id, '{TIMEZONE}', capacity, threshold_people FROM b_arrow"
             )
             con.register("p_arrow", persons)
-            con.execute("INSERT INTO persons SELECT * FROM p_arrow")
+            con.execute("INSERT INTO persons BY NAME SELECT * FROM p_arrow")
+            # Written past the import, so the person search's index too (issue 27).
+            person_search.rebuild(con)
             con.register("e_arrow", events_arrow)
             # Events are stored with UTC instants, as the importer stores them.
             con.execute(
@@ -747,12 +749,12 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
                        CAST(CAST("timestamp" AS TIMESTAMP) - INTERVAL {OFFSET_S} SECOND AS TIMESTAMPTZ),
                        name,
                        CASE WHEN category IN ('ASN', 'THL') THEN category ELSE 'visitor' END,
-                       phone, gate, area, status, NULL
+                       phone, gate, area, status, NULL, NULL, NULL, NULL
                 FROM e_arrow
                 """
             )
             con.register("v_arrow", visits)
-            con.execute("INSERT INTO visits SELECT * FROM v_arrow ORDER BY checkin_at")
+            con.execute("INSERT INTO visits BY NAME SELECT * FROM v_arrow ORDER BY checkin_at")
             con.register("a_arrow", anomalies)
             con.execute("INSERT INTO scan_anomalies SELECT * FROM a_arrow")
             con.register("area_arrow", areas)

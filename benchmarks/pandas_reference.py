@@ -806,3 +806,38 @@ def visits_between(store: Store, start_us: int, end_us: int) -> pd.DataFrame:
     """The stored visits with check-in in ``[start_us, end_us)``, as the benchmark compares them."""
     v = store.visits
     return as_visits(v.loc[(v["checkin"].to_numpy() >= start_us) & (v["checkin"].to_numpy() < end_us)])
+
+
+def find_persons(persons: pd.DataFrame, visits: pd.DataFrame, roster: pd.DataFrame, query: str,
+                 limit: int) -> dict:
+    """The tracer's person search (RULES "Contact tracing"; issue 27) on DataFrames: persons
+    whose name (lowered, accents stripped), id or phone contains the text, or whose phone's
+    digits contain its digits (62 read as 0, three digits at least); the latest check-in of
+    each, most recent first (never seen last), then name, then id; at most ``limit``, and
+    how many matched. ``persons`` as :func:`load_persons`, ``visits`` as :func:`load_visits`."""
+    import unicodedata
+
+    def key(values: pd.Series) -> pd.Series:
+        lowered = values.fillna("").astype(str).str.lower()
+        return lowered.map(lambda s: "".join(c for c in unicodedata.normalize("NFD", s)
+                                             if not unicodedata.combining(c)))
+
+    text = query.strip()
+    q = key(pd.Series([text])).iloc[0]
+    digits = "".join(c for c in text if c.isdigit())
+    digits0 = "0" + digits[2:] if digits.startswith("62") else digits
+    ids = persons.index.to_series()
+    hit = (key(persons["name"]).str.contains(q, regex=False) | key(ids).str.contains(q, regex=False)
+           | persons["phone"].fillna("").str.lower().str.contains(q, regex=False))
+    if len(digits) >= 3:
+        phone_digits = persons["phone"].fillna("").str.replace(r"[^0-9]", "", regex=True)
+        hit |= phone_digits.str.contains(digits, regex=False)
+        hit |= phone_digits.str.replace(r"^62", "0", regex=True).str.contains(digits0, regex=False)
+    matched = persons.loc[hit.to_numpy()].reset_index()
+    last = visits.loc[visits["person_id"].isin(matched["person_id"])].groupby("person_id", observed=True)["checkin"].max()
+    matched["last_seen_us"] = matched["person_id"].map(last)
+    matched["unit"] = matched["person_id"].map(roster["unit"]) if len(roster) else None
+    matched["never"] = matched["last_seen_us"].isna()
+    matched = matched.sort_values(["never", "last_seen_us", "name", "person_id"],
+                                  ascending=[True, False, True, True], na_position="last", kind="stable")
+    return {"matches": matched.head(limit), "total": int(hit.sum())}

@@ -1,7 +1,8 @@
 """Ringkasan kasus / Case summary (leadership, admin): tracing cases in aggregates only.
 
 RULES "Tracing cases", "Personal data": cases per week, contacts per case and the share of
-K1 contacts reached within 24 and 72 hours; no names, ids or phones reach this page.
+K1 contacts reached within 24 and 72 hours, and next to it K2's (reached by a broadcast
+message or a call); no names, ids or phones reach this page.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ st.dataframe(
         tr("cases.stats.k1"): [fmt_number(v) for v in summary["k1"]],
         tr("cases.stats.k1_reached_24h"): [_share(v) for v in summary["k1_reached_24h"]],
         tr("cases.stats.k1_reached_72h"): [_share(v) for v in summary["k1_reached_72h"]],
+        tr("cases.stats.k2"): [fmt_number(v) for v in summary["k2"]],
+        tr("cases.stats.k2_reached_24h"): [_share(v) for v in summary["k2_reached_24h"]],
+        tr("cases.stats.k2_reached_72h"): [_share(v) for v in summary["k2_reached_72h"]],
     }),
     hide_index=True, width="stretch", key="case_stats_table",
 )

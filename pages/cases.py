@@ -14,12 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from lib.analytics import cases
-from lib.outputs import case_export
+from lib.core import numformat
+from lib.outputs import broadcast, case_export
 from lib.store import db
 from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, fmt_percent, lang, relabelled, tr
-from lib.ui.plain import escape_markdown, tr_escaped
+from lib.ui.plain import escape_markdown, refusal_text, tr_escaped
 
 require_roles("tracer")
 
@@ -27,6 +28,9 @@ TZ = db.DEFAULT_TIMEZONE
 SELECTED_KEY = "cases_selected"
 VIEWED_KEY = "cases_viewed"  # case ids whose contacts this session has already seen (audited once)
 FLASH_KEY = "cases_flash"
+GROUP_KEY = "cases_group_pending"  # a group action waiting for the tracer's confirmation
+BROADCAST_KEY = "cases_broadcast_file"
+PAGE_SIZE = 50  # rows per table page: 500 contacts stay fast to draw
 
 con = cursor()
 actor = current_user() or "unknown"
@@ -36,7 +40,34 @@ st.caption(tr("cases.caption"))
 
 
 def _error(error: cases.CaseError) -> None:
-    st.error(tr_escaped(f"cases.error.{error.code}", **error.values))
+    st.error(refusal_text(error))
+
+
+def _page(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows of the page the tracer picked (a page number appears only beyond one page)."""
+    pages = max(1, -(-len(frame) // PAGE_SIZE))
+    if pages == 1:
+        return frame
+    if int(st.session_state.get(key, 1)) > pages:  # a shorter list than the page kept
+        st.session_state[key] = pages
+    number = st.number_input(tr("cases.page", pages=fmt_number(pages)), min_value=1, max_value=pages, value=1,
+                             step=1, key=key)
+    return cases.page_of(frame, int(number), PAGE_SIZE)[0]
+
+
+def _all_or(value: object, text: str) -> str:
+    return tr("cases.filter.all") if value is None else text
+
+
+# Words and numbers of the per-row columns, looked up once a run (hundreds of rows).
+LANGUAGE = lang()
+STATUS_WORDS = {s: tr(f"cases.status.{s}") for s in cases.STATUSES}
+TEST_WORDS = {r: tr(f"cases.test.{r}") for r in cases.TEST_RESULTS}
+REASON_WORDS = {r: tr(f"cases.queue.reason.{r or 'none'}") for r in ("test_exit", "test_entry", "not_reached", "")}
+
+
+def _n(value: object, decimals: int = 0) -> str:
+    return numformat.format_number(value, decimals, LANGUAGE)
 
 
 # A person handed over by the Tracing page or by "open a case for this person".
@@ -100,7 +131,7 @@ if listed.empty:
     st.info(tr("cases.no_cases"))
     st.stop()
 
-by_tracer = cases.progress_by_tracer(con)
+by_tracer = cases.progress_by_tracer(con, listed)
 if not by_tracer.empty:
     st.caption(tr("cases.by_tracer"))
     st.dataframe(
@@ -113,6 +144,34 @@ if not by_tracer.empty:
             tr("cases.col.done_share"): [fmt_percent(v) if v is not None else "–" for v in by_tracer["done_share"]],
         }),
         hide_index=True, width="stretch", key="cases_by_tracer",
+    )
+
+# --- the work queue: what to do now across the tracer's own open cases (RULES "Tracing cases") --------
+queue = cases.work_queue(con, actor, tz=TZ)
+st.subheader(tr("cases.queue.header"))
+st.caption(tr("cases.queue.caption"))
+if queue.empty:
+    st.success(tr("cases.queue.empty"))
+else:
+    st.markdown("**" + tr("cases.queue.summary", urgent=fmt_number(int(queue["urgent"].sum())),
+                          total=fmt_number(len(queue))) + "**")
+    shown_queue = _page(queue, "cases_queue_page")
+    st.dataframe(
+        pd.DataFrame({
+            tr("cases.col.reason"): [REASON_WORDS[r] for r in shown_queue["reason"]],
+            tr("cases.col.case_id"): [f"#{c}" for c in shown_queue["case_id"]],
+            tr("tracing.col.grade"): shown_queue["grade"],
+            tr("tracing.col.name"): shown_queue["name"],
+            tr("tracing.col.person_id"): shown_queue["person_id"],
+            tr("cases.col.whatsapp"): [link or None for link in cases.whatsapp_links(con, shown_queue, TZ)],
+            tr("cases.col.status"): [STATUS_WORDS[s] for s in shown_queue["status"]],
+            tr("cases.col.test_result"): [TEST_WORDS.get(r, "") if r else "" for r in shown_queue["test_result"]],
+            tr("cases.col.exit_test_day"): [f"{d:%d/%m/%Y}" if d else "" for d in shown_queue["exit_test_day"]],
+            tr("cases.col.hours_open"): [_n(v) for v in shown_queue["hours_open"]],
+            tr("cases.col.unit"): shown_queue["unit"].fillna(""),
+        }),
+        hide_index=True, width="stretch", key="cases_queue",
+        column_config={tr("cases.col.whatsapp"): st.column_config.LinkColumn(display_text=tr("cases.wa_open"))},
     )
 
 labels = {
@@ -204,74 +263,226 @@ if contacts.empty:
     st.info(tr("cases.no_contacts"))
     st.stop()
 
+# The order a tracer works in (K1 first, not yet reached first, longest together first).
+ordered = cases.in_priority_order(contacts)
+st.markdown(f"**{tr('cases.filter.header')}**")
+cols = st.columns(5)
+grade_pick = cols[0].selectbox(tr("cases.filter.grade"), [None, *cases.GRADES], key=f"cases_f_grade_{case_id}",
+                               format_func=lambda g: _all_or(g, str(g)))
+units = sorted(set(ordered["unit"].fillna("").astype(str)))
+unit_pick = cols[1].selectbox(tr("cases.filter.unit"), [None, *units], key=f"cases_f_unit_{case_id}",
+                              format_func=lambda u: _all_or(u, str(u) or tr("cases.filter.no_unit")))
+areas = sorted({a for joined in ordered["areas"].dropna() for a in str(joined).split(";") if a})
+area_pick = cols[2].selectbox(tr("cases.filter.area"), [None, *areas], key=f"cases_f_area_{case_id}",
+                              format_func=lambda a: _all_or(a, str(a)))
+days = sorted(d for d in set(cases.contact_days(ordered, TZ)) if d is not None)
+day_pick = cols[3].selectbox(tr("cases.filter.day"), [None, *days], key=f"cases_f_day_{case_id}",
+                             format_func=lambda d: _all_or(d, f"{d:%d/%m/%Y}" if d else ""))
+status_pick = cols[4].selectbox(tr("cases.filter.status"), [None, *cases.STATUSES], key=f"cases_f_status_{case_id}",
+                                format_func=lambda s: _all_or(s, tr(f"cases.status.{s}")))
+selection = cases.Selection(grade=grade_pick, unit=unit_pick, area=area_pick, day=day_pick, status=status_pick)
+chosen = cases.select_contacts(ordered, selection, TZ)
+st.caption(tr("cases.filter.count", chosen=fmt_number(len(chosen)), total=fmt_number(len(ordered))))
+
+# Hundreds of K2 read as a few groups: counts per unit and per day, folded.
+grouped_base = ordered if grade_pick is None else ordered[ordered["grade"] == grade_pick]
+what = grade_pick or tr("cases.groups.all")
+for by, label_key, column_key in (("unit", "cases.groups.by_unit", "cases.groups.unit"),
+                                  ("day", "cases.groups.by_day", "cases.groups.day")):
+    groups = cases.contact_groups(grouped_base, by, TZ)
+    with st.expander(tr(label_key, what=what, groups=fmt_number(len(groups)))):
+        st.dataframe(
+            pd.DataFrame({
+                tr(column_key): [
+                    (g or tr("cases.filter.no_unit")) if by == "unit" else (f"{g:%d/%m/%Y}" if g else "–")
+                    for g in groups["group"]
+                ],
+                tr("cases.col.contacts"): [_n(v) for v in groups["contacts"]],
+                tr("cases.col.reached"): [_n(v) for v in groups["reached"]],
+                tr("cases.col.unreachable"): [_n(v) for v in groups["unreachable"]],
+                tr("cases.groups.waiting"): [_n(v) for v in groups["waiting"]],
+            }),
+            hide_index=True, width="stretch", key=f"cases_groups_{by}",
+        )
+
 bad_phone = tr("cases.bad_phone")
+shown = _page(chosen, f"cases_contacts_page_{case_id}")
 reached_hours = cases.hours_to_first_contact(con, case_id)
 table = pd.DataFrame({
-    tr("tracing.col.grade"): contacts["grade"],
-    tr("tracing.col.name"): contacts["name"],
-    tr("tracing.col.person_id"): contacts["person_id"],
+    tr("tracing.col.grade"): shown["grade"],
+    tr("tracing.col.name"): shown["name"],
+    tr("tracing.col.person_id"): shown["person_id"],
     tr("tracing.col.phone"): [
-        f"{p or ''} {bad_phone}".strip() if not link else p for p, link in zip(contacts["phone"], contacts["whatsapp"],
+        f"{p or ''} {bad_phone}".strip() if not link else p for p, link in zip(shown["phone"], shown["whatsapp"],
                                                                              strict=True)
     ],
-    tr("cases.col.whatsapp"): [link or None for link in contacts["whatsapp"]],
-    tr("cases.col.status"): [tr(f"cases.status.{s}") for s in contacts["status"]],
-    tr("cases.col.test_result"): [tr(f"cases.test.{r}") if r else "" for r in contacts["test_result"]],
-    tr("cases.col.note"): contacts["note"].fillna(""),
-    tr("cases.col.status_at"): [fmt_datetime(v, TZ) if not pd.isna(v) else "" for v in contacts["status_at"]],
+    tr("cases.col.whatsapp"): [link or None for link in shown["whatsapp"]],
+    tr("cases.col.status"): [STATUS_WORDS[s] for s in shown["status"]],
+    tr("cases.col.test_result"): [TEST_WORDS.get(r, "") if r else "" for r in shown["test_result"]],
+    tr("cases.col.note"): shown["note"].fillna(""),
+    tr("cases.col.status_at"): [fmt_datetime(v, TZ) if not pd.isna(v) else "" for v in shown["status_at"]],
     tr("cases.col.hours_to_first"): [
-        fmt_number(reached_hours[str(p)], 1) if str(p) in reached_hours else "" for p in contacts["person_id"]
+        _n(reached_hours[str(p)], 1) if str(p) in reached_hours else "" for p in shown["person_id"]
     ],
-    tr("cases.col.status_by"): contacts["status_by"].fillna(""),
-    tr("tracing.col.last_contact"): [fmt_datetime(v, TZ) for v in contacts["last_contact"]],
-    tr("tracing.col.area_minutes"): [fmt_number(v, 1) for v in contacts["area_minutes"]],
-    tr("tracing.col.overlap_minutes"): [fmt_number(v, 1) for v in contacts["overlap_minutes"]],
-    tr("tracing.col.areas"): contacts["areas"].fillna(""),
+    tr("cases.col.status_by"): shown["status_by"].fillna(""),
+    tr("cases.col.unit"): shown["unit"].fillna(""),
+    tr("tracing.col.last_contact"): [fmt_datetime(v, TZ) for v in shown["last_contact"]],
+    tr("tracing.col.area_minutes"): [_n(v, 1) for v in shown["area_minutes"]],
+    tr("tracing.col.overlap_minutes"): [_n(v, 1) for v in shown["overlap_minutes"]],
+    tr("tracing.col.areas"): shown["areas"].fillna(""),
 })
 st.dataframe(
     table, hide_index=True, width="stretch", key="cases_contacts",
     column_config={tr("cases.col.whatsapp"): st.column_config.LinkColumn(display_text=tr("cases.wa_open"))},
 )
 
-if is_open:
-    st.subheader(tr("cases.update_header"))
-    names = {
-        str(p): f"{g} · {n or p} ({p})"
-        for p, g, n in zip(contacts["person_id"], contacts["grade"], contacts["name"], strict=True)
+if not is_open:
+    st.stop()
+
+# --- every chosen contact in one step, after a confirmation that says how many -------------------
+st.subheader(tr("cases.group.header"))
+tests = ("", *cases.TEST_RESULTS)
+with st.form(key=f"cases_group_form_{case_id}"):
+    cols = st.columns(3)
+    group_status = cols[0].selectbox(
+        tr("cases.group.status"), ("", *cases.STATUSES), key=f"cases_group_status_{case_id}",
+        format_func=lambda s: tr(f"cases.status.{s}") if s else tr("cases.group.keep"),
+    )
+    group_test = cols[1].selectbox(
+        tr("cases.group.test"), tests, key=f"cases_group_test_{case_id}",
+        format_func=lambda r: tr(f"cases.test.{r}") if r else tr("cases.group.keep"),
+    )
+    group_note = cols[2].text_input(tr("cases.group.note"), key=f"cases_group_note_{case_id}")
+    apply = st.form_submit_button(tr("cases.group.apply", count=fmt_number(len(chosen))), key=f"cases_group_apply_{case_id}")
+if apply:
+    st.session_state[GROUP_KEY] = {
+        "case": case_id, "ids": [str(p) for p in chosen["person_id"]], "selection": selection,
+        "status": group_status or None, "test": group_test or None, "note": group_note.strip() or None,
     }
-    picked = str(st.selectbox(tr("cases.contact"), list(names), format_func=names.__getitem__, key="cases_contact"))
-    row = contacts[contacts["person_id"].astype(str) == picked].iloc[0]
-    if row["whatsapp"]:
-        st.link_button(tr("cases.wa_open"), row["whatsapp"], key="cases_wa")
+pending = st.session_state.get(GROUP_KEY)
+if pending and pending["case"] == case_id:
+    changes = [tr(f"cases.group.what_{field}", value=label) for field, label in (
+        ("status", tr(f"cases.status.{pending['status']}") if pending["status"] else None),
+        ("test", tr(f"cases.test.{pending['test']}") if pending["test"] else None),
+        ("note", pending["note"]),
+    ) if label]
+    if not changes:
+        _error(cases.CaseError("nothing_to_change"))
+        st.session_state.pop(GROUP_KEY, None)
+    elif not pending["ids"]:
+        _error(cases.CaseError("empty_selection", case=case_id))
+        st.session_state.pop(GROUP_KEY, None)
     else:
-        st.caption(bad_phone)
-    tests = ("", *cases.TEST_RESULTS)
-    # One form per contact, so its fields start from that contact's stored follow-up.
-    with st.form(key=f"cases_form_{case_id}_{picked}"):
+        count = fmt_number(len(pending["ids"]))
+        st.warning(tr_escaped("cases.group.confirm_text", count=count, what=", ".join(changes)))
         cols = st.columns(2)
-        status = cols[0].selectbox(
-            tr("cases.col.status"), cases.STATUSES, index=cases.STATUSES.index(row["status"]),
-            format_func=lambda s: tr(f"cases.status.{s}"), key=relabelled(f"cases_status_{case_id}_{picked}"),
-        )
-        test = cols[1].selectbox(
-            tr("cases.col.test_result"), tests, index=tests.index(row["test_result"] or ""),
-            format_func=lambda r: tr(f"cases.test.{r or 'none'}"), key=f"cases_test_{case_id}_{picked}",
-        )
-        note = st.text_input(tr("cases.col.note"), value=row["note"] or "", key=f"cases_note_{case_id}_{picked}")
-        save = st.form_submit_button(tr("cases.save"), type="primary", key=f"cases_save_{case_id}_{picked}")
-    if save:
+        if cols[0].button(tr("cases.group.confirm", count=count), type="primary", key="cases_group_confirm"):
+            st.session_state.pop(GROUP_KEY, None)
+            try:
+                done = cases.set_contacts(con, case_id, pending["selection"], person_ids=pending["ids"],
+                                          status=pending["status"], test_result=pending["test"], note=pending["note"],
+                                          actor=actor)
+            except cases.CaseError as error:
+                _error(error)
+            else:
+                st.session_state[FLASH_KEY] = tr("cases.group.done", count=fmt_number(done.count))
+                st.rerun()
+        if cols[1].button(tr("cases.group.cancel"), key="cases_group_cancel"):
+            st.session_state.pop(GROUP_KEY, None)
+            st.rerun()
+
+# --- one message for a whole grade: the broadcast file ----------------------------------------------
+st.subheader(tr("cases.broadcast.header"))
+st.caption(tr("cases.broadcast.caption"))
+broadcast_grade = st.radio(tr("cases.broadcast.grade"), cases.GRADES, index=len(cases.GRADES) - 1, horizontal=True,
+                           key=f"cases_broadcast_grade_{case_id}")
+# Built once per case, grade and state of the list (a rerun reuses it).
+broadcast_state = (case_id, broadcast_grade, str(case["snapshot_at"]), str(contacts["status_at"].max()), len(contacts))
+kept_broadcast = st.session_state.get(BROADCAST_KEY)
+if kept_broadcast is None or kept_broadcast[0] != broadcast_state:
+    kept_broadcast = (broadcast_state, broadcast.build_broadcast(con, case_id, broadcast_grade, TZ, allow_empty=True))
+    st.session_state[BROADCAST_KEY] = kept_broadcast
+made = kept_broadcast[1]
+
+
+def _record_broadcast() -> None:
+    broadcast.record_broadcast(cursor(), made, current_user() or "unknown")
+
+
+if made.sendable.empty:
+    st.warning(tr_escaped("cases.error.no_phones", case=case_id, grade=broadcast_grade, without=len(made.no_phone)))
+else:
+    st.caption(tr("cases.broadcast.summary", sendable=fmt_number(len(made.sendable)), grade=broadcast_grade,
+                  without=fmt_number(len(made.no_phone))))
+    cols = st.columns(2)
+    cols[0].download_button(
+        tr("cases.broadcast.download", grade=broadcast_grade, count=fmt_number(len(made.sendable))), made.data,
+        file_name=f"kasus-{case_id}-{broadcast_grade}-siaran.csv", mime="text/csv", key="cases_broadcast_csv",
+        on_click=_record_broadcast,
+    )
+    if cols[1].button(tr("cases.broadcast.sent", count=fmt_number(len(made.sendable))), key="cases_broadcast_sent"):
         try:
-            cases.set_contact(con, case_id, picked, status=status, test_result=test, note=note, actor=actor)
+            marked = cases.mark_broadcast_sent(con, case_id, made.person_ids, actor)
         except cases.CaseError as error:
             _error(error)
         else:
-            st.session_state[FLASH_KEY] = tr_escaped("cases.saved", name=names[picked])
+            st.session_state[FLASH_KEY] = tr("cases.broadcast.marked", count=fmt_number(marked.count),
+                                             grade=broadcast_grade)
             st.rerun()
-    if row["test_result"] == "positif":
-        st.info(tr_escaped("cases.child_hint", name=row["name"] or picked))
-        onset_guess = row["status_at"].tz_convert(TZ).date() if not pd.isna(row["status_at"]) else today
-        st.button(
-            tr("cases.open_child"), key="cases_open_child", on_click=st.session_state.__setitem__,
-            args=("cases_prefill", {"person": picked, "parent": case_id, "kind": "swab",
-                                    "date": min(onset_guess, today)}),
+if not made.no_phone.empty:
+    with st.expander(tr("cases.broadcast.no_phone_header", count=fmt_number(len(made.no_phone)))):
+        st.dataframe(
+            pd.DataFrame({
+                tr("tracing.col.person_id"): made.no_phone["person_id"],
+                tr("tracing.col.name"): made.no_phone["name"],
+                tr("tracing.col.phone"): made.no_phone["phone"],
+            }),
+            hide_index=True, width="stretch", key="cases_broadcast_no_phone",
         )
+        st.download_button(
+            tr("cases.broadcast.no_phone_download"), broadcast.no_phone_csv(made),
+            file_name=f"kasus-{case_id}-{broadcast_grade}-tanpa-nomor.csv", mime="text/csv",
+            key="cases_broadcast_no_phone_csv", on_click="ignore",
+        )
+
+# --- one contact -----------------------------------------------------------------------------------
+st.subheader(tr("cases.update_header"))
+names = {
+    str(p): f"{g} · {n or p} ({p})"
+    for p, g, n in zip(ordered["person_id"], ordered["grade"], ordered["name"], strict=True)
+}
+picked = str(st.selectbox(tr("cases.contact"), list(names), format_func=names.__getitem__, key="cases_contact"))
+row = ordered[ordered["person_id"].astype(str) == picked].iloc[0]
+if row["whatsapp"]:
+    st.link_button(tr("cases.wa_open"), row["whatsapp"], key="cases_wa")
+else:
+    st.caption(bad_phone)
+# One form per contact, so its fields start from that contact's stored follow-up.
+with st.form(key=f"cases_form_{case_id}_{picked}"):
+    cols = st.columns(2)
+    status = cols[0].selectbox(
+        tr("cases.col.status"), cases.STATUSES, index=cases.STATUSES.index(row["status"]),
+        format_func=lambda s: tr(f"cases.status.{s}"), key=relabelled(f"cases_status_{case_id}_{picked}"),
+    )
+    test = cols[1].selectbox(
+        tr("cases.col.test_result"), tests, index=tests.index(row["test_result"] or ""),
+        format_func=lambda r: tr(f"cases.test.{r or 'none'}"), key=f"cases_test_{case_id}_{picked}",
+    )
+    note = st.text_input(tr("cases.col.note"), value=row["note"] or "", key=f"cases_note_{case_id}_{picked}")
+    save = st.form_submit_button(tr("cases.save"), type="primary", key=f"cases_save_{case_id}_{picked}")
+if save:
+    try:
+        cases.set_contact(con, case_id, picked, status=status, test_result=test, note=note, actor=actor)
+    except cases.CaseError as error:
+        _error(error)
+    else:
+        st.session_state[FLASH_KEY] = tr_escaped("cases.saved", name=names[picked])
+        st.rerun()
+if row["test_result"] == "positif":
+    st.info(tr_escaped("cases.child_hint", name=row["name"] or picked))
+    onset_guess = row["status_at"].tz_convert(TZ).date() if not pd.isna(row["status_at"]) else today
+    st.button(
+        tr("cases.open_child"), key="cases_open_child", on_click=st.session_state.__setitem__,
+        args=("cases_prefill", {"person": picked, "parent": case_id, "kind": "swab",
+                                "date": min(onset_guess, today)}),
+    )

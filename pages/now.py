@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.analytics import live
+from lib.analytics.front_desk import inside_by_purpose
 from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor, database_path
@@ -94,6 +95,7 @@ def live_part() -> None:
     st.subheader(tr("now.last_scans"))
     if scans.empty:
         st.caption(tr("now.no_scans"))
+        visitors_by_purpose(con, now, overview)
         return
     names = {
         b: marked_name(n, c) for b, n, c in zip(overview["building"], overview["name"], overview["confirmed"], strict=True)
@@ -109,6 +111,22 @@ def live_part() -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch", key="now_last_scans")
+    visitors_by_purpose(con, now, overview)
+
+
+def visitors_by_purpose(con: duckdb.DuckDBPyConnection, now: datetime, overview: pd.DataFrame) -> None:
+    """The front desk's visitors inside now per building and purpose (issue 22)."""
+    by_purpose = inside_by_purpose(con, now)
+    st.subheader(tr("front_desk.by_purpose_title"))
+    if by_purpose.empty:
+        st.caption(tr("front_desk.by_purpose_none"))
+        return
+    names = overview.set_index("building")["name"]
+    st.dataframe(pd.DataFrame({
+        tr("front_desk.by_purpose.building"): [str(names.get(b, b)) for b in by_purpose["building"]],
+        tr("front_desk.by_purpose.purpose"): [p or tr("front_desk.by_purpose.unstated") for p in by_purpose["purpose"]],
+        tr("front_desk.by_purpose.inside"): by_purpose["inside"].astype(int),
+    }), hide_index=True, width="stretch", key="now_by_purpose")
 
 
 # The building manager's alerts (RULES "Alerts"): a block of its own, above the live figures.

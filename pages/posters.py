@@ -104,9 +104,7 @@ def main() -> None:
     language = lang()
     st.title(t("posters.title", language))
     st.caption(t("posters.intro", language))
-    buildings_list = con.execute(
-        "SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 2"
-    ).fetchall()
+    buildings_list = sorted(places.building_display_names(con).items(), key=lambda item: item[1])
     if not buildings_list:
         st.info(t("posters.no_buildings", language))
         return

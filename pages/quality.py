@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.analytics import quality
+from lib.core.numformat import weekday_name
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
@@ -41,7 +42,7 @@ if window is not None and names:
                     tr("quality.col.building"): [names.get(b, b) for b in anomalies["building"]],
                     tr("quality.col.day"): [fmt_day(d) for d in anomalies["day"]],
                     tr("quality.col.weekday"): [
-                        tr(f"quality.weekday.{pd.Timestamp(d).isoweekday()}") for d in anomalies["day"]
+                        weekday_name(pd.Timestamp(d).weekday(), lang()) for d in anomalies["day"]
                     ],
                     tr("quality.duplicates"): anomalies["duplicates"],
                     tr("quality.orphans"): anomalies["orphans"],
@@ -67,7 +68,7 @@ if window is not None and names:
             {
                 tr("quality.col.building"): [names.get(b, b) for b in staff["building"]],
                 tr("quality.col.day"): [fmt_day(d) for d in staff["day"]],
-                tr("quality.col.weekday"): [tr(f"quality.weekday.{w}") for w in staff["weekday"]],
+                tr("quality.col.weekday"): [weekday_name(int(w) - 1, lang()) for w in staff["weekday"]],
                 tr("quality.col.checked_in"): staff["staff_checked_in"],
                 tr("quality.col.expected"): [fmt_number(e) if not pd.isna(e) else "–" for e in staff["expected"]],
                 tr("quality.col.share"): [fmt_percent(s) for s in staff["share"]],

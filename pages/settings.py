@@ -10,7 +10,7 @@ from lib.ui.auth import current_user, require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
 from lib.ui.manager import render_settings
-from lib.ui.plain import tr_escaped
+from lib.ui.plain import refusal_text, tr_escaped
 from lib.ui.widgets import marked_name
 
 require_roles("admin")
@@ -30,7 +30,7 @@ def _value(row: pd.Series | None, column: str, default: object) -> object:
 
 def _error(error: places.SettingsError) -> None:
     # Names and addresses in messages are stored or typed text: shown as text (lib.ui.plain).
-    st.error(tr_escaped(f"settings.error.{error.code}", **error.values))
+    st.error(refusal_text(error))
 
 
 st.header(tr("settings.buildings"))
@@ -354,3 +354,47 @@ if messages_saved:
     for grade, text in messages.items():
         cases.set_message_template(con, grade, text, current_user())
     st.success(tr("cases.settings.saved"))
+
+# The front desk (issue 22): the purposes list, whether a purpose is required, the hosts' webhook.
+from lib.ingest import front_desk  # noqa: E402 - this section's own import, kept with it
+
+st.header(tr("front_desk.settings.title"))
+with st.form(key="settings_front_desk"):
+    desk_purposes = st.text_area(tr("front_desk.settings.purposes"), value="\n".join(front_desk.purposes(con)),
+                                 help=tr("front_desk.settings.purposes_help"), key="settings_desk_purposes")
+    desk_required = st.checkbox(tr("front_desk.settings.purpose_required"), value=front_desk.purpose_required(con),
+                                key="settings_desk_purpose_required")
+    desk_webhook = st.text_input(tr("front_desk.settings.host_webhook"), value=front_desk.host_webhook_url(con) or "",
+                                 help=tr("front_desk.settings.host_webhook_help"), key="settings_desk_webhook",
+                                 placeholder="https://hooks.example.go.id/tamu")
+    desk_saved = st.form_submit_button(tr("front_desk.settings.save"), key="settings_desk_save")
+if desk_saved:
+    try:
+        front_desk.check_host_webhook_url(desk_webhook)  # checked before anything is saved
+        changed = front_desk.set_purposes(con, desk_purposes, current_user())
+        changed = front_desk.set_purpose_required(con, desk_required, current_user()) or changed
+        changed = front_desk.set_host_webhook_url(con, desk_webhook, current_user()) or changed
+        (st.success if changed else st.info)(tr("front_desk.settings.saved" if changed else "front_desk.settings.unchanged"))
+    except front_desk.DeskError as error:
+        st.error(refusal_text(error))
+    except places.SettingsError as error:
+        _error(error)
+
+# The nightly publish to the province (README "Province"): where, and under which site name.
+from lib.outputs import publish  # noqa: E402 - this section's own import, kept with it
+
+st.header(tr("province.settings.title"))
+st.caption(tr("province.settings.caption"))
+with st.form(key="settings_province"):
+    saved_where = publish.publish_settings(con) or ("", "")
+    publish_to = st.text_input(tr("province.settings.destination"), value=saved_where[0], key="settings_publish_to",
+                               placeholder="/mnt/provinsi/lake")
+    publish_site = st.text_input(tr("province.settings.site"), value=saved_where[1], key="settings_publish_site",
+                                 placeholder="kota-bitung")
+    province_saved = st.form_submit_button(tr("province.settings.save"), key="settings_province_save")
+if province_saved:
+    try:
+        changed = publish.set_publish_settings(con, publish_to, publish_site, current_user())
+        (st.success if changed else st.info)(tr("province.settings.saved" if changed else "province.settings.unchanged"))
+    except publish.PublishError as error:
+        st.error(refusal_text(error))

@@ -7,7 +7,7 @@ from lib.store import users
 from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import audit, require_roles
 from lib.ui.i18n import fmt_datetime, relabelled, tr
-from lib.ui.plain import tr_escaped
+from lib.ui.plain import refusal_text, tr_escaped
 from lib.ui.widget_texts import choose_placeholder
 
 require_roles("admin")
@@ -21,7 +21,7 @@ def role_names(roles: list[str]) -> str:
 
 
 def refused(error: users.UserError) -> None:
-    st.error(tr_escaped(f"users.error.{error.code}", **error.values))
+    st.error(refusal_text(error))
 
 
 def show_password(message: str, password: str) -> None:

@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib.analytics import weekly
+from lib.analytics import purposes, weekly
 from lib.core.timeutil import zone_label
-from lib.outputs import charts, report
+from lib.outputs import charts, purpose_charts, report
 from lib.ui.auth import require_roles
 from lib.ui.data import cursor
 from lib.ui.i18n import fmt_number, lang, relabelled, tr
@@ -65,6 +65,19 @@ def load_daily(_con: duckdb.DuckDBPyConnection, db_key: str, week: str, building
 
 
 @st.cache_data(ttl=120, show_spinner=False)
+def load_purposes(
+    _con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...], language: str
+) -> dict[str, pd.DataFrame]:
+    """The week's visits by purpose and by host (issue 22), of the buildings reported."""
+    frames = {}
+    for by in purposes.BY_CHOICES:
+        # Leadership sees units, not the names of the staff visited (RULES "Personal data").
+        frame = purposes.weekly_by(_con, week, by=by, lang=language, names_as_units=True)
+        frames[by] = frame[frame["building"].isin(included)].reset_index(drop=True)
+    return frames
+
+
+@st.cache_data(ttl=120, show_spinner=False)
 def build_pdf(
     _con: duckdb.DuckDBPyConnection, db_key: str, week: str, included: tuple[str, ...], language: str
 ) -> bytes:
@@ -73,6 +86,7 @@ def build_pdf(
     return report.weekly_report_pdf(
         load_stats(_con, db_key, week, included), week, first, first + timedelta(days=6), names, zones, language,
         generated_at=pd.Timestamp.now(tz=default_zone).to_pydatetime(), city=load_city(_con, db_key, week, included),
+        purposes=load_purposes(_con, db_key, week, included, language),
     )
 
 
@@ -83,6 +97,7 @@ def build_xlsx(
     return report.weekly_report_xlsx(
         load_stats(_con, db_key, week, included), load_trend(_con, db_key, week, included), week, names, zones,
         language, city=load_city(_con, db_key, week, included),
+        purposes=load_purposes(_con, db_key, week, included, language),
     )
 
 
@@ -184,7 +199,7 @@ st.plotly_chart(
 )
 
 st.subheader(tr("weekly.buildings_header"))
-# Short cells, each readable whole at 1440 px; the whole city has no peak (RULES "Whole city").
+# Short cells, each readable whole at 1440 px; the whole city has no peak (RULES "Choices where the rules were silent", whole city).
 side_by_side = report.comparison_table(city, stats, names, zones, default_zone, lang())
 st.dataframe(
     side_by_side, width="stretch", height="content", key="weekly_side_by_side",
@@ -195,6 +210,26 @@ st.plotly_chart(
     charts.buildings_weekday_figure(stats, names, lang()),
     width="stretch", key="weekly_buildings_chart", alt=tr("weekly.buildings_header"), config=charts.plotly_config(lang()),
 )
+
+# Issue 22: the building's visitors by purpose or by the unit or person they came to see.
+st.subheader(tr("purposes.header"), help=tr("purposes.caption"))
+by = st.radio(
+    tr("purposes.by"), list(purposes.BY_CHOICES), horizontal=True, key=relabelled("weekly_purpose_by"),
+    format_func=lambda choice: tr(f"purposes.by.{choice}"),
+)
+by_frame = load_purposes(con, db_key, week, included, lang())[by]
+by_frame = by_frame[by_frame["building"] == building].reset_index(drop=True)
+if by_frame.empty:
+    st.info(tr("purposes.none"))
+else:
+    st.dataframe(
+        report.purpose_table(by_frame, by, names, lang()).drop(columns=[tr("purposes.col.building")]),
+        width="stretch", hide_index=True, key="weekly_purpose_table",
+    )
+    st.plotly_chart(
+        purpose_charts.purpose_figure(by_frame, by, lang()), width="stretch", key="weekly_purpose_chart",
+        alt=tr(f"purposes.title.{by}"), config=charts.plotly_config(lang()),
+    )
 
 st.subheader(tr("weekly.trend_header"))
 measure_labels = {m: tr(f"charts.{m}") for m in ("visits", "persons", "peak", "median_stay_minutes")}

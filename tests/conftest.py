@@ -6,12 +6,16 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 from hypothesis import settings
 
 from lib.store import db
+
+if TYPE_CHECKING:
+    from tests.support.app import AppEnv
 
 
 @pytest.fixture
@@ -20,6 +24,35 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = db.connect(tmp_path / "pantau.duckdb")
     yield connection
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AppTest runs dashboard.py's router, never a page file on its own
+    (``tests.support.app.RouterPagesManager`` says why). Autouse here, so it holds for every
+    test module under tests/; patching AppTest costs nothing where no AppTest runs."""
+    from tests.support.app import keep_router
+
+    keep_router(monkeypatch)
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
+    """The dashboard's database of this test (``tests.support.app.make_app_env``): the test
+    building 'kantor' with people inside, and the accounts kabag, pimpinan and pelacak."""
+    from tests.support.app import make_app_env
+
+    return make_app_env(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def demo_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
+    """The demo month in a database of its own (``demo_month``), shared by one test
+    module's tests: (database file, an open connection)."""
+    with demo_month(tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2])) as found:
+        yield found
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from lib.analytics.weekly import weekly_stats, weekly_trend
 from lib.ingest import pairing
 from lib.ingest.importer import record_events
 from lib.store import db
-from tests.test_occupancy import BASE, ZONES, V, load, reference_hourly, reference_hours, visit_sets
+from tests.support.visits import BASE, ZONES, V, load, reference_hourly, reference_hours, visit_sets
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 WINDOW = (BASE - timedelta(hours=8), BASE + timedelta(hours=100))
@@ -53,7 +53,7 @@ def insert_visits(con: duckdb.DuckDBPyConnection, visits: list[V]) -> None:
         rows[column] = pd.to_datetime(rows[column], utc=True)
     con.register("more_visits", rows)
     con.execute("INSERT INTO visits SELECT person_id, building, checkin_at, checkout_at, checkout_kind, "
-                "auto_close_at, category, NULL, NULL, NULL, NULL FROM more_visits")
+                "auto_close_at, category, NULL, NULL, NULL, NULL, NULL, NULL FROM more_visits")
     con.unregister("more_visits")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,26 +18,17 @@ from lib.analytics import live, quality
 from lib.store import db, users
 from lib.ui.data import import_upload
 from lib.ui.widgets import local_today
-from tests.test_app_shell import (
+from tests.support.app import (
     NAMES,
     PHONES,
     ROOT,
     AppEnv,
     app_as,
-    assert_no_personal_data,
+    assert_no_seeded_personal_data,
     errors,
-    keep_router,
-    make_app_env,
     open_page,
     tree_text,
 )
-
-
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    keep_router(monkeypatch)
-    return make_app_env(tmp_path, monkeypatch)
-
 
 ADMIN_PAGES = ["pages/now.py", "pages/import_logs.py", "pages/quality.py", "pages/settings.py",
                "pages/users.py", "pages/audit.py", "pages/roster.py"]
@@ -273,7 +263,7 @@ def test_other_roles_opening_an_admin_page_are_refused_without_personal_data(
     expected = "Akses ditolak" if who else "Silakan masuk"
     assert len(at.error) == 1 and at.error[0].value.startswith(expected)
     assert not at.dataframe and not at.metric and not at.title
-    assert_no_personal_data(at)
+    assert_no_seeded_personal_data(at)
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,21 +26,12 @@ from lib.analytics import crowding, occupancy, rooms, tracing
 from lib.core.timeutil import parse_local_bound
 from lib.ingest import demo
 from lib.store import db, places
-from tests.conftest import demo_month
+from tests.support.app import DASHBOARD, ROOT, assert_no_personal_data_in, personal_data, rendered_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
-DASHBOARD = str(ROOT / "dashboard.py")
 TZ = db.DEFAULT_TIMEZONE
 LEADERSHIP = ("pimpinan", ["leadership"])
 ADMIN = ("admin", ["admin"])
 TRACER = ("pelacak", ["tracer"])
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
-    """The demo month in a database of its own, shared by this module's tests."""
-    with demo_month(tmp_path_factory.mktemp("analytics_pages")) as found:
-        yield found
 
 
 @pytest.fixture
@@ -89,34 +79,6 @@ def page_as(page: str, user: tuple[str, list[str]]) -> AppTest:
     at.session_state["roles"] = roles
     at.run()
     return at
-
-
-def rendered_bytes(at: AppTest) -> bytes:
-    """Everything the browser would receive for this run: every element's protobuf."""
-    chunks: list[bytes] = []
-
-    def walk(node: Any) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "SerializeToString"):
-            chunks.append(proto.SerializeToString())
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return b"\n".join(chunks)
-
-
-def personal_data(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every name and phone number of the database (long enough not to match by chance)."""
-    rows = con.execute("SELECT name, phone FROM persons").fetchall()
-    values = {v for row in rows for v in row if v and len(v) >= 6}
-    assert len(values) > 100
-    return sorted(values)
-
-
-def assert_no_personal_data(blob: bytes, values: list[str]) -> None:
-    leaked = [v for v in values if v.encode() in blob]
-    assert not leaked, leaked[:5]
 
 
 def spec(at: AppTest, key: str) -> dict[str, Any]:
@@ -193,7 +155,7 @@ def test_occupancy_charts_equal_lib(demo_db, user) -> None:  # type: ignore[no-u
     table = at.dataframe[0].value
     assert len(table) == len(episodes)
     assert table.iloc[0, 0].endswith("WITA")
-    assert_no_personal_data(rendered_bytes(at), personal_data(con))
+    assert_no_personal_data_in(rendered_bytes(at), personal_data(con))
 
 
 def test_occupancy_in_english_and_reversed_range(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -255,7 +217,7 @@ def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[
     assert total_trend == int(trend["visits"].sum())
 
     values = personal_data(con)
-    assert_no_personal_data(rendered_bytes(at), values)
+    assert_no_personal_data_in(rendered_bytes(at), values)
     pdfs = [d for d, mime, _ in downloads if mime == "application/pdf"]
     sheets = [d for d, mime, _ in downloads if "spreadsheet" in mime]
     assert pdfs and sheets
@@ -263,9 +225,9 @@ def test_weekly_figures_equal_lib_and_downloads_carry_no_names(  # type: ignore[
     assert week in text and "Kantor Walikota Bitung" in text and "Dinas Kesehatan" in text
     city = weekly.city_week_totals(con, week)
     assert f"Seluruh kota: {int(city['persons']):,} orang".replace(",", ".") in " ".join(text.split())
-    assert_no_personal_data(text.encode(), values)
-    assert_no_personal_data(xlsx_text(sheets[-1]).encode(), values)
-    assert_no_personal_data(b"".join(pdfs + sheets), values)
+    assert_no_personal_data_in(text.encode(), values)
+    assert_no_personal_data_in(xlsx_text(sheets[-1]).encode(), values)
+    assert_no_personal_data_in(b"".join(pdfs + sheets), values)
 
 
 def test_weekly_defaults_to_the_largest_building_beside_the_whole_city(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -454,7 +416,7 @@ def test_leadership_and_admin_are_refused_tracing_and_see_no_names(demo_db) -> N
         at = page_as("pages/tracing.py", user)  # the address typed in
         assert not at.exception
         assert at.error and not at.text_input and not at.get("download_button")
-        assert_no_personal_data(rendered_bytes(at), values)
+        assert_no_personal_data_in(rendered_bytes(at), values)
         # Through the router the page is not registered: the user stays on an allowed page.
         at = app_as(user)
         at.run()
@@ -463,7 +425,7 @@ def test_leadership_and_admin_are_refused_tracing_and_see_no_names(demo_db) -> N
         assert not at.exception
         assert not any(t.value == "Pelacakan kontak" for t in at.title)
         if user is LEADERSHIP:  # administrators may see names on their own pages (RULES)
-            assert_no_personal_data(rendered_bytes(at), values)
+            assert_no_personal_data_in(rendered_bytes(at), values)
 
 
 def test_tracing_in_english(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -606,7 +568,10 @@ def test_weekly_in_english_with_english_xlsx_headers(demo_db, downloads) -> None
     assert any(h.value == "Whole city (4 buildings)" for h in at.subheader)
     sheets = [d for d, mime, _ in downloads if "spreadsheet" in mime]
     book = openpyxl.load_workbook(io.BytesIO(sheets[-1]))
-    assert book.sheetnames == ["Week", "Trend"]
+    # Issue 22: the week's visits by purpose and by host (unit visited) have a sheet each.
+    assert book.sheetnames == ["Week", "Trend", "By purpose", "By host"]
+    assert [c.value for c in book["By purpose"][1]] == [
+        "Building", "Purpose", "Visits", "Visitors (persons)", "Visits the week before", "Change (%)"]
     header = [c.value for c in book["Week"][1]]
     assert header[:5] == ["Week", "Building ID", "Building", "Visits", "Persons"]
     assert book["Week"].cell(row=2, column=3).value == "Whole city"

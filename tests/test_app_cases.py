@@ -8,39 +8,18 @@ cannot open the Cases page, an administrator's message reaches the links.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.analytics import cases
 from lib.ingest import demo
-from lib.store import db
-from tests.test_app_analytics_pages import assert_no_personal_data, personal_data, rendered_bytes
+from tests.support.app import ROOT, assert_no_personal_data_in, personal_data, rendered_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
 TRACER = ("pelacak", ["tracer"])
 LEADERSHIP = ("pimpinan", ["leadership"])
 ADMIN = ("admin", ["admin"])
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
-    folder = tmp_path_factory.mktemp("cases_pages")
-    path = folder / "pantau.duckdb"
-    patch = pytest.MonkeyPatch()
-    for name, value in (("PANTAU_DB", str(path)), ("PANTAU_DATA_DIR", str(folder)),
-                        ("PANTAU_SECRETS_FILE", str(folder / "secrets.json")), ("PANTAU_LOGIN_SLEEP", "0"),
-                        ("PANTAU_DEMO", "0")):
-        patch.setenv(name, value)
-    con = db.connect(path)
-    demo.load_demo(con)
-    yield path, con
-    patch.undo()
-    con.close()
 
 
 def page_as(page: str, user: tuple[str, list[str]], language: str = "id") -> AppTest:
@@ -73,8 +52,9 @@ def test_tracer_opens_a_case_marks_a_contact_and_views_are_audited_once(demo_db:
     case_id = int(listed["case_id"].iloc[0])
     assert any(f"Kasus #{case_id} dibuka" in s.value for s in at.success)
     stored = cases.case_contacts(con, case_id)
-    shown = table_with(at, "WhatsApp")
-    assert list(shown["ID"]) == list(stored["person_id"])
+    shown = table_with(at, "Oleh")  # the contacts (the work queue above has no "Oleh")
+    # Issue 23: the list in the tracer's priority order, 50 to a page.
+    assert list(shown["ID"]) == list(cases.in_priority_order(stored)["person_id"])[:50]
     assert shown["WhatsApp"].dropna().str.startswith("https://wa.me/62").all()
     assert any(f"0 dari {(stored['grade'] == 'K1').sum()} K1 dihubungi" in m.value for m in at.markdown)
 
@@ -88,7 +68,7 @@ def test_tracer_opens_a_case_marks_a_contact_and_views_are_audited_once(demo_db:
     row = cases.case_contacts(con, case_id).set_index("person_id").loc[first]
     assert (row["status"], row["test_result"], row["note"], row["status_by"]) == (
         "karantina", "positif", "ditelepon pagi", "pelacak")
-    assert "karantina" in list(table_with(at, "WhatsApp")["Status"])
+    assert "karantina" in list(table_with(at, "Oleh")["Status"])
     # A positive contact offers a case of its own, linked to this one.
     at.button(key="cases_open_child").click().run()
     assert at.text_input(key="cases_person").value == first
@@ -113,7 +93,7 @@ def test_leadership_sees_case_counts_without_names_and_not_the_cases_page(demo_d
     at = page_as("pages/case_stats.py", LEADERSHIP)
     table = table_with(at, "Kontak per kasus")
     assert list(table["Kasus"]) and int(table["Kasus"].iloc[-1]) >= 1
-    assert_no_personal_data(rendered_bytes(at), personal_data(con) + [demo.POSITIVE_CASE_ID])
+    assert_no_personal_data_in(rendered_bytes(at), personal_data(con) + [demo.POSITIVE_CASE_ID])
 
 
 def test_admin_changes_the_whatsapp_message(demo_db: tuple) -> None:
@@ -147,3 +127,102 @@ def test_tracing_page_hands_the_traced_person_to_a_new_case(demo_db: tuple) -> N
     assert at.title[0].value == "Kasus pelacakan"
     assert at.text_input(key="cases_person").value == demo.POSITIVE_CASE_ID
     assert at.date_input(key="cases_date").value == onset
+
+
+# --- issue 23: a case at scale ----------------------------------------------------------------------
+
+
+def case_page(case_id: int, language: str = "id") -> AppTest:
+    """The Cases page as the tracer, on ``case_id``."""
+    at = AppTest.from_file(str(ROOT / "pages/cases.py"), default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "pelacak"
+    at.session_state["roles"] = ["tracer"]
+    at.session_state["pantau_lang"] = language
+    at.session_state["cases_selected"] = case_id
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def new_case(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """A fresh case for the demo's positive case, assigned to 'pelacak': (id, K1, K2)."""
+    case_id = cases.open_case(con, demo.POSITIVE_CASE_ID, onset=cases.local_today() - timedelta(days=5),
+                              actor="pelacak")
+    grades = cases.case_contacts(con, case_id)["grade"]
+    return case_id, int((grades == "K1").sum()), int((grades == "K2").sum())
+
+
+def test_tracer_changes_a_whole_k2_after_a_confirmation_and_sees_the_work_queue(demo_db: tuple) -> None:
+    _, con = demo_db
+    case_id, k1, k2 = new_case(con)
+    assert k2 > 100  # the demo's civil servant: hundreds in her building
+    at = case_page(case_id)
+    assert "Hubungi sekarang" in [h.value for h in at.subheader]
+    queue = table_with(at, "Mengapa sekarang")
+    due = queue[queue["Mengapa sekarang"] == "Tes masuk belum tercatat"]
+    assert len(due) >= k1 and list(queue.index[: len(due)]) == list(due.index)  # the tests due on top
+    assert set(due["Jenis kontak"]) == {"K1"}
+
+    at.selectbox(key=f"cases_f_grade_{case_id}").set_value("K2").run()
+    shown = table_with(at, "Oleh")
+    assert len(shown) == 50 and set(shown["Jenis kontak"]) == {"K2"}  # paged: 50 of the hundreds
+    assert any(f"{k2} dari {k1 + k2} kontak dipilih" in c.value for c in at.caption)
+    assert any(e.label.startswith("K2 per unit kerja") for e in at.expander)
+    at.selectbox(key=f"cases_group_status_{case_id}").set_value("dihubungi")
+    at.button(key=f"cases_group_apply_{case_id}").click().run()
+    assert any(f"{k2} kontak akan diubah: status menjadi dihubungi" in w.value for w in at.warning)
+    assert set(cases.case_contacts(con, case_id)["status"]) == {"belum"}  # nothing before the confirmation
+    at.button(key="cases_group_confirm").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    stored = cases.case_contacts(con, case_id)
+    assert set(stored.loc[stored["grade"] == "K2", "status"]) == {"dihubungi"}
+    assert set(stored.loc[stored["grade"] == "K1", "status"]) == {"belum"}
+    assert any(f"{k2} kontak diubah." in s.value for s in at.success)
+    audited = con.execute("SELECT actor, rows FROM audit_log WHERE action = 'case_contact_set' AND subject = ?",
+                          [str(case_id)]).fetchall()
+    assert audited == [("pelacak", k2)]  # one record for the group
+
+
+def test_an_empty_selection_is_refused_on_the_page(demo_db: tuple) -> None:
+    _, con = demo_db
+    case_id, _, _ = new_case(con)
+    at = case_page(case_id)
+    at.selectbox(key=f"cases_f_grade_{case_id}").set_value("K1")
+    at.selectbox(key=f"cases_f_status_{case_id}").set_value("selesai").run()
+    at.selectbox(key=f"cases_group_status_{case_id}").set_value("dihubungi")
+    at.button(key=f"cases_group_apply_{case_id}").click().run()
+    assert any(f"tidak ada kontak kasus #{case_id} yang dipilih; tidak ada yang diubah" in e.value for e in at.error)
+    assert set(cases.case_contacts(con, case_id)["status"]) == {"belum"}
+
+
+def test_tracer_confirms_the_broadcast_and_its_contacts_are_reached(demo_db: tuple) -> None:
+    _, con = demo_db
+    case_id, _, k2 = new_case(con)
+    at = case_page(case_id)
+    sendable, no_phone = cases.broadcast_list(con, case_id, "K2")
+    assert any(f"{len(sendable)} kontak K2 dengan nomor HP; {len(no_phone)} tanpa" in c.value for c in at.caption)
+    assert set(cases.case_contacts(con, case_id)["status"]) == {"belum"}  # offering the file marks nobody
+    at.button(key="cases_broadcast_sent").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    stored = cases.case_contacts(con, case_id).set_index("person_id")
+    assert set(stored.loc[list(sendable["person_id"]), "status"]) == {"dihubungi"}
+    assert set(stored.loc[stored["grade"] == "K1", "status"]) == {"belum"}
+    assert any(f"{len(sendable)} kontak K2 ditandai 'dihubungi'" in s.value for s in at.success)
+    params = con.execute("SELECT params FROM audit_log WHERE action = 'case_contact_set' AND subject = ?",
+                         [str(case_id)]).fetchall()
+    assert len(params) == 1 and '"via": "broadcast"' in params[0][0]
+    cases.close_case(con, case_id, "pelacak")
+    closed = case_page(case_id)
+    assert "Ubah semua kontak yang dipilih" not in [h.value for h in closed.subheader]
+
+
+def test_leadership_sees_k2_reached_next_to_k1(demo_db: tuple) -> None:
+    _, con = demo_db
+    case_id, _, _ = new_case(con)
+    cases.set_contacts(con, case_id, cases.Selection(grade="K2"), status="dihubungi", actor="pelacak")
+    at = page_as("pages/case_stats.py", LEADERSHIP, "en")
+    table = table_with(at, "K2 reached within 24 h (message or call)")
+    assert "K1 reached within 24 h" in table.columns and table["K2 contacts"].iloc[-1] != "0"
+    assert table["K2 reached within 24 h (message or call)"].iloc[-1] != "–"
+    assert_no_personal_data_in(rendered_bytes(at), personal_data(con) + [demo.POSITIVE_CASE_ID])

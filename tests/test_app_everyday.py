@@ -6,24 +6,11 @@ next login. (The phone check-in page is the light page, ``tests/test_checkin_pag
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.store import users
-from tests.test_app_shell import PASSWORDS, AppEnv, keep_router, make_app_env, new_app, submit_login
-
-
-@pytest.fixture(autouse=True)
-def router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    keep_router(monkeypatch)
-
-
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "app-test-signing-key")
-    return make_app_env(tmp_path, monkeypatch)
+from tests.support.app import PASSWORDS, AppEnv, new_app, submit_login
 
 
 def titles(at: AppTest) -> list[str]:

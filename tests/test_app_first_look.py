@@ -13,13 +13,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import duckdb
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -31,20 +28,11 @@ from lib.outputs.charts import month_label, weekday_label
 from lib.store import db
 from lib.ui.plain import escape_markdown
 from lib.ui.widgets import fmt_day, local_today
-from tests.conftest import demo_month, write_csv
-from tests.test_app_shell import AppEnv, app_as, keep_router, make_app_env
+from tests.conftest import write_csv
+from tests.support.app import DASHBOARD, AppEnv, app_as
 
-ROOT = Path(__file__).resolve().parents[1]
-DASHBOARD = str(ROOT / "dashboard.py")
 ADMIN = ("admin", ["admin"])
 LEADERSHIP = ("pimpinan", ["leadership"])
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
-    """The demo month in a database of its own, shared by this module's tests."""
-    with demo_month(tmp_path_factory.mktemp("first_look")) as found:
-        yield found
 
 
 def open_page(page: str, user: tuple[str, list[str]] = ADMIN, language: str = "id") -> AppTest:
@@ -154,12 +142,11 @@ def test_attendance_opens_on_the_last_complete_week_shown_whole(demo_db, user, m
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
+def office(app_env: AppEnv) -> AppEnv:
     """The AppTest office (building 'kantor', four people inside) plus an upper-case id
     'BAPPEDA' with a threshold and one person inside, a lower-case 'arsip' without a
     threshold whose visitor overstayed today, and a building first named by an import."""
-    keep_router(monkeypatch)
-    env = make_app_env(tmp_path, monkeypatch)
+    env = app_env
     con = env.con()
     buildings.save_building(con, buildings.BuildingForm(
         building_id="BAPPEDA", name="Bappeda", timezone=db.DEFAULT_TIMEZONE, capacity=20,
@@ -176,7 +163,7 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
         {"timestamp": env.now - timedelta(minutes=2 * stay), "person_id": "0813TAMU", "building": "arsip",
          "action": "checkin", "name": "Tamu [Lama](https://evil.example) Sekali", "phone": "081333334444", "category": "visitor"},
     ], "setup", "setup")
-    importer.import_file(con, write_csv(tmp_path / "typo.csv", ["timestamp", "person_id", "building", "action", "category"],
+    importer.import_file(con, write_csv(env.folder / "typo.csv", ["timestamp", "person_id", "building", "action", "category"],
                                         [[(env.now - timedelta(hours=1)).astimezone(ZoneInfo(db.DEFAULT_TIMEZONE))
                                           .strftime("%Y-%m-%d %H:%M:%S"), "TYPO-1", "gudang-baru", "masuk", "ASN"]]))
     return env
@@ -189,7 +176,8 @@ def admin_now() -> AppTest:
 def test_now_cards_follow_the_buildings_names_case_ignored(office: AppEnv) -> None:
     at = admin_now()
     assert not at.exception
-    cards = [s.value for s in at.subheader if s.value not in ("Peringatan", "Pindaian terakhir")]
+    cards = [s.value for s in at.subheader
+             if s.value not in ("Peringatan", "Pindaian terakhir", "Tamu di dalam menurut keperluan")]
     # By name, case ignored; before, by id in code-point order ('BAPPEDA' before 'arsip').
     assert cards == ["arsip daerah", "Bappeda", "gudang-baru · baru, belum dikonfirmasi", "Kantor Walikota"]
 

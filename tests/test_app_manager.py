@@ -4,7 +4,6 @@ unit (leadership, no names) and the Settings sections (webhook, WFO limits, back
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,47 +14,42 @@ from lib.outputs.charts import weekday_label
 from lib.store import db, office
 from lib.ui.widgets import fmt_day, local_today
 from tests.conftest import write_csv
-from tests.test_app_shell import (
+from tests.support.app import (
     NAMES,
     ROOT,
     AppEnv,
     app_as,
-    assert_no_personal_data,
+    assert_no_seeded_personal_data,
     errors,
-    keep_router,
-    make_app_env,
     open_page,
     tree_text,
 )
 
 
 @pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    keep_router(monkeypatch)
-    env = make_app_env(tmp_path, monkeypatch)
-    # The roster: three of the four seeded people in two units, home building 'kantor'.
-    roster = write_csv(tmp_path / "roster.csv", ["nip", "unit_kerja", "gedung", "ruang"],
+def app_env_with_roster(app_env: AppEnv) -> AppEnv:
+    """``app_env`` plus the roster: three of the four seeded people in two units, home building 'kantor'."""
+    roster = write_csv(app_env.folder / "roster.csv", ["nip", "unit_kerja", "gedung", "ruang"],
                        [["198001012000", "Bagian Umum", "kantor", "Ruang Umum"],
                         ["198001012001", "Bagian Umum", "kantor", ""],
                         ["198001012002", "Keuangan", "kantor", ""]])
-    importer.import_file(env.con(), roster)
-    return env
+    importer.import_file(app_env.con(), roster)
+    return app_env
 
 
-
-def test_now_shows_the_alert_due(app_env: AppEnv) -> None:
+def test_now_shows_the_alert_due(app_env_with_roster: AppEnv) -> None:
     at = open_page("pages/now.py", ["admin"])
     # kantor: 4 inside, threshold 5: at 80 % of it.
     shown = [w.value for w in at.warning]
     assert "Kantor Walikota: 4 orang di dalam, mendekati ambang 5 (80 %)" in shown
     # The visitor inside is an alert only outside office hours (the clock of this run decides).
     after_hours = "Kantor Walikota: 1 pengunjung masih di dalam di luar jam kantor"
-    assert (after_hours in shown) == (not alerts.in_office_hours(app_env.con(), datetime.now(UTC), "Asia/Makassar"))
+    assert (after_hours in shown) == (not alerts.in_office_hours(app_env_with_roster.con(), datetime.now(UTC), "Asia/Makassar"))
     assert len(shown) == 1 + (after_hours in shown)
     assert not at.error
 
 
-def test_rollcall_lists_people_by_room_and_keeps_ticks(app_env: AppEnv) -> None:
+def test_rollcall_lists_people_by_room_and_keeps_ticks(app_env_with_roster: AppEnv) -> None:
     at = open_page("pages/rollcall.py", ["admin"])
     assert [t.value for t in at.title] == ["Apel darurat"]
     text = " ".join(m.value for m in at.markdown)
@@ -70,7 +64,7 @@ def test_rollcall_lists_people_by_room_and_keeps_ticks(app_env: AppEnv) -> None:
     at.checkbox[0].check().run()
     assert not at.exception
     assert "1 dari 4 orang sudah dicentang; 3 belum." in " ".join(m.value for m in at.markdown)
-    con = app_env.con()
+    con = app_env_with_roster.con()
     assert con.execute("SELECT count(*) FROM rollcall_ticks WHERE ticked").fetchall()[0][0] == 1
     assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'rollcall_tick' AND actor = 'kabag'").fetchall()[0][0] == 1
 
@@ -85,12 +79,12 @@ def page_alone(page: str, who: tuple[str, list[str]] | None) -> AppTest:
 
 
 @pytest.mark.parametrize("who", [("pimpinan", ["leadership"]), ("pelacak", ["tracer"]), None])
-def test_rollcall_is_for_admins_only(app_env: AppEnv, who: tuple[str, list[str]] | None) -> None:
+def test_rollcall_is_for_admins_only(app_env_with_roster: AppEnv, who: tuple[str, list[str]] | None) -> None:
     at = page_alone("pages/rollcall.py", who)
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("Akses ditolak" if who else "Silakan masuk")
     assert not at.checkbox and not at.title
-    assert_no_personal_data(at)
+    assert_no_seeded_personal_data(at)
 
 
 def week_day(day: date) -> str:
@@ -98,8 +92,8 @@ def week_day(day: date) -> str:
     return f"{weekday_label(day.weekday(), 'id')} {day:%d/%m}"
 
 
-def test_attendance_for_leadership_without_names(app_env: AppEnv) -> None:
-    office.set_wfo_limit(app_env.con(), "unit", "Keuangan", 0.5, "setup")
+def test_attendance_for_leadership_without_names(app_env_with_roster: AppEnv) -> None:
+    office.set_wfo_limit(app_env_with_roster.con(), "unit", "Keuangan", 0.5, "setup")
     at = open_page("pages/attendance.py", ["leadership"], username="pimpinan")
     assert [t.value for t in at.title] == ["Kehadiran per unit"]
     at.date_input(key="attendance_week").set_value(local_today()).run()  # the current week (it opens on the last)
@@ -124,10 +118,10 @@ def test_attendance_for_leadership_without_names(app_env: AppEnv) -> None:
     for day in later:
         assert set(view[week_day(date(*map(int, day.split("/")[::-1])))]) == {""}
     assert at.warning  # unit-days above the limit are counted
-    assert_no_personal_data(at)
+    assert_no_seeded_personal_data(at)
 
 
-def test_attendance_in_english_marks_today_and_leaves_later_days_blank(app_env: AppEnv) -> None:
+def test_attendance_in_english_marks_today_and_leaves_later_days_blank(app_env_with_roster: AppEnv) -> None:
     # The current week, chosen before the page opens: AppTest cannot rerun a page whose select
     # box labels its options in English (it formats the choice outside the session, in Indonesian).
     at = app_as("pimpinan", ["leadership"], "en")
@@ -144,17 +138,17 @@ def test_attendance_in_english_marks_today_and_leaves_later_days_blank(app_env: 
     assert "attendance." not in str([c.value for c in at.caption])
 
 
-def test_attendance_refused_to_tracers(app_env: AppEnv) -> None:
+def test_attendance_refused_to_tracers(app_env_with_roster: AppEnv) -> None:
     at = page_alone("pages/attendance.py", ("pelacak", ["tracer"]))
     assert len(at.error) == 1 and not at.dataframe and not at.title
 
 
-def test_settings_sections_refuse_a_bad_webhook_and_save_limits_and_backups(app_env: AppEnv) -> None:
+def test_settings_sections_refuse_a_bad_webhook_and_save_limits_and_backups(app_env_with_roster: AppEnv) -> None:
     at = open_page("pages/settings.py", ["admin"])
     at.text_input(key="manager_webhook_url").input("ftp://nope")
     next(b for b in at.button if b.label == "Simpan peringatan").click().run()
     assert "Alamat webhook harus alamat http:// atau https:// tanpa spasi." in errors(at)
-    con = app_env.con()
+    con = app_env_with_roster.con()
     assert office.webhook_url(con) is None
     at.text_input(key="manager_webhook_url").input("https://hooks.example.org/pantau")
     next(b for b in at.button if b.label == "Simpan peringatan").click().run()
@@ -184,7 +178,7 @@ def test_settings_sections_refuse_a_bad_webhook_and_save_limits_and_backups(app_
     ("pages/attendance.py", ["leadership"], "Attendance by unit"),
     ("pages/now.py", ["admin"], "Now"),
 ])
-def test_pages_in_english_show_no_raw_keys(app_env: AppEnv, page: str, roles: list[str], title: str) -> None:
+def test_pages_in_english_show_no_raw_keys(app_env_with_roster: AppEnv, page: str, roles: list[str], title: str) -> None:
     at = open_page(page, roles, language="en")
     assert [t.value for t in at.title] == [title]
     text = tree_text(at)

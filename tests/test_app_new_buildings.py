@@ -11,22 +11,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.core.i18n import all_texts
 from lib.ingest import demo, importer
 from lib.store import db
 from tests.conftest import write_csv
-from tests.test_app_shell import AppEnv, app_as, audit_rows, errors, keep_router, make_app_env
+from tests.support.app import AppEnv, app_as, audit_rows, errors, raw_keys, visible_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPO = "gedung-tidak-ada"
@@ -40,13 +37,6 @@ ROLE_PAGES = {
     "leadership": ["pages/occupancy.py", "pages/weekly.py"],
     "tracer": ["pages/tracing.py"],
 }
-KEYS = set(all_texts())
-PREFIXES = {key.split(".")[0] for key in KEYS}
-# Something shaped like a text key: word.word[.word...], lower case.
-KEY_SHAPE = re.compile(r"(?<![\w./@-])([a-z_]+(?:\.[a-z0-9_]+)+)(?![\w/@-])")
-MISSING_VALUE = re.compile(r"(?<![\w.])(nan|NaN|None|NaT|<NA>)(?![\w.])")
-
-
 def typo_rows(now: datetime) -> list[list[object]]:
     """Scans typed with a building that does not exist: one person still inside, one gone."""
     local = now.astimezone(db_zone())
@@ -66,7 +56,7 @@ def db_zone() -> Any:
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def demo_db_with_typo_building(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo month plus one typo building, in a database of its own."""
     folder = tmp_path_factory.mktemp("new_buildings_pages")
     path = folder / "pantau.duckdb"
@@ -83,60 +73,6 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     patch.undo()
 
 
-def visible_texts(at: AppTest) -> list[str]:
-    """What a user can read in this run: texts, labels, options, metrics and table cells."""
-    out: list[str] = []
-
-    def add(value: object) -> None:
-        if isinstance(value, str):
-            out.append(value)
-
-    def walk(node: Any) -> None:
-        kind = getattr(node, "type", "")
-        if kind in ("markdown", "caption", "title", "header", "subheader", "text", "code", "latex", "exception",
-                    "alert", "error", "warning", "info", "success", "toast"):
-            add(getattr(node, "value", None))
-        for attribute in ("label", "delta", "help", "placeholder"):
-            try:
-                add(getattr(node, attribute, None))
-            except Exception:  # noqa: BLE001 - some elements lack the attribute's proto field
-                pass
-        if kind == "metric":
-            add(node.value)
-        try:
-            options = getattr(node, "options", None)
-        except Exception:  # noqa: BLE001
-            options = None
-        if isinstance(options, list):
-            for option in options:
-                add(option)
-        if kind in ("arrow_data_frame", "arrow_table", "dataframe", "table"):
-            frame = node.value
-            if isinstance(frame, pd.DataFrame):
-                out.extend(str(c) for c in frame.columns)
-                for column in frame.columns:
-                    for cell in frame[column]:
-                        # A missing cell is drawn as "None" by the data grid.
-                        out.append("None" if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else str(cell))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return out
-
-
-def raw_keys(texts: list[str]) -> list[str]:
-    """Text keys (known ones, or any word.word with a key's first word) and missing values."""
-    found: list[str] = []
-    for text in texts:
-        for match in KEY_SHAPE.findall(text):
-            if match in KEYS or match.split(".")[0] in PREFIXES:
-                found.append(f"key {match!r} in {text[:80]!r}")
-        for match in MISSING_VALUE.findall(text):
-            found.append(f"missing value {match!r} in {text[:80]!r}")
-    return found
-
-
 def page_for(role: str, page: str, language: str) -> AppTest:
     at = app_as(f"user_{role}", [role], language).run()
     assert not at.exception, at.exception
@@ -149,9 +85,8 @@ CASES = [(role, page, language) for role, pages in ROLE_PAGES.items() for page i
 
 
 @pytest.mark.parametrize(("role", "page", "language"), CASES, ids=[f"{r}-{Path(p).stem}-{lang}" for r, p, lang in CASES])
-def test_no_raw_text_key_or_missing_value_on_any_page(demo_env: Path, monkeypatch: pytest.MonkeyPatch, role: str,
-                                                      page: str, language: str) -> None:
-    keep_router(monkeypatch)
+def test_no_raw_text_key_or_missing_value_on_any_page(demo_db_with_typo_building: Path, role: str, page: str,
+                                                      language: str) -> None:
     at = page_for(role, page, language)
     texts = visible_texts(at)
     assert texts, "the page rendered nothing readable"
@@ -166,8 +101,7 @@ def test_the_checker_sees_a_raw_key_and_nan() -> None:
     assert raw_keys(["nan"]) != [] and raw_keys(["None"]) != []
 
 
-def test_the_typo_building_is_marked_where_buildings_are_listed(demo_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    keep_router(monkeypatch)
+def test_the_typo_building_is_marked_where_buildings_are_listed(demo_db_with_typo_building: Path) -> None:
     now = page_for("admin", "pages/now.py", "id")
     assert f"Gedung Tidak Ada · {MARK_ID}".lower() not in " ".join(s.value for s in now.subheader).lower()
     assert f"{TYPO} · {MARK_ID}" in [s.value for s in now.subheader]
@@ -192,12 +126,11 @@ def test_the_typo_building_is_marked_where_buildings_are_listed(demo_env: Path, 
 
 
 @pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    keep_router(monkeypatch)
-    env = make_app_env(tmp_path, monkeypatch)
-    rows = typo_rows(env.now)
-    importer.import_file(env.con(), write_csv(tmp_path / "typo.csv", HEADER, rows), actor="kabag")
-    return env
+def app_env_with_typo_building(app_env: AppEnv) -> AppEnv:
+    """``app_env`` plus the typo building's scans, imported by kabag."""
+    rows = typo_rows(app_env.now)
+    importer.import_file(app_env.con(), write_csv(app_env.folder / "typo.csv", HEADER, rows), actor="kabag")
+    return app_env
 
 
 def settings_page() -> AppTest:
@@ -211,7 +144,7 @@ def building_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT building_id FROM buildings").fetchall()}
 
 
-def test_settings_merges_the_typo_building_into_the_right_one(app_env: AppEnv) -> None:
+def test_settings_merges_the_typo_building_into_the_right_one(app_env_with_typo_building: AppEnv) -> None:
     at = settings_page()
     assert [s.value for s in at.subheader][0] == "Gedung baru dari impor"
     assert any(m.value.startswith("4 pindaian dari 3 orang") for m in at.markdown)
@@ -220,32 +153,32 @@ def test_settings_merges_the_typo_building_into_the_right_one(app_env: AppEnv) -
     at.button(key="settings_new_submit_merge").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success][0].startswith(f"{TYPO} digabung ke Kantor Walikota (kantor): 4 pindaian dipindah")
-    con = app_env.con()
+    con = app_env_with_typo_building.con()
     assert building_ids(con) == {"kantor"}
     assert con.execute("SELECT count(*) FROM visits WHERE person_id LIKE 'TYPO-%' AND building = 'kantor'").fetchall()[0][0] == 3
-    assert audit_rows(app_env, "building_merge") == [("kabag", TYPO)]
+    assert audit_rows(app_env_with_typo_building, "building_merge") == [("kabag", TYPO)]
     # Nothing new left: the section is gone, the dropdown has no mark.
     assert "Gedung baru dari impor" not in [s.value for s in at.subheader]
     assert all(MARK_ID not in o for o in at.selectbox(key="settings_building").options)
 
 
-def test_settings_deletes_only_after_the_tick(app_env: AppEnv) -> None:
+def test_settings_deletes_only_after_the_tick(app_env_with_typo_building: AppEnv) -> None:
     at = settings_page()
     at.radio(key="settings_new_action").set_value("delete").run()
     at.button(key="settings_new_submit_delete").click().run()
     assert errors(at) == ["Centang konfirmasi dulu: penghapusan tidak dapat dibatalkan."]
-    assert TYPO in building_ids(app_env.con())
+    assert TYPO in building_ids(app_env_with_typo_building.con())
     at.checkbox(key="settings_new_ack").check()
     at.button(key="settings_new_submit_delete").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [f"Gedung {TYPO} dihapus beserta 4 pindaian."]
-    con = app_env.con()
+    con = app_env_with_typo_building.con()
     assert building_ids(con) == {"kantor"}
     assert con.execute("SELECT count(*) FROM events WHERE building = ?", [TYPO]).fetchall()[0][0] == 0
-    assert audit_rows(app_env, "building_delete") == [("kabag", TYPO)]
+    assert audit_rows(app_env_with_typo_building, "building_delete") == [("kabag", TYPO)]
 
 
-def test_settings_renames_and_confirms(app_env: AppEnv) -> None:
+def test_settings_renames_and_confirms(app_env_with_typo_building: AppEnv) -> None:
     at = settings_page()
     at.radio(key="settings_new_action").set_value("rename").run()
     at.text_input(key="settings_new_name").input("Gedung Arsip")
@@ -253,21 +186,21 @@ def test_settings_renames_and_confirms(app_env: AppEnv) -> None:
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [f"Gedung {TYPO} sekarang bernama Gedung Arsip dan dikonfirmasi."]
     assert f"Gedung Arsip ({TYPO})" in at.selectbox(key="settings_building").options
-    assert audit_rows(app_env, "building_rename") == [("kabag", TYPO)]
-    assert db.unconfirmed_buildings(app_env.con()) == set()
+    assert audit_rows(app_env_with_typo_building, "building_rename") == [("kabag", TYPO)]
+    assert db.unconfirmed_buildings(app_env_with_typo_building.con()) == set()
 
 
-def test_settings_confirms(app_env: AppEnv) -> None:
+def test_settings_confirms(app_env_with_typo_building: AppEnv) -> None:
     at = settings_page()
     at.button(key="settings_new_submit_confirm").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [f"Gedung {TYPO} dikonfirmasi."]
-    assert db.unconfirmed_buildings(app_env.con()) == set()
-    assert audit_rows(app_env, "building_confirm") == [("kabag", TYPO)]
+    assert db.unconfirmed_buildings(app_env_with_typo_building.con()) == set()
+    assert audit_rows(app_env_with_typo_building, "building_confirm") == [("kabag", TYPO)]
 
 
 
-def test_import_page_lists_the_new_buildings_of_the_files(app_env: AppEnv, tmp_path: Path) -> None:
+def test_import_page_lists_the_new_buildings_of_the_files(app_env_with_typo_building: AppEnv, tmp_path: Path) -> None:
     """The summary of an upload names the building it created (a typo, perhaps)."""
     import io
 
@@ -279,7 +212,7 @@ def test_import_page_lists_the_new_buildings_of_the_files(app_env: AppEnv, tmp_p
             self.name, self.size = name, len(data)
 
     csv = b"waktu;nip;gedung;aksi\n2022-01-03 08:00;111;kantr;masuk\n2022-01-03 08:05;112;kantor;masuk\n"
-    result = import_upload(app_env.con(), Upload("absen.csv", csv), "kabag", 10_000, "10 KB")
+    result = import_upload(app_env_with_typo_building.con(), Upload("absen.csv", csv), "kabag", 10_000, "10 KB")
     assert result.new_buildings == ["kantr"]
     at = app_as("kabag", ["admin"]).run()
     at.switch_page("pages/import_logs.py")

@@ -4,7 +4,6 @@ the Roster page for the admin only, the roster on the Import page's help."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib.ingest import importer
 from lib.store import places
 from tests.conftest import write_csv
-from tests.test_app_shell import ROOT, AppEnv, app_as, errors, keep_router, make_app_env, open_page, tree_text
+from tests.support.app import ROOT, AppEnv, app_as, errors, open_page, tree_text
 
 ROSTER_HEADER = ["nip", "nama", "unit_kerja", "gedung", "ruang", "kategori"]
 ROSTER_ROWS = [
@@ -22,13 +21,6 @@ ROSTER_ROWS = [
     ["199901010009", "Salah Ketik", "Bagian Umum", "kantor", "Ruang Umum", "pegawai"],  # unknown category
     ["199901010010", "Tanpa Gedung", "Bagian Umum", "", "Ruang Umum", "ASN"],  # a room without a building
 ]
-
-
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    keep_router(monkeypatch)
-    return make_app_env(tmp_path, monkeypatch)
-
 
 
 def frame_with(at: AppTest, column: str):  # type: ignore[no-untyped-def]
@@ -104,7 +96,7 @@ def test_roster_page_shows_units_rooms_quarantine_and_the_age(app_env: AppEnv) -
     assert frame_with(at, "NIP")["Name"].tolist() == ["Yohanis Pangemanan"]
 
     # Words everywhere: no raw text key, no 'None' or 'nan' in a cell.
-    from tests.test_app_new_buildings import raw_keys, visible_texts
+    from tests.support.app import raw_keys, visible_texts
 
     assert raw_keys(visible_texts(at)) == []
     quarantine = frame_with(at, "Reason")

@@ -8,160 +8,31 @@ out), logout bringing the form back, English at one click, and no default passwo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
-from lib.ingest import buildings, importer
 from lib.store import db, users
+from tests.support.app import (
+    PASSWORDS,
+    ROOT,
+    AppEnv,
+    app_as,
+    assert_no_seeded_personal_data,
+    audit_rows,
+    errors,
+    new_app,
+    submit_login,
+    tree_text,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-DASHBOARD = str(ROOT / "dashboard.py")
-# Personal data of the test building: must never reach leadership or anonymous users.
-NAMES = ["Siti Rahmawati", "Budi Sondakh", "Grace Lumentut", "Tamu Kunjungan"]
-PHONES = ["081234567801", "081234567802", "081234567803", "081234567804"]
-PASSWORDS: dict[str, str] = {}
-
-
-@dataclass
-class AppEnv:
-    folder: Path
-    db_path: Path
-    users_path: Path
-    now: datetime
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        """A cursor on the app's own connection (one database instance per process)."""
-        return db.shared(self.db_path).cursor()
-
-
-def seed(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
-    """Building 'kantor' (threshold 5), three staff inside, one visitor inside, one gone."""
-    buildings.save_building(
-        con,
-        buildings.BuildingForm(building_id="kantor", name="Kantor Walikota", timezone="Asia/Makassar",
-                               capacity=10, threshold_mode="people", threshold_people=5),
-        "setup",
-    )
-    rows = []
-    for index, (name, phone) in enumerate(zip(NAMES, PHONES, strict=True)):
-        category = "visitor" if index == 3 else "ASN"
-        rows.append({"timestamp": now - timedelta(minutes=120 - index), "person_id": f"19800101200{index}",
-                     "building": "kantor", "action": "checkin", "name": name, "phone": phone,
-                     "category": category, "gate": "utama"})
-    rows.append({"timestamp": now - timedelta(minutes=30), "person_id": "19800101200" + "3", "building": "kantor",
-                 "action": "checkout", "gate": "utama"})
-    rows.append({"timestamp": now - timedelta(minutes=20), "person_id": "08129999", "building": "kantor",
-                 "action": "checkin", "name": "Pengunjung Baru", "phone": "081299990000", "category": "tamu"})
-    importer.record_events(con, rows, "setup", "setup")
-
-
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppEnv]:
-    yield make_app_env(tmp_path, monkeypatch)
-
-
-def make_app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    """A database of its own with the test building, and three accounts with known passwords."""
-    monkeypatch.setenv("PANTAU_DB", str(tmp_path / "pantau.duckdb"))
-    monkeypatch.setenv("PANTAU_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    monkeypatch.setenv("PANTAU_LOGIN_SLEEP", "0")
-    monkeypatch.setenv("PANTAU_DEMO", "0")
-    now = datetime.now(UTC)
-    env = AppEnv(tmp_path, tmp_path / "pantau.duckdb", tmp_path / "users.yaml", now)
-    seed(env.con(), now)
-    for username, roles in (("kabag", ["admin"]), ("pimpinan", ["leadership"]), ("pelacak", ["tracer"])):
-        PASSWORDS[username] = users.add_user(env.users_path, username, username.title(), roles)
-    return env
-
-
-class RouterPagesManager(PagesManager):
-    """AppTest recreates the pages manager each run and, seeing a pages/ folder, would run
-    a page file directly (old multipage mode) instead of dashboard.py: keep the router."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-def keep_router(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", RouterPagesManager)
-
-
-@pytest.fixture(autouse=True)
-def router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    keep_router(monkeypatch)
-
-
-def tree_text(at: AppTest) -> str:
-    """Everything the app sent to the browser in this run, as text (tables included)."""
-    parts: list[str] = []
-
-    def walk(node: object) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(parts)
-
-
-def assert_no_personal_data(at: AppTest) -> None:
-    text = tree_text(at)
-    for secret in [*NAMES, *PHONES, "Pengunjung Baru", "081299990000"]:
-        assert secret not in text
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(DASHBOARD, default_timeout=60)
-
-
-def app_as(username: str, roles: list[str], language: str = "id") -> AppTest:
-    """The dashboard with a logged-in session seeded (CONTRIBUTING "Stack notes" recipe)."""
-    at = new_app()
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.session_state["roles"] = roles
-    at.session_state["pantau_lang"] = language
-    return at
-
-
-def open_page(page: str, roles: list[str] | None = None, username: str = "kabag", language: str = "id") -> AppTest:
-    """The dashboard as ``username`` (``roles``, admin by default) switched to ``page``,
-    with no exception on the way."""
-    at = app_as(username, roles or ["admin"], language).run()
-    assert not at.exception
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def submit_login(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    next(b for b in at.button if b.label in ("Masuk", "Log in")).click()
-    return at.run()
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def audit_rows(env: AppEnv, action: str) -> list[tuple[str, str | None]]:
-    return env.con().execute(
-        "SELECT actor, subject FROM audit_log WHERE action = ? ORDER BY logged_at", [action]
-    ).fetchall()
+# The AppTest helpers moved to tests/support/app.py. tests/test_front_desk.py,
+# tests/test_import_mapping_page.py and tests/test_purpose_figures.py still import these three
+# from here (the "as" keeps them exported) until they import tests.support themselves.
+from tests.support.app import keep_router as keep_router
+from tests.support.app import make_app_env as make_app_env
+from tests.support.app import open_page as open_page
 
 
 def test_anonymous_sees_only_the_indonesian_login_form(app_env: AppEnv) -> None:
@@ -170,7 +41,7 @@ def test_anonymous_sees_only_the_indonesian_login_form(app_env: AppEnv) -> None:
     assert [t.value for t in at.title] == ["Masuk ke Pantau"]
     assert [t.label for t in at.text_input] == ["Nama pengguna", "Kata sandi"]
     assert not at.session_state["authentication_status"]
-    assert_no_personal_data(at)
+    assert_no_seeded_personal_data(at)
     assert not at.dataframe and not at.metric
 
 
@@ -186,7 +57,7 @@ def test_login_opens_the_start_page_of_the_role_and_is_audited(app_env: AppEnv) 
     assert not leader.exception
     assert leader.session_state["roles"] == ["leadership"]
     assert [t.value for t in leader.title] != ["Sekarang"]
-    assert_no_personal_data(leader)
+    assert_no_seeded_personal_data(leader)
 
 
 def test_wrong_passwords_slow_one_address_but_never_lock_the_owner_out(
@@ -254,7 +125,7 @@ def test_logout_ends_the_session_and_old_cookies(app_env: AppEnv) -> None:
     assert not at.exception
     assert not at.session_state["authentication_status"]
     assert [t.value for t in at.title] == ["Masuk ke Pantau"]
-    assert_no_personal_data(at)
+    assert_no_seeded_personal_data(at)
     assert audit_rows(app_env, "logout") == [("kabag", "kabag")]
     # A cookie issued before the logout no longer logs anyone in.
     record = users.load_users(app_env.users_path)["kabag"]

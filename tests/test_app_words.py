@@ -16,15 +16,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from lib.core.i18n import all_texts, t
-from tests.test_app_shell import AppEnv, app_as, keep_router, make_app_env, tree_text
+from tests.support.app import AppEnv, app_as, tree_text
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    keep_router(monkeypatch)
-    return make_app_env(tmp_path, monkeypatch)
 
 
 def visit(at: AppTest, url_path: str) -> AppTest:

@@ -312,8 +312,11 @@ def test_person_from_the_form_and_the_cookie() -> None:
     person = phone.make_person(" Budi  Santoso ", "asn", "1987 0315 2010", "")
     assert person == {"person_id": "198703152010", "name": "Budi Santoso", "category": "ASN", "phone": ""}
     by_phone = phone.make_person("Siti", "Pengunjung", "", "+62 812-3456-7890")
+    # Keyed by the phone's one international form: the same visitor at the front desk, in a
+    # guest book (0812-3456-7890) and on a phone (+62 812 ...) is one person.
+    assert phone.make_person("Siti", "", "", "0812-3456-7890")["person_id"] == "6281234567890"  # type: ignore[index]
     assert by_phone == {
-        "person_id": "+6281234567890",
+        "person_id": "6281234567890",
         "name": "Siti",
         "category": "visitor",
         "phone": "+6281234567890",

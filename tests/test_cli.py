@@ -46,11 +46,11 @@ def test_ingest_prints_summary_and_visits_are_local_iso(tmp_path: Path, capsys: 
     code, out, _ = run(capsys, "--db", database, "visits", "--building", "kantor-walikota", "--from", "2022-01-03", "--to", "2022-01-03")
     assert code == 0
     assert out.splitlines() == [
-        "person_id,building,checkin_at,checkout_at,checkout_kind",
-        "001,kantor-walikota,2022-01-03T08:00:00+08:00,2022-01-03T10:15:00+08:00,scan",
+        "person_id,building,checkin_at,checkout_at,checkout_kind,purpose,host",
+        "001,kantor-walikota,2022-01-03T08:00:00+08:00,2022-01-03T10:15:00+08:00,scan,,",
     ]
     _, out, _ = run(capsys, "--db", database, "visits", "--from", "2022-01-04")
-    assert out.splitlines() == ["person_id,building,checkin_at,checkout_at,checkout_kind"]
+    assert out.splitlines() == ["person_id,building,checkin_at,checkout_at,checkout_kind,purpose,host"]
 
 
 def test_refused_file_exit_1_and_data_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

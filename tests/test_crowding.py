@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -16,22 +16,7 @@ from lib.analytics import crowding
 from lib.analytics.crowding import crowding_episodes
 from lib.store import db
 from lib.store.places import threshold, threshold_from
-from tests.test_occupancy import BASE, V, load, visit_sets
-
-
-def reference_episodes(visits: list[V], building: str, threshold: int, now: datetime, start: datetime, end: datetime):
-    """Maximal intervals with concurrency > threshold that overlap [start, end), whole."""
-    spans = [(v.checkin, v.end(now)) for v in visits if v.building == building and v.end(now) > v.checkin]
-    instants = sorted({a for a, _ in spans} | {b for _, b in spans})
-    episodes, current = [], None
-    for t in instants:
-        count = sum(1 for a, b in spans if a <= t < b)
-        if count > threshold:
-            current = [t, None, count] if current is None else [current[0], None, max(current[2], count)]
-        elif current is not None:
-            episodes.append((building, current[0], t, current[2]))
-            current = None
-    return [e for e in episodes if e[1] < end and e[2] > start]
+from tests.support.visits import BASE, V, load, reference_episodes, visit_sets
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "docs" / "RULES.md", ROOT / "benchmarks" / "README.md"]
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "docs" / "RULES.md", ROOT / "docs" / "HOW_IT_WORKS.md",
+        ROOT / "benchmarks" / "README.md"]
 SOURCES = [*ROOT.glob("lib/**/*.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("tests/**/*.py"),
            *ROOT.glob("benchmarks/*.py"), ROOT / "dashboard.py", ROOT / "serve.py", *ROOT.glob("deploy/**/*")]
 DOTTED = re.compile(r"(?<![\w/.])(lib(?:\.[A-Za-z_]\w*)+)")
@@ -59,4 +60,25 @@ def test_every_module_path_and_dotted_name_in_the_docs_exists() -> None:
         where = file.relative_to(ROOT)
         missing += [f"{where}: {m}" for m in DOTTED.findall(text) if not _dotted_exists(m)]
         missing += [f"{where}: {m}" for m in PATH.findall(text) if not _path_exists(m)]
+    assert missing == []
+
+
+RULES_CITATION = re.compile(r'RULES "([^"]+)"')
+
+
+def test_every_rules_section_cited_exists() -> None:
+    """Code cites its rules as ``RULES "Section"`` (docs/RULES.md); a cited section that is
+    not a heading there, or a citation of a document the repository does not have, sends a
+    reader nowhere."""
+    rules = (ROOT / "docs" / "RULES.md").read_text(encoding="utf-8")
+    headings = {line.lstrip("#").strip() for line in rules.splitlines() if line.startswith("#")}
+    missing: list[str] = []
+    for file in [*DOCS, *SOURCES]:
+        if not file.is_file() or file.resolve() == Path(__file__).resolve() or file.suffix not in (".py", ".md", ".conf", ".sh"):
+            continue
+        text = file.read_text(encoding="utf-8", errors="replace")
+        where = file.relative_to(ROOT)
+        cited = {" ".join(m.split()) for m in RULES_CITATION.findall(text)}  # a citation may wrap a line
+        missing += [f"{where}: {m}" for m in sorted(cited) if m not in headings]
+        missing += [f"{where}: STYLE" for _ in re.finditer(r'STYLE "', text)]
     assert missing == []

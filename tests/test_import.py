@@ -390,7 +390,9 @@ def test_a_version_4_file_keeps_its_persons_through_migration_5(tmp_path: Path) 
 
     con = db.connect(path)
     assert db.schema_version(con) == len(db.MIGRATIONS) >= 5
-    assert con.execute("SELECT * FROM persons ORDER BY person_id").fetchall() == before
+    # (later migrations add columns after these seven: institution, institution_at)
+    kept = "person_id, name, name_at, category, category_at, phone, phone_at"
+    assert con.execute(f"SELECT {kept} FROM persons ORDER BY person_id").fetchall() == before
     csv = write_csv(tmp_path / "next.csv", EVENT_HEADER,
                     [["2022-01-04 08:00:00", "p1", "b", "in", "Selly W.", "ASN", "0813"]])
     assert importer.import_file(con, csv).events_new == 1

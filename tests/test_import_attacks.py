@@ -21,17 +21,24 @@ import duckdb
 import openpyxl
 import pyarrow as pa
 import pytest
-from openpyxl.styles import Font
 
 from lib.analytics.quality import quarantine_rows
 from lib.ingest import importer, readers
 from lib.outputs import export
 from lib.store import db, spool
 from tests.conftest import write_csv
+from tests.support.attacks import (
+    BAD_TEXT,
+    SCAN_ROWS,
+    cell_bomb_xlsx,
+    huge_claim_xlsx,
+    rewrite_sheet,
+    run_measured,
+    workbook_bytes,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["timestamp", "person_id", "building", "action", "name", "phone", "gate", "area"]
-BAD_TEXT = "Tamu \x1b[31m\x07"
 
 
 def has_control(text: str | None) -> bool:
@@ -40,97 +47,6 @@ def has_control(text: str | None) -> bool:
 
 def quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     return [(int(r), str(c)) for r, c in con.execute("SELECT row_no, reason FROM quarantine ORDER BY row_no").fetchall()]
-
-
-# --- files the tests write -------------------------------------------------------------
-
-
-def _workbook_bytes(rows: list[list[str]]) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Scan"
-    for row in rows:
-        sheet.append(row)
-    sheet["A10"].font = Font(bold=True)  # a style for the padding cells (s="1")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _rewrite_sheet(path: Path, rows: list[list[str]], edit_head, padding) -> Path:  # type: ignore[no-untyped-def]
-    """An XLSX whose first sheet's XML is rewritten: ``edit_head`` changes the part before
-    ``</sheetData>``, ``padding()`` yields the XML written after the real rows."""
-    source = zipfile.ZipFile(io.BytesIO(_workbook_bytes(rows)))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename != "xl/worksheets/sheet1.xml":
-                out.writestr(info, data)
-                continue
-            head, tail = data.decode().split("</sheetData>")
-            head = edit_head(re.sub(r'<row r="10".*?</row>', "", head))
-            part = zipfile.ZipInfo(info.filename)
-            part.compress_type = zipfile.ZIP_DEFLATED
-            with out.open(part, "w", force_zip64=True) as handle:
-                handle.write(head.encode())
-                for block in padding():
-                    handle.write(block)
-                handle.write(("</sheetData>" + tail).encode())
-    return path
-
-
-SCAN_ROWS = [
-    ["timestamp", "person_id", "building", "action", "name"],
-    ["2022-01-03 08:00", "1", "b", "in", "Ani"],
-    ["2022-01-03 09:00", "1", "b", "out", "Ani"],
-]
-
-
-def huge_claim_xlsx(path: Path, padding_rows: int = 60_000) -> Path:
-    """Two real scans, a declared dimension of all of Excel (``A1:XFD1048576``) and
-    ``padding_rows`` formatted empty rows reaching column XFD, as the 2.5 MB file that grew
-    the dashboard to 4.8 GB (300,000 padding rows make 2.3 MB)."""
-
-    def padding():  # type: ignore[no-untyped-def]
-        block: list[str] = []
-        for row in range(10, 10 + padding_rows):
-            block.append(f'<row r="{row}"><c r="A{row}" s="1"/><c r="XFD{row}" s="1"/></row>')
-            if len(block) == 10_000:
-                yield "".join(block).encode()
-                block = []
-        yield "".join(block).encode()
-
-    return _rewrite_sheet(
-        path, SCAN_ROWS, lambda head: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', head),
-        padding,
-    )
-
-
-def cell_bomb_xlsx(path: Path, rows: int, cells_per_row: int) -> Path:
-    """Real scans, then ``rows`` rows of ``cells_per_row`` formatted empty cells: a few
-    hundred kB that unzip to hundreds of MB of XML."""
-    row = ("<row>" + '<c s="1"/>' * cells_per_row + "</row>").encode()
-    return _rewrite_sheet(path, SCAN_ROWS, lambda head: head, lambda: (row for _ in range(rows)))
-
-
-def run_measured(arguments: list[str], timeout: float = 120.0) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """Run ``python -m lib.cli ARGS`` in a process of its own; (result, seconds, peak MB of its RSS)."""
-    probe = (
-        "import resource, subprocess, sys, time, json\n"
-        "start = time.monotonic()\n"
-        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "seconds = time.monotonic() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps([done.returncode, done.stdout, done.stderr, seconds, peak]))\n"
-    )
-    import json
-
-    outer = subprocess.run(
-        [sys.executable, "-c", probe, sys.executable, "-m", "lib.cli", *arguments],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-    )
-    code, out, err, seconds, peak = json.loads(outer.stdout)
-    return subprocess.CompletedProcess(arguments, code, out, err), float(seconds), float(peak)
 
 
 # --- 1. control characters --------------------------------------------------------------
@@ -218,7 +134,7 @@ def test_xlsx_claiming_all_of_excel_imports_its_rows_in_seconds_and_little_memor
 
 def test_xlsx_declaring_fewer_rows_than_it_holds_loses_none(con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rows = [*SCAN_ROWS, ["2022-01-03 10:00", "2", "b", "in", "Budi"], ["2022-01-03 11:00", "2", "b", "out", "Budi"]]
-    path = _rewrite_sheet(
+    path = rewrite_sheet(
         tmp_path / "short.xlsx", rows, lambda head: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B2"/>', head),
         lambda: iter(()),
     )
@@ -363,9 +279,8 @@ def test_import_page_names_each_bad_row_and_its_reason(tmp_path: Path, monkeypat
     """The Import page (pages/import_logs.py): the file imports, and its quarantine table
     names each bad row with its reason in the user's language."""
     from lib.ui.data import import_upload
-    from tests.test_app_shell import app_as, keep_router, make_app_env
+    from tests.support.app import app_as, make_app_env
 
-    keep_router(monkeypatch)
     env = make_app_env(tmp_path, monkeypatch)
 
     class Upload(io.BytesIO):
@@ -442,14 +357,14 @@ def test_cells_written_with_a_prefix_or_a_line_break_count_against_the_limit(  #
     file of 40 million of them was parsed for 139 s past the cell limit."""
     monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 2_000)
     row = ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + cell * 50 + "</x:row>").encode()
-    bomb = _rewrite_sheet(tmp_path / "bomb.xlsx", SCAN_ROWS, lambda head: head, lambda: (row for _ in range(100)))
+    bomb = rewrite_sheet(tmp_path / "bomb.xlsx", SCAN_ROWS, lambda head: head, lambda: (row for _ in range(100)))
     summary = importer.import_file(con, bomb)
     assert (summary.status, summary.message_code) == ("refused", "xlsx_too_large"), summary.message
 
 
 def _with_part(path: Path, name: str, payload: bytes) -> Path:
     """The scan workbook with the part ``name`` replaced by ``payload``."""
-    source = zipfile.ZipFile(io.BytesIO(_workbook_bytes(SCAN_ROWS)))
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes(SCAN_ROWS)))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             out.writestr(info, payload if info.filename == name else source.read(info.filename))

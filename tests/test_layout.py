@@ -97,3 +97,73 @@ def test_nothing_in_the_repository_points_outside_it() -> None:
         ["git", "grep", "-n", "-I", "-F", outside], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert tracked.stdout == ""
+
+
+def test_readme_stored_settings_table_is_the_registry() -> None:
+    """The settings kept in the database have one registry (lib.store.app_settings), which
+    the README shows row for row."""
+    from lib.store.app_settings import STORED_SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- stored settings table: lib/store/app_settings.py STORED_SETTINGS -->")[1]
+    rows = [line for line in table.split("<!-- end of stored settings table -->")[0].splitlines() if line.startswith("| `")]
+    assert rows == [f"| `{s.key}` | {s.kind} | {s.default} | {s.help} |" for s in STORED_SETTINGS if s.editable]
+
+
+def test_an_undeclared_stored_setting_is_refused(tmp_path: Path) -> None:
+    """A key read or written in app_settings that the registry does not know is a bug, said
+    at once (a typo of a key would otherwise read as "unset" forever)."""
+    import pytest
+
+    from lib.store import db
+
+    con = db.connect(tmp_path / "s.duckdb")
+    try:
+        with pytest.raises(KeyError, match="STORED_SETTINGS"):
+            db.set_setting(con, "retention_dayz", "10")
+        with pytest.raises(KeyError, match="STORED_SETTINGS"):
+            db.get_setting(con, "case_message:")  # a family's prefix alone names nothing
+        db.set_setting(con, "case_message:K1", "Halo {name}")
+        assert db.get_setting(con, "case_message:K1") == "Halo {name}"
+    finally:
+        con.close()
+
+
+def test_the_command_line_edits_exactly_the_registry_s_editable_settings(tmp_path: Path) -> None:
+    from lib.cli import commands
+    from lib.store import app_settings, db
+
+    con = db.connect(tmp_path / "s.duckdb")
+    try:
+        con.execute("INSERT INTO buildings (building_id, name) VALUES ('b1', 'B1')")
+        keys = list(commands._settings(con))
+    finally:
+        con.close()
+    assert all(app_settings.registered(k).editable for k in keys)
+    families = {app_settings.registered(k).key for k in keys}
+    # wfo_limit is edited on the Settings page only (a share per unit); the desk's on Settings.
+    editable = {s.key for s in app_settings.STORED_SETTINGS if s.editable}
+    assert editable - families <= {"wfo_limit:", "desk_purposes", "desk_purpose_required", "desk_host_webhook_url"}
+
+
+def test_a_hand_over_without_its_columns_fails_where_it_is_made(tmp_path: Path) -> None:
+    """The write path's steps hand each other typed relations (lib.store.relations): a
+    relation lacking a column its receiver reads is refused by name, before any SQL of the
+    receiver runs."""
+    import pytest
+
+    from lib.ingest import areas
+    from lib.store import db
+    from lib.store.relations import AreasNamed, PersonsToRepair, RelationError, StayRestarts
+
+    con = db.connect(tmp_path / "r.duckdb")
+    try:
+        with pytest.raises(RelationError, match="category"):
+            PersonsToRepair.create(con, "SELECT 'p' AS person_id, NULL::TIMESTAMPTZ AS from_ts")
+        with pytest.raises(RelationError, match="person_id"):
+            areas.rederive(con, StayRestarts("SELECT 'p' AS who"))
+        with pytest.raises(RelationError, match="area"):
+            db.ensure_areas(con, AreasNamed("SELECT 'b' AS building, 'r' AS room"))
+        assert db.ensure_areas(con, AreasNamed("SELECT 'b' AS building, 'Ruang A' AS area")) == 1
+    finally:
+        con.close()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +16,7 @@ from PIL import Image
 
 from lib.outputs import checkin, posters
 from lib.store import places
+from tests.support.pdf import decode, pdf_pages_to_png, pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "Kantor Wali Kota Bitung – Gedung Café Señor (Lantai 2)"
@@ -41,37 +40,6 @@ def store(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     )
     places.set_public_base_url(con, "https://pantau.bitungkota.go.id", "kabag")
     return con
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is required (Debian packages zbar-tools and poppler-utils)")
-    return path
-
-
-def pdf_pages_to_png(pdf: bytes, parent: Path, dpi: int = 150) -> list[Path]:
-    """Each page as a PNG (``pdftoppm -r dpi``), in a fresh folder under ``parent``."""
-    folder = Path(tempfile.mkdtemp(dir=parent))
-    source = folder / "poster.pdf"
-    source.write_bytes(pdf)
-    subprocess.run([tool("pdftoppm"), "-r", str(dpi), "-png", str(source), str(folder / "page")], check=True)
-    return sorted(folder.glob("page-*.png"))
-
-
-def decode(png: Path) -> list[str]:
-    """Every QR code zbarimg finds in the image (exit 4: none found)."""
-    done = subprocess.run([tool("zbarimg"), "--raw", "-q", str(png)], capture_output=True, text=True)
-    assert done.returncode in (0, 4), done.stderr
-    return [line for line in done.stdout.splitlines() if line.strip()]
-
-
-def pdf_text(pdf: bytes, folder: Path) -> str:
-    source = folder / "text.pdf"
-    source.write_bytes(pdf)
-    return subprocess.run(
-        [tool("pdftotext"), "-layout", str(source), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def test_pdf_poster_scans_to_the_signed_address(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

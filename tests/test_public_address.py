@@ -10,7 +10,7 @@ import pytest
 
 from lib.outputs import checkin
 from lib.store import db, places
-from tests.test_posters import decode, pdf_pages_to_png
+from tests.support.pdf import decode, pdf_pages_to_png
 
 
 @pytest.fixture(autouse=True)

@@ -254,3 +254,25 @@ def test_audit_log_within_the_period_keeps_whom_was_searched(tmp_path: Path) -> 
     retention.purge(con, now=NOW)
     assert con.execute("SELECT subject FROM audit_log WHERE action = 'rollcall_tick'").fetchall() == [("7172012301900001",)]
     con.close()
+
+
+def test_a_guest_book_institution_goes_with_the_name_and_purpose_and_host_stay(tmp_path: Path) -> None:
+    """RULES "Personal data": the institution a visitor wrote beside the name is personal
+    data of the visitor and goes after the period; the visit's purpose and host stay, so the
+    old weeks' figures by purpose and host still add up."""
+    book = write_csv(
+        tmp_path / "buku.csv",
+        ["Tanggal", "Nama", "NIK", "Instansi", "Keperluan", "Bertemu Dengan", "Jam Masuk", "Jam Keluar"],
+        [["05/01/2022", "Yohanis Lama", "7172012301900001", "CV Rahasia Sejahtera", "Rapat", "Bagian Umum",
+          "08.15", "09.30"]],
+    )
+    con = db.connect(tmp_path / "p.duckdb")
+    importer.import_file(con, book, building="kantor-walikota")
+    retention.purge(con, now=NOW)
+    kept = con.execute("SELECT purpose, host FROM visits").fetchall()
+    leftovers = con.execute(
+        "SELECT (SELECT count(*) FROM events WHERE institution IS NOT NULL)"
+        " + (SELECT count(*) FROM persons WHERE institution IS NOT NULL)"
+    ).fetchall()[0][0]
+    con.close()
+    assert kept == [("Rapat", "Bagian Umum")] and leftovers == 0

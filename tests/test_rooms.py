@@ -1,4 +1,4 @@
-"""Rooms inside buildings: area stays, the staff roster and graded tracing (README "Rooms").
+"""Rooms inside buildings: area stays, the staff roster and graded tracing (docs/HOW_IT_WORKS.md "Rooms and the staff roster").
 
 Example tests for each rule, and the stays and graded contacts against a short literal
 reading of the rules on random door scans, area scans and roster rows, imported as

@@ -193,7 +193,7 @@ def test_the_roster_template_imports_as_a_roster(con: duckdb.DuckDBPyConnection,
 def test_cli_room_poster_scans_to_a_verified_room_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from lib.cli import main
     from lib.store import db
-    from tests.test_posters import decode, pdf_pages_to_png, pdf_text
+    from tests.support.pdf import decode, pdf_pages_to_png, pdf_text
 
     db_path = tmp_path / "cli.duckdb"
     con = db.connect(db_path)
@@ -252,7 +252,7 @@ def test_poster_page_offers_a_room_and_every_room(tmp_path: Path, monkeypatch: p
     from streamlit.testing.v1 import AppTest
 
     from lib.store import db
-    from tests.test_posters import ROOT
+    from tests.support import ROOT
 
     db_path = tmp_path / "page.duckdb"
     monkeypatch.setenv("PANTAU_DB", str(db_path))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from lib.ingest import areas, importer
 from lib.store import db
+from lib.store.relations import StayRestarts
 from tests.conftest import write_csv
 
 WITA = dt.timezone(dt.timedelta(hours=8))
@@ -37,7 +38,7 @@ def from_scratch(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tupl
     """What re-deriving every person's whole history gives, without keeping it."""
     con.execute("BEGIN TRANSACTION")
     try:
-        areas.rederive(con, "SELECT DISTINCT person_id FROM events")
+        areas.rederive(con, StayRestarts("SELECT DISTINCT person_id FROM events"))
         return stored(con)
     finally:
         con.execute("ROLLBACK")

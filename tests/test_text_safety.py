@@ -31,7 +31,7 @@ from lib.outputs.rollcall_pdf import rollcall_pdf
 from lib.store import db
 from lib.ui.plain import escape_markdown
 from tests.conftest import write_csv
-from tests.test_app_shell import AppEnv, make_app_env, new_app, submit_login, tree_text
+from tests.support.app import PASSWORDS, AppEnv, new_app, submit_login, tree_text
 
 EVIL_CONTROL = "Tamu \x1b[31m\x07"
 SHOWN_CONTROL = f"Tamu {PLACEHOLDER}[31m{PLACEHOLDER}"  # what a spreadsheet shows of it
@@ -198,12 +198,9 @@ def assert_shown_as_text(at: AppTest, names: list[str]) -> None:
 
 
 @pytest.fixture
-def evil_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
+def evil_app(app_env: AppEnv) -> AppEnv:
     """The AppTest dashboard's database with evil names inside now (and a building name)."""
-    from tests.test_app_shell import keep_router
-
-    keep_router(monkeypatch)
-    env = make_app_env(tmp_path, monkeypatch)
+    env = app_env
     con = env.con()
     events = []
     for index, person_id in enumerate([*EVIL_NAMES, "C0"]):
@@ -222,8 +219,6 @@ def evil_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
 
 
 def logged_in(username: str) -> AppTest:
-    from tests.test_app_shell import PASSWORDS
-
     at = submit_login(new_app().run(), username, PASSWORDS[username])
     assert at.session_state["authentication_status"] is True
     return at

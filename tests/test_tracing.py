@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from lib import cli
 from lib.analytics import tracing
 from lib.ingest.importer import record_events
+from lib.store import person_search
 
 BASE = datetime(2022, 1, 3, tzinfo=UTC)  # Monday 08:00 WITA
 US = 1_000_000
@@ -61,6 +62,7 @@ def store(con: duckdb.DuckDBPyConnection, visits: list[Visit], names: dict[str, 
     for person in PERSONS:
         con.execute("INSERT INTO persons (person_id, name, category, phone) VALUES (?, ?, 'visitor', ?)",
                     [person, (names or {}).get(person, f"Name {person}"), f"0812{person[1:]}"])
+    person_search.rebuild(con)  # written here past the import, so its search keys too (issue 27)
     rows = []
     for v in visits:
         closed = v.kind != "open"
@@ -304,6 +306,7 @@ def test_find_persons_partial_accent_and_phone(con: duckdb.DuckDBPyConnection) -
         names={"P1": "Sélly Wuwung", "P2": "Selly Rompas", "P3": "Yohanis"},
     )
     con.execute("UPDATE persons SET phone = '0812-3456-789' WHERE person_id = 'P3'")
+    person_search.refresh(con, "(SELECT 'P3' AS person_id)")
     found = tracing.find_persons(con, "selly")
     assert list(found.columns) == tracing.PERSON_COLUMNS
     assert list(found["person_id"]) == ["P2", "P1"]  # most recently seen first

@@ -11,23 +11,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.store import users
-from tests.test_app_shell import (
+from tests.support.app import (
     PASSWORDS,
     AppEnv,
     app_as,
     audit_rows,
     errors,
-    keep_router,
-    make_app_env,
     new_app,
     submit_login,
 )
-
-
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
-    keep_router(monkeypatch)
-    return make_app_env(tmp_path, monkeypatch)
 
 
 @pytest.fixture

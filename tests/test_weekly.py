@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 from lib import cli
 from lib.analytics.weekly import parse_iso_week, week_bounds, weekly_stats, weekly_trend
 from lib.store import db
-from tests.test_crowding import reference_episodes
-from tests.test_occupancy import BASE, HOUR, ZONES, V, load, reference_hourly, visit_sets
+from tests.support.visits import BASE, HOUR, ZONES, V, load, reference_episodes, reference_hourly, visit_sets
 
 SHIFT = timedelta(days=5, hours=12)  # the generated days straddle the end of ISO week 2022-W01
 

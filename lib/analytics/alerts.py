@@ -4,7 +4,7 @@ Kinds (one row per kind, building and place):
 
 - ``building_near`` / ``building_over``: the people inside a building (RULES "Roll-call",
   "inside at t") at 80 % of its crowd threshold or more / strictly above it;
-- ``room_near`` / ``room_over``: the people in a room (RULES "Where a person is", the
+- ``room_near`` / ``room_over``: the people in a room (RULES "Places inside a building": where a person is, the
   roster's home room included) against the room's capacity, the same way;
 - ``after_hours``: visitors still inside outside office hours (``lib.store.office``,
   local time of the building, Monday to Friday);

@@ -14,13 +14,13 @@ no names, so leadership may see it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 
 from lib.analytics.visits import effective_visits_sql, now_sql
+from lib.core.timeutil import local_days
 from lib.store import db, office
 
 ATTENDANCE_COLUMNS = ["unit", "day", "headcount", "on_site", "share"]
@@ -28,11 +28,7 @@ ATTENDANCE_COLUMNS = ["unit", "day", "headcount", "on_site", "share"]
 
 def day_bounds(day: date, tz_name: str = db.DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
     """The local day ``[00:00, next 00:00)`` of ``tz_name`` as UTC instants."""
-    zone = ZoneInfo(tz_name)
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    following = day + timedelta(days=1)
-    end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return local_days(day, 1, tz_name)
 
 
 def attendance(

@@ -24,7 +24,10 @@ import duckdb
 import pandas as pd
 
 from lib.analytics import tracing
+from lib.core.errors import PantauError
+from lib.core.phone import international_phone
 from lib.core.text import clean_text
+from lib.core.timeutil import local_midnight
 from lib.store import db
 
 STATUSES = ("belum", "dihubungi", "tidak_terjangkau", "karantina", "selesai")
@@ -40,7 +43,22 @@ CASE_COLUMNS = [
     "snapshot_at", "closed_at", "depth", "k1", "k1_reached", "k1_unreachable", "k2", "k2_reached",
     "k2_unreachable", "contacts", "reached", "done_share",
 ]
-LEADERSHIP_COLUMNS = ["week", "cases", "contacts", "contacts_per_case", "k1", "k1_reached_24h", "k1_reached_72h"]
+LEADERSHIP_COLUMNS = [
+    "week", "cases", "contacts", "contacts_per_case", "k1", "k1_reached_24h", "k1_reached_72h",
+    "k2", "k2_reached_24h", "k2_reached_72h",
+]
+BROADCAST_COLUMNS = ["person_id", "name", "phone", "message"]
+NO_PHONE_COLUMNS = ["person_id", "name", "phone"]
+QUEUE_COLUMNS = [
+    "case_id", "person_id", "name", "grade", "phone", "status", "test_result", "reason", "urgent",
+    "hours_open", "last_contact", "exit_test_day", "area_minutes", "overlap_minutes", "unit",
+]
+# RULES "Tracing cases" (quarantine and test days, KMK HK.01.07/MENKES/4641/2021): a K1 contact
+# quarantines 14 days counted from the last contact (day 0), takes an entry test when found
+# and an exit test on the 13th day.
+QUARANTINE_DAYS = 14
+EXIT_TEST_DAY = 13
+NOT_REACHED_HOURS = 24  # a contact still not reached this long after the case opened goes to the top
 MESSAGE_SETTING = "case_message:{grade}"
 # {nama}: the contact's name; {tanggal}: the local date of the last contact (dd/mm/yyyy).
 DEFAULT_MESSAGES = {
@@ -60,19 +78,13 @@ DEFAULT_MESSAGES = {
 ACTIONS = ("case_open", "case_view", "case_refresh", "case_contact_set", "case_edit", "case_export", "case_close")
 
 
-class CaseError(ValueError):
+class CaseError(PantauError, ValueError):
     """Bad input for a case: a text key ``cases.error.<code>`` and its values; nothing was written."""
 
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(f"{code}: {values}" if values else code)
-        self.code, self.values = code, values
+    TEXT_PREFIX = "cases.error."
 
 
 # --- the window ----------------------------------------------------------------------------
-
-
-def _local_midnight(day: date, tz: str) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def local_today(now: datetime | None = None, tz: str = db.DEFAULT_TIMEZONE) -> date:
@@ -110,40 +122,26 @@ def case_window(
         if isolation <= first:
             raise CaseError("isolation_before_window", date=isolation.isoformat(), first=first.isoformat())
         after_last = min(after_last, isolation)
-    return _local_midnight(first, tz), _local_midnight(after_last, tz)
+    return local_midnight(first, tz), local_midnight(after_last, tz)
 
 
 # --- phones and WhatsApp ---------------------------------------------------------------------
 
-_PHONE_NOISE = re.compile(r"[\s\-.()/]")
-
-
 def normalize_phone(phone: object) -> str | None:
     """An Indonesian mobile number as WhatsApp wants it: '62812…', else None.
 
-    ``0812…``, ``+62 812-…``, ``62812…`` and ``812…`` all become ``62812…`` (spaces,
-    dashes, dots, slashes and brackets ignored). What is left must be a mobile number: 8
-    followed by 8 to 11 more digits after the country code. Anything else (a landline, a
-    foreign number, letters, empty) is None: no link, and the page marks it.
+    The phone's one international form (``lib.core.phone.international_phone``: ``0812…``,
+    ``+62 812-…``, ``62812…`` and ``812…`` all become ``62812…``), kept only when it is a
+    mobile: 8 followed by 8 to 11 more digits after the country code. Anything else (a
+    landline, a foreign number, letters, empty) is None: no link, and the page marks it.
     """
     if not isinstance(phone, str):
         return None
-    digits = _PHONE_NOISE.sub("", phone.strip())
-    if digits.startswith("+"):
-        digits = digits[1:]
-        if not digits.startswith("62"):
-            return None
-    if not digits.isdigit():
-        return None
-    if digits.startswith("62"):
-        national = digits[2:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    else:
-        national = digits
-    if not re.fullmatch(r"8\d{8,11}", national):
-        return None
-    return "62" + national
+    number = international_phone(phone)
+    return number if number is not None and _MOBILE.fullmatch(number) else None
+
+
+_MOBILE = re.compile(r"628\d{8,11}")
 
 
 def message_template(con: duckdb.DuckDBPyConnection, grade: str) -> str:
@@ -187,6 +185,26 @@ def fill_message(template: str, name: object, last_contact: object, tz: str = db
     return template.replace("{nama}", person).replace("{tanggal}", when)
 
 
+def whatsapp_links(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, tz: str = db.DEFAULT_TIMEZONE
+) -> list[str]:
+    """:func:`whatsapp_link` with each row's grade message (``phone``, ``grade``, ``name``,
+    ``last_contact``), for a whole list at once: the dates are formatted in one step and a
+    message is only built for a usable phone (hundreds of K2 on every page run)."""
+    templates = {grade: message_template(con, grade) for grade in GRADES}
+    days = pd.to_datetime(frame["last_contact"], utc=True).dt.tz_convert(tz).dt.strftime("%d/%m/%Y").fillna("")
+    links = []
+    for phone, grade, name, day in zip(frame["phone"], frame["grade"], frame["name"], days, strict=True):
+        number = normalize_phone(phone)
+        if number is None:
+            links.append("")
+            continue
+        person = name if isinstance(name, str) and name.strip() else ""
+        message = templates.get(grade, templates["K2"]).replace("{nama}", person).replace("{tanggal}", day)
+        links.append(f"https://wa.me/{number}?text={quote(message, safe='')}")
+    return links
+
+
 # --- reads -----------------------------------------------------------------------------------
 
 
@@ -196,10 +214,12 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str
 
 def get_case(con: duckdb.DuckDBPyConnection, case_id: int) -> dict[str, Any]:
     """One case as a dict (the ``cases`` columns); :class:`CaseError` ``unknown_case`` if none."""
-    frame = con.execute("SELECT * FROM cases WHERE case_id = ?", [_case_number(case_id)]).df()
-    if frame.empty:
+    # One row: fetched as a tuple, not a DataFrame (a page asks for its case several times a run).
+    result = con.execute("SELECT * FROM cases WHERE case_id = ?", [_case_number(case_id)])
+    rows = result.fetchall()
+    if not rows:
         raise CaseError("unknown_case", case=case_id)
-    record = frame.iloc[0].to_dict()
+    record = dict(zip([d[0] for d in result.description], rows[0], strict=True))
     for column in ("window_from", "window_to", "opened_at", "snapshot_at", "closed_at", "purged_at"):
         value = record.get(column)
         record[column] = None if value is None or pd.isna(value) else pd.Timestamp(value).tz_convert("UTC")
@@ -268,9 +288,10 @@ def list_cases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame[CASE_COLUMNS].reset_index(drop=True)
 
 
-def progress_by_tracer(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Open cases per assigned tracer: ``tracer, cases, contacts, reached, unreachable, done_share``."""
-    cases = list_cases(con)
+def progress_by_tracer(con: duckdb.DuckDBPyConnection, listed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Open cases per assigned tracer: ``tracer, cases, contacts, reached, unreachable, done_share``
+    (``listed``: :func:`list_cases` when the caller has it already)."""
+    cases = list_cases(con) if listed is None else listed
     cases = cases[cases["status"] == "open"]
     if cases.empty:
         return pd.DataFrame(columns=["tracer", "cases", "contacts", "reached", "unreachable", "done_share"])
@@ -301,11 +322,23 @@ class Progress:
 def case_progress(con: duckdb.DuckDBPyConnection, case_id: int) -> Progress:
     """"18 of 26 K1 reached, 3 unreachable" and the time from opening to each first contact."""
     number = _case_number(case_id)
-    listed = list_cases(con)
-    row = listed[listed["case_id"] == number]
-    if row.empty:
+    # The one case's counts (the same rule as list_cases, without building the whole tree).
+    counts = _rows(
+        con,
+        """SELECT count(*) FILTER (WHERE k.grade = 'K1'),
+                  count(*) FILTER (WHERE k.grade = 'K1' AND k.status IN ('dihubungi', 'karantina', 'selesai')),
+                  count(*) FILTER (WHERE k.grade = 'K1' AND k.status = 'tidak_terjangkau'),
+                  count(*) FILTER (WHERE k.grade = 'K2'),
+                  count(*) FILTER (WHERE k.grade = 'K2' AND k.status IN ('dihubungi', 'karantina', 'selesai')),
+                  count(*) FILTER (WHERE k.grade = 'K2' AND k.status = 'tidak_terjangkau')
+           FROM cases c LEFT JOIN case_contacts k ON k.case_id = c.case_id AND k.in_list
+           WHERE c.case_id = ? GROUP BY c.case_id""",
+        [number],
+    )
+    if not counts:
         raise CaseError("unknown_case", case=case_id)
-    record = row.iloc[0]
+    record = dict(zip(["k1", "k1_reached", "k1_unreachable", "k2", "k2_reached", "k2_unreachable"], counts[0],
+                      strict=True))
     hours = [
         float(value)
         for (value,) in _rows(
@@ -333,7 +366,8 @@ def case_contacts(
     Not audited: see :func:`view_case`.
     """
     number = _case_number(case_id)
-    get_case(con, number)
+    if not _rows(con, "SELECT 1 FROM cases WHERE case_id = ?", [number]):
+        raise CaseError("unknown_case", case=case_id)
     where = "" if include_dropped else "AND in_list"
     frame = con.execute(
         f"""SELECT * FROM case_contacts WHERE case_id = ? {where}
@@ -344,12 +378,7 @@ def case_contacts(
         frame[column] = pd.to_datetime(frame[column], utc=True)
     for column in ("estimated", "area_assumed"):
         frame[column] = frame[column].astype(bool)
-    templates = {grade: message_template(con, grade) for grade in GRADES}
-    frame["whatsapp"] = [
-        whatsapp_link(phone, fill_message(templates.get(grade, templates["K2"]), name, last, tz))
-        for phone, grade, name, last in zip(frame["phone"], frame["grade"], frame["name"], frame["last_contact"],
-                                            strict=True)
-    ]
+    frame["whatsapp"] = whatsapp_links(con, frame, tz)
     columns = [*CASE_CONTACT_COLUMNS, "in_list"] if include_dropped else CASE_CONTACT_COLUMNS
     for column in ("test_result", "note", "status_by", "unit", "areas", "phone", "name", "buildings"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
@@ -381,7 +410,9 @@ def leadership_summary(con: duckdb.DuckDBPyConnection, tz: str = db.DEFAULT_TIME
 
     One row per local ISO week (``week`` '2022-W02') in which cases were opened: ``cases``,
     ``contacts`` (in the lists), ``contacts_per_case``, ``k1`` and the share of those K1
-    contacts first reached within 24 and 72 hours of the case's opening (None without K1).
+    contacts first reached within 24 and 72 hours of the case's opening (None without K1),
+    then the same for K2 (``k2``, ``k2_reached_24h``, ``k2_reached_72h``): K2 counts as
+    reached by a message (a broadcast confirmed as sent) as by a call, as K1 does.
     Counts survive the retention purge, which removes only personal data.
     """
     frame = con.execute(
@@ -392,20 +423,32 @@ def leadership_summary(con: duckdb.DuckDBPyConnection, tz: str = db.DEFAULT_TIME
         k AS (
             SELECT c.week, k.grade, epoch(k.first_reached_at - c.opened_at) / 3600.0 AS hours
             FROM case_contacts k JOIN c USING (case_id) WHERE k.in_list
+        ),
+        counts AS (
+            SELECT week, count(*) AS contacts,
+                   count(*) FILTER (WHERE grade = 'K1') AS k1,
+                   count(*) FILTER (WHERE grade = 'K1' AND hours <= 24) AS k1_24,
+                   count(*) FILTER (WHERE grade = 'K1' AND hours <= 72) AS k1_72,
+                   count(*) FILTER (WHERE grade = 'K2') AS k2,
+                   count(*) FILTER (WHERE grade = 'K2' AND hours <= 24) AS k2_24,
+                   count(*) FILTER (WHERE grade = 'K2' AND hours <= 72) AS k2_72
+            FROM k GROUP BY week
         )
-        SELECT c.week, count(DISTINCT c.case_id) AS cases,
-               (SELECT count(*) FROM k WHERE k.week = c.week) AS contacts,
-               (SELECT count(*) FROM k WHERE k.week = c.week AND k.grade = 'K1') AS k1,
-               (SELECT count(*) FROM k WHERE k.week = c.week AND k.grade = 'K1' AND k.hours <= 24) AS k1_24,
-               (SELECT count(*) FROM k WHERE k.week = c.week AND k.grade = 'K1' AND k.hours <= 72) AS k1_72
-        FROM c GROUP BY c.week ORDER BY c.week
+        SELECT c.week, count(DISTINCT c.case_id) AS cases, any_value(coalesce(n.contacts, 0)) AS contacts,
+               any_value(coalesce(n.k1, 0)) AS k1, any_value(coalesce(n.k1_24, 0)) AS k1_24,
+               any_value(coalesce(n.k1_72, 0)) AS k1_72, any_value(coalesce(n.k2, 0)) AS k2,
+               any_value(coalesce(n.k2_24, 0)) AS k2_24, any_value(coalesce(n.k2_72, 0)) AS k2_72
+        FROM c LEFT JOIN counts n USING (week) GROUP BY c.week ORDER BY c.week
         """
     ).df()
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in LEADERSHIP_COLUMNS})
     frame["contacts_per_case"] = frame["contacts"] / frame["cases"]
-    frame["k1_reached_24h"] = [a / k if k else None for a, k in zip(frame["k1_24"], frame["k1"], strict=True)]
-    frame["k1_reached_72h"] = [a / k if k else None for a, k in zip(frame["k1_72"], frame["k1"], strict=True)]
+    for grade in ("k1", "k2"):
+        for hours in (24, 72):
+            frame[f"{grade}_reached_{hours}h"] = [
+                a / k if k else None for a, k in zip(frame[f"{grade}_{hours}"], frame[grade], strict=True)
+            ]
     return frame[LEADERSHIP_COLUMNS].reset_index(drop=True)
 
 
@@ -651,3 +694,339 @@ def record_export(con: duckdb.DuckDBPyConnection, case_id: int, actor: str, file
     case = get_case(con, case_id)
     db.write_audit(con, actor, "case_export", str(case["case_id"]),
                    json.dumps({"person_id": case["person_id"], "format": file_format}), rows)
+
+
+# --- many contacts at once: selections, group actions, broadcasts (issue 23) --------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which contacts of a case a group action or a view takes (None: any).
+
+    ``unit`` '' takes the contacts without a unit; ``area`` takes the contacts who shared
+    that room with the index person (one of their ``areas``); ``day`` is the local date of
+    the last contact (the date their message names); ``status`` their follow-up status.
+    """
+
+    grade: str | None = None
+    unit: str | None = None
+    area: str | None = None
+    day: date | None = None
+    status: str | None = None
+
+    def check(self) -> None:
+        """:class:`CaseError` ``bad_grade`` / ``bad_status`` for an unknown grade or status."""
+        if self.grade is not None and self.grade not in GRADES:
+            raise CaseError("bad_grade", grade=self.grade)
+        if self.status is not None and self.status not in STATUSES:
+            raise CaseError("bad_status", status=self.status, allowed=", ".join(STATUSES))
+
+    def as_params(self) -> dict[str, str]:
+        """The filters given, for the audit log."""
+        values = {"grade": self.grade, "unit": self.unit, "area": self.area,
+                  "day": self.day.isoformat() if self.day else None, "status": self.status}
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def contact_days(frame: pd.DataFrame, tz: str = db.DEFAULT_TIMEZONE) -> pd.Series:
+    """The local date of each contact's last contact with the index person (None if unknown)."""
+    last = pd.to_datetime(frame["last_contact"], utc=True)
+    return pd.Series([None if pd.isna(v) else v.tz_convert(tz).date() for v in last], index=frame.index, dtype=object)
+
+
+def select_contacts(frame: pd.DataFrame, selection: Selection, tz: str = db.DEFAULT_TIMEZONE) -> pd.DataFrame:
+    """The rows of a contact list (:func:`case_contacts`' columns) that ``selection`` takes."""
+    selection.check()
+    keep = pd.Series(True, index=frame.index)
+    if selection.grade is not None:
+        keep &= frame["grade"] == selection.grade
+    if selection.status is not None:
+        keep &= frame["status"] == selection.status
+    if selection.unit is not None:
+        keep &= frame["unit"].fillna("").astype(str) == selection.unit
+    if selection.area is not None:
+        keep &= frame["areas"].fillna("").astype(str).map(lambda joined: selection.area in joined.split(";"))
+    if selection.day is not None:
+        keep &= contact_days(frame, tz) == selection.day
+    return frame[keep]
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """What a group action changed: the case, the ids (in list order) and their number."""
+
+    case_id: int
+    person_ids: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.person_ids)
+
+
+def set_contacts(
+    con: duckdb.DuckDBPyConnection,
+    case_id: int,
+    selection: Selection | None = None,
+    person_ids: list[str] | None = None,
+    status: str | None = None,
+    test_result: str | None = None,
+    note: str | None = None,
+    actor: str = "cli",
+    now: datetime | None = None,
+    via: str | None = None,
+    skip_statuses: tuple[str, ...] = (),
+) -> GroupResult:
+    """One follow-up change for many contacts of a case in one step (RULES "Tracing cases").
+
+    The contacts are those of the list that ``selection`` takes, narrowed to ``person_ids``
+    when given (a page's confirmed selection or a broadcast file's rows), without those
+    whose status is in ``skip_statuses``. Fields as in
+    :func:`set_contact` (None unchanged, '' clears a test result or note). Every contact
+    gets its row in ``case_updates``; the audit log gets ONE record ('case_contact_set',
+    subject the case id) with the filters, the new values, ``via`` (e.g. 'broadcast'),
+    ``count`` and ``ids``. Two tracers acting on the same contacts take turns on the write
+    lock: both records stay, the later change stands (``status_by`` shows whose).
+    Raises :class:`CaseError` (``bad_status``, ``bad_test``, ``bad_grade``,
+    ``nothing_to_change``, ``unknown_case``, ``case_closed``, ``unknown_contact``,
+    ``empty_selection``) and then writes nothing.
+    """
+    selection = selection or Selection()
+    if status is not None and status not in STATUSES:
+        raise CaseError("bad_status", status=status, allowed=", ".join(STATUSES))
+    if test_result not in (None, "") and test_result not in TEST_RESULTS:
+        raise CaseError("bad_test", test=test_result, allowed=", ".join(TEST_RESULTS))
+    if status is None and test_result is None and note is None:
+        raise CaseError("nothing_to_change")
+    selection.check()
+    case = get_case(con, case_id)
+    _require_open(case)
+    number = int(case["case_id"])
+    with db.transaction(con):
+        # Read inside the write lock: the selection is what the list holds at this moment.
+        current = con.execute(
+            """SELECT person_id, grade, unit, areas, last_contact, status FROM case_contacts
+               WHERE case_id = ? AND in_list ORDER BY grade, area_minutes DESC, overlap_minutes DESC, person_id""",
+            [number],
+        ).df()
+        chosen = select_contacts(current, selection)
+        if person_ids is not None:
+            wanted = [str(p).strip() for p in person_ids]
+            missing = sorted(set(wanted) - set(current["person_id"].astype(str)))
+            if missing:
+                raise CaseError("unknown_contact", case=number, person=", ".join(missing[:5]))
+            chosen = chosen[chosen["person_id"].astype(str).isin(set(wanted))]
+        chosen = chosen[~chosen["status"].isin(skip_statuses)]
+        ids = [str(p) for p in chosen["person_id"]]
+        if not ids:
+            raise CaseError("empty_selection", case=number)
+        moment = now or datetime.now(UTC)
+        assignments, values = ["status_at = ?", "status_by = ?"], [moment, actor]
+        if status is not None:
+            assignments += ["status = ?", "first_reached_at = CASE WHEN first_reached_at IS NULL AND ? THEN ? "
+                                          "ELSE first_reached_at END"]
+            values += [status, status in REACHED, moment]
+        if test_result is not None:
+            assignments.append("test_result = ?")
+            values.append(test_result or None)
+        clean_note = None
+        if note is not None:
+            clean_note = clean_text(note, -1) or None
+            assignments.append("note = ?")
+            values.append(clean_note)
+        chosen_ids = pd.DataFrame({"person_id": ids})
+        con.register("case_group_ids", chosen_ids)
+        try:
+            con.execute(
+                f"""UPDATE case_contacts SET {", ".join(assignments)}
+                    WHERE case_id = ? AND person_id IN (SELECT person_id FROM case_group_ids)""",
+                [*values, number],
+            )
+            con.execute(
+                "INSERT INTO case_updates SELECT ?, person_id, ?, ?, ?, ?, ? FROM case_group_ids",
+                [number, moment, actor, status, test_result, note],
+            )
+        finally:
+            con.unregister("case_group_ids")
+        params = {
+            "case_id": number, "group": selection.as_params(), "via": via, "status": status,
+            "test_result": test_result, "note": clean_note if note is not None else None,
+            "count": len(ids), "ids": ids,
+        }
+        db.write_audit(con, actor, "case_contact_set", str(number),
+                       json.dumps({k: v for k, v in params.items() if v is not None}, sort_keys=True), len(ids))
+    return GroupResult(number, ids)
+
+
+def broadcast_list(
+    con: duckdb.DuckDBPyConnection, case_id: int, grade: str, tz: str = db.DEFAULT_TIMEZONE
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A grade's contacts for a WhatsApp Business broadcast list or an SMS gateway.
+
+    Returns ``(sendable, no_phone)``: ``BROADCAST_COLUMNS`` for every contact of the grade
+    in the list with a usable mobile number (``phone`` as ``62…``, :func:`normalize_phone`;
+    ``message`` the grade's template with the name and the local date of the last contact),
+    in the list's order; and ``NO_PHONE_COLUMNS`` (the phone as stored) for the others.
+    Raises :class:`CaseError` ``bad_grade`` or ``unknown_case``. Not audited: the file
+    that is made of it is (``lib.outputs.broadcast``).
+    """
+    if grade not in GRADES:
+        raise CaseError("bad_grade", grade=grade)
+    contacts = case_contacts(con, case_id, tz=tz)
+    contacts = contacts[contacts["grade"] == grade]
+    template = message_template(con, grade)
+    numbers = contacts["phone"].map(normalize_phone)
+    usable = numbers.notna()
+    sendable = pd.DataFrame({
+        "person_id": contacts["person_id"][usable].astype(str),
+        "name": contacts["name"][usable].map(lambda n: n if isinstance(n, str) else ""),
+        "phone": numbers[usable],
+        "message": [fill_message(template, n, last, tz)
+                    for n, last in zip(contacts["name"][usable], contacts["last_contact"][usable], strict=True)],
+    })
+    no_phone = contacts.loc[~usable, NO_PHONE_COLUMNS].copy()
+    return sendable[BROADCAST_COLUMNS].reset_index(drop=True), no_phone.reset_index(drop=True)
+
+
+def mark_broadcast_sent(
+    con: duckdb.DuckDBPyConnection, case_id: int, person_ids: list[str], actor: str, now: datetime | None = None
+) -> GroupResult:
+    """The tracer confirmed the broadcast was sent: its contacts become ``dihubungi``.
+
+    Contacts already further on (``karantina``, ``selesai``) keep their status; the rest
+    of the file moves, as one audited group action ``via`` 'broadcast'. ``empty_selection``
+    when nobody in the file is left to move.
+    """
+    return set_contacts(con, case_id, person_ids=person_ids, status="dihubungi", actor=actor, now=now,
+                        via="broadcast", skip_statuses=("karantina", "selesai"))
+
+
+# --- priority, the work queue, groups (issue 23) ----------------------------------------------------
+
+
+def in_priority_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """A contact list in the order a tracer works it (RULES "Tracing cases"): K1 before K2;
+    within a grade the not yet reached (``belum``, ``tidak_terjangkau``) before the reached;
+    then the longest time in the same room, then in the same building; then the id."""
+    if frame.empty:
+        return frame
+    keys = pd.DataFrame({
+        "grade": frame["grade"].map(lambda g: GRADES.index(g) if g in GRADES else len(GRADES)),
+        "reached": frame["status"].isin(REACHED),
+        "room": -frame["area_minutes"].fillna(0.0),
+        "building": -frame["overlap_minutes"].fillna(0.0),
+        "id": frame["person_id"].fillna("").astype(str),
+    }, index=frame.index)
+    order = keys.sort_values(["grade", "reached", "room", "building", "id"], kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def exit_test_day(last_contact: object, tz: str = db.DEFAULT_TIMEZONE) -> date | None:
+    """The local date of a K1 contact's exit test: the 13th day after the last contact (day 0)."""
+    if last_contact is None or pd.isna(last_contact):
+        return None
+    return pd.Timestamp(last_contact).tz_convert(tz).date() + timedelta(days=EXIT_TEST_DAY)
+
+
+def work_queue(
+    con: duckdb.DuckDBPyConnection, tracer: str, now: datetime | None = None, tz: str = db.DEFAULT_TIMEZONE
+) -> pd.DataFrame:
+    """A tracer's "to call now" list across every open case assigned to them (RULES "Tracing cases").
+
+    ``QUEUE_COLUMNS``, one row per contact still to act on: not yet reached (``belum``,
+    ``tidak_terjangkau``), or a K1 contact whose test is due. ``reason``:
+    ``test_exit`` (K1, its exit test day, :func:`exit_test_day`, has come and no result was
+    recorded on or after it), ``test_entry`` (K1 with no test result yet: the entry test is
+    due from the day they are found), ``not_reached`` (not reached ``NOT_REACHED_HOURS``
+    after the case opened), else ''. ``urgent`` rows come first (K1 before K2, then
+    test_exit, test_entry, not_reached, then the longest open); then the rest in
+    :func:`in_priority_order`. A positive or ``selesai`` contact needs no test reminder.
+    ``hours_open``: hours since the case opened. No WhatsApp links: :func:`whatsapp_links`
+    makes them for the rows a page shows.
+    """
+    moment = now or datetime.now(UTC)
+    today = local_today(moment, tz)
+    frame = con.execute(
+        """WITH mine AS (SELECT case_id, opened_at FROM cases
+                         WHERE status = 'open' AND purged_at IS NULL AND tracer = ?),
+                tested AS (SELECT u.case_id, u.person_id, max(u.changed_at) AS tested_at
+                           FROM case_updates u JOIN mine USING (case_id)
+                           WHERE coalesce(u.test_result, '') <> '' GROUP BY ALL)
+           SELECT k.case_id, k.person_id, k.name, k.grade, k.phone, k.status, k.test_result, k.last_contact,
+                  k.area_minutes, k.overlap_minutes, k.unit, mine.opened_at, tested.tested_at
+           FROM case_contacts k JOIN mine USING (case_id)
+           LEFT JOIN tested ON tested.case_id = k.case_id AND tested.person_id = k.person_id
+           WHERE k.in_list AND k.person_id IS NOT NULL""",
+        [tracer],
+    ).df()
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in QUEUE_COLUMNS})
+    frame["last_contact"] = pd.to_datetime(frame["last_contact"], utc=True)
+    opened = pd.to_datetime(frame["opened_at"], utc=True)
+    tested = pd.to_datetime(frame["tested_at"], utc=True)
+    frame["hours_open"] = (pd.Timestamp(moment) - opened).dt.total_seconds() / 3600.0
+    frame["exit_test_day"] = [exit_test_day(v, tz) if g == "K1" else None
+                              for v, g in zip(frame["last_contact"], frame["grade"], strict=True)]
+    reasons = []
+    for row, when in zip(frame.to_dict("records"), tested, strict=True):
+        needs_test = row["grade"] == "K1" and row["test_result"] != "positif" and row["status"] != "selesai"
+        tested_day = None if pd.isna(when) else when.tz_convert(tz).date()
+        exit_day = row["exit_test_day"]
+        if needs_test and exit_day is not None and today >= exit_day and (tested_day is None or tested_day < exit_day):
+            reasons.append("test_exit")
+        elif needs_test and tested_day is None and (exit_day is None or today < exit_day):
+            reasons.append("test_entry")
+        elif row["status"] not in REACHED and row["hours_open"] >= NOT_REACHED_HOURS:
+            reasons.append("not_reached")
+        else:
+            reasons.append("")
+    frame["reason"] = reasons
+    frame = frame[(frame["reason"] != "") | ~frame["status"].isin(REACHED)].copy()
+    frame["urgent"] = frame["reason"] != ""
+    reason_rank = {"test_exit": 0, "test_entry": 1, "not_reached": 2, "": 3}
+    keys = pd.DataFrame({
+        "urgent": ~frame["urgent"],
+        "grade": frame["grade"].map(lambda g: GRADES.index(g) if g in GRADES else len(GRADES)),
+        "reason": frame["reason"].map(reason_rank),
+        "reached": frame["status"].isin(REACHED),
+        "open": -frame["hours_open"],
+        "room": -frame["area_minutes"].fillna(0.0),
+        "building": -frame["overlap_minutes"].fillna(0.0),
+        "id": frame["person_id"].astype(str),
+    }, index=frame.index)
+    # Among the urgent the longest open first; the rest in the list's priority order.
+    keys.loc[~frame["urgent"], ["reason", "open"]] = 0
+    order = keys.sort_values(list(keys.columns), kind="stable").index
+    frame = frame.loc[order]
+    for column in ("test_result", "name", "phone", "unit"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    frame["case_id"] = frame["case_id"].astype(int)
+    return frame[QUEUE_COLUMNS].reset_index(drop=True)
+
+
+def contact_groups(frame: pd.DataFrame, by: str, tz: str = db.DEFAULT_TIMEZONE) -> pd.DataFrame:
+    """A contact list counted per ``by`` ('unit' or 'day', the local date of the last contact):
+    ``group`` ('' for no unit), ``contacts``, ``reached``, ``unreachable``, ``waiting``
+    (``belum``); units with most contacts first, days in order."""
+    if by not in ("unit", "day"):
+        raise ValueError(f"group by unit or day, not {by!r}")
+    columns = ["group", "contacts", "reached", "unreachable", "waiting"]
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    keys = frame["unit"].fillna("").astype(str) if by == "unit" else contact_days(frame, tz)
+    counted = pd.DataFrame({
+        "group": keys, "contacts": 1, "reached": frame["status"].isin(REACHED).astype(int),
+        "unreachable": (frame["status"] == UNREACHABLE).astype(int),
+        "waiting": (frame["status"] == "belum").astype(int),
+    }).groupby("group", as_index=False, dropna=False).sum()
+    if by == "unit":
+        counted = counted.sort_values(["contacts", "group"], ascending=[False, True])
+    else:
+        counted = counted.sort_values("group")
+    return counted[columns].reset_index(drop=True)
+
+
+def page_of(frame: pd.DataFrame, page: int, size: int = 50) -> tuple[pd.DataFrame, int]:
+    """Rows of page ``page`` (1-based, clamped) of ``size`` each, and the number of pages (at least 1)."""
+    pages = max(1, -(-len(frame) // size))
+    page = min(max(1, int(page)), pages)
+    return frame.iloc[(page - 1) * size: page * size], pages

@@ -79,6 +79,7 @@ from lib.analytics.sweep import (
     to_us,
 )
 from lib.analytics.week_counts import week_counts
+from lib.core.timeutil import local_midnight
 from lib.store.db import CATEGORIES, DEFAULT_TIMEZONE
 
 # 'all' first, then the categories: group k of a building in a refresh sweep.
@@ -126,15 +127,18 @@ def _states(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
 
 
 def usable_until(
-    con: duckdb.DuckDBPyConnection, targets: Sequence[tuple[str, str]], q: datetime
+    con: duckdb.DuckDBPyConnection, targets: Sequence[tuple[str, str]], q: datetime,
+    opens: dict[str, int] | None = None,
 ) -> np.ndarray:
     """Per building (``(id, zone)`` pairs): stored hours below this UTC µs are exact at
-    moment ``q`` (``-inf`` as int64 min when nothing stored is usable)."""
+    moment ``q`` (``-inf`` as int64 min when nothing stored is usable). ``opens``:
+    :func:`open_since` at ``q`` when the caller read it already (one scan for several uses)."""
     states = _states(con)
     out = np.full(len(targets), np.iinfo(np.int64).min, dtype=np.int64)
     if not states:
         return out
-    opens = open_since(con, q)
+    if opens is None:
+        opens = open_since(con, q)
     for i, (name, zone) in enumerate(targets):
         state = states.get(name)
         if state is None or state[1] != zone:
@@ -191,6 +195,7 @@ def hourly_arrays(
     by_category: bool,
     with_person: bool = True,
     use_stored: bool = True,
+    opens: dict[str, int] | None = None,
 ) -> HourlyArrays:
     """RULES "Occupancy" per building (x category) for ``hours[i]`` local hours from
     ``first[i]`` (UTC µs of a local hour start): stored hours where exact, live the rest.
@@ -198,6 +203,7 @@ def hourly_arrays(
     Groups are building-major (``i * 3 + category`` with ``by_category``, else ``i``), as
     ``lib.analytics.sweep.hourly_sweep`` returns them. ``with_person`` False leaves ``present``
     of live hours as the count of overlapping visits (callers that read only ``peak``).
+    ``opens``: :func:`open_since` at ``now``, when the caller has it.
     """
     names = [b for b, _ in targets]
     n_cat = len(CATEGORIES) if by_category else 1
@@ -205,7 +211,7 @@ def hourly_arrays(
     hours = np.asarray(hours, dtype=np.int64)
     n_b = len(names)
     if use_stored and n_b:
-        usable = usable_until(con, targets, now)
+        usable = usable_until(con, targets, now, opens)
         stored_hours = np.clip((usable - first) // HOUR_US, 0, hours)
         stored_hours = np.where(usable <= first, 0, stored_hours)
     else:
@@ -440,7 +446,7 @@ def _local_monday(us: int, zone: str) -> date:
 
 
 def _week_start_us(monday: date, zone: str) -> int:
-    return to_us(datetime(monday.year, monday.month, monday.day, tzinfo=ZoneInfo(zone)))
+    return to_us(local_midnight(monday, zone))
 
 
 def _store_weeks(con: duckdb.DuckDBPyConnection, refreshed: list[tuple[str, str, int, int]], now: datetime) -> None:
@@ -519,11 +525,13 @@ def stored_weeks(
     first_monday: date,
     n_weeks: int,
     now: datetime,
+    opens: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Per building, how many leading weeks of ``n_weeks`` from ``first_monday`` are exact
     in ``weekly_figures`` at moment ``now`` (whole weeks below ``usable_until``), and those
-    rows (``building, week_index`` and ``WEEK_COLUMNS``; a missing row: no visits)."""
-    usable = usable_until(con, targets, now)
+    rows (``building, week_index`` and ``WEEK_COLUMNS``; a missing row: no visits).
+    ``opens``: :func:`open_since` at ``now``, when the caller has it."""
+    usable = usable_until(con, targets, now, opens)
     try:
         weekly_until = dict(con.execute("SELECT building, epoch_us(until) FROM weekly_figures_state").fetchall())
     except duckdb.CatalogException:

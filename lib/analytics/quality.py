@@ -52,7 +52,7 @@ def _local_day(column: str) -> str:
     """SQL: the local date of a UTC instant, for a row joined with the building frame ``b``.
 
     Fixed-offset zones (all Indonesian ones) add the offset instead of the slow per-row
-    time-zone conversion (STYLE "SQL and time").
+    time-zone conversion (RULES "Time").
     """
     return (
         f"CASE WHEN b.offset_s IS NOT NULL THEN CAST({column} + to_seconds(b.offset_s) AS DATE) "

@@ -210,7 +210,7 @@ def _repeat_visits(
     offset: np.ndarray,
     total: int,
 ) -> np.ndarray:
-    """Per hour: overlapping visits minus distinct persons (RULES "present").
+    """Per hour: overlapping visits minus distinct persons (RULES "Occupancy": present).
 
     A visit that spans an hour entirely is alone there for its person (a person's visits
     never overlap). Every other visit touching hour h begins in h or ends in h, so one

@@ -8,7 +8,7 @@ Rule, exactly as RULES writes it:
   visit w of c in the **same building**) of ``max(0, min(v.end, w.end) - max(v.start, w.start))``;
 - c is a contact when ``overlap(c) >= min_overlap``, compared exactly in integer
   microseconds (never after rounding to the one decimal shown);
-- graded (README "Rooms"): the index person's place segments (area stays, and assumed
+- graded (docs/HOW_IT_WORKS.md "Rooms and the staff roster"): the index person's place segments (area stays, and assumed
   home-room time: the parts of their visits to their roster home building that no stay
   of theirs covers) get the tail and are clipped to the window; ``area_minutes(c)`` sums
   their overlaps with c's place segments in the same building and area. c is **K1** (same
@@ -42,15 +42,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 
 from lib.analytics.stays import effective_stays_sql
 from lib.analytics.visits import effective_visits_sql
+from lib.core.errors import PantauError
 from lib.core.i18n import t
-from lib.core.timeutil import format_local_short
+from lib.core.timeutil import format_local_short, local_days
 from lib.store import db
 
 DEFAULT_MIN_OVERLAP_MINUTES = 15.0  # RULES: the health ministry's close-contact rule
@@ -75,6 +75,8 @@ CONTACT_COLUMNS = [*BUILDING_CONTACT_COLUMNS, "unit", "grade", "areas", "area_mi
 SECOND_DEGREE_COLUMNS = [*BUILDING_CONTACT_COLUMNS, "via"]
 PERSON_COLUMNS = ["person_id", "name", "category", "phone", "unit", "last_seen"]
 RECENT_DAYS = 30  # find_persons looks at this many days of visits first
+# ... and then, while that does not settle the page, at these many (None: the whole history).
+SEEN_WINDOWS_DAYS = (RECENT_DAYS, 180, 730, None)
 SEARCH_LIMIT = 20  # matches listed for one search; more reads "type more"
 VIA_SHOWN = 3  # people named in a second-degree contact's `via` on screen
 SEARCH_ACTION = "find_person"  # the audit action of a person search (lib.store.retention knows it)
@@ -82,11 +84,13 @@ SEARCH_ACTION = "find_person"  # the audit action of a person search (lib.store.
 _NOW_SQL = "CAST($now AS TIMESTAMPTZ)"
 
 
-class UnknownPersonError(LookupError):
-    """The index person is neither in ``persons`` nor in ``visits``."""
+class UnknownPersonError(PantauError, LookupError):
+    """The index person is neither in ``persons`` nor in ``visits`` (text ``tracing.unknown_person``)."""
+
+    TEXT_PREFIX = "tracing."
 
     def __init__(self, person_id: str) -> None:
-        super().__init__(person_id)
+        super().__init__("unknown_person", person=person_id)
         self.person_id = person_id
 
 
@@ -101,12 +105,7 @@ def onset_window(day: date, tz: str = db.DEFAULT_TIMEZONE) -> tuple[datetime, da
     with dates, RULES "Command line"): onset 10 January gives 8 January 00:00 up to,
     not including, 25 January 00:00 local time, i.e. ``--from 8 Jan --to 24 Jan``.
     """
-    zone = ZoneInfo(tz)
-    first = day - timedelta(days=DAYS_BEFORE_ONSET)
-    after_last = day + timedelta(days=DAYS_AFTER_ONSET + 1)
-    lower = datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
-    upper = datetime(after_last.year, after_last.month, after_last.day, tzinfo=zone).astimezone(UTC)
-    return lower, upper
+    return local_days(day - timedelta(days=DAYS_BEFORE_ONSET), DAYS_BEFORE_ONSET + DAYS_AFTER_ONSET + 1, tz)
 
 
 def _utc(instant: datetime | pd.Timestamp, name: str) -> datetime:
@@ -215,7 +214,7 @@ def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
 
     A person is in an area during each of their area stays; during the parts of their
     visits to their roster home building that none of their stays (any building) covers,
-    they are assumed in their home room (README "Rooms"). The uncovered parts of a visit
+    they are assumed in their home room (docs/HOW_IT_WORKS.md "Rooms and the staff roster"). The uncovered parts of a visit
     are the gaps between its covering stays in start order (a running maximum of their
     ends). ``estimated``: the stay or visit ended automatically or is still open.
     """
@@ -381,6 +380,42 @@ def _utc_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+# Ids per lookup: DuckDB answers ``person_id IN (<constants>)`` from the primary-key index
+# only up to ``index_scan_max_count`` (2048) rows, and scans the table past that.
+_LOOKUP_BATCH = 2000
+
+
+def person_details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> pd.DataFrame:
+    """``person_id, name, category, phone`` of the given persons that ``persons`` holds.
+
+    Fetched by the primary key: an ``IN`` list of constants is an index lookup, where a
+    join with ``persons`` scans the whole table (1.1 M rows at 10 M visits: ~30 ms CPU of a
+    trace for ~600 contacts, ~10 ms by the index; issue 27). Unordered.
+    """
+    select = "SELECT person_id, name, category, phone FROM persons"
+    unique = list(dict.fromkeys(str(p) for p in person_ids))
+    if not unique:
+        return con.execute(f"{select} WHERE false").df()  # the columns' types, no rows
+    parts = []
+    for first in range(0, len(unique), _LOOKUP_BATCH):
+        batch = {f"p{i}": person for i, person in enumerate(unique[first:first + _LOOKUP_BATCH])}
+        placeholders = ", ".join(f"${name}" for name in batch)
+        parts.append(con.execute(f"{select} WHERE person_id IN ({placeholders})", batch).df())
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _with_person_details(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame) -> pd.DataFrame:
+    """``contacts`` (a ``person_id`` column) with name, category and phone added, order kept.
+
+    A contact missing from ``persons`` gets no name or phone and the category 'visitor'
+    (RULES "Words": a person never categorised is a visitor), as the join did before.
+    """
+    details = person_details(con, contacts["person_id"].tolist())
+    frame = contacts.merge(details, on="person_id", how="left", sort=False)
+    frame["category"] = frame["category"].where(frame["category"].notna(), "visitor")
+    return frame
+
+
 def _person_known(con: duckdb.DuckDBPyConnection, person_id: str) -> bool:
     """In ``persons`` (a primary-key lookup); only if not, any visit at all (a full scan)."""
     if con.execute("SELECT count(*) FROM persons WHERE person_id = ?", [person_id]).fetchall()[0][0]:
@@ -519,15 +554,15 @@ def trace_contacts(
         raise UnknownPersonError(person_id)
     query = f"""
         WITH c AS ({_graded_sql(_has_places(con, params))})
-        SELECT c.contact_id AS person_id, p.name, coalesce(p.category, 'visitor') AS category, p.phone,
+        SELECT c.contact_id AS person_id,
                c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
                c.first_contact, c.last_contact, c.estimated, r.unit, c.grade, c.areas,
                c.area_us / {US_PER_MINUTE}.0 AS area_minutes, c.area_assumed
-        FROM c LEFT JOIN persons p ON p.person_id = c.contact_id
-        LEFT JOIN roster r ON r.person_id = c.contact_id
+        FROM c LEFT JOIN roster r ON r.person_id = c.contact_id
         ORDER BY c.grade, c.area_us DESC, c.overlap_us DESC, c.contact_id
     """
-    frame = _utc_columns(_frame(con, query, params), ["first_contact", "last_contact"])
+    frame = _with_person_details(con, _frame(con, query, params))
+    frame = _utc_columns(frame, ["first_contact", "last_contact"])
     for column in ("estimated", "area_assumed"):
         frame[column] = frame[column].astype(bool)
     for column in ("overlap_minutes", "area_minutes"):
@@ -584,13 +619,14 @@ def second_degree_contacts(
                        array_to_string(list_sort(list(index_id)), ';') AS via
                 FROM links GROUP BY contact_id
             )
-            SELECT c.contact_id AS person_id, p.name, coalesce(p.category, 'visitor') AS category, p.phone,
+            SELECT c.contact_id AS person_id,
                    c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
                    c.first_contact, c.last_contact, c.estimated, c.via
-            FROM c LEFT JOIN persons p ON p.person_id = c.contact_id
+            FROM c
             ORDER BY c.overlap_us DESC, c.contact_id
         """
-        frame = _utc_columns(_frame(con, query, params), ["first_contact", "last_contact"])
+        frame = _with_person_details(con, _frame(con, query, params))
+        frame = _utc_columns(frame, ["first_contact", "last_contact"])
         frame["estimated"] = frame["estimated"].astype(bool)
     else:
         frame = _empty(SECOND_DEGREE_COLUMNS)
@@ -619,18 +655,24 @@ def _find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> tup
         return _empty(PERSON_COLUMNS), 0
     digits = "".join(ch for ch in text if ch.isdigit())
     digits0 = "0" + digits[2:] if digits.startswith("62") else digits
+    # The keys (lowered, accents stripped, the phone's digits) come ready from the search
+    # index that every write of persons keeps (lib.store.person_search, where the NUL-joined
+    # keys are shown to give exactly the per-field answer; issue 27): computing them for
+    # every person on every search took 1.76 s at 1.1 M persons.
+    tests = [] if "\x00" in text else ["contains(s.text_key, q.q)"]  # no stored cell holds a NUL
+    if len(digits) >= 3:
+        tests.append("contains(s.digit_key, q.digits)")
+        if digits0 != digits:
+            tests.append("contains(s.digit_key, q.digits0)")
+    if not tests:
+        return _empty(PERSON_COLUMNS), 0
     matched = con.execute(
-        """
-        WITH q AS (SELECT strip_accents(lower($q)) AS q, $digits AS digits, $digits0 AS digits0)
+        f"""
+        WITH q AS (SELECT strip_accents(lower($q)) AS q, $digits AS digits, $digits0 AS digits0),
+        hits AS (SELECT s.person_id FROM person_search s, q WHERE {" OR ".join(tests)})
         SELECT p.person_id, p.name, p.category, p.phone, r.unit
-        FROM persons p LEFT JOIN roster r USING (person_id), q
-        WHERE contains(strip_accents(lower(coalesce(p.name, ''))), q.q)
-           OR contains(strip_accents(lower(p.person_id)), q.q)
-           OR contains(lower(coalesce(p.phone, '')), q.q)
-           OR (length(q.digits) >= 3 AND (
-                 contains(regexp_replace(coalesce(p.phone, ''), '[^0-9]', '', 'g'), q.digits)
-              OR contains(regexp_replace(regexp_replace(coalesce(p.phone, ''), '[^0-9]', '', 'g'),
-                                         '^62', '0'), q.digits0)))
+        FROM persons p SEMI JOIN hits h ON h.person_id = p.person_id
+        LEFT JOIN roster r ON r.person_id = p.person_id
         """,
         {"q": text, "digits": digits, "digits0": digits0},
     ).df()
@@ -649,19 +691,23 @@ def _find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> tup
         LIMIT $limit
     """
     # A common surname matches tens of thousands of persons, and their last visits over
-    # the whole history took ~1 s at 10 M visits. The persons seen in the last
-    # RECENT_DAYS of the data come first in the order, so when they fill the page their
-    # (exact) last visits are all it needs; the whole history only otherwise.
+    # the whole history took ~1 s at 10 M visits. The persons seen in the last days of the
+    # data come first in the order, and a person seen since `since` has their (exact) last
+    # visit among those since then. So the windows of SEEN_WINDOWS_DAYS are read from the
+    # shortest (zone maps on checkin_at skip the rest) until one settles the page: it
+    # fills the page, or every match was seen in it (a NIK typed: one person, issue 27);
+    # the whole history only otherwise.
     con.register("find_persons_matched", matched)
     try:
         latest = con.execute("SELECT max(checkin_at) FROM visits").fetchall()[0][0]
         frame = pd.DataFrame()
-        if latest is not None:
-            since = latest - timedelta(days=RECENT_DAYS)
-            frame = con.execute(sql.format(join="JOIN"), {"seen_since": since, "limit": int(limit)}).df()
-        if len(frame) < limit:
-            since = datetime(1, 1, 1, tzinfo=UTC)
-            frame = con.execute(sql.format(join="LEFT JOIN"), {"seen_since": since, "limit": int(limit)}).df()
+        for days in SEEN_WINDOWS_DAYS if latest is not None else (None,):
+            whole = days is None
+            since = datetime(1, 1, 1, tzinfo=UTC) if whole else latest - timedelta(days=days)
+            frame = con.execute(sql.format(join="LEFT JOIN" if whole else "JOIN"),
+                                {"seen_since": since, "limit": int(limit)}).df()
+            if whole or len(frame) >= limit or len(frame) == len(matched):
+                break
     finally:
         con.unregister("find_persons_matched")
     frame["unit"] = frame["unit"].astype(object).where(frame["unit"].notna(), None)

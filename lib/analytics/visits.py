@@ -21,21 +21,23 @@ def now_sql(now: datetime | None) -> str:
     return f"CAST('{now.isoformat()}' AS TIMESTAMPTZ)"
 
 
-def effective_visits_sql(now: str = "current_timestamp") -> str:
+def effective_visits_sql(now: str = "current_timestamp", with_purpose: bool = False) -> str:
     """SELECT over ``visits`` with the rules' reading of a visit still open.
 
     An open visit is closed automatically at ``auto_close_at`` once that is past
     (``checkout_at``/``checkout_kind`` then say so); until then it is ``inside_now`` and
     analytics end it at ``end_at = min(auto_close_at, now)`` (RULES "From events to visits").
-    ``now`` is an SQL expression: use ``now_sql(now)``.
+    ``now`` is an SQL expression: use ``now_sql(now)``. ``with_purpose``: the visit's purpose
+    and host (issue 22, from its check-in event) too.
     """
+    extra = ", purpose, host" if with_purpose else ""
     return f"""
         SELECT person_id, building, checkin_at,
                coalesce(checkout_at, CASE WHEN auto_close_at <= {now} THEN auto_close_at END) AS checkout_at,
                coalesce(checkout_kind, CASE WHEN auto_close_at <= {now} THEN 'auto' END) AS checkout_kind,
                coalesce(checkout_at, greatest(checkin_at, least(auto_close_at, {now}))) AS end_at,
                (checkout_at IS NULL AND auto_close_at > {now}) AS inside_now,
-               auto_close_at, category, gate_in, gate_out, area, status
+               auto_close_at, category, gate_in, gate_out, area, status{extra}
         FROM visits
     """
 
@@ -83,12 +85,13 @@ def list_visits(
     """Visits that began in ``[start, end)`` (UTC), oldest first.
 
     Columns: person_id, building, checkin_at, checkout_at, checkout_kind (UTC instants;
-    an empty checkout means the person is still inside).
+    an empty checkout means the person is still inside), then purpose and host (issue 22:
+    what the visit was for and whom it was with; empty when the check-in said nothing).
     """
     where, params = window_where("checkin_at", building, start, end)
     query = f"""
-        SELECT person_id, building, checkin_at, checkout_at, checkout_kind
-        FROM ({effective_visits_sql(now_sql(now))}) {where}
+        SELECT person_id, building, checkin_at, checkout_at, checkout_kind, purpose, host
+        FROM ({effective_visits_sql(now_sql(now), with_purpose=True)}) {where}
         ORDER BY checkin_at, person_id, building
     """
     return con.execute(query, params).df()

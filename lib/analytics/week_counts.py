@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 
 from lib.analytics.sweep import HOUR_US, to_us
 from lib.analytics.visits import effective_visits_sql, now_sql
-from lib.core.timeutil import fixed_offset_seconds
+from lib.core.timeutil import fixed_offset_seconds, local_days, local_midnight
 
 DAY_US = 24 * HOUR_US
 WEEK_US = 7 * DAY_US
@@ -43,12 +42,7 @@ def week_label(year: int, week: int) -> str:
 
 def week_bounds(year: int, week: int, tz: str) -> tuple[datetime, datetime]:
     """UTC instants of Monday 00:00 local of the ISO week and of the Monday after."""
-    monday = date.fromisocalendar(year, week, 1)
-    zone = ZoneInfo(tz)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=zone)
-    following = monday + timedelta(days=7)
-    end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return local_days(date.fromisocalendar(year, week, 1), 7, tz)
 
 
 def week_counts(
@@ -68,10 +62,7 @@ def week_counts(
     offsets = [fixed_offset_seconds(tz) for _, tz in targets]
     start_utc = [week_bounds(*first_monday.isocalendar()[:2], tz)[0] for _, tz in targets]
     last_monday = first_monday + timedelta(weeks=n_weeks)
-    end_utc = [
-        datetime(last_monday.year, last_monday.month, last_monday.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
-        for _, tz in targets
-    ]
+    end_utc = [local_midnight(last_monday, tz) for _, tz in targets]
     local_origin_us = to_us(datetime(first_monday.year, first_monday.month, first_monday.day, tzinfo=UTC))
     days = "".join(
         f", count(*) FILTER (WHERE local_us // {DAY_US} % 7 = {day}) AS day{day}" for day in range(7)

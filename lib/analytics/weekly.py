@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics.crowding import episodes_for
-from lib.analytics.figures import hourly_arrays, stored_weeks
+from lib.analytics.figures import hourly_arrays, open_since, stored_weeks
 from lib.analytics.sweep import HOUR_US, building_list, from_us, resolve_now, to_us
 from lib.analytics.visits import effective_visits_sql, now_sql
 from lib.analytics.week_counts import DAY_US, WEEK_US, parse_iso_week, week_bounds, week_counts, week_label
@@ -57,12 +57,14 @@ def _week_aggregates(
     now: datetime,
     detail: bool,
     use_stored: bool = True,
+    opens: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """``week_counts``, with the weeks ``lib.analytics.figures`` keeps read from there
-    (the same SQL's stored result) and only the others computed (usually the last)."""
+    (the same SQL's stored result) and only the others computed (usually the last).
+    ``opens``: ``figures.open_since(con, now)`` when the caller has it already."""
     if not use_stored or not targets:
         return week_counts(con, targets, first_monday, n_weeks, now, detail)
-    counts, stored = stored_weeks(con, targets, first_monday, n_weeks, now)
+    counts, stored = stored_weeks(con, targets, first_monday, n_weeks, now, opens=opens)
     frames = [stored] if len(stored) else []
     live_from = int(counts.min())
     if live_from < n_weeks:
@@ -94,6 +96,7 @@ def _weekly_peaks(
     n_weeks: int,
     now: datetime,
     use_stored: bool = True,
+    opens: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Highest hourly ``peak`` per (building, week) and the UTC µs of its first hour (-1: none).
 
@@ -112,7 +115,8 @@ def _weekly_peaks(
         return peaks, peak_hours
     first = week_starts[:, 0]
     hours = (week_starts[:, -1] - first) // HOUR_US
-    result = hourly_arrays(con, targets, first, hours, now, by_category=False, with_person=False, use_stored=use_stored)
+    result = hourly_arrays(con, targets, first, hours, now, by_category=False, with_person=False, use_stored=use_stored,
+                           opens=opens)
     for g in range(len(zones)):
         peak = result.peak[result.offset[g] : result.offset[g] + hours[g]]
         # Week w owns hours [bounds[w], bounds[w + 1]) of this building (local weeks).
@@ -126,10 +130,11 @@ def _weekly_peaks(
     return peaks, peak_hours
 
 
-def _change_pct(current: pd.Series, previous: pd.Series) -> pd.Series:
+def _change_pct(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
     """Change against the previous week in percent; empty when the previous week had none."""
-    prev = previous.astype(float)
-    return ((current.astype(float) - prev) / prev * 100).where(prev > 0)
+    prev = np.asarray(previous, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(prev > 0, (np.asarray(current, dtype=float) - prev) / prev * 100, np.nan)
 
 
 def leadership_buildings(con: duckdb.DuckDBPyConnection, building: str | None) -> list[tuple[str, str]]:
@@ -173,50 +178,75 @@ def weekly_stats(
     targets = leadership_buildings(con, building) if confirmed_only else building_list(con, building)
     this_monday = _monday(year, number)
     previous_monday = this_monday - timedelta(weeks=1)
-    counts = _week_aggregates(con, targets, previous_monday, 2, now, detail=True, use_stored=use_stored)
-    current = counts[counts["week_index"] == 1].set_index("building") if len(counts) else pd.DataFrame()
-    previous = counts[counts["week_index"] == 0].set_index("building") if len(counts) else pd.DataFrame()
+    # The stored figures and the hourly peaks both need the visits still open at `now`:
+    # read once (lib.analytics.figures.open_since), not once per use (issue 27).
+    opens = open_since(con, now) if use_stored and targets else None
+    counts = _week_aggregates(con, targets, previous_monday, 2, now, detail=True, use_stored=use_stored,
+                              opens=opens)
     names = [b for b, _ in targets]
-    frame = pd.DataFrame({"week": [label] * len(names), "building": names})
+    current = _by_building(counts, 1, names)
+    previous = _by_building(counts, 0, names)
 
-    def column(source: pd.DataFrame, name: str) -> pd.Series:
-        if name not in source.columns:
-            return pd.Series([0] * len(names), dtype=np.int64)
-        return source[name].reindex(names).fillna(0).astype(np.int64).reset_index(drop=True)
+    def column(source: dict[str, np.ndarray], name: str) -> np.ndarray:
+        values = source.get(name)
+        return np.zeros(len(names), dtype=np.int64) if values is None else np.nan_to_num(values).astype(np.int64)
 
-    frame["visits"] = column(current, "visits")
-    frame["persons"] = column(current, "persons")
-    for category in db.CATEGORIES:
-        frame[f"persons_{category}"] = column(current, f"persons_{category}")
-    frame["visits_per_day"] = frame["visits"] / 7
-    per_day = np.stack([column(current, f"day{day}").to_numpy() for day in range(7)], axis=1) if names else np.zeros((0, 7), dtype=np.int64)
-    for day, day_name in enumerate(WEEKDAY_NAMES):
-        frame[f"visits_{day_name}"] = per_day[:, day]
+    # The frame is built at once from arrays: ~30 column inserts into a DataFrame cost more
+    # than the week's SQL (issue 27).
+    visits, persons = column(current, "visits"), column(current, "persons")
+    per_day = np.stack([column(current, f"day{day}") for day in range(7)], axis=1).reshape(len(names), 7)
     busiest = per_day.argmax(axis=1) if names else np.zeros(0, dtype=np.int64)
-    frame["busiest_day"] = pd.Series(
-        [this_monday + timedelta(days=int(d)) if v > 0 else None for d, v in zip(busiest, frame["visits"], strict=True)],
-        dtype=object,
-    )
-    frame["busiest_day_visits"] = per_day.max(axis=1) if names else np.zeros(0, dtype=np.int64)
-
-    peaks, peak_hours = _weekly_peaks(con, targets, this_monday, 1, now, use_stored)
-    frame["peak_hour"] = from_us(np.where(peak_hours[:, 0] >= 0, peak_hours[:, 0], 0)).where(peak_hours[:, 0] >= 0)
-    frame["peak"] = peaks[:, 0]
-    frame["median_stay_minutes"] = (
-        current["median_stay_minutes"].reindex(names).astype(float).reset_index(drop=True)
-        if "median_stay_minutes" in current.columns
-        else pd.Series([np.nan] * len(names), dtype=float)
-    )
-    frame["auto_close_share"] = (column(current, "auto_closed") / frame["visits"].astype(float)).where(frame["visits"] > 0)
-
+    peaks, peak_hours = _weekly_peaks(con, targets, this_monday, 1, now, use_stored, opens=opens)
+    median = current.get("median_stay_minutes")
     episodes, minutes = _weekly_crowding(con, targets, year, number, now)
-    frame["crowding_episodes"] = np.asarray([episodes.get(b, 0) for b in names], dtype=np.int64)
-    frame["crowding_minutes"] = np.asarray([minutes.get(b, 0.0) for b in names], dtype=float)
-    frame["visits_prev"] = column(previous, "visits")
-    frame["visits_change_pct"] = _change_pct(frame["visits"], frame["visits_prev"])
-    frame["persons_prev"] = column(previous, "persons")
-    frame["persons_change_pct"] = _change_pct(frame["persons"], frame["persons_prev"])
-    return frame
+    visits_prev, persons_prev = column(previous, "visits"), column(previous, "persons")
+    visits_float = visits.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auto_share = np.where(visits > 0, column(current, "auto_closed") / visits_float, np.nan)
+    columns: dict[str, object] = {
+        "week": [label] * len(names),
+        "building": names,
+        "visits": visits,
+        "persons": persons,
+        **{f"persons_{category}": column(current, f"persons_{category}") for category in db.CATEGORIES},
+        "visits_per_day": visits / 7,
+        **{f"visits_{day_name}": per_day[:, day] for day, day_name in enumerate(WEEKDAY_NAMES)},
+        "busiest_day": pd.Series(
+            [this_monday + timedelta(days=int(d)) if v > 0 else None for d, v in zip(busiest, visits, strict=True)],
+            dtype=object,
+        ),
+        "busiest_day_visits": per_day.max(axis=1) if names else np.zeros(0, dtype=np.int64),
+        "peak_hour": from_us(np.where(peak_hours[:, 0] >= 0, peak_hours[:, 0], 0)).where(peak_hours[:, 0] >= 0),
+        "peak": peaks[:, 0],
+        "median_stay_minutes": np.full(len(names), np.nan) if median is None else median.astype(float),
+        "auto_close_share": auto_share,
+        "crowding_episodes": np.asarray([episodes.get(b, 0) for b in names], dtype=np.int64),
+        "crowding_minutes": np.asarray([minutes.get(b, 0.0) for b in names], dtype=float),
+        "visits_prev": visits_prev,
+        "visits_change_pct": _change_pct(visits, visits_prev),
+        "persons_prev": persons_prev,
+        "persons_change_pct": _change_pct(persons, persons_prev),
+    }
+    return pd.DataFrame(columns)
+
+
+def _by_building(counts: pd.DataFrame, week_index: int, names: list[str]) -> dict[str, np.ndarray]:
+    """The columns of ``counts``' rows of one week as arrays in ``names``' order; NaN (float)
+    where a building has no row."""
+    if not len(counts):
+        return {}
+    rows = counts[counts["week_index"] == week_index]
+    positions = pd.Index(rows["building"]).get_indexer(names)
+    found = positions >= 0
+    out = {}
+    for name in rows.columns:
+        if name in ("building", "week_index"):
+            continue
+        values = rows[name].to_numpy(dtype=float, na_value=np.nan)
+        picked = np.full(len(names), np.nan)
+        picked[found] = values[positions[found]]
+        out[name] = picked
+    return out
 
 
 def _weekly_crowding(
@@ -267,8 +297,10 @@ def weekly_trend(
     names = [b for b, _ in targets]
     labels = [week_label(y, w) for y, w in _weeks_back(week, weeks)]
     first_monday = _monday(*parse_iso_week(labels[0]))
-    counts = _week_aggregates(con, targets, first_monday, weeks, now, detail=False, use_stored=use_stored)
-    peaks, _ = _weekly_peaks(con, targets, first_monday, weeks, now, use_stored)
+    opens = open_since(con, now) if use_stored and targets else None  # once for both (issue 27)
+    counts = _week_aggregates(con, targets, first_monday, weeks, now, detail=False, use_stored=use_stored,
+                              opens=opens)
+    peaks, _ = _weekly_peaks(con, targets, first_monday, weeks, now, use_stored, opens=opens)
     frame = pd.DataFrame(
         {
             "week": np.tile(np.asarray(labels, dtype=object), len(names)),

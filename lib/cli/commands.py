@@ -24,27 +24,31 @@ import duckdb
 import pandas as pd
 
 from lib.cli import owner
+from lib.cli import province as province_cli
 from lib.core import config, i18n, logs
+from lib.core.errors import PantauError
 from lib.core.timeutil import format_local_iso, parse_local_bound
 from lib.ingest import upgrade
 from lib.outputs import export
-from lib.store import backup, db, spool
+from lib.store import backup, db, places, spool
 
 
-class CliError(Exception):
-    """A user-facing, one-line error (a text key and its values, said in the run's language); exit code 2 unless given."""
+class CliError(PantauError):
+    """The command line's own one-line refusal: ``key`` is a whole text key (no prefix), said
+    in the run's language; exit code 2 unless given. A lib function's ``PantauError`` needs
+    no wrapping: ``run`` says it the same way."""
 
     def __init__(self, key: str, code: int = 2, text: str | None = None, **values: object) -> None:
-        super().__init__(text or key)
-        self.key, self.code, self.text, self.values = key, code, text, values
+        super().__init__(key, **values)
+        self.exit_code, self.text = code, text
 
     @classmethod
     def plain(cls, text: str, code: int = 2) -> CliError:
         """An error whose text is already in words (from a lib function that says it)."""
         return cls("", code=code, text=text)
 
-    def message(self, lang: str) -> str:
-        return self.text if self.text is not None else i18n.t(self.key, lang, **self.values)
+    def message(self, lang: str | None = None) -> str:
+        return self.text if self.text is not None else super().message(lang)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -119,6 +123,8 @@ def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     for path in args.files:
         if not Path(path).is_file():
             raise CliError("cli.file_not_found", path=path)
+    # RULES "Import": --building supplies the building of a file without one (a guest book):
+    # a known one by id or name, else a new building (listed under new_buildings).
     show_progress = args.stderr.isatty()
     rows = []
     refused = False
@@ -127,7 +133,7 @@ def cmd_ingest(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
             if show_progress:
                 print(f"\r{name}: {share:6.1%}", end="", file=args.stderr, flush=True)
 
-        summary = import_file(con, path, actor=args.actor, progress=progress)
+        summary = import_file(con, path, actor=args.actor, progress=progress, building=args.building)
         if show_progress:
             print(file=args.stderr)
         message = ""
@@ -307,11 +313,6 @@ def cmd_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 # --- case: tracing cases (RULES "Tracing cases") -------------------------------------------
 
 
-def _case_error(error: Exception) -> CliError:
-    """A lib CaseError as the command line's one-line error, in the run's language."""
-    return CliError(f"cases.error.{error.code}", **error.values)  # type: ignore[attr-defined]
-
-
 def _case_contacts_out(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
     """A case's contacts in ``trace``'s program formats, plus the follow-up columns."""
     from lib.analytics import cases
@@ -336,13 +337,10 @@ def cmd_case_open(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> i
     onset = _parse_day(args.onset) if args.onset else None
     swab = _parse_day(args.swab) if args.swab else None
     isolation = _parse_day(args.isolation) if args.isolation else None
-    try:
-        case_id = cases.open_case(
-            con, args.person, onset=onset, swab=swab, isolation=isolation, min_overlap=args.min_overlap,
-            tail=args.tail, tracer=args.tracer, actor=args.actor, parent_case_id=args.parent,
-        )
-    except cases.CaseError as error:
-        raise _case_error(error) from None
+    case_id = cases.open_case(
+        con, args.person, onset=onset, swab=swab, isolation=isolation, min_overlap=args.min_overlap,
+        tail=args.tail, tracer=args.tracer, actor=args.actor, parent_case_id=args.parent,
+    )
     case = cases.get_case(con, case_id)
     counts = cases.case_progress(con, case_id)
     frame = pd.DataFrame([{
@@ -371,26 +369,51 @@ def cmd_case_contacts(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) 
     """The graded columns of ``trace`` as of the case's snapshot, then the follow-up (audited 'case_view')."""
     from lib.analytics import cases
 
-    try:
-        frame = cases.view_case(con, args.case_id, args.actor)
-    except cases.CaseError as error:
-        raise _case_error(error) from None
+    frame = cases.view_case(con, args.case_id, args.actor)
     _emit(args, _case_contacts_out(con, frame))
     return 0
 
 
 def cmd_case_set(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    """Change one contact's follow-up; prints the contact's row as ``case contacts`` does."""
+    """Change one contact's follow-up (``--contact``: prints its row as ``case contacts`` does), or
+    every contact of a grade, unit, room or day in one audited step (a count on standard error)."""
     from lib.analytics import cases
 
-    try:
+    group = (args.grade, args.unit, args.area, args.day)
+    if (args.contact is None) == all(value is None for value in group):
+        raise CliError("cases.error.need_contact_or_group")
+    if args.contact is not None:
         row = cases.set_contact(
             con, args.case_id, args.contact, status=args.status, test_result=args.test, note=args.note,
             actor=args.actor,
         )
-    except cases.CaseError as error:
-        raise _case_error(error) from None
-    _emit(args, _case_contacts_out(con, pd.DataFrame([row])))
+        _emit(args, _case_contacts_out(con, pd.DataFrame([row])))
+        return 0
+    selection = cases.Selection(grade=args.grade, unit=args.unit, area=args.area,
+                                day=_parse_day(args.day) if args.day else None)
+    result = cases.set_contacts(con, args.case_id, selection, status=args.status, test_result=args.test,
+                                note=args.note, actor=args.actor)
+    print(i18n.t("cases.cli_group_set", args.lang, case=result.case_id, count=result.count), file=args.stderr)
+    return 0
+
+
+def cmd_case_broadcast(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """A grade's broadcast file (``person_id, name, phone, message``, audited 'case_export'); the
+    contacts without a usable phone are listed on standard error."""
+    from lib.analytics import cases
+    from lib.outputs import broadcast
+
+    if not args.out or Path(args.out).suffix.lower() != ".csv":
+        raise CliError("cases.error.bad_broadcast_out")
+    made = broadcast.build_broadcast(con, args.case_id, args.grade)
+    Path(args.out).write_bytes(made.data)
+    broadcast.record_broadcast(con, made, args.actor)
+    print(i18n.t("cases.cli_broadcast", args.lang, path=args.out, rows=len(made.sendable), grade=made.grade),
+          file=args.stderr)
+    if not made.no_phone.empty:
+        print(i18n.t("cases.cli_no_phone", args.lang, count=len(made.no_phone), grade=made.grade), file=args.stderr)
+        for person, name, phone in made.no_phone[cases.NO_PHONE_COLUMNS].itertuples(index=False):
+            print(f"  {person}\t{name or ''}\t{phone or ''}", file=args.stderr)
     return 0
 
 
@@ -401,12 +424,9 @@ def cmd_case_export(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) ->
 
     if not args.out or Path(args.out).suffix.lower() != ".xlsx":
         raise CliError("cases.error.bad_out")
-    try:
-        data, rows = case_export.case_xlsx_bytes(con, args.case_id, args.lang)
-        Path(args.out).write_bytes(data)
-        cases.record_export(con, args.case_id, args.actor, "xlsx", rows)
-    except cases.CaseError as error:
-        raise _case_error(error) from None
+    data, rows = case_export.case_xlsx_bytes(con, args.case_id, args.lang)
+    Path(args.out).write_bytes(data)
+    cases.record_export(con, args.case_id, args.actor, "xlsx", rows)
     print(i18n.t("cases.cli_exported", args.lang, path=args.out, rows=rows), file=args.stderr)
     return 0
 
@@ -414,10 +434,7 @@ def cmd_case_export(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) ->
 def cmd_case_close(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.analytics import cases
 
-    try:
-        cases.close_case(con, args.case_id, args.actor)
-    except cases.CaseError as error:
-        raise _case_error(error) from None
+    cases.close_case(con, args.case_id, args.actor)
     _emit(args, pd.DataFrame([{"case_id": int(args.case_id), "status": "closed"}]))
     return 0
 
@@ -464,6 +481,14 @@ def cmd_weekly(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
         parse_iso_week(args.week)
     except ValueError as error:
         raise CliError("cli.bad_argument", detail=str(error)) from None
+    if args.by:
+        # Issue 22: the week's visits per purpose or host, aggregates only (lib.analytics.purposes).
+        from lib.analytics.purposes import weekly_by
+
+        frame = weekly_by(con, args.week, by=args.by, building=args.building, lang=args.lang)
+        frame["visits_change_pct"] = frame["visits_change_pct"].round(1)
+        _emit(args, frame)
+        return 0
     frame = weekly_stats(con, args.week, building=args.building)
     frame["busiest_day"] = frame["busiest_day"].map(lambda day: day.isoformat() if day is not None else "")
     for column, digits in (
@@ -494,7 +519,7 @@ def cmd_rollcall(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> in
     frame = rollcall(con, at, building=args.building)
     if args.out and Path(args.out).suffix.lower() == ".pdf":
         zones = db.building_timezones(con)
-        names = dict(con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings").fetchall())
+        names = places.building_display_names(con)
         data = rollcall_pdf(frame, at, names=names, timezones=zones, lang=args.lang, generated_at=now)
         Path(args.out).write_bytes(data)
         print(i18n.t("rollcall.cli_written", args.lang, path=args.out, people=len(frame)), file=args.stderr)
@@ -554,22 +579,16 @@ def cmd_demo(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 def cmd_backup(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.store import backup
 
-    try:
-        visits = backup.backup(con, args.file, actor=args.actor)
-    except backup.BackupError as error:
-        raise CliError.plain(str(error)) from None
-    print(f"backup written: {args.file} ({visits} visits)", file=args.stderr)
+    visits = backup.backup(con, args.file, actor=args.actor)  # a BackupError is said by run()
+    print(i18n.t("backup.written", args.lang, file=args.file, visits=visits), file=args.stderr)
     return 0
 
 
 def cmd_restore(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.store import backup
 
-    try:
-        visits = backup.restore(con, args.file, actor=args.actor)
-    except backup.BackupError as error:
-        raise CliError.plain(str(error)) from None
-    print(f"restored from {args.file} ({visits} visits)", file=args.stderr)
+    visits = backup.restore(con, args.file, actor=args.actor)
+    print(i18n.t("backup.restored", args.lang, file=args.file, visits=visits), file=args.stderr)
     return 0
 
 
@@ -610,20 +629,11 @@ def cmd_buildings_list(con: duckdb.DuckDBPyConnection, args: argparse.Namespace)
     return 0
 
 
-def _settings_error(error: Exception) -> CliError:
-    """A lib SettingsError as the page says it (``settings.error.<code>``), on one line."""
-    return CliError(f"settings.error.{error.code}", **error.values)  # type: ignore[attr-defined]
-
-
 def cmd_buildings_confirm(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     from lib.ingest import buildings
-    from lib.store import places
 
     building = building_id(con, args.building, args.lang)
-    try:
-        buildings.confirm_building(con, building, args.actor)
-    except places.SettingsError as error:
-        raise _settings_error(error) from None
+    buildings.confirm_building(con, building, args.actor)
     print(i18n.t("cli.buildings.confirmed", args.lang, building=building), file=args.stderr)
     return 0
 
@@ -632,13 +642,9 @@ def cmd_buildings_rename(con: duckdb.DuckDBPyConnection, args: argparse.Namespac
     """A new building's rename confirms it (as Settings' "new building" section does); a
     confirmed building keeps its other settings (Settings' building form)."""
     from lib.ingest import buildings
-    from lib.store import places
 
     building = building_id(con, args.building, args.lang)
-    try:
-        buildings.set_building_name(con, building, args.name, args.actor)
-    except places.SettingsError as error:
-        raise _settings_error(error) from None
+    buildings.set_building_name(con, building, args.name, args.actor)
     print(i18n.t("cli.buildings.renamed", args.lang, building=building, name=args.name.strip()), file=args.stderr)
     return 0
 
@@ -646,19 +652,11 @@ def cmd_buildings_rename(con: duckdb.DuckDBPyConnection, args: argparse.Namespac
 def cmd_buildings_merge(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     """A new building (a typo in a log) into an existing one (``buildings.merge_building``)."""
     from lib.ingest import buildings
-    from lib.store import places
 
     source, target = building_id(con, args.source, args.lang), building_id(con, args.target, args.lang)
-    try:
-        merged = buildings.merge_building(con, source, target, args.actor)
-    except places.SettingsError as error:
-        raise _settings_error(error) from None
+    merged = buildings.merge_building(con, source, target, args.actor)
     print(i18n.t("cli.buildings.merged", args.lang, building=source, target=target, **merged), file=args.stderr)
     return 0
-
-
-def _user_error(error: Exception) -> CliError:
-    return CliError(f"users.error.{error.code}", **error.values)  # type: ignore[attr-defined]
 
 
 def _audit(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, action: str, subject: str,
@@ -687,11 +685,8 @@ def cmd_users_add(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> i
     from lib.store import users
 
     roles = list(args.roles or [])
-    try:
-        password = users.add_user(None, args.username, args.name or "", roles)
-        username = users.normalize_username(args.username)
-    except users.UserError as error:
-        raise _user_error(error) from None
+    password = users.add_user(None, args.username, args.name or "", roles)
+    username = users.normalize_username(args.username)
     _audit(con, args, "user_create", username, {"roles": roles})
     print(i18n.t("cli.users.added", args.lang, username=username, password=password), file=args.stdout)
     return 0
@@ -701,10 +696,7 @@ def cmd_users_deactivate(con: duckdb.DuckDBPyConnection, args: argparse.Namespac
     from lib.store import users
 
     username = args.username.strip().lower()
-    try:
-        changed = users.set_active(None, username, False)
-    except users.UserError as error:
-        raise _user_error(error) from None
+    changed = users.set_active(None, username, False)
     if changed:
         _audit(con, args, "user_deactivate", username)
     key = "cli.users.deactivated" if changed else "cli.users.already_inactive"
@@ -717,10 +709,7 @@ def cmd_users_reset_password(con: duckdb.DuckDBPyConnection, args: argparse.Name
     from lib.store import users
 
     username = args.username.strip().lower()
-    try:
-        password = users.reset_password(None, username)
-    except users.UserError as error:
-        raise _user_error(error) from None
+    password = users.reset_password(None, username)
     _audit(con, args, "user_password_reset", username)
     print(i18n.t("cli.users.reset", args.lang, username=username, password=password), file=args.stdout)
     return 0
@@ -737,6 +726,7 @@ def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Callable[[], ob
     """The settings kept in the database that the Settings page edits: key -> (read the
     value, store a typed text as ``actor``; True when it changed). The same functions as the page."""
     from lib.analytics import cases
+    from lib.outputs import publish
     from lib.store import office, places
 
     def hours() -> str:
@@ -756,6 +746,15 @@ def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Callable[[], ob
         office.BACKUP_KEEP_KEY: (
             lambda: office.backup_keep(con),
             lambda v, a: office.set_backup_keep(con, _whole_number(office.BACKUP_KEEP_KEY, v), a),
+        ),
+        # The nightly publish to the province (README "Province"): both must be set for it to run.
+        publish.DESTINATION_SETTING: (
+            lambda: db.get_setting(con, publish.DESTINATION_SETTING) or "",
+            lambda v, a: publish.set_publish_settings(con, v, db.get_setting(con, publish.SITE_SETTING) or "", a),
+        ),
+        publish.SITE_SETTING: (
+            lambda: db.get_setting(con, publish.SITE_SETTING) or "",
+            lambda v, a: publish.set_publish_settings(con, db.get_setting(con, publish.DESTINATION_SETTING) or "", v, a),
         ),
     }
     for grade in cases.GRADES:
@@ -793,18 +792,11 @@ def cmd_settings_get(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -
 
 def cmd_settings_set(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     """Store one setting as the Settings page does (checked, audited 'setting_change')."""
-    from lib.analytics import cases
-    from lib.store import places
 
     table = _settings(con)
     key = _setting_key(con, args.key, list(table), args.lang)
     read, write = table[key]
-    try:
-        changed = write(args.value, args.actor)
-    except places.SettingsError as error:
-        raise _settings_error(error) from None
-    except cases.CaseError as error:
-        raise _case_error(error) from None
+    changed = write(args.value, args.actor)
     text = "cli.settings.saved" if changed else "cli.settings.unchanged"
     print(i18n.t(text, args.lang, setting=key, value=read()), file=args.stderr)
     return 0
@@ -828,6 +820,7 @@ def build_parser() -> OneLineParser:
 
     ingest = add("ingest", cmd_ingest, "import scanner exports and staff rosters (CSV, XLSX, Parquet)")
     ingest.add_argument("files", nargs="+")
+    ingest.add_argument("--building", help="the building of rows that name none (a guest book of one building)")
 
     visits = add("visits", cmd_visits, "list visits")
     visits.add_argument("--building")
@@ -883,7 +876,7 @@ def build_parser() -> OneLineParser:
         return add_to_group
 
     # A command of commands: ``case open``, ``buildings merge``, ``users add`` ...
-    add_case = add_group("case", "tracing cases: open, list, contacts, set, export, close (audited)")
+    add_case = add_group("case", "tracing cases: open, list, contacts, set, broadcast, export, close (audited)")
 
     case_open = add_case("open", cmd_case_open, "open a case and keep its graded contact list")
     case_open.add_argument("--person", required=True, help="person_id of the index case")
@@ -898,14 +891,22 @@ def build_parser() -> OneLineParser:
     add_case("list", cmd_case_list, "every case with its progress")
     case_contacts = add_case("contacts", cmd_case_contacts, "a case's contacts and their follow-up")
     case_contacts.add_argument("case_id")
-    case_set = add_case("set", cmd_case_set, "change a contact's follow-up")
+    case_set = add_case("set", cmd_case_set, "change a contact's follow-up, or a whole grade's (--grade)")
     case_set.add_argument("case_id")
-    case_set.add_argument("--contact", required=True, help="person_id of the contact")
+    case_set.add_argument("--contact", help="person_id of the contact")
+    case_set.add_argument("--grade", help="every contact of this grade (K1 or K2)")
+    case_set.add_argument("--unit", help="every contact of this unit ('' for no unit)")
+    case_set.add_argument("--area", help="every contact who shared this room with the case")
+    case_set.add_argument("--day", help="every contact whose last contact was on this local date")
     case_set.add_argument("--status", help="belum, dihubungi, tidak_terjangkau, karantina, selesai")
     case_set.add_argument("--test", help="negatif or positif ('' clears)")
     case_set.add_argument("--note", help="a note ('' clears)")
     case_export = add_case("export", cmd_case_export, "the XLSX for the Puskesmas (--out FILE.xlsx)")
     case_export.add_argument("case_id")
+    case_broadcast = add_case("broadcast", cmd_case_broadcast,
+                              "a grade's contacts with a phone, for a broadcast list (--out FILE.csv)")
+    case_broadcast.add_argument("case_id")
+    case_broadcast.add_argument("--grade", required=True, help="K1 or K2")
     case_close = add_case("close", cmd_case_close, "close a case")
     case_close.add_argument("case_id")
 
@@ -924,6 +925,10 @@ def build_parser() -> OneLineParser:
     weekly = add("weekly", cmd_weekly, "weekly statistics, one row per building")
     weekly.add_argument("--week", required=True, help="ISO week, e.g. 2022-W02")
     weekly.add_argument("--building")
+    weekly.add_argument(
+        "--by", choices=("purpose", "host"),
+        help="one row per purpose or per host (unit or person visited) instead of per building",
+    )
 
     backup_command = add("backup", cmd_backup, "write a consistent copy of the database (works while the app runs)")
     backup_command.add_argument("file", help="the new backup file (.duckdb)")
@@ -982,6 +987,8 @@ def build_parser() -> OneLineParser:
     setting_set = add_setting("set", cmd_settings_set, "change a setting (checked and audited)")
     setting_set.add_argument("key")
     setting_set.add_argument("value")
+
+    province_cli.add_commands(sub, add)  # publish, rollup (RULES "Province")
     return parser
 
 
@@ -1046,6 +1053,8 @@ def run(
         lang = args.lang or lang
         args.lang, args.stdout, args.stderr = lang, stdout, stderr
         args.actor = actor or _default_actor()
+        if getattr(args, "without_database", False):  # rollup reads the lake only
+            return int(args.handler(None, args))
         try:
             con = db.connect(args.db)
         except duckdb.IOException as error:
@@ -1074,11 +1083,14 @@ def run(
         return code
     except CliError as error:
         print(f"error: {error.message(lang)}", file=stderr)
-        return error.code
+        return error.exit_code
+    except PantauError as error:  # a lib refusal no handler turned into a CliError: still in words
+        print(f"error: {error.message(lang)}", file=stderr)
+        return 2
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
-        print("error: interrupted", file=stderr)
+        print("error: " + i18n.t("cli.interrupted", lang), file=stderr)
         return 130
     except Exception as error:  # the contract: one line, unless --traceback asks for the bug report
         if "--traceback" in arguments:

@@ -51,6 +51,12 @@ VARIABLES: tuple[Variable, ...] = (
         "",
         "addresses or networks (CIDR), comma-separated, of the reverse proxies whose `X-Forwarded-For` is believed for rate limits and the audit; empty: none",
     ),
+    Variable(
+        "PANTAU_PROVINCE_KEY",
+        "",
+        "the key the province hands every site (at least 32 characters): `publish` pseudonymises persons with it; empty: `publish` refuses",
+    ),
+    Variable("PANTAU_LAKE", "", "the province's published data (a folder or `s3://...`): the app shows the Province page; empty: none"),
 )
 _DEFAULTS = {variable.name: variable.default for variable in VARIABLES}
 
@@ -118,6 +124,7 @@ EXPECTED_EN = {
     "language": "id or en",
     "memory": "a size such as 768MB or 2GB",
     "addresses": "addresses or networks such as 127.0.0.1 or 10.0.0.0/8, comma-separated",
+    "province_key": "at least 32 characters",
 }
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
@@ -239,6 +246,24 @@ def client_address(peer: str | None, forwarded_for: str | None) -> str:
     return hops[0] if hops else peer
 
 
+PROVINCE_KEY_MIN_LENGTH = 32
+
+
+def province_key() -> str | None:
+    """``PANTAU_PROVINCE_KEY`` (RULES "Province"), None when unset; a short key is refused
+    (a guessable key would let anyone recompute pseudonyms from NIKs)."""
+    value = _get("PANTAU_PROVINCE_KEY")
+    if value is not None and len(value.strip()) < PROVINCE_KEY_MIN_LENGTH:
+        raise SettingError("PANTAU_PROVINCE_KEY", "…", "province_key")
+    return value.strip() if value is not None else None
+
+
+def lake() -> str | None:
+    """``PANTAU_LAKE``: the province's published data the Province page reads, None when unset."""
+    value = _get("PANTAU_LAKE")
+    return value.strip() if value and value.strip() else None
+
+
 def check_settings() -> None:
     """Read every ``PANTAU_*`` setting once; raises ``SettingError`` for the first bad one.
     Called where the server and the command line start, before anything is opened."""
@@ -250,3 +275,4 @@ def check_settings() -> None:
     login_sleep_seconds()
     checkin_rate_limit()
     trusted_proxies()
+    province_key()

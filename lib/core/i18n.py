@@ -91,7 +91,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.bad_argument": {"id": "argumen salah: {detail}", "en": "bad argument: {detail}"},
     "cli.demo_done": {
         "id": "data demo dimuat: {visits} kunjungan di {buildings} gedung",
-        "en": "demo data loaded: {visits} visits in {buildings} buildings",
+        "en": "demo data loaded: {visits} {visits:one|visit|visits} in {buildings} {buildings:one|building|buildings}",
     },
 }
 

@@ -1,8 +1,10 @@
-"""How numbers are written for people, in one place: metrics, tables, number boxes, exports.
+"""How numbers, months and days are written for people, in one place: metrics, tables,
+number boxes, chart axes, exports.
 
-Indonesian writes ``1.234`` and ``924,5`` (dot for thousands, comma for decimals);
-English ``1,234`` and ``924.5``. Every page shows a figure through these functions, so a
-number reads the same in a metric, a table cell and a number box.
+The words and marks come from the Unicode CLDR data through Babel: Indonesian writes
+``1.234`` and ``924,5`` (dot for thousands, comma for decimals) and ``Agu``/``Senin``;
+English ``1,234``, ``924.5``, ``Aug``/``Monday``. Every page shows a figure through these
+functions, so a number reads the same in a metric, a table cell and a number box.
 
 - ``format_number``: the text of one value (metrics, captions, tables of text).
 - ``style_numbers``: a pandas ``Styler`` that writes chosen numeric columns of a table
@@ -13,6 +15,7 @@ number reads the same in a metric, a table cell and a number box.
 - ``input_format``: the printf format for ``st.number_input`` (its box is an HTML number
   field: it shows no thousands separator, and its decimal mark is the browser's), so
   the box shows as many decimals as the same figure elsewhere (``15``, not ``15.00``).
+- ``month_name``, ``weekday_name``: 1 = January, 0 = Monday (ISO), wide or short.
 
 No Streamlit here.
 """
@@ -21,20 +24,40 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import lru_cache
 
 import pandas as pd
+from babel import Locale
+from babel.dates import get_day_names, get_month_names
+from babel.numbers import format_decimal
 from pandas.io.formats.style import Styler
 
-from lib.core.i18n import DEFAULT_LANGUAGE
+from lib.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-# language -> (thousands separator, decimal mark)
-SEPARATORS: dict[str, tuple[str, str]] = {"id": (".", ","), "en": (",", ".")}
 MISSING = "–"
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: str | None) -> Locale:
+    """The CLDR locale of a Pantau language (Indonesian for anything unknown)."""
+    return Locale.parse(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
 
 
 def separators(lang: str | None) -> tuple[str, str]:
     """(thousands separator, decimal mark) of ``lang`` (Indonesian for anything unknown)."""
-    return SEPARATORS.get(lang or DEFAULT_LANGUAGE, SEPARATORS[DEFAULT_LANGUAGE])
+    symbols = _locale(lang).number_symbols["latn"]
+    return symbols["group"], symbols["decimal"]
+
+
+def month_name(month: int, lang: str | None = None, short: bool = True) -> str:
+    """1 = January: 'Agu' / 'Agustus' in Indonesian, 'Aug' / 'August' in English."""
+    return str(get_month_names("abbreviated" if short else "wide", locale=_locale(lang))[month])
+
+
+def weekday_name(weekday: int, lang: str | None = None, short: bool = False) -> str:
+    """0 = Monday (ISO): 'Senin' / 'Sen', 'Monday' / 'Mon'."""
+    return str(get_day_names("abbreviated" if short else "wide", locale=_locale(lang))[weekday])
 
 
 def _missing(value: object) -> bool:
@@ -58,11 +81,15 @@ def format_number(value: object, decimals: int = 0, lang: str | None = None) -> 
     number = float(value)  # type: ignore[arg-type]
     if math.isinf(number):
         return "∞" if number > 0 else "-∞"
-    text = f"{number:,.{max(0, decimals)}f}"
-    if text.lstrip("-").strip("0,.") == "":
-        text = text.lstrip("-")
+    places = max(0, decimals)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    # Decimal(number) is the float's exact value: rounded half to even as Python's format
+    # rounds it (2.675 is 2.67499... and gives 2.67), not as its shortest text would.
+    text = format_decimal(Decimal(number), format=pattern, locale=_locale(lang), decimal_quantization=True)
     thousands, decimal = separators(lang)
-    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+    if text.lstrip("-").replace(thousands, "").replace(decimal, "").strip("0") == "":
+        text = text.lstrip("-")
+    return text
 
 
 def format_percent(share: object, decimals: int = 0, lang: str | None = None) -> str:

@@ -9,6 +9,19 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+
+def local_midnight(day: date, tz_name: str) -> datetime:
+    """00:00 of the local ``day`` in ``tz_name``, as a UTC instant (RULES "Time": days are
+    local to the building)."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def local_days(first: date, days: int, tz_name: str) -> tuple[datetime, datetime]:
+    """``[first 00:00, first + days 00:00)`` local, as UTC instants: a day (1), an ISO week
+    from its Monday (7), a tracing window."""
+    return local_midnight(first, tz_name), local_midnight(first + timedelta(days=days), tz_name)
+
+
 ZONE_ABBREVIATIONS = {
     "Asia/Makassar": "WITA",
     "Asia/Jakarta": "WIB",

@@ -1,4 +1,4 @@
-"""Area stays: where a person was inside a building (README "Rooms").
+"""Area stays: where a person was inside a building (docs/HOW_IT_WORKS.md "Rooms and the staff roster").
 
 A scan with an area (a room, floor or hall with its own poster) is an *area scan*; it
 never changes building visits (those come from door scans alone, ``lib.ingest.pairing``). Per
@@ -30,12 +30,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
 
 from lib.core.text import clean_text
 from lib.store.db import DEDUP_SECONDS, DEDUP_US, DEFAULT_MAX_STAY_MINUTES
+from lib.store.relations import StayRestarts
+
+
+class AreaAnomaly(NamedTuple):
+    """An area scan that made no stay (its fields in ``_ANOMALY_SCHEMA``'s order)."""
+
+    person_id: str
+    building: str
+    area: str
+    ts_us: int
+    is_checkin: bool
+    kind: str  # 'duplicate' or 'orphan'
+    is_new: bool  # from the import being counted
 
 
 @dataclass
@@ -48,16 +62,16 @@ class StayOutcome:
 
 def derive_stays(
     rows: list[tuple[str, str, str, bool, int, int, bool]],
-) -> tuple[list[tuple[str, str, str, int, int | None, str | None, int]], list[tuple[str, str, str, int, bool, str, bool]]]:
+) -> tuple[list[tuple[str, str, str, int, int | None, str | None, int]], list[AreaAnomaly]]:
     """The state machine of the module docstring, before the "leaving" rule.
 
     ``rows``: (person_id, building, area, is_checkin, t_us, area_stay_us, is_new), sorted
     by person, building, t, check-out first. Returns stays (person, building, area,
-    start_us, end_us or None while open, kind or None, auto_end_us) and anomalies
-    (person, building, area, t_us, is_checkin, kind, is_new).
+    start_us, end_us or None while open, kind or None, auto_end_us; plain tuples: there is
+    one per stay, and they go straight into Arrow columns) and ``AreaAnomaly`` rows.
     """
     stays: list[tuple[str, str, str, int, int | None, str | None, int]] = []
-    anomalies: list[tuple[str, str, str, int, bool, str, bool]] = []
+    anomalies: list[AreaAnomaly] = []
     key: tuple[str, str] | None = None
     open_stay: tuple[str, int, int] | None = None  # area, start, deadline
     last_end: dict[str, tuple[int, bool]] = {}  # area -> (end, by scan)
@@ -80,7 +94,7 @@ def derive_stays(
         if is_checkin:
             if open_stay is not None:
                 if open_stay[0] == area and t - open_stay[1] <= DEDUP_US:
-                    anomalies.append((person, building, area, t, True, "duplicate", is_new))
+                    anomalies.append(AreaAnomaly(person, building, area, t, True, "duplicate", is_new))
                     continue
                 close(t, "moved")
             open_stay = (area, t, t + area_stay)
@@ -89,7 +103,7 @@ def derive_stays(
         else:
             end, by_scan = last_end.get(area, (0, False))
             kind = "duplicate" if by_scan and t - end <= DEDUP_US else "orphan"
-            anomalies.append((person, building, area, t, False, kind, is_new))
+            anomalies.append(AreaAnomaly(person, building, area, t, False, kind, is_new))
     if key is not None and open_stay is not None:
         stays.append((key[0], key[1], open_stay[0], open_stay[1], None, None, open_stay[2]))
     return stays, anomalies
@@ -111,12 +125,12 @@ def _columns_table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
     return pa.table([pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
 
 
-def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | None = None) -> StayOutcome:
-    """Re-derive the stays and area anomalies of the persons ``persons_sql`` selects,
+def rederive(con: duckdb.DuckDBPyConnection, persons: StayRestarts, import_id: int | None = None) -> StayOutcome:
+    """Re-derive the stays and area anomalies of the persons ``persons`` selects,
     inside the caller's transaction. Returns what the area scans of ``import_id`` became
     (all of them must be at or after their person's ``from_ts``).
 
-    ``persons_sql`` is a query with a ``person_id`` column and, optionally, ``from_ts``:
+    ``persons`` has a ``person_id`` column and, optionally, ``from_ts``:
     the earliest instant at which the person's area scans, or the visits that may hold
     their stays, may have changed (NULL, or no such column: their whole history; several
     rows of a person: the earliest). The person is restarted from there, moved back by
@@ -124,7 +138,7 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     it: the stays that begin before it and the anomalies before it are what a whole
     re-derivation gives too, and only the rest is derived again.
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_input AS SELECT * FROM ({persons_sql})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stay_input AS SELECT * FROM ({persons.checked(con).sql})")
     has_from = "from_ts" in [c[0] for c in con.execute("SELECT * FROM stay_input LIMIT 0").description]
     from_ts = "from_ts" if has_from else "CAST(NULL AS TIMESTAMPTZ)"
     con.execute(
@@ -195,8 +209,8 @@ def rederive(con: duckdb.DuckDBPyConnection, persons_sql: str, import_id: int | 
     rows = zip(*(column.to_pylist() for column in scans.columns), strict=True)
     stays, anomalies = derive_stays(rows)
     outcome = StayOutcome(
-        duplicates=sum(1 for a in anomalies if a[6] and a[5] == "duplicate"),
-        orphans=sum(1 for a in anomalies if a[6] and a[5] == "orphan"),
+        duplicates=sum(1 for a in anomalies if a.is_new and a.kind == "duplicate"),
+        orphans=sum(1 for a in anomalies if a.is_new and a.kind == "orphan"),
     )
     stay_table = _columns_table(stays, _STAY_SCHEMA)
     anomaly_table = _columns_table(anomalies, _ANOMALY_SCHEMA)
@@ -400,7 +414,7 @@ def update_area(
                 "SELECT DISTINCT person_id FROM events WHERE building = ? AND lower(area) = ?",
                 [building, key],
             )
-            rederive(con, "SELECT person_id FROM area_persons")
+            rederive(con, StayRestarts("SELECT person_id FROM area_persons"))
             con.execute("DROP TABLE area_persons")
         db.write_audit(
             con, actor, "area_change", f"{building}/{area.strip()}",

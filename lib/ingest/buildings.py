@@ -23,6 +23,7 @@ from lib.core.timeutil import is_valid_timezone
 from lib.ingest import pairing
 from lib.store import db
 from lib.store.places import ID_PATTERN, MAX_STAY_LIMIT_MIN, PPKM_SHARES, THRESHOLD_MODES, SettingsError
+from lib.store.relations import PersonsToRepair
 
 
 @dataclass
@@ -151,16 +152,16 @@ def rename_building(con: duckdb.DuckDBPyConnection, building: str, name: str, ac
         db.write_audit(con, actor, "building_rename", building, json.dumps({"old": old, "new": clean}), 1)
 
 
-def _persons_of(con: duckdb.DuckDBPyConnection, building: str, table: str) -> int:
-    """Temp ``table(person_id, from_ts, category)``: everyone with events in ``building``, to be
-    re-paired over their whole history (``from_ts`` NULL). Returns how many."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+def _persons_of(con: duckdb.DuckDBPyConnection, building: str) -> tuple[PersonsToRepair, int]:
+    """Everyone with events in ``building``, to be re-paired over their whole history
+    (``from_ts`` NULL), and how many they are."""
+    persons = PersonsToRepair.create(
+        con,
         "SELECT p.person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, p.category "
         "FROM persons p SEMI JOIN (SELECT person_id FROM events WHERE building = ?) e USING (person_id)",
         [building],
     )
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    return persons, int(con.execute(f"SELECT count(*) FROM {persons.table}").fetchall()[0][0])
 
 
 def _drop_building_rows(con: duckdb.DuckDBPyConnection, building: str) -> None:
@@ -174,10 +175,10 @@ def _drop_building_rows(con: duckdb.DuckDBPyConnection, building: str) -> None:
     con.execute("DELETE FROM buildings WHERE building_id = ?", [building])
 
 
-def _repair_persons(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Re-pair the persons of ``table`` with the full rules and refresh the stored figures."""
-    pairing.repair_and_refresh(con, table)
-    con.execute(f"DROP TABLE {table}")
+def _repair_persons(con: duckdb.DuckDBPyConnection, persons: PersonsToRepair) -> None:
+    """Re-pair ``persons`` with the full rules and refresh the stored figures."""
+    pairing.repair_and_refresh(con, persons)
+    persons.drop(con)
 
 
 def merge_building(con: duckdb.DuckDBPyConnection, source: str, target: str, actor: str) -> dict[str, int]:
@@ -196,7 +197,7 @@ def merge_building(con: duckdb.DuckDBPyConnection, source: str, target: str, act
         _require_new(con, source)
         if not con.execute("SELECT count(*) FROM buildings WHERE building_id = ?", [target]).fetchall()[0][0]:
             raise SettingsError("unknown_building", building=target)
-        persons = _persons_of(con, source, "affected_merge")
+        affected, persons = _persons_of(con, source)
         total = int(con.execute("SELECT count(*) FROM events WHERE building = ?", [source]).fetchall()[0][0])
         identical = """
             FROM events s
@@ -209,12 +210,12 @@ def merge_building(con: duckdb.DuckDBPyConnection, source: str, target: str, act
         dropped = int(con.execute("SELECT count(*) " + identical.format(negation=""), names).fetchall()[0][0])
         con.execute(
             "INSERT INTO events SELECT s.person_id, $target, s.action, s.ts, s.name, s.category, s.phone, s.gate, "
-            "s.area, s.status, s.import_id " + identical.format(negation="NOT"),
+            "s.area, s.status, s.import_id, s.purpose, s.host, s.institution " + identical.format(negation="NOT"),
             names,
         )
         con.execute("DELETE FROM events WHERE building = ?", [source])
         _drop_building_rows(con, source)
-        _repair_persons(con, "affected_merge")
+        _repair_persons(con, affected)
         db.write_audit(
             con, actor, "building_merge", source,
             json.dumps({"into": target, "moved": total - dropped, "dropped": dropped, "persons": persons}), total,
@@ -231,11 +232,11 @@ def delete_building(con: duckdb.DuckDBPyConnection, building: str, actor: str) -
     """
     with db.transaction(con):
         _require_new(con, building)
-        persons = _persons_of(con, building, "affected_delete")
+        affected, persons = _persons_of(con, building)
         total = int(con.execute("SELECT count(*) FROM events WHERE building = ?", [building]).fetchall()[0][0])
         con.execute("DELETE FROM events WHERE building = ?", [building])
         _drop_building_rows(con, building)
-        _repair_persons(con, "affected_delete")
+        _repair_persons(con, affected)
         db.write_audit(con, actor, "building_delete", building, json.dumps({"events": total, "persons": persons}), total)
     return {"events": total, "persons": persons}
 

@@ -17,6 +17,12 @@ positive case works in the small ``Bagian Umum`` office: a trace lists her offic
 and the meeting colleagues at the health office as same-room (K1) contacts, and the rest
 of the city hall as same-building (K2) contacts. Room events come from a random stream of
 their own, so the month's door scans are the same with or without them.
+
+The front desk (issue 22): visitors' check-ins carry a purpose (keperluan) from the office's
+list, whom they came to see (a unit or a named member of staff) and an institution (instansi),
+from a random stream of their own too; a few visitors are expected each day (pre-registered),
+most of whom arrive and some of whom do not (no-shows), and a few more are expected today and
+tomorrow. The demo accounts include a receptionist (``lib.store.users.DEMO_ACCOUNTS``).
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from lib.ingest import importer
+from lib.core import config
+from lib.ingest import front_desk, importer
 from lib.store import db
 
 ZONE = ZoneInfo(db.DEFAULT_TIMEZONE)
@@ -251,6 +258,7 @@ def generate_events(today: date, seed: int = 2022) -> tuple[list[dict[str, objec
                     _event(rows, visitor, "kantor-walikota", "checkout", _local(day, rng.uniform(11.0, 11.5)), "utama")
     _positive_case_meetings(rng, rows, staff, today)
     _room_events(random.Random(seed + 1), rows, staff, visitors, first_day, event_day)
+    _desk_details(random.Random(seed + 2), rows, staff)
     now = datetime.now(UTC)
     rows = [r for r in rows if r["timestamp"] <= now]  # type: ignore[operator]
     rows.sort(key=lambda r: r["timestamp"])  # type: ignore[arg-type, return-value]
@@ -367,6 +375,60 @@ def _meeting_scans(rng: random.Random, rows: list[dict[str, object]], person: Pe
         _event(rows, person, building, "checkout", _local(day, leave + 0.05), gate)
 
 
+INSTITUTIONS = [
+    "", "", "", "Warga", "Kelurahan Girian", "Kelurahan Madidir", "PT Samudera Bitung", "CV Maesa Jaya",
+    "Universitas Sam Ratulangi", "Puskesmas Aertembaga", "Dinas Pendidikan", "Bank Sulutgo", "LSM Peduli Bitung",
+]
+
+
+def _desk_details(rng: random.Random, rows: list[dict[str, object]], staff: list[Person]) -> None:
+    """Purpose, host and institution on visitors' door check-ins (the front desk's guest book)."""
+    hosts: dict[str, list[str]] = {}
+    for person in staff:
+        if person.unit:
+            hosts.setdefault(person.building, []).extend([person.unit, person.unit, person.name])
+    for row in rows:
+        if row["category"] != "visitor" or row["action"] != "checkin" or row.get("area"):
+            continue
+        building = str(row["building"])
+        row["purpose"] = rng.choices(front_desk.DEFAULT_PURPOSES, weights=[8, 3, 4, 2, 1])[0]
+        row["host"] = rng.choice(hosts.get(building) or [""]) if rng.random() < 0.8 else ""
+        row["institution"] = rng.choice(INSTITUTIONS)
+
+
+def _expected_visitors(con: duckdb.DuckDBPyConnection, rows: list[dict[str, object]], today: date) -> None:
+    """A few pre-registered visitors per weekday of the last two weeks (most arrived, some
+    no-shows), and some expected today and tomorrow, at the mayor's office."""
+    rng = random.Random(today.toordinal())
+    building = "kantor-walikota"
+    came: dict[date, list[dict[str, object]]] = {}
+    for row in rows:
+        if row["building"] == building and row["category"] == "visitor" and row["action"] == "checkin" \
+                and not row.get("area") and str(row["person_id"]).startswith("08"):
+            came.setdefault(row["timestamp"].astimezone(ZONE).date(), []).append(row)  # type: ignore[attr-defined]
+    records: list[list[object]] = []
+    for offset in range(-14, 2):
+        day = today + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        arrivals = rng.sample(came.get(day, []), min(3, len(came.get(day, [])))) if offset < 0 else []
+        for row in arrivals:
+            phone = f"62{str(row['person_id'])[1:]}"
+            records.append([day, row["name"], phone, row.get("purpose") or "", row.get("host") or "", row["timestamp"],
+                            str(row["person_id"])])
+        for _ in range(1 if offset < 0 else 3):  # a no-show a day; today's and tomorrow's still awaited
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}"
+            phone = f"628{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}"
+            records.append([day, name, phone, rng.choice(front_desk.DEFAULT_PURPOSES), "", None, None])
+    with db.transaction(con):
+        for day, name, phone, purpose, host, arrived, person_id in records:
+            con.execute(
+                "INSERT INTO expected_visitors VALUES (?, ?, ?, ?, ?, ?, ?, 'demo', ?, ?, ?)",
+                [f"demo-{rng.getrandbits(64):016x}", building, day, name, phone, purpose, host,
+                 _local(day, 7.0) - timedelta(days=1), arrived, person_id],
+            )
+
+
 def _write_roster(staff: list[Person], folder: Path) -> Path:
     """The staff roster as the personnel office keeps it (daftar pegawai): NIP, name, unit, office, room."""
     lines = ["nip,nama,kategori,unit_kerja,gedung,ruang"]
@@ -385,7 +447,7 @@ def _write_exports(rows: list[dict[str, object]], folder: Path) -> list[Path]:
         subset = [r for r in rows if r["building"] == building_id]
         if building_id == "kecamatan-maesa":
             # An Indonesian spreadsheet: semicolons, Indonesian headers, day-first times.
-            header = "waktu;person_id;gedung;aksi;nama;kategori;no_hp;pintu;area;status"
+            header = "waktu;person_id;gedung;aksi;nama;kategori;no_hp;pintu;area;status;keperluan;bertemu_dengan;instansi"
             lines = [header]
             for r in subset:
                 local = r["timestamp"].astimezone(ZONE)  # type: ignore[attr-defined]
@@ -393,21 +455,23 @@ def _write_exports(rows: list[dict[str, object]], folder: Path) -> list[Path]:
                 category = "pengunjung" if r["category"] == "visitor" else r["category"]
                 lines.append(
                     f"{local:%d/%m/%Y %H:%M:%S};{r['person_id']};{building_id};{aksi};{r['name']};{category};"
-                    f"{r['phone']};{r['gate']};{r['area'] or ''};{r['status']}"
+                    f"{r['phone']};{r['gate']};{r['area'] or ''};{r['status']};{r.get('purpose') or ''};"
+                    f"{r.get('host') or ''};{r.get('institution') or ''}"
                 )
-            lines.append("31/02/2022 08:00;123;kecamatan-maesa;masuk;Salah Tanggal;ASN;;utama;;hijau")
-            lines.append("01/03/2022 08:00;;kecamatan-maesa;masuk;Tanpa ID;ASN;;utama;;hijau")
+            lines.append("31/02/2022 08:00;123;kecamatan-maesa;masuk;Salah Tanggal;ASN;;utama;;hijau;;;")
+            lines.append("01/03/2022 08:00;;kecamatan-maesa;masuk;Tanpa ID;ASN;;utama;;hijau;;;")
         else:
-            header = "timestamp,person_id,building,action,name,category,phone,gate,area,status"
+            header = "timestamp,person_id,building,action,name,category,phone,gate,area,status,purpose,host,institution"
             lines = [header]
             for r in subset:
                 local = r["timestamp"].astimezone(ZONE)  # type: ignore[attr-defined]
                 lines.append(
                     f"{local:%Y-%m-%d %H:%M:%S},{r['person_id']},{building_id},{r['action']},{r['name']},"
-                    f"{r['category']},{r['phone']},{r['gate']},{r['area'] or ''},{r['status']}"
+                    f"{r['category']},{r['phone']},{r['gate']},{r['area'] or ''},{r['status']},"
+                    f"{r.get('purpose') or ''},{r.get('host') or ''},{r.get('institution') or ''}"
                 )
             if building_id == "dinas-kesehatan":
-                lines.append("2022-03-01 08:00:00,555,dinas-kesehatan,lewat,Aksi Salah,visitor,,utama,,hijau")
+                lines.append("2022-03-01 08:00:00,555,dinas-kesehatan,lewat,Aksi Salah,visitor,,utama,,hijau,,,")
         path = folder / f"scan-{building_id}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
@@ -458,10 +522,19 @@ def load_demo(con: duckdb.DuckDBPyConnection, seed: int = 2022, today: date | No
     with tempfile.TemporaryDirectory() as folder:
         for path in [*_write_exports(rows, Path(folder)), _write_roster(staff, Path(folder))]:
             importer.import_file(con, path, actor="demo")
+    _expected_visitors(con, rows, local_today)
     counts = con.execute(
         "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM visits), (SELECT count(*) FROM buildings)"
     ).fetchall()[0]
     return {"events": int(counts[0]), "visits": int(counts[1]), "buildings": int(counts[2])}
+
+
+def first_start_wants_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this is a first start that gets the demo month: no scan stored yet, never a
+    demo before (an emptied demo stays empty), and ``PANTAU_DEMO`` not ``0``. The server's
+    start and the dashboard's first page both ask this one question."""
+    empty = con.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
+    return empty and db.get_setting(con, db.DEMO_MODE_SETTING) is None and config.demo_on_first_start()
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:

@@ -57,6 +57,7 @@ from lib.store.journal import Journal, JournalEntry
 
 SOURCE = "self-checkin"
 MAX_NAME = 120
+MAX_VISIT_TEXT = 200  # purpose, host, institution: as long as an imported cell keeps (importer.CELL_MAX_CHARS)
 BATCH_SECONDS = 1.0
 MAX_BATCH_WAIT = 3.0
 REPLAY_CHUNK = 5_000
@@ -360,13 +361,25 @@ class CheckinDesk:
         gate: str = "",
         nonce: str | None = None,
         area: str = "",
+        purpose: str = "",
+        host: str = "",
+        institution: str = "",
     ) -> TapAnswer:
         """Judge, journal (synced) and answer one tap. ``person`` has ``person_id`` and
         optionally ``name``, ``category``, ``phone`` (used only for a person the store does
         not know). ``area``: a room poster's tap (see the module docstring; a room has no
         gate). A ``nonce`` seen before (a form sent twice) returns the first answer with
         ``replayed=True`` and stores nothing; raises ``FormReused`` when that first answer
-        was for another person, building, action, gate or room."""
+        was for another person, building, action, gate or room.
+
+        ``purpose`` (keperluan) and ``host`` (whom the visitor came to see) go on the event
+        and so on the visit its check-in begins; ``institution`` (instansi) on the person,
+        kept as the latest non-empty one like name and phone (RULES "Import", guest book).
+        A desk check-in and a phone tap are the same kind of event: one visit either way."""
+        person = {
+            **person,
+            **{k: v for k, v in (("purpose", purpose), ("host", host), ("institution", institution)) if v},
+        }
         person_id = str(person.get("person_id") or "").strip()
         if not person_id:
             raise ValueError("person_id is required")
@@ -517,7 +530,7 @@ class CheckinDesk:
         if not state.known or not state.name:
             state = replace(state, known=True, name=_clean_name(person.get("name")))
         if category != state.category:
-            # RULES "Choices": the latest category sets MAX_STAY of every visit, the open one too.
+            # RULES "Choices where the rules were silent": the latest category sets MAX_STAY of every visit, the open one too.
             reopened = state.open
             if reopened is not None:
                 reopened = replace(reopened, deadline_us=reopened.checkin_us + self._max_stay_us(reopened.building, category))
@@ -571,6 +584,10 @@ class CheckinDesk:
             "category": (person.get("category") or None) if declared else None,
             "phone": (clean_text(person.get("phone"), 40) or None) if declared else None,
             "gate": gate or None,
+            # Issue 22: what the visit is for and whom it is with; the visitor's institution.
+            "purpose": clean_text(person.get("purpose"), MAX_VISIT_TEXT) or None,
+            "host": clean_text(person.get("host"), MAX_VISIT_TEXT) or None,
+            "institution": clean_text(person.get("institution"), MAX_VISIT_TEXT) or None,
         }
 
     def _max_stay_us(self, building: str, category: str) -> int:

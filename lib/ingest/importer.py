@@ -26,17 +26,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.core import config
+from lib.core.errors import PantauError
+from lib.core.phone import international_phone_sql, nik_sql
 from lib.core.text import clean_text
 from lib.core.timeutil import fixed_offset_seconds
 from lib.ingest import pairing, readers
 from lib.ingest.rows import ImportSummary, cell_text_sql, person_id_sql, raw_row_sql, update_persons
 from lib.store import db, places
+from lib.store.relations import AreasNamed, PersonsToRepair, StayRestarts
 from lib.store.spool import ParquetSpool, private_folder
 
 # RULES "Import": column names match case-insensitively, ignoring spaces, '-' and '_'.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "waktu", "datetime", "time", "waktuscan", "tanggalwaktu", "scantime"),
-    "person_id": ("personid", "idorang", "nip", "nik", "idpegawai", "idpengunjung", "noidentitas", "id"),
+    "person_id": ("personid", "idorang", "nip", "idpegawai", "idpengunjung", "noidentitas", "id"),
     "building": ("building", "gedung", "buildingid", "kantor"),
     "action": ("action", "aksi", "statusscan", "scanaction"),
     "name": ("name", "nama", "namalengkap"),
@@ -47,22 +50,34 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status", "statuskesehatan", "healthstatus"),
     "checkin_at": ("checkinat", "jammasuk", "waktumasuk", "checkin"),
     "checkout_at": ("checkoutat", "jamkeluar", "waktukeluar", "checkout"),
-    # The staff roster (README "Rooms"): the person's unit; their home room is ``area``.
+    # The staff roster (docs/HOW_IT_WORKS.md "Rooms and the staff roster"): the person's unit; their home room is ``area``.
     "unit": ("unit", "unitkerja", "bagian", "bidang"),
+    # The guest book (buku tamu, issue 22; RULES "Import"): a NIK is the identity when there is
+    # no person_id (else the phone); the local date goes with time-of-day columns
+    # (``jam_masuk``, ``jam_keluar``); purpose and host go on the visit, institution on the person.
+    "nik": ("nik", "noktp", "nomorktp", "nomornik"),
+    "date": ("date", "tanggal", "tgl", "tanggalkunjungan"),
+    "purpose": ("purpose", "keperluan", "maksud", "maksudkunjungan", "tujuankunjungan"),
+    "host": ("host", "tujuan", "bertemu", "bertemudengan", "yangditemui", "yangdikunjungi"),
+    "institution": ("institution", "instansi", "asalinstansi", "organisasi"),
 }
 EVENT_COLUMNS = ("timestamp", "person_id", "building", "action")
 VISIT_COLUMNS = ("person_id", "building", "checkin_at")
 # A roster has an id and a unit or room, and none of the scan or visit columns.
 SCAN_ONLY_COLUMNS = ("timestamp", "action", "checkin_at", "checkout_at", "gate", "status")
-OPTIONAL_COLUMNS = ("name", "category", "phone", "gate", "area", "status")
+OPTIONAL_COLUMNS = ("name", "category", "phone", "gate", "area", "status", "purpose", "host", "institution")
+# RULES "Import": a row's identity when the file has no person_id column: the NIK, else the phone.
+IDENTITY_COLUMNS = ("person_id", "nik", "phone")
 
 # RULES "Personal data": the longest text kept of each column once cleaned (longer is cut).
 CELL_MAX_CHARS: dict[str, int] = {
     "timestamp": 100, "checkin_at": 100, "checkout_at": 100, "action": 50, "category": 50, "status": 50,
     "person_id": 200, "building": 200, "name": 200, "phone": 50, "gate": 200, "area": 200, "unit": 200,
+    "nik": 50, "date": 100, "purpose": 200, "host": 200, "institution": 200,
 }
 # A column Pantau does not read is kept for the quarantine's raw row only.
 OTHER_CELL_MAX_CHARS = 1000
+BUILDING_NAME_MAX_CHARS = 120  # a building supplied for a whole file (--building)
 # RULES "Import": a row dated later than this after the import's "now" is quarantined.
 FUTURE_TOLERANCE = timedelta(days=1)
 
@@ -71,10 +86,13 @@ CHECKOUT_WORDS = ("checkout", "check-out", "check out", "out", "keluar")
 CATEGORY_WORDS = {"asn": "ASN", "thl": "THL"}  # anything else non-empty reads as visitor
 
 
-class ImportRefused(Exception):
+class ImportRefused(PantauError):
+    """A file refused whole (texts ``refused.<code>``): nothing of it is written."""
+
+    TEXT_PREFIX = "refused."
+
     def __init__(self, code: str, detail: str = "", missing: Sequence[str] = ()) -> None:
-        super().__init__(detail or code)
-        self.code = code
+        super().__init__(code, columns=", ".join(missing), detail=detail)
         self.detail = detail
         self.missing = list(missing)
 
@@ -97,15 +115,22 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
     return mapping
 
 
-def detect_shape(mapping: dict[str, int]) -> tuple[str | None, list[str]]:
+def detect_shape(mapping: dict[str, int], building_given: bool = False) -> tuple[str | None, list[str]]:
     """('events' | 'visits' | 'roster' | None, the missing columns of the shape the file looks like).
 
     A file with a check-in/check-out time column is taken to be a visits list; a file
     with a unit or room column and none of the scan or visit columns is a staff roster;
-    any other file is judged as a scan-event log.
+    any other file is judged as a scan-event log. A NIK or phone column stands for
+    ``person_id`` in a scan or visit file (RULES "Import": identity without person_id), and
+    ``building_given`` (``ingest FILE --building B``) for ``building``.
     """
-    missing_events = [c for c in EVENT_COLUMNS if c not in mapping]
-    missing_visits = [c for c in VISIT_COLUMNS if c not in mapping]
+    present = set(mapping)
+    if any(c in mapping for c in IDENTITY_COLUMNS):
+        present.add("person_id")
+    if building_given:
+        present.add("building")
+    missing_events = [c for c in EVENT_COLUMNS if c not in present]
+    missing_visits = [c for c in VISIT_COLUMNS if c not in present]
     if not missing_events:
         return "events", []
     if not missing_visits:
@@ -163,16 +188,84 @@ def _future_limit() -> datetime:
     return datetime.now(UTC) + FUTURE_TOLERANCE
 
 
-def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source: str) -> str:
+# RULES "Import", guest book: a time of day as people write it: 08:15, 8.15, 08.15, 08:15:30;
+# an XLSX time cell formatted with a date reads as Excel's day zero, 1899-12-30 08:15:00.
+_TIME_OF_DAY = r"^(?:1899-12-3[01][ T])?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$"
+# A local date, day first (07/12/2026, 7-12-2026, 07.12.2026, 07/12/26 for 2026), or ISO
+# (2026-12-07, as an XLSX date cell reads, with a midnight time when the cell held a date-time).
+_DAY_FIRST_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$"
+_ISO_DATE = r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$"
+
+
+def local_date_sql(text: str) -> str:
+    """A date cell as ``YYYY-MM-DD`` text (NULL when it is no date; day first, or ISO)."""
+    year = f"regexp_extract({text}, '{_DAY_FIRST_DATE}', 3)"
+    day_first = (
+        f"try_strptime(CASE WHEN length({year}) = 2 THEN '20' || {year} ELSE {year} END || '-' "
+        f"|| regexp_extract({text}, '{_DAY_FIRST_DATE}', 2) || '-' || regexp_extract({text}, '{_DAY_FIRST_DATE}', 1), '%Y-%m-%d')"
+    )
+    iso = f"try_strptime(regexp_extract({text}, '{_ISO_DATE}', 1) || '-' || regexp_extract({text}, '{_ISO_DATE}', 2) || '-' || regexp_extract({text}, '{_ISO_DATE}', 3), '%Y-%m-%d')"
+    return (
+        f"strftime(CASE WHEN regexp_matches({text}, '{_DAY_FIRST_DATE}') THEN {day_first} "
+        f"WHEN regexp_matches({text}, '{_ISO_DATE}') THEN {iso} END, '%Y-%m-%d')"
+    )
+
+
+def is_time_of_day_sql(text: str) -> str:
+    return f"regexp_matches({text}, '{_TIME_OF_DAY}')"
+
+
+def date_and_time_sql(date_text: str, time_text: str) -> str:
+    """The guest book's ``tanggal`` + ``jam_masuk`` as one local timestamp text
+    (``YYYY-MM-DD HH:MM:SS``). A time that is no time of day (24:10, 8:75) or a date that
+    is no date gives text that does not parse (the row is quarantined as unreadable); a
+    cell that already holds a whole timestamp is kept as it is."""
+    def part(n: int) -> str:
+        return f"regexp_extract({time_text}, '{_TIME_OF_DAY}', {n})"
+
+    hours, minutes, seconds = (f"try_cast({part(n)} AS INTEGER)" for n in (1, 2, 3))
+    valid = f"({hours} BETWEEN 0 AND 23 AND {minutes} BETWEEN 0 AND 59 AND coalesce({seconds}, 0) BETWEEN 0 AND 59)"
+    clock = f"lpad({part(1)}, 2, '0') || ':' || {part(2)} || ':' || coalesce(nullif({part(3)}, ''), '00')"
+    return (
+        f"CASE WHEN {time_text} IS NULL THEN NULL "
+        f"WHEN NOT {is_time_of_day_sql(time_text)} THEN {time_text} "
+        f"WHEN {valid} AND {local_date_sql(date_text)} IS NOT NULL THEN {local_date_sql(date_text)} || ' ' || {clock} "
+        f"ELSE {time_text} END"
+    )
+
+
+def _identity_sql(col: dict[str, str], mapping: dict[str, int]) -> str:
+    """The row's person: its person_id; in a file without one (a guest book) the NIK when it
+    is 16 digits, else the phone in its one international form (``lib.core.phone``)."""
+    if "person_id" in mapping:
+        return person_id_sql(col["person_id"])
+    return f"coalesce({nik_sql(col['nik'])}, {international_phone_sql(col['phone'])})"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _row_sql(
+    header: Sequence[str], mapping: dict[str, int], shape: str, source: str, building: str | None = None
+) -> str:
     """SELECT over the chunk giving parsed values and a quarantine reason per row.
 
     A reason the reader gave (``problem``: a NUL byte, a cell too large, an unclosed
     quote) comes first. A row whose instant is more than a day after now is 'future': the
     building's local now plus a day is the same instant in every zone, so instants are
-    compared (RULES "Import").
+    compared (RULES "Import"). ``building``: the building of rows whose file names none
+    (``ingest FILE --building B``); a file naming buildings keeps its own.
     """
     future = f"TIMESTAMPTZ '{_future_limit().isoformat()}'"
     col = {name: cell_text_sql(mapping.get(name)) for name in COLUMN_ALIASES}
+    if building is not None:
+        col["building"] = f"coalesce({col['building']}, {_sql_text(building)})"
+    # A guest book writes a dash for a check-out nobody noted: no check-out, not a bad one.
+    col["checkout_at"] = f"nullif(regexp_replace({col['checkout_at']}, '^[-–—]+$', ''), '')"
+    if "date" in mapping:
+        for name in ("timestamp", "checkin_at", "checkout_at"):
+            col[name] = date_and_time_sql(col["date"], col[name])
     action_text = f"lower({col['action']})"
     spaced = f"regexp_replace({action_text}, '\\s+', ' ', 'g')"
     action = (
@@ -204,17 +297,29 @@ def _row_sql(header: Sequence[str], mapping: dict[str, int], shape: str, source:
             f"WHEN ts > {future} OR ts_out > {future} THEN 'future'"
         )
     missing_checks = " ".join(
-        f"WHEN {col[name]} IS NULL THEN 'missing_value:{name}'" for name in required
+        f"WHEN {col[name]} IS NULL THEN 'missing_value:{name}'" for name in required if name != "person_id"
     )
+    if "person_id" in mapping:
+        missing_checks = f"WHEN {col['person_id']} IS NULL THEN 'missing_value:person_id' " + missing_checks
+    else:  # RULES "Import": neither a NIK nor a phone that reads as one: no identity
+        missing_checks = f"WHEN {_identity_sql(col, mapping)} IS NULL THEN 'no_identity' " + missing_checks
+    if "date" in mapping:
+        time_column = "timestamp" if shape == "events" else "checkin_at"
+        raw_time = cell_text_sql(mapping.get(time_column))
+        missing_checks += (
+            f" WHEN {raw_time} IS NOT NULL AND {is_time_of_day_sql(raw_time)} AND {col['date']} IS NULL "
+            "THEN 'missing_value:date'"
+        )
     default_offset = fixed_offset_seconds(db.DEFAULT_TIMEZONE)
     return f"""
         WITH base AS (
             SELECT chunk.*,
-                   {person_id_sql(col['person_id'])} AS person_id,
+                   {_identity_sql(col, mapping)} AS person_id,
                    {col['building']} AS building,
                    {action_value} AS action,
                    {col['name']} AS name, {category} AS category, {col['phone']} AS phone,
                    {col['gate']} AS gate, {col['area']} AS area, lower({col['status']}) AS status,
+                   {col['purpose']} AS purpose, {col['host']} AS host, {col['institution']} AS institution,
                    {ts_text} AS ts_text, {ts_out_text} AS ts_out_text,
                    CASE WHEN problem IS NOT NULL THEN problem
                         WHEN row_no < 0 THEN 'wrong_field_count' {missing_checks} END AS missing
@@ -285,7 +390,8 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE OR REPLACE TEMP TABLE parsed_rows (
             row_no BIGINT, person_id TEXT, building TEXT, action TEXT, ts TIMESTAMPTZ, ts_out TIMESTAMPTZ,
-            name TEXT, category TEXT, phone TEXT, gate TEXT, area TEXT, status TEXT, reason TEXT, raw TEXT);
+            name TEXT, category TEXT, phone TEXT, gate TEXT, area TEXT, status TEXT,
+            purpose TEXT, host TEXT, institution TEXT, reason TEXT, raw TEXT);
         CREATE OR REPLACE TEMP TABLE stage_quarantine (row_no BIGINT, reason TEXT, raw TEXT);
         CREATE OR REPLACE TEMP TABLE stage_counts (good_rows BIGINT);
         """
@@ -293,7 +399,7 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     _stage_events_view(con, "events")
 
 
-_STAGED_ATTRIBUTES = "name, category, phone, gate, area, status"
+_STAGED_ATTRIBUTES = "name, category, phone, gate, area, status, purpose, host, institution"
 
 
 def _stage_events_view(con: duckdb.DuckDBPyConnection, shape: str) -> None:
@@ -313,7 +419,7 @@ def _parse_staged(con: duckdb.DuckDBPyConnection, row_sql: str, shape: str) -> N
     con.execute(
         f"""INSERT INTO parsed_rows
             SELECT row_no, person_id, building, action, ts, ts_out, name, category, phone, gate, area, status,
-                   reason, raw
+                   purpose, host, institution, reason, raw
             FROM ({row_sql})"""
     )
     con.execute(
@@ -394,6 +500,24 @@ def _clean_chunk(chunk: pa.Table, mapping: dict[str, int], line_breaks_need_care
     return chunk.set_column(chunk.column_names.index(readers.PROBLEM_COLUMN), readers.PROBLEM_COLUMN, problem)
 
 
+def _mapping_of(header: Sequence[str], renames: dict[str, str] | None) -> dict[str, int]:
+    """Canonical column -> index: the header's own names, or the mapping step's choices
+    (a header named there is read as the canonical column it was mapped to, nothing else)."""
+    if not renames:
+        mapping = map_columns(header)
+        looks_like_roster = ("unit" in mapping or "area" in mapping) and not any(c in mapping for c in SCAN_ONLY_COLUMNS)
+        if looks_like_roster and "nik" in mapping and "person_id" not in mapping:
+            mapping["person_id"] = mapping.pop("nik")  # a roster keyed by NIK: its id as written
+        return mapping
+    wanted = {clean_text(k, OTHER_CELL_MAX_CHARS): v for k, v in renames.items() if v}
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(header):
+        canonical = wanted.get(name)
+        if canonical in COLUMN_ALIASES and canonical not in mapping:
+            mapping[canonical] = index
+    return mapping
+
+
 def _clean_header(header: Sequence[str]) -> list[str]:
     """Column names cleaned as cells are: a no-break space or a zero-width mark Excel left
     in ``Person\u00a0ID`` no longer hides the column, and no control reaches the quarantine."""
@@ -401,20 +525,28 @@ def _clean_header(header: Sequence[str]) -> list[str]:
 
 
 def _read_source(
-    path: Path, progress: readers.ProgressCallback | None, encoding: str | None = None, careful: bool = False
+    path: Path,
+    progress: readers.ProgressCallback | None,
+    encoding: str | None = None,
+    careful: bool = False,
+    building_given: bool = False,
+    renames: dict[str, str] | None = None,
 ) -> tuple[readers.TableSource, str, dict[str, int]]:
     """The first table in the file that fits a shape; refuses the file otherwise.
 
     ``encoding`` applies to CSV only; None sniffs it from the start of the file.
     ``careful``: a CSV is read by ``readers.read_csv_careful`` (record by record).
+    ``building_given``: the import supplies a building for rows without one.
+    ``renames``: the column-mapping step's answer (file header -> canonical column), for a
+    file whose headers Pantau does not recognise (``lib.ingest.mapping``).
     """
     kind = readers.detect_format(path)
     if kind == "xlsx":
         first_missing: list[str] | None = None
         for source in readers.read_xlsx_sheets(path, progress):
             source.header = _clean_header(source.header)
-            mapping = map_columns(source.header)
-            shape, missing = detect_shape(mapping)
+            mapping = _mapping_of(source.header, renames)
+            shape, missing = detect_shape(mapping, building_given)
             if shape is not None:
                 return source, shape, mapping
             if first_missing is None:
@@ -429,8 +561,8 @@ def _read_source(
         except readers.NeedsCarefulReading:  # Arrow cannot even start (a header beyond its block)
             source = readers.read_csv_careful(path, encoding, progress)
     source.header = _clean_header(source.header)
-    mapping = map_columns(source.header)
-    shape, missing = detect_shape(mapping)
+    mapping = _mapping_of(source.header, renames)
+    shape, missing = detect_shape(mapping, building_given)
     if shape is None:
         raise ImportRefused("missing_columns", missing=missing)
     return source, shape, mapping
@@ -457,27 +589,44 @@ def _bounded_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {str(previous[1]).lower()}")
 
 
+def supplied_building(con: duckdb.DuckDBPyConnection, building: str) -> str:
+    """The building a whole file is imported into (``ingest FILE --building B``): the id of
+    the building ``building`` names (its id or display name, case and spacing ignored,
+    ``places.resolve_building``), else ``building`` itself as the id of a new building,
+    created unconfirmed like any building a log names first (RULES "Import"): a typo
+    shows on the Settings page to be confirmed, renamed or merged, never silently counted."""
+    return places.resolve_building(con, building) or clean_text(building, BUILDING_NAME_MAX_CHARS)
+
+
 def import_file(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
     actor: str = "cli",
     display_name: str | None = None,
     progress: readers.ProgressCallback | None = None,
+    building: str | None = None,
+    renames: dict[str, str] | None = None,
 ) -> ImportSummary:
-    """Import one file in one transaction; returns its summary (also stored in ``imports``)."""
+    """Import one file in one transaction; returns its summary (also stored in ``imports``).
+
+    ``building``: the building of rows that name none (a guest book is one building's
+    book; RULES "Import"), by id or display name, or a new building (``supplied_building``). ``renames``: the column-mapping step's choices
+    (``lib.ingest.mapping``)."""
     file_path = Path(path)
+    building_id = supplied_building(con, building) if building else None
     summary = ImportSummary(file_name=display_name or file_path.name)
+    options = {"building": building_id, "renames": renames}
     try:
         if file_path.stat().st_size >= BOUNDED_FROM_BYTES:
             with _bounded_memory(con):
-                _import_with_fallbacks(con, file_path, summary, actor, progress)
+                _import_with_fallbacks(con, file_path, summary, actor, progress, **options)
         else:
-            _import_with_fallbacks(con, file_path, summary, actor, progress)
+            _import_with_fallbacks(con, file_path, summary, actor, progress, **options)
     except duckdb.OutOfMemoryException:
         # Nothing was written (one transaction); some step could not spill within the
         # import's cap: run again with all the memory DuckDB is allowed.
         summary = ImportSummary(file_name=display_name or file_path.name)
-        _import_with_fallbacks(con, file_path, summary, actor, progress)
+        _import_with_fallbacks(con, file_path, summary, actor, progress, **options)
     return summary
 
 
@@ -487,13 +636,15 @@ def _import_with_fallbacks(
     summary: ImportSummary,
     actor: str,
     progress: readers.ProgressCallback | None,
+    building: str | None = None,
+    renames: dict[str, str] | None = None,
 ) -> None:
     encodings: tuple[str | None, ...] = (None, "cp1252", "latin-1")
     for encoding in encodings:
         # None: the encoding sniffed from the file's start. A later part that is not UTF-8
         # after all: Windows-1252 (what Excel writes), then Latin-1 for any byte left.
         try:
-            _import_in_transaction(con, file_path, summary, actor, progress, encoding=encoding)
+            _import_in_transaction(con, file_path, summary, actor, progress, encoding, building, renames)
             return
         except UnicodeDecodeError:
             continue
@@ -528,8 +679,11 @@ def _import_in_transaction(
     actor: str,
     progress: readers.ProgressCallback | None,
     encoding: str | None = None,
+    building: str | None = None,
+    renames: dict[str, str] | None = None,
 ) -> None:
-    source, shape, mapping = _read_source(path, progress, encoding)
+    given = building is not None
+    source, shape, mapping = _read_source(path, progress, encoding, building_given=given, renames=renames)
     summary.shape = shape
     # The spool holds names and phones: in the database's own private folder, 0600
     # (lib.store.spool), removed at the next start if this process is killed.
@@ -543,7 +697,7 @@ def _import_in_transaction(
         except readers.NeedsCarefulReading:
             # The fast reader would merge or lose rows: the whole file again, record by record.
             spool.close()
-            source, shape, mapping = _read_source(path, progress, encoding, careful=True)
+            source, shape, mapping = _read_source(path, progress, encoding, careful=True, building_given=given, renames=renames)
             spool = ParquetSpool(folder / "raw-careful.parquet")
             for chunk in source.chunks:
                 spool.add(_clean_chunk(chunk, mapping))
@@ -557,7 +711,7 @@ def _import_in_transaction(
             _prepare_zones(con)
             _create_stage(con)
             if staged:
-                _parse_staged(con, _row_sql(source.header, mapping, shape, spool.sql()), shape)
+                _parse_staged(con, _row_sql(source.header, mapping, shape, spool.sql(), building), shape)
             _finish_import(con, summary, actor)
 
 
@@ -581,7 +735,7 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
 
     # RULES "Import": identity (person_id, building, action, ts), and for an area scan its
     # area too (ignoring case), so that an area scan never hides a door scan of the same
-    # instant (area scans never change visits, README "Rooms"); the first row wins
+    # instant (area scans never change visits, docs/HOW_IT_WORKS.md "Rooms and the staff roster"); the first row wins
     # within a file, and an event already stored is never written twice. Repeated rows
     # are rare, so only the rows whose identity hash occurs twice are compared in full
     # (a whole-file GROUP BY with every attribute is several times slower at 10 M rows).
@@ -601,7 +755,8 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
                     ON hash(s.person_id, s.building, s.action, s.ts, lower(s.area)) = r.key_hash
             ) QUALIFY row_number() OVER (PARTITION BY person_id, building, action, ts, lower(area) ORDER BY row_no) = 1
         )
-        SELECT f.person_id, f.building, f.action, f.ts, f.name, f.category, f.phone, f.gate, f.area, f.status, $import_id
+        SELECT f.person_id, f.building, f.action, f.ts, f.name, f.category, f.phone, f.gate, f.area, f.status, $import_id,
+               f.purpose, f.host, f.institution
         FROM first_rows f
         WHERE NOT EXISTS (
             SELECT 1 FROM events e
@@ -620,14 +775,14 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     )
     summary.events_new = int(con.execute("SELECT count(*) FROM new_events").fetchall()[0][0])
     # An area scan for a room not known yet creates the room (as a building is created).
-    db.ensure_areas(con, "SELECT building, area FROM new_events")
+    db.ensure_areas(con, AreasNamed("SELECT building, area FROM new_events"))
 
     category_changed = update_persons(con)
     # Re-paired: persons with new door scans, from the first of them (area scans never
     # change a visit), and persons whose category changed (MAX_STAY), whole.
-    con.execute(
+    affected = PersonsToRepair.create(
+        con,
         """
-        CREATE OR REPLACE TEMP TABLE affected AS
         SELECT person_id, n.from_ts, c.category
         FROM (SELECT person_id, min(ts) FILTER (WHERE area IS NULL) AS from_ts, bool_or(area IS NULL) AS has_door
               FROM new_events GROUP BY person_id) n
@@ -642,8 +797,10 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     # Visits of the re-paired persons, their stored figures, and the area stays of everyone
     # whose area scans (from their first new one) or visits may have changed.
     outcome, stay_outcome = pairing.repair_and_refresh(
-        con, "affected", import_id=import_id,
-        stays_from="SELECT person_id, min(ts) AS from_ts FROM new_events WHERE area IS NOT NULL GROUP BY person_id",
+        con, affected, import_id=import_id,
+        stays_from=StayRestarts(
+            "SELECT person_id, min(ts) AS from_ts FROM new_events WHERE area IS NOT NULL GROUP BY person_id"
+        ),
     )
     summary.duplicates = staged_events - summary.events_new + outcome.duplicates + stay_outcome.duplicates
     summary.orphans = outcome.orphans + stay_outcome.orphans
@@ -704,7 +861,8 @@ def record_events(
 
     Each dict has RULES event fields: ``timestamp`` (an aware datetime or text as in a
     file), ``person_id``, ``building``, ``action`` and optionally ``name``, ``category``,
-    ``phone``, ``gate``, ``area``, ``status``. They go through the same parsing, dedup and
+    ``phone``, ``gate``, ``area``, ``status``, ``purpose``, ``host``, ``institution`` (issue
+    22: the front desk's fields). They go through the same parsing, dedup and
     pairing as an imported file, in one transaction.
     """
     header = ["timestamp", "person_id", "building", "action", *OPTIONAL_COLUMNS]

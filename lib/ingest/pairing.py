@@ -32,6 +32,7 @@ from lib.analytics.figures import RestartBounds, refresh_after_repair
 from lib.ingest import areas
 from lib.store import db
 from lib.store.db import DEDUP_SECONDS, DEDUP_US
+from lib.store.relations import PersonsToRepair, StayRestarts
 from lib.store.spool import ParquetSpool, database_path, private_folder_of
 
 # The affected events stream in chunks of about this many rows, to bound memory.
@@ -52,6 +53,9 @@ _VISIT_SCHEMA = pa.schema(
         ("gate_out", pa.string()),
         ("area", pa.string()),
         ("status", pa.string()),
+        # Issue 22: what the visit was for and whom it was with, from its check-in event.
+        ("purpose", pa.string()),
+        ("host", pa.string()),
     ]
 )
 _ANOMALY_SCHEMA = pa.schema(
@@ -97,8 +101,8 @@ def restart_bounds(con: duckdb.DuckDBPyConnection, affected_table: str) -> Resta
     return RestartBounds(any_full, earliest, int(longest))
 
 
-def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None) -> ImportOutcome:
-    """Re-pair the persons of ``affected_table(person_id, from_ts, category)`` from ``from_ts``.
+def repair(con: duckdb.DuckDBPyConnection, persons: PersonsToRepair, import_id: int | None = None) -> ImportOutcome:
+    """Re-pair the persons of ``persons`` (``person_id, from_ts, category``) from ``from_ts``.
 
     ``from_ts`` NULL re-pairs the person's whole history; ``category`` is the person's
     current one (it sets MAX_STAY; the caller has it at hand, so the events need no join
@@ -109,6 +113,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
     # Nothing before this instant can matter to the restart (zone maps skip it): the
     # earliest restart, less the longest MAX_STAY and DEDUP. None: someone restarts from
     # the beginning.
+    affected_table = persons.table
     bounds = restart_bounds(con, affected_table)
     any_full, earliest, longest_stay = bounds.any_full, bounds.earliest, bounds.longest_stay_min
     horizon = None if any_full or earliest is None else earliest - timedelta(minutes=int(longest_stay), seconds=DEDUP_SECONDS)
@@ -124,7 +129,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
         -- left as stored.)
         CREATE OR REPLACE TEMP TABLE seed_open AS
         SELECT v.person_id, v.building, epoch_us(v.checkin_at) AS checkin_us,
-               epoch_us(v.auto_close_at) AS deadline_us, v.gate_in, v.area, v.status
+               epoch_us(v.auto_close_at) AS deadline_us, v.gate_in, v.area, v.status, v.purpose, v.host
         FROM visits v JOIN {affected_table} a USING (person_id)
         WHERE a.from_ts IS NOT NULL AND v.checkin_at < a.from_ts
           AND (v.checkout_at IS NULL OR v.checkout_at >= a.from_ts) {visits_bound};
@@ -151,7 +156,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
     seeds_open = {
         row[0]: row[1:]
         for row in con.execute(
-            "SELECT person_id, building, checkin_us, deadline_us, gate_in, area, status FROM seed_open"
+            "SELECT person_id, building, checkin_us, deadline_us, gate_in, area, status, purpose, host FROM seed_open"
         ).fetchall()
     }
     seeds_close: dict[str, dict[str, tuple[int, bool]]] = {}
@@ -166,7 +171,7 @@ def repair(con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int |
         f"""
         SELECT e.person_id, e.building, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
                {max_stay_sql('a.category', 'b')} AS max_stay_us,
-               a.category, e.gate, e.area, e.status,
+               a.category, e.gate, e.area, e.status, e.purpose, e.host,
                {f'coalesce(e.import_id = {int(import_id)}, false)' if import_id is not None else 'false'} AS is_new
         FROM events e
         JOIN {affected_table} a ON e.person_id = a.person_id AND (a.from_ts IS NULL OR e.ts >= a.from_ts)
@@ -479,6 +484,8 @@ def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table
             "gate_out": events.column("gate").take(out_rows),
             "area": events.column("area").take(in_rows),
             "status": events.column("status").take(in_rows),
+            "purpose": events.column("purpose").take(in_rows),
+            "host": events.column("host").take(in_rows),
         }
     ).cast(_VISIT_SCHEMA)
     tables = [main]
@@ -486,13 +493,13 @@ def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table
         category_of = dict(zip(events.column("person_id").to_pylist(), events.column("category").to_pylist(), strict=True))
         seeded: dict[str, list[Any]] = {name: [] for name in _VISIT_SCHEMA.names}
         for k in from_seeds:
-            person, building, checkin_us, _, gate_in, area, status = outcome.seed_visits[-outcome.visit_in[k] - 1]
+            person, building, checkin_us, _, gate_in, area, status, purpose, host = outcome.seed_visits[-outcome.visit_in[k] - 1]
             out_row = int(outcome.visit_out[k])
             values = (
                 person, building, checkin_us, None if is_open[k] else int(outcome.visit_end[k]),
                 _VISIT_KIND_TEXT[outcome.visit_kind[k]], int(outcome.visit_deadline[k]),
                 category_of[person], gate_in, events.column("gate")[out_row].as_py() if out_row >= 0 else None,
-                area, status,
+                area, status, purpose, host,
             )
             for name, value in zip(_VISIT_SCHEMA.names, values, strict=True):
                 seeded[name].append(value)
@@ -527,7 +534,8 @@ def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source
         f"""
         INSERT INTO visits
         SELECT person_id, building, make_timestamp(checkin_at)::TIMESTAMPTZ, make_timestamp(checkout_at)::TIMESTAMPTZ,
-               checkout_kind, make_timestamp(auto_close_at)::TIMESTAMPTZ, category, gate_in, gate_out, area, status
+               checkout_kind, make_timestamp(auto_close_at)::TIMESTAMPTZ, category, gate_in, gate_out, area, status,
+               purpose, host
         FROM {visits_source}
         """
     )
@@ -538,28 +546,25 @@ def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source
 
 
 def repair_and_refresh(
-    con: duckdb.DuckDBPyConnection, affected_table: str, import_id: int | None = None, stays_from: str | None = None
+    con: duckdb.DuckDBPyConnection, persons: PersonsToRepair, import_id: int | None = None,
+    stays_from: StayRestarts | None = None,
 ) -> tuple[ImportOutcome, areas.StayOutcome]:
     """The one way visits change, in the caller's transaction: ``repair``, then the stored
     figures of every building it changed (``lib.analytics.figures``), then the area stays
     whose "left" ends follow the re-paired visits (RULES "Places inside a building") and
-    those of ``stays_from``: a query ``(person_id, from_ts)`` of persons whose area scans
-    changed from ``from_ts`` on (NULL: whole history). Returns what the events of
-    ``import_id`` became, door scans and area scans."""
-    outcome = repair(con, affected_table, import_id=import_id)
+    those of ``stays_from``: persons whose area scans changed from ``from_ts`` on (NULL:
+    whole history). Returns what the events of ``import_id`` became, door scans and area scans."""
+    outcome = repair(con, persons, import_id=import_id)
     bounds = outcome.bounds
-    refresh_after_repair(con, affected_table, bounds)
+    refresh_after_repair(con, persons.table, bounds)
     # A person's visits changed only from ``from_ts`` on (the visit open then included),
     # and a visit that holds a stay begins at most MAX_STAY before the stay ends it: the
     # stays that begin before from_ts less the longest MAX_STAY (and DEDUP, for safety)
     # keep their "left" ends.
     longest = bounds.longest_stay_min if bounds is not None else max(db.DEFAULT_MAX_STAY_MINUTES.values())
-    restarts = (
-        f"SELECT person_id, from_ts - INTERVAL {int(longest)} MINUTE - INTERVAL {DEDUP_SECONDS} SECOND AS from_ts "
-        f"FROM {affected_table}"
-    )
-    if stays_from:
-        restarts += f" UNION ALL SELECT person_id, from_ts FROM ({stays_from})"
+    restarts = persons.restarts(int(longest), DEDUP_SECONDS)
+    if stays_from is not None:
+        restarts = StayRestarts(f"{restarts.sql} UNION ALL SELECT person_id, from_ts FROM ({stays_from.checked(con).sql})")
     stay_outcome = areas.rederive(con, restarts, import_id=import_id)
     return outcome, stay_outcome
 
@@ -568,11 +573,11 @@ def repair_all(con: duckdb.DuckDBPyConnection, building: str | None = None) -> N
     """Re-pair every person (with visits in ``building``), e.g. after MAX_STAY changed."""
     where = "WHERE building = ?" if building else ""
     params = [building] if building else []
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE affected_all AS "
-        f"SELECT p.person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, p.category "
+    persons = PersonsToRepair.create(
+        con,
+        "SELECT p.person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, p.category "
         f"FROM persons p SEMI JOIN (SELECT person_id FROM events {where}) e USING (person_id)",
-        params,
+        params, name="affected_all",
     )
-    repair_and_refresh(con, "affected_all")
-    con.execute("DROP TABLE affected_all")
+    repair_and_refresh(con, persons)
+    persons.drop(con)

@@ -25,6 +25,8 @@ from typing import BinaryIO, TextIO
 
 import pyarrow as pa
 
+from lib.core.errors import PantauError
+
 CHUNK_ROWS = 100_000
 ProgressCallback = Callable[[float], None]
 
@@ -62,12 +64,13 @@ PROBLEM_COLUMN = "problem"
 csv.field_size_limit(MAX_CELL_CHARS + 1024)
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read as a table at all; ``code`` names the reason for i18n."""
+class UnreadableFile(PantauError):
+    """The file cannot be read as a table at all (texts ``refused.<code>``)."""
+
+    TEXT_PREFIX = "refused."
 
     def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
+        super().__init__(code, detail=detail, limit=detail)
         self.detail = detail
 
 

@@ -1,4 +1,4 @@
-"""The staff roster (daftar pegawai): the third import shape (README "Rooms").
+"""The staff roster (daftar pegawai): the third import shape (docs/HOW_IT_WORKS.md "Rooms and the staff roster").
 
 A roster row names a person (``person_id``, ``nip`` or ``nik``) and sets their unit,
 home building and home room; an empty cell clears the value, a column the file does not
@@ -24,6 +24,7 @@ import pandas as pd
 from lib.ingest import pairing
 from lib.ingest.rows import ImportSummary, cell_text_sql, person_id_sql, raw_row_sql, update_persons
 from lib.store import db, places
+from lib.store.relations import AreasNamed, PersonsToRepair
 
 CATEGORY_WORDS = {"asn": "ASN", "thl": "THL", "visitor": "visitor", "pengunjung": "visitor", "tamu": "visitor"}
 
@@ -96,7 +97,7 @@ def import_roster(
     if changes:
         con.executemany("UPDATE roster_latest SET building = ? WHERE building = ?", changes)
     db.ensure_buildings(con, sorted({renamed.get(b, b) for b in named}))
-    db.ensure_areas(con, "SELECT building, room AS area FROM roster_latest")
+    db.ensure_areas(con, AreasNamed("SELECT building, room AS area FROM roster_latest"))
 
     def keep_or_set(column: str, canonical: str) -> str:
         # A column the file does not have leaves the stored value alone.
@@ -121,14 +122,11 @@ def import_roster(
     )
     if update_persons(con, "roster_seen"):
         # A new category changes MAX_STAY: re-pair those persons whole, and their stays.
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE affected AS
-            SELECT person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, category FROM person_categories WHERE changed
-            """
+        affected = PersonsToRepair.create(
+            con, "SELECT person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, category FROM person_categories WHERE changed"
         )
-        pairing.repair_and_refresh(con, "affected")
-        con.execute("DROP TABLE affected")
+        pairing.repair_and_refresh(con, affected)
+        affected.drop(con)
 
     counts = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE reason IS NOT NULL), (SELECT count(*) FROM roster_latest) FROM roster_rows"

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 
 import duckdb
 
+from lib.store import person_search
+
 
 @dataclass
 class ImportSummary:
@@ -66,16 +68,21 @@ def raw_row_sql(header: Sequence[str]) -> str:
 
 def update_persons(con: duckdb.DuckDBPyConnection, source: str = "new_events") -> bool:
     """Latest non-empty name/category/phone per person (RULES "Words"), from ``source``
-    (person_id, ts, name, category, phone): this import's events, or a roster's rows
-    stamped with the instant of its import.
+    (person_id, ts, name, category, phone, and optionally institution): this import's
+    events, or a roster's rows stamped with the instant of its import. The institution
+    (instansi, issue 22) is kept the same way, the latest non-empty one.
 
     Returns whether some person's category changed: those persons' visits are re-paired
     from the start, since MAX_STAY depends on the category (``person_categories``).
     """
+    columns = {d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0").description}
+    institution = "institution" if "institution" in columns else "CAST(NULL AS VARCHAR)"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE person_updates AS
         SELECT person_id,
+               arg_max({institution}, ts) FILTER (WHERE {institution} IS NOT NULL) AS institution,
+               max(ts) FILTER (WHERE {institution} IS NOT NULL) AS institution_at,
                arg_max(name, ts) FILTER (WHERE name IS NOT NULL) AS name,
                max(ts) FILTER (WHERE name IS NOT NULL) AS name_at,
                arg_max(category, ts) FILTER (WHERE category IS NOT NULL) AS category,
@@ -102,8 +109,9 @@ def update_persons(con: duckdb.DuckDBPyConnection, source: str = "new_events") -
     changed = con.execute("SELECT bool_or(changed) FROM person_categories").fetchall()[0][0]
     con.execute(
         """
-        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at)
-        SELECT person_id, name, name_at, coalesce(category, 'visitor'), category_at, phone, phone_at
+        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at, institution, institution_at)
+        SELECT person_id, name, name_at, coalesce(category, 'visitor'), category_at, phone, phone_at,
+               institution, institution_at
         FROM person_updates
         ON CONFLICT (person_id) DO UPDATE SET
             name = CASE WHEN excluded.name_at > coalesce(persons.name_at, '-infinity'::TIMESTAMPTZ)
@@ -114,7 +122,12 @@ def update_persons(con: duckdb.DuckDBPyConnection, source: str = "new_events") -
             category_at = greatest(excluded.category_at, persons.category_at),
             phone = CASE WHEN excluded.phone_at > coalesce(persons.phone_at, '-infinity'::TIMESTAMPTZ)
                         THEN excluded.phone ELSE persons.phone END,
-            phone_at = greatest(excluded.phone_at, persons.phone_at)
+            phone_at = greatest(excluded.phone_at, persons.phone_at),
+            institution = CASE WHEN excluded.institution_at > coalesce(persons.institution_at, '-infinity'::TIMESTAMPTZ)
+                        THEN excluded.institution ELSE persons.institution END,
+            institution_at = greatest(excluded.institution_at, persons.institution_at)
         """
     )
+    # RULES "Personal data": the person search's keys follow every write of persons (issue 27).
+    person_search.refresh(con, "person_updates")
     return bool(changed)

@@ -12,6 +12,7 @@ import duckdb
 
 from lib.ingest import pairing
 from lib.store import db
+from lib.store.relations import AreasNamed, PersonsToRepair
 
 
 def finish(con: duckdb.DuckDBPyConnection) -> None:
@@ -29,13 +30,14 @@ def scans_with_an_area_become_area_scans(con: duckdb.DuckDBPyConnection) -> None
     visits come from door scans alone) and derive their stays, in ``finish``'s transaction."""
     if not con.execute("SELECT count(*) FROM events WHERE area IS NOT NULL").fetchall()[0][0]:
         return
-    db.ensure_areas(con, "SELECT DISTINCT building, area FROM events WHERE area IS NOT NULL")
-    con.execute(
+    db.ensure_areas(con, AreasNamed("SELECT DISTINCT building, area FROM events WHERE area IS NOT NULL"))
+    affected = PersonsToRepair.create(
+        con,
         """
-        CREATE OR REPLACE TEMP TABLE affected_all AS
         SELECT p.person_id, CAST(NULL AS TIMESTAMPTZ) AS from_ts, p.category
         FROM persons p SEMI JOIN (SELECT person_id FROM events WHERE area IS NOT NULL) e USING (person_id)
-        """
+        """,
+        name="affected_all",
     )
-    pairing.repair_and_refresh(con, "affected_all")
-    con.execute("DROP TABLE affected_all")
+    pairing.repair_and_refresh(con, affected)
+    affected.drop(con)

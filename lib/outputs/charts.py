@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.core.i18n import current_language, t
+from lib.core.numformat import month_name, weekday_name
 from lib.core.timeutil import fixed_offset_seconds, zone_label
 from lib.store.db import CATEGORIES
 
@@ -55,13 +56,13 @@ def category_label(category: str, lang: str | None = None) -> str:
 
 
 def weekday_label(weekday: int, lang: str | None = None, short: bool = True) -> str:
-    """0 = Monday (ISO)."""
-    return t(f"charts.weekday_short.{weekday}" if short else f"charts.weekday.{weekday}", lang)
+    """0 = Monday (ISO), from the locale data (``lib.core.numformat.weekday_name``)."""
+    return weekday_name(weekday, lang, short=short)
 
 
 def month_label(month: int, lang: str | None = None, short: bool = True) -> str:
     """1 = January: 'Agu' / 'Agustus' in Indonesian, 'Aug' / 'August' in English."""
-    return t(f"calendar.month_short.{month}" if short else f"calendar.month.{month}", lang)
+    return month_name(month, lang, short=short)
 
 
 # Tick spacings of a date axis, in hours: the first that gives at most MAX_TICKS ticks.

@@ -62,6 +62,9 @@ class CheckinTarget:
     timezone: str
     area: str = ""  # a room poster's area id; '' for a door poster
     area_name: str = ""
+    # A visitor's own address (issue 22, the front desk): a slip's pass (action checkout) or
+    # an expected visitor's id (checkin), a random id the front desk keeps; '' for a poster.
+    visitor: str = ""
 
 
 # --- signed addresses -------------------------------------------------------------
@@ -73,10 +76,13 @@ def signing_key() -> bytes:
     return get_secret(SIGNING_SECRET).encode("utf-8")
 
 
-def sign(building: str, gate: str, action: str, area: str = "") -> str:
+def sign(building: str, gate: str, action: str, area: str = "", visitor: str = "") -> str:
     """The URL-safe signature (22 characters) of one poster's building, gate, action and,
-    for a room poster, area (a door poster signs exactly the three fields it always did)."""
-    parts = (building, gate or "", action, *((area,) if area else ()))
+    for a room poster, area (a door poster signs exactly the three fields it always did).
+    A visitor's own address (``visitor_url``) signs a fifth field, ``v:<id>``, after the
+    (empty) area: five fields, so it can never pass for a poster's address or the reverse."""
+    fields = (area, f"v:{visitor}") if visitor else (area,) if area else ()
+    parts = (building, gate or "", action, *fields)
     message = "|".join(quote(part, safe="") for part in parts)
     digest = hmac.new(signing_key(), message.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:SIGNATURE_BYTES]).rstrip(b"=").decode("ascii")
@@ -129,6 +135,34 @@ def checkin_url(
     return f"{poster_base_url(con, base_url)}/checkin?{urlencode(params, quote_via=quote)}"
 
 
+def visitor_url(
+    con: duckdb.DuckDBPyConnection, building: str, action: str, visitor: str, base_url: str | None = None
+) -> str:
+    """A visitor's own signed address, ``<base>/checkin?b=..&a=..&v=<id>&s=..``: with action
+    ``checkout`` a visitor slip's QR (``v`` a pass of ``lib.ingest.front_desk.issue_pass``),
+    with ``checkin`` an expected visitor's personal link (``v`` their id). The page it opens
+    (``lib.web.phone_page``) checks that one visitor out or in. Raises ValueError for an
+    unknown building, a bad action or an empty id."""
+    if action not in ACTIONS:
+        raise ValueError(f"action must be checkin or checkout, not {action!r}")
+    if not visitor:
+        raise ValueError("a visitor's address needs their id")
+    if building_row(con, building) is None:
+        raise ValueError(f"unknown building: {building!r}")
+    params = {"b": building, "a": action, "v": visitor, "s": sign(building, "", action, visitor=visitor)}
+    return f"{poster_base_url(con, base_url)}/checkin?{urlencode(params, quote_via=quote)}"
+
+
+def pass_url(con: duckdb.DuckDBPyConnection, building: str, pass_id: str, base_url: str | None = None) -> str:
+    """The address a visitor slip's QR holds: it checks the pass's visitor out at the door."""
+    return visitor_url(con, building, "checkout", pass_id, base_url)
+
+
+def expected_url(con: duckdb.DuckDBPyConnection, building: str, expected_id: str, base_url: str | None = None) -> str:
+    """An expected visitor's personal check-in address (sent to them on WhatsApp)."""
+    return visitor_url(con, building, "checkin", expected_id, base_url)
+
+
 def building_row(con: duckdb.DuckDBPyConnection, building: str) -> dict[str, object] | None:
     """The buildings row as a dict, or None."""
     cursor = con.execute("SELECT * FROM buildings WHERE building_id = ?", [building])
@@ -165,8 +199,8 @@ def gates_or_door(con: duckdb.DuckDBPyConnection, building: str) -> list[tuple[s
 def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, str]) -> CheckinTarget | str:
     """The poster an address's query parameters name, or a refusal code.
 
-    ``params`` holds ``b``, ``g`` (optional), ``r`` (a room poster's area), ``a`` and
-    ``s`` as text. Codes: ``missing`` (no building, action or signature), ``bad_signature``
+    ``params`` holds ``b``, ``g`` (optional), ``r`` (a room poster's area), ``v`` (a
+    visitor's own address: ``visitor_url``), ``a`` and ``s`` as text. Codes: ``missing`` (no building, action or signature), ``bad_signature``
     (forged or edited), ``bad_action``, ``unknown_building``, ``unknown_gate``,
     ``unknown_area`` (signed, but no longer configured).
     """
@@ -178,10 +212,11 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
         return str(raw or "").strip()
 
     building, gate, action, signature = value("b"), value("g"), value("a"), value("s")
-    area = value("r")
+    area, visitor = value("r"), value("v")
     if not building or not action or not signature:
         return REFUSED_MISSING
-    if not hmac.compare_digest(signature.encode("utf-8"), sign(building, gate, action, area).encode("utf-8")):
+    expected = sign(building, gate, action, area, visitor)
+    if not hmac.compare_digest(signature.encode("utf-8"), expected.encode("utf-8")):
         return REFUSED_SIGNATURE
     if action not in ACTIONS:
         return REFUSED_ACTION
@@ -209,6 +244,7 @@ def verify_checkin_params(con: duckdb.DuckDBPyConnection, params: Mapping[str, s
         timezone=str(row.get("timezone") or db.DEFAULT_TIMEZONE),
         area=area_id,
         area_name=name_of_area,
+        visitor=visitor,
     )
 
 

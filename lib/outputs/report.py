@@ -127,8 +127,9 @@ def comparison_table(
     five columns): the busiest day and the peak hour without the year, the peak, crowding
     episodes and crowding minutes each in a row of their own. The zone is named in the
     peak hour's label when every building shares it, else in each cell. The whole city
-    has no peak hour and no peak (RULES "Whole city": people inside separate buildings at
-    once do not add up): its cells say so; its crowding is the buildings' episodes added up.
+    has no peak hour and no peak (RULES "Choices where the rules were silent", whole city:
+    people inside separate buildings at once do not add up): its cells say so; its crowding
+    is the buildings' episodes added up.
     """
     shown = [str(b) for b in stats["building"]]
     building_zones = [zones.get(b, default_zone) for b in shown]
@@ -231,6 +232,7 @@ def weekly_report_pdf(
     lang: str | None = None,
     generated_at: datetime | None = None,
     city: Mapping[str, object] | None = None,
+    purposes: Mapping[str, pd.DataFrame] | None = None,
 ) -> bytes:
     """One A4 page: title, ISO week and its local dates, totals, one block per building.
 
@@ -238,6 +240,8 @@ def weekly_report_pdf(
     visits per weekday. More buildings shrink the blocks so the report stays one page.
     With ``city`` (``lib.analytics.weekly.city_week_totals``) the totals also name the distinct
     persons of the whole city (each person once, however many buildings they visited).
+    ``purposes``: ``{"purpose": frame, "host": frame}`` of ``lib.analytics.purposes.weekly_by``
+    (issue 22): a second page lists the week's visits by purpose and by host, counts only.
     """
     names = names or {}
     timezones = timezones or {}
@@ -298,7 +302,68 @@ def weekly_report_pdf(
             pdf.cell(64, line_h, text, new_x="LMARGIN", new_y="NEXT")
         values = [int(row.get(col, 0) or 0) for col in WEEKDAY_COLUMNS]
         _bars(pdf, 128, y + 3, 67, block - 6, values, day_labels)
+    if purposes:
+        _purpose_page(pdf, purposes, names, lang)
     return bytes(pdf.output())
+
+
+# The rows of one building's table on the purpose page: the largest, the rest summed up.
+PDF_PURPOSE_ROWS = 8
+
+
+def _purpose_page(
+    pdf: FPDF, purposes: Mapping[str, pd.DataFrame], names: Mapping[str, str], lang: str | None
+) -> None:
+    """The week's visits by purpose and by host, per building: label, visits, visitors,
+    the week before and the change (issue 22). Aggregates only."""
+    pdf.add_page()
+    widths = (78, 24, 24, 30, 24)
+    for by, frame in purposes.items():
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.cell(0, 8, t(f"purposes.title.{by}", lang), new_x="LMARGIN", new_y="NEXT")
+        if frame is None or frame.empty:
+            pdf.set_font("DejaVu", "", 9)
+            pdf.cell(0, 6, t("purposes.none", lang), new_x="LMARGIN", new_y="NEXT")
+            continue
+        for building, rows in frame.groupby("building", sort=False):
+            if pdf.get_y() > 297 - 18 - 30:
+                pdf.add_page()
+            title = names.get(str(building), str(building))
+            pdf.set_font("DejaVu", "B", 9.5)
+            pdf.cell(0, 6, visible_text(title), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "B", 8)
+            headers = [t(f"purposes.col.{c}", lang) for c in (by, "visits", "visitors", "visits_prev", "visits_change_pct")]
+            for width, header in zip(widths, headers, strict=True):
+                pdf.cell(width, 5, header)
+            pdf.ln(5)
+            pdf.set_font("DejaVu", "", 8)
+            shown = rows.head(PDF_PURPOSE_ROWS)
+            for _, row in shown.iterrows():
+                cells = [
+                    visible_text(str(row[by]))[:48], format_number(row["visits"], lang),
+                    format_number(row["visitors"], lang), format_number(row["visits_prev"], lang),
+                    format_change(row["visits_change_pct"], lang),
+                ]
+                for width, cell in zip(widths, cells, strict=True):
+                    pdf.cell(width, 4.5, cell)
+                pdf.ln(4.5)
+            if len(rows) > len(shown):
+                rest = rows.iloc[len(shown):]
+                pdf.set_text_color(*GREY)
+                pdf.cell(0, 4.5, t("purposes.pdf_more", lang, count=format_number(len(rest), lang),
+                                    visits=format_number(int(rest["visits"].sum()), lang)), new_x="LMARGIN", new_y="NEXT")
+                pdf.set_text_color(0, 0, 0)
+            pdf.ln(2)
+
+
+def purpose_table(frame: pd.DataFrame, by: str, names: Mapping[str, str] | None = None, lang: str | None = None) -> pd.DataFrame:
+    """``lib.analytics.purposes.weekly_by`` for people: the building's name, the change with
+    one decimal, headers in ``lang`` (the Weekly page and the XLSX)."""
+    out = frame.copy()
+    out["building"] = out["building"].map(lambda b: (names or {}).get(str(b), str(b)))
+    out["visits_change_pct"] = pd.to_numeric(out["visits_change_pct"], errors="coerce").astype(float).round(1)
+    out = out.drop(columns=["week"])
+    return out.rename(columns={c: t(f"purposes.col.{c}", lang) for c in out.columns})
 
 
 def _excel_ready(frame: pd.DataFrame, timezones: Mapping[str, str] | None) -> pd.DataFrame:
@@ -341,8 +406,11 @@ def weekly_report_xlsx(
     timezones: Mapping[str, str] | None = None,
     lang: str | None = None,
     city: Mapping[str, object] | None = None,
+    purposes: Mapping[str, pd.DataFrame] | None = None,
 ) -> bytes:
     """Two sheets: the week's figures per building, and the weekly trend. Aggregates only.
+    ``purposes`` (``{"purpose": frame, "host": frame}`` of ``lib.analytics.purposes.weekly_by``,
+    issue 22) adds a sheet for each.
 
     Headers in ``lang`` (Indonesian by default); minutes and per-day figures with one
     decimal, the auto-close share and the changes in percent with one decimal. With
@@ -376,10 +444,13 @@ def weekly_report_xlsx(
             trend_rows.columns.get_loc("building") + 1, "building_name",
             trend_rows["building"].map(lambda b: names.get(str(b), str(b))),
         )
-    return xlsx_sheets({
+    sheets = {
         t("weekly.sheet_week", lang): _readable_weekly(summary, timezones, lang),
         t("weekly.sheet_trend", lang): _readable_weekly(trend_rows.reset_index(drop=True), timezones, lang),
-    })
+    }
+    for by, frame in (purposes or {}).items():
+        sheets[t(f"purposes.sheet.{by}", lang)] = purpose_table(frame, by, names, lang)
+    return xlsx_sheets(sheets)
 
 
 EXPORT_VIA_SHOWN = 50  # people named in an exported `via` cell (a cell must stay readable)
@@ -458,7 +529,7 @@ def visits_per_day_by_category(con: duckdb.DuckDBPyConnection, week: str, buildi
     (anything but ASN/THL reads as visitor), like ``weekly_stats``'s ``visits_mon..sun``,
     which these rows add up to. All 7 days x 3 categories: ``day`` (local date),
     ``category``, ``visits`` (zeros included). The zone's fixed offset converts the two
-    week bounds and the rows' day, never a per-row zone lookup (STYLE "SQL and time").
+    week bounds and the rows' day, never a per-row zone lookup (RULES "Time").
     """
     from lib.analytics.weekly import parse_iso_week, week_bounds
 

@@ -24,7 +24,7 @@ import pandas as pd
 from lib.analytics.alerts import alerts_due
 from lib.core.i18n import t
 from lib.core.timeutil import format_local_iso
-from lib.store import db, office
+from lib.store import db, office, places
 
 REPEAT_MINUTES = 60
 MAX_PER_RUN = 10
@@ -123,7 +123,7 @@ def deliver_due(
     }
     fresh = due[~due["key"].isin(recent)]
     counts["waiting"] = len(due) - min(len(fresh), MAX_PER_RUN)
-    names = dict(con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings").fetchall())
+    names = places.building_display_names(con)
     zones = db.building_timezones(con)
     for _, row in fresh.head(MAX_PER_RUN).iterrows():
         body = json.dumps(payload(row, names, zones, moment)).encode("utf-8")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from lib.core.i18n import all_texts, refusal_message, t
 from lib.core.timeutil import format_local_short, zone_label
+from lib.store import places
 
 AUDIT_COLUMNS = ["logged_at", "actor", "action", "subject", "params", "rows"]
 
@@ -87,10 +88,13 @@ ACTIONS_WITHOUT_PERSONS = (
     "import", "import_refused", "building_create", "building_update", "building_confirm", "building_rename",
     "building_merge", "building_delete", "gate_create", "gate_update", "area_create", "area_change",
     "setting_change", "backup", "restore", "purge", "rollcall_start",
+    "province_publish",  # RULES "Province": a site's aggregates and pseudonyms written to the lake
 )
 ACTIONS_ABOUT_PERSONS = (
     "trace", "trace_second_degree", "find_person", "export_trace", "rollcall_tick", "rollcall_untick",
     "case_open", "case_view", "case_refresh", "case_contact_set", "case_edit", "case_export", "case_close",
+    "desk_checkin", "desk_checkout", "desk_expected_add",
+    "province_trace", "province_request_open",  # RULES "Province": tracing across sites
 )
 ACTIONS = ACTIONS_WITHOUT_PERSONS + ACTIONS_ABOUT_PERSONS
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -227,10 +231,7 @@ def readable_audit(con: duckdb.DuckDBPyConnection, records: pd.DataFrame, lang: 
     """``read_audit`` rows in words: when (local, zone named), who, action, subject,
     parameters, rows (empty when not counted). Columns: when, actor, action, subject,
     params, rows, all text; nothing reads 'None', 'null' or 'nan'."""
-    names = {
-        str(b): str(n)
-        for b, n in con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings").fetchall()
-    }
+    names = places.building_display_names(con)
     rows = []
     for record in records.itertuples(index=False):
         count = record.rows

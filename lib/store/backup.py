@@ -11,14 +11,17 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from lib.store import db, office
+from lib.core.errors import PantauError
+from lib.store import db, office, person_search
 from lib.store.places import retention_days
 
 PARTIAL_SUFFIX = ".partial"
 
 
-class BackupError(Exception):
-    """A backup or restore that cannot be done; the message is for the user."""
+class BackupError(PantauError):
+    """A backup or restore that cannot be done (texts ``backup.error.<code>``)."""
+
+    TEXT_PREFIX = "backup.error."
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
@@ -39,7 +42,7 @@ def backup(con: duckdb.DuckDBPyConnection, target: str | Path, actor: str = "cli
     """
     path = Path(target).resolve()
     if path.exists():
-        raise BackupError(f"{path.name} exists already; choose a new file name")
+        raise BackupError("exists", name=path.name)
     path.parent.mkdir(parents=True, exist_ok=True, mode=db.PRIVATE_FOLDER_MODE)
     partial = path.with_name(path.name + PARTIAL_SUFFIX)
     for leftover in (partial, Path(str(partial) + ".wal")):
@@ -81,18 +84,18 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
     """
     path = Path(source).resolve()
     if not path.is_file():
-        raise BackupError(f"backup file not found: {path}")
+        raise BackupError("not_found", path=str(path))
     try:
         con.execute(f"ATTACH '{_quoted_path(path)}' AS pantau_restore (READ_ONLY)")
     except duckdb.Error as error:
-        raise BackupError(f"not a Pantau backup: {str(error).splitlines()[0]}") from None
+        raise BackupError("not_a_backup", detail=str(error).splitlines()[0]) from None
     try:
         source_tables = set(_tables(con, "pantau_restore"))
         if not {"visits", "events", "schema_meta"} <= source_tables:
-            raise BackupError("not a Pantau backup: its tables are missing")
+            raise BackupError("tables_missing")
         version = int(con.execute("SELECT max(version) FROM pantau_restore.schema_meta").fetchall()[0][0])
         if version > db.schema_version(con):
-            raise BackupError("the backup comes from a newer Pantau; update first")
+            raise BackupError("newer")
         with db.transaction(con):
             for table in _tables(con, _catalog(con)):
                 if table == "schema_meta":
@@ -100,6 +103,8 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
                 con.execute(f'DELETE FROM "{table}"')
                 if table in source_tables:
                     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM pantau_restore."{table}"')
+            # A backup from before the person search's index (issue 27) holds none: made anew.
+            person_search.rebuild(con)
             if version < db.ROOMS_VERSION:
                 # An older backup's scans with an area made visits; now they make area stays
                 # (lib.ingest.upgrade.finish re-pairs them right after the restore).

@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 
 from lib.core import config
+from lib.store.app_settings import registered
+from lib.store.relations import AreasNamed
 
 DEFAULT_TIMEZONE = "Asia/Makassar"
 # RULES "From events to visits": MAX_STAY defaults per category, in minutes.
@@ -342,6 +344,63 @@ MIGRATIONS: list[str] = [
         delivered BOOLEAN NOT NULL
     );
     """,
+    # 9 -> 10: the front desk and the guest book (issue 22): a check-in event carries the
+    # visit's purpose (keperluan), its host (tujuan / bertemu dengan) and the visitor's
+    # institution (instansi); a visit keeps the purpose and host of its check-in event; a
+    # person keeps the latest non-empty institution as name and phone are kept (RULES "Words").
+    """
+    ALTER TABLE events ADD COLUMN purpose TEXT;
+    ALTER TABLE events ADD COLUMN host TEXT;
+    ALTER TABLE events ADD COLUMN institution TEXT;
+    ALTER TABLE visits ADD COLUMN purpose TEXT;
+    ALTER TABLE visits ADD COLUMN host TEXT;
+    ALTER TABLE persons ADD COLUMN institution TEXT;
+    ALTER TABLE persons ADD COLUMN institution_at TIMESTAMPTZ;
+    """,
+    # 10 -> 11: the front desk (issue 22): visitors expected on a day (pre-registration; a
+    # random id that is also their personal check-in address's key), and the passes printed
+    # on visitor slips (a random id whose QR checks that visitor out at the door). Both hold
+    # personal data (lib/store/retention.py removes them after the retention period).
+    """
+    CREATE TABLE expected_visitors (
+        expected_id TEXT PRIMARY KEY,
+        building    TEXT NOT NULL,
+        expected_on DATE NOT NULL,          -- the building's local day
+        name        TEXT,
+        phone       TEXT,                   -- international form (62...), also the visit's person_id
+        purpose     TEXT,
+        host        TEXT,
+        created_by  TEXT,
+        created_at  TIMESTAMPTZ NOT NULL,
+        arrived_at  TIMESTAMPTZ,            -- NULL: not (yet) arrived; a past day then is a no-show
+        person_id   TEXT
+    );
+    CREATE TABLE desk_passes (
+        pass_id   TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        building  TEXT NOT NULL,
+        issued_at TIMESTAMPTZ NOT NULL,
+        used_at   TIMESTAMPTZ
+    );
+    """,
+    # 11 -> 12: the person search's index (issue 27, lib/store/person_search.py): each
+    # person's search keys (name lowered without accents, id and phone; the phone's digits,
+    # and with 62 read as 0), kept on every write of persons, so a search reads two prepared
+    # columns instead of computing them for every person. Same expressions as
+    # person_search._KEYS; uncompressed, as a scan of them is ~2x faster so.
+    """
+    CREATE TABLE person_search (
+        person_id TEXT PRIMARY KEY,
+        text_key  TEXT USING COMPRESSION uncompressed,
+        digit_key TEXT USING COMPRESSION uncompressed
+    );
+    INSERT INTO person_search
+    SELECT person_id,
+           strip_accents(lower(coalesce(name, ''))) || chr(0) || strip_accents(lower(person_id)) || chr(0)
+               || lower(coalesce(phone, '')),
+           CASE WHEN starts_with(digits, '62') THEN digits || chr(0) || '0' || digits[3:] ELSE digits END
+    FROM (SELECT *, regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') AS digits FROM persons);
+    """,
 ]
 
 
@@ -572,8 +631,8 @@ def unconfirmed_buildings(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT building_id FROM buildings WHERE NOT coalesce(confirmed, true)").fetchall()}
 
 
-def ensure_areas(con: duckdb.DuckDBPyConnection, source_sql: str) -> int:
-    """Create the areas named by ``source_sql`` (columns building, area) but not yet known.
+def ensure_areas(con: duckdb.DuckDBPyConnection, named: AreasNamed) -> int:
+    """Create the areas ``named`` (columns building, area) but not yet known.
 
     Names match ignoring case and surrounding spaces; a new area takes the smallest
     spelling seen, with the rules' defaults (AREA_STAY 120 minutes, no capacity). Returns
@@ -583,7 +642,7 @@ def ensure_areas(con: duckdb.DuckDBPyConnection, source_sql: str) -> int:
         f"""
         INSERT INTO areas (building, area_key, area_id, name)
         SELECT building, lower(trim(area)) AS area_key, min(trim(area)), min(trim(area))
-        FROM ({source_sql}) s
+        FROM ({named.checked(con).sql}) s
         WHERE building IS NOT NULL AND nullif(trim(area), '') IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM areas a WHERE a.building = s.building AND a.area_key = lower(trim(s.area)))
         GROUP BY ALL
@@ -613,11 +672,15 @@ def write_audit(
 
 
 def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    """A stored setting's value (``default`` when unset); ``key`` is one of
+    ``lib.store.app_settings.STORED_SETTINGS`` (else ``KeyError``)."""
+    registered(key)
     rows = con.execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
     return rows[0][0] if rows else default
 
 
 def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    registered(key)
     con.execute(
         "INSERT INTO app_settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pandas as pd
 
+from lib.core.errors import PantauError
 from lib.core.text import clean_text
 from lib.store import db
 
@@ -37,13 +38,10 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 URL_PATTERN = re.compile(r"^https?://[^\s/?#]+(:\d+)?(/[^\s?#]*)?$")
 
 
-class SettingsError(ValueError):
+class SettingsError(PantauError, ValueError):
     """A refused setting; ``code`` names the text ``settings.error.<code>``."""
 
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
+    TEXT_PREFIX = "settings.error."
 
 
 def threshold_from(
@@ -294,12 +292,19 @@ def building_key(text: str | None) -> str:
     return " ".join(str(text or "").split()).lower()
 
 
+def building_display_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """building id -> display name (its name, else its id), in id order: the one query every
+    list, message and export that names buildings uses."""
+    rows = con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall()
+    return {str(building_id): str(name) for building_id, name in rows}
+
+
 def building_lookup(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """``building_key`` of every building's id and display name -> building id.
 
     An id wins over another building's name of the same spelling; a display name two
     buildings share names neither (the user must say which, by id)."""
-    rows = con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall()
+    rows = building_display_names(con).items()
     by_name: dict[str, set[str]] = {}
     for building_id, name in rows:
         by_name.setdefault(building_key(name), set()).add(str(building_id))
@@ -324,5 +329,5 @@ def resolve_building(con: duckdb.DuckDBPyConnection, text: str | None) -> str | 
 def known_buildings_text(con: duckdb.DuckDBPyConnection) -> str:
     """Every building as ``id (name)``, by id, on one line: what an error about an unknown
     building lists so the user can pick one."""
-    rows = con.execute("SELECT building_id, coalesce(name, building_id) FROM buildings ORDER BY 1").fetchall()
+    rows = building_display_names(con).items()
     return ", ".join(str(b) if str(n) == str(b) else f"{b} ({n})" for b, n in rows)

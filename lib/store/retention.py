@@ -7,7 +7,8 @@ Names, phone numbers and identity numbers older than the retention period (app s
   deleted; the raw rows of old quarantined lines are deleted (their reason and row number
   stay for the quality page);
 - roster rows imported before the cutoff are deleted;
-- roll-call ticks (who a marshal saw safe) older than the cutoff are deleted;
+- roll-call ticks (who a marshal saw safe) older than the cutoff are deleted; so are the
+  front desk's expected visitors (of a day before the cutoff) and slips' passes;
 - in visits, area stays, duplicate/orphan scans and events older than the cutoff, the ``person_id`` is
   replaced by a pseudonym: an HMAC of the id and the visit's local ISO week under a server
   key kept outside the database file. Within a week the same person keeps one pseudonym,
@@ -33,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from lib.store import db
+from lib.store import db, person_search
 from lib.store.audit import ACTIONS_WITHOUT_PERSONS
 from lib.store.places import retention_days
 from lib.store.secrets_store import get_secret
@@ -83,6 +84,12 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
         counts["roster"] = _count(con, "DELETE FROM roster WHERE imported_at < ?", [cutoff])
         # A marshal's roll-call ticks name persons: gone with the rest after the period.
         counts["rollcall_ticks"] = _count(con, "DELETE FROM rollcall_ticks WHERE ticked_at < ?", [cutoff])
+        # The front desk (issue 22): expected visitors (name, phone) and slips' passes (a person
+        # id) go after the period, counted from the day expected or the slip printed; the
+        # no-show counts of those days go with them (they are figures of the desk, not kept).
+        counts["expected_visitors"] = _count(con, "DELETE FROM expected_visitors WHERE expected_on < ?",
+                                             [cutoff.date()])
+        counts["desk_passes"] = _count(con, "DELETE FROM desk_passes WHERE issued_at < ?", [cutoff])
         # Old events go, with their names and phones; only the check-in of a visit that is
         # kept (it ends after the cutoff) stays, without name or phone, so that pairing
         # the person again still finds where that visit began.
@@ -93,8 +100,10 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
               AND NOT (e.action = 'checkin' AND e.area IS NOT NULL AND EXISTS (
                 SELECT 1 FROM stays s WHERE s.person_id = e.person_id AND s.building = e.building
                   AND s.start_at = e.ts))""", [cutoff])
-        _count(con, "UPDATE events SET name = NULL, phone = NULL WHERE ts < ? AND (name IS NOT NULL OR phone IS NOT NULL)",
-               [cutoff])
+        # The institution a visitor wrote in a guest book goes with the name and phone; the
+        # visit's purpose and host stay (the week's figures by purpose and host read them).
+        _count(con, "UPDATE events SET name = NULL, phone = NULL, institution = NULL WHERE ts < ? "
+               "AND (name IS NOT NULL OR phone IS NOT NULL OR institution IS NOT NULL)", [cutoff])
         counts["persons_deleted"] = _count(con, """
             DELETE FROM persons p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.person_id = p.person_id)
               AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = p.person_id)
@@ -105,8 +114,13 @@ def purge(con: duckdb.DuckDBPyConnection, now: datetime | None = None, days: int
                 name = CASE WHEN name_at < ? THEN NULL ELSE name END,
                 name_at = CASE WHEN name_at < ? THEN NULL ELSE name_at END,
                 phone = CASE WHEN phone_at < ? THEN NULL ELSE phone END,
-                phone_at = CASE WHEN phone_at < ? THEN NULL ELSE phone_at END
-            WHERE name_at < ? OR phone_at < ?""", [cutoff] * 6)
+                phone_at = CASE WHEN phone_at < ? THEN NULL ELSE phone_at END,
+                institution = CASE WHEN institution_at < ? THEN NULL ELSE institution END,
+                institution_at = CASE WHEN institution_at < ? THEN NULL ELSE institution_at END
+            WHERE name_at < ? OR phone_at < ? OR institution_at < ?""", [cutoff] * 9)
+        if counts["persons_deleted"] or counts["persons_cleared"]:
+            # The person search's keys hold the same names and phones (issue 27).
+            person_search.rebuild(con)
         counts["quarantine"] = _count(con, """
             UPDATE quarantine SET raw = NULL WHERE raw IS NOT NULL
               AND import_id IN (SELECT import_id FROM imports WHERE imported_at < ?)""", [cutoff])

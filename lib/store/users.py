@@ -6,7 +6,8 @@ holds only bcrypt hashes, never a password. Passwords are generated here
 
 Rules (issue 6, "Secrets and accounts"):
 - Roles: ``admin`` (Kabag Umum, building admins), ``leadership`` (pimpinan), ``tracer``
-  (pelacak); a user may have several, and a user with none sees no page.
+  (pelacak), ``desk`` (front desk: a receptionist or guard, the desk page only); a user may
+  have several, and a user with none sees no page.
 - Failed logins are throttled per network address, never by locking the account (RULES
   "Personal data"): after ``MAX_FAILED_LOGINS`` wrong passwords for one account from one
   address, that address waits before its next try, ``THROTTLE_FIRST_WAIT_SECONDS`` and
@@ -42,10 +43,11 @@ import pandas as pd
 import yaml
 
 from lib.core import config
+from lib.core.errors import PantauError
 from lib.core.i18n import LANGUAGES
 from lib.core.text import clean_text
 
-ROLES = ("admin", "leadership", "tracer")
+ROLES = ("admin", "leadership", "tracer", "desk")
 MAX_FAILED_LOGINS = 5  # wrong passwords from one address for one account before it waits
 THROTTLE_FIRST_WAIT_SECONDS = 30
 THROTTLE_MAX_WAIT_SECONDS = 15 * 60
@@ -57,16 +59,14 @@ DEMO_ACCOUNTS: dict[str, tuple[str, list[str], str]] = {
     "admin": ("demo-admin", ["admin"], "Admin (demo)"),
     "pimpinan": ("demo-pimpinan", ["leadership"], "Pimpinan (demo)"),
     "pelacak": ("demo-pelacak", ["tracer"], "Pelacak (demo)"),
+    "resepsionis": ("demo-resepsionis", ["desk"], "Resepsionis (demo)"),
 }
 
 
-class UserError(ValueError):
+class UserError(PantauError, ValueError):
     """A refused account change; ``code`` names the text ``users.error.<code>``."""
 
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
+    TEXT_PREFIX = "users.error."
 
 
 def users_path() -> Path:

@@ -75,16 +75,12 @@ def prepare_database(spinner_text: str) -> None:
     with _prepare_lock:
         if key in _prepared:
             return
+        from lib.ingest.demo import first_start_wants_demo, load_demo
+
         cur = cursor()
-        empty = cur.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
-        if empty and db.get_setting(cur, db.DEMO_MODE_SETTING) is None and config.demo_on_first_start():
-            try:
-                from lib.ingest.demo import load_demo
-            except ImportError:
-                load_demo = None
-            if load_demo is not None:
-                with st.spinner(spinner_text):
-                    load_demo(cur)
+        if first_start_wants_demo(cur):
+            with st.spinner(spinner_text):
+                load_demo(cur)
         _prepared.add(key)
 
 
@@ -111,12 +107,15 @@ def import_upload(
     limit_bytes: int,
     limit_text: str,
     progress: Callable[[float], None] | None = None,
+    building: str | None = None,
+    renames: dict[str, str] | None = None,
 ) -> importer.ImportSummary:
     """Import one uploaded file through ``lib.ingest.importer.import_file`` (one transaction).
 
     A file above ``limit_bytes`` is refused before anything is written (audited as
     ``import_refused``). The upload is copied to a private temporary file in chunks,
-    keeping its suffix, and removed afterwards.
+    keeping its suffix, and removed afterwards. ``building`` and ``renames``: the Import
+    page's building picker and column-mapping step (``import_file``'s own parameters).
     """
     name = Path(upload.name).name or "upload"
     if upload.size > limit_bytes:
@@ -131,4 +130,6 @@ def import_upload(
         path = folder / ("upload" + Path(name).suffix.lower()[:10])
         with open(path, "wb") as handle:
             shutil.copyfileobj(upload, handle, length=1024 * 1024)  # type: ignore[misc]
-        return importer.import_file(con, path, actor=actor, display_name=name, progress=progress)
+        return importer.import_file(
+            con, path, actor=actor, display_name=name, progress=progress, building=building, renames=renames
+        )

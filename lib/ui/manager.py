@@ -19,7 +19,7 @@ from lib.store.db import DEFAULT_TIMEZONE
 from lib.ui.auth import current_user
 from lib.ui.data import cursor, database_path
 from lib.ui.i18n import fmt_datetime, fmt_number, number_format, relabelled, tr
-from lib.ui.plain import escape_markdown, tr_escaped
+from lib.ui.plain import escape_markdown, refusal_text, tr_escaped
 from lib.ui.widgets import building_names
 
 ALERT_CACHE_SECONDS = 10
@@ -127,7 +127,7 @@ def render_alerts() -> None:
 
 
 def _error(error: places.SettingsError) -> None:
-    st.error(tr_escaped(f"settings.error.{error.code}", **error.values))
+    st.error(refusal_text(error))
 
 
 def _saved(changed: bool) -> None:

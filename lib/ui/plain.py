@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from lib.core.errors import PantauError
 from lib.outputs.export import visible_text
 from lib.ui.i18n import tr
 
@@ -47,3 +48,9 @@ def escape_markdown(value: object) -> str:
 def tr_escaped(key: str, **values: object) -> str:
     """``tr(key, ...)`` with every value escaped (a number formatted by the caller is left as it is)."""
     return tr(key, **{name: escape_markdown(value) for name, value in values.items()})
+
+
+def refusal_text(error: PantauError) -> str:
+    """A lib refusal (``lib.core.errors.PantauError``) in the user's language, its values
+    (names, addresses: stored or typed text) shown as text."""
+    return tr_escaped(error.key, **error.values)

@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from lib.core.i18n import t
+from lib.core.phone import international_phone
 from lib.core.text import MAX_ID_CHARACTERS, clean_text, normalize_id
 from lib.core.timeutil import zone_label
 from lib.ingest.desk import CHECKED_IN, CHECKED_OUT, DUPLICATE, TapAnswer
@@ -59,9 +60,10 @@ class Crowd:
 def make_person(name: str, category: str, id_number: str = "", phone: str = "") -> dict[str, str] | str:
     """The form's values as a person dict, or a problem code ('name', 'id_or_phone').
 
-    ``person_id`` is the ID number (NIP/NIK) when given, else the phone number (RULES
-    "Words": a visitor's key may be a phone number), written as ``normalize_id`` says; the
-    phone loses spaces, dots, dashes and brackets, a leading '+' stays. Category: ASN, THL or visitor.
+    ``person_id`` is the ID number (NIP/NIK) when given, written as ``normalize_id`` says,
+    else the phone number (RULES "Words": a visitor's key may be a phone number) in its one
+    international form (``lib.core.phone``); the phone itself loses spaces, dots, dashes and
+    brackets, a leading '+' stays. Category: ASN, THL or visitor.
     """
     clean_name = clean_text(name, MAX_NAME)  # control and bidi characters gone, spaces folded
     clean_id = normalize_id(id_number)
@@ -73,7 +75,9 @@ def make_person(name: str, category: str, id_number: str = "", phone: str = "") 
     word = str(category or "").strip().lower()
     stored_category = {"asn": "ASN", "thl": "THL"}.get(word, "visitor")
     return {
-        "person_id": clean_id or clean_phone,
+        # A visitor known by phone alone is the person of the phone's one international form,
+        # as the front desk and a guest-book import key them (RULES "The front desk").
+        "person_id": clean_id or international_phone(clean_phone) or clean_phone,
         "name": clean_name,
         "category": stored_category,
         "phone": clean_phone[:MAX_ID],

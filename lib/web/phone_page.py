@@ -15,6 +15,12 @@ cookie when it names the posted id; otherwise a name is needed, for a known id a
 unknown one alike; a known person's name must match the stored one (``names_match``) and
 their stored name and category stay; an unknown id with a name is a new person.
 
+The front desk (RULES "The front desk"): an address with ``v`` is a visitor's own (a slip's
+pass: it checks that visitor out; an expected visitor's id: it checks them in on their day),
+shown as their name and one button, done by ``lib.ingest.front_desk``. On a door's check-in
+poster the form also asks a visitor the store does not know as staff for the purpose, the
+institution and the unit visited (optional unless Settings requires a purpose).
+
 No JavaScript is needed (one line only stops a double tap), no web font, no framework:
 the whole page is a few kilobytes. Indonesian first; ``&lang=en`` gives English, and the
 phone keeps the choice in a small cookie of its own (``LANG_COOKIE``) so the next poster
@@ -58,8 +64,9 @@ from lib.core import config
 from lib.core.i18n import LANGUAGES, t
 from lib.core.text import clean_text, names_match, normalize_id
 from lib.core.timeutil import zone_label
-from lib.ingest.desk import CheckinDesk, FormReused, TapAnswer, from_us
-from lib.outputs import checkin
+from lib.ingest import front_desk
+from lib.ingest.desk import CHECKED_IN, DUPLICATE, CheckinDesk, FormReused, TapAnswer, from_us
+from lib.outputs import checkin, host_notify
 from lib.outputs.checkin import CheckinTarget
 from lib.store import db
 from lib.web import phone
@@ -148,7 +155,7 @@ _TEMPLATES = jinja2.Environment(
 
 # The parameters of a poster's signed address (``lib.outputs.checkin``: ``r`` is a room
 # poster's room), and the page's language.
-ADDRESS_PARAMS = ("b", "g", "r", "a", "s", "lang")
+ADDRESS_PARAMS = ("b", "g", "r", "v", "a", "s", "lang")
 
 
 def _address(query: dict[str, str], **change: str) -> str:
@@ -214,6 +221,7 @@ def _form_page(
     values: dict[str, str] | None = None,
     problem: str = "",
     missing: tuple[str, ...] = (),
+    visit_fields: dict[str, Any] | None = None,
 ) -> str:
     """The poster's page: one button for a phone the cookie knows (``person``), else the
     first-time form. No ``required`` attribute: a missing field is answered by the server in
@@ -231,7 +239,7 @@ def _form_page(
         "checkin.html", view, target=target, person=person, inside_line=inside_line, values=values,
         problem=problem, mark=mark, chosen_category=values.get("category") or "visitor",
         categories=phone.FORM_CATEGORIES, max_name=MAX_NAME, max_id=MAX_ID, form_token=form_token(),
-        crowd_now=crowd, result_only=False,
+        crowd_now=crowd, result_only=False, visit_fields=visit_fields,
     )
 
 
@@ -286,7 +294,7 @@ class CheckinPage:
         self._targets: dict[tuple[str, ...], tuple[float, CheckinTarget]] = {}
 
     def _target(self, con: Any, query: dict[str, str], lang: str) -> CheckinTarget | Reply:
-        key = tuple(str(query.get(k, "")) for k in ("b", "g", "r", "a", "s"))
+        key = tuple(str(query.get(k, "")) for k in ("b", "g", "r", "v", "a", "s"))
         cached = self._targets.get(key)
         if cached is not None and time.monotonic() - cached[0] < TARGET_CACHE_SECONDS:
             target: CheckinTarget | str = cached[1]
@@ -313,11 +321,14 @@ class CheckinPage:
             target = self._target(con, query, lang)
             if isinstance(target, Reply):
                 return target
+            if target.visitor:  # a slip's QR or an expected visitor's link (the front desk)
+                return self._visitor_page(con, desk, query, target, lang)
             forget = query.get("forget") == "1"
             person = None if forget else phone.decode_person_cookie(cookie)
             inside = _inside_line(desk.open_visit(person["person_id"]), target, con, lang) if person else ""
             crowd = self._crowd(desk, target)
-            body = _form_page(_view(lang, query, target, crowd), target, crowd, person=person, inside_line=inside)
+            body = _form_page(_view(lang, query, target, crowd), target, crowd, person=person, inside_line=inside,
+                              visit_fields=_visit_fields(con, target))
             return Reply(
                 200, body, cookie="" if forget else None,
                 lang_cookie=_chosen(query),
@@ -349,17 +360,26 @@ class CheckinPage:
                 if problem is not None:
                     return _refusal(lang, query, t(f"phone.{problem}", lang), 400)
                 nonce = token.split(".")[1]
+            if target.visitor:
+                return self._visitor_tap(database, con, desk, query, target, lang)
             person = self._person(desk, form, cookie, lang)
             if isinstance(person, tuple):
                 problem, missing = person
-                body = _form_page(_view(lang, query, target), target, None, values=form, problem=problem, missing=missing)
+                body = _form_page(_view(lang, query, target), target, None, values=form, problem=problem, missing=missing,
+                                  visit_fields=_visit_fields(con, target))
+                return Reply(422, body)
+            visit = _visit_details(con, desk, target, person, form, lang)
+            if isinstance(visit, str):  # a purpose the office requires, or "lainnya" without its text
+                body = _form_page(_view(lang, query, target), target, None, values=form, problem=visit,
+                                  missing=("purpose",), visit_fields=_visit_fields(con, target))
                 return Reply(422, body)
             if not self.per_phone.allow(person["person_id"]):
                 return _refusal(lang, query, t("phone.rate_limited", lang), 429)
             try:
                 # Every tap through the desk, a room poster's too (an area scan, and a door
                 # check-in when the person is not inside yet: ``CheckinDesk.tap``).
-                answer = desk.tap(person, target.building, target.action, target.gate, nonce=nonce, area=target.area)
+                answer = desk.tap(person, target.building, target.action, target.gate, nonce=nonce, area=target.area,
+                                  **visit)
             except FormReused:
                 # The same form sent again for somebody else (the phone's Back button): the
                 # first tap stands, this one is not recorded and not confirmed.
@@ -367,6 +387,10 @@ class CheckinPage:
             except Exception:
                 log.exception("self check-in failed")
                 return _refusal(lang, query, t("checkin.error", lang), 503)
+            if visit.get("host") and answer.outcome == CHECKED_IN and not answer.replayed:
+                # The unit visited told through the hosts' webhook, where Settings names one (never the id or phone).
+                host_notify.notify_arrival(database, target.building, person.get("name", ""), visit["institution"],
+                                           visit["purpose"], visit["host"], answer.at)
             crowd = self._crowd(desk, target)
             body = _answer_page(_view(lang, query, target, crowd), answer, target, crowd)
             # The first form's "remember me": the phone keeps the person (the one-tap form keeps it as it is).
@@ -377,6 +401,45 @@ class CheckinPage:
             )
         finally:
             con.close()
+
+    # --- a visitor's own address (issue 22: RULES "The front desk") ------------------------
+
+    def _visitor_page(self, con: Any, desk: CheckinDesk, query: dict[str, str], target: CheckinTarget,
+                      lang: str) -> Reply:
+        """A slip's QR (check-out) or an expected visitor's link (check-in): whose it is and
+        one button. Nothing is stored before the button (a link preview taps nobody)."""
+        found = _visitor(con, desk, target)
+        if found is None:
+            return _refusal(lang, query, t("phone.visitor.unknown", lang), 404)
+        crowd = self._crowd(desk, target)
+        return Reply(200, _render("visitor.html", _view(lang, query, target, crowd), target=target, name=found[0],
+                                  detail=found[1], form_token=form_token(), crowd_now=crowd))
+
+    def _visitor_tap(self, database: db.SharedDatabase, con: Any, desk: CheckinDesk, query: dict[str, str],
+                     target: CheckinTarget, lang: str) -> Reply:
+        """The button of ``_visitor_page``: that visitor checked out (a slip) or in (an
+        expected visitor, on their day), through the front desk's functions and so the desk."""
+        if _visitor(con, desk, target) is None:
+            return _refusal(lang, query, t("phone.visitor.unknown", lang), 404)
+        if not self.per_phone.allow("visitor:" + target.visitor):
+            return _refusal(lang, query, t("phone.rate_limited", lang), 429)
+        try:
+            if target.action == "checkout":
+                answer = front_desk.check_out_by_pass(desk, con, target.visitor)
+            else:
+                result = front_desk.arrive_expected(desk, con, target.visitor, actor="self-checkin")
+                answer = result if isinstance(result, TapAnswer) else TapAnswer(
+                    DUPLICATE, result.checkin_at, target.building, "checkin")  # inside already: said so
+                found = front_desk.expected_visitor(con, target.visitor)
+                if found is not None and answer.outcome == CHECKED_IN:  # the hosts' webhook, where one is set
+                    host_notify.notify_arrival(database, target.building, found.name, "", found.purpose, found.host,
+                                               answer.at)
+        except front_desk.DeskError as error:
+            return _refusal(lang, query, t(f"front_desk.error.{error.code}", lang, **error.values), 409)
+        if answer is None:
+            return _refusal(lang, query, t("phone.visitor.unknown", lang), 404)
+        crowd = self._crowd(desk, target)
+        return Reply(200, _answer_page(_view(lang, query, target, crowd), answer, target, crowd))
 
     def _person(
         self, desk: CheckinDesk, form: dict[str, str], cookie: str | None, lang: str
@@ -417,6 +480,49 @@ class CheckinPage:
         if isinstance(made, dict):
             return made
         return t(f"checkin.form.problem.{made}", lang), ("name",) if made == "name" else ("person_id",)
+
+
+def _visit_fields(con: Any, target: CheckinTarget) -> dict[str, Any] | None:
+    """What the form asks about the visit (RULES "The front desk"): on a door's check-in
+    poster only, the office's purposes, whether one is required, the roster's units."""
+    if target.action != "checkin" or target.area:
+        return None
+    return {"purposes": front_desk.purposes(con), "required": front_desk.purpose_required(con),
+            "other": front_desk.OTHER_PURPOSE, "units": front_desk.host_units(con)}
+
+
+def _visit_details(
+    con: Any, desk: CheckinDesk, target: CheckinTarget, person: dict[str, str], form: dict[str, str], lang: str
+) -> dict[str, str] | str:
+    """The visit's purpose, unit visited and institution from the form, or the problem (a
+    sentence). Staff the store knows (ASN, THL: the roster) are never asked: nothing of theirs
+    is taken. A unit not on the roster is dropped (the phone only offers the roster's)."""
+    fields = _visit_fields(con, target)
+    known = desk.known_person(person["person_id"])
+    if fields is None or (known is not None and known.category != "visitor"):
+        return {}
+    try:
+        purpose = front_desk.resolve_purpose(con, form.get("purpose"), form.get("other_purpose", ""))
+    except front_desk.DeskError as error:
+        return t(f"front_desk.error.{error.code}", lang, **error.values)
+    host = clean_text(form.get("host"), front_desk.MAX_TEXT)
+    return {"purpose": purpose, "host": host if host in fields["units"] else "",
+            "institution": clean_text(form.get("institution"), front_desk.MAX_TEXT)}
+
+
+def _visitor(con: Any, desk: CheckinDesk, target: CheckinTarget) -> tuple[str, str] | None:
+    """(name, purpose · host) of a visitor's own address, None when its pass or registration
+    is unknown (or purged) or for another building."""
+    if target.action == "checkout":
+        holder = front_desk.pass_holder(con, target.visitor)
+        if holder is None or holder.building != target.building:
+            return None
+        known = desk.known_person(holder.person_id)  # a tap not stored yet named them
+        return holder.name or (known.name if known else ""), ""
+    found = front_desk.expected_visitor(con, target.visitor)
+    if found is None or found.building != target.building:
+        return None
+    return found.name, " · ".join(part for part in (found.purpose, found.host) if part)
 
 
 def _chosen(params: dict[str, str]) -> str | None:

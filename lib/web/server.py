@@ -105,13 +105,12 @@ def open_owned(path: Path | None = None) -> Owned:
 
 def load_demo_on_first_start(database: db.SharedDatabase) -> bool:
     """An empty database that was never a demo gets the demo month (``PANTAU_DEMO=0``: not)."""
+    from lib.ingest.demo import first_start_wants_demo, load_demo
+
     con = database.cursor()
     try:
-        empty = con.execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
-        if not (empty and db.get_setting(con, db.DEMO_MODE_SETTING) is None and config.demo_on_first_start()):
+        if not first_start_wants_demo(con):
             return False
-        from lib.ingest.demo import load_demo
-
         load_demo(con)
         return True
     finally:
@@ -130,14 +129,19 @@ def _serve_commands(database: db.SharedDatabase, desk: CheckinDesk) -> None:
 
 
 def _nightly(database: db.SharedDatabase) -> None:
-    """The nightly jobs: the backup (01:00) first, then the retention purge (02:00); one
-    failing does not stop the other."""
+    """The nightly jobs: the backup (01:00) first, then the retention purge (02:00), then the
+    province publish (03:00, when Settings names a destination); one failing does not stop
+    the others."""
+    from lib.outputs import publish
     from lib.store import backup, retention
 
     try:
         backup.nightly_backup(database)
     finally:
-        retention.nightly_purge(database)
+        try:
+            retention.nightly_purge(database)
+        finally:
+            publish.nightly_publish(database, config.province_key())
 
 
 def _post_alerts(database: db.SharedDatabase) -> None:

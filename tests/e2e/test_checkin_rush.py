@@ -31,7 +31,7 @@ from lib.outputs import checkin, posters
 from lib.store import db, places
 from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
-from tests.e2e.test_checkin_browser import decode_poster
+from tests.e2e.support import decode_poster
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from lib.outputs import posters
 from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
-from tests.e2e.test_checkin_browser import decode_poster, poster_store
+from tests.e2e.support import decode_poster, poster_store
 
 pytestmark = pytest.mark.browser
 

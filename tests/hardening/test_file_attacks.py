@@ -27,7 +27,7 @@ import pytest
 from lib.store import spool
 from tests.e2e.conftest import ROOT, StreamlitServer
 from tests.hardening.conftest import start_server
-from tests.test_import_attacks import BAD_TEXT, cell_bomb_xlsx, huge_claim_xlsx, run_measured
+from tests.support.attacks import BAD_TEXT, cell_bomb_xlsx, huge_claim_xlsx, run_measured
 
 HEAD = "timestamp,person_id,building,action,name\n"
 

@@ -34,6 +34,7 @@ from lib.store import db
 from tests.conftest import write_csv
 from tests.e2e.conftest import StreamlitServer
 from tests.hardening.conftest import start_server
+from tests.support.phone import outcome, signing_with, token_of
 
 SITI = "198703152010012001"  # rostered ASN, outside
 BUDI = "198001012000031001"  # rostered ASN, inside since an hour ago
@@ -41,14 +42,6 @@ ROOM_VISITOR = "7172014506900003"
 REUSED_FIRST, REUSED_SECOND = "7172014506900001", "7172014506900002"
 DIRTY, DIRTY_PHONE = "7172014506900004", "7172014506900005"
 CROSS_SITE = "7172014506900006"
-OUTCOME = re.compile(r'data-outcome="([a-z_]+)"')
-
-
-def outcome(response: httpx.Response) -> str:
-    found = OUTCOME.search(response.text)
-    return found.group(1) if found else ""
-
-
 def build_store(data_dir: Path) -> dict[str, str]:
     """The server's store, and the addresses (path and query) of its posters, signed with the
     key of the server's secrets file."""
@@ -73,14 +66,6 @@ def build_store(data_dir: Path) -> dict[str, str]:
     }
     con.close()
     return {name: address[address.index("/checkin"):] for name, address in posters.items()}
-
-
-def signing_with(data_dir: Path) -> pytest.MonkeyPatch:
-    """This process signs with the server's key: the same secrets file (its env sets it)."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PANTAU_SECRETS_FILE", str(data_dir / "secrets.json"))
-    patch.delenv("PANTAU_QR_SIGNING_KEY", raising=False)
-    return patch
 
 
 @dataclass
@@ -111,9 +96,6 @@ def phones(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Phones]:
     finally:
         (phones.server if phones else server).stop()
 
-
-def token_of(client: httpx.Client, address: str) -> str:
-    return re.search(r'name="f" value="([^"]+)"', client.get(address).text).group(1)
 
 
 def test_3_a_rostered_civil_servant_on_the_first_form_keeps_category_and_name(phones: Phones) -> None:

@@ -5,19 +5,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "alerts.none": {"id": "Tidak ada peringatan saat ini.", "en": "No alerts right now."},
     "alerts.kind.building_over": {
         "id": "{building}: {value} orang di dalam, di atas ambang {limit}",
-        "en": "{building}: {value} people inside, above the threshold of {limit}",
+        "en": "{building}: {value} {value:one|person|people} inside, above the threshold of {limit}",
     },
     "alerts.kind.building_near": {
         "id": "{building}: {value} orang di dalam, mendekati ambang {limit} (80 %)",
-        "en": "{building}: {value} people inside, close to the threshold of {limit} (80 %)",
+        "en": "{building}: {value} {value:one|person|people} inside, close to the threshold of {limit} (80 %)",
     },
     "alerts.kind.room_over": {
         "id": "{building}, {place}: {value} orang, di atas kapasitas ruang {limit}",
-        "en": "{building}, {place}: {value} people, above the room's capacity of {limit}",
+        "en": "{building}, {place}: {value} {value:one|person|people}, above the room's capacity of {limit}",
     },
     "alerts.kind.room_near": {
         "id": "{building}, {place}: {value} orang, mendekati kapasitas ruang {limit} (80 %)",
-        "en": "{building}, {place}: {value} people, close to the room's capacity of {limit} (80 %)",
+        "en": "{building}, {place}: {value} {value:one|person|people}, close to the room's capacity of {limit} (80 %)",
     },
     "alerts.kind.after_hours": {
         "id": "{building}: {value} pengunjung masih di dalam di luar jam kantor",
@@ -38,11 +38,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "alerts.kind.new_building": {
         "id": "{building}: gedung baru dari impor, belum dikonfirmasi ({events} pindaian). "
         "Konfirmasi, ganti nama, gabungkan atau hapus di Pengaturan.",
-        "en": "{building}: a new building from an import, not confirmed yet ({events} scans). "
+        "en": "{building}: a new building from an import, not confirmed yet ({events} {events:one|scan|scans}). "
         "Confirm, rename, merge or delete it in Settings.",
     },
-    "alerts.people.after_hours": {"id": "Siapa: {count} pengunjung", "en": "Who: {count} visitors"},
-    "alerts.people.overstay": {"id": "Siapa: {count} pengunjung", "en": "Who: {count} visitors"},
+    "alerts.people.after_hours": {"id": "Siapa: {count} pengunjung", "en": "Who: {count} {count:one|visitor|visitors}"},
+    "alerts.people.overstay": {"id": "Siapa: {count} pengunjung", "en": "Who: {count} {count:one|visitor|visitors}"},
     "alerts.col.name": {"id": "Nama", "en": "Name"},
     "alerts.col.phone": {"id": "Telepon", "en": "Phone"},
     "alerts.col.checkin": {"id": "Masuk", "en": "Checked in"},

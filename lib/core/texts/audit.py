@@ -17,7 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.col.subject": {"id": "Untuk / subjek", "en": "For whom / subject"},
     "audit.col.params": {"id": "Parameter", "en": "Parameters"},
     "audit.col.rows": {"id": "Baris", "en": "Rows"},
-    "audit.count": {"id": "{count} catatan (paling baru dulu).", "en": "{count} records (newest first)."},
+    "audit.count": {"id": "{count} catatan (paling baru dulu).", "en": "{count} {count:one|record|records} (newest first)."},
     "audit.empty": {"id": "Tidak ada catatan untuk pilihan ini.", "en": "No records for this choice."},
     "audit.yes": {"id": "ya", "en": "yes"},
     "audit.no": {"id": "tidak", "en": "no"},

@@ -192,5 +192,5 @@ TEXTS: dict[str, dict[str, str]] = {
     "cases.error.bad_out": {
         "id": "--out harus berkas .xlsx", "en": "--out must be an .xlsx file",
     },
-    "cases.cli_exported": {"id": "ditulis: {path} ({rows} kontak)", "en": "written: {path} ({rows} contacts)"},
+    "cases.cli_exported": {"id": "ditulis: {path} ({rows} kontak)", "en": "written: {path} ({rows} {rows:one|contact|contacts})"},
 }

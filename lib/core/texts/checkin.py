@@ -113,9 +113,9 @@ TEXTS = {
     },
     "checkin.crowd": {
         "id": "{inside} orang di dalam, batas {threshold}",
-        "en": "{inside} people inside, limit {threshold}",
+        "en": "{inside} {inside:one|person|people} inside, limit {threshold}",
     },
-    "checkin.crowd_no_limit": {"id": "{inside} orang di dalam", "en": "{inside} people inside"},
+    "checkin.crowd_no_limit": {"id": "{inside} orang di dalam", "en": "{inside} {inside:one|person|people} inside"},
     "checkin.crowd_over": {
         "id": "Gedung sedang ramai melebihi batas. Mohon jaga jarak atau tunggu sebentar.",
         "en": "The building is above its crowd limit. Please keep your distance or wait a while.",

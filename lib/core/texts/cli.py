@@ -17,8 +17,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.buildings.merged": {
         "id": "gedung {building} digabung ke {target}: {moved} pindaian dipindah, {dropped} kembar dibuang, "
         "{persons} orang dipasangkan ulang",
-        "en": "building {building} merged into {target}: {moved} scans moved, {dropped} duplicates dropped, "
-        "{persons} persons re-paired",
+        "en": "building {building} merged into {target}: {moved} {moved:one|scan|scans} moved, {dropped} {dropped:one|duplicate|duplicates} dropped, "
+        "{persons} {persons:one|person|persons} re-paired",
     },
     "cli.users.added": {
         "id": "pengguna {username} dibuat; kata sandinya (hanya ditampilkan sekali): {password}",

@@ -11,7 +11,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "import.files": {"id": "File log", "en": "Log files"},
     "import.run": {"id": "Impor", "en": "Import"},
     "import.progress": {"id": "Mengimpor {file} ({index} dari {count})…", "en": "Importing {file} ({index} of {count})…"},
-    "import.done": {"id": "Selesai: {count} file.", "en": "Done: {count} files."},
+    "import.done": {"id": "Selesai: {count} file.", "en": "Done: {count} {count:one|file|files}."},
     "import.summary": {"id": "Ringkasan per file", "en": "Summary per file"},
     "import.new_buildings": {
         "id": "Gedung baru (belum dikonfirmasi) dari impor ini: {buildings}. Periksa ejaannya di Pengaturan: "

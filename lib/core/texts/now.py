@@ -21,7 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "now.all_buildings": {
         "id": "**Semua gedung: {people} orang di dalam sekarang** · ASN {ASN} · THL {THL} · Pengunjung {visitor}",
-        "en": "**All buildings: {people} people inside now** · ASN {ASN} · THL {THL} · Visitors {visitor}",
+        "en": "**All buildings: {people} {people:one|person|people} inside now** · ASN {ASN} · THL {THL} · Visitors {visitor}",
     },
     "now.all_buildings_caption": {
         "id": "Jumlah orang di dalam seluruh gedung sekarang, per kategori (sama dengan daftar apel darurat).",

@@ -15,7 +15,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "occupancy.too_long": {
         "id": "Rentang terlalu panjang: paling banyak {days} hari.",
-        "en": "The range is too long: at most {days} days.",
+        "en": "The range is too long: at most {days} {days:one|day|days}.",
     },
     "occupancy.no_buildings": {
         "id": "Belum ada gedung. Impor log kunjungan terlebih dahulu.",
@@ -95,18 +95,4 @@ TEXTS: dict[str, dict[str, str]] = {
     "charts.category.ASN": {"id": "ASN", "en": "Civil servants (ASN)"},
     "charts.category.THL": {"id": "THL", "en": "Contract staff (THL)"},
     "charts.category.visitor": {"id": "Pengunjung", "en": "Visitors"},
-    "charts.weekday.0": {"id": "Senin", "en": "Monday"},
-    "charts.weekday.1": {"id": "Selasa", "en": "Tuesday"},
-    "charts.weekday.2": {"id": "Rabu", "en": "Wednesday"},
-    "charts.weekday.3": {"id": "Kamis", "en": "Thursday"},
-    "charts.weekday.4": {"id": "Jumat", "en": "Friday"},
-    "charts.weekday.5": {"id": "Sabtu", "en": "Saturday"},
-    "charts.weekday.6": {"id": "Minggu", "en": "Sunday"},
-    "charts.weekday_short.0": {"id": "Sen", "en": "Mon"},
-    "charts.weekday_short.1": {"id": "Sel", "en": "Tue"},
-    "charts.weekday_short.2": {"id": "Rab", "en": "Wed"},
-    "charts.weekday_short.3": {"id": "Kam", "en": "Thu"},
-    "charts.weekday_short.4": {"id": "Jum", "en": "Fri"},
-    "charts.weekday_short.5": {"id": "Sab", "en": "Sat"},
-    "charts.weekday_short.6": {"id": "Min", "en": "Sun"},
 }

@@ -22,9 +22,9 @@ TEXTS = {
         "id": "Meninggalkan ruang ini? Pindai QR dengan ponsel, lalu tekan KELUAR.",
         "en": "Leaving this room? Scan this QR code with your phone, then tap CHECK OUT.",
     },
-    "posters.area_capacity": {"id": "Kapasitas ruang {n} orang", "en": "Room capacity {n} people"},
-    "posters.capacity": {"id": "Kapasitas {n} orang", "en": "Capacity {n} people"},
-    "posters.limit": {"id": "Ambang kerumunan {n} orang", "en": "crowd threshold {n} people"},
+    "posters.area_capacity": {"id": "Kapasitas ruang {n} orang", "en": "Room capacity {n} {n:one|person|people}"},
+    "posters.capacity": {"id": "Kapasitas {n} orang", "en": "Capacity {n} {n:one|person|people}"},
+    "posters.limit": {"id": "Ambang kerumunan {n} orang", "en": "crowd threshold {n} {n:one|person|people}"},
     "posters.printed": {"id": "Dicetak {date}", "en": "printed {date}"},
     # The admin page.
     "posters.title": {"id": "Poster QR", "en": "QR posters"},

@@ -49,11 +49,4 @@ TEXTS: dict[str, dict[str, str]] = {
     "quality.col.row": {"id": "Baris ke", "en": "Row"},
     "quality.col.reason": {"id": "Alasan", "en": "Reason"},
     "quality.col.raw": {"id": "Isi baris", "en": "Row content"},
-    "quality.weekday.1": {"id": "Senin", "en": "Monday"},
-    "quality.weekday.2": {"id": "Selasa", "en": "Tuesday"},
-    "quality.weekday.3": {"id": "Rabu", "en": "Wednesday"},
-    "quality.weekday.4": {"id": "Kamis", "en": "Thursday"},
-    "quality.weekday.5": {"id": "Jumat", "en": "Friday"},
-    "quality.weekday.6": {"id": "Sabtu", "en": "Saturday"},
-    "quality.weekday.7": {"id": "Minggu", "en": "Sunday"},
 }

@@ -22,11 +22,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "rollcall.counts": {
         "id": "{ticked} dari {people} orang sudah dicentang; {missing} belum.",
-        "en": "{ticked} of {people} people ticked; {missing} still missing.",
+        "en": "{ticked} of {people} {people:one|person|people} ticked; {missing} still missing.",
     },
     "rollcall.total": {
         "id": "**Semua gedung: {people} orang di dalam** · ASN {ASN} · THL {THL} · Pengunjung {visitor}",
-        "en": "**All buildings: {people} people inside** · ASN {ASN} · THL {THL} · Visitors {visitor}",
+        "en": "**All buildings: {people} {people:one|person|people} inside** · ASN {ASN} · THL {THL} · Visitors {visitor}",
     },
     "rollcall.nobody": {"id": "Tidak ada orang di dalam.", "en": "Nobody is inside."},
     "rollcall.in_building": {"id": "Di dalam gedung (ruang tidak diketahui)", "en": "In the building (room unknown)"},
@@ -40,12 +40,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "rollcall.col.phone": {"id": "Telepon", "en": "Phone"},
     "rollcall.col.checkin": {"id": "Masuk", "en": "Checked in"},
     "rollcall.pdf_title": {"id": "Daftar apel darurat", "en": "Evacuation roll-call"},
-    "rollcall.pdf_at": {"id": "Di dalam pada {time}: {people} orang", "en": "Inside at {time}: {people} people"},
-    "rollcall.pdf_building": {"id": "{building} — {people} orang", "en": "{building} — {people} people"},
+    "rollcall.pdf_at": {"id": "Di dalam pada {time}: {people} orang", "en": "Inside at {time}: {people} {people:one|person|people}"},
+    "rollcall.pdf_building": {"id": "{building} — {people} orang", "en": "{building} — {people} {people:one|person|people}"},
     "rollcall.pdf_footer": {"id": "Pantau · dibuat {generated}", "en": "Pantau · made {generated}"},
     "rollcall.cli_future": {
         "id": "--at di masa depan: apel hanya untuk sekarang atau waktu yang sudah lewat",
         "en": "--at is in the future: a roll-call is for now or a past instant",
     },
-    "rollcall.cli_written": {"id": "daftar apel ditulis: {path} ({people} orang)", "en": "roll-call written: {path} ({people} people)"},
+    "rollcall.cli_written": {"id": "daftar apel ditulis: {path} ({people} orang)", "en": "roll-call written: {path} ({people} {people:one|person|people})"},
 }

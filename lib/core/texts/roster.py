@@ -18,19 +18,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "roster.last_detail": {
         "id": "**{file}**, {when}, oleh {who}: {persons} pegawai diatur, {quarantined} baris dikarantina. "
         "Umur: {age} hari (masa simpan {retention} hari).",
-        "en": "**{file}**, {when}, by {who}: {persons} persons set, {quarantined} rows quarantined. "
-        "Age: {age} days (retention {retention} days).",
+        "en": "**{file}**, {when}, by {who}: {persons} {persons:one|person|persons} set, {quarantined} {quarantined:one|row|rows} quarantined. "
+        "Age: {age} {age:one|day|days} (retention {retention} {retention:one|day|days}).",
     },
     "roster.warn_old": {
         "id": "Daftar pegawai ini akan dihapus oleh pembersihan data pribadi dalam {days} hari (masa simpan "
         "{retention} hari). Impor daftar pegawai terbaru agar ruang kerja tetap dipakai dalam pelacakan.",
-        "en": "This roster will be removed by the personal-data purge in {days} days (retention {retention} "
-        "days). Import the current roster so tracing keeps using the home rooms.",
+        "en": "This roster will be removed by the personal-data purge in {days} {days:one|day|days} (retention {retention} "
+        "{retention:one|day|days}). Import the current roster so tracing keeps using the home rooms.",
     },
     "roster.warn_purged": {
         "id": "Daftar pegawai ini sudah lebih tua dari masa simpan ({retention} hari): pembersihan berikutnya "
         "menghapusnya. Impor daftar pegawai terbaru.",
-        "en": "This roster is older than the retention period ({retention} days): the next purge removes it. "
+        "en": "This roster is older than the retention period ({retention} {retention:one|day|days}): the next purge removes it. "
         "Import the current roster.",
     },
     "roster.metric.persons": {"id": "Pegawai", "en": "Staff"},

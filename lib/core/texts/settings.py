@@ -123,7 +123,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "settings.error.bad_area_stay": {
         "id": "Lama di ruang (AREA_STAY) harus {low} sampai {high} menit.",
-        "en": "The room stay (AREA_STAY) must be {low} to {high} minutes.",
+        "en": "The room stay (AREA_STAY) must be {low} to {high} {high:one|minute|minutes}.",
     },
     # Rooms (areas) of a building (RULES "Places inside a building").
     "settings.areas": {"id": "Ruang di gedung {building}", "en": "Rooms of {building}"},
@@ -159,7 +159,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "settings.error.bad_max_stay": {
         "id": "Batas lama tinggal harus antara 1 menit dan {hours} jam.",
-        "en": "The longest stay must be between 1 minute and {hours} hours.",
+        "en": "The longest stay must be between 1 minute and {hours} {hours:one|hour|hours}.",
     },
     "settings.error.bad_url": {
         "id": "Alamat harus dimulai dengan http:// atau https://, tanpa spasi.",

@@ -42,7 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.no_match": {"id": "Tidak ada orang yang cocok.", "en": "Nobody matches."},
     "tracing.pick": {"id": "Pilih kasus", "en": "Pick the case"},
     "tracing.pick_placeholder": {"id": "Pilih satu orang dari daftar", "en": "Choose a person from the list"},
-    "tracing.matches_count": {"id": "{count} orang cocok", "en": "{count} persons match"},
+    "tracing.matches_count": {"id": "{count} orang cocok", "en": "{count} {count:one|person|persons} match"},
     "tracing.too_many": {
         "id": "lebih dari {limit} cocok: ketik lebih banyak",
         "en": "more than {limit} matches: type more",
@@ -72,7 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.result_header": {"id": "Kontak erat", "en": "Close contacts"},
     "tracing.result_summary": {
         "id": "{count} kontak untuk {case} ({window}), minimal {min} menit, ekor {tail} menit.",
-        "en": "{count} contacts of {case} ({window}), minimum {min} minutes, tail {tail} minutes.",
+        "en": "{count} {count:one|contact|contacts} of {case} ({window}), minimum {min} {min:one|minute|minutes}, tail {tail} {tail:one|minute|minutes}.",
     },
     "tracing.stale": {
         "id": "Parameter berubah: tekan \u201cLacak kontak\u201d untuk hasil baru.",
@@ -90,7 +90,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "tracing.via_more": {"id": "+{count} lainnya", "en": "+{count} more"},
     "tracing.timeline_shown": {
         "id": "menampilkan {shown} dari {total} kontak",
-        "en": "showing {shown} of {total} contacts",
+        "en": "showing {shown} of {total} {total:one|contact|contacts}",
     },
     "tracing.sheet": {"id": "Kontak", "en": "Contacts"},
     "tracing.category.ASN": {"id": "ASN", "en": "ASN"},

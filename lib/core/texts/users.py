@@ -9,7 +9,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "akunnya tidak pernah dikunci, pemiliknya tetap dapat masuk dari alamat lain.",
         "en": "Dashboard accounts and their roles. Passwords are generated and shown only once; only bcrypt "
         "hashes are stored. After {attempts} wrong passwords from one network address, that address "
-        "must wait (30 seconds, then twice as long, at most {minutes} minutes); the account is never locked, "
+        "must wait (30 seconds, then twice as long, at most {minutes} {minutes:one|minute|minutes}); the account is never locked, "
         "its owner still logs in from another address.",
     },
     "users.username": {"id": "Nama pengguna", "en": "Username"},

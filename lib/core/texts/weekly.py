@@ -25,7 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "weekly.median_stay": {"id": "Median lama tinggal (menit)", "en": "Median stay (minutes)"},
     "weekly.auto_close_share": {"id": "Ditutup otomatis", "en": "Closed automatically"},
     "weekly.crowding": {"id": "Kerumunan", "en": "Crowding"},
-    "weekly.crowding_value": {"id": "{episodes} episode, {minutes} menit", "en": "{episodes} episodes, {minutes} minutes"},
+    "weekly.crowding_value": {"id": "{episodes} episode, {minutes} menit", "en": "{episodes} episodes, {minutes} {minutes:one|minute|minutes}"},
     "weekly.crowding_episodes": {"id": "Episode kerumunan", "en": "Crowding episodes"},
     "weekly.vs_last_week": {"id": "dibanding minggu lalu", "en": "against last week"},
     "weekly.daily_header": {"id": "Kunjungan per hari menurut kategori", "en": "Visits per day by category"},
@@ -45,11 +45,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "weekly.report_week": {"id": "Minggu {week} ({period}), waktu setempat", "en": "Week {week} ({period}), local time"},
     "weekly.report_summary": {
         "id": "{visits} kunjungan ({change} dibanding minggu lalu) di {buildings} gedung; {episodes} episode kerumunan.",
-        "en": "{visits} visits ({change} against last week) in {buildings} buildings; {episodes} crowding episodes.",
+        "en": "{visits} {visits:one|visit|visits} ({change} against last week) in {buildings} {buildings:one|building|buildings}; {episodes} crowding episodes.",
     },
     "weekly.report_city_persons": {
         "id": "Seluruh kota: {persons} orang ({change}), setiap orang dihitung sekali.",
-        "en": "Whole city: {persons} persons ({change}), each person counted once.",
+        "en": "Whole city: {persons} {persons:one|person|persons} ({change}), each person counted once.",
     },
     "weekly.report_footer": {
         "id": "Pantau · hanya angka agregat, tanpa data pribadi · dibuat {generated}",
@@ -58,7 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "weekly.sheet_week": {"id": "Minggu", "en": "Week"},
     "weekly.sheet_trend": {"id": "Tren", "en": "Trend"},
     "weekly.table.building": {"id": "Gedung", "en": "Building"},
-    "weekly.city": {"id": "Seluruh kota ({count} gedung)", "en": "Whole city ({count} buildings)"},
+    "weekly.city": {"id": "Seluruh kota ({count} gedung)", "en": "Whole city ({count} {count:one|building|buildings})"},
     "weekly.city_help": {
         "id": "Semua gedung bersama: kunjungan dijumlahkan, setiap orang dihitung sekali.",
         "en": "All buildings together: visits added up, each person counted once.",
