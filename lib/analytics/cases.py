@@ -159,13 +159,7 @@ def set_message_template(con: duckdb.DuckDBPyConnection, grade: str, text: str, 
     value = (text or "").strip()
     if value == DEFAULT_MESSAGES[grade]:
         value = ""  # the default is not stored: a better default later reaches everyone
-    with db.transaction(con):
-        old = db.get_setting(con, key)
-        if (old or "") == value:
-            return False
-        db.set_setting(con, key, value)
-        db.write_audit(con, actor, "setting_change", key, json.dumps({"old": old, "new": value}), 1)
-    return True
+    return db.set_setting_audited(con, key, value or None, actor)
 
 
 def whatsapp_link(phone: object, message: str) -> str:

@@ -98,20 +98,6 @@ def mask_id(value: object) -> str:
 # --- settings -----------------------------------------------------------------------
 
 
-def _set_audited(con: duckdb.DuckDBPyConnection, key: str, value: str | None, actor: str) -> bool:
-    """Store (None: remove) one setting and audit it as every setting change; False when unchanged."""
-    with db.transaction(con):
-        old = db.get_setting(con, key)
-        if old == value:
-            return False
-        if value is None:
-            con.execute("DELETE FROM app_settings WHERE key = ?", [key])
-        else:
-            db.set_setting(con, key, value)
-        db.write_audit(con, actor, "setting_change", key, json.dumps({"old": old, "new": value}), 1)
-    return True
-
-
 def purposes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The office's purposes list, in its order (``DEFAULT_PURPOSES`` until Settings changes it)."""
     stored = db.get_setting(con, PURPOSES_KEY)
@@ -133,7 +119,7 @@ def set_purposes(con: duckdb.DuckDBPyConnection, lines: list[str] | str, actor: 
         raise DeskError("no_purposes")
     if len(kept) > MAX_PURPOSES:
         raise DeskError("too_many_purposes", limit=MAX_PURPOSES)
-    return _set_audited(con, PURPOSES_KEY, "\n".join(kept), actor)
+    return db.set_setting_audited(con, PURPOSES_KEY, "\n".join(kept), actor)
 
 
 def purpose_required(con: duckdb.DuckDBPyConnection) -> bool:
@@ -142,7 +128,7 @@ def purpose_required(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def set_purpose_required(con: duckdb.DuckDBPyConnection, required: bool, actor: str) -> bool:
-    return _set_audited(con, PURPOSE_REQUIRED_KEY, "1" if required else "0", actor)
+    return db.set_setting_audited(con, PURPOSE_REQUIRED_KEY, "1" if required else "0", actor)
 
 
 def host_webhook_url(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -157,7 +143,7 @@ def check_host_webhook_url(url: str) -> str | None:
 
 def set_host_webhook_url(con: duckdb.DuckDBPyConnection, url: str, actor: str) -> bool:
     """Store the address (an empty text removes it); audited."""
-    return _set_audited(con, HOST_WEBHOOK_KEY, check_host_webhook_url(url), actor)
+    return db.set_setting_audited(con, HOST_WEBHOOK_KEY, check_host_webhook_url(url), actor)
 
 
 def resolve_purpose(con: duckdb.DuckDBPyConnection, choice: str | None, other_text: str = "") -> str:

@@ -453,15 +453,8 @@ def set_publish_settings(con: duckdb.DuckDBPyConnection, destination: str, site:
     destination, site = destination.strip(), site.strip()
     if site and not province.SITE_NAME.match(site):
         raise PublishError("bad_site", site=site)
-    before = publish_settings(con)
-    with db.transaction(con):
-        db.set_setting(con, DESTINATION_SETTING, destination)
-        db.set_setting(con, SITE_SETTING, site)
-        changed = before != ((destination, site) if destination and site else None)
-        if changed:
-            db.write_audit(con, actor, "setting_change", DESTINATION_SETTING,
-                           json.dumps({"to": destination, "site": site}), 1)
-    return changed
+    changed = db.set_setting_audited(con, DESTINATION_SETTING, destination or None, actor)
+    return db.set_setting_audited(con, SITE_SETTING, site or None, actor) or changed
 
 
 def nightly_publish(database: db.SharedDatabase, key: str | None, now: datetime | None = None) -> bool:

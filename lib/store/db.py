@@ -7,6 +7,7 @@ session time zone set to UTC so that no conversion happens implicitly.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import weakref
@@ -677,6 +678,23 @@ def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = 
     registered(key)
     rows = con.execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
     return rows[0][0] if rows else default
+
+
+def set_setting_audited(con: duckdb.DuckDBPyConnection, key: str, value: str | None, actor: str) -> bool:
+    """Store one setting (None: remove it) as ``actor`` and audit the change as every setting
+    change is audited ('setting_change', old and new value), in one transaction; False, and
+    nothing written, when the value is already the stored one."""
+    with transaction(con):
+        old = get_setting(con, key)
+        if old == value:
+            return False
+        if value is None:
+            registered(key)
+            con.execute("DELETE FROM app_settings WHERE key = ?", [key])
+        else:
+            set_setting(con, key, value)
+        write_audit(con, actor, "setting_change", key, json.dumps({"old": old, "new": value}), 1)
+    return True
 
 
 def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

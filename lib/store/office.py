@@ -14,7 +14,6 @@ RULES "Choices where the rules were silent".
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import time
 from urllib.parse import urlsplit
@@ -33,20 +32,6 @@ DEFAULT_BACKUP_KEEP = 7
 WFO_PREFIX = "wfo_limit:"
 WFO_SCOPES = ("building", "unit")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def _set_audited(con: duckdb.DuckDBPyConnection, key: str, value: str | None, actor: str) -> bool:
-    """Store (or with None remove) one setting and audit the change; False when unchanged."""
-    with db.transaction(con):
-        old = db.get_setting(con, key)
-        if old == value:
-            return False
-        if value is None:
-            con.execute("DELETE FROM app_settings WHERE key = ?", [key])
-        else:
-            db.set_setting(con, key, value)
-        db.write_audit(con, actor, "setting_change", key, json.dumps({"old": old, "new": value}), 1)
-    return True
 
 
 # --- office hours -------------------------------------------------------------------
@@ -76,7 +61,7 @@ def office_hours(con: duckdb.DuckDBPyConnection) -> tuple[time, time]:
 
 def set_office_hours(con: duckdb.DuckDBPyConnection, text: str, actor: str) -> bool:
     start, end = parse_office_hours(text)
-    return _set_audited(con, OFFICE_HOURS_KEY, f"{start:%H:%M}-{end:%H:%M}", actor)
+    return db.set_setting_audited(con, OFFICE_HOURS_KEY, f"{start:%H:%M}-{end:%H:%M}", actor)
 
 
 # --- work-from-office limits ---------------------------------------------------------
@@ -115,7 +100,7 @@ def set_wfo_limit(
     if scope not in WFO_SCOPES or not (name or "").strip():
         raise SettingsError("bad_wfo_limit")
     value = None if share is None else repr(wfo_share(share))
-    return _set_audited(con, f"{WFO_PREFIX}{scope}:{name.strip()}", value, actor)
+    return db.set_setting_audited(con, f"{WFO_PREFIX}{scope}:{name.strip()}", value, actor)
 
 
 # --- alert webhook ---------------------------------------------------------------------
@@ -142,7 +127,7 @@ def normalize_webhook_url(url: str) -> str:
 def set_webhook_url(con: duckdb.DuckDBPyConnection, url: str, actor: str) -> bool:
     """Store the webhook address (an empty text removes it); audited."""
     value = normalize_webhook_url(url) if (url or "").strip() else None
-    return _set_audited(con, WEBHOOK_KEY, value, actor)
+    return db.set_setting_audited(con, WEBHOOK_KEY, value, actor)
 
 
 # --- backups ---------------------------------------------------------------------------
@@ -159,4 +144,4 @@ def backup_keep(con: duckdb.DuckDBPyConnection) -> int:
 def set_backup_keep(con: duckdb.DuckDBPyConnection, keep: int, actor: str) -> bool:
     if not 1 <= int(keep) <= 365:
         raise SettingsError("bad_backup_keep")
-    return _set_audited(con, BACKUP_KEEP_KEY, str(int(keep)), actor)
+    return db.set_setting_audited(con, BACKUP_KEEP_KEY, str(int(keep)), actor)

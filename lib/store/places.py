@@ -227,32 +227,22 @@ def expected_staff(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return out
 
 
-def _set_setting_audited(con: duckdb.DuckDBPyConnection, key: str, value: str, actor: str) -> bool:
-    with db.transaction(con):
-        old = db.get_setting(con, key)
-        if old == value:
-            return False
-        db.set_setting(con, key, value)
-        db.write_audit(con, actor, "setting_change", key, json.dumps({"old": old, "new": value}), 1)
-    return True
-
-
 def set_public_base_url(con: duckdb.DuckDBPyConnection, url: str, actor: str) -> bool:
     """Store the address printed in QR posters, e.g. 'https://pantau.bitungkota.go.id'
     (audited). Posters printed before keep the address they were printed with."""
-    return _set_setting_audited(con, PUBLIC_BASE_SETTING, normalize_public_url(url), actor)
+    return db.set_setting_audited(con, PUBLIC_BASE_SETTING, normalize_public_url(url), actor)
 
 
 def set_retention_days(con: duckdb.DuckDBPyConnection, days: int, actor: str) -> bool:
     if not 1 <= int(days) <= 3650:
         raise SettingsError("bad_retention")
-    return _set_setting_audited(con, "retention_days", str(int(days)), actor)
+    return db.set_setting_audited(con, "retention_days", str(int(days)), actor)
 
 
 def set_expected_staff(con: duckdb.DuckDBPyConnection, building: str, staff: int, actor: str) -> bool:
     if int(staff) < 0:
         raise SettingsError("bad_expected_staff")
-    return _set_setting_audited(con, f"expected_staff:{building}", str(int(staff)), actor)
+    return db.set_setting_audited(con, f"expected_staff:{building}", str(int(staff)), actor)
 
 
 # --- buildings first seen in an import (RULES "Import", last rule) ---------------------------
