@@ -56,7 +56,7 @@ def test_contact_details_match_a_plain_lookup(
         assert (None if pd.isna(row.phone) else row.phone) == phone
 
 
-def test_more_contacts_than_one_index_batch(con: duckdb.DuckDBPyConnection) -> None:
+def test_more_contacts_than_the_index_lookup_takes(con: duckdb.DuckDBPyConnection) -> None:
     count = tracing._LOOKUP_BATCH * 2 + 7
     con.execute(
         "INSERT INTO persons (person_id, name, category, phone) "
