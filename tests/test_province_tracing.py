@@ -62,8 +62,12 @@ def test_the_province_finds_each_sites_contacts_by_pseudonym(province_setup: tup
     )
     assert code == 0, err
     found = pd.read_csv(io.StringIO(out))
-    assert list(found.columns) == ["site", "building", "person", "overlap_minutes", "first_contact", "last_contact"]
+    assert list(found.columns) == [
+        "site", "building", "person", "overlap_minutes", "first_contact", "last_contact", "grade", "areas",
+        "area_minutes",
+    ]
     assert set(found["site"]) == set(SITES)
+    assert (found["grade"] == "K1").any()  # the demo's meetings: shared rooms at the province too
     # Per site, the pseudonyms are exactly the persons the site's own building-level trace finds.
     start, end = cases.case_window(pd.Timestamp(onset()).date(), None)
     for name, path in stores.items():
@@ -72,6 +76,12 @@ def test_the_province_finds_each_sites_contacts_by_pseudonym(province_setup: tup
         con.close()
         expected = {province.pseudonym(KEY, p) for p in own["person_id"]}
         assert set(found[found["site"] == name]["person"]) <= expected
+        # Room level from the published (scanned) room stays: a K1 there shares a room at
+        # the site too; the site's own K1 may add the home rooms its roster assumes.
+        at_site = found[found["site"] == name]
+        own_k1 = {province.pseudonym(KEY, p) for p in own[own["grade"] == "K1"]["person_id"]}
+        assert set(at_site[at_site["grade"] == "K1"]["person"]) <= own_k1
+        assert (at_site[at_site["grade"] == "K1"]["area_minutes"] >= 15.0).all()
         assert len(set(found[found["site"] == name]["person"])) >= 0.9 * len(expected) > 5
     # No NIK and no name in what the province keeps or sends.
     text = out + "".join(p.read_text() for p in (folder / "requests").iterdir())
