@@ -43,7 +43,8 @@ actor = current_user()
 language = lang()
 names, zones = buildings_or_stop(con, "front_desk.no_buildings")
 # The building is kept in the address (?building=...): a tablet reloaded stays at its own desk.
-asked = st.query_params.get("building")
+# Without one, the building whose desk has visitors inside or expected today.
+asked = st.query_params.get("building") or figures.busiest_desk(con)
 building = str(st.selectbox(tr("front_desk.building"), list(names), format_func=lambda b: names[b],
                             index=list(names).index(asked) if asked in names else 0,
                             key="desk_building")) if len(names) > 1 else next(iter(names))

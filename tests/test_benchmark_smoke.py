@@ -113,6 +113,41 @@ def test_direct_rooms_equal_the_real_import(tiny: dict) -> None:
     assert counts[0] > 500 and counts[1] > 50
 
 
+def test_store_written_in_small_blocks_equals_the_real_import(tiny: dict, tmp_path: Path) -> None:
+    """Issue 27: the store streamed in blocks of a few hundred visits (many blocks, as at
+    50 M with the default block) is still what the import makes, every table, and keeps
+    visits, events and stays in time order (the readers' zone maps need it)."""
+    ds, cut = tiny["ds"], tiny["cut"]
+    blocks = gen.person_blocks(ds, 300)
+    assert len(blocks) > 5
+    firsts = [lo for lo, _ in blocks[1:]]
+    assert all(ds.person[at] != ds.person[at - 1] for at in firsts)  # no person split over two blocks
+    streamed = tmp_path / "streamed.duckdb"
+    gen.write_store(ds, streamed, cut=cut, log=lambda _: None, block_visits=300)
+    assert not (tmp_path / "streamed.duckdb.stage").exists()
+    for query in (
+        f"SELECT {VISIT_COLUMNS} FROM {{schema}}visits",
+        "SELECT person_id, building, ts, action, kind FROM {schema}scan_anomalies",
+        "SELECT person_id, building, action, ts, name, category, phone, gate, status, area FROM {schema}events",
+        "SELECT person_id, name, category, phone FROM {schema}persons",
+        "SELECT person_id, building, area, start_at, end_at, end_kind, auto_end_at FROM {schema}stays",
+        "SELECT building, area_key, area_id, name, area_stay_min, capacity FROM {schema}areas",
+        "SELECT person_id, unit, building, room FROM {schema}roster",
+    ):
+        assert _difference(tiny["imported"], streamed, query) == [], query
+        assert _difference(tiny["direct"], streamed, query) == [], query
+    con = db.connect(streamed, read_only=True)
+    try:
+        for table, column in (("visits", "checkin_at"), ("events", "ts"), ("stays", "start_at")):
+            out_of_order = con.execute(
+                f"SELECT count(*) FROM (SELECT {column} < lag({column}) OVER (ORDER BY rowid) AS back "
+                f"FROM {table}) WHERE back"
+            ).fetchall()[0][0]
+            assert out_of_order == 0, table
+    finally:
+        con.close()
+
+
 def test_pandas_import_equals_lib_import(tiny: dict) -> None:
     visits, counts = pr.import_csv(tiny["csv"])
     con = db.connect(tiny["imported"], read_only=True)

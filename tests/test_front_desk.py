@@ -506,3 +506,24 @@ def test_an_administrator_can_give_the_front_desk_role(tmp_path: Path) -> None:
     users.add_user(tmp_path / "users.yaml", "satpam", "Satpam Pos 1", ["desk"])
     assert users.load_users(tmp_path / "users.yaml")["satpam"]["roles"] == ["desk"]
     assert users.set_roles(tmp_path / "users.yaml", "satpam", ["desk", "admin"]) == ["admin", "desk"]
+
+
+def test_the_desk_opens_on_the_building_with_visitors_waiting() -> None:
+    """A tablet whose address names no building opens the desk with visitors inside or
+    expected today, not the first building of the list."""
+    from lib.analytics import front_desk as desk_figures
+
+    con = db.connect(":memory:")
+    try:
+        for building in ("a-kantor", "b-kantor"):
+            con.execute("INSERT INTO buildings (building_id, name) VALUES (?, ?)", [building, building])
+        assert desk_figures.busiest_desk(con) == "a-kantor"  # a quiet day: the first
+        now = datetime.now(UTC)
+        con.execute(
+            "INSERT INTO expected_visitors (expected_id, building, expected_on, name, created_at) VALUES "
+            "('e1', 'b-kantor', CAST(timezone('Asia/Makassar', CAST(? AS TIMESTAMPTZ)) AS DATE), 'Tamu', ?)",
+            [now, now],
+        )
+        assert desk_figures.busiest_desk(con, now) == "b-kantor"
+    finally:
+        con.close()

@@ -8,12 +8,12 @@ day is a no-show.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
 
+from lib.core.timeutil import local_days
 from lib.store import db
 
 
@@ -52,9 +52,27 @@ def inside_by_purpose(con: duckdb.DuckDBPyConnection, now: datetime | None = Non
 
 
 def _day_bounds(con: duckdb.DuckDBPyConnection, building: str, day: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(db.building_timezones(con).get(building, db.DEFAULT_TIMEZONE))
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+    return local_days(day, 1, db.building_timezones(con).get(building, db.DEFAULT_TIMEZONE))
+
+
+def busiest_desk(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> str | None:
+    """The building whose desk has the most to do now: visitors inside plus visitors still
+    expected today (the desk page opens on it when the tablet's address names none; ties
+    and a quiet day: the first building by id). None without buildings."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    rows = con.execute(
+        """
+        SELECT b.building_id,
+               (SELECT count(*) FROM visits v WHERE v.building = b.building_id AND v.checkout_at IS NULL
+                  AND v.auto_close_at > $now AND v.checkin_at <= $now AND v.category = 'visitor')
+             + (SELECT count(*) FROM expected_visitors e WHERE e.building = b.building_id
+                  AND e.expected_on = CAST(timezone(b.timezone, CAST($now AS TIMESTAMPTZ)) AS DATE)
+                  AND e.arrived_at IS NULL) AS waiting
+        FROM buildings b ORDER BY waiting DESC, b.building_id LIMIT 1
+        """,
+        {"now": moment},
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def expected_on(con: duckdb.DuckDBPyConnection, building: str, day: date) -> pd.DataFrame:
