@@ -59,7 +59,7 @@ RAPAT, AULA, LOKET, POS_JAGA = len(UNITS), len(UNITS) + 1, len(UNITS) + 2, len(U
 # Where a visit comes from (the generator's parts): its room depends on it.
 SRC_STAFF, SRC_GUARD, SRC_EVENT, SRC_VISITOR = 0, 1, 2, 3
 
-SCALES = {"tiny": 20_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+SCALES = {"tiny": 20_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000, "50m": 50_000_000}
 
 _FIRST = np.array(
     "Andi Budi Citra Dewi Eka Fajar Gita Hendra Indah Joko Kartika Lestari Made Nur Oktavia "
@@ -192,6 +192,9 @@ def generate(
             "source": np.full(int(lunch.sum()), SRC_STAFF, np.int8),
         }
     )
+    # Locals live to the function's end: free each part's temporaries once it is made
+    # (0.25-0.4 GB each at 50 M visits, issue 27). No random draw moves: the same data.
+    del s_idx, d_idx, base, weekend, arrive, leave, lunch, lunch_out, lunch_back
 
     # --- Guards: night shifts across midnight, every day of the week -------------------
     guards = np.nonzero(guard)[0]
@@ -207,6 +210,7 @@ def generate(
             "source": np.full(g_idx.size, SRC_GUARD, np.int8),
         }
     )
+    del g_idx, gd_idx, g_in
 
     staff_visits = sum(p["person"].size for p in parts)
 
@@ -236,6 +240,7 @@ def generate(
             "source": np.full(ev_count, SRC_EVENT, np.int8),
         }
     )
+    del rep, ev_in
 
     # Ordinary visitors: building by size, weekdays busy, weekends quiet; a few percent
     # extra because overlapping visits of one person are dropped below.
@@ -250,17 +255,27 @@ def generate(
     stay[long_stay] = rng.integers(185 * 60, 240 * 60, int(long_stay.sum()))
     parts.append({"person": visitor_ids(n_reg), "building": v_b.astype(np.int16), "checkin": v_in, "checkout": v_in + stay,
                   "source": np.full(n_reg, SRC_VISITOR, np.int8)})
+    del cell, v_b, v_d, v_in, stay, long_stay
 
-    person = np.concatenate([p["person"] for p in parts]).astype(np.int64)
-    building = np.concatenate([p["building"] for p in parts]).astype(np.int16)
-    checkin = np.concatenate([p["checkin"] for p in parts]).astype(np.int64)
-    checkout = np.concatenate([p["checkout"] for p in parts]).astype(np.int64)
-    source = np.concatenate([p["source"] for p in parts]).astype(np.int8)
+    def column(key: str, dtype: type) -> np.ndarray:
+        # Each part's column is dropped as soon as it is copied into the whole.
+        return np.concatenate([p.pop(key) for p in parts]).astype(dtype, copy=False)
+
+    person = column("person", np.int64)
+    building = column("building", np.int16)
+    checkin = column("checkin", np.int64)
+    checkout = column("checkout", np.int64)
+    source = column("source", np.int8)
     parts.clear()
 
     order = np.lexsort((checkin, person))
-    person, building, checkin, checkout = person[order], building[order], checkin[order], checkout[order]
+    # One column at a time, so only one old column is alive beside the new ones.
+    person = person[order]
+    building = building[order]
+    checkin = checkin[order]
+    checkout = checkout[order]
     source = source[order]
+    del order
     # One person is in one place at a time: drop a visit that begins before the
     # person's previous visit ended (plus a margin for the double scans).
     while True:
@@ -269,19 +284,30 @@ def generate(
         if not conflict.any():
             break
         keep = ~conflict
-        person, building, checkin, checkout = person[keep], building[keep], checkin[keep], checkout[keep]
+        del conflict
+        person = person[keep]
+        building = building[keep]
+        checkin = checkin[keep]
+        checkout = checkout[keep]
         source = source[keep]
+        del keep
     if person.size > n_visits:
         drop = np.zeros(person.size, dtype=bool)
         drop[rng.choice(person.size, size=person.size - n_visits, replace=False)] = True
         keep = ~drop
-        person, building, checkin, checkout = person[keep], building[keep], checkin[keep], checkout[keep]
+        del drop
+        person = person[keep]
+        building = building[keep]
+        checkin = checkin[keep]
+        checkout = checkout[keep]
         source = source[keep]
+        del keep
 
     n = person.size
     forgot = rng.random(n) < 0.05
-    dup_in = np.where(rng.random(n) < 0.01, rng.integers(5, 90, n), 0)
-    dup_out = np.where((rng.random(n) < 0.01) & ~forgot, rng.integers(5, 90, n), 0)
+    # Seconds below 90: int8 holds them (0.7 GB less at 50 M than int64, the same values).
+    dup_in = np.where(rng.random(n) < 0.01, rng.integers(5, 90, n), 0).astype(np.int8)
+    dup_out = np.where((rng.random(n) < 0.01) & ~forgot, rng.integers(5, 90, n), 0).astype(np.int8)
 
     n_persons = n_staff + n_pool
     person_category = np.concatenate([staff_category, np.full(n_pool, 2, dtype=np.int8)])
@@ -349,9 +375,11 @@ def _rooms(
     n = person.size
     max_stay = np.array([MAX_STAY_S["ASN"], MAX_STAY_S["THL"], MAX_STAY_S["visitor"]])[category]
     span = np.minimum(checkout, checkin + max_stay) - checkin
+    del max_stay  # temporaries freed as soon as used (issue 27: 0.4 GB each at 50 M)
     length = np.minimum(rng.integers(10 * 60, 110 * 60, n), ((span - 120) * 0.8).astype(np.int64))
     has = (rng.random(n) < np.where(source == SRC_VISITOR, 0.4, 0.3)) & (length >= 60)
     start = checkin + 60 + (rng.random(n) * np.maximum(span - 120 - length, 0)).astype(np.int64)
+    del span
     staff_pick = rng.random(n)
     office = staff_room[np.minimum(person, n_staff - 1)]
     area = np.select(
@@ -359,6 +387,7 @@ def _rooms(
         [POS_JAGA, AULA, LOKET, office, RAPAT],
         AULA,
     ).astype(np.int8)
+    del staff_pick, office
     forgot = rng.random(n) < 0.08
     idx = np.nonzero(has)[0]
     return {
@@ -464,21 +493,59 @@ def events_table(ds: Dataset, ev: dict[str, np.ndarray]) -> pa.Table:
     )
 
 
+def visit_subset(ds: Dataset, chosen: np.ndarray) -> Dataset:
+    """The data set restricted to the visits ``chosen`` (a boolean mask) and their stays,
+    in the same order; person and building indices stay global."""
+    from dataclasses import replace
+
+    renumber = np.cumsum(chosen) - 1
+    with_stay = chosen[ds.stay_visit]
+    return replace(
+        ds,
+        person=ds.person[chosen], building=ds.building[chosen], checkin=ds.checkin[chosen],
+        checkout=ds.checkout[chosen], forgot=ds.forgot[chosen], dup_in=ds.dup_in[chosen],
+        dup_out=ds.dup_out[chosen], gate_in=ds.gate_in[chosen], gate_out=ds.gate_out[chosen],
+        status=ds.status[chosen],
+        stay_visit=renumber[ds.stay_visit[with_stay]], stay_area=ds.stay_area[with_stay],
+        stay_start=ds.stay_start[with_stay], stay_end=ds.stay_end[with_stay],
+        stay_forgot=ds.stay_forgot[with_stay],
+    )
+
+
+# Every scan of a visit lies within a day of its check-in (a guard's night: under 12 h).
+EVENT_REACH_S = 2 * 86400
+# The CSV is written per time window of this many days (issue 27: all events at once is
+# ~8 GB of arrays at 50 M visits).
+CSV_WINDOW_DAYS = 28
+
+
 def write_events_csv(ds: Dataset, path: Path, start: int | None = None, end: int | None = None,
                      limit: int | None = None) -> int:
-    """Write the events of ``[start, end)`` (the first ``limit`` of them) as CSV; returns rows."""
-    ev = events(ds, start, end)
-    if limit is not None:
-        ev = {k: v[:limit] for k, v in ev.items()}
+    """Write the events of ``[start, end)`` (the first ``limit`` of them) as CSV; returns rows.
+
+    Streamed by time windows: each window's events come from the visits checked in up to
+    :data:`EVENT_REACH_S` before it, in the order :func:`events` gives them for the whole
+    data set (a subset keeps the order of its visits and stays, so ties sort alike)."""
+    first = ds.start_utc if start is None else max(start, ds.start_utc)
+    last = ds.end_utc + EVENT_REACH_S if end is None else end
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    step = 2_000_000
-    with pacsv.CSVWriter(tmp, events_table(ds, {k: v[:0] for k, v in ev.items()}).schema,
-                         write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
-        for i in range(0, ev["ts"].size, step):
-            writer.write_table(events_table(ds, {k: v[i:i + step] for k, v in ev.items()}))
+    written = 0
+    schema = events_table(ds, {k: v[:0] for k, v in events(visit_subset(ds, ds.person < 0)).items()}).schema
+    with pacsv.CSVWriter(tmp, schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
+        for lo in range(first, last, CSV_WINDOW_DAYS * 86400):
+            hi = min(lo + CSV_WINDOW_DAYS * 86400, last)
+            if limit is not None and written >= limit:
+                break
+            near = (ds.checkin >= lo - EVENT_REACH_S) & (ds.checkin < hi)
+            ev = events(visit_subset(ds, near), lo, hi)
+            del near
+            if limit is not None:
+                ev = {k: v[:limit - written] for k, v in ev.items()}
+            writer.write_table(events_table(ds, ev))
+            written += int(ev["ts"].size)
     tmp.replace(path)
-    return int(ev["ts"].size)
+    return written
 
 
 # --- Stored visits (RULES "From events to visits") --------------------------------------------
@@ -639,7 +706,107 @@ def visits_arrow(ds: Dataset, v: dict[str, np.ndarray]) -> pa.Table:
     )
 
 
-def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> dict[str, int]:
+# Visits per block of persons in the streamed writer: a block's arrays and Arrow tables are
+# a few hundred MB at most, whatever the scale (issue 27: the 50 M store within 8 GB).
+BLOCK_VISITS = 500_000
+# DuckDB's memory while it sorts the staged rows into the store (it spills to a folder next
+# to the store beyond it); without it DuckDB takes 80 % of the machine's memory.
+WRITER_MEMORY_LIMIT = "2GB"
+
+
+def person_blocks(ds: Dataset, block_visits: int = BLOCK_VISITS) -> list[tuple[int, int]]:
+    """Ranges ``[lo, hi)`` of visits, about ``block_visits`` each, that never split a
+    person's visits: the visits are sorted by person, and pairing, anomalies, stays and a
+    person's row depend only on that person's own visits, so each block is written alone."""
+    bounds = [0]
+    while bounds[-1] < ds.person.size:
+        at = bounds[-1] + block_visits
+        if at >= ds.person.size:
+            bounds.append(ds.person.size)
+            break
+        # Back to the first visit of the person at ``at`` (forward when that is the block's start).
+        start_of_person = int(np.searchsorted(ds.person, ds.person[at], side="left"))
+        if start_of_person <= bounds[-1]:
+            start_of_person = int(np.searchsorted(ds.person, ds.person[at], side="right"))
+        bounds.append(start_of_person)
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def visit_slice(ds: Dataset, lo: int, hi: int) -> Dataset:
+    """The data set restricted to visits ``[lo, hi)`` and their stays (views, no copies of
+    the person tables); person and building indices stay global."""
+    from dataclasses import replace
+
+    s_lo, s_hi = np.searchsorted(ds.stay_visit, [lo, hi])
+    return replace(
+        ds,
+        person=ds.person[lo:hi], building=ds.building[lo:hi], checkin=ds.checkin[lo:hi],
+        checkout=ds.checkout[lo:hi], forgot=ds.forgot[lo:hi], dup_in=ds.dup_in[lo:hi],
+        dup_out=ds.dup_out[lo:hi], gate_in=ds.gate_in[lo:hi], gate_out=ds.gate_out[lo:hi],
+        status=ds.status[lo:hi],
+        stay_visit=ds.stay_visit[s_lo:s_hi] - lo, stay_area=ds.stay_area[s_lo:s_hi],
+        stay_start=ds.stay_start[s_lo:s_hi], stay_end=ds.stay_end[s_lo:s_hi],
+        stay_forgot=ds.stay_forgot[s_lo:s_hi],
+    )
+
+
+def _block_tables(ds: Dataset, cut: int | None) -> tuple[dict[str, pa.Table], np.ndarray]:
+    """One block's rows of persons, events, visits, anomalies and stays (Arrow), and the
+    (building, room) pairs its area scans name."""
+    stored = stored_visits(ds, cut)
+    ev = events(ds, None, cut)
+    # persons: the latest event of each person gives name/category/phone time.
+    order = np.argsort(ev["person"], kind="stable")
+    p_sorted = ev["person"][order]
+    last = np.r_[p_sorted[1:] != p_sorted[:-1], True] if p_sorted.size else np.zeros(0, bool)
+    who = p_sorted[last]
+    last_ts = ev["ts"][order][last]
+    category_text = np.array(["ASN", "THL", "visitor"], dtype=object)
+    persons = pa.table(
+        {
+            "person_id": pa.array(ds.person_ids[who], pa.string()),
+            "name": pa.array(ds.person_names[who], pa.string()),
+            "name_at": _ts_array(last_ts),
+            "category": pa.array(category_text[ds.person_category[who]], pa.string()),
+            "category_at": _ts_array(last_ts),
+            "phone": pa.array(ds.person_phones[who], pa.string()),
+            "phone_at": _ts_array(last_ts),
+        }
+    )
+    an = stored["anomalies"]
+    anomalies = pa.table(
+        {
+            "person_id": pa.array(ds.person_ids[an["person"]], pa.string()),
+            "building": pa.array(ds.building_ids[an["building"]], pa.string()),
+            "ts": _ts_array(an["ts"]),
+            "action": pa.array(np.where(an["is_checkin"], "checkin", "checkout").astype(object), pa.string()),
+            "kind": pa.array(np.where(an["orphan"], "orphan", "duplicate").astype(object), pa.string()),
+        }
+    )
+    visits = visits_arrow(ds, stored["visits"])
+    del stored
+    st = stored_stays(ds, cut)
+    kind_text = np.array(["scan", "auto", "left", None], dtype=object)
+    stays = pa.table(
+        {
+            "person_id": pa.array(ds.person_ids[st["person"]], pa.string()),
+            "building": pa.array(ds.building_ids[st["building"]], pa.string()),
+            "area": pa.array(AREA_NAMES[st["area"]], pa.string()),
+            "start_at": _ts_array(st["start_at"]),
+            "end_at": _ts_array(st["end_at"]),
+            "end_kind": pa.array(kind_text[st["kind"]], pa.string()),
+            "auto_end_at": _ts_array(st["auto_end_at"]),
+        }
+    )
+    scanned = ev["area"] >= 0
+    pairs = np.unique(ev["building"][scanned].astype(np.int64) * 256 + ev["area"][scanned])
+    tables = {"persons": persons, "events": events_table(ds, ev), "visits": visits,
+              "anomalies": anomalies, "stays": stays}
+    return tables, pairs
+
+
+def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print,
+                block_visits: int = BLOCK_VISITS) -> dict[str, int]:
     """Write buildings, persons, events, visits, anomalies, areas, stays and the roster
     straight into a new database.
 
@@ -648,17 +815,38 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
     from the area scans (:func:`stored_stays`), ``areas`` every room named by a scan or
     the roster, ``roster`` what importing :func:`write_roster_csv`'s file sets. Faster
     than importing the CSV, and the smoke test proves it is the same.
+
+    Streamed (issue 27): the rows are made per block of persons (:func:`person_blocks`)
+    and appended to a staging database next to the store; one ``INSERT ... ORDER BY`` per
+    table then moves them into the store in time order (what the zone maps of the readers
+    need, as the import leaves them), DuckDB sorting within its memory limit. Only one
+    block's rows are in Python's memory at a time.
     """
     from lib.store import db, person_search
 
-    if path.exists():
-        path.unlink()
-    wal = path.with_suffix(path.suffix + ".wal")
-    if wal.exists():
-        wal.unlink()
+    stage_path = path.with_name(path.name + ".stage")
+    for old in (path, path.with_suffix(path.suffix + ".wal"), stage_path, Path(str(stage_path) + ".wal")):
+        if old.exists():
+            old.unlink()
     con = db.connect(path)
     try:
-        stored = stored_visits(ds, cut)
+        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{path.with_name(path.name + '.spill')}'")
+        con.execute(f"ATTACH '{stage_path}' AS stage")
+        stage_made = False
+        all_pairs = []
+        for lo, hi in person_blocks(ds, block_visits):
+            tables, pairs = _block_tables(visit_slice(ds, lo, hi), cut)
+            all_pairs.append(pairs)
+            for name, table in tables.items():
+                con.register("block_arrow", table)
+                if not stage_made:
+                    con.execute(f"CREATE TABLE stage.{name} AS SELECT * FROM block_arrow")
+                else:
+                    con.execute(f"INSERT INTO stage.{name} SELECT * FROM block_arrow")
+                con.unregister("block_arrow")
+            stage_made = True
+            del tables
         buildings = pa.table(
             {
                 "building_id": pa.array(ds.building_ids, pa.string()),
@@ -666,59 +854,11 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
                 "threshold_people": pa.array(ds.threshold_people, pa.int32()),
             }
         )
-        ev = events(ds, None, cut)
-        # persons: the latest event of each person gives name/category/phone time.
-        seen = np.zeros(ds.person_ids.size, dtype=bool)
-        seen[ev["person"]] = True
-        last_ts = np.full(ds.person_ids.size, NO_TIME)
-        order = np.argsort(ev["person"], kind="stable")
-        p_sorted = ev["person"][order]
-        last = np.r_[p_sorted[1:] != p_sorted[:-1], True]
-        last_ts[p_sorted[last]] = ev["ts"][order][last]
-        who = np.nonzero(seen)[0]
-        category_text = np.array(["ASN", "THL", "visitor"], dtype=object)
-        persons = pa.table(
-            {
-                "person_id": pa.array(ds.person_ids[who], pa.string()),
-                "name": pa.array(ds.person_names[who], pa.string()),
-                "name_at": _ts_array(last_ts[who]),
-                "category": pa.array(category_text[ds.person_category[who]], pa.string()),
-                "category_at": _ts_array(last_ts[who]),
-                "phone": pa.array(ds.person_phones[who], pa.string()),
-                "phone_at": _ts_array(last_ts[who]),
-            }
-        )
-        events_arrow = events_table(ds, ev)
-        an = stored["anomalies"]
-        anomalies = pa.table(
-            {
-                "person_id": pa.array(ds.person_ids[an["person"]], pa.string()),
-                "building": pa.array(ds.building_ids[an["building"]], pa.string()),
-                "ts": _ts_array(an["ts"]),
-                "action": pa.array(np.where(an["is_checkin"], "checkin", "checkout").astype(object), pa.string()),
-                "kind": pa.array(np.where(an["orphan"], "orphan", "duplicate").astype(object), pa.string()),
-            }
-        )
-        visits = visits_arrow(ds, stored["visits"])
-        st = stored_stays(ds, cut)
-        kind_text = np.array(["scan", "auto", "left", None], dtype=object)
-        stays = pa.table(
-            {
-                "person_id": pa.array(ds.person_ids[st["person"]], pa.string()),
-                "building": pa.array(ds.building_ids[st["building"]], pa.string()),
-                "area": pa.array(AREA_NAMES[st["area"]], pa.string()),
-                "start_at": _ts_array(st["start_at"]),
-                "end_at": _ts_array(st["end_at"]),
-                "end_kind": pa.array(kind_text[st["kind"]], pa.string()),
-                "auto_end_at": _ts_array(st["auto_end_at"]),
-            }
-        )
         roster = roster_table(ds, cut)
         # Areas: each (building, room) an area scan before the cut or the roster names.
         who = roster_persons(ds, cut)
-        scanned = ev["area"] >= 0
         pairs = np.unique(np.concatenate([
-            ev["building"][scanned].astype(np.int64) * 256 + ev["area"][scanned],
+            *all_pairs,
             ds.staff_building[who].astype(np.int64) * 256 + ds.staff_room[who],
         ]))
         area_names = AREA_NAMES[pairs % 256]
@@ -736,12 +876,11 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
                 "INSERT INTO buildings (building_id, name, timezone, capacity, threshold_people) "
                 f"SELECT building_id, building_id, '{TIMEZONE}', capacity, threshold_people FROM b_arrow"
             )
-            con.register("p_arrow", persons)
-            con.execute("INSERT INTO persons BY NAME SELECT * FROM p_arrow")
+            con.execute("INSERT INTO persons BY NAME SELECT * FROM stage.persons")
             # Written past the import, so the person search's index too (issue 27).
             person_search.rebuild(con)
-            con.register("e_arrow", events_arrow)
-            # Events are stored with UTC instants, as the importer stores them.
+            # Events are stored with UTC instants, as the importer stores them; in time
+            # order, as the writer before streaming inserted them.
             con.execute(
                 f"""
                 INSERT INTO events
@@ -750,21 +889,22 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print) -> d
                        name,
                        CASE WHEN category IN ('ASN', 'THL') THEN category ELSE 'visitor' END,
                        phone, gate, area, status, NULL, NULL, NULL, NULL
-                FROM e_arrow
+                FROM stage.events ORDER BY "timestamp"
                 """
             )
-            con.register("v_arrow", visits)
-            con.execute("INSERT INTO visits BY NAME SELECT * FROM v_arrow ORDER BY checkin_at")
-            con.register("a_arrow", anomalies)
-            con.execute("INSERT INTO scan_anomalies SELECT * FROM a_arrow")
+            con.execute("INSERT INTO visits BY NAME SELECT * FROM stage.visits ORDER BY checkin_at")
+            con.execute("INSERT INTO scan_anomalies SELECT * FROM stage.anomalies ORDER BY ts")
             con.register("area_arrow", areas)
             con.execute("INSERT INTO areas (building, area_key, area_id, name) "
                         "SELECT building, area_key, area_id, area_id FROM area_arrow")
-            con.register("s_arrow", stays)
-            con.execute("INSERT INTO stays SELECT * FROM s_arrow ORDER BY start_at")
+            con.execute("INSERT INTO stays SELECT * FROM stage.stays ORDER BY start_at")
             con.register("r_arrow", roster)
             # One roster import at the cut (import id 0: the store has no imports rows).
             con.execute("INSERT INTO roster SELECT person_id, unit, building, room, 0, ? FROM r_arrow", [moment])
+        con.execute("DETACH stage")
+        for old in (stage_path, Path(str(stage_path) + ".wal")):
+            if old.exists():
+                old.unlink()
         # The import keeps the stored hourly figures up to date; so does this writer.
         from datetime import UTC, datetime
 
