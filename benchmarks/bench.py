@@ -3,6 +3,7 @@
     python -m benchmarks.bench --scale 1m          # or 10m, or both
     python -m benchmarks.bench --scale 1m --only trace_14d,occupancy_31d
     python -m benchmarks.bench --scale 1m --big-csv  # also the 1 GB CSV memory check
+    python -m benchmarks.bench --scale 50m --prepare-only  # the data only, written in streamed blocks
 
 Data is generated once per scale into ``benchmarks/work/<scale>/`` (git-ignored):
 
@@ -756,10 +757,12 @@ def big_csv(log: Callable[[str], None]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", default="1m", help="1m, 10m, both (or 100k, tiny for development)")
+    parser.add_argument("--scale", default="1m", help="1m, 10m, 50m, both (or 100k, tiny for development)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per operation (after one warm-up)")
     parser.add_argument("--only", help="comma-separated operations: " + ",".join(OPERATIONS))
     parser.add_argument("--big-csv", action="store_true", help="also the 1 GB CSV peak-memory check")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="only generate the scale's store and CSV files (benchmarks/work/<scale>/)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--impl", help=argparse.SUPPRESS)
     parser.add_argument("--warmup", type=int, default=1, help=argparse.SUPPRESS)
@@ -780,6 +783,9 @@ def main(argv: list[str] | None = None) -> None:
         print(message, file=sys.stderr, flush=True)
 
     for scale in scales:
+        if args.prepare_only:
+            print(json.dumps(prepare(scale, log), indent=1))
+            continue
         print(run_scale(scale, ops, args.runs, log))
     if args.big_csv:
         print(big_csv(log))
