@@ -26,7 +26,8 @@ from lib.analytics import crowding, occupancy, rooms, tracing
 from lib.core.timeutil import parse_local_bound
 from lib.ingest import demo
 from lib.store import db, places
-from tests.support.app import DASHBOARD, ROOT, assert_no_personal_data_in, personal_data, rendered_bytes
+from tests.support.app import ROOT, assert_no_personal_data_in, personal_data, rendered_bytes
+from tests.support.app import app_as as logged_in
 
 TZ = db.DEFAULT_TIMEZONE
 LEADERSHIP = ("pimpinan", ["leadership"])
@@ -53,14 +54,8 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, str, str | N
 
 def app_as(user: tuple[str, list[str]], language: str = "id") -> AppTest:
     """The dashboard with a logged-in session of ``user`` (username, roles)."""
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
     username, roles = user
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.session_state["roles"] = roles
-    at.session_state["pantau_lang"] = language
-    return at
+    return logged_in(username, roles, language)
 
 
 def open_page(at: AppTest, page: str) -> AppTest:

@@ -29,7 +29,7 @@ from lib.store import db
 from lib.ui.plain import escape_markdown
 from lib.ui.widgets import fmt_day, local_today
 from tests.conftest import write_csv
-from tests.support.app import DASHBOARD, AppEnv, app_as
+from tests.support.app import AppEnv, app_as
 
 ADMIN = ("admin", ["admin"])
 LEADERSHIP = ("pimpinan", ["leadership"])
@@ -37,13 +37,8 @@ LEADERSHIP = ("pimpinan", ["leadership"])
 
 def open_page(page: str, user: tuple[str, list[str]] = ADMIN, language: str = "id") -> AppTest:
     """The dashboard as ``user`` switched to ``page``, with no exception on the way."""
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
     username, roles = user
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.session_state["roles"] = roles
-    at.session_state["pantau_lang"] = language
+    at = app_as(username, roles, language)
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]

@@ -616,12 +616,7 @@ def set_contact(
     Raises :class:`CaseError` (``bad_status``, ``bad_test``, ``unknown_case``,
     ``unknown_contact``, ``case_closed``, ``nothing_to_change``) and then writes nothing.
     """
-    if status is not None and status not in STATUSES:
-        raise CaseError("bad_status", status=status, allowed=", ".join(STATUSES))
-    if test_result not in (None, "") and test_result not in TEST_RESULTS:
-        raise CaseError("bad_test", test=test_result, allowed=", ".join(TEST_RESULTS))
-    if status is None and test_result is None and note is None:
-        raise CaseError("nothing_to_change")
+    _check_change(status, test_result, note)
     case = get_case(con, case_id)
     _require_open(case)
     number, person_id = int(case["case_id"]), str(person_id).strip()
@@ -656,6 +651,17 @@ def set_contact(
         db.write_audit(con, actor, "case_contact_set", person_id, json.dumps(params, sort_keys=True), 1)
     row = case_contacts(con, number)
     return row[row["person_id"].astype(str) == person_id].iloc[0].to_dict()
+
+
+def _check_change(status: str | None, test_result: str | None, note: str | None) -> None:
+    """A follow-up change one contact or a group gets: a known status and test result, and
+    something to change; else ``CaseError`` before anything is read or written."""
+    if status is not None and status not in STATUSES:
+        raise CaseError("bad_status", status=status, allowed=", ".join(STATUSES))
+    if test_result not in (None, "") and test_result not in TEST_RESULTS:
+        raise CaseError("bad_test", test=test_result, allowed=", ".join(TEST_RESULTS))
+    if status is None and test_result is None and note is None:
+        raise CaseError("nothing_to_change")
 
 
 def close_case(con: duckdb.DuckDBPyConnection, case_id: int, actor: str, now: datetime | None = None) -> None:
@@ -785,12 +791,7 @@ def set_contacts(
     ``empty_selection``) and then writes nothing.
     """
     selection = selection or Selection()
-    if status is not None and status not in STATUSES:
-        raise CaseError("bad_status", status=status, allowed=", ".join(STATUSES))
-    if test_result not in (None, "") and test_result not in TEST_RESULTS:
-        raise CaseError("bad_test", test=test_result, allowed=", ".join(TEST_RESULTS))
-    if status is None and test_result is None and note is None:
-        raise CaseError("nothing_to_change")
+    _check_change(status, test_result, note)
     selection.check()
     case = get_case(con, case_id)
     _require_open(case)

@@ -34,6 +34,18 @@ def _fail(args: argparse.Namespace, key: str, **values: object) -> int:
     return 2
 
 
+def _required_key() -> str:
+    """``PANTAU_PROVINCE_KEY`` for tracing across sites; a missing or short key is a
+    ``PublishError`` (``no_key``, ``short_key``) that ``run`` says on one line, exit 2."""
+    try:
+        key = config.province_key()
+    except config.SettingError:
+        raise publish.PublishError("short_key") from None
+    if not key:
+        raise publish.PublishError("no_key")
+    return key
+
+
 def _emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     if args.out:
         export.write_file(frame, args.out)
@@ -179,12 +191,7 @@ def cmd_province_trace(con: duckdb.DuckDBPyConnection, args: argparse.Namespace)
     from lib.analytics import cases, province_tracing
     from lib.outputs import province_requests
 
-    try:
-        key = config.province_key()
-    except config.SettingError:
-        return _fail(args, "province.error.short_key")
-    if not key:
-        return _fail(args, "province.error.no_key")
+    key = _required_key()
     try:
         onset = _day(args.onset, is_end=False) if args.onset else None
         swab = _day(args.swab, is_end=False) if args.swab else None
@@ -229,12 +236,7 @@ def cmd_province_request(con: duckdb.DuckDBPyConnection, args: argparse.Namespac
     from lib.analytics import cases
     from lib.outputs import province_requests
 
-    try:
-        key = config.province_key()
-    except config.SettingError:
-        return _fail(args, "province.error.short_key")
-    if not key:
-        return _fail(args, "province.error.no_key")
+    key = _required_key()
     try:
         opened = province_requests.open_request(
             con, args.file, key, args.actor, site=args.site, tracer=args.tracer
