@@ -690,18 +690,20 @@ def _import_in_transaction(
     with private_folder(con, "import-") as folder:
         # Raw text rows spooled first, so that DuckDB parses them in one parallel,
         # streaming query (``_parse_staged``): a file of any size in bounded memory.
-        spool = ParquetSpool(folder / "raw.parquet")
-        try:
-            for chunk in source.chunks:
-                spool.add(_clean_chunk(chunk, mapping, line_breaks_need_care=source.fast_csv))
-        except readers.NeedsCarefulReading:
+        with ParquetSpool(folder / "raw.parquet") as spool:
+            try:
+                for chunk in source.chunks:
+                    spool.add(_clean_chunk(chunk, mapping, line_breaks_need_care=source.fast_csv))
+                careful = False
+            except readers.NeedsCarefulReading:
+                careful = True
+        if careful:
             # The fast reader would merge or lose rows: the whole file again, record by record.
-            spool.close()
             source, shape, mapping = _read_source(path, progress, encoding, careful=True, building_given=given, renames=renames)
-            spool = ParquetSpool(folder / "raw-careful.parquet")
-            for chunk in source.chunks:
-                spool.add(_clean_chunk(chunk, mapping))
-        staged = spool.close()
+            with ParquetSpool(folder / "raw-careful.parquet") as spool:
+                for chunk in source.chunks:
+                    spool.add(_clean_chunk(chunk, mapping))
+        staged = spool.close()  # closed already: whether anything was spooled
         with db.transaction(con):
             if shape == "roster":
                 from lib.ingest import roster

@@ -240,10 +240,12 @@ class _OutcomeSink:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for spool in self.spools or ():
-            spool.close()
-        if self.folder is not None:
-            self.folder.close()
+        # Every spool's writer ends (even when one raises), then the folder goes.
+        with ExitStack() as ending:
+            if self.folder is not None:
+                ending.push(self.folder)
+            for spool in self.spools or ():
+                ending.push(spool)
 
     def add(self, visits: pa.Table, anomalies: pa.Table) -> None:
         self.visits.append(visits)

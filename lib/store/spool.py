@@ -14,12 +14,13 @@ into it, so whatever is there then is a leftover).
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -130,31 +131,89 @@ def _remove_duckdb_spills(db_path: Path) -> int:
 class ParquetSpool:
     """One Parquet file written table by table; its schema is the first table's.
 
-    The file is created owner-only (0600) before anything is written to it.
+    The file is created owner-only (0600) before anything is written to it. The tables
+    are encoded and written by a thread of the spool's own while the caller reads and
+    cleans the next chunk (Arrow's Parquet writer releases the GIL): at most
+    ``QUEUED_TABLES`` wait, so memory stays bounded. The file lives only until DuckDB
+    has read it back once, so it is written for speed: LZ4 pages, no dictionaries, no
+    statistics (10 M raw rows: 5.7 s before, issue 27). ``close`` waits for the thread
+    and raises what the writing raised; the owner must call it, also after an error
+    (or use the spool as a context manager).
     """
+
+    QUEUED_TABLES = 4
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._writer: Any = None
+        self._queue: queue.Queue[pa.Table | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._reported = False
         self._written = False
 
     def add(self, table: pa.Table) -> None:
-        import pyarrow.parquet as pq
-
-        if self._writer is None:
+        if not self._written:
             # Created 0600 first; the writer then truncates the existing file, keeping its mode.
             descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
             os.close(descriptor)
-            self._writer = pq.ParquetWriter(self.path, table.schema, compression="lz4")
             self._written = True
-        self._writer.write_table(table)
+            self._queue = queue.Queue(maxsize=self.QUEUED_TABLES)
+            self._thread = threading.Thread(target=self._write_all, args=(table.schema,),
+                                            name=f"spool {self.path.name}", daemon=True)
+            self._thread.start()
+        self._put(table)
+
+    def _put(self, item: pa.Table | None) -> None:
+        assert self._queue is not None
+        while True:
+            if self._error is not None:  # the writer has ended: never wait for it
+                self._reported = True
+                raise self._error
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _write_all(self, schema: pa.Schema) -> None:
+        import pyarrow.parquet as pq
+
+        assert self._queue is not None
+        try:
+            with pq.ParquetWriter(self.path, schema, compression="lz4", use_dictionary=False,
+                                  write_statistics=False) as writer:
+                while (table := self._queue.get()) is not None:
+                    writer.write_table(table)
+        except BaseException as error:  # handed to the caller by add() or close()
+            self._error = error
 
     def close(self) -> bool:
-        """Finish the file (a second call does nothing); False when nothing was spooled."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        """Finish the file (a second call does nothing) and raise the writer's error unless
+        ``add`` raised it already; False when nothing was spooled."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            assert self._queue is not None
+            while self._error is None:  # the end mark, unless the writer has ended already
+                try:
+                    self._queue.put(None, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            thread.join()
+        if self._error is not None and not self._reported:
+            self._reported = True
+            raise self._error
         return self._written and self.path.exists()
+
+    def __enter__(self) -> ParquetSpool:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *exc: object) -> None:
+        try:
+            self.close()
+        except Exception:
+            if error_type is None:  # otherwise the error already on its way is the one to say
+                raise
 
     def sql(self) -> str:
         """The finished file as an SQL table expression."""
