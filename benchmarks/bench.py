@@ -619,7 +619,7 @@ def _fmt_ms(ms: float | None) -> str:
 
 def run_scale(scale: str, ops: list[str], runs: int, log: Callable[[str], None]) -> str:
     t_start = time.perf_counter()
-    meta = prepare(scale, log)
+    meta = {**prepare(scale, log), "load_at_start": f"{os.getloadavg()[0]:.2f}"}
     log(f"[{scale}] now = {meta['now']}, trace person {meta['trace_person']}, crowding building "
         f"{meta['crowding_building']}, week {meta['week']}")
     rows = []
@@ -692,6 +692,9 @@ def _row(name: str, scale: str, lib_info: dict, pandas_info: dict, same: str, ea
     verdicts = []
     if lib_ms is not None:
         verdicts.append("time ok" if lib_ms < target else "time FAIL")
+        slowest = max(lib_info.get("runs_ms") or [lib_ms])
+        if len(lib_info.get("runs_ms") or []) > 1:  # issue 27: the target in every run
+            verdicts.append("every run ok" if slowest < target else f"a run over ({_fmt_ms(slowest)})")
     if ratio is not None:
         verdicts.append("5x ok" if ratio >= 5 else "5x FAIL")
     if name == "import_csv" and "peak_rss_mb" in lib_info:
@@ -712,6 +715,7 @@ def _row(name: str, scale: str, lib_info: dict, pandas_info: dict, same: str, ea
         "cpu": f"{_fmt_ms(lib_cpu)} / {_fmt_ms(pandas_cpu)}",
         "operation": DESCRIPTIONS[name] + f" (`{name}`)" + (" (earlier run)" if earlier else ""),
         "project": _fmt_ms(lib_ms) if lib_ms is not None else "error: " + lib_info.get("error", "")[:80],
+        "slowest": _fmt_ms(max(lib_info["runs_ms"])) if lib_info.get("runs_ms") else "–",
         "pandas": _fmt_ms(pandas_ms) if pandas_ms is not None else "error: " + pandas_info.get("error", "")[:80],
         "ratio": f"{ratio:.1f}x" if ratio else "–",
         "target": target_text,
@@ -729,7 +733,8 @@ def _table(scale: str, meta: dict, rows: list[dict[str, str]], seconds: float) -
         "",
         f"Run {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} on {os.cpu_count()} cores "
         f"({platform.processor() or platform.machine()}), Python {platform.python_version()}; "
-        f"total {seconds / 60:.1f} min.",
+        f"total {seconds / 60:.1f} min; load average {meta.get('load_at_start', '?')} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end.",
         f"Store: {counts['visits']:,} visits, {counts['events']:,} events, {counts['persons']:,} persons, "
         f"{counts['buildings']} buildings; {meta['store_path']}. "
         f"CSV import: {meta['import_rows']:,} events through `lib.ingest.importer.import_file`.",
@@ -739,17 +744,19 @@ def _table(scale: str, meta: dict, rows: list[dict[str, str]], seconds: float) -
         f"{counts.get('roster', 0):,} staff on the roster; graded trace person `{meta.get('graded_person')}`; "
         f"stays of `{meta.get('stays_building')}` on the local day starting {meta.get('stays_day')}.",
         "",
-        "Times are medians in ms (after one warm-up; imports: see README); pass/fail is on the wall time. "
+        "Times are medians in ms (after one warm-up; imports: see README), and the slowest of the timed runs; "
+        "pass/fail is on the wall time, the load average at the start and the end of the run is in the first line. "
         "CPU: the median CPU time of the process's threads, project / pandas (on a shared machine the "
         "wall time also counts waiting for a core). Memory: peak RSS of the subprocess in MB, "
         "project / pandas (pandas includes its data in memory).",
         "",
-        "| operation | project (ms) | pandas (ms) | ratio | target | pass/fail | same answer | CPU ms | "
-        "peak memory MB |",
-        "|---|---:|---:|---:|---|---|---|---:|---:|",
+        "| operation | project (ms) | slowest run (ms) | pandas (ms) | ratio | target | pass/fail | same answer | "
+        "CPU ms | peak memory MB |",
+        "|---|---:|---:|---:|---:|---|---|---|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['operation']} | {r['project']} | {r['pandas']} | {r['ratio']} | {r['target']} | "
+        lines.append(f"| {r['operation']} | {r['project']} | {r.get('slowest', '–')} | {r['pandas']} | {r['ratio']} | "
+                     f"{r['target']} | "
                      f"{r['result']} | {r['same']} | {r['cpu']} | {r['memory']} |")
     return "\n".join(lines) + "\n"
 

@@ -19,7 +19,7 @@ weekdays, hours and ISO weeks stay as they were) until the wall clock falls in t
 last week of data; a store that already reaches into the last week is copied unshifted.
 ``--no-shift`` copies as is.
 
-Targets: 0.2 s for the Now page, 0.5 s for every other page, at 10 million visits. The
+Targets: 0.3 s for every page's server run (issue 27; at 10 and 50 million visits). The
 table is printed and written to ``benchmarks/results/pages-<scale>.md`` (``--db``: the
 file's stem).
 """
@@ -49,8 +49,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
 RESULTS = Path(__file__).resolve().parent / "results"
-NOW_TARGET_MS = 200.0
-PAGE_TARGET_MS = 500.0
+NOW_TARGET_MS = 200.0  # issue 4 (the Now page; the table says it beside issue 27's)
+PAGE_TARGET_MS = 300.0  # issue 27: every page
 WEEK = timedelta(days=7)
 
 # (label, page file, username, roles); the role is the one that uses the page every day.
@@ -130,6 +130,8 @@ class Report:
         ]
         for r in self.results:
             verdict = "ERROR" if r.error else ("pass" if r.passed else "FAIL")
+            if not r.error and r.runs_ms:  # issue 27: the target in every run
+                verdict += ", every run" if r.max_ms < r.target_ms else ", a run over"
             note = r.error or r.note
             lines.append(
                 f"| {r.page} | {r.role} | {r.median_ms:.0f} | {r.max_ms:.0f} | {r.first_ms:.0f} | "
@@ -441,7 +443,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pages", description=__doc__.split("\n")[0])
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", type=Path, help="a Pantau database file (copied, never changed)")
-    where.add_argument("--scale", choices=("1m", "10m"), default="1m",
+    where.add_argument("--scale", choices=("1m", "10m", "50m"), default="1m",
                        help="the benchmark store of benchmarks/bench.py (built there if missing)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", help="comma-separated page labels: " + ",".join(dict.fromkeys(p[0] for p in PAGES)))
