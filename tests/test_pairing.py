@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from lib.analytics.visits import list_visits
 from lib.ingest import importer, pairing
-from lib.store import db
+from lib.store import db, spool
 from tests.conftest import write_csv
 
 WITA = dt.timezone(dt.timedelta(hours=8))
@@ -283,14 +283,14 @@ def test_a_large_re_pairing_spools_person_ids_beside_the_database_not_in_the_sys
     """The re-pairing's spool holds person ids: it goes to the database's private spool
     folder (0700, cleared at the next start after a crash), never to /tmp."""
     seen: list[Path] = []
-    real_spool = pairing.ParquetSpool
+    real_spool = spool.ParquetSpool
 
     def recording_spool(path: Path) -> object:
         seen.append(Path(path))
         assert oct(Path(path).parent.stat().st_mode & 0o777) == "0o700"
         return real_spool(path)
 
-    monkeypatch.setattr(pairing, "ParquetSpool", recording_spool)
+    monkeypatch.setattr(spool, "ParquetSpool", recording_spool)
     monkeypatch.setattr(pairing, "SPOOL_ROWS", 1)
     monkeypatch.setattr(pairing, "EVENTS_PER_BATCH", 2)
     con = db.connect(tmp_path / "p.duckdb")

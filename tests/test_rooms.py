@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import openpyxl
@@ -472,8 +473,23 @@ def canonical(area: str) -> str:
     order=st.randoms(use_true_random=False),
     tail_min=st.sampled_from([0, 0, 10]),
     min_overlap=st.sampled_from([15, 15, 1, 0]),
+    stream_rows=st.sampled_from([None, None, 1, 3]),
 )
 def test_stays_and_graded_trace_match_the_rules(
+    tmp_path_factory: pytest.TempPathFactory, raw: list[tuple], roster: dict[str, tuple[str, str]],
+    cuts: list[int], order, tail_min: int, min_overlap: int, stream_rows: int | None,  # noqa: ANN001
+) -> None:
+    """``stream_rows``: the stays' re-derivation reads the area scans in batches this small
+    and spools its stays to Parquet, as a province-sized import does (issue 27)."""
+    if stream_rows is None:
+        _stays_and_graded_trace_match_the_rules(tmp_path_factory, raw, roster, cuts, order, tail_min, min_overlap)
+        return
+    with (mock.patch.object(areas, "SCANS_PER_BATCH", stream_rows),
+          mock.patch.object(areas, "SPOOL_ROWS", stream_rows + 1)):
+        _stays_and_graded_trace_match_the_rules(tmp_path_factory, raw, roster, cuts, order, tail_min, min_overlap)
+
+
+def _stays_and_graded_trace_match_the_rules(
     tmp_path_factory: pytest.TempPathFactory, raw: list[tuple], roster: dict[str, tuple[str, str]],
     cuts: list[int], order, tail_min: int, min_overlap: int,  # noqa: ANN001
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +57,11 @@ def test_contact_details_match_a_plain_lookup(
         assert (None if pd.isna(row.phone) else row.phone) == phone
 
 
-def test_more_contacts_than_the_index_lookup_takes(con: duckdb.DuckDBPyConnection) -> None:
+@pytest.mark.parametrize("scan_from", [10**6, 1000])  # in index batches, and by one scan
+def test_more_contacts_than_one_index_lookup_takes(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, scan_from: int
+) -> None:
+    monkeypatch.setattr(tracing, "_SCAN_FROM", scan_from)
     count = tracing._LOOKUP_BATCH * 2 + 7
     con.execute(
         "INSERT INTO persons (person_id, name, category, phone) "

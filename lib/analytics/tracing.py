@@ -380,30 +380,35 @@ def _utc_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-# Up to this many ids are looked up by the primary-key index: DuckDB answers
-# ``person_id IN (<constants>)`` from it only up to ``index_scan_max_count`` (2048) rows, and
-# the lookups grow with the ids (at 1.1 M persons: 300 ids 5 ms, 1 000 13 ms, 1 500 15 ms,
-# 2 250 26 ms) where one scan of ``persons`` costs ~24 ms whatever their number.
+# Ids are looked up by the primary-key index in batches of this many: DuckDB answers
+# ``person_id IN (<constants>)`` from the index only up to ``index_scan_max_count`` (2048)
+# rows. Each lookup costs about the same whatever the table's size, where one scan of
+# ``persons`` grows with it: at 1.1 M persons 1 500 ids take 15 ms by the index and a scan
+# ~24 ms; at 5.7 M persons (50 M visits) the scan takes ~110 ms. Beyond ``_SCAN_FROM`` ids
+# a single scan is cheaper again (a trace that long is a whole building).
 _LOOKUP_BATCH = 1500
+_SCAN_FROM = 12_000
 
 
 def person_details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> pd.DataFrame:
     """``person_id, name, category, phone`` of the given persons that ``persons`` holds.
 
-    Fetched by the primary key: an ``IN`` list of constants is an index lookup, where a
-    join with ``persons`` scans the whole table (1.1 M rows at 10 M visits: ~23 ms for 600
-    contacts, ~7 ms by the index; issue 27). More than ``_LOOKUP_BATCH`` ids: one scan.
-    Unordered.
+    Fetched by the primary key, ``_LOOKUP_BATCH`` ids at a time: a join with ``persons``
+    scans the whole table (1.1 M rows at 10 M visits: ~23 ms for 600 contacts, ~7 ms by the
+    index; issue 27). More than ``_SCAN_FROM`` ids: one scan. Unordered.
     """
     select = "SELECT person_id, name, category, phone FROM persons"
     unique = list(dict.fromkeys(str(p) for p in person_ids))
     if not unique:
         return con.execute(f"{select} WHERE false").df()  # the columns' types, no rows
-    if len(unique) > _LOOKUP_BATCH:
+    if len(unique) > _SCAN_FROM:
         return con.execute(f"{select} WHERE person_id IN (SELECT unnest($ids))", {"ids": unique}).df()
-    named = {f"p{i}": person for i, person in enumerate(unique)}
-    placeholders = ", ".join(f"${name}" for name in named)
-    return con.execute(f"{select} WHERE person_id IN ({placeholders})", named).df()
+    frames = []
+    for first in range(0, len(unique), _LOOKUP_BATCH):
+        named = {f"p{i}": person for i, person in enumerate(unique[first:first + _LOOKUP_BATCH])}
+        placeholders = ", ".join(f"${name}" for name in named)
+        frames.append(con.execute(f"{select} WHERE person_id IN ({placeholders})", named).df())
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _with_person_details(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame) -> pd.DataFrame:

@@ -28,8 +28,9 @@ an ordered loop in Python over the area scans from the restarts on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import duckdb
@@ -38,6 +39,12 @@ import pyarrow as pa
 from lib.core.text import clean_text
 from lib.store.db import DEDUP_SECONDS, DEDUP_US, DEFAULT_MAX_STAY_MINUTES
 from lib.store.relations import StayRestarts
+from lib.store.spool import TableSink, database_path
+
+# The area scans stream in batches of about this many rows; derived stays and anomalies
+# beyond SPOOL_ROWS wait in a Parquet file of the database's private folder.
+SCANS_PER_BATCH = 200_000
+SPOOL_ROWS = 500_000
 
 
 class AreaAnomaly(NamedTuple):
@@ -61,14 +68,16 @@ class StayOutcome:
 
 
 def derive_stays(
-    rows: list[tuple[str, str, str, bool, int, int, bool]],
-) -> tuple[list[tuple[str, str, str, int, int | None, str | None, int]], list[AreaAnomaly]]:
+    rows: Iterable[tuple[str, str, str, bool, int, int, bool]], chunk_rows: int = 200_000
+) -> Iterator[tuple[list[tuple[str, str, str, int, int | None, str | None, int]], list[AreaAnomaly]]]:
     """The state machine of the module docstring, before the "leaving" rule.
 
     ``rows``: (person_id, building, area, is_checkin, t_us, area_stay_us, is_new), sorted
-    by person, building, t, check-out first. Returns stays (person, building, area,
-    start_us, end_us or None while open, kind or None, auto_end_us; plain tuples: there is
-    one per stay, and they go straight into Arrow columns) and ``AreaAnomaly`` rows.
+    by person, building, t, check-out first (an iterator: it is read once, in order).
+    Yields stays (person, building, area, start_us, end_us or None while open, kind or
+    None, auto_end_us; plain tuples: there is one per stay, and they go straight into
+    Arrow columns) and ``AreaAnomaly`` rows, in chunks of about ``chunk_rows`` (a stay or
+    anomaly once made never changes, so each chunk is final).
     """
     stays: list[tuple[str, str, str, int, int | None, str | None, int]] = []
     anomalies: list[AreaAnomaly] = []
@@ -104,9 +113,12 @@ def derive_stays(
             end, by_scan = last_end.get(area, (0, False))
             kind = "duplicate" if by_scan and t - end <= DEDUP_US else "orphan"
             anomalies.append(AreaAnomaly(person, building, area, t, False, kind, is_new))
+        if len(stays) + len(anomalies) >= chunk_rows:
+            yield stays, anomalies
+            stays, anomalies = [], []
     if key is not None and open_stay is not None:
         stays.append((key[0], key[1], open_stay[0], open_stay[1], None, None, open_stay[2]))
-    return stays, anomalies
+    yield stays, anomalies
 
 
 _STAY_SCHEMA = pa.schema(
@@ -169,102 +181,116 @@ def rederive(con: duckdb.DuckDBPyConnection, persons: StayRestarts, import_id: i
     )
     is_new = f"coalesce(e.import_id = {int(import_id)}, false)" if import_id is not None else "false"
     events_bound = f"AND e.ts >= {since}" if since else ""
-    scans = con.sql(
-        f"""
+    scans_sql = f"""
         SELECT e.person_id, e.building, a.area_id, e.action = 'checkin' AS is_checkin, epoch_us(e.ts) AS t,
-               CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new
+               CAST(60000000 AS BIGINT) * a.area_stay_min AS area_stay_us, {is_new} AS is_new, a.area_key
         FROM events e JOIN stay_persons p ON p.person_id = e.person_id AND (p.from_ts IS NULL OR e.ts >= p.from_ts)
         JOIN areas a ON a.building = e.building AND a.area_key = lower(e.area)
         WHERE e.area IS NOT NULL {events_bound}
-        -- At equal instants a check-out first, then areas by name ignoring case.
-        ORDER BY e.person_id, e.building, e.ts, is_checkin, a.area_key
+    """
+    # A stay left open (no later scan in its building) whose AREA_STAY ran out before
+    # the restart: a scan there after the restart closes it ``auto`` at that instant,
+    # and changes nothing else (a "left" end stays the same). Such a stay may be years
+    # old, so it is closed here rather than by restarting before it.
+    con.execute(
+        f"""
+        UPDATE stays SET end_at = auto_end_at, end_kind = 'auto'
+        FROM (
+            -- At most one open stay per person and building: its start names it.
+            SELECT s.person_id, s.building, s.start_at
+            FROM (SELECT person_id, building, start_at, auto_end_at FROM stays
+                  WHERE end_at IS NULL AND end_kind IS NULL) s
+            JOIN stay_persons p ON p.person_id = s.person_id
+            SEMI JOIN ({scans_sql}) n ON n.person_id = s.person_id AND n.building = s.building
+            WHERE p.from_ts IS NOT NULL AND s.auto_end_at < p.from_ts
+        ) c
+        WHERE stays.person_id = c.person_id AND stays.building = c.building AND stays.start_at = c.start_at
+          AND stays.end_at IS NULL AND stays.end_kind IS NULL
         """
-    ).to_arrow_table()
-    con.register("stay_scans", scans)
-    try:
-        # A stay left open (no later scan in its building) whose AREA_STAY ran out before
-        # the restart: a scan there after the restart closes it ``auto`` at that instant,
-        # and changes nothing else (a "left" end stays the same). Such a stay may be years
-        # old, so it is closed here rather than by restarting before it.
-        con.execute(
-            """
-            UPDATE stays SET end_at = auto_end_at, end_kind = 'auto'
-            FROM (
-                -- At most one open stay per person and building: its start names it.
-                SELECT s.person_id, s.building, s.start_at
-                FROM (SELECT person_id, building, start_at, auto_end_at FROM stays
-                      WHERE end_at IS NULL AND end_kind IS NULL) s
-                JOIN stay_persons p ON p.person_id = s.person_id
-                SEMI JOIN stay_scans n ON n.person_id = s.person_id AND n.building = s.building
-                WHERE p.from_ts IS NOT NULL AND s.auto_end_at < p.from_ts
-            ) c
-            WHERE stays.person_id = c.person_id AND stays.building = c.building AND stays.start_at = c.start_at
-              AND stays.end_at IS NULL AND stays.end_kind IS NULL
-            """
-        )
-    finally:
-        con.unregister("stay_scans")
-    # Column by column into Python values, and back into Arrow by columns: row tuples or
-    # dicts cost several times more (benchmarks "import_day").
-    rows = zip(*(column.to_pylist() for column in scans.columns), strict=True)
-    stays, anomalies = derive_stays(rows)
-    outcome = StayOutcome(
-        duplicates=sum(1 for a in anomalies if a.is_new and a.kind == "duplicate"),
-        orphans=sum(1 for a in anomalies if a.is_new and a.kind == "orphan"),
     )
-    stay_table = _columns_table(stays, _STAY_SCHEMA)
-    anomaly_table = _columns_table(anomalies, _ANOMALY_SCHEMA)
-    horizon = timedelta(minutes=int(longest_max_stay), seconds=DEDUP_SECONDS)
-    visits_bound = f"WHERE v.checkin_at >= '{(earliest - horizon).isoformat()}'::TIMESTAMPTZ" if bounded else ""
-    con.register("derived_stays", stay_table)
-    con.register("derived_area_anomalies", anomaly_table)
-    try:
-        # Leaving ends the stay: the person's visit in the building that holds the stay's
-        # start and ends before it (a visit still open: at its automatic close).
-        con.execute(
-            f"""
-            INSERT INTO stays
-            WITH s AS (
-                SELECT person_id, building, area, make_timestamp(start_us)::TIMESTAMPTZ AS start_at,
-                       make_timestamp(end_us)::TIMESTAMPTZ AS end_at, end_kind,
-                       make_timestamp(auto_end_us)::TIMESTAMPTZ AS auto_end_at
-                FROM derived_stays
-            ), v AS (
-                -- A visit that begins more than the longest MAX_STAY before the restart
-                -- ends before it, so it can hold none of the stays derived here.
-                SELECT v.person_id, v.building, v.checkin_at, coalesce(v.checkout_at, v.auto_close_at) AS v_end
-                FROM (SELECT * FROM visits v {visits_bound}) v JOIN stay_persons p USING (person_id)
-                WHERE p.from_ts IS NULL OR v.checkin_at >= p.from_ts - $horizon
-            ), held AS (
-                -- A person's visits never overlap (one open visit at a time, each ends at
-                -- or before the next check-in), so only the visit with the latest check-in
-                -- at or before the stay's start can hold it: an ASOF join, not a range join
-                -- over all of the person's visits in the building.
-                SELECT s.*, CASE WHEN s.start_at < v.v_end AND v.v_end < coalesce(s.end_at, s.auto_end_at)
-                                 THEN v.v_end END AS left_at
-                FROM s ASOF LEFT JOIN v
-                  ON v.person_id = s.person_id AND v.building = s.building AND v.checkin_at <= s.start_at
-            )
-            SELECT person_id, building, area, start_at,
-                   coalesce(left_at, end_at), CASE WHEN left_at IS NOT NULL THEN 'left' ELSE end_kind END,
-                   auto_end_at
-            FROM held
-            """,
-            {"horizon": horizon},
-        )
-        con.execute(
-            """
-            INSERT INTO area_anomalies
-            SELECT person_id, building, area, make_timestamp(ts_us)::TIMESTAMPTZ,
-                   CASE WHEN is_checkin THEN 'checkin' ELSE 'checkout' END, kind
-            FROM derived_area_anomalies
-            """
-        )
-    finally:
-        con.unregister("derived_stays")
-        con.unregister("derived_area_anomalies")
-        con.execute("DROP TABLE IF EXISTS stay_persons")
+    # The scans stream in batches and the stays go to a sink that spools beyond
+    # SPOOL_ROWS: a whole province's history re-derived in bounded memory (issue 27: 19 GB
+    # at 50 M visits when every scan was a Python tuple at once).
+    spool_db = database_path(con)  # asked before the stream holds the connection
+    scans = con.sql(
+        f"""
+        SELECT person_id, building, area_id, is_checkin, t, area_stay_us, is_new FROM ({scans_sql})
+        -- At equal instants a check-out first, then areas by name ignoring case.
+        ORDER BY person_id, building, t, is_checkin, area_key
+        """
+    ).to_arrow_reader(SCANS_PER_BATCH)
+    outcome = StayOutcome()
+    schemas = {"stays": _STAY_SCHEMA, "anomalies": _ANOMALY_SCHEMA}
+    with TableSink(spool_db, schemas, "stays-", SPOOL_ROWS) as sink:
+        for stays, anomalies in derive_stays(_scan_rows(scans), SCANS_PER_BATCH):
+            outcome.duplicates += sum(1 for a in anomalies if a.is_new and a.kind == "duplicate")
+            outcome.orphans += sum(1 for a in anomalies if a.is_new and a.kind == "orphan")
+            sink.add(stays=_columns_table(stays, _STAY_SCHEMA), anomalies=_columns_table(anomalies, _ANOMALY_SCHEMA))
+        # The stream is read to its end before the connection writes again.
+        with sink.sources(con) as source:
+            _insert_stays(con, source["stays"], source["anomalies"], earliest if bounded else None,
+                          int(longest_max_stay))
+    con.execute("DROP TABLE IF EXISTS stay_persons")
     return outcome
+
+
+def _scan_rows(reader: pa.RecordBatchReader) -> Iterator[tuple[str, str, str, bool, int, int, bool]]:
+    """The reader's rows as tuples, a batch at a time: column by column into Python values
+    (row tuples or dicts from Arrow cost several times more: benchmarks "import_day")."""
+    for batch in reader:
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def _insert_stays(
+    con: duckdb.DuckDBPyConnection, stays_source: str, anomalies_source: str, earliest: datetime | None,
+    longest_max_stay_min: int,
+) -> None:
+    """Insert the derived stays (with the "leaving" rule applied) and area anomalies from two
+    SQL sources (instants as integer microseconds); ``earliest``: the earliest restart
+    (None: some person's whole history)."""
+    horizon = timedelta(minutes=longest_max_stay_min, seconds=DEDUP_SECONDS)
+    visits_bound = f"WHERE v.checkin_at >= '{(earliest - horizon).isoformat()}'::TIMESTAMPTZ" if earliest else ""
+    # Leaving ends the stay: the person's visit in the building that holds the stay's
+    # start and ends before it (a visit still open: at its automatic close).
+    con.execute(
+        f"""
+        INSERT INTO stays
+        WITH s AS (
+            SELECT person_id, building, area, make_timestamp(start_us)::TIMESTAMPTZ AS start_at,
+                   make_timestamp(end_us)::TIMESTAMPTZ AS end_at, end_kind,
+                   make_timestamp(auto_end_us)::TIMESTAMPTZ AS auto_end_at
+            FROM {stays_source}
+        ), v AS (
+            -- A visit that begins more than the longest MAX_STAY before the restart
+            -- ends before it, so it can hold none of the stays derived here.
+            SELECT v.person_id, v.building, v.checkin_at, coalesce(v.checkout_at, v.auto_close_at) AS v_end
+            FROM (SELECT * FROM visits v {visits_bound}) v JOIN stay_persons p USING (person_id)
+            WHERE p.from_ts IS NULL OR v.checkin_at >= p.from_ts - $horizon
+        ), held AS (
+            -- A person's visits never overlap (one open visit at a time, each ends at
+            -- or before the next check-in), so only the visit with the latest check-in
+            -- at or before the stay's start can hold it: an ASOF join, not a range join
+            -- over all of the person's visits in the building.
+            SELECT s.*, CASE WHEN s.start_at < v.v_end AND v.v_end < coalesce(s.end_at, s.auto_end_at)
+                             THEN v.v_end END AS left_at
+            FROM s ASOF LEFT JOIN v
+              ON v.person_id = s.person_id AND v.building = s.building AND v.checkin_at <= s.start_at
+        )
+        SELECT person_id, building, area, start_at,
+               coalesce(left_at, end_at), CASE WHEN left_at IS NOT NULL THEN 'left' ELSE end_kind END,
+               auto_end_at
+        FROM held
+        """,
+        {"horizon": horizon},
+    )
+    con.execute(
+        f"""
+        INSERT INTO area_anomalies
+        SELECT person_id, building, area, make_timestamp(ts_us)::TIMESTAMPTZ,
+               CASE WHEN is_checkin THEN 'checkin' ELSE 'checkout' END, kind
+        FROM {anomalies_source}
+        """
+    )
 
 
 def _move_back(con: duckdb.DuckDBPyConnection, longest_area_stay_min: int) -> None:

@@ -16,10 +16,8 @@ visit still open then, and the last close per building within DEDUP. An open vis
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -33,7 +31,7 @@ from lib.ingest import areas
 from lib.store import db
 from lib.store.db import DEDUP_SECONDS, DEDUP_US
 from lib.store.relations import PersonsToRepair, StayRestarts
-from lib.store.spool import ParquetSpool, database_path, private_folder_of
+from lib.store.spool import TableSink, database_path
 
 # The affected events stream in chunks of about this many rows, to bound memory.
 EVENTS_PER_BATCH = 200_000
@@ -184,13 +182,18 @@ def repair(con: duckdb.DuckDBPyConnection, persons: PersonsToRepair, import_id: 
         """
     ).to_arrow_reader(EVENTS_PER_BATCH)
     counts = ImportOutcome(bounds=bounds)
-    with _OutcomeSink(spool_db) as sink:
+    # The re-paired visits and anomalies hold person ids: beyond SPOOL_ROWS they wait in
+    # the database's own private spool folder, which the next start clears after a crash.
+    schemas = {"visits": _VISIT_SCHEMA, "anomalies": _ANOMALY_SCHEMA}
+    with TableSink(spool_db, schemas, "pairing-", SPOOL_ROWS) as sink:
         for table in _whole_persons(events):
             outcome = pair_events(table, seeds_open, seeds_close)
             _count_new(counts, outcome, table.column("is_new").to_numpy(zero_copy_only=False))
-            sink.add(*_outcome_tables(table, outcome))
+            visits, anomalies = _outcome_tables(table, outcome)
+            sink.add(visits=visits, anomalies=anomalies)
         # The stream is read to its end before the connection writes again.
-        sink.write(con)
+        with sink.sources(con) as source:
+            _insert(con, source["visits"], source["anomalies"])
     con.execute("DROP TABLE IF EXISTS seed_open; DROP TABLE IF EXISTS seed_close")
     return counts
 
@@ -220,62 +223,6 @@ def _whole_persons(reader: pa.RecordBatchReader) -> Iterator[pa.Table]:
         carry = table.slice(cut)
     if carry is not None and carry.num_rows:
         yield carry
-
-
-class _OutcomeSink:
-    """The visits and anomalies of a re-pairing, held in memory up to SPOOL_ROWS rows and
-    spooled to Parquet beyond, then inserted in one statement each. The spool files hold
-    person ids: they go to the database's own private spool folder (``lib.store.spool``),
-    which the next start clears when a crash left them behind."""
-
-    def __init__(self, db_path: Path | None) -> None:
-        self.db_path = db_path
-        self.visits: list[pa.Table] = []
-        self.anomalies: list[pa.Table] = []
-        self.buffered = 0
-        self.folder: ExitStack | None = None
-        self.spools: tuple[ParquetSpool, ParquetSpool] | None = None
-
-    def __enter__(self) -> _OutcomeSink:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # Every spool's writer ends (even when one raises), then the folder goes.
-        with ExitStack() as ending:
-            if self.folder is not None:
-                ending.push(self.folder)
-            for spool in self.spools or ():
-                ending.push(spool)
-
-    def add(self, visits: pa.Table, anomalies: pa.Table) -> None:
-        self.visits.append(visits)
-        self.anomalies.append(anomalies)
-        self.buffered += visits.num_rows + anomalies.num_rows
-        if self.buffered >= SPOOL_ROWS:
-            self._spill()
-
-    def _spill(self) -> None:
-        if self.spools is None:
-            self.folder = ExitStack()
-            folder = self.folder.enter_context(private_folder_of(self.db_path, "pairing-"))
-            self.spools = (ParquetSpool(folder / "visits.parquet"), ParquetSpool(folder / "anomalies.parquet"))
-        # Every add() gave both lists a table (maybe empty), so both files get a schema.
-        for spool, tables in zip(self.spools, (self.visits, self.anomalies), strict=True):
-            for table in tables:
-                spool.add(table)
-        self.visits, self.anomalies, self.buffered = [], [], 0
-
-    def write(self, con: duckdb.DuckDBPyConnection) -> None:
-        if self.spools is None:
-            visits = pa.concat_tables(self.visits) if self.visits else _VISIT_SCHEMA.empty_table()
-            anomalies = pa.concat_tables(self.anomalies) if self.anomalies else _ANOMALY_SCHEMA.empty_table()
-            _write(con, visits, anomalies)
-            return
-        self._spill()
-        visits_spool, anomalies_spool = self.spools
-        visits_spool.close()
-        anomalies_spool.close()
-        _insert(con, visits_spool.sql(), anomalies_spool.sql())
 
 
 # PairingOutcome.visit_kind / anomaly_kind codes, and the pass's last-close states.
@@ -518,16 +465,6 @@ def _outcome_tables(events: pa.Table, outcome: PairingOutcome) -> tuple[pa.Table
         }
     ).cast(_ANOMALY_SCHEMA)
     return pa.concat_tables(tables), anomalies
-
-
-def _write(con: duckdb.DuckDBPyConnection, visits: pa.Table, anomalies: pa.Table) -> None:
-    con.register("new_visits_arrow", visits)
-    con.register("new_anomalies_arrow", anomalies)
-    try:
-        _insert(con, "new_visits_arrow", "new_anomalies_arrow")
-    finally:
-        con.unregister("new_visits_arrow")
-        con.unregister("new_anomalies_arrow")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, visits_source: str, anomalies_source: str) -> None:

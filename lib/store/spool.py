@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -218,3 +218,75 @@ class ParquetSpool:
     def sql(self) -> str:
         """The finished file as an SQL table expression."""
         return "read_parquet('" + str(self.path).replace("'", "''") + "')"
+
+
+class TableSink:
+    """The output of a long pass, as a few named streams of Arrow tables (each with its
+    schema): held in memory up to ``spool_rows`` rows in all, and beyond that spooled to
+    Parquet files in the database's private folder (``private_folder_of``), so that a
+    pass over a whole province's history stays within bounded memory.
+
+    ``sources(con)`` names each stream as an SQL table expression for the statement that
+    reads it back (Arrow tables registered on ``con``, or the finished files). Use the
+    sink as a context manager: its spools and folder go at the end.
+    """
+
+    def __init__(self, db_path: Path | None, schemas: dict[str, pa.Schema], prefix: str, spool_rows: int) -> None:
+        self.db_path = db_path
+        self.schemas = schemas
+        self.prefix = prefix
+        self.spool_rows = spool_rows
+        self.buffered: dict[str, list[pa.Table]] = {name: [] for name in schemas}
+        self.buffered_rows = 0
+        self.folder: ExitStack | None = None
+        self.spools: dict[str, ParquetSpool] | None = None
+
+    def __enter__(self) -> TableSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Every spool's writer ends (even when one raises), then the folder goes.
+        with ExitStack() as ending:
+            if self.folder is not None:
+                ending.push(self.folder)
+            for spool in (self.spools or {}).values():
+                ending.push(spool)
+
+    def add(self, **tables: pa.Table) -> None:
+        """One table for every stream (an empty one when a stream has nothing), so that
+        every spooled file gets its schema."""
+        for name, table in tables.items():
+            self.buffered[name].append(table)
+            self.buffered_rows += table.num_rows
+        if self.buffered_rows >= self.spool_rows:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.spools is None:
+            self.folder = ExitStack()
+            folder = self.folder.enter_context(private_folder_of(self.db_path, self.prefix))
+            self.spools = {name: ParquetSpool(folder / f"{name}.parquet") for name in self.schemas}
+        for name, tables in self.buffered.items():
+            for table in tables:
+                self.spools[name].add(table)
+        self.buffered = {name: [] for name in self.schemas}
+        self.buffered_rows = 0
+
+    @contextmanager
+    def sources(self, con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, str]]:
+        """Each stream as an SQL table expression, valid inside the ``with``."""
+        if self.spools is None:
+            names = {name: f"sink_{name}_{id(self)}" for name in self.schemas}
+            for name, view in names.items():
+                tables = self.buffered[name]
+                con.register(view, pa.concat_tables(tables) if tables else self.schemas[name].empty_table())
+            try:
+                yield names
+            finally:
+                for view in names.values():
+                    con.unregister(view)
+            return
+        self._spill()
+        for spool in self.spools.values():
+            spool.close()
+        yield {name: spool.sql() for name, spool in self.spools.items()}
