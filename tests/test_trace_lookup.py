@@ -57,11 +57,11 @@ def test_contact_details_match_a_plain_lookup(
         assert (None if pd.isna(row.phone) else row.phone) == phone
 
 
-@pytest.mark.parametrize("scan_from", [10**6, 1000])  # in index batches, and by one scan
+@pytest.mark.parametrize("scan_ratio", [0, 10**6])  # in index batches, and by one scan
 def test_more_contacts_than_one_index_lookup_takes(
-    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, scan_from: int
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, scan_ratio: int
 ) -> None:
-    monkeypatch.setattr(tracing, "_SCAN_FROM", scan_from)
+    monkeypatch.setattr(tracing, "_SCAN_RATIO", scan_ratio)
     count = tracing._LOOKUP_BATCH * 2 + 7
     con.execute(
         "INSERT INTO persons (person_id, name, category, phone) "

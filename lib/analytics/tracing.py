@@ -382,26 +382,35 @@ def _utc_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # Ids are looked up by the primary-key index in batches of this many: DuckDB answers
 # ``person_id IN (<constants>)`` from the index only up to ``index_scan_max_count`` (2048)
-# rows. Each lookup costs about the same whatever the table's size, where one scan of
-# ``persons`` grows with it: at 1.1 M persons 1 500 ids take 15 ms by the index and a scan
-# ~24 ms; at 5.7 M persons (50 M visits) the scan takes ~110 ms. Beyond ``_SCAN_FROM`` ids
-# a single scan is cheaper again (a trace that long is a whole building).
+# rows. A lookup costs ~12 us an id whatever the table's size, where one scan of
+# ``persons`` grows with it (1.1 M persons ~24 ms, 5.7 M ~76 ms; issue 27): the index is
+# used while the ids are fewer than the persons over ``_SCAN_RATIO``.
 _LOOKUP_BATCH = 1500
-_SCAN_FROM = 12_000
+_SCAN_RATIO = 1000
+
+
+def _persons_estimate(con: duckdb.DuckDBPyConnection) -> int:
+    """The number of rows of ``persons`` from the catalogue (no scan)."""
+    rows = con.execute(
+        "SELECT estimated_size FROM duckdb_tables() WHERE table_name = 'persons' AND schema_name = 'main' "
+        "AND database_name = current_database()"
+    ).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def person_details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> pd.DataFrame:
     """``person_id, name, category, phone`` of the given persons that ``persons`` holds.
 
-    Fetched by the primary key, ``_LOOKUP_BATCH`` ids at a time: a join with ``persons``
-    scans the whole table (1.1 M rows at 10 M visits: ~23 ms for 600 contacts, ~7 ms by the
-    index; issue 27). More than ``_SCAN_FROM`` ids: one scan. Unordered.
+    Fetched by the primary key, ``_LOOKUP_BATCH`` ids at a time, where a join with
+    ``persons`` scans the whole table (1.1 M rows at 10 M visits: ~23 ms for 600 contacts,
+    ~7 ms by the index; issue 27); one scan when the ids are many for the table's size
+    (``_SCAN_RATIO``). Unordered.
     """
     select = "SELECT person_id, name, category, phone FROM persons"
     unique = list(dict.fromkeys(str(p) for p in person_ids))
     if not unique:
         return con.execute(f"{select} WHERE false").df()  # the columns' types, no rows
-    if len(unique) > _SCAN_FROM:
+    if len(unique) > _LOOKUP_BATCH and len(unique) * _SCAN_RATIO > _persons_estimate(con):
         return con.execute(f"{select} WHERE person_id IN (SELECT unnest($ids))", {"ids": unique}).df()
     frames = []
     for first in range(0, len(unique), _LOOKUP_BATCH):
@@ -673,52 +682,78 @@ def _find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> tup
             tests.append("contains(s.digit_key, q.digits0)")
     if not tests:
         return _empty(PERSON_COLUMNS), 0
-    matched = con.execute(
+    # Only the ids of the matches are read here: a common surname matches a few hundred
+    # thousand persons at 50 M visits, and their names and phones took ~0.3 s to fetch
+    # (a scan of ``persons``); only the listed ones are fetched below (issue 27).
+    hits = con.sql(
         f"""
-        WITH q AS (SELECT strip_accents(lower($q)) AS q, $digits AS digits, $digits0 AS digits0),
-        hits AS (SELECT s.person_id FROM person_search s, q WHERE {" OR ".join(tests)})
-        SELECT p.person_id, p.name, p.category, p.phone, r.unit
-        FROM persons p SEMI JOIN hits h ON h.person_id = p.person_id
-        LEFT JOIN roster r ON r.person_id = p.person_id
+        WITH q AS (SELECT strip_accents(lower($q)) AS q, $digits AS digits, $digits0 AS digits0)
+        SELECT s.person_id FROM person_search s, q WHERE {" OR ".join(tests)}
         """,
-        {"q": text, "digits": digits, "digits0": digits0},
-    ).df()
-    if matched.empty:
+        params={"q": text, "digits": digits, "digits0": digits0},
+    ).to_arrow_table()
+    if hits.num_rows == 0:
         return _empty(PERSON_COLUMNS), 0
-    sql = """
-        WITH seen AS (
-            SELECT v.person_id, max(v.checkin_at) AS last_seen
-            FROM visits v SEMI JOIN find_persons_matched m ON m.person_id = v.person_id
-            WHERE v.checkin_at >= $seen_since
-            GROUP BY v.person_id
-        )
-        SELECT m.person_id, m.name, m.category, m.phone, m.unit, s.last_seen
-        FROM find_persons_matched m {join} seen s USING (person_id)
-        ORDER BY s.last_seen DESC NULLS LAST, m.name, m.person_id
-        LIMIT $limit
-    """
     # A common surname matches tens of thousands of persons, and their last visits over
     # the whole history took ~1 s at 10 M visits. The persons seen in the last days of the
     # data come first in the order, and a person seen since `since` has their (exact) last
     # visit among those since then. So the windows of SEEN_WINDOWS_DAYS are read from the
     # shortest (zone maps on checkin_at skip the rest) until one settles the page: it
     # fills the page, or every match was seen in it (a NIK typed: one person, issue 27);
-    # the whole history only otherwise.
-    con.register("find_persons_matched", matched)
+    # the whole history only otherwise. ``rank`` keeps the persons tied with the last
+    # listed, whom the name then orders.
+    con.register("find_persons_hits", hits)
     try:
         latest = con.execute("SELECT max(checkin_at) FROM visits").fetchall()[0][0]
         frame = pd.DataFrame()
-        for days in SEEN_WINDOWS_DAYS if latest is not None else (None,):
-            whole = days is None
-            since = datetime(1, 1, 1, tzinfo=UTC) if whole else latest - timedelta(days=days)
-            frame = con.execute(sql.format(join="LEFT JOIN" if whole else "JOIN"),
-                                {"seen_since": since, "limit": int(limit)}).df()
-            if whole or len(frame) >= limit or len(frame) == len(matched):
+        for days in SEEN_WINDOWS_DAYS if latest is not None else ():
+            if days is None:
                 break
+            seen = con.execute(
+                """
+                SELECT v.person_id, max(v.checkin_at) AS last_seen
+                FROM visits v SEMI JOIN find_persons_hits h ON h.person_id = v.person_id
+                WHERE v.checkin_at >= $since
+                GROUP BY v.person_id
+                QUALIFY rank() OVER (ORDER BY max(v.checkin_at) DESC) <= $limit
+                """,
+                {"since": latest - timedelta(days=days), "limit": int(limit)},
+            ).df()
+            if len(seen) >= limit or len(seen) == hits.num_rows:
+                frame = seen.merge(_listed_details(con, seen["person_id"].tolist()), on="person_id", how="inner")
+                frame = frame.sort_values(["last_seen", "name", "person_id"], ascending=[False, True, True],
+                                          na_position="last", kind="stable").head(limit)
+                break
+        if frame.empty:
+            frame = con.execute(
+                """
+                WITH seen AS (
+                    SELECT v.person_id, max(v.checkin_at) AS last_seen
+                    FROM visits v SEMI JOIN find_persons_hits h ON h.person_id = v.person_id
+                    GROUP BY v.person_id
+                )
+                SELECT p.person_id, p.name, p.category, p.phone, r.unit, s.last_seen
+                FROM persons p SEMI JOIN find_persons_hits h ON h.person_id = p.person_id
+                LEFT JOIN roster r ON r.person_id = p.person_id
+                LEFT JOIN seen s ON s.person_id = p.person_id
+                ORDER BY s.last_seen DESC NULLS LAST, p.name, p.person_id
+                LIMIT $limit
+                """,
+                {"limit": int(limit)},
+            ).df()
     finally:
-        con.unregister("find_persons_matched")
+        con.unregister("find_persons_hits")
     frame["unit"] = frame["unit"].astype(object).where(frame["unit"].notna(), None)
-    return _utc_columns(frame, ["last_seen"])[PERSON_COLUMNS].reset_index(drop=True), len(matched)
+    return _utc_columns(frame, ["last_seen"])[PERSON_COLUMNS].reset_index(drop=True), hits.num_rows
+
+
+def _listed_details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> pd.DataFrame:
+    """``person_id, name, category, phone, unit`` of a page of listed persons (by the index)."""
+    details = person_details(con, person_ids)
+    units = con.execute(
+        "SELECT person_id, unit FROM roster WHERE person_id IN (SELECT unnest($ids))", {"ids": person_ids}
+    ).df()
+    return details.merge(units, on="person_id", how="left")
 
 
 def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
