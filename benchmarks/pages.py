@@ -72,7 +72,10 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("attendance", "pages/attendance.py", "bench_leader", ["leadership"]),
     ("case-stats", "pages/case_stats.py", "bench_leader", ["leadership"]),
     ("cases", "pages/cases.py", "bench_tracer", ["tracer"]),
+    ("front-desk", "pages/front_desk.py", "bench_desk", ["desk"]),
 ]
+# Not timed: the Province page reads the province's lake (``PANTAU_LAKE``), not this store
+# (``benchmarks.province`` times it).
 
 
 @dataclass
@@ -406,7 +409,7 @@ def run_benchmark(db_path: Path, runs: int = 5, pages: list[str] | None = None, 
         data_now = (wall - weeks * WEEK).isoformat(timespec="minutes") if weeks else wall.isoformat(timespec="minutes")
         with app_environment(folder, copy):
             for username, roles in (("bench_admin", ["admin"]), ("bench_leader", ["leadership"]),
-                                    ("bench_tracer", ["tracer"])):
+                                    ("bench_tracer", ["tracer"]), ("bench_desk", ["desk"])):
                 users_mod.add_user(users_mod.users_path(), username, username, roles)
             con = db.shared(copy).cursor()
             rows = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])

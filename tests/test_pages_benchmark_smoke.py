@@ -34,7 +34,7 @@ def test_two_pages_are_timed_and_tabled(tmp_path: Path) -> None:
     for result in report.results:
         assert not result.error, result.error
         assert len(result.runs_ms) == 1 and result.runs_ms[0] > 0
-    assert report.results[0].target_ms == 200 and report.results[1].target_ms == 500
+    assert report.results[0].target_ms == 200 and report.results[1].target_ms == 300
     assert report.overhead_ms and all(ms > 0 for ms in report.overhead_ms)
 
     table = report.markdown(runs=1)
