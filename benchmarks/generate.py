@@ -846,6 +846,11 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print,
             old.unlink()
     con = db.connect(path)
     try:
+        # A new file runs every migration, and one of them marks scans with an area for the
+        # re-pairing that an older file needs; the rows written here are in today's shape, so
+        # the app's first open must not re-pair the whole store (lib.ingest.upgrade.finish
+        # would, on an empty file, just clear the mark).
+        con.execute("DELETE FROM app_settings WHERE key = ?", [db.PENDING_AREA_SCANS])
         con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = '{path.with_name(path.name + '.spill')}'")
         con.execute(f"ATTACH '{stage_path}' AS stage")
