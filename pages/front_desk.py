@@ -19,7 +19,7 @@ require_roles("desk", "admin")
 from lib.analytics import front_desk as figures  # noqa: E402 - only after the role check
 from lib.ingest import front_desk  # noqa: E402
 from lib.ingest.desk import CHECKED_OUT, TapAnswer  # noqa: E402
-from lib.outputs import checkin, host_notify, slips  # noqa: E402
+from lib.outputs import checkin, host_notify, report, slips  # noqa: E402
 from lib.store import places  # noqa: E402
 from lib.ui.auth import current_user  # noqa: E402
 from lib.ui.data import cursor, get_connection  # noqa: E402
@@ -136,6 +136,20 @@ def last_action() -> None:
         st.info(tr_escaped("front_desk.not_inside", name=last["name"]))
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _host_labels(_con: Any, db_key: str, roster_rows: int, language: str) -> dict[str, str]:
+    return host_label(front_desk.host_choices(_con))
+
+
+def host_labels() -> dict[str, str]:
+    """Every host a visitor may name, labelled in the session's language: the roster joined
+    with ``persons`` and a label per staff member cost 0.4 s a run at 36 000 staff (issue
+    27), so they are kept a minute per database and roster size (a roster imported with as
+    many rows, or a name changed, shows within that minute)."""
+    roster_rows = int(con.execute("SELECT count(*) FROM roster").fetchall()[0][0])
+    return _host_labels(con, report.database_key(con), roster_rows, lang())
+
+
 def host_label(hosts: Any) -> dict[str, str]:
     labels = {"": tr("front_desk.host_none")}
     for row in hosts.itertuples(index=False):
@@ -165,7 +179,7 @@ def check_in_panel() -> None:
                       index=1 if people else 0)
     pick = labels.get(str(picked), NEW)
     purpose_options = ["", *front_desk.purposes(con), OTHER]
-    hosts = host_label(front_desk.host_choices(con))
+    hosts = host_labels()
     with st.form(key=f"desk_checkin_form_{form_round}", border=True):
         if pick == NEW:
             name = st.text_input(tr("front_desk.name"), key=f"desk_name_{form_round}")
@@ -249,7 +263,7 @@ def expected_panel() -> None:
         st.link_button(tr_escaped("front_desk.expected_whatsapp", name=saved[0]), saved[3], icon=":material/chat:")
     with st.expander(tr("front_desk.expected_add"), icon=":material/event:"):
         purpose_options = ["", *front_desk.purposes(con)]
-        hosts = host_label(front_desk.host_choices(con))
+        hosts = host_labels()
         with st.form(key="desk_expected_form", clear_on_submit=False):
             name = st.text_input(tr("front_desk.name"), key="desk_expected_name")
             phone = st.text_input(tr("front_desk.phone"), key="desk_expected_phone")
