@@ -79,9 +79,10 @@ if not people.empty:
                 tr("roster.col.unit"): shown["unit"],
                 tr("roster.col.building"): shown["building_name"],
                 tr("roster.col.room"): shown["room"],
-                tr("roster.col.category"): [
-                    "" if pd.isna(c) else tr(f"ui.category.{c}") for c in shown["category"]
-                ],
+                # A word per category, not per person (36 000 staff: ~0.2 s a run).
+                tr("roster.col.category"): shown["category"].map(
+                    {c: tr(f"ui.category.{c}") for c in shown["category"].dropna().unique()}
+                ).fillna(""),
             }
         ),
         hide_index=True, width="stretch", key="roster_people",
