@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lib.analytics.visits import list_visits
+from lib.core import config
 from lib.ingest import importer
 from lib.store import db
 from tests.conftest import write_csv
@@ -368,6 +369,30 @@ def test_import_runs_again_without_the_cap_when_duckdb_runs_out_of_memory(
     assert con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 1
     limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     assert limit != "1.0 MiB" and "KiB" not in limit  # the cap is lifted again afterwards
+
+
+def test_import_runs_again_with_four_times_the_cap_before_all_memory(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step that cannot spill within the cap (the persons' index of a province's file)
+    gets four times the cap next, not the whole machine at once (issue 27: 19 GB)."""
+    monkeypatch.setenv("PANTAU_IMPORT_MEMORY_LIMIT", "64MB")
+    monkeypatch.setattr(importer, "BOUNDED_FROM_BYTES", 0)
+    caps: list[str] = []
+    real = importer._import_with_fallbacks
+
+    def out_of_memory_under_the_first_cap(con: duckdb.DuckDBPyConnection, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        caps.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        if len(caps) == 1:
+            raise duckdb.OutOfMemoryException("the persons' index does not fit")
+        real(con, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "_import_with_fallbacks", out_of_memory_under_the_first_cap)
+    rows = [[f"2022-01-03 08:{i % 60:02d}:{i % 59:02d}", str(i), "b", "in"] for i in range(100)]
+    summary = importer.import_file(con, write_csv(tmp_path / "m.csv", EVENT_HEADER[:4], rows))
+    assert summary.status == "ok" and summary.events_new == 100
+    assert len(caps) == 2 and caps[0].startswith("61.0 MiB") and caps[1].startswith("244.0 MiB")
+    assert config.memory_bytes("768MB") == 768_000_000 and config.memory_bytes("1.5 GiB") == 3 * 2**29
 
 
 def test_a_version_4_file_keeps_its_persons_through_migration_5(tmp_path: Path) -> None:

@@ -160,6 +160,23 @@ def import_memory_limit() -> str:
     return _memory("PANTAU_IMPORT_MEMORY_LIMIT") or _DEFAULTS["PANTAU_IMPORT_MEMORY_LIMIT"]
 
 
+_MEMORY_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+                 "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def memory_bytes(text: str) -> int:
+    """A memory size as ``PANTAU_*MEMORY*`` variables write it ("768MB", "1.5 GiB"), in bytes."""
+    match = _MEMORY.match(text.strip())
+    if match is None:
+        raise ValueError(f"not a memory size: {text!r}")
+    return int(float(text.strip()[: match.start(2)]) * _MEMORY_UNITS[match.group(2).upper()])
+
+
+def import_retry_memory_limit() -> str:
+    """The import's second cap, when the first ran out: four times the first."""
+    return f"{memory_bytes(import_memory_limit()) * 4 // 2**20}MiB"
+
+
 def memory_limit() -> str | None:
     return _memory("PANTAU_MEMORY_LIMIT")
 
