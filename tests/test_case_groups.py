@@ -24,7 +24,8 @@ from lib.core import i18n
 from lib.ingest import importer
 from lib.outputs import broadcast
 from lib.store import db
-from tests.support.cases import EVIL_NAME, NOW, ONSET, base_log, run
+from tests.support.cases import EVIL_NAME, NOW, ONSET, base_log
+from tests.support.cli import run_cli as run
 
 K2_IDS = {"k2a", "k2b", "late"}
 

@@ -18,7 +18,8 @@ from lib.ingest import importer
 from lib.outputs import case_export
 from lib.outputs.export import FORMULA_STARTS
 from lib.store import db
-from tests.support.cases import EVIL_NAME, NOW, ONSET, base_log, run, scans
+from tests.support.cases import EVIL_NAME, NOW, ONSET, base_log, scans
+from tests.support.cli import run_cli as run
 
 
 @pytest.fixture

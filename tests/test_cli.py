@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from lib import cli
 from lib.store import db
 from tests.conftest import write_csv
+from tests.support.cli import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_ingest_prints_summary_and_visits_are_local_iso(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,20 +21,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lib import cli
 from lib.ingest import buildings, importer
 from lib.store import db, places, users
 from tests.conftest import write_csv
 from tests.e2e.conftest import ROOT, StreamlitServer
+from tests.support.cli import run_cli as run
 
 HEADER = ["timestamp", "person_id", "building", "action", "category", "area"]
 NAME = "Kantor Walikota Bitung"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def rows(out: str) -> list[dict[str, str]]:

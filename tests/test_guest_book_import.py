@@ -26,9 +26,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import cli
 from lib.core.phone import international_phone, international_phone_sql, nik, nik_sql
 from lib.store import db
+from tests.support.cli import run_cli as run
 
 HEADER = ["No", "Tanggal", "Nama", "NIK", "Instansi", "No HP", "Keperluan", "Bertemu Dengan", "Jam Masuk", "Jam Keluar"]
 ZONE = ZoneInfo("Asia/Makassar")  # the building's zone (WITA)
@@ -151,12 +151,6 @@ def write_xlsx_book(path: Path, rows: list[list[object]]) -> Path:
         sheet.append(cells)
     workbook.save(path)
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def new_database(tmp_path: Path) -> str:

@@ -16,18 +16,12 @@ import pandas as pd
 import pytest
 
 from lib.analytics import cases, province, tracing
-from lib.cli.commands import run
 from lib.ingest import demo
 from lib.store import db
+from tests.support.cli import run_english as cli
 
 KEY = "province-key-for-tests-0123456789abcdef"
 SITES = {"kota-bitung": 31, "kota-manado": 32}
-
-
-def cli(*arguments: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(["--lang", "en", *arguments], out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

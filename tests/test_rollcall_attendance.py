@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import cli
 from lib.analytics.attendance import attendance, day_bounds, week_view, with_limits
 from lib.analytics.rollcall import ROLLCALL_COLUMNS, rollcall
 from lib.analytics.stays import list_stays
@@ -26,6 +25,7 @@ from lib.analytics.visits import list_visits
 from lib.ingest import importer
 from lib.store import db, office, retention, ticks
 from tests.conftest import write_csv
+from tests.support.cli import run_cli as run
 
 WITA = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.datetime(2022, 1, 3, tzinfo=WITA)  # a Monday
@@ -264,12 +264,6 @@ def test_ticks_are_kept_audited_and_purged(con: duckdb.DuckDBPyConnection) -> No
 
 
 # --- the command line ------------------------------------------------------------------
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

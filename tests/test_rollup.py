@@ -20,18 +20,12 @@ import pytest
 
 from lib.analytics import province
 from lib.analytics.week_counts import week_label
-from lib.cli.commands import run
 from lib.ingest import demo
 from lib.store import db
+from tests.support.cli import run_english as cli
 
 KEY = "province-key-for-tests-0123456789abcdef"
 SITES = {"kota-manado": 11, "kab-minahasa": 12}
-
-
-def cli(*arguments: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(["--lang", "en", *arguments], out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

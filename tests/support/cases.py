@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
-from lib import cli
 from tests.conftest import write_csv
 
 ONSET = dt.date(2022, 1, 10)
@@ -44,8 +41,3 @@ def base_log(folder: Path) -> Path:
     ])
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``pantau ARGS`` in this process: (exit code, standard output, standard error)."""
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
