@@ -208,9 +208,13 @@ def _contacts_sql(pairs_sql: str, group_key: str) -> str:
     """
 
 
-def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
+def _segments_ctes(prefix: str, persons: str, floor: str, home_places: str | None = None) -> str:
     """CTEs ``{prefix}_segments(person_id, building, area, s_start, s_end, estimated, assumed)``:
     where the persons of CTE ``persons`` were, reaching past ``floor`` and before ``$end``.
+    With ``home_places`` (a CTE of ``building, area``), assumed home-room segments only in
+    those places: a contact's home room elsewhere cannot share a room with the case, and
+    reading the home visits of only the few staff homed there is what keeps the graded
+    trace fast (at 50 M visits, 437 000 home visits of all staff against ~20 000; issue 27).
 
     A person is in an area during each of their area stays; during the parts of their
     visits to their roster home building that none of their stays (any building) covers,
@@ -218,7 +222,14 @@ def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
     are the gaps between its covering stays in start order (a running maximum of their
     ends). ``estimated``: the stay or visit ended automatically or is still open.
     """
+    restrict = "" if home_places is None else (
+        f"SEMI JOIN {home_places} hp ON hp.building = r.building AND hp.area = r.room"
+    )
     return f"""
+        {prefix}_roster AS (
+            SELECT r.person_id, r.building, r.room FROM roster r {restrict}
+            WHERE r.room IS NOT NULL AND r.building IS NOT NULL
+        ),
         {prefix}_stays AS (
             SELECT s.person_id, s.building, s.area, s.start_at AS s_start, s.until_at AS s_end,
                    (coalesce(s.end_kind, '') = 'auto' OR s.inside_now) AS estimated
@@ -230,7 +241,7 @@ def _segments_ctes(prefix: str, persons: str, floor: str) -> str:
                    v.checkin_at AS v_start, v.end_at AS v_end,
                    (coalesce(v.checkout_kind, '') = 'auto' OR v.inside_now) AS estimated
             FROM ({effective_visits_sql(_NOW_SQL)}) v
-            JOIN roster r ON r.person_id = v.person_id AND r.building = v.building AND r.room IS NOT NULL
+            JOIN {prefix}_roster r ON r.person_id = v.person_id AND r.building = v.building
             SEMI JOIN {persons} p ON p.person_id = v.person_id
             WHERE v.checkin_at < $end AND v.auto_close_at > {floor} AND v.end_at > v.checkin_at
         ),
@@ -333,7 +344,7 @@ def _graded_ctes(places: bool = True) -> str:
                 SELECT r.person_id FROM roster r SEMI JOIN idx_places i ON i.building = r.building AND i.area = r.room
             ) WHERE person_id <> $person
         ),
-        {_segments_ctes('c', 'cand', '$start')},
+        {_segments_ctes('c', 'cand', '$start', home_places='idx_places')},
         area_pairs AS (
             SELECT y.person_id AS contact_id, x.building, x.area,
                    greatest(x.x_start, y.s_start) AS p_start, least(x.x_end, y.s_end) AS p_end,
