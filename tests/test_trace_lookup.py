@@ -57,12 +57,18 @@ def test_contact_details_match_a_plain_lookup(
         assert (None if pd.isna(row.phone) else row.phone) == phone
 
 
-@pytest.mark.parametrize("scan_ratio", [0, 10**6])  # in index batches, and by one scan
+@pytest.mark.parametrize(("scan_ratio", "in_transaction"), [
+    (0, False),  # in index batches, half of them by a second cursor in a thread
+    (0, True),  # in index batches on the caller's connection: a cursor would not see its writes
+    (10**6, False),  # by one scan
+])
 def test_more_contacts_than_one_index_lookup_takes(
-    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, scan_ratio: int
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, scan_ratio: int, in_transaction: bool
 ) -> None:
     monkeypatch.setattr(tracing, "_SCAN_RATIO", scan_ratio)
     count = tracing._LOOKUP_BATCH * 2 + 7
+    if in_transaction:
+        con.execute("BEGIN TRANSACTION")
     con.execute(
         "INSERT INTO persons (person_id, name, category, phone) "
         "SELECT 'P' || i, 'Name ' || i, 'ASN', '0812' || i FROM range(?) t(i)", [count]
@@ -73,6 +79,8 @@ def test_more_contacts_than_one_index_lookup_takes(
     assert list(got["name"][:-1]) == [f"Name {i}" for i in range(count - 1, -1, -1)]
     assert pd.isna(got["name"].iloc[-1])
     assert list(got["category"]) == ["ASN"] * count + ["visitor"]
+    if in_transaction:
+        con.execute("ROLLBACK")
 
 
 def test_trace_names_its_contacts(con: duckdb.DuckDBPyConnection) -> None:

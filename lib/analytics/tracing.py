@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -152,30 +153,39 @@ def _params(
 # --- SQL ---------------------------------------------------------------------------------
 
 
-def _index_sql(person_filter: str) -> str:
-    """The index persons' visits: tail added, clipped to [start, end), empty ones dropped."""
+def _effective_visits() -> str:
+    return f"({effective_visits_sql(_NOW_SQL)})"
+
+
+def _index_sql(person_filter: str, visits: str | None = None) -> str:
+    """The index persons' visits: tail added, clipped to [start, end), empty ones dropped.
+    ``visits``: a relation of effective visits to read them from (default all)."""
     return f"""
         SELECT person_id AS index_id, building, checkin_at, end_at, checkout_kind, inside_now,
                greatest(checkin_at, $start) AS v_start,
                least(end_at + to_microseconds($tail_us), $end) AS v_end
-        FROM ({effective_visits_sql(_NOW_SQL)}) ev
+        FROM {visits or _effective_visits()} ev
         WHERE {person_filter}
           AND checkin_at < $end AND auto_close_at > $index_floor
           AND least(end_at + to_microseconds($tail_us), $end) > greatest(checkin_at, $start)
     """
 
 
-def _pairs_sql(person_filter: str, exclude_filter: str) -> str:
+def _pairs_sql(
+    person_filter: str, exclude_filter: str, index_visits: str | None = None, other_visits: str | None = None
+) -> str:
     """Every pair (index visit v, other visit w, same building) with positive overlap.
 
     RULES "Contact tracing"; a range join restricted to the window so zone maps skip
     old row groups. ``minutes_us`` is the pair's overlap in integer microseconds.
+    ``index_visits`` / ``other_visits``: relations of effective visits to read each side
+    from (default all).
     """
     return f"""
-        WITH idx AS ({_index_sql(person_filter)}),
+        WITH idx AS ({_index_sql(person_filter, index_visits)}),
         other AS (
             SELECT person_id, building, checkin_at, end_at, checkout_kind, inside_now
-            FROM ({effective_visits_sql(_NOW_SQL)}) ev
+            FROM {other_visits or _effective_visits()} ev
             WHERE checkin_at < $end AND auto_close_at > $start AND NOT ({exclude_filter})
         )
         SELECT w.person_id AS contact_id, v.index_id, v.building,
@@ -208,13 +218,17 @@ def _contacts_sql(pairs_sql: str, group_key: str) -> str:
     """
 
 
-def _segments_ctes(prefix: str, persons: str, floor: str, home_places: str | None = None) -> str:
+def _segments_ctes(
+    prefix: str, persons: str, floor: str, home_places: str | None = None, visits: str | None = None
+) -> str:
     """CTEs ``{prefix}_segments(person_id, building, area, s_start, s_end, estimated, assumed)``:
     where the persons of CTE ``persons`` were, reaching past ``floor`` and before ``$end``.
     With ``home_places`` (a CTE of ``building, area``), assumed home-room segments only in
     those places: a contact's home room elsewhere cannot share a room with the case, and
     reading the home visits of only the few staff homed there is what keeps the graded
     trace fast (at 50 M visits, 437 000 home visits of all staff against ~20 000; issue 27).
+    ``visits``: a relation of effective visits holding at least those persons' visits
+    reaching the window (default all).
 
     A person is in an area during each of their area stays; during the parts of their
     visits to their roster home building that none of their stays (any building) covers,
@@ -240,7 +254,7 @@ def _segments_ctes(prefix: str, persons: str, floor: str, home_places: str | Non
             SELECT row_number() OVER () AS vid, v.person_id, v.building, r.room AS area,
                    v.checkin_at AS v_start, v.end_at AS v_end,
                    (coalesce(v.checkout_kind, '') = 'auto' OR v.inside_now) AS estimated
-            FROM ({effective_visits_sql(_NOW_SQL)}) v
+            FROM {visits or _effective_visits()} v
             JOIN {prefix}_roster r ON r.person_id = v.person_id AND r.building = v.building
             SEMI JOIN {persons} p ON p.person_id = v.person_id
             WHERE v.checkin_at < $end AND v.auto_close_at > {floor} AND v.end_at > v.checkin_at
@@ -323,12 +337,28 @@ def _graded_ctes(places: bool = True) -> str:
     index person's (building, area) places in the window, or whose roster home room is one.
     Both overlaps are range joins on (building[, area]) and time.
     """
+    # Each of these reads visits once: the case's own (for both overlaps) and the window's in
+    # the buildings that matter (the case's, and those of their rooms). At 50 M visits the
+    # 14 days hold ~2 M visits, and every extra read of them cost ~15 ms (issue 27).
+    case_visits = f"""
+        case_visits AS MATERIALIZED (
+            SELECT * FROM {_effective_visits()} ev
+            WHERE person_id = $person AND checkin_at < $end AND auto_close_at > $index_floor
+        )"""
+
+    def window_visits(buildings: str) -> str:
+        return f"""
+        window_visits AS MATERIALIZED (
+            SELECT * FROM {_effective_visits()} ev
+            WHERE checkin_at < $end AND auto_close_at > $start AND building IN ({buildings})
+        )"""
+
     if not places:
-        room_part = _NO_AREA_PAIRS
+        room_part = f"{case_visits},{window_visits('SELECT building FROM case_visits')},{_NO_AREA_PAIRS}"
     else:
-        room_part = f"""
+        room_part = f"""{case_visits},
         idx_person AS (SELECT $person AS person_id),
-        {_segments_ctes('idx', 'idx_person', '$index_floor')},
+        {_segments_ctes('idx', 'idx_person', '$index_floor', visits='case_visits')},
         idx_seg AS (
             SELECT building, area, greatest(s_start, $start) AS x_start,
                    least(s_end + to_microseconds($tail_us), $end) AS x_end, estimated, assumed
@@ -344,7 +374,8 @@ def _graded_ctes(places: bool = True) -> str:
                 SELECT r.person_id FROM roster r SEMI JOIN idx_places i ON i.building = r.building AND i.area = r.room
             ) WHERE person_id <> $person
         ),
-        {_segments_ctes('c', 'cand', '$start', home_places='idx_places')},
+        {window_visits('SELECT building FROM case_visits UNION SELECT building FROM idx_places')},
+        {_segments_ctes('c', 'cand', '$start', home_places='idx_places', visits='window_visits')},
         area_pairs AS (
             SELECT y.person_id AS contact_id, x.building, x.area,
                    greatest(x.x_start, y.s_start) AS p_start, least(x.x_end, y.s_end) AS p_end,
@@ -356,7 +387,8 @@ def _graded_ctes(places: bool = True) -> str:
         )"""
     return f"""
         {room_part},
-        building_pairs AS ({_pairs_sql("person_id = $person", "person_id = $person")}),
+        building_pairs AS ({_pairs_sql("person_id = $person", "person_id = $person",
+                                       index_visits="case_visits", other_visits="window_visits")}),
         per_building AS (
             SELECT contact_id, array_to_string(list_sort(list_distinct(list(building))), ';') AS buildings,
                    sum(overlap_us) AS overlap_us, min(p_start) AS first_contact, max(p_end) AS last_contact,
@@ -391,13 +423,15 @@ def _utc_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-# Ids are looked up by the primary-key index in batches of this many: DuckDB answers
-# ``person_id IN (<constants>)`` from the index only up to ``index_scan_max_count`` (2048)
-# rows. A lookup costs ~12 us an id whatever the table's size, where one scan of
-# ``persons`` grows with it (1.1 M persons ~24 ms, 5.7 M ~76 ms; issue 27): the index is
-# used while the ids are fewer than the persons over ``_SCAN_RATIO``.
-_LOOKUP_BATCH = 1500
-_SCAN_RATIO = 1000
+# Ids are looked up by the primary-key index, ``person_id IN $ids`` with a list of at most
+# ``_LOOKUP_BATCH``: DuckDB answers that from the index only up to ``index_scan_max_count``
+# (2048) rows. A lookup costs ~8 us an id (mostly planning the list) whatever the table's
+# size, and two cursors halve that on two cores; one scan of ``persons`` costs ~15 ns a
+# person (1.1 M persons ~18 ms, 5.7 M ~80 ms; issue 27). The index is used while the ids are
+# fewer than the persons over ``_SCAN_RATIO``: 12 489 contacts at 50 M visits take 55 ms
+# instead of 80, 2 257 at 10 M 15 ms instead of 18.
+_LOOKUP_BATCH = 2000
+_SCAN_RATIO = 300
 
 
 def _persons_estimate(con: duckdb.DuckDBPyConnection) -> int:
@@ -409,13 +443,20 @@ def _persons_estimate(con: duckdb.DuckDBPyConnection) -> int:
     return int(rows[0][0] or 0) if rows else 0
 
 
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` is inside an explicit transaction: outside, each statement is a
+    transaction of its own and gets a new id."""
+    first = con.execute("SELECT txid_current()").fetchall()[0][0]
+    return bool(con.execute("SELECT txid_current()").fetchall()[0][0] == first)
+
+
 def person_details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> pd.DataFrame:
     """``person_id, name, category, phone`` of the given persons that ``persons`` holds.
 
-    Fetched by the primary key, ``_LOOKUP_BATCH`` ids at a time, where a join with
-    ``persons`` scans the whole table (1.1 M rows at 10 M visits: ~23 ms for 600 contacts,
-    ~7 ms by the index; issue 27); one scan when the ids are many for the table's size
-    (``_SCAN_RATIO``). Unordered.
+    Fetched by the primary key in batches (``_LOOKUP_BATCH``), where a join with ``persons``
+    scans the whole table; one scan when the ids are many for the table's size
+    (``_SCAN_RATIO``). More than one batch: a second cursor reads half of them in a thread,
+    unless ``con`` is inside a transaction (a cursor would not see its writes). Unordered.
     """
     select = "SELECT person_id, name, category, phone FROM persons"
     unique = list(dict.fromkeys(str(p) for p in person_ids))
@@ -423,11 +464,18 @@ def person_details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> pd.
         return con.execute(f"{select} WHERE false").df()  # the columns' types, no rows
     if len(unique) > _LOOKUP_BATCH and len(unique) * _SCAN_RATIO > _persons_estimate(con):
         return con.execute(f"{select} WHERE person_id IN (SELECT unnest($ids))", {"ids": unique}).df()
-    frames = []
-    for first in range(0, len(unique), _LOOKUP_BATCH):
-        named = {f"p{i}": person for i, person in enumerate(unique[first:first + _LOOKUP_BATCH])}
-        placeholders = ", ".join(f"${name}" for name in named)
-        frames.append(con.execute(f"{select} WHERE person_id IN ({placeholders})", named).df())
+
+    def lookup(cursor: duckdb.DuckDBPyConnection, ids: list[str]) -> list[pd.DataFrame]:
+        return [cursor.execute(f"{select} WHERE person_id IN $ids", {"ids": ids[first:first + _LOOKUP_BATCH]}).df()
+                for first in range(0, len(ids), _LOOKUP_BATCH)]
+
+    if len(unique) <= _LOOKUP_BATCH or _in_transaction(con):
+        frames = lookup(con, unique)
+    else:
+        half = len(unique) // 2
+        with con.cursor() as helper, ThreadPoolExecutor(max_workers=1) as pool:
+            theirs = pool.submit(lookup, helper, unique[half:])
+            frames = lookup(con, unique[:half]) + theirs.result()
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
