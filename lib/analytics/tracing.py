@@ -634,9 +634,14 @@ def trace_contacts(
                c.first_contact, c.last_contact, c.estimated, r.unit, c.grade, c.areas,
                c.area_us / {US_PER_MINUTE}.0 AS area_minutes, c.area_assumed
         FROM c LEFT JOIN roster r ON r.person_id = c.contact_id
-        ORDER BY c.grade, c.area_us DESC, c.overlap_us DESC, c.contact_id
     """
-    frame = _with_person_details(con, _frame(con, query, params))
+    # The rules' order, in pandas: DuckDB's sort of ~12 000 contacts cost ~10 ms (issue 27).
+    # The minutes are the integer overlaps over one constant, so their ties are the same.
+    frame = _frame(con, query, params).sort_values(
+        ["grade", "area_minutes", "overlap_minutes", "person_id"], ascending=[True, False, False, True],
+        kind="stable", ignore_index=True,
+    )
+    frame = _with_person_details(con, frame)
     frame = _utc_columns(frame, ["first_contact", "last_contact"])
     for column in ("estimated", "area_assumed"):
         frame[column] = frame[column].astype(bool)
