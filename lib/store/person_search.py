@@ -8,7 +8,7 @@ cost ~0.34 s at 110 000 persons and 1.76 s at 1.1 M. Table ``person_search`` hol
 one row per person of ``persons``, so a search reads prepared keys only.
 
 RULES "Personal data": the keys are the same personal data as ``persons`` and must follow
-it on every write: :func:`refresh` after each upsert of persons
+it on every write: :func:`refresh_values` after each upsert of persons
 (``lib.ingest.rows.update_persons``: imports, check-in and desk taps, roster imports), and
 :func:`rebuild` after a retention purge (``lib.store.retention``: persons deleted, names and
 phones cleared) and after a restore (``lib.store.backup.restore``: a backup from before
@@ -43,31 +43,6 @@ def _keys_sql(source: str = "persons") -> str:
 
 
 _KEYS = _keys_sql()
-
-
-# Up to this many persons are named by constants: DuckDB then reads them through the
-# primary-key index (up to ``index_scan_max_count``, 2048, rows) instead of a join that scans
-# all of ``persons`` (~16 ms at 1.1 M persons, on every batch of check-in taps).
-_BY_INDEX_MAX = 2000
-
-
-def refresh(con: duckdb.DuckDBPyConnection, persons_relation: str) -> None:
-    """Recompute the keys of the persons named in ``persons_relation`` (a table or view with a
-    ``person_id`` column), after their rows in ``persons`` were inserted or updated."""
-    named = con.execute(
-        f"SELECT DISTINCT person_id FROM {persons_relation} LIMIT {_BY_INDEX_MAX + 1}"
-    ).fetchall()
-    if not named:
-        return
-    if len(named) <= _BY_INDEX_MAX:
-        params = {f"p{i}": row[0] for i, row in enumerate(named)}
-        placeholders = ", ".join(f"${name}" for name in params)
-        con.execute(f"INSERT OR REPLACE INTO person_search {_KEYS} WHERE person_id IN ({placeholders})", params)
-        return
-    con.execute(
-        f"INSERT OR REPLACE INTO person_search {_KEYS} "
-        f"WHERE person_id IN (SELECT person_id FROM {persons_relation})"
-    )
 
 
 def refresh_values(con: duckdb.DuckDBPyConnection, values: str) -> None:
