@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import quote
 
-from lib.core.text import clean_text
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.core.text import clean_text, url_quote
 
 
 @pytest.mark.parametrize(
@@ -65,3 +69,11 @@ def test_names_typed_by_an_administrator_lose_control_characters_too(tmp_path) -
     users.add_user(tmp_path / "users.yaml", "rina", "Rina\x1b[31m", ["admin"])
     assert users.load_users(tmp_path / "users.yaml")["rina"]["name"] == "Rina[31m"
     con.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_url_quote_is_urllibs_percent_encoding(text: str) -> None:
+    """The wa.me links' fast percent-encoding (issue 27) gives exactly ``quote(text, safe="")``,
+    ASCII (the fast path: a message with a plain name) or not (an accented name, emoji)."""
+    assert url_quote(text) == quote(text, safe="")

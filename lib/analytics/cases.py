@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -26,7 +25,7 @@ import pandas as pd
 from lib.analytics import tracing
 from lib.core.errors import PantauError
 from lib.core.phone import international_phone
-from lib.core.text import clean_text
+from lib.core.text import clean_text, url_quote
 from lib.core.timeutil import local_midnight
 from lib.store import db
 
@@ -167,7 +166,7 @@ def whatsapp_link(phone: object, message: str) -> str:
     number = normalize_phone(phone)
     if number is None:
         return ""
-    return f"https://wa.me/{number}?text={quote(message, safe='')}"
+    return f"https://wa.me/{number}?text={url_quote(message)}"
 
 
 def fill_message(template: str, name: object, last_contact: object, tz: str = db.DEFAULT_TIMEZONE) -> str:
@@ -195,7 +194,7 @@ def whatsapp_links(
             continue
         person = name if isinstance(name, str) and name.strip() else ""
         message = templates.get(grade, templates["K2"]).replace("{nama}", person).replace("{tanggal}", day)
-        links.append(f"https://wa.me/{number}?text={quote(message, safe='')}")
+        links.append(f"https://wa.me/{number}?text={url_quote(message)}")
     return links
 
 
