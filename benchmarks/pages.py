@@ -123,7 +123,8 @@ class Report:
             f"(a temporary copy{f', shifted by {self.shift_weeks} weeks' if self.shift_weeks else ''}; "
             f"the wall clock falls on {self.data_now} of the original data).",
             f"Each page: `dashboard.py` in AppTest with a logged-in session of the role, one warm-up run, "
-            f"then {runs} timed `at.run()` (server-side run, warm `st.cache_data`). Times are raw "
+            f"then {runs} timed `at.run()` (server-side run, warm `st.cache_data`, each script compiled "
+            f"once for all runs, as the server does). Times are raw "
             f"(AppTest included); AppTest's own cost on an empty script: median {overhead:.1f} ms, "
             f"not subtracted. First run: the page's first run in the session (its caches are cold only for the first role that opens it; the Now page is the admin's start page, so it ran once before). The router alone (login gate + navigation, a page that does nothing): "
             f"median {router:.1f} ms, included in every page.",
@@ -218,9 +219,12 @@ def copy_database(source: Path, target: Path, wall: datetime, shift: bool = True
 
 @contextmanager
 def app_environment(folder: Path, db_path: Path) -> Iterator[None]:
-    """Env of a private installation in ``folder`` and AppTest keeping dashboard.py as the router."""
+    """Env of a private installation in ``folder`` and AppTest keeping dashboard.py as the router,
+    with one script cache for all runs, as the server has."""
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test as app_test_module
+    from streamlit.testing.v1 import local_script_runner
 
     class RouterPagesManager(PagesManager):
         """AppTest recreates the pages manager each run and, seeing a pages/ folder, would
@@ -236,12 +240,21 @@ def app_environment(folder: Path, db_path: Path) -> Iterator[None]:
     }
     saved_env = {k: os.environ.get(k) for k in env}
     saved_manager = app_test_module.PagesManager
+    # The server compiles each script once (the Runtime's one ScriptCache); AppTest gives every
+    # run a new cache, so each run compiled dashboard.py and the page again: ~68 ms of the
+    # Cases page's runs (488 lines, with Streamlit's "magic" rewriting; issue 27).
+    saved_cache = local_script_runner.ScriptCache
+    shared_cache = ScriptCache()
     os.environ.update(env)
     app_test_module.PagesManager = RouterPagesManager  # type: ignore[misc]
+    local_script_runner.ScriptCache = lambda: shared_cache  # type: ignore[assignment,misc]
+    app_test_module.ScriptCache = lambda: shared_cache  # type: ignore[assignment,misc]  # the pages' cache
     try:
         yield
     finally:
         app_test_module.PagesManager = saved_manager  # type: ignore[misc]
+        local_script_runner.ScriptCache = saved_cache  # type: ignore[misc]
+        app_test_module.ScriptCache = saved_cache  # type: ignore[misc]
         for key, value in saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
