@@ -164,8 +164,10 @@ def set_message_template(con: duckdb.DuckDBPyConnection, grade: str, text: str, 
 def whatsapp_link(phone: object, message: str) -> str:
     """``https://wa.me/62…?text=…`` for a usable phone, else ''."""
     number = normalize_phone(phone)
-    if number is None:
-        return ""
+    return "" if number is None else _wa_me(number, message)
+
+
+def _wa_me(number: str, message: str) -> str:
     return f"https://wa.me/{number}?text={url_quote(message)}"
 
 
@@ -194,7 +196,7 @@ def whatsapp_links(
             continue
         person = name if isinstance(name, str) and name.strip() else ""
         message = templates.get(grade, templates["K2"]).replace("{nama}", person).replace("{tanggal}", day)
-        links.append(f"https://wa.me/{number}?text={url_quote(message)}")
+        links.append(_wa_me(number, message))
     return links
 
 

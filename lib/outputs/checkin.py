@@ -33,6 +33,7 @@ from urllib.parse import quote, urlencode
 
 import duckdb
 
+from lib.core.text import url_quote
 from lib.store import db, places
 from lib.store.secrets_store import get_secret
 
@@ -83,7 +84,7 @@ def sign(building: str, gate: str, action: str, area: str = "", visitor: str = "
     (empty) area: five fields, so it can never pass for a poster's address or the reverse."""
     fields = (area, f"v:{visitor}") if visitor else (area,) if area else ()
     parts = (building, gate or "", action, *fields)
-    message = "|".join(quote(part, safe="") for part in parts)
+    message = "|".join(url_quote(part) for part in parts)
     digest = hmac.new(signing_key(), message.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:SIGNATURE_BYTES]).rstrip(b"=").decode("ascii")
 
