@@ -925,7 +925,7 @@ def write_store(ds: Dataset, path: Path, cut: int | None = None, log=print,
         con.execute("INSERT INTO roster SELECT person_id, unit, building, room, 0, ? FROM r_arrow", [moment])
         # Persons last: their primary key's index stays in memory, and the sorts above
         # need the writer's memory limit (5.7 M persons at 50 M visits).
-        con.execute("INSERT INTO persons BY NAME SELECT * FROM stage.persons")
+        con.execute(f"INSERT INTO persons BY NAME SELECT *, {db.person_key()} AS person_key FROM stage.persons")
         # Written past the import, so the person search's index too (issue 27).
         person_search.rebuild(con)
         con.execute("DETACH stage")

@@ -1,11 +1,14 @@
-"""The trace's persons lookup by id list (issue 27): the names, phones and categories of the
-contacts come from the primary key, not a join that scans ``persons``; the same answer as a
-plain-Python lookup on random persons, missing ones and lists longer than one index batch.
+"""How a trace names its contacts (issue 27). The trace joins ``persons`` through
+``person_key`` (the lower half of each id's MD5) in its own statement; a contact whose row has
+no key, or who has no row, is named by the primary key. That lookup takes id lists in index
+batches. Every path gives the same answer as a plain-Python lookup.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.analytics import tracing
+from lib.ingest.importer import record_events
+from lib.store import backup, db
 
 BASE = datetime(2022, 1, 3, tzinfo=UTC)
 
@@ -100,3 +105,98 @@ def test_trace_names_its_contacts(con: duckdb.DuckDBPyConnection) -> None:
     rows = got[["person_id", "name", "category", "phone"]].astype(object)
     assert rows.where(rows.notna(), None).values.tolist() == [
         ["C1", "Sélly", "THL", "0812"], ["C2", None, "visitor", None]]
+
+
+def md5_lower(person_id: str) -> int:
+    """persons.person_key by hand: the MD5's last 8 bytes as a little-endian number."""
+    return int.from_bytes(hashlib.md5(person_id.encode()).digest()[8:], "little")
+
+
+@settings(max_examples=60, deadline=None)
+@given(person_id=st.text(max_size=40))
+def test_the_person_key_is_fixed_by_the_digest_not_by_duckdb(person_id: str) -> None:
+    """Any id, control characters and all, gets the key a plain MD5 gives."""
+    key = duckdb.connect().execute(f"SELECT {db.person_key('$p')}", {"p": person_id}).fetchall()[0][0]
+    assert key == md5_lower(person_id)
+
+
+def _keys(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
+    return dict(con.execute("SELECT person_id, person_key FROM persons").fetchall())
+
+
+def test_the_import_and_the_migration_write_every_persons_key(tmp_path: Path) -> None:
+    """New persons from an import get their key; a store made before the key gets it from
+    migration 14."""
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("SET TimeZone = 'UTC'")
+    old.execute("CREATE TABLE schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
+    for version, script in enumerate(db.MIGRATIONS[:13], start=1):
+        old.execute(script)
+        old.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+    old.execute("INSERT INTO persons (person_id, name) VALUES ('197001012022011001', 'Selly'), ('0812 ``*x*``', NULL)")
+    old.close()
+
+    con = db.connect(path)
+    assert _keys(con) == {p: md5_lower(p) for p in ("197001012022011001", "0812 ``*x*``")}
+    record_events(con, [
+        {"timestamp": BASE, "person_id": "THL-0042", "building": "A", "action": "in", "name": "Jeane"},
+        {"timestamp": BASE, "person_id": "197001012022011001", "building": "A", "action": "in", "name": "Selly W"},
+    ], source="test", actor="test")
+    keys = _keys(con)
+    assert set(keys) == {"197001012022011001", "0812 ``*x*``", "THL-0042"}
+    assert keys == {p: md5_lower(p) for p in keys}
+    con.close()
+
+
+def _visit(con: duckdb.DuckDBPyConnection, person: str, minutes: int) -> None:
+    con.execute(
+        "INSERT INTO visits (person_id, building, checkin_at, checkout_at, checkout_kind, auto_close_at, category) "
+        "VALUES (?, 'A', ?, ?, 'scan', ?, 'visitor')",
+        [person, BASE, BASE + timedelta(minutes=minutes), BASE + timedelta(hours=3)],
+    )
+
+
+def test_a_trace_names_keyed_contacts_in_its_statement_and_others_by_the_primary_key(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con.execute("INSERT INTO buildings (building_id, name, timezone) VALUES ('A', 'A', 'Asia/Makassar')")
+    con.execute("INSERT INTO persons (person_id, name, category, phone) VALUES ('case', 'Case', 'ASN', NULL), "
+                "('keyed', 'Keyed Name', 'THL', '0811'), ('unkeyed', 'Written Without Key', 'ASN', '0812')")
+    con.execute(f"UPDATE persons SET person_key = {db.person_key()} WHERE person_id <> 'unkeyed'")
+    for person, minutes in (("case", 120), ("keyed", 90), ("unkeyed", 60), ("no-row", 30)):
+        _visit(con, person, minutes)
+    window = (BASE - timedelta(days=1), BASE + timedelta(days=1))
+    asked: list[list[str]] = []
+    by_primary_key = tracing.person_details
+    monkeypatch.setattr(tracing, "person_details",
+                        lambda c, ids: asked.append(list(ids)) or by_primary_key(c, ids))
+
+    got = tracing.trace_contacts(con, "case", *window, 15, 0, now=window[1], audit=False).set_index("person_id")
+
+    assert asked == [["unkeyed", "no-row"]]  # the keyed contact came with the trace's statement
+    assert got.loc["keyed", ["name", "category", "phone"]].tolist() == ["Keyed Name", "THL", "0811"]
+    assert got.loc["unkeyed", ["name", "category", "phone"]].tolist() == ["Written Without Key", "ASN", "0812"]
+    assert got.loc["no-row", "category"] == "visitor" and pd.isna(got.loc["no-row", "name"])
+
+    # Once every contact has a key, the primary key is not asked at all.
+    con.execute(f"UPDATE persons SET person_key = {db.person_key()}")
+    asked.clear()
+    con.execute("DELETE FROM visits WHERE person_id = 'no-row'")
+    again = tracing.trace_contacts(con, "case", *window, 15, 0, now=window[1], audit=False)
+    assert asked == [] and set(again["person_id"]) == {"keyed", "unkeyed"}
+
+
+def test_a_restore_from_before_the_key_gives_every_person_one(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "live.duckdb")
+    record_events(con, [{"timestamp": BASE, "person_id": "P1", "building": "A", "action": "in", "name": "Selly"}],
+                  source="test", actor="test")
+    backup.backup(con, tmp_path / "b.duckdb")
+    side = duckdb.connect(str(tmp_path / "b.duckdb"))
+    side.execute("UPDATE persons SET person_key = NULL")  # as a backup made before migration 14 holds
+    side.close()
+
+    backup.restore(con, tmp_path / "b.duckdb")
+
+    assert _keys(con) == {"P1": md5_lower("P1")}
+    con.close()

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from lib import cli
 from lib.analytics import tracing
 from lib.ingest.importer import record_events
-from lib.store import person_search
+from lib.store import db, person_search
 
 BASE = datetime(2022, 1, 3, tzinfo=UTC)  # Monday 08:00 WITA
 US = 1_000_000
@@ -60,8 +60,9 @@ def store(con: duckdb.DuckDBPyConnection, visits: list[Visit], names: dict[str, 
     con.execute("INSERT INTO buildings (building_id, name, timezone) VALUES ('A', 'A', 'Asia/Makassar'), "
                 "('B', 'B', 'Asia/Jakarta')")
     for person in PERSONS:
-        con.execute("INSERT INTO persons (person_id, name, category, phone) VALUES (?, ?, 'visitor', ?)",
-                    [person, (names or {}).get(person, f"Name {person}"), f"0812{person[1:]}"])
+        con.execute(f"INSERT INTO persons (person_id, name, category, phone, person_key) "
+                    f"VALUES ($p, $name, 'visitor', $phone, {db.person_key('$p')})",
+                    {"p": person, "name": (names or {}).get(person, f"Name {person}"), "phone": f"0812{person[1:]}"})
     person_search.rebuild(con)  # written here past the import, so its search keys too (issue 27)
     rows = []
     for v in visits:

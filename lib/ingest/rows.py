@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import duckdb
 
-from lib.store import person_search
+from lib.store import db, person_search
 
 
 @dataclass
@@ -140,9 +140,11 @@ def update_persons(con: duckdb.DuckDBPyConnection, source: str = "new_events") -
         """
     )
     con.execute(
-        """
-        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at, institution, institution_at)
-        SELECT person_id, name, name_at, category, category_at, phone, phone_at, institution, institution_at
+        f"""
+        INSERT INTO persons (person_id, name, name_at, category, category_at, phone, phone_at, institution, institution_at,
+                             person_key)
+        SELECT person_id, name, name_at, category, category_at, phone, phone_at, institution, institution_at,
+               {db.person_key()}
         FROM person_merge WHERE stored_row IS NULL
         """
     )

@@ -105,6 +105,8 @@ def restore(con: duckdb.DuckDBPyConnection, source: str | Path, actor: str = "cl
                     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM pantau_restore."{table}"')
             # A backup from before the person search's index (issue 27) holds none: made anew.
             person_search.rebuild(con)
+            # One from before migration 14 holds no persons' keys (db.person_key).
+            con.execute(f"UPDATE persons SET person_key = {db.person_key()} WHERE person_key IS NULL")
             if version < db.ROOMS_VERSION:
                 # An older backup's scans with an area made visits; now they make area stays
                 # (lib.ingest.upgrade.finish re-pairs them right after the restore).
