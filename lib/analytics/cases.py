@@ -731,8 +731,14 @@ class Selection:
 
 def contact_days(frame: pd.DataFrame, tz: str = db.DEFAULT_TIMEZONE) -> pd.Series:
     """The local date of each contact's last contact with the index person (None if unknown)."""
-    last = pd.to_datetime(frame["last_contact"], utc=True)
-    return pd.Series([None if pd.isna(v) else v.tz_convert(tz).date() for v in last], index=frame.index, dtype=object)
+    return _local_dates(frame["last_contact"], tz)
+
+
+def _local_dates(instants: pd.Series, tz: str) -> pd.Series:
+    """Each instant's local date, None where there is none; in one step, where a row at a
+    time cost ~30 ms of a page run at 2 848 contacts (issue 27)."""
+    local = pd.to_datetime(instants, utc=True).dt.tz_convert(tz)
+    return local.dt.date.astype(object).where(local.notna(), None)
 
 
 def select_contacts(frame: pd.DataFrame, selection: Selection, tz: str = db.DEFAULT_TIMEZONE) -> pd.DataFrame:
@@ -960,18 +966,20 @@ def work_queue(
     opened = pd.to_datetime(frame["opened_at"], utc=True)
     tested = pd.to_datetime(frame["tested_at"], utc=True)
     frame["hours_open"] = (pd.Timestamp(moment) - opened).dt.total_seconds() / 3600.0
-    frame["exit_test_day"] = [exit_test_day(v, tz) if g == "K1" else None
-                              for v, g in zip(frame["last_contact"], frame["grade"], strict=True)]
+    # exit_test_day's dates, a column at a time (hundreds of K2 on every page run).
+    frame["exit_test_day"] = [day + timedelta(days=EXIT_TEST_DAY) if grade == "K1" and day is not None else None
+                              for day, grade in zip(contact_days(frame, tz), frame["grade"], strict=True)]
     reasons = []
-    for row, when in zip(frame.to_dict("records"), tested, strict=True):
-        needs_test = row["grade"] == "K1" and row["test_result"] != "positif" and row["status"] != "selesai"
-        tested_day = None if pd.isna(when) else when.tz_convert(tz).date()
-        exit_day = row["exit_test_day"]
+    for grade, result, status, hours_open, exit_day, tested_day in zip(
+        frame["grade"], frame["test_result"], frame["status"], frame["hours_open"], frame["exit_test_day"],
+        _local_dates(tested, tz), strict=True,
+    ):
+        needs_test = grade == "K1" and result != "positif" and status != "selesai"
         if needs_test and exit_day is not None and today >= exit_day and (tested_day is None or tested_day < exit_day):
             reasons.append("test_exit")
         elif needs_test and tested_day is None and (exit_day is None or today < exit_day):
             reasons.append("test_entry")
-        elif row["status"] not in REACHED and row["hours_open"] >= NOT_REACHED_HOURS:
+        elif status not in REACHED and hours_open >= NOT_REACHED_HOURS:
             reasons.append("not_reached")
         else:
             reasons.append("")
