@@ -32,6 +32,7 @@ DEMO_MODE_SETTING = "demo_mode"
 DEDUP_SECONDS = 120
 DEDUP_US = DEDUP_SECONDS * 1_000_000
 
+
 def person_key(column: str = "person_id") -> str:
     """SQL for ``persons.person_key`` of a person id (migration 14): the lower 64 bits of
     its MD5, fixed by the digest, not by a DuckDB version. A trace names its thousands of
@@ -453,8 +454,8 @@ MIGRATIONS: list[str] = [
     DROP TABLE stays;
     ALTER TABLE stays_v13 RENAME TO stays;
     """,
-    # 13 -> 14: persons.person_key (see person_key), for naming a trace's contacts. About 3 s
-    # at 50 M visits (5.7 M persons), 8 bytes a person.
+    # 13 -> 14: persons.person_key (see person_key), for naming a trace's contacts. 2-3 s at
+    # 50 M visits (5.7 M persons), 8 bytes a person.
     f"""
     ALTER TABLE persons ADD COLUMN person_key UBIGINT;
     UPDATE persons SET person_key = {person_key()};
