@@ -18,6 +18,7 @@ from lib.core import config
 from lib.ingest import importer
 from lib.store import db
 from tests.conftest import write_csv
+from tests.support.old_store import store_at_version
 
 WITA = dt.timezone(dt.timedelta(hours=8))
 EVENT_HEADER = ["timestamp", "person_id", "building", "action", "name", "category", "phone"]
@@ -399,12 +400,7 @@ def test_a_version_4_file_keeps_its_persons_through_migration_5(tmp_path: Path) 
     """Migration 5 rebuilds ``persons`` (strings uncompressed): an office's existing file
     keeps every person, and the next import still updates them by person_id."""
     path = tmp_path / "old.duckdb"
-    old = duckdb.connect(str(path))
-    old.execute("SET TimeZone = 'UTC'")
-    old.execute("CREATE TABLE schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
-    for version, script in enumerate(db.MIGRATIONS[:4], start=1):
-        old.execute(script)
-        old.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+    old = store_at_version(path, 4)
     old.execute(
         "INSERT INTO persons VALUES "
         "('p1', 'Selly Wuisan', '2022-01-03 00:00:00+00', 'ASN', '2022-01-03 00:00:00+00', '0812', NULL), "

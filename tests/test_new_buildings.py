@@ -21,6 +21,7 @@ from lib.ingest import buildings, importer
 from lib.outputs import report
 from lib.store import db, places
 from tests.conftest import write_csv
+from tests.support.old_store import store_at_version
 
 HEADER = ["timestamp", "person_id", "building", "action", "category"]
 TYPO = "kantr-walikota"  # a typo of kantor-walikota in one office's export
@@ -209,12 +210,7 @@ def test_leadership_totals_leave_unconfirmed_buildings_out(tmp_path: Path) -> No
 def test_an_old_file_gets_the_flag_and_its_buildings_stay_confirmed(tmp_path: Path) -> None:
     """Migration 6 on a version-5 file: buildings already there count as confirmed."""
     path = tmp_path / "old.duckdb"
-    old = duckdb.connect(str(path))
-    old.execute("SET TimeZone = 'UTC'")
-    old.execute("CREATE TABLE schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
-    for version, script in enumerate(db.MIGRATIONS[:5], start=1):
-        old.execute(script)
-        old.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+    old = store_at_version(path, 5)
     old.execute("INSERT INTO buildings (building_id, name) VALUES ('kantor', 'Kantor'), ('gudang', 'gudang')")
     old.close()
 

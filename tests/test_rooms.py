@@ -27,6 +27,7 @@ from lib.analytics.visits import list_visits
 from lib.ingest import areas, importer, roster, upgrade
 from lib.store import db, places, retention
 from tests.conftest import write_csv
+from tests.support.old_store import store_at_version
 
 WITA = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.datetime(2022, 1, 3, tzinfo=WITA)
@@ -309,11 +310,7 @@ def test_cli_stays_and_graded_trace(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_a_version_5_file_gets_the_room_tables(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
-    for version, script in enumerate(db.MIGRATIONS[:5], start=1):
-        con.execute(script)
-        con.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+    con = store_at_version(path, 5)
     con.execute("INSERT INTO imports (import_id, file_name, imported_at, status) VALUES (1, 'old.csv', current_timestamp, 'ok')")
     con.execute("INSERT INTO buildings (building_id, name) VALUES ('kw', 'kw')")
     con.execute("INSERT INTO persons (person_id, category) VALUES ('1', 'ASN'), ('2', 'ASN')")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from lib.analytics import tracing
 from lib.ingest.importer import record_events
 from lib.store import backup, db
+from tests.support.old_store import store_at_version
 
 BASE = datetime(2022, 1, 3, tzinfo=UTC)
 
@@ -128,12 +129,7 @@ def test_the_import_and_the_migration_write_every_persons_key(tmp_path: Path) ->
     """New persons from an import get their key; a store made before the key gets it from
     migration 14."""
     path = tmp_path / "old.duckdb"
-    old = duckdb.connect(str(path))
-    old.execute("SET TimeZone = 'UTC'")
-    old.execute("CREATE TABLE schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
-    for version, script in enumerate(db.MIGRATIONS[:13], start=1):
-        old.execute(script)
-        old.execute("INSERT INTO schema_meta VALUES (?, current_timestamp)", [version])
+    old = store_at_version(path, 13)
     old.execute("INSERT INTO persons (person_id, name) VALUES ('197001012022011001', 'Selly'), ('0812 ``*x*``', NULL)")
     old.close()
 
