@@ -90,15 +90,24 @@ def pick(page: Any, label: str, option: str, runs: bool) -> None:
     """Pick an option of a selectbox; outside a form that is a run, waited for."""
     wait_for_app(page)
     box = selectbox(page, label)
-    box.click()
-    for _ in range(3):
+    wanted = page.get_by_role("option", name=option, exact=True)
+    # Wait for this box's own option, not any list: on a loaded machine the list of the box
+    # picked just before can still be open, or a click can land while the page re-draws.
+    for _ in range(4):
+        box.click()
         try:
-            page.get_by_role("listbox").wait_for(timeout=3_000)
+            wanted.wait_for(timeout=3_000)
             break
         except PlaywrightTimeoutError:
             box.press("ArrowDown")
+        try:
+            wanted.wait_for(timeout=2_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            wait_for_app(page)
     before = runs_requested(page)
-    page.get_by_role("option", name=option, exact=True).click()
+    wanted.click()
     if runs:
         page.wait_for_function("n => window.__pantauRuns.sent > n", arg=before)
     wait_for_app(page)
