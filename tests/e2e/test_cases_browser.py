@@ -73,12 +73,21 @@ def test_tracer_opens_a_case_marks_contacts_downloads_and_opens_a_linked_case(
     for index, (status, test) in enumerate(MARKS):
         wait_for_app(page)
         if index:  # the first contact is picked already; picking it again would not run
-            open_list(page, "Kontak")
-            option = page.get_by_role("option").nth(index)
-            label = option.inner_text()
-            before = runs_requested(page)
-            option.click()  # at once: the list stays open only while nothing else happens
-            page.wait_for_function("n => window.__pantauRuns.sent > n", arg=before)
+            for _ in range(3):
+                open_list(page, "Kontak")
+                option = page.get_by_role("option").nth(index)
+                label = option.inner_text()
+                before = runs_requested(page)
+                option.click()  # at once: the list stays open only while nothing else happens
+                try:
+                    page.wait_for_function("n => window.__pantauRuns.sent > n", arg=before, timeout=10_000)
+                    break
+                except PlaywrightTimeoutError:
+                    # On a loaded machine the click can land on a list being re-drawn (or
+                    # another box's list still closing): nothing was picked, so pick again.
+                    page.keyboard.press("Escape")
+            else:
+                raise AssertionError(f"picking contact {index} never ran the page")
             wait_for_app(page)
             expect(selectbox(page, "Kontak")).to_have_value(label)
         names.append(selectbox(page, "Kontak").input_value().split(" · ", 1)[1])
