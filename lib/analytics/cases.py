@@ -924,9 +924,13 @@ def in_priority_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def exit_test_day(last_contact: object, tz: str = db.DEFAULT_TIMEZONE) -> date | None:
     """The local date of a K1 contact's exit test: the 13th day after the last contact (day 0)."""
-    if last_contact is None or pd.isna(last_contact):
-        return None
-    return pd.Timestamp(last_contact).tz_convert(tz).date() + timedelta(days=EXIT_TEST_DAY)
+    return _exit_test_days(pd.Series([last_contact]), tz).iloc[0]
+
+
+def _exit_test_days(last_contacts: pd.Series, tz: str) -> pd.Series:
+    """:func:`exit_test_day` of a whole column (a page run's thousands of contacts), None where
+    the last contact is unknown."""
+    return _local_dates(last_contacts, tz).map(lambda day: None if day is None else day + timedelta(days=EXIT_TEST_DAY))
 
 
 def work_queue(
@@ -964,15 +968,12 @@ def work_queue(
         return pd.DataFrame({c: pd.Series(dtype="object") for c in QUEUE_COLUMNS})
     frame["last_contact"] = pd.to_datetime(frame["last_contact"], utc=True)
     opened = pd.to_datetime(frame["opened_at"], utc=True)
-    tested = pd.to_datetime(frame["tested_at"], utc=True)
     frame["hours_open"] = (pd.Timestamp(moment) - opened).dt.total_seconds() / 3600.0
-    # exit_test_day's dates, a column at a time (hundreds of K2 on every page run).
-    frame["exit_test_day"] = [day + timedelta(days=EXIT_TEST_DAY) if grade == "K1" and day is not None else None
-                              for day, grade in zip(contact_days(frame, tz), frame["grade"], strict=True)]
+    frame["exit_test_day"] = _exit_test_days(frame["last_contact"], tz).where(frame["grade"] == "K1", None)
     reasons = []
     for grade, result, status, hours_open, exit_day, tested_day in zip(
         frame["grade"], frame["test_result"], frame["status"], frame["hours_open"], frame["exit_test_day"],
-        _local_dates(tested, tz), strict=True,
+        _local_dates(frame["tested_at"], tz), strict=True,
     ):
         needs_test = grade == "K1" and result != "positif" and status != "selesai"
         if needs_test and exit_day is not None and today >= exit_day and (tested_day is None or tested_day < exit_day):

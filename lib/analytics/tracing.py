@@ -497,11 +497,9 @@ def _named_by_id(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame) -> pd.D
     at all, who then becomes a visitor (RULES "Words")."""
     unnamed = contacts["category"].isna()
     if unnamed.any():
-        details = person_details(con, contacts.loc[unnamed, "person_id"].tolist()).set_index("person_id")
+        found = _with_person_details(con, contacts.loc[unnamed, ["person_id"]])
         for column in ("name", "category", "phone"):
-            found = contacts.loc[unnamed, "person_id"].map(details[column])
-            contacts[column] = contacts[column].where(~unnamed, found)
-    contacts["category"] = contacts["category"].where(contacts["category"].notna(), "visitor")
+            contacts.loc[unnamed, column] = found[column].to_numpy()
     return contacts
 
 
