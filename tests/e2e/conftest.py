@@ -307,6 +307,42 @@ def open_expander(page: Any, label: str) -> None:
     expect(content).to_be_visible()
 
 
+def pick_option(page: Any, box: Any, option: Any, runs: bool = False) -> str:
+    """Pick ``option`` (its exact name, or a locator of it) in the select box whose input is
+    ``box``, and return the option's text; ``runs``: outside a form, so wait for the run.
+
+    A click may only focus the box: the arrow key opens its list. This box's own option is
+    waited for, not any list: on a loaded machine the list of the box picked just before
+    can still be open, or a click can land while the page re-draws. Then Escape and try
+    again (at most four times)."""
+    wanted = page.get_by_role("option", name=option, exact=True) if isinstance(option, str) else option
+    for _ in range(4):
+        wait_for_app(page)
+        box.click()
+        try:
+            wanted.wait_for(timeout=3_000)
+        except PlaywrightTimeoutError:
+            box.press("ArrowDown")
+            try:
+                wanted.wait_for(timeout=2_000)
+            except PlaywrightTimeoutError:
+                page.keyboard.press("Escape")
+                continue
+        text = str(wanted.inner_text())
+        before = runs_requested(page)
+        wanted.click()
+        if not runs:
+            return text
+        try:
+            page.wait_for_function("n => window.__pantauRuns.sent > n", arg=before, timeout=10_000)
+        except PlaywrightTimeoutError:  # the click landed on a list being re-drawn: nothing was picked
+            page.keyboard.press("Escape")
+            continue
+        wait_for_app(page)
+        return text
+    raise AssertionError(f"the option {option!r} was never picked")
+
+
 def choose_option(page: Any, container: str, option: str) -> None:
     """Pick one option of the multiselect inside ``container`` (inside a form: no run) and
     check that it was taken.

@@ -19,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from lib.ingest import importer
@@ -30,8 +29,7 @@ from tests.e2e.conftest import (
     click_and_wait,
     make_login,
     open_expander,
-    runs_requested,
-    wait_for_app,
+    pick_option,
 )
 
 pytestmark = pytest.mark.browser
@@ -88,29 +86,7 @@ def selectbox(page: Any, label: str) -> Any:
 
 def pick(page: Any, label: str, option: str, runs: bool) -> None:
     """Pick an option of a selectbox; outside a form that is a run, waited for."""
-    wait_for_app(page)
-    box = selectbox(page, label)
-    wanted = page.get_by_role("option", name=option, exact=True)
-    # Wait for this box's own option, not any list: on a loaded machine the list of the box
-    # picked just before can still be open, or a click can land while the page re-draws.
-    for _ in range(4):
-        box.click()
-        try:
-            wanted.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeoutError:
-            box.press("ArrowDown")
-        try:
-            wanted.wait_for(timeout=2_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-            wait_for_app(page)
-    before = runs_requested(page)
-    wanted.click()
-    if runs:
-        page.wait_for_function("n => window.__pantauRuns.sent > n", arg=before)
-    wait_for_app(page)
+    pick_option(page, selectbox(page, label), option, runs)
     expect(selectbox(page, label)).to_have_value(option)
 
 

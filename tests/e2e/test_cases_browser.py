@@ -13,7 +13,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from lib.ingest import demo
@@ -22,7 +21,7 @@ from tests.e2e.conftest import (
     click_and_wait,
     make_login,
     open_expander,
-    runs_requested,
+    pick_option,
     wait_for_app,
 )
 
@@ -35,24 +34,9 @@ def selectbox(page: Any, label: str) -> Any:
     return page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).locator("input")
 
 
-def open_list(page: Any, label: str) -> None:
-    """Open a selectbox's list: a click may only focus it, then the arrow key opens it."""
-    wait_for_app(page)
-    box = selectbox(page, label)
-    box.click()
-    for _ in range(3):
-        try:
-            page.get_by_role("listbox").wait_for(timeout=3_000)
-            return
-        except PlaywrightTimeoutError:
-            box.press("ArrowDown")
-    raise AssertionError(f"the list of {label!r} never opened")
-
-
 def choose(page: Any, label: str, option: str) -> None:
     """Pick an option of a selectbox inside a form (no run)."""
-    open_list(page, label)
-    page.get_by_role("option", name=option, exact=True).click()
+    pick_option(page, selectbox(page, label), option)
     expect(page.get_by_role("listbox")).to_have_count(0)
 
 
@@ -73,22 +57,7 @@ def test_tracer_opens_a_case_marks_contacts_downloads_and_opens_a_linked_case(
     for index, (status, test) in enumerate(MARKS):
         wait_for_app(page)
         if index:  # the first contact is picked already; picking it again would not run
-            for _ in range(3):
-                open_list(page, "Kontak")
-                option = page.get_by_role("option").nth(index)
-                label = option.inner_text()
-                before = runs_requested(page)
-                option.click()  # at once: the list stays open only while nothing else happens
-                try:
-                    page.wait_for_function("n => window.__pantauRuns.sent > n", arg=before, timeout=10_000)
-                    break
-                except PlaywrightTimeoutError:
-                    # On a loaded machine the click can land on a list being re-drawn (or
-                    # another box's list still closing): nothing was picked, so pick again.
-                    page.keyboard.press("Escape")
-            else:
-                raise AssertionError(f"picking contact {index} never ran the page")
-            wait_for_app(page)
+            label = pick_option(page, selectbox(page, "Kontak"), page.get_by_role("option").nth(index), runs=True)
             expect(selectbox(page, "Kontak")).to_have_value(label)
         names.append(selectbox(page, "Kontak").input_value().split(" · ", 1)[1])
         choose(page, "Status", status)

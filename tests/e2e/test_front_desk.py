@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
@@ -27,6 +26,7 @@ from tests.e2e.conftest import (
     finish_login,
     new_context,
     open_expander,
+    pick_option,
     start_demo_server,
     wait_for_app,
 )
@@ -73,15 +73,7 @@ def qr_of_pdf(pdf: Path) -> str:
 def pick(page: Any, label: str, option: str) -> None:
     """Choose ``option`` in the select box labelled ``label`` (inside a form: no run)."""
     box = page.get_by_role("combobox", name=label, exact=True).first
-    for _ in range(3):  # a click may only focus the box: the arrow key opens its list
-        wait_for_app(page)
-        box.click()
-        try:
-            page.get_by_role("listbox").wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeoutError:
-            box.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
+    pick_option(page, box, option)
     expect(box).to_have_value(option)
 
 

@@ -28,6 +28,7 @@ from tests.e2e.conftest import (
     click_and_wait,
     make_login,
     open_menu,
+    pick_option,
     start_demo_server,
     wait_for_app,
 )
@@ -74,11 +75,9 @@ def dropdown_options(page: object, label: str) -> list[str]:
 
 def choose(page: object, label: str, option: str) -> None:
     """Pick ``option`` in the select box labelled ``label`` (inside a form: no run)."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first  # type: ignore[attr-defined]
-    wait_for_app(page)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()  # type: ignore[attr-defined]
-    expect(page.get_by_role("combobox", name=label, exact=True)).to_have_value(option)  # type: ignore[attr-defined]
+    box = page.get_by_role("combobox", name=label, exact=True)  # type: ignore[attr-defined]
+    pick_option(page, box, option)
+    expect(box).to_have_value(option)
 
 
 def test_a_typo_building_is_marked_and_merged_into_the_right_one(server: StreamlitServer, page: object,
