@@ -13,6 +13,7 @@ import pytest
 from hypothesis import settings
 
 from lib.store import db
+from tests.support.demo_store import copy_demo_store
 
 if TYPE_CHECKING:
     from tests.support.app import AppEnv
@@ -59,8 +60,6 @@ def demo_db(
 def demo_month(folder: Path) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
     """The demo month in a database of its own in ``folder``, the process's ``PANTAU_*``
     pointing at it (for AppTests of the pages) until the block ends."""
-    from lib.ingest import demo
-
     path = folder / "pantau.duckdb"
     patch = pytest.MonkeyPatch()
     patch.setenv("PANTAU_DB", str(path))
@@ -68,9 +67,8 @@ def demo_month(folder: Path) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]
     patch.setenv("PANTAU_SECRETS_FILE", str(folder / "secrets.json"))
     patch.setenv("PANTAU_LOGIN_SLEEP", "0")
     patch.setenv("PANTAU_DEMO", "0")
-    con = db.connect(path)
+    con = db.connect(copy_demo_store(path))
     try:
-        demo.load_demo(con)
         yield path, con
     finally:
         patch.undo()

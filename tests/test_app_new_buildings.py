@@ -20,10 +20,11 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.ingest import demo, importer
+from lib.ingest import importer
 from lib.store import db
 from tests.conftest import write_csv
 from tests.support.app import AppEnv, app_as, audit_rows, errors, raw_keys, visible_texts
+from tests.support.demo_store import copy_demo_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPO = "gedung-tidak-ada"
@@ -65,8 +66,7 @@ def demo_db_with_typo_building(tmp_path_factory: pytest.TempPathFactory) -> Iter
                         ("PANTAU_SECRETS_FILE", str(folder / "secrets.json")), ("PANTAU_LOGIN_SLEEP", "0"),
                         ("PANTAU_DEMO", "0")):
         patch.setenv(name, value)
-    con = db.shared(path).cursor()
-    demo.load_demo(con)
+    con = db.shared(copy_demo_store(path)).cursor()
     summary = importer.import_file(con, write_csv(folder / "typo.csv", HEADER, typo_rows(datetime.now(UTC))))
     assert summary.new_buildings == [TYPO]
     yield path

@@ -19,12 +19,12 @@ import pytest
 from lib.analytics import rooms, tracing
 from lib.ingest import demo
 from lib.store import db
+from tests.support.demo_store import copy_demo_store
 
 
 @pytest.fixture(scope="module")
 def demo_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = db.connect(Path(tmp_path_factory.mktemp("demo_rooms")) / "pantau.duckdb")
-    demo.load_demo(con)
+    con = db.connect(copy_demo_store(Path(tmp_path_factory.mktemp("demo_rooms")) / "pantau.duckdb"))
     yield con
     con.close()
 

@@ -11,15 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import pages as page_bench
-from lib.ingest import demo
-from lib.store import db
+from tests.support.demo_store import copy_demo_store
 
 
 def test_two_pages_are_timed_and_tabled(tmp_path: Path) -> None:
-    source = tmp_path / "demo.duckdb"
-    con = db.connect(source)
-    demo.load_demo(con)
-    con.close()
+    source = copy_demo_store(tmp_path / "demo.duckdb")
     before = source.read_bytes()
 
     started = time.perf_counter()

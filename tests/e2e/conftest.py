@@ -43,6 +43,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from tests.support.demo_store import copy_demo_store
+
 ROOT = Path(__file__).resolve().parents[2]
 # The browser tests take a screenshot of every page they check. They land in the README's
 # folder only when asked (`PANTAU_SCREENSHOTS=1 ./pantau.sh test`), so a test run leaves
@@ -378,11 +380,9 @@ def choose_option(page: Any, container: str, option: str) -> None:
 
 
 def start_demo_server(data_dir: Path) -> StreamlitServer:
-    """A server on a database in ``data_dir`` filled with `python -m lib.cli demo` (demo mode, demo accounts)."""
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "demo"],
-        cwd=ROOT, check=True, capture_output=True,
-    )
+    """A server on a database in ``data_dir`` holding what `python -m lib.cli demo` loads
+    (demo mode, demo accounts)."""
+    copy_demo_store(data_dir / "pantau.duckdb")
     return StreamlitServer(data_dir, env={"PANTAU_DEMO": "1"})
 
 

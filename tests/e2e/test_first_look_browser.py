@@ -8,8 +8,6 @@ drawn as tall as its units (no inner scroll bar).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +15,8 @@ from playwright.sync_api import expect
 
 from lib.ingest import buildings
 from lib.store import db
-from tests.e2e.conftest import ROOT, StreamlitServer, click_and_wait, make_login, open_menu, wait_for_app
+from tests.e2e.conftest import StreamlitServer, click_and_wait, make_login, open_menu, wait_for_app
+from tests.support.demo_store import copy_demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +26,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer
     """The demo month plus a building nobody has given a crowd threshold yet."""
     folder = tmp_path_factory.mktemp("first_look")
     path = folder / "pantau.duckdb"
-    subprocess.run([sys.executable, "-m", "lib.cli", "--db", str(path), "demo"], cwd=ROOT, check=True,
-                   capture_output=True)
-    con = db.connect(path)
+    con = db.connect(copy_demo_store(path))
     buildings.save_building(con, buildings.BuildingForm(building_id="arsip", name="Arsip Daerah",
                                                         timezone=db.DEFAULT_TIMEZONE, capacity=None,
                                                         threshold_mode="none"), "setup")

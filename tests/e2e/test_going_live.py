@@ -25,7 +25,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from lib.outputs import checkin
 from lib.store import db, places
 from lib.web import phone as phone_side
 from tests.e2e import conftest as e2e
+from tests.support.demo_store import copy_demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -217,13 +217,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "PANTAU_DATA_DIR": str(data_dir),
         "PANTAU_DB": str(data_dir / "pantau.duckdb"),
     }
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "demo"],
-        cwd=e2e.ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
+    copy_demo_store(data_dir / "pantau.duckdb")
     http_port, https_port = free_ports(2)
     https = f"https://127.0.0.1:{https_port}"
     with pytest.MonkeyPatch.context() as patch:  # the key the server will check the poster with

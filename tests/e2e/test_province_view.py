@@ -6,10 +6,7 @@ occupancy, the site that stopped publishing and the partition it skipped.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +19,8 @@ from lib.analytics import province
 from lib.ingest import demo
 from lib.outputs import publish
 from lib.store import db
-from tests.e2e.conftest import ROOT, SHOTS, StreamlitServer, make_login, open_menu, wait_for_app
+from tests.e2e.conftest import SHOTS, StreamlitServer, make_login, open_menu, wait_for_app
+from tests.support.demo_store import copy_demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +33,7 @@ def province_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     third site whose last publish is five days old, and a folder of a site without manifest."""
     data_dir = tmp_path_factory.mktemp("province_server")
     lake = data_dir / "lake"
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "--db", str(data_dir / "pantau.duckdb"), "demo"],
-        cwd=ROOT, check=True, capture_output=True, env={**os.environ, "PANTAU_SECRETS_FILE": str(data_dir / "secrets.json")},
-    )
+    copy_demo_store(data_dir / "pantau.duckdb")
     patch = pytest.MonkeyPatch()
     patch.setenv("PANTAU_SECRETS_FILE", str(data_dir / "secrets.json"))
     con = db.connect(data_dir / "pantau.duckdb")

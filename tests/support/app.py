@@ -31,6 +31,8 @@ NAMES = ["Siti Rahmawati", "Budi Sondakh", "Grace Lumentut", "Tamu Kunjungan"]
 PHONES = ["081234567801", "081234567802", "081234567803", "081234567804"]
 # The passwords ``make_app_env`` gave the accounts 'kabag', 'pimpinan' and 'pelacak'.
 PASSWORDS: dict[str, str] = {}
+# Their accounts file as ``users.add_user`` first wrote it, copied into every later test's folder.
+_accounts_file_text: str | None = None
 
 
 @dataclass
@@ -76,8 +78,16 @@ def make_app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppEnv:
     now = datetime.now(UTC)
     env = AppEnv(tmp_path, tmp_path / "pantau.duckdb", tmp_path / "users.yaml", now)
     seed(env.con(), now)
-    for username, roles in (("kabag", ["admin"]), ("pimpinan", ["leadership"]), ("pelacak", ["tracer"])):
-        PASSWORDS[username] = users.add_user(env.users_path, username, username.title(), roles)
+    global _accounts_file_text
+    if _accounts_file_text is None:
+        for username, roles in (("kabag", ["admin"]), ("pimpinan", ["leadership"]), ("pelacak", ["tracer"])):
+            PASSWORDS[username] = users.add_user(env.users_path, username, username.title(), roles)
+        _accounts_file_text = env.users_path.read_text(encoding="utf-8")
+    else:
+        # The same three accounts as the first test's: bcrypt makes each hash cost ~0.4 s
+        # on purpose, which was most of every AppTest's setup.
+        env.users_path.write_text(_accounts_file_text, encoding="utf-8")
+        env.users_path.chmod(0o600)
     return env
 
 
