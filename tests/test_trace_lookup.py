@@ -183,6 +183,35 @@ def test_a_trace_names_keyed_contacts_in_its_statement_and_others_by_the_primary
     assert asked == [] and set(again["person_id"]) == {"keyed", "unkeyed"}
 
 
+def test_contacts_of_contacts_are_named_the_same_way(con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    con.execute("INSERT INTO buildings (building_id, name, timezone) VALUES ('A', 'A', 'Asia/Makassar')")
+    con.execute("INSERT INTO persons (person_id, name, category, phone) VALUES ('case', 'Case', 'ASN', NULL), "
+                "('first', 'First', 'ASN', NULL), ('keyed', 'Keyed Name', 'THL', '0811'), "
+                "('unkeyed', 'Written Without Key', 'ASN', '0812')")
+    con.execute(f"UPDATE persons SET person_key = {db.person_key()} WHERE person_id <> 'unkeyed'")
+    # The case meets 'first' (09:00-10:00 against 09:30-11:30); the others meet only 'first', after 10:00.
+    for person, start, end in (("case", 0, 60), ("first", 30, 150), ("keyed", 80, 140), ("unkeyed", 90, 140),
+                               ("no-row", 100, 140)):
+        con.execute(
+            "INSERT INTO visits (person_id, building, checkin_at, checkout_at, checkout_kind, auto_close_at, category) "
+            "VALUES (?, 'A', ?, ?, 'scan', ?, 'visitor')",
+            [person, BASE + timedelta(minutes=start), BASE + timedelta(minutes=end), BASE + timedelta(hours=5)],
+        )
+    window = (BASE - timedelta(days=1), BASE + timedelta(days=1))
+    asked: list[list[str]] = []
+    by_primary_key = tracing.person_details
+    monkeypatch.setattr(tracing, "person_details",
+                        lambda c, ids: asked.append(list(ids)) or by_primary_key(c, ids))
+
+    got = tracing.second_degree_contacts(con, "case", *window, 15, 0, now=window[1]).set_index("person_id")
+
+    assert sorted(got.index) == ["keyed", "no-row", "unkeyed"] and set(got["via"]) == {"first"}
+    assert asked == [["unkeyed", "no-row"]]  # 'first' and 'keyed' came with the statements
+    assert got.loc["keyed", ["name", "category", "phone"]].tolist() == ["Keyed Name", "THL", "0811"]
+    assert got.loc["unkeyed", ["name", "category", "phone"]].tolist() == ["Written Without Key", "ASN", "0812"]
+    assert got.loc["no-row", "category"] == "visitor" and pd.isna(got.loc["no-row", "name"])
+
+
 def test_a_restore_from_before_the_key_gives_every_person_one(tmp_path: Path) -> None:
     con = db.connect(tmp_path / "live.duckdb")
     record_events(con, [{"timestamp": BASE, "person_id": "P1", "building": "A", "action": "in", "name": "Selly"}],

@@ -491,6 +491,18 @@ def _with_person_details(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame)
     return frame
 
 
+# A trace names its contacts (CTE ``c``, column ``contact_id``) in its own statement, through
+# persons.person_key (db.person_key): DuckDB filters one scan of 64-bit keys by the contacts'
+# keys. At 50 M visits that names 12 489 contacts in ~30 ms of the trace, where the primary
+# key took ~55 (issue 27). Joined on ``person_id`` too, so two ids sharing a key never swap
+# names; ``_named_by_id`` names the rows this leaves without a category.
+_NAMED_CONTACTS = f"""
+        named AS (
+            SELECT person_id, name, category, phone FROM persons
+            WHERE person_key IN (SELECT {db.person_key("contact_id")} FROM c)
+        )"""
+
+
 def _named_by_id(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame) -> pd.DataFrame:
     """``contacts`` whose ``category`` is empty named by the primary key (order kept): a
     person written without a key (by a writer other than the import) or not in ``persons``
@@ -639,15 +651,9 @@ def trace_contacts(
             _audit(con, actor, "trace", person_id, start_utc, end_utc, min_overlap_minutes, tail_minutes, 0,
                    unknown_person=True)
         raise UnknownPersonError(person_id)
-    # The contacts are named in the same statement, through persons.person_key (db.person_key):
-    # DuckDB filters one scan of 64-bit keys by the contacts' keys. At 50 M visits that names
-    # 12 489 contacts in ~30 ms of the trace, where the primary key took ~55 (issue 27).
     query = f"""
         WITH c AS MATERIALIZED ({_graded_sql(_has_places(con, params))}),
-        named AS (
-            SELECT person_id, name, category, phone FROM persons
-            WHERE person_key IN (SELECT {db.person_key("contact_id")} FROM c)
-        )
+        {_NAMED_CONTACTS}
         SELECT c.contact_id AS person_id, n.name, n.category, n.phone,
                c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
                c.first_contact, c.last_contact, c.estimated, r.unit, c.grade, c.areas,
@@ -710,7 +716,7 @@ def second_degree_contacts(
         )
         query = f"""
             WITH links AS ({_contacts_sql(pairs, "index_id")}),
-            c AS (
+            c AS MATERIALIZED (
                 SELECT contact_id, max(overlap_us) AS overlap_us,
                        array_to_string(list_sort(list_distinct(flatten(list(string_split(buildings, ';'))))), ';')
                            AS buildings,
@@ -718,14 +724,15 @@ def second_degree_contacts(
                        bool_or(estimated) AS estimated,
                        array_to_string(list_sort(list(index_id)), ';') AS via
                 FROM links GROUP BY contact_id
-            )
-            SELECT c.contact_id AS person_id,
+            ),
+            {_NAMED_CONTACTS}
+            SELECT c.contact_id AS person_id, n.name, n.category, n.phone,
                    c.buildings, c.overlap_us / {US_PER_MINUTE}.0 AS overlap_minutes,
                    c.first_contact, c.last_contact, c.estimated, c.via
-            FROM c
+            FROM c LEFT JOIN named n ON n.person_id = c.contact_id
             ORDER BY c.overlap_us DESC, c.contact_id
         """
-        frame = _with_person_details(con, _frame(con, query, params))
+        frame = _named_by_id(con, _frame(con, query, params))
         frame = _utc_columns(frame, ["first_contact", "last_contact"])
         frame["estimated"] = frame["estimated"].astype(bool)
     else:
