@@ -108,28 +108,6 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
-# Folders whose tests mostly wait: for a real server, a browser, nginx.
-WAITING_FOLDERS = ("tests/e2e/", "tests/hardening/")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test file that mostly waits comes between two that compute, and all of them
-    within the first two thirds. ``./pantau.sh test`` hands whole files to two workers in
-    this order: in collection order the browser files came first, so both workers waited on
-    browsers at once and later both computed, on two cores."""
-    files: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        files.setdefault(item.nodeid.split("::")[0], []).append(item)
-    waiting = [name for name in files if name.startswith(WAITING_FOLDERS)]
-    computing = [name for name in files if not name.startswith(WAITING_FOLDERS)]
-    order: list[str] = []
-    for name in waiting:
-        order.append(name)
-        order.extend(computing.pop(0) for _ in range(2) if computing)
-    order.extend(computing)
-    items[:] = [item for name in order for item in files[name]]
-
-
 # The same examples on every run, so a red CI always points at a real, reproducible case.
 # PANTAU_HYPOTHESIS=random explores new examples (do that when changing a rule).
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
