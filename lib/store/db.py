@@ -570,8 +570,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the schema up to the newest version, one transaction per step; a new file
-    gets every step in one transaction (a third of the time it takes to create one, and
-    a crash leaves no half-made schema)."""
+    gets every step in one transaction (one commit instead of one per step, 10-25 % of
+    the time to create a file; and a crash leaves no half-made schema)."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER, applied_at TIMESTAMPTZ)")
     current = schema_version(con)
     steps = list(enumerate(MIGRATIONS[current:], start=current + 1))

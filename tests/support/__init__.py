@@ -8,6 +8,7 @@ each other's helpers (issue 25).
 - ``cases``: the tracing-case log and the command line, for the case tests.
 - ``attacks``: hostile files (XLSX bombs, control characters) and a measured command run.
 - ``old_store``: a database file at an older schema version, for the migrations' tests.
+- ``demo_store``: the demo month, loaded once per test process and copied for each fixture.
 
 The fixtures built on them (``app_env``, ``demo_db``, the AppTest router) are in
 ``tests/conftest.py``; the browser tests' helpers in ``tests/e2e/support.py``.

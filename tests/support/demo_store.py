@@ -1,7 +1,7 @@
 """The demo month (``python -m lib.cli demo``: ``lib.ingest.demo.load_demo``, seed 2022) as a
 database file, made once per test process and copied for every test that wants its own.
 
-Loading it takes 3-5 s (a few thousand scans imported, re-paired and figured); some twenty
+Loading it takes 3-5 s (12 844 visits imported, re-paired and figured); some twenty
 fixtures of the AppTest, browser and hardening tests each made their own.
 """
 
