@@ -28,6 +28,14 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @pytest.fixture(autouse=True)
+def secrets_of_the_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server secret made on first use (the poster's signing key, the pseudonym key of a
+    purge) goes into the test's own folder, never into the checkout's ``data/secrets.json``;
+    a test or fixture that names its own file still does so."""
+    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
+
+
+@pytest.fixture(autouse=True)
 def router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every AppTest runs dashboard.py's router, never a page file on its own
     (``tests.support.app.RouterPagesManager`` says why). Autouse here, so it holds for every

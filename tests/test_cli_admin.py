@@ -106,10 +106,8 @@ def test_every_command_takes_the_display_name_as_the_id(
 
 
 def test_a_poster_takes_the_display_name(
-    office: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    office: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The poster's signing key is made on first use: in this test's folder, not the checkout's data/.
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
     code, _, err = run(
         capsys,
         "--db",
