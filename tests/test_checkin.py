@@ -33,7 +33,6 @@ ASN = {"person_id": "198703152010012001", "name": "Budi Santoso", "category": "A
 def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A test key of its own; no secrets file is written into the repository."""
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-posters")
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
 
 
 def add_building(

@@ -38,7 +38,6 @@ class Clock:
 
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CheckinPage, CheckinDesk, dict[str, str], dict[str, str]]]:
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
     monkeypatch.setenv("PANTAU_CHECKIN_RATE_LIMIT", "0")
     path = tmp_path / "pantau.duckdb"
     database = db.SharedDatabase(path)

@@ -406,7 +406,6 @@ def test_the_demo_month_has_a_front_desk(tmp_path: Path) -> None:
 def phone_page(desk: CheckinDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from lib.web.phone_page import CheckinPage
 
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
     monkeypatch.setenv("PANTAU_CHECKIN_RATE_LIMIT", "0")
     return CheckinPage(lambda: (desk.database, desk))
 

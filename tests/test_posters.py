@@ -25,7 +25,6 @@ NAME = "Kantor Wali Kota Bitung – Gedung Café Señor (Lantai 2)"
 @pytest.fixture(autouse=True)
 def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-posters")
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
 
 
 @pytest.fixture

@@ -41,10 +41,6 @@ def figures(con) -> list[tuple]:  # type: ignore[no-untyped-def]
     ).fetchall()
 
 
-@pytest.fixture(autouse=True)
-def secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
-
 
 def test_purge_removes_old_personal_data_keeps_figures(tmp_path: Path) -> None:
     path = tmp_path / "p.duckdb"

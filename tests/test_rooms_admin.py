@@ -24,7 +24,6 @@ LATER = datetime(2030, 1, 1, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-rooms")
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ class Clock:
 @pytest.fixture(autouse=True)
 def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-slips")
-    monkeypatch.setenv("PANTAU_SECRETS_FILE", str(tmp_path / "secrets.json"))
 
 
 @pytest.fixture
