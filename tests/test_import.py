@@ -12,6 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lib.analytics.visits import list_visits
 from lib.core import config
@@ -183,6 +185,46 @@ def test_reimport_and_overlapping_exports_in_any_order(con: duckdb.DuckDBPyConne
     importer.import_file(second, early)
     assert visits_of(second) == expected
     second.close()
+
+
+def _stored_events_reference(files: list[list[list[str]]]) -> list[tuple[str, str, int, str | None, str]]:
+    """RULES "Import" in plain Python: each identity (person, building, action, instant and,
+    for an area scan, its area ignoring case) once, with the values of its first row."""
+    first: dict[tuple[str, str, str, int, str | None], tuple[str, str, int, str | None, str]] = {}
+    for rows in files:
+        for minute, person, action, area, name in rows:
+            key = (person, "b", action, int(minute), area.lower() if area else None)
+            first.setdefault(key, (person, action, int(minute), area or None, name))
+    return sorted(first.values(), key=repr)
+
+
+_event_row = st.tuples(
+    st.sampled_from(["0", "1", "2", "3"]),  # minute after 08:00: many repeats
+    st.sampled_from(["p1", "p2"]),
+    st.sampled_from(["checkin", "checkout"]),
+    st.sampled_from(["", "", "Ruang A", "ruang a"]),
+    st.sampled_from(["Ani", "Budi", "Citra"]),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(st.lists(_event_row, min_size=1, max_size=8), min_size=1, max_size=3))
+def test_stored_events_are_each_identity_once_with_its_first_rows_values(tmp_path_factory, files) -> None:  # type: ignore[no-untyped-def]
+    """Files with repeated rows, files already imported in part and files all new (the
+    plain insert) leave the events a plain-Python reference of the rule leaves."""
+    folder = tmp_path_factory.mktemp("events")
+    con = db.connect(folder / "e.duckdb")
+    for index, rows in enumerate(files):
+        lines = [[f"2022-01-03 08:0{minute}:00", person, "b", action, area, name]
+                 for minute, person, action, area, name in rows]
+        path = write_csv(folder / f"part{index}.csv", ["timestamp", "person_id", "building", "action", "area", "name"],
+                         lines)
+        assert importer.import_file(con, path).status == "ok"
+    stored = con.execute(
+        "SELECT person_id, action, minute(ts AT TIME ZONE 'Asia/Makassar')::INTEGER, area, name FROM events"
+    ).fetchall()
+    con.close()
+    assert sorted(stored, key=repr) == _stored_events_reference(files)
 
 
 def test_unknown_building_created_with_defaults(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ visit still open then, and the last close per building within DEDUP. An open vis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,6 +27,7 @@ import pyarrow.compute as pc
 
 from lib.analytics.figures import RestartBounds, refresh_after_repair
 from lib.ingest import areas
+from lib.ingest.streams import whole_persons
 from lib.store import db
 from lib.store.db import DEDUP_SECONDS, DEDUP_US
 from lib.store.relations import PersonsToRepair, StayRestarts
@@ -186,7 +186,7 @@ def repair(con: duckdb.DuckDBPyConnection, persons: PersonsToRepair, import_id: 
     # the database's own private spool folder, which the next start clears after a crash.
     schemas = {"visits": _VISIT_SCHEMA, "anomalies": _ANOMALY_SCHEMA}
     with TableSink(spool_db, schemas, "pairing-", SPOOL_ROWS) as sink:
-        for table in _whole_persons(events):
+        for table in whole_persons(events):
             outcome = pair_events(table, seeds_open, seeds_close)
             _count_new(counts, outcome, table.column("is_new").to_numpy(zero_copy_only=False))
             visits, anomalies = _outcome_tables(table, outcome)
@@ -205,24 +205,6 @@ def _count_new(counts: ImportOutcome, outcome: PairingOutcome, is_new: np.ndarra
     counts.orphans += int(np.count_nonzero(anomaly_new & (outcome.anomaly_kind == ORPHAN)))
     visit_in = outcome.visit_in
     counts.visits += int(np.count_nonzero(is_new[visit_in[visit_in >= 0]]))
-
-
-def _whole_persons(reader: pa.RecordBatchReader) -> Iterator[pa.Table]:
-    """The reader's rows (sorted by person) in tables that never split one person's events."""
-    carry: pa.Table | None = None
-    for batch in reader:
-        table = pa.Table.from_batches([batch])
-        if carry is not None:
-            table = pa.concat_tables([carry, table])
-        if table.num_rows == 0:
-            continue
-        # The last person may continue in the next batch: hold their rows back.
-        cut = pc.index(table.column("person_id"), table.column("person_id")[-1]).as_py()
-        if cut > 0:
-            yield table.slice(0, cut)
-        carry = table.slice(cut)
-    if carry is not None and carry.num_rows:
-        yield carry
 
 
 # PairingOutcome.visit_kind / anomaly_kind codes, and the pass's last-close states.
