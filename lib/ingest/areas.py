@@ -87,31 +87,32 @@ def derive_stays(scans: pa.Table) -> tuple[pa.Table, pa.Table]:
         scans.column("area_stay_us").to_numpy(zero_copy_only=False).astype(np.int64),
         len(encoded.dictionary), DEDUP_US,
     )
-    rows = pa.array(s_row, type=pa.int64())
     stays = pa.table(
         {
-            "person_id": scans.column("person_id").take(rows),
-            "building": scans.column("building").take(rows),
-            "area": scans.column("area_id").take(rows),
+            **_whose(scans, s_row),
             "start_us": pa.array(t[s_row], type=pa.int64()),
             "end_us": pa.array(s_end, type=pa.int64(), mask=s_kind == OPEN),
             "end_kind": pa.array(_END_KIND_TEXT[s_kind], type=pa.string()),
             "auto_end_us": pa.array(s_deadline, type=pa.int64()),
         }
     ).cast(_STAY_SCHEMA)
-    rows = pa.array(a_row, type=pa.int64())
     anomalies = pa.table(
         {
-            "person_id": scans.column("person_id").take(rows),
-            "building": scans.column("building").take(rows),
-            "area": scans.column("area_id").take(rows),
+            **_whose(scans, a_row),
             "ts_us": pa.array(t[a_row], type=pa.int64()),
             "is_checkin": pa.array(is_checkin[a_row], type=pa.bool_()),
             "kind": pa.array(np.where(a_kind == DUPLICATE, "duplicate", "orphan"), type=pa.string()),
-            "is_new": scans.column("is_new").take(rows),
+            "is_new": scans.column("is_new").take(pa.array(a_row, type=pa.int64())),
         }
     ).cast(_ANOMALY_SCHEMA)
     return stays, anomalies
+
+
+def _whose(scans: pa.Table, rows: np.ndarray) -> dict[str, pa.ChunkedArray]:
+    """The person, building and area of the scans at ``rows``."""
+    taken = pa.array(rows, type=pa.int64())
+    return {name: scans.column(column).take(taken)
+            for name, column in (("person_id", "person_id"), ("building", "building"), ("area", "area_id"))}
 
 
 @numba.njit(cache=True, nogil=True)

@@ -315,8 +315,9 @@ def pick_option(page: Any, box: Any, option: Any, runs: bool = False) -> str:
 
     A click may only focus the box: the arrow key opens its list. This box's own option is
     waited for, not any list: on a loaded machine the list of the box picked just before
-    can still be open, or a click can land while the page re-draws. Then Escape and try
-    again (at most four times)."""
+    can still be open, a click can land while the page re-draws, or the list can close
+    between its option showing and being clicked. Then Escape and try again (at most four
+    times)."""
     wanted = page.get_by_role("option", name=option, exact=True) if isinstance(option, str) else option
     for _ in range(4):
         wait_for_app(page)
@@ -330,9 +331,13 @@ def pick_option(page: Any, box: Any, option: Any, runs: bool = False) -> str:
             except PlaywrightTimeoutError:
                 page.keyboard.press("Escape")
                 continue
-        text = str(wanted.inner_text())
-        before = runs_requested(page)
-        wanted.click()
+        try:
+            text = str(wanted.inner_text(timeout=3_000))
+            before = runs_requested(page)
+            wanted.click(timeout=3_000)
+        except PlaywrightTimeoutError:  # the list closed (a re-draw) after its option showed
+            page.keyboard.press("Escape")
+            continue
         if not runs:
             return text
         try:
