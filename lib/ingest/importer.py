@@ -700,7 +700,7 @@ def _import_in_transaction(
     with private_folder(con, "import-") as folder:
         # Raw text rows spooled first, so that DuckDB parses them in one parallel,
         # streaming query (``_parse_staged``): a file of any size in bounded memory.
-        with ParquetSpool(folder / "raw.parquet") as spool:
+        with ParquetSpool(folder / "raw.parquet", dictionaries=True) as spool:
             try:
                 for chunk in source.chunks:
                     spool.add(_clean_chunk(chunk, mapping, line_breaks_need_care=source.fast_csv))
@@ -710,7 +710,7 @@ def _import_in_transaction(
         if careful:
             # The fast reader would merge or lose rows: the whole file again, record by record.
             source, shape, mapping = _read_source(path, progress, encoding, careful=True, building_given=given, renames=renames)
-            with ParquetSpool(folder / "raw-careful.parquet") as spool:
+            with ParquetSpool(folder / "raw-careful.parquet", dictionaries=True) as spool:
                 for chunk in source.chunks:
                     spool.add(_clean_chunk(chunk, mapping))
         staged = spool.close()  # closed already: whether anything was spooled
