@@ -30,7 +30,7 @@ ASN = {"person_id": "198703152010012001", "name": "Budi Santoso", "category": "A
 
 
 @pytest.fixture(autouse=True)
-def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A test key of its own; no secrets file is written into the repository."""
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-posters")
 

@@ -403,7 +403,7 @@ def test_the_demo_month_has_a_front_desk(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def phone_page(desk: CheckinDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def phone_page(desk: CheckinDesk, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from lib.web.phone_page import CheckinPage
 
     monkeypatch.setenv("PANTAU_CHECKIN_RATE_LIMIT", "0")

@@ -23,7 +23,7 @@ NAME = "Kantor Wali Kota Bitung – Gedung Café Señor (Lantai 2)"
 
 
 @pytest.fixture(autouse=True)
-def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-posters")
 
 

@@ -14,7 +14,7 @@ from tests.support.pdf import decode, pdf_pages_to_png
 
 
 @pytest.fixture(autouse=True)
-def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-posters")
     monkeypatch.setenv("PANTAU_LANG", "en")
 

@@ -156,7 +156,7 @@ def test_a_half_written_partition_is_never_read_and_the_next_publish_clears_it(
     assert not half.exists()
 
 
-def test_what_retention_removed_is_gone_from_the_next_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_retention_removed_is_gone_from_the_next_publish(tmp_path: Path) -> None:
     con = db.connect(tmp_path / "pantau.duckdb")
     demo.load_demo(con, seed=3)
     lake = tmp_path / "lake"

@@ -335,7 +335,7 @@ def test_a_version_5_file_gets_the_room_tables(tmp_path: Path) -> None:
     con.close()
 
 
-def test_retention_pseudonymises_stays_and_forgets_old_rosters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retention_pseudonymises_stays_and_forgets_old_rosters(tmp_path: Path) -> None:
     path = tmp_path / "r.duckdb"
     con = db.connect(path)
     ingest(con, tmp_path, [(8, "7172012301900001", "kw", "in", "Rapat"), (9, "7172012301900001", "kw", "out", "Rapat"),

@@ -22,7 +22,7 @@ LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-rooms")
 
 

@@ -29,7 +29,7 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def signing_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANTAU_QR_SIGNING_KEY", "test-key-for-slips")
 
 
