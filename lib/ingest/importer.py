@@ -769,14 +769,14 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
     # No repeated row and no stored event in the file's time span (the usual file: a
     # day or a month not imported before): every row is new, written in one plain
     # INSERT. The full check costs twice the time at 10 M rows (issue 27).
-    repeated_or_stored = con.execute(
+    repeated, first_ts, last_ts, stored = con.execute(
         """
-        SELECT EXISTS (FROM repeated_keys)
-            OR EXISTS (FROM events WHERE ts >= (SELECT min(ts) FROM stage_events)
-                                     AND ts <= (SELECT max(ts) FROM stage_events))
+        SELECT EXISTS (FROM repeated_keys), first_ts, last_ts,
+               EXISTS (FROM events WHERE ts >= first_ts AND ts <= last_ts)
+        FROM (SELECT min(ts) AS first_ts, max(ts) AS last_ts FROM stage_events)
         """
-    ).fetchall()[0][0]
-    if not repeated_or_stored:
+    ).fetchall()[0]
+    if not (repeated or stored):
         con.execute(f"INSERT INTO events SELECT {_EVENT_VALUES.format(s='s')} FROM stage_events s", {"import_id": import_id})
     else:
         con.execute(
@@ -796,11 +796,10 @@ def _finish_import(con: duckdb.DuckDBPyConnection, summary: ImportSummary, actor
                 SELECT 1 FROM events e
                 WHERE e.person_id = f.person_id AND e.building = f.building
                   AND e.action = f.action AND e.ts = f.ts AND lower(e.area) IS NOT DISTINCT FROM lower(f.area)
-                  AND e.ts >= (SELECT min(ts) FROM stage_events)
-                  AND e.ts <= (SELECT max(ts) FROM stage_events)
+                  AND e.ts >= $first_ts AND e.ts <= $last_ts
             )
             """,
-            {"import_id": import_id},
+            {"import_id": import_id, "first_ts": first_ts, "last_ts": last_ts},
         )
     con.execute("DROP TABLE repeated_keys")
     # This import's events are the table's newest rows: zone maps on import_id find them.
